@@ -1,0 +1,234 @@
+"""The one place that builds Beancount entries and writes them as text.
+
+Every entry the tool writes is built here and rendered by :func:`format_entry`,
+a small printer of our own rather than ``beancount.parser.printer``: that printer
+does not escape quotes in custom directives, refuses int metadata and rounds with
+the ledger's display context. Ours prints numbers exactly as given, escapes every
+string, and prints a stable order, so a generated entry is byte-identical every
+time it is generated (the basis of idempotency, seals and ``verify``)::
+
+    2026-11-30 * "Acme Realty" "Cloud, 5 x 25.00 USD, November 2026"
+      id: "close/2026-11/acme-cloud/invoice"
+      customer: "acme"
+      Assets:Receivable:Acme  125.00 USD
+      Income:Cloud           -125.00 USD
+
+Customer ids become account components through :func:`customer_account_part`
+(``acme-realty`` -> ``Acme-Realty``), valid for any id that values.parse_id accepts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+# The chart of accounts (DESIGN.md section 2). Streams map to Income:<Stream>
+# and Expenses:OneBox:<Stream>, so Income:X minus Expenses:OneBox:X is X's margin.
+STREAMS = ("cloud", "data", "product", "services")
+BANK = "Assets:Bank"
+RECEIVABLE = "Assets:Receivable"
+PREPAID = "Assets:Prepaid:OneBox"
+PAYABLE = "Liabilities:OneBox:Payable"
+GRACE = "Liabilities:OneBox:Grace"
+DEFERRED = "Liabilities:Deferred-Revenue"
+OPENING = "Equity:Opening-Balances"
+ROUNDING = "Equity:Rounding"
+
+# Metadata written by the loader or booking, never part of an entry's identity.
+_LOADER_KEYS = frozenset({"filename", "lineno"})
+
+
+def income_account(stream: str) -> str:
+    return f"Income:{stream.capitalize()}"
+
+
+def cost_account(stream: str) -> str:
+    return f"Expenses:OneBox:{stream.capitalize()}"
+
+
+def customer_account_part(customer_id: str) -> str:
+    """'acme-realty' -> 'Acme-Realty'; '3m' -> '3m' (a digit may lead a component)."""
+    return "-".join(part[:1].upper() + part[1:] for part in customer_id.split("-"))
+
+
+def receivable_account(customer_id: str) -> str:
+    return f"{RECEIVABLE}:{customer_account_part(customer_id)}"
+
+
+def deferred_account(customer_id: str) -> str:
+    return f"{DEFERRED}:{customer_account_part(customer_id)}"
+
+
+def base_accounts(operating_currency: str) -> list[str]:
+    """The fixed accounts of every ledger, in chart order."""
+    del operating_currency
+    return [
+        BANK,
+        PREPAID,
+        PAYABLE,
+        GRACE,
+        *(income_account(s) for s in STREAMS),
+        *(cost_account(s) for s in STREAMS if s != "services"),
+        OPENING,
+        ROUNDING,
+    ]
+
+
+# ---------------------------------------------------------------- building
+
+
+def meta(**values: Any) -> dict[str, Any]:
+    """Entry metadata in the given order, without None values."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def posting(
+    account: str, number: Decimal, currency: str, post_meta: Mapping[str, Any] | None = None
+) -> data.Posting:
+    return data.Posting(
+        account, Amount(number, currency), None, None, None, dict(post_meta) if post_meta else None
+    )
+
+
+def transaction(
+    date: datetime.date,
+    payee: str | None,
+    narration: str,
+    entry_meta: Mapping[str, Any],
+    postings: Sequence[data.Posting],
+) -> data.Transaction:
+    return data.Transaction(
+        dict(entry_meta),
+        date,
+        "*",
+        payee,
+        narration,
+        data.EMPTY_SET,
+        data.EMPTY_SET,
+        list(postings),
+    )
+
+
+def custom(
+    date: datetime.date,
+    kind: str,
+    values: Sequence[Any],
+    entry_meta: Mapping[str, Any] | None = None,
+) -> data.Custom:
+    """A custom directive; values are str, Decimal, Amount, date or bool (never empty)."""
+    if not values:
+        raise ValueError("a custom directive needs at least one value")  # pad plugin trap
+    typed = [(value, type(value)) for value in values]
+    return data.Custom(dict(entry_meta or {}), date, kind, typed)
+
+
+def open_account(
+    date: datetime.date, account: str, currencies: Sequence[str] | None = None
+) -> data.Open:
+    return data.Open({}, date, account, list(currencies) if currencies else None, None)
+
+
+def price(date: datetime.date, currency: str, number: Decimal, quote: str) -> data.Price:
+    return data.Price({}, date, currency, Amount(number, quote))
+
+
+# ---------------------------------------------------------------- printing
+
+
+def quote(text: str) -> str:
+    """A Beancount string literal; values.make_text has already refused control characters."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if isinstance(value, Amount):
+        return f"{format_number(value.number)} {value.currency}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} value {value!r} to the ledger")
+
+
+def format_number(number: Decimal) -> str:
+    """Exactly the digits given: Decimal('125.00') -> '125.00', never exponent notation."""
+    return format(number, "f")
+
+
+def _meta_lines(values: Mapping[str, Any] | None, indent: str) -> list[str]:
+    if not values:
+        return []
+    return [
+        f"{indent}{key}: {format_value(value)}"
+        for key, value in values.items()
+        if key not in _LOADER_KEYS and not key.startswith("__")
+    ]
+
+
+def format_entry(entry: data.Directive) -> str:
+    """One entry as Beancount text ending in a newline."""
+    date = entry.date.isoformat()
+    if isinstance(entry, data.Transaction):
+        head = [date, entry.flag or "*"]
+        if entry.payee is not None:
+            head.append(quote(entry.payee))
+        head.append(quote(entry.narration or ""))
+        head.extend("#" + tag for tag in sorted(entry.tags or ()))
+        head.extend("^" + link for link in sorted(entry.links or ()))
+        lines = [" ".join(head), *_meta_lines(entry.meta, "  ")]
+        width = max(len(p.account) for p in entry.postings) if entry.postings else 0
+        for post in entry.postings:
+            units = post.units
+            number = format_number(units.number)
+            lines.append(f"  {post.account:<{width}}  {number:>12} {units.currency}")
+            lines.extend(_meta_lines(post.meta, "    "))
+        return "\n".join(lines) + "\n"
+    if isinstance(entry, data.Custom):
+        values = " ".join(format_value(value) for value, _ in entry.values)
+        lines = [f"{date} custom {quote(entry.type)} {values}", *_meta_lines(entry.meta, "  ")]
+        return "\n".join(lines) + "\n"
+    if isinstance(entry, data.Open):
+        currencies = " " + ",".join(entry.currencies) if entry.currencies else ""
+        return f"{date} open {entry.account}{currencies}\n"
+    if isinstance(entry, data.Price):
+        return f"{date} price {entry.currency} {format_value(entry.amount)}\n"
+    if isinstance(entry, data.Commodity):
+        return f"{date} commodity {entry.currency}\n"
+    raise TypeError(f"cannot write a {type(entry).__name__} entry")
+
+
+def format_entries(entries: Iterable[data.Directive]) -> str:
+    return "\n".join(format_entry(entry) for entry in entries)
+
+
+# ---------------------------------------------------------------- identity
+
+
+def entry_id(entry: data.Directive) -> str | None:
+    value = entry.meta.get("id") if entry.meta else None
+    return value if isinstance(value, str) else None
+
+
+def digest(entries: Iterable[data.Directive]) -> str:
+    """sha256 over the sorted printed form of the transactions given.
+
+    Order-independent and independent of file names and line numbers, so the
+    close (which reads one month file) and the seal plugin (which sees the
+    whole loaded ledger) compute the same digest for the same month.
+    """
+    texts = sorted(format_entry(e) for e in entries if isinstance(e, data.Transaction))
+    hasher = hashlib.sha256()
+    for text in texts:
+        hasher.update(text.encode("utf-8"))
+        hasher.update(b"\x00")
+    return "sha256:" + hasher.hexdigest()

@@ -1,0 +1,84 @@
+"""The onebox-ledger command line: parse arguments, call actions, print. Nothing else.
+
+Every failure a person can cause prints one line on stderr and exits non-zero
+with no file changed::
+
+    onebox-ledger: error: unknown customer 'acm' (did you mean 'acme'?)     exit 2 (bad argument)
+    onebox-ledger: error: overpayment: 200.00 exceeds the 125.00 open ...   exit 1 (ledger refuses)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..store import Ledger, LedgerError
+from ..values import InputError
+
+PROG = "onebox-ledger"
+
+
+class Cli(click.Group):
+    """A group whose errors are one line: 'onebox-ledger: error: ...'."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        kwargs.setdefault("prog_name", PROG)
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.Abort:
+            click.echo(f"{PROG}: error: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as err:
+            message = " ".join(err.format_message().split())
+            click.echo(f"{PROG}: error: {message}", err=True)
+            sys.exit(err.exit_code)
+        except InputError as err:
+            click.echo(f"{PROG}: error: {err}", err=True)
+            sys.exit(2)
+        except LedgerError as err:
+            click.echo(f"{PROG}: error: {err}", err=True)
+            sys.exit(1)
+        except OSError as err:
+            click.echo(f"{PROG}: error: {err.strerror}: {err.filename}", err=True)
+            sys.exit(1)
+        if isinstance(result, int) and result:
+            sys.exit(result)
+        return result
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=click.Path(dir_okay=True, path_type=Path),
+    envvar="ONEBOX_LEDGER",
+    default="main.beancount",
+    show_default=True,
+    help="The ledger's main file (or $ONEBOX_LEDGER).",
+)
+@click.pass_context
+def cli(ctx: click.Context, ledger_path: Path) -> None:
+    """The books of a OneBox partner, in plain-text Beancount.
+
+    \b
+    Example, the monthly routine:
+      onebox-ledger close 2026-11
+      onebox-ledger report keep --from 2026-11-01 --to 2026-11-30
+      onebox-ledger onebox pay "81.25 USD" --date 2026-12-20
+    """
+    ctx.obj = Ledger(ledger_path)
+
+
+def main() -> None:
+    os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+    cli.main()
+
+
+from . import books, money, setup  # noqa: E402,F401  (registers the commands)

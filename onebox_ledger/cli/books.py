@@ -1,0 +1,179 @@
+"""Commands over the books: close, report, verify."""
+
+from __future__ import annotations
+
+import click
+
+from .. import actions, reports
+from ..model import parse_book
+from ..reports import ReportError
+from ..store import LedgerError
+from ..values import parse_date, parse_month
+from . import cli
+from .common import date_or_today, echo, ledger, today
+from .render import render
+
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+@cli.command()
+@click.argument("month")
+@click.option("--dry-run", is_flag=True, help="Show what the close would write; write nothing.")
+@click.option("--force", is_flag=True, help="Close a month that has not ended yet.")
+def close(month: str, dry_run: bool, force: bool) -> None:
+    """Close MONTH (YYYY-MM): invoice customers, buy OneBox infrastructure, seal the month.
+
+    \b
+    Example:
+      onebox-ledger close 2026-11
+      onebox-ledger close 2026-11 --dry-run
+    """
+    done = actions.close(ledger(), parse_month(month), today=today(), dry_run=dry_run, force=force)
+    result = done.result
+    if result.already_closed:
+        echo(f"{result.month} already closed, nothing changed")
+        return
+    if dry_run:
+        echo(done.text.rstrip())
+        echo("")
+    s = result.summary
+    rate = f"{s.rate}" if s.rate is not None else "-"
+    verb = "would close" if dry_run else "closed"
+    echo(f"{verb} {s.month}: {s.boxes} active box(es), cost rate {rate}")
+    echo(
+        f"  {'stream':<9} {'currency':<8} {'invoiced':>12} {'recognised':>12} {'onebox cost':>12} {'kept':>12}"
+    )
+    for (stream, cur), t in sorted(s.streams.items()):
+        kept = t.recognised - t.cost
+        echo(f"  {stream:<9} {cur:<8} {t.invoiced:>12} {t.recognised:>12} {t.cost:>12} {kept:>12}")
+    for cur, total in sorted(s.bill.items()):
+        echo(f"  OneBox bill onebox-{s.month}: {total} {cur}, due {s.due}")
+    if not dry_run:
+        echo(f"  written to {done.path.relative_to(ledger().root)}")
+
+
+@cli.group()
+def report() -> None:
+    """Reports: keep (margins), payables, receivables, mrr."""
+
+
+def _show(table: reports.Table, fmt: str) -> None:
+    click.echo(render(table, fmt), nl=False)
+
+
+def _loaded():  # type: ignore[no-untyped-def]
+    book = ledger()
+    loaded = book.load_valid()
+    return book, loaded
+
+
+@report.command("keep")
+@click.option("--from", "start", help="First day (default: the beginning).")
+@click.option("--to", "end", help="Last day (default: the end).")
+@click.option(
+    "--by",
+    type=click.Choice(["stream", "customer", "contract"]),
+    default="stream",
+    show_default=True,
+)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
+    """I sold X: how much do I keep? Sold, OneBox cost, kept, kept % per stream/customer/contract.
+
+    \b
+    Example:
+      onebox-ledger report keep --from 2026-01-01 --to 2026-10-31 --by customer
+    """
+    first = parse_date(start, "--from") if start else None
+    last = parse_date(end, "--to") if end else None
+    if first and last and first > last:
+        raise click.BadParameter(f"--from {first} is after --to {last}")
+    book, loaded = _loaded()
+    try:
+        table = reports.keep(
+            loaded.entries, book.operating_currency(), start=first, end=last, by=by
+        )
+    except ReportError as err:
+        raise LedgerError(str(err)) from None
+    _show(table, fmt)
+
+
+@report.command("payables")
+@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def report_payables(as_of: str | None, fmt: str) -> None:
+    """Every OneBox bill: billed, paid, open, due, status (open, due soon, overdue, in grace).
+
+    \b
+    Example:
+      onebox-ledger report payables --as-of 2026-10-31
+    """
+    book, loaded = _loaded()
+    table = reports.payables(
+        loaded.entries, book.operating_currency(), as_of=date_or_today(as_of, "--as-of")
+    )
+    _show(table, fmt)
+
+
+@report.command("receivables")
+@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def report_receivables(as_of: str | None, fmt: str) -> None:
+    """Open customer invoices, days past due and aging buckets per customer.
+
+    \b
+    Example:
+      onebox-ledger report receivables --as-of 2026-10-31 --format csv
+    """
+    book, loaded = _loaded()
+    try:
+        table = reports.receivables(
+            loaded.entries, book.operating_currency(), as_of=date_or_today(as_of, "--as-of")
+        )
+    except ReportError as err:
+        raise LedgerError(str(err)) from None
+    _show(table, fmt)
+
+
+@report.command("mrr")
+@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def report_mrr(as_of: str | None, fmt: str) -> None:
+    """Monthly recurring revenue, quantity and customers per stream.
+
+    \b
+    Example:
+      onebox-ledger report mrr --as-of 2026-10-31
+    """
+    book, loaded = _loaded()
+    model, _ = parse_book(loaded.entries)
+    try:
+        table = reports.mrr(
+            model, loaded.entries, book.operating_currency(), as_of=date_or_today(as_of, "--as-of")
+        )
+    except ReportError as err:
+        raise LedgerError(str(err)) from None
+    _show(table, fmt)
+
+
+@cli.command()
+def verify() -> None:
+    """Re-derive every generated entry, check every seal, run Beancount's validation.
+
+    \b
+    Example:
+      onebox-ledger verify
+    """
+    result = actions.verify(ledger())
+    for line in result.errors:
+        echo(f"error: {line}")
+    for line in result.diffs:
+        echo(line)
+    months = f"{result.sealed[0]}..{result.sealed[-1]}" if result.sealed else "none"
+    echo(
+        f"verify: {len(result.sealed)} sealed month(s) ({months}), {result.generated} generated"
+        f" entries re-derived, {len(result.errors)} ledger error(s),"
+        f" {'no drift' if not result.diffs else 'DRIFT'}"
+    )
+    if not result.ok:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,41 @@
+"""Shared pieces of the commands: today, the ledger from the context, typed option parsing."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from decimal import Decimal
+
+import click
+
+from ..store import Ledger
+from ..values import InputError, parse_date
+
+
+def today() -> datetime.date:
+    """The clock, or $ONEBOX_TODAY (YYYY-MM-DD) to replay a day exactly."""
+    fixed = os.environ.get("ONEBOX_TODAY")
+    return parse_date(fixed, "ONEBOX_TODAY") if fixed else datetime.date.today()
+
+
+def ledger() -> Ledger:
+    obj = click.get_current_context().find_root().obj
+    assert isinstance(obj, Ledger)
+    return obj
+
+
+def date_or_today(text: str | None, what: str = "date") -> datetime.date:
+    return parse_date(text, what) if text is not None else today()
+
+
+def whole(text: str, what: str, minimum: int = 1) -> int:
+    if not text.isdigit() or len(text) > 9 or int(text) < minimum:
+        raise InputError(f"{what} {text!r} must be a whole number of at least {minimum}")
+    return int(text)
+
+
+def echo(message: str) -> None:
+    click.echo(message)
+
+
+DEC = Decimal

@@ -1,0 +1,455 @@
+"""The partner's terms, customers and contracts, parsed from dated custom directives.
+
+The ledger is the only database. These directives are its inputs; everything
+the close generates is derived from them (and from metered usage)::
+
+    2026-01-01 custom "onebox-item" "cloud-user" 25.00 USD     ; list price per unit-month
+    2026-01-01 custom "onebox-item" "data-records" 1.99 USD    ; metered: per block of `per` units
+      per: 1000
+    2026-01-01 custom "onebox-rate" 1 0.65                     ; from 1 active box: 65% of list
+    2026-01-01 custom "onebox-rate" 10 0.60                    ; from 10 active boxes: 60%
+    2026-01-01 custom "onebox-payment" 30                      ; bills due 30 days after month end
+    2026-01-15 custom "onebox-customer" "acme"
+      name: "Acme Realty"
+      currency: "USD"
+      payment: 30                                              ; days to pay an invoice
+    2026-02-01 custom "onebox-contract" "acme-cloud"           ; dated its first day
+      customer: "acme"
+      stream: "cloud"
+      billing: "monthly"
+      price: 25.00 USD
+      quantity: 5
+      item: "cloud-user"
+    2026-03-15 custom "onebox-change" "acme-cloud"             ; from this day on
+      quantity: 8
+    2026-06-30 custom "onebox-end" "acme-cloud"                ; last day of service
+    2026-11-30 custom "onebox-usage" "acme-data" 1500          ; metered units of the month
+
+:func:`parse_book` turns a list of entries into a :class:`Book` plus a list of
+errors, one per malformed directive, each naming its file and line. Pure: no
+files, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from .beans import STREAMS
+from .values import Month
+
+BILLINGS = ("monthly", "annual", "once", "metered")
+KINDS = (
+    "onebox-item",
+    "onebox-rate",
+    "onebox-payment",
+    "onebox-customer",
+    "onebox-contract",
+    "onebox-change",
+    "onebox-end",
+    "onebox-usage",
+    "onebox-close",
+)
+
+
+class ModelError(NamedTuple):
+    """A malformed directive, in Beancount's error shape (source, message, entry)."""
+
+    source: dict[str, Any]
+    message: str
+    entry: Any
+
+
+@dataclass(frozen=True)
+class Item:
+    """A OneBox catalog item: list price per unit-month, or per block of `per` metered units."""
+
+    name: str
+    date: datetime.date
+    price: Amount
+    per: Decimal | None = None  # metered items: units in one billed block
+
+    @property
+    def metered(self) -> bool:
+        return self.per is not None
+
+
+@dataclass(frozen=True)
+class Rate:
+    date: datetime.date
+    boxes: int
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    date: datetime.date
+    name: str
+    currency: str
+    payment: int = 30  # days the customer has to pay an invoice
+
+
+@dataclass(frozen=True)
+class Change:
+    """A dated change of a contract's quantity and/or price, from `date` on."""
+
+    date: datetime.date
+    quantity: int | None = None
+    price: Amount | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    customer: str
+    stream: str
+    billing: str
+    price: Amount
+    quantity: int
+    start: datetime.date
+    item: str | None = None
+    end: datetime.date | None = None  # last day of service, inclusive
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def currency(self) -> str:
+        return self.price.currency
+
+    def terms_on(self, date: datetime.date) -> tuple[int, Amount]:
+        """(quantity, price) in force on `date`, after every change dated on or before it."""
+        quantity, price = self.quantity, self.price
+        for change in self.changes:
+            if change.date > date:
+                break
+            quantity = change.quantity if change.quantity is not None else quantity
+            price = change.price if change.price is not None else price
+        return quantity, price
+
+    def active_on(self, date: datetime.date) -> bool:
+        return self.start <= date and (self.end is None or date <= self.end)
+
+    def active_in(self, month: Month) -> bool:
+        return self.start <= month.last and (self.end is None or self.end >= month.first)
+
+
+@dataclass(frozen=True)
+class Book:
+    """Terms, customers and contracts: everything the close needs besides the month's own file."""
+
+    items: dict[str, tuple[Item, ...]] = field(default_factory=dict)
+    rates: tuple[Rate, ...] = ()
+    payments: tuple[tuple[datetime.date, int], ...] = ()
+    customers: dict[str, Customer] = field(default_factory=dict)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+
+    def item(self, name: str, date: datetime.date) -> Item | None:
+        """The item's list price in force on `date` (the latest dated on or before it)."""
+        current = None
+        for version in self.items.get(name, ()):
+            if version.date <= date:
+                current = version
+        return current
+
+    def rate_table(self, date: datetime.date) -> dict[int, Decimal]:
+        """Tier thresholds in force on `date`: boxes -> rate, latest directive per threshold."""
+        table: dict[int, Decimal] = {}
+        for rate in self.rates:
+            if rate.date <= date:
+                table[rate.boxes] = rate.rate
+        return table
+
+    def rate(self, boxes: int, date: datetime.date) -> Decimal | None:
+        """The cost rate for `boxes` active boxes: the tier with the largest threshold <= boxes."""
+        eligible = [(t, r) for t, r in self.rate_table(date).items() if t <= boxes]
+        return max(eligible)[1] if eligible else None
+
+    def payment_days(self, date: datetime.date) -> int | None:
+        days = None
+        for when, value in self.payments:
+            if when <= date:
+                days = value
+        return days
+
+    def has_terms(self) -> bool:
+        return bool(self.rates) and bool(self.payments)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class _Bad(Exception):
+    pass
+
+
+def _values(entry: data.Custom) -> list[Any]:
+    return [value for value, _ in entry.values]
+
+
+def _string(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Bad(f"{what} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _positive_int(value: Any, what: str) -> int:
+    if not isinstance(value, Decimal) or value != value.to_integral_value() or value < 1:
+        raise _Bad(f"{what} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _amount(value: Any, what: str) -> Amount:
+    if not isinstance(value, Amount) or value.number is None or value.number < 0:
+        raise _Bad(f"{what} must be an amount like 25.00 USD, not {value!r}")
+    return value
+
+
+def _one_value(entry: data.Custom) -> Any:
+    values = _values(entry)
+    if len(values) != 1:
+        raise _Bad(f'"{entry.type}" takes exactly one value, found {len(values)}')
+    return values[0]
+
+
+def _id_value(entry: data.Custom) -> str:
+    values = _values(entry)
+    if not values:
+        raise _Bad(f'"{entry.type}" needs an id')
+    return _string(values[0], "the id")
+
+
+@dataclass
+class _Builder:
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    rates: list[Rate] = field(default_factory=list)
+    payments: list[tuple[datetime.date, int]] = field(default_factory=list)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    changes: dict[str, list[Change]] = field(default_factory=dict)
+    ends: dict[str, datetime.date] = field(default_factory=dict)
+
+
+def _item(entry: data.Custom, b: _Builder) -> None:
+    values = _values(entry)
+    if len(values) != 2:
+        raise _Bad('"onebox-item" takes a name and a price, like "cloud-user" 25.00 USD')
+    name = _string(values[0], "the item name")
+    price = _amount(values[1], "the item price")
+    per = entry.meta.get("per")
+    if per is not None and (not isinstance(per, Decimal) or per <= 0):
+        raise _Bad(f"per must be a positive number of units, not {per!r}")
+    b.items.setdefault(name, []).append(Item(name, entry.date, price, per))
+
+
+def _rate(entry: data.Custom, b: _Builder) -> None:
+    values = _values(entry)
+    if len(values) != 2:
+        raise _Bad('"onebox-rate" takes a box count and a rate, like 10 0.60')
+    boxes = _positive_int(values[0], "the box count")
+    rate = values[1]
+    if not isinstance(rate, Decimal) or not 0 < rate <= 1:
+        raise _Bad(f"the rate must be a number above 0 and at most 1, not {rate!r}")
+    b.rates.append(Rate(entry.date, boxes, rate))
+
+
+def _payment(entry: data.Custom, b: _Builder) -> None:
+    value = _one_value(entry)
+    if not isinstance(value, Decimal) or value != value.to_integral_value() or value < 0:
+        raise _Bad(f"payment days must be a whole number of days, not {value!r}")
+    b.payments.append((entry.date, int(value)))
+
+
+def _customer(entry: data.Custom, b: _Builder) -> None:
+    cid = _id_value(entry)
+    if cid in b.customers:
+        raise _Bad(f"customer {cid!r} is defined twice")
+    name = _string(entry.meta.get("name"), "name")
+    currency = _string(entry.meta.get("currency"), "currency")
+    payment = entry.meta.get("payment", Decimal(30))
+    if not isinstance(payment, Decimal) or payment != payment.to_integral_value() or payment < 0:
+        raise _Bad(f"payment must be a whole number of days, not {payment!r}")
+    b.customers[cid] = Customer(cid, entry.date, name, currency, int(payment))
+
+
+def _contract(entry: data.Custom, b: _Builder) -> None:
+    cid = _id_value(entry)
+    if cid in b.contracts:
+        raise _Bad(f"contract {cid!r} is defined twice")
+    m = entry.meta
+    customer = _string(m.get("customer"), "customer")
+    if customer not in b.customers:
+        raise _Bad(f"contract {cid!r} names unknown customer {customer!r}")
+    stream = _string(m.get("stream"), "stream")
+    if stream not in STREAMS:
+        raise _Bad(f"stream must be one of {', '.join(STREAMS)}, not {stream!r}")
+    billing = _string(m.get("billing", "monthly"), "billing")
+    if billing not in BILLINGS:
+        raise _Bad(f"billing must be one of {', '.join(BILLINGS)}, not {billing!r}")
+    price = _amount(m.get("price"), "price")
+    if price.currency != b.customers[customer].currency:
+        raise _Bad(
+            f"contract {cid!r} is priced in {price.currency} but customer {customer!r}"
+            f" is billed in {b.customers[customer].currency}"
+        )
+    quantity = _positive_int(m.get("quantity", Decimal(1)), "quantity")
+    item = m.get("item")
+    if item is not None:
+        item = _string(item, "item")
+        if item not in b.items:
+            raise _Bad(f"contract {cid!r} consumes unknown item {item!r}")
+    if stream == "services" and item is not None:
+        raise _Bad("a services contract consumes no OneBox item")
+    if billing == "metered" and (item is None or b.items[item][0].per is None):
+        raise _Bad(f"metered contract {cid!r} needs a metered item (one with per:)")
+    end = m.get("end")
+    if end is not None and (not isinstance(end, datetime.date) or end < entry.date):
+        raise _Bad(f"end must be a date on or after the start {entry.date}, not {end!r}")
+    b.contracts[cid] = Contract(
+        cid, customer, stream, billing, price, quantity, entry.date, item, end
+    )
+
+
+def _change(entry: data.Custom, b: _Builder) -> None:
+    cid = _id_value(entry)
+    if cid not in b.contracts:
+        raise _Bad(f"change of unknown contract {cid!r}")
+    contract = b.contracts[cid]
+    if entry.date <= contract.start:
+        raise _Bad(f"a change must be dated after the contract's start {contract.start}")
+    quantity = entry.meta.get("quantity")
+    price = entry.meta.get("price")
+    if quantity is None and price is None:
+        raise _Bad("a change needs quantity: or price:")
+    qty = None if quantity is None else _positive_int(quantity, "quantity")
+    amount = None if price is None else _amount(price, "price")
+    if amount is not None and amount.currency != contract.currency:
+        raise _Bad(
+            f"price currency {amount.currency} differs from the contract's {contract.currency}"
+        )
+    b.changes.setdefault(cid, []).append(Change(entry.date, qty, amount))
+
+
+def _end(entry: data.Custom, b: _Builder) -> None:
+    cid = _id_value(entry)
+    if cid not in b.contracts:
+        raise _Bad(f"end of unknown contract {cid!r}")
+    if entry.date < b.contracts[cid].start:
+        raise _Bad(f"a contract cannot end before its start {b.contracts[cid].start}")
+    if cid in b.ends:
+        raise _Bad(f"contract {cid!r} already ends on {b.ends[cid]}")
+    b.ends[cid] = entry.date
+
+
+_PARSERS = {
+    "onebox-item": _item,
+    "onebox-rate": _rate,
+    "onebox-payment": _payment,
+    "onebox-customer": _customer,
+    "onebox-contract": _contract,
+    "onebox-change": _change,
+    "onebox-end": _end,
+}
+
+
+def error(entry: data.Directive, message: str) -> ModelError:
+    return ModelError(entry.meta or {}, message, entry)
+
+
+def parse_book(entries: Iterable[data.Directive]) -> tuple[Book, list[ModelError]]:
+    """Terms, customers and contracts from the entries' custom directives, plus errors.
+
+    Directives are read kind by kind (items, rates, payment terms, customers,
+    contracts, changes, ends), each kind in date order, so a contract may name
+    a customer or item dated after it; the close then refuses to price a month
+    before the item has a list price.
+    """
+    b = _Builder()
+    errors: list[ModelError] = []
+    customs = [e for e in entries if isinstance(e, data.Custom) and e.type in _PARSERS]
+    customs.sort(key=lambda e: (list(_PARSERS).index(e.type), e.date))
+    for entry in customs:
+        try:
+            _PARSERS[entry.type](entry, b)
+        except _Bad as bad:
+            errors.append(error(entry, str(bad)))
+    contracts = {}
+    for cid, contract in b.contracts.items():
+        end = b.ends.get(cid, contract.end)
+        if contract.end is not None and cid in b.ends:
+            end = min(contract.end, b.ends[cid])
+        changes = tuple(sorted(b.changes.get(cid, []), key=lambda c: c.date))
+        contracts[cid] = Contract(
+            contract.id, contract.customer, contract.stream, contract.billing, contract.price,
+            contract.quantity, contract.start, contract.item, end, changes,
+        )  # fmt: skip
+    book = Book(
+        items={name: tuple(versions) for name, versions in b.items.items()},
+        rates=tuple(b.rates),
+        payments=tuple(b.payments),
+        customers=dict(b.customers),
+        contracts=contracts,
+    )
+    return book, errors
+
+
+def parse_usage(
+    entries: Iterable[data.Directive], month: Month
+) -> tuple[dict[str, Decimal], list[ModelError]]:
+    """Metered units per contract recorded for `month` (onebox-usage dated inside it)."""
+    usage: dict[str, Decimal] = {}
+    errors: list[ModelError] = []
+    for entry in entries:
+        if not (isinstance(entry, data.Custom) and entry.type == "onebox-usage"):
+            continue
+        if Month.of(entry.date) != month:
+            continue
+        values = _values(entry)
+        if (
+            len(values) != 2
+            or not isinstance(values[0], str)
+            or not isinstance(values[1], Decimal)
+            or values[1] < 0
+        ):
+            errors.append(error(entry, '"onebox-usage" takes a contract id and a unit count'))
+            continue
+        if values[0] in usage:
+            errors.append(error(entry, f"usage of {values[0]!r} for {month} is recorded twice"))
+            continue
+        usage[values[0]] = values[1]
+    return usage, errors
+
+
+@dataclass(frozen=True)
+class Seal:
+    month: Month
+    digest: str
+    entry: data.Custom
+
+
+def parse_seals(entries: Sequence[data.Directive]) -> tuple[dict[Month, Seal], list[ModelError]]:
+    """The onebox-close directives: month -> seal."""
+    seals: dict[Month, Seal] = {}
+    errors: list[ModelError] = []
+    for entry in entries:
+        if not (isinstance(entry, data.Custom) and entry.type == "onebox-close"):
+            continue
+        values = _values(entry)
+        try:
+            if len(values) != 2 or not all(isinstance(v, str) for v in values):
+                raise ValueError
+            year, month = values[0].split("-")
+            sealed = Month(int(year), int(month))
+        except ValueError:
+            errors.append(error(entry, '"onebox-close" takes a month and a digest'))
+            continue
+        if sealed in seals:
+            errors.append(error(entry, f"{sealed} is sealed twice"))
+            continue
+        seals[sealed] = Seal(sealed, values[1], entry)
+    return seals, errors

@@ -1,0 +1,130 @@
+"""Open items: customer invoices and OneBox bills, and what is still open on each. Pure.
+
+An invoice is every posting to ``Assets:Receivable:*`` carrying the same
+``invoice:`` (on the posting, else on its transaction); a bill is every posting
+to ``Liabilities:OneBox:Payable`` or ``:Grace`` carrying the same ``bill:``::
+
+    2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
+      invoice: "inv-2026-11-acme"
+      due: 2026-12-30
+      Assets:Receivable:Acme   125.00 USD        ; invoiced 125.00
+      Income:Cloud            -125.00 USD
+    2026-12-10 * "Acme Realty" "Payment received"
+      Assets:Bank              100.00 USD
+      Assets:Receivable:Acme  -100.00 USD        ; paid 100.00, open 25.00
+        invoice: "inv-2026-11-acme"
+
+Amounts on an item are in one currency (the customer's, or OneBox's). Items are
+ordered oldest first (by date, then id), the order in which receipts and
+payments are applied when no invoice or bill is named.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from . import beans
+from .values import ZERO
+
+
+@dataclass
+class OpenItem:
+    id: str
+    kind: str  # "invoice" or "bill"
+    date: datetime.date  # first posting
+    currency: str
+    customer: str | None = None
+    billed: Decimal = ZERO  # invoiced to the customer, or billed by OneBox
+    paid: Decimal = ZERO
+    in_grace: Decimal = ZERO  # bills: the open part deferred under a grace period
+    due: datetime.date | None = None
+    until: datetime.date | None = None  # bills in grace: the new due date
+
+    @property
+    def open(self) -> Decimal:
+        return self.billed - self.paid
+
+    @property
+    def due_date(self) -> datetime.date:
+        """When the open amount is due: the grace date while in grace, else the due date."""
+        if self.in_grace > 0 and self.until is not None:
+            return self.until
+        return self.due or self.date
+
+
+def _key(post: data.Posting, entry: data.Transaction, name: str) -> str | None:
+    for source in (post.meta, entry.meta):
+        if source and isinstance(source.get(name), str):
+            return str(source[name])
+    return None
+
+
+def _date_meta(entry: data.Transaction, name: str) -> datetime.date | None:
+    value = entry.meta.get(name) if entry.meta else None
+    return value if isinstance(value, datetime.date) else None
+
+
+def invoices(
+    entries: Iterable[data.Directive], as_of: datetime.date | None = None
+) -> list[OpenItem]:
+    """Every invoice with its amounts as of `as_of` (all dates when None)."""
+    items: dict[str, OpenItem] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or (as_of and entry.date > as_of):
+            continue
+        for post in entry.postings:
+            if not post.account.startswith(beans.RECEIVABLE + ":"):
+                continue
+            key = _key(post, entry, "invoice")
+            if key is None:
+                continue
+            item = items.get(key)
+            if item is None:
+                item = items[key] = OpenItem(
+                    key, "invoice", entry.date, post.units.currency, entry.meta.get("customer")
+                )
+            number = post.units.number
+            if number > 0:
+                item.billed += number
+                item.due = item.due or _date_meta(entry, "due")
+            else:
+                item.paid -= number
+    return sorted(items.values(), key=lambda i: (i.date, i.id))
+
+
+def bills(entries: Iterable[data.Directive], as_of: datetime.date | None = None) -> list[OpenItem]:
+    """Every OneBox bill with billed, paid and in-grace amounts as of `as_of`."""
+    items: dict[str, OpenItem] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or (as_of and entry.date > as_of):
+            continue
+        for post in entry.postings:
+            if post.account not in (beans.PAYABLE, beans.GRACE):
+                continue
+            key = _key(post, entry, "bill")
+            if key is None:
+                continue
+            item = items.get(key)
+            if item is None:
+                item = items[key] = OpenItem(key, "bill", entry.date, post.units.currency)
+            number = post.units.number
+            kind = (beans.entry_id(entry) or "").split("/")[0]
+            if kind == "grace":
+                if post.account == beans.GRACE:
+                    item.in_grace -= number
+                    item.until = _date_meta(entry, "until")
+            elif number < 0:
+                item.billed -= number
+                due = _date_meta(entry, "due")
+                if due and (item.due is None or due > item.due):
+                    item.due = due
+            else:
+                item.paid += number
+                if post.account == beans.GRACE:
+                    item.in_grace -= number
+    return sorted(items.values(), key=lambda i: (i.due_date, i.date, i.id))

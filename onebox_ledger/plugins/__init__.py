@@ -1,0 +1,1 @@
+"""Beancount plugins of onebox-ledger, one module each (named in main.beancount)."""

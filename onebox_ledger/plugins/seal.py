@@ -1,0 +1,55 @@
+"""Sealed months stay sealed: any change, addition or deletion inside one is an error.
+
+The close of a month ends with a seal whose digest covers every transaction
+dated in that month (beans.digest: sorted printed entries, file names and line
+numbers left out)::
+
+    2026-11-30 custom "onebox-close" "2026-11" "sha256:9f2c..."
+
+Edit, add or delete a transaction dated in November 2026 in any file and
+bean-check reports::
+
+    ledger/journal/2026-11.beancount:88: 2026-11 is sealed but its transactions changed
+    (digest sha256:41a0... instead of sha256:9f2c...); restore them from git or re-open the month
+
+Entries pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beancount.core import data
+
+from onebox_ledger import beans
+from onebox_ledger.model import ModelError, parse_seals
+from onebox_ledger.values import Month
+
+__plugins__ = ("validate_seals",)
+
+
+def validate_seals(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+) -> tuple[list[data.Directive], list[ModelError]]:
+    del options_map, config
+    seals, errors = parse_seals(entries)
+    if not seals:
+        return entries, errors
+    by_month: dict[Month, list[data.Transaction]] = {month: [] for month in seals}
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            bucket = by_month.get(Month(entry.date.year, entry.date.month))
+            if bucket is not None:
+                bucket.append(entry)
+    for month, seal in sorted(seals.items(), key=lambda kv: kv[0]):
+        found = beans.digest(by_month[month])
+        if found != seal.digest:
+            errors.append(
+                ModelError(
+                    seal.entry.meta,
+                    f"{month} is sealed but its transactions changed (digest {found[:19]}..."
+                    f" instead of {seal.digest[:19]}...); restore them from git or re-open the month",
+                    seal.entry,
+                )
+            )
+    return entries, errors

@@ -1,0 +1,371 @@
+"""The one place that touches files: layout, loading, the write lock, validation, atomic writes.
+
+Layout of a ledger (``main.beancount`` is what ``--ledger`` points at)::
+
+    main.beancount                      options, plugins, includes
+    ledger/accounts.beancount           the chart of accounts
+    ledger/terms.beancount              onebox-item, onebox-rate, onebox-payment
+    ledger/customers.beancount          onebox-customer (+ its accounts), onebox-contract,
+                                        onebox-change, onebox-end
+    ledger/prices.beancount             exchange rates for the reports
+    ledger/journal/opening.beancount    opening balances (before the first month)
+    ledger/journal/YYYY-MM.beancount    the month: money events, usage, the close, its seal
+
+Every write is an append of new text to one file, made under an exclusive
+lock (``ledger/.lock``), validated before it lands, and written atomically
+(temp file in the same directory, fsync, rename, fsync of the directory): a
+crash at any instant leaves the old or the new file, never a mix.
+
+Validation of a write: ``full`` loads the whole ledger plus the new text with
+Beancount's loader (plugins included) and refuses on any error; ``month`` (the
+close) parses only the accounts, terms, customers and the month's own new
+file, and checks that each new transaction balances, uses open accounts and
+parses back to exactly what was generated. The close never reads other months.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount import loader
+from beancount.core import data
+from beancount.parser import parser
+
+from . import beans
+from .model import Book, ModelError, parse_book, parse_seals
+from .values import ZERO, Month
+
+# The loader's pickle cache misses new files that match an include glob.
+loader.initialize(use_cache=False)
+
+JOURNAL_HEADER = (
+    "; {month}: written by onebox-ledger. The close seals this month; edit nothing by hand.\n"
+)
+
+
+class LedgerError(Exception):
+    """The ledger's state refuses the command (exit status 1); the message is one line."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    entries: list[data.Directive]
+    errors: list[Any]
+    options: dict[str, Any]
+
+
+def describe_error(error: Any) -> str:
+    """A Beancount or model error as one line: 'file:line: message'."""
+    source = error.source or {}
+    filename = source.get("filename", "<ledger>")
+    message = " ".join(str(error.message).split())
+    return f"{filename}:{source.get('lineno', 0)}: {message}"
+
+
+class Ledger:
+    """A ledger on disk, addressed by its main file."""
+
+    def __init__(self, main: Path) -> None:
+        self.main = main.resolve()
+        self.root = self.main.parent
+        self.dir = self.root / "ledger"
+        self.journal = self.dir / "journal"
+
+    # ------------------------------------------------------------ paths
+
+    @property
+    def accounts_path(self) -> Path:
+        return self.dir / "accounts.beancount"
+
+    @property
+    def terms_path(self) -> Path:
+        return self.dir / "terms.beancount"
+
+    @property
+    def customers_path(self) -> Path:
+        return self.dir / "customers.beancount"
+
+    @property
+    def prices_path(self) -> Path:
+        return self.dir / "prices.beancount"
+
+    def month_path(self, month: Month) -> Path:
+        return self.journal / f"{month}.beancount"
+
+    def journal_months(self) -> list[Month]:
+        months = []
+        for path in self.journal.glob("*.beancount"):
+            try:
+                year, month = path.stem.split("-")
+                months.append(Month(int(year), int(month)))
+            except ValueError:
+                continue
+        return sorted(months)
+
+    # ------------------------------------------------------------ checks
+
+    def check_exists(self) -> None:
+        """Refuse a --ledger that is missing, not a file, or not a onebox-ledger ledger."""
+        if not self.main.exists():
+            raise LedgerError(
+                f"ledger {self.main} does not exist (create one: onebox-ledger init DIR)"
+            )
+        if not self.main.is_file():
+            raise LedgerError(f"ledger {self.main} is not a file")
+        try:
+            text = self.main.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise LedgerError(
+                f"ledger {self.main} is not a Beancount file (not UTF-8 text)"
+            ) from None
+        _, errors, _ = parser.parse_string(text)
+        if errors:
+            raise LedgerError(
+                f"ledger {self.main} is not a Beancount file: {describe_error(errors[0])}"
+            )
+        if not self.customers_path.is_file() or not self.terms_path.is_file():
+            raise LedgerError(
+                f"ledger {self.main} is not a onebox-ledger ledger"
+                f" (no {self.customers_path.relative_to(self.root)}; create one: onebox-ledger init DIR)"
+            )
+
+    # ------------------------------------------------------------ loading
+
+    def options(self) -> dict[str, Any]:
+        """The options of main.beancount alone (no includes followed)."""
+        _, _, options = parser.parse_file(str(self.main))
+        return dict(options)
+
+    def operating_currency(self) -> str:
+        currencies = self.options().get("operating_currency") or ["USD"]
+        return str(currencies[0])
+
+    def load(self, extra: str | None = None) -> Loaded:
+        """The whole ledger through Beancount's loader (plugins and validation), plus `extra` text."""
+        sources: list[tuple[str, bool]] = [(str(self.main), True)]
+        if extra:
+            sources.append((extra, False))
+        entries, errors, options = loader._load(sources, None, None, None)
+        return Loaded(entries, errors, options)
+
+    def load_valid(self) -> Loaded:
+        """The whole ledger, refused when it already has errors."""
+        self.check_exists()
+        loaded = self.load()
+        if loaded.errors:
+            raise LedgerError(
+                f"the ledger already has {len(loaded.errors)} error(s); fix them first"
+                f" (bean-check {self.main.name}): {describe_error(loaded.errors[0])}"
+            )
+        return loaded
+
+    def parse(self, path: Path) -> list[data.Directive]:
+        """One file's entries, parsed (not booked); refused on a syntax error."""
+        if not path.exists():
+            return []
+        entries, errors, _ = parser.parse_file(str(path))
+        if errors:
+            raise LedgerError(f"{describe_error(errors[0])} (fix the file first)")
+        return list(entries)
+
+    def static_entries(self) -> list[data.Directive]:
+        """Accounts, terms, customers and prices: everything except the journal."""
+        out: list[data.Directive] = []
+        for path in (self.accounts_path, self.terms_path, self.customers_path, self.prices_path):
+            out.extend(self.parse(path))
+        return out
+
+    def book(self) -> tuple[Book, list[data.Directive]]:
+        """The Book from the static files alone, refused on any malformed directive."""
+        entries = self.static_entries()
+        book, errors = parse_book(entries)
+        if errors:
+            raise LedgerError(_model_error(errors[0]))
+        return book, entries
+
+    def last_sealed(self) -> Month | None:
+        """The latest sealed month, reading journal files from the newest back."""
+        for month in reversed(self.journal_months()):
+            seals, _ = parse_seals(self.parse(self.month_path(month)))
+            if month in seals:
+                return month
+        return None
+
+    # ------------------------------------------------------------ writing
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive write lock; a crashed holder's lock is released by the kernel."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def append_full(self, path: Path, text: str, header: str = "") -> None:
+        """Append `text` to `path` after validating the whole ledger with it (call under lock)."""
+        loaded = self.load(extra=text)
+        if loaded.errors:
+            raise LedgerError(
+                f"refused: the change would make the ledger invalid: {describe_error(loaded.errors[0])}"
+            )
+        self._append(path, text, header)
+
+    def append_month(
+        self,
+        path: Path,
+        text: str,
+        expected: Sequence[data.Directive],
+        opens: Sequence[data.Directive],
+        header: str,
+    ) -> None:
+        """Append a close to a month file after the history-independent checks (call under lock)."""
+        old = path.read_text(encoding="utf-8") if path.exists() else header
+        parsed, errors, _ = parser.parse_string(old + ("\n" if old else "") + text)
+        if errors:
+            raise LedgerError(
+                f"refused: the close does not parse back: {describe_error(errors[0])}"
+            )
+        new_ids = {beans.entry_id(e) for e in expected if beans.entry_id(e)}
+        back = [e for e in parsed if beans.entry_id(e) in new_ids]
+        if [beans.format_entry(e) for e in sorted(back, key=_id_key)] != [
+            beans.format_entry(e) for e in sorted(
+                (e for e in expected if beans.entry_id(e)), key=_id_key
+            )
+        ]:  # fmt: skip
+            raise LedgerError("refused: the close does not read back as generated (please report)")
+        check_postings(back, opens)
+        for seal in parse_seals(parsed)[0].values():
+            month = seal.month
+            txns = [
+                e for e in parsed if isinstance(e, data.Transaction) and Month.of(e.date) == month
+            ]
+            if beans.digest(txns) != seal.digest:
+                raise LedgerError(
+                    f"refused: the seal of {month} does not match its entries (please report)"
+                )
+        self._append(path, text, header)
+
+    def _append(self, path: Path, text: str, header: str) -> None:
+        old = path.read_text(encoding="utf-8") if path.exists() else header
+        separator = "\n" if old and not old.endswith("\n\n") else ""
+        write_atomic(path, old + separator + text)
+
+
+def _id_key(entry: data.Directive) -> str:
+    return beans.entry_id(entry) or ""
+
+
+def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Directive]) -> None:
+    """Each transaction balances per currency and posts only to accounts open on its date."""
+    opened = {e.account: e.date for e in opens if isinstance(e, data.Open)}
+    closed = {e.account: e.date for e in opens if isinstance(e, data.Close)}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        sums: dict[str, Decimal] = {}
+        for post in entry.postings:
+            start = opened.get(post.account)
+            if start is None or start > entry.date:
+                raise LedgerError(
+                    f"refused: {post.account} is not open on {entry.date} ({beans.entry_id(entry)})"
+                )
+            if post.account in closed and closed[post.account] <= entry.date:
+                raise LedgerError(f"refused: {post.account} is closed on {entry.date}")
+            sums[post.units.currency] = sums.get(post.units.currency, ZERO) + post.units.number
+        if any(total != 0 for total in sums.values()):
+            raise LedgerError(f"refused: {beans.entry_id(entry)} does not balance")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same directory, fsync it, rename, fsync the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    except OSError as err:  # pragma: no cover - some filesystems refuse directory fsync
+        if err.errno != errno.EINVAL:
+            raise
+    finally:
+        os.close(dir_fd)
+
+
+def _model_error(err: ModelError) -> str:
+    return describe_error(err)
+
+
+MAIN_TEMPLATE = """\
+; {title}: the books of a OneBox partner, kept by onebox-ledger.
+; Check: bean-check main.beancount    Browse: fava main.beancount
+option "title" {title_q}
+option "operating_currency" "{currency}"
+option "insert_pythonpath" "TRUE"
+
+plugin "onebox_ledger.plugins.directives"
+plugin "onebox_ledger.plugins.seal"
+
+include "ledger/accounts.beancount"
+include "ledger/terms.beancount"
+include "ledger/customers.beancount"
+include "ledger/prices.beancount"
+include "ledger/journal/*.beancount"
+"""
+
+FILE_HEADERS = {
+    "terms.beancount": "; OneBox terms: onebox-item (list prices), onebox-rate (cost-rate tiers),"
+    " onebox-payment (days to pay).\n",
+    "customers.beancount": "; Customers and their contracts: onebox-customer, onebox-contract,"
+    " onebox-change, onebox-end.\n",
+    "prices.beancount": "; Exchange rates used by the reports to convert to the operating currency.\n",
+}
+
+
+def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledger:
+    """A new, empty ledger in `root` (which must not hold one already)."""
+    main = root / "main.beancount"
+    if main.exists():
+        raise LedgerError(f"{main} already exists; choose an empty directory")
+    ledger = Ledger(main)
+    accounts = "; The chart of accounts. Customer accounts are opened with each customer.\n\n"
+    accounts += beans.format_entries(
+        beans.open_account(start, account) for account in beans.base_accounts(currency)
+    )
+    files = {
+        ledger.accounts_path: accounts,
+        ledger.terms_path: FILE_HEADERS["terms.beancount"],
+        ledger.customers_path: FILE_HEADERS["customers.beancount"],
+        ledger.prices_path: FILE_HEADERS["prices.beancount"],
+        ledger.journal / "opening.beancount": "; Opening balances, dated before the first month.\n",
+    }
+    for path, text in files.items():
+        write_atomic(path, text)
+    write_atomic(
+        main, MAIN_TEMPLATE.format(title=title, title_q=beans.quote(title), currency=currency)
+    )
+    return ledger

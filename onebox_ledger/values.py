@@ -1,0 +1,222 @@
+"""Values a person types, parsed strictly, and the one rounding rule for money.
+
+Everything that reaches the ledger from a command line or a file passes through
+one of these parsers first. Each raises :class:`InputError` with one line that
+names the problem and the value, so the CLI can print it and exit 2 with no file
+touched::
+
+    parse_amount("25 USD")    -> Amount(Decimal("25.00"), "USD")
+    parse_amount("1e3 USD")   -> InputError: amount '1e3 USD' is not a plain decimal number ...
+    parse_month("2026-13")    -> InputError: month '2026-13' is not a valid YYYY-MM month
+    make_text("a\\nb", "memo") -> InputError: memo contains a control character (U+000A) ...
+
+Rounding: :func:`round_money` is ROUND_HALF_UP to cents, the rule for every
+amount the ledger writes; :func:`round_half_up` rounds to a whole number, as
+OneBox's data tariff does (``round_half_up(1500 / 1000) == 2``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+# Limits that keep the ledger readable and the parser safe.
+MAX_DIGITS = 15  # integer digits of any amount (a trillion in any currency)
+MAX_NAME = 200
+MAX_MEMO = 1000
+MAX_ID = 48
+MAX_REF = 64
+
+_NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
+_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class InputError(ValueError):
+    """A value typed by a person is not acceptable; the message is one line."""
+
+
+def _show(value: str) -> str:
+    """The value as it is quoted in an error: repr-escaped and cut to 60 chars."""
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return repr(shown)
+
+
+def parse_decimal(text: str, what: str, *, places: int = 2, positive: bool = True) -> Decimal:
+    """A plain decimal number: digits, an optional point and at most `places` decimals."""
+    text = text.strip()
+    if not _NUMBER_RE.match(text):
+        raise InputError(
+            f"{what} {_show(text)} is not a plain decimal number (write it like 125.00)"
+        )
+    integer, _, fraction = text.partition(".")
+    if len(integer.lstrip("0")) > MAX_DIGITS:
+        raise InputError(f"{what} {_show(text)} has more than {MAX_DIGITS} integer digits")
+    if len(fraction) > places:
+        raise InputError(f"{what} {_show(text)} has more than {places} decimal places")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+        raise InputError(f"{what} {_show(text)} is not a number") from None
+    if positive and number <= 0:
+        raise InputError(f"{what} {_show(text)} must be greater than zero")
+    return number
+
+
+def parse_currency(text: str) -> str:
+    if not _CURRENCY_RE.match(text):
+        raise InputError(f"currency {_show(text)} is not a currency code (like USD or EUR)")
+    return text
+
+
+def parse_amount(text: str, what: str = "amount") -> tuple[Decimal, str]:
+    """'125 USD' or '125.00 USD' -> (Decimal('125.00'), 'USD'): positive, at most cents."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise InputError(f"{what} {_show(text)} must be a number and a currency, like '25.00 USD'")
+    number = parse_decimal(parts[0], what)
+    return number.quantize(CENT), parse_currency(parts[1])
+
+
+def parse_date(text: str, what: str = "date") -> datetime.date:
+    if not _DATE_RE.match(text):
+        raise InputError(f"{what} {_show(text)} is not an ISO date (YYYY-MM-DD)")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{what} {_show(text)} is not a real calendar date") from None
+
+
+def parse_month(text: str) -> Month:
+    match = _MONTH_RE.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        raise InputError(f"month {_show(text)} is not a valid YYYY-MM month")
+    return Month(int(match.group(1)), int(match.group(2)))
+
+
+def parse_id(text: str, what: str) -> str:
+    """Customer and contract ids: lowercase letters, digits and inner hyphens."""
+    if len(text) > MAX_ID or not _ID_RE.match(text):
+        raise InputError(
+            f"{what} id {_show(text)} must be lowercase letters, digits and single hyphens,"
+            f" at most {MAX_ID} characters (like 'acme-realty')"
+        )
+    return text
+
+
+def parse_ref(text: str) -> str:
+    """An external reference (bank transaction id, bill number) that makes a command idempotent."""
+    if len(text) > MAX_REF or not _REF_RE.match(text):
+        raise InputError(
+            f"ref {_show(text)} must be letters, digits and . _ : / - (at most {MAX_REF})"
+        )
+    return text
+
+
+def make_text(text: str, what: str, *, limit: int = MAX_MEMO) -> str:
+    """Free text (names, memos) that will be written inside a quoted Beancount string.
+
+    Quotes and backslashes are escaped when written (see beans.quote); control
+    characters, line and paragraph separators are refused, since they are never
+    part of a name and are how text breaks out of a line.
+    """
+    if not text.strip():
+        raise InputError(f"{what} is empty")
+    if len(text) > limit:
+        raise InputError(f"{what} is {len(text)} characters long; at most {limit} are allowed")
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise InputError(f"{what} contains a control character (U+{ord(char):04X}); remove it")
+    return text
+
+
+def round_money(number: Decimal) -> Decimal:
+    """ROUND_HALF_UP to cents: 24.505 -> 24.51 (Python's round() would give 24.5 or 24.50)."""
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_half_up(number: Decimal) -> Decimal:
+    """ROUND_HALF_UP to a whole number: 0.5 -> 1, 1.5 -> 2, 2.5 -> 3 (round() gives 2)."""
+    return number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+class Month:
+    """A calendar month, ordered and hashable: Month(2026, 11) prints as 2026-11."""
+
+    __slots__ = ("month", "year")
+
+    def __init__(self, year: int, month: int) -> None:
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} out of range")
+        self.year = year
+        self.month = month
+
+    @classmethod
+    def of(cls, date: datetime.date) -> Month:
+        return cls(date.year, date.month)
+
+    @property
+    def first(self) -> datetime.date:
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> datetime.date:
+        return self.next().first - datetime.timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return self.last.day
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def prev(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def plus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    def minus(self, other: Month) -> int:
+        """Whole months from `other` to self: Month(2026, 3).minus(Month(2025, 12)) == 3."""
+        return (self.year * 12 + self.month) - (other.year * 12 + other.month)
+
+    def label(self) -> str:
+        """'November 2026', for narrations."""
+        return self.first.strftime("%B %Y")
+
+    def _key(self) -> tuple[int, int]:
+        return (self.year, self.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Month) and self._key() == other._key()
+
+    def __lt__(self, other: Month) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: Month) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Month) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: Month) -> bool:
+        return self._key() >= other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
