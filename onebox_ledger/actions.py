@@ -148,6 +148,20 @@ def terms_payment(ledger: Ledger, days: int, date: datetime.date) -> Written:
     )
 
 
+def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: datetime.date) -> Written:
+    """An exchange rate for the reports: 1 `currency` = rate (in the operating currency)."""
+    with ledger.locked():
+        ledger.load_valid()
+        operating = ledger.operating_currency()
+        if rate[1] != operating:
+            raise InputError(f"quote the rate in the operating currency {operating}, not {rate[1]}")
+        if currency == operating:
+            raise InputError(f"{currency} is the operating currency; it needs no rate")
+        entry = beans.price(date, currency, rate[0], rate[1])
+        text = _write_static(ledger, ledger.prices_path, [entry])
+    return Written(ledger.prices_path, text, f"1 {currency} = {rate[0]} {rate[1]} from {date}")
+
+
 # ---------------------------------------------------------------- customers, contracts
 
 

@@ -156,10 +156,10 @@ def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetim
             status = "due within 7 days"
         else:
             status = "open"
-        table.rows.append([bill.id, bill.date, bill.currency, bill.billed, bill.paid, bill.open,
-                           bill.due_date, status])  # fmt: skip
+        table.rows.append([bill.id, bill.date, bill.currency, round_money(bill.billed),
+                           round_money(bill.paid), round_money(bill.open), bill.due_date, status])  # fmt: skip
         key = (status, bill.currency)
-        totals[key] = totals.get(key, ZERO) + bill.open
+        totals[key] = round_money(totals.get(key, ZERO) + bill.open)
     order = ["overdue", "due within 7 days", "in grace", "open", "paid"]
     for (status, cur), amount in sorted(totals.items(), key=lambda kv: order.index(kv[0][0])):
         table.totals.append([status, cur, amount])
@@ -194,7 +194,8 @@ def receivables(entries: Sequence[data.Directive], currency: str, *, as_of: date
         days = (as_of - item.due_date).days
         bucket = _bucket(days)
         customer = str(item.customer or "")
-        table.rows.append([customer, item.id, item.date, item.due_date, item.currency, item.open,
+        table.rows.append([customer, item.id, item.date, item.due_date, item.currency,
+                           round_money(item.open),
                            max(days, 0), bucket])  # fmt: skip
         sums = per_customer.setdefault(customer, dict.fromkeys(BUCKETS, ZERO))
         sums[bucket] += round_money(convert(item.open, item.currency, item.date))

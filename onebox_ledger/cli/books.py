@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 
 from .. import actions, reports
+from ..close import Summary
 from ..model import parse_book
 from ..reports import ReportError
 from ..store import LedgerError
-from ..values import parse_date, parse_month
+from ..values import ZERO, parse_date, parse_month, round_money
 from . import cli
 from .common import date_or_today, echo, ledger, today
 from .render import render
@@ -32,24 +35,44 @@ def close(month: str, dry_run: bool, force: bool) -> None:
     result = done.result
     if result.already_closed:
         echo(f"{result.month} already closed, nothing changed")
-        return
-    if dry_run:
+    elif dry_run:
         echo(done.text.rstrip())
         echo("")
     s = result.summary
     rate = f"{s.rate}" if s.rate is not None else "-"
-    verb = "would close" if dry_run else "closed"
+    verb = "closed" if result.already_closed else "would close" if dry_run else "closed"
     echo(f"{verb} {s.month}: {s.boxes} active box(es), cost rate {rate}")
-    echo(
-        f"  {'stream':<9} {'currency':<8} {'invoiced':>12} {'recognised':>12} {'onebox cost':>12} {'kept':>12}"
-    )
-    for (stream, cur), t in sorted(s.streams.items()):
-        kept = t.recognised - t.cost
-        echo(f"  {stream:<9} {cur:<8} {t.invoiced:>12} {t.recognised:>12} {t.cost:>12} {kept:>12}")
+    rows, notes = _summary_rows(s)
+    head = ("stream", "invoiced", "recognised", "onebox cost", "kept", "kept %")
+    echo("  {:<9} {:>12} {:>12} {:>12} {:>12} {:>7}".format(*head))
+    for stream, (invoiced, recognised, cost) in rows:
+        kept = recognised - cost
+        pct = f"{kept * 100 / recognised:.1f}" if recognised else "-"
+        echo(f"  {stream:<9} {invoiced:>12} {recognised:>12} {cost:>12} {kept:>12} {pct:>7}")
     for cur, total in sorted(s.bill.items()):
         echo(f"  OneBox bill onebox-{s.month}: {total} {cur}, due {s.due}")
-    if not dry_run:
+    for note in notes:
+        echo(f"  note: {note}")
+    if not dry_run and not result.already_closed:
         echo(f"  written to {done.path.relative_to(ledger().root)}")
+
+
+def _summary_rows(
+    s: Summary,
+) -> tuple[list[tuple[str, tuple[Decimal, Decimal, Decimal]]], list[str]]:
+    """Per stream, in the operating currency, at the rates in force on the month's last day."""
+    book = ledger()
+    convert = reports.Converter(book.static_entries(), book.operating_currency())
+    totals: dict[str, list[Decimal]] = {}
+    for (stream, cur), t in sorted(s.streams.items()):
+        row = totals.setdefault(stream, [ZERO, ZERO, ZERO])
+        for i, value in enumerate((t.invoiced, t.recognised, t.cost)):
+            try:
+                row[i] += convert(value, cur, s.month.last) if value else ZERO
+            except ReportError as err:
+                raise LedgerError(str(err)) from None
+    rows = [(k, (round_money(v[0]), round_money(v[1]), round_money(v[2]))) for k, v in totals.items()]
+    return rows, [f"amounts in {book.operating_currency()}", *convert.notes()]
 
 
 @cli.group()

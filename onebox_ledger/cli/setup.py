@@ -153,6 +153,23 @@ def terms_show(as_of: str | None) -> None:
     echo(f"  payment: {days} days after month end" if days is not None else "  payment: not set")
 
 
+@cli.command("price")
+@click.argument("currency")
+@click.argument("rate")
+@click.option("--date", help="Date of the rate (default today).")
+def price(currency: str, rate: str, date: str | None) -> None:
+    """Record an exchange rate: 1 CURRENCY = RATE in the operating currency (for reports).
+
+    \b
+    Example:
+      onebox-ledger price EUR "1.08 USD" --date 2026-11-30
+    """
+    number, quote = rate.split()[0] if rate.split() else rate, rate.split()[1:] or [""]
+    amount = (parse_decimal(number, "rate", places=6), parse_currency(quote[0]))
+    written = actions.price(ledger(), parse_currency(currency), amount, date_or_today(date))
+    echo(written.message)
+
+
 @cli.group()
 def customer() -> None:
     """Customers of the partner."""
