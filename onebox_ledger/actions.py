@@ -27,12 +27,12 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from . import beans
+from . import beans, events
 from .close import CloseError, CloseResult, close_month, diff_month
 from .model import Book, parse_book, parse_seals
 from .openitems import OpenItem, bills, invoices
 from .store import JOURNAL_HEADER, Ledger, LedgerError, describe_error
-from .values import ZERO, InputError, Month
+from .values import InputError, Month
 
 # ---------------------------------------------------------------- helpers
 
@@ -83,14 +83,6 @@ def _write_month(ledger: Ledger, date: datetime.date, entries: Sequence[data.Dir
     return text
 
 
-def _next_n(entries: Sequence[data.Directive], prefix: str) -> int:
-    taken = {beans.entry_id(e) for e in entries}
-    n = 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return n
-
-
 def _by_id(entries: Sequence[data.Directive], entry_id: str) -> data.Directive | None:
     for entry in entries:
         if beans.entry_id(entry) == entry_id:
@@ -116,8 +108,7 @@ def terms_item(
     with ledger.locked():
         ledger.load_valid()
         _not_sealed(ledger, date, "date")
-        entry = beans.custom(date, "onebox-item", [name, Amount(*price)], beans.meta(per=per))
-        text = _write_static(ledger, ledger.terms_path, [entry])
+        text = _write_static(ledger, ledger.terms_path, [events.item_entry(name, price, date, per)])
     unit = f"block of {per:f} units" if per else "unit-month"
     return Written(
         ledger.terms_path, text, f"item {name}: {price[0]} {price[1]} per {unit} from {date}"
@@ -130,8 +121,7 @@ def terms_rate(ledger: Ledger, boxes: int, rate: Decimal, date: datetime.date) -
     with ledger.locked():
         ledger.load_valid()
         _not_sealed(ledger, date, "date")
-        entry = beans.custom(date, "onebox-rate", [Decimal(boxes), rate])
-        text = _write_static(ledger, ledger.terms_path, [entry])
+        text = _write_static(ledger, ledger.terms_path, [events.rate_entry(boxes, rate, date)])
     return Written(
         ledger.terms_path, text, f"rate from {boxes} box(es): {rate} of list from {date}"
     )
@@ -141,8 +131,7 @@ def terms_payment(ledger: Ledger, days: int, date: datetime.date) -> Written:
     with ledger.locked():
         ledger.load_valid()
         _not_sealed(ledger, date, "date")
-        entry = beans.custom(date, "onebox-payment", [Decimal(days)])
-        text = _write_static(ledger, ledger.terms_path, [entry])
+        text = _write_static(ledger, ledger.terms_path, [events.payment_entry(days, date)])
     return Written(
         ledger.terms_path, text, f"OneBox bills due {days} days after month end from {date}"
     )
@@ -177,14 +166,7 @@ def customer_add(
         taken = {beans.customer_account_part(c) for c in book.customers}
         if part in taken:
             raise LedgerError(f"customer {cid!r} would share account {part} with another customer")
-        entries = [
-            beans.custom(
-                date, "onebox-customer", [cid],
-                beans.meta(name=name, currency=currency, payment=Decimal(payment)),
-            ),
-            beans.open_account(date, beans.receivable_account(cid)),
-            beans.open_account(date, beans.deferred_account(cid)),
-        ]  # fmt: skip
+        entries = events.customer_entries(cid, name, currency, payment, date)
         text = _write_static(ledger, ledger.customers_path, entries)
     return Written(ledger.customers_path, text, f"customer {cid}: {name}, billed in {currency}")
 
@@ -225,10 +207,9 @@ def contract_add(
         if billing == "metered" and item is not None and not book.items[item][0].metered:
             raise InputError(f"item {item!r} is not metered (define it with --per)")
         _not_sealed(ledger, start, "start")
-        entry = beans.custom(
-            start, "onebox-contract", [cid],
-            beans.meta(customer=customer, stream=stream, billing=billing,
-                       price=Amount(*price), quantity=Decimal(quantity), item=item, end=end),
+        entry = events.contract_entry(
+            cid, customer=customer, stream=stream, billing=billing, price=price,
+            quantity=quantity, start=start, item=item, end=end,
         )  # fmt: skip
         text = _write_static(ledger, ledger.customers_path, [entry])
     return Written(
@@ -259,11 +240,7 @@ def contract_change(
         if contract.end is not None and date > contract.end:
             raise LedgerError(f"contract {cid!r} ended on {contract.end}, before {date}")
         _not_sealed(ledger, date, "date")
-        entry = beans.custom(
-            date, "onebox-change", [cid],
-            beans.meta(quantity=None if quantity is None else Decimal(quantity),
-                       price=None if price is None else Amount(*price)),
-        )  # fmt: skip
+        entry = events.change_entry(cid, date, quantity, price)
         text = _write_static(ledger, ledger.customers_path, [entry])
     return Written(ledger.customers_path, text, f"contract {cid} changed from {date}")
 
@@ -278,7 +255,7 @@ def contract_end(ledger: Ledger, cid: str, date: datetime.date) -> Written:
         if date < contract.start:
             raise InputError(f"end {date} is before the contract start {contract.start}")
         _not_sealed(ledger, date, "end")
-        entry = beans.custom(date, "onebox-end", [cid])
+        entry = events.end_entry(cid, date)
         text = _write_static(ledger, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text, f"contract {cid} ends on {date} (last day of service)"
@@ -309,7 +286,7 @@ def usage(ledger: Ledger, cid: str, units: Decimal, month: Month) -> Written:
                 raise LedgerError(
                     f"usage of {cid} for {month} is already recorded as {entry.values[1][0]}"
                 )
-        entry = beans.custom(month.last, "onebox-usage", [cid, units])
+        entry = events.usage_entry(cid, units, month)
         text = _write_month(ledger, month.last, [entry])
     return Written(ledger.month_path(month), text, f"usage of {cid} for {month}: {units} units")
 
@@ -317,8 +294,17 @@ def usage(ledger: Ledger, cid: str, units: Decimal, month: Month) -> Written:
 # ---------------------------------------------------------------- money events
 
 
-def _existing_ref(entries: Sequence[data.Directive], entry_id: str, same: dict[str, Any]) -> bool:
-    """True when `entry_id` exists with the same content; LedgerError when it differs."""
+def _existing_ref(
+    entries: Sequence[data.Directive],
+    entry_id: str,
+    ref: str | None,
+    date: datetime.date,
+    customer: str | None,
+    amount: tuple[Decimal, str],
+) -> bool:
+    """True when `ref` was already recorded with the same content; LedgerError when it differs."""
+    if ref is None:
+        return False
     found = _by_id(entries, entry_id)
     if found is None:
         return False
@@ -328,11 +314,21 @@ def _existing_ref(entries: Sequence[data.Directive], entry_id: str, same: dict[s
         "customer": found.meta.get("customer"),
         "amount": found.meta.get("amount"),
     }
-    want = {k: same.get(k) for k in have}
+    want = {"date": date, "customer": customer, "amount": Amount(*amount)}
     if have != want:
         diffs = ", ".join(f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k])
-        raise LedgerError(f"ref {entry_id.split('/', 1)[1]!r} was already used with {diffs}")
+        raise LedgerError(f"ref {ref!r} was already used with {diffs}")
     return True
+
+
+def _noop(ledger: Ledger, date: datetime.date, ref: str | None) -> Written:
+    return Written(
+        ledger.month_path(Month.of(date)), "", f"ref {ref} already recorded; nothing changed"
+    )
+
+
+def _ids(entries: Sequence[data.Directive]) -> set[str | None]:
+    return {beans.entry_id(e) for e in entries}
 
 
 def sell(
@@ -352,31 +348,18 @@ def sell(
         _check_currency(amount[1], who.currency, f"customer {customer!r}")
         if who.date > date:
             raise LedgerError(f"customer {customer!r} was added on {who.date}, after {date}")
-        money = Amount(*amount)
-        if ref is not None:
-            entry_id = f"sell/{ref}"
-            if _existing_ref(
-                loaded.entries, entry_id, {"date": date, "customer": customer, "amount": money}
-            ):
-                return Written(
-                    ledger.month_path(Month.of(date)),
-                    "",
-                    f"ref {ref} already recorded; nothing changed",
-                )
-        else:
-            prefix = f"sell/{date}/{customer}/"
-            entry_id = f"{prefix}{_next_n(loaded.entries, prefix)}"
+        taken = _ids(loaded.entries)
+        entry_id = events.event_id("sell", ref, f"{date}/{customer}", taken)
+        if _existing_ref(loaded.entries, entry_id, ref, date, customer, amount):
+            return _noop(ledger, date, ref)
         _not_sealed(ledger, date, "date")
-        taken = {e.meta.get("invoice") for e in loaded.entries if isinstance(e, data.Transaction)}
-        invoice, n = f"inv-{date}-{customer}", 2
-        while invoice in taken:
-            invoice, n = f"inv-{date}-{customer}-{n}", n + 1
-        entry = beans.transaction(
-            date, who.name, memo,
-            beans.meta(id=entry_id, customer=customer, invoice=invoice, amount=money, ref=ref,
-                       due=date + datetime.timedelta(days=who.payment)),
-            [beans.posting(beans.receivable_account(customer), amount[0], amount[1]),
-             beans.posting(beans.income_account(stream), -amount[0], amount[1])],
+        taken_invoices = {
+            e.meta.get("invoice") for e in loaded.entries if isinstance(e, data.Transaction)
+        }
+        invoice = events.sell_invoice_id(date, customer, taken_invoices)
+        entry = events.sell_entry(
+            who, amount, stream=stream, date=date, memo=memo, entry_id=entry_id,
+            invoice=invoice, ref=ref,
         )  # fmt: skip
         text = _write_month(ledger, date, [entry])
     return Written(
@@ -388,33 +371,13 @@ def sell(
 def _allocate(
     items: list[OpenItem], amount: Decimal, named: str | None, what: str, kind: str
 ) -> list[tuple[OpenItem, Decimal]]:
-    """Split `amount` over open items, oldest first (or all on the named one); refuse overpayment."""
-    open_items = [i for i in items if i.open > 0]
-    if named is not None:
-        match = [i for i in items if i.id == named]
-        if not match:
-            raise InputError(
-                f"unknown {kind} {named!r} for {what}{_suggest(named, [i.id for i in items])}"
-            )
-        open_items = [i for i in match if i.open > 0]
-        if not open_items:
-            raise LedgerError(f"{kind} {named} is already paid in full")
-    total_open = sum((i.open for i in open_items), ZERO)
-    if amount > total_open:
-        target = f"{kind} {named}" if named else what
-        raise LedgerError(
-            f"overpayment: {amount} exceeds the {total_open} open on {target};"
-            " record only what is owed"
-        )
-    out = []
-    left = amount
-    for item in open_items:
-        if left <= 0:
-            break
-        part = min(left, item.open)
-        out.append((item, part))
-        left -= part
-    return out
+    try:
+        return events.allocate(items, amount, named, what, kind)
+    except events.Refused as err:
+        if err.usage:
+            hint = _suggest(named or "", [i.id for i in items])
+            raise InputError(f"{err}{hint}") from None
+        raise LedgerError(str(err)) from None
 
 
 def receive(
@@ -431,35 +394,16 @@ def receive(
         book, _ = parse_book(loaded.entries)
         who = _customer(book, customer)
         _check_currency(amount[1], who.currency, f"customer {customer!r}")
-        money = Amount(*amount)
-        if ref is not None:
-            entry_id = f"receive/{ref}"
-            if _existing_ref(
-                loaded.entries, entry_id, {"date": date, "customer": customer, "amount": money}
-            ):
-                return Written(
-                    ledger.month_path(Month.of(date)),
-                    "",
-                    f"ref {ref} already recorded; nothing changed",
-                )
-        else:
-            prefix = f"receive/{date}/{customer}/"
-            entry_id = f"{prefix}{_next_n(loaded.entries, prefix)}"
+        entry_id = events.event_id("receive", ref, f"{date}/{customer}", _ids(loaded.entries))
+        if _existing_ref(loaded.entries, entry_id, ref, date, customer, amount):
+            return _noop(ledger, date, ref)
         _not_sealed(ledger, date, "date")
         mine = [i for i in invoices(loaded.entries, as_of=date) if i.customer == customer]
         parts = _allocate(mine, amount[0], invoice, f"customer {customer!r}", "invoice")
-        account = beans.receivable_account(customer)
-        postings = [beans.posting(beans.BANK, amount[0], amount[1])]
-        postings += [
-            beans.posting(account, -part, amount[1], {"invoice": item.id}) for item, part in parts
-        ]
-        entry = beans.transaction(
-            date, who.name, "Payment received",
-            beans.meta(id=entry_id, customer=customer, amount=money, ref=ref),
-            postings,
-        )  # fmt: skip
+        entry = events.receive_entry(who, amount, date, entry_id, ref, parts)
         text = _write_month(ledger, date, [entry])
     applied = ", ".join(f"{part} to {item.id}" for item, part in parts)
+    money = f"{amount[0]} {amount[1]}"
     return Written(
         ledger.month_path(Month.of(date)), text, f"received {money} from {customer}: {applied}"
     )
@@ -475,22 +419,11 @@ def onebox_pay(
 ) -> Written:
     with ledger.locked():
         loaded = ledger.load_valid()
-        money = Amount(*amount)
-        if ref is not None:
-            entry_id = f"pay/{ref}"
-            if _existing_ref(
-                loaded.entries, entry_id, {"date": date, "customer": None, "amount": money}
-            ):
-                return Written(
-                    ledger.month_path(Month.of(date)),
-                    "",
-                    f"ref {ref} already recorded; nothing changed",
-                )
-        else:
-            prefix = f"pay/{date}/"
-            entry_id = f"{prefix}{_next_n(loaded.entries, prefix)}"
+        entry_id = events.event_id("pay", ref, f"{date}", _ids(loaded.entries))
+        if _existing_ref(loaded.entries, entry_id, ref, date, None, amount):
+            return _noop(ledger, date, ref)
         _not_sealed(ledger, date, "date")
-        items = [i for i in bills(loaded.entries, as_of=date)]
+        items = bills(loaded.entries, as_of=date)
         currencies = {i.currency for i in items if i.open > 0}
         if currencies and amount[1] not in currencies:
             raise InputError(
@@ -498,23 +431,14 @@ def onebox_pay(
             )
         items = [i for i in items if i.currency == amount[1]]
         parts = _allocate(items, amount[0], bill, "OneBox bills", "bill")
-        postings = [beans.posting(beans.BANK, -amount[0], amount[1])]
-        for item, part in parts:
-            in_grace = min(part, item.in_grace)
-            if in_grace:
-                postings.append(beans.posting(beans.GRACE, in_grace, amount[1], {"bill": item.id}))
-            if part - in_grace:
-                postings.append(
-                    beans.posting(beans.PAYABLE, part - in_grace, amount[1], {"bill": item.id})
-                )
-        entry = beans.transaction(
-            date, "OneBox", "Payment to OneBox",
-            beans.meta(id=entry_id, amount=money, ref=ref),
-            postings,
-        )  # fmt: skip
+        entry = events.pay_entry(amount, date, entry_id, ref, parts)
         text = _write_month(ledger, date, [entry])
     applied = ", ".join(f"{part} to {item.id}" for item, part in parts)
-    return Written(ledger.month_path(Month.of(date)), text, f"paid {money} to OneBox: {applied}")
+    return Written(
+        ledger.month_path(Month.of(date)),
+        text,
+        f"paid {amount[0]} {amount[1]} to OneBox: {applied}",
+    )
 
 
 def onebox_grace(
@@ -540,13 +464,7 @@ def onebox_grace(
                 f"grace until {until} must be after the bill's due date {item.due_date}"
             )
         _not_sealed(ledger, date, "date")
-        entry = beans.transaction(
-            date, "OneBox", f"Grace period for {bill} until {until}",
-            beans.meta(id=f"grace/{bill}/{date}", bill=bill, until=until),
-            [beans.posting(beans.PAYABLE, item.open, item.currency),
-             beans.posting(beans.GRACE, -item.open, item.currency)],
-        )  # fmt: skip
-        text = _write_month(ledger, date, [entry])
+        text = _write_month(ledger, date, [events.grace_entry(item, until, date)])
     return Written(
         ledger.month_path(Month.of(date)), text,
         f"bill {bill}: {item.open} {item.currency} deferred until {until} (was due {item.due_date})",

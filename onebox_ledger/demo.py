@@ -1,14 +1,23 @@
-"""The demo partner: a deterministic ledger of any size, written through the same actions as the CLI.
+"""The demo partner: a deterministic ledger of any size, written by the code a user runs.
 
 ``build_demo(dir, customers=10, months=10, seed=1)`` gives the shipped demo:
 ten customers over January to October 2026 using all four streams, with a
 seat change in mid-month, a contract ending mid-month, an annual prepay, a
 tier crossing (the 8th box moves every box from 65% to 60% of list), a late
 payer, a OneBox bill under grace, a customer billed in EUR, metered data,
-hours sold as services. Every month is closed by ``actions.close``.
+hours sold as services. Every month is closed by the close of ``close.py``.
 
 Customers follow ten profiles (customer i has profile i % 10), so any size
-keeps the same mix; start months are spread over the first 60% of the span.
+keeps the same mix; start months are spread over the first `ramp` months
+(default: 60% of the span).
+
+Two ways to write the same ledger, chosen by ``fast``:
+
+- ``SlowOps`` calls ``actions`` exactly as the CLI does: each step loads and
+  validates the whole ledger (fine for the shipped demo, quadratic at scale);
+- ``FastOps`` calls the same pure builders (``events``, ``close.close_month``)
+  with the open items and ids kept in memory, and writes each file once per
+  month. ``tests/test_demo.py`` proves both write byte-identical files.
 """
 
 from __future__ import annotations
@@ -16,17 +25,24 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
-from . import actions
-from .openitems import bills, invoices
-from .store import Ledger, create_ledger
+from beancount.core import data
+from beancount.parser import parser
+
+from . import actions, beans, events
+from .close import close_month
+from .model import Book, parse_book
+from .openitems import OpenItem, apply_bills, apply_invoices, bills, invoices
+from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, write_atomic
 from .values import Month
 
 START = Month(2026, 1)
 D = Decimal
+Money = tuple[Decimal, str]
 
 
 @dataclass(frozen=True)
@@ -74,8 +90,149 @@ PROFILES = (
     )),
 )  # fmt: skip
 
-LATE = "harbor-clinic"  # pays three months late
+LATE = 7  # the profile that pays three months late
 GRACE_MONTH = 3  # the OneBox bill of the 4th month goes under grace
+TIERS = ((1, "0.65"), (8, "0.60"), (50, "0.55"), (200, "0.50"))
+
+
+class Ops(Protocol):
+    """What the demo scenario does to a ledger; SlowOps and FastOps write the same bytes."""
+
+    ledger: Ledger
+
+    def static(self, path: Path, entries: list[data.Directive]) -> None: ...
+    def event(self, date: datetime.date, entries: list[data.Directive]) -> None: ...
+    def book(self) -> Book: ...
+    def ids(self) -> set[str | None]: ...
+    def invoice_ids(self) -> set[str | None]: ...
+    def open_invoices(self, as_of: datetime.date) -> list[OpenItem]: ...
+    def open_bills(self, as_of: datetime.date) -> list[OpenItem]: ...
+    def close(self, month: Month) -> None: ...
+    def flush(self) -> None: ...
+
+
+class SlowOps:
+    """Every step through ``actions``, as the CLI runs it (full validation each time)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def static(self, path: Path, entries: list[data.Directive]) -> None:
+        with self.ledger.locked():
+            self.ledger.append_full(path, beans.format_entries(entries))
+
+    def event(self, date: datetime.date, entries: list[data.Directive]) -> None:
+        month = Month.of(date)
+        with self.ledger.locked():
+            self.ledger.append_full(
+                self.ledger.month_path(month),
+                beans.format_entries(entries),
+                JOURNAL_HEADER.format(month=month),
+            )
+
+    def book(self) -> Book:
+        return self.ledger.book()[0]
+
+    def _entries(self) -> list[data.Directive]:
+        return self.ledger.load().entries
+
+    def ids(self) -> set[str | None]:
+        return {beans.entry_id(e) for e in self._entries()}
+
+    def invoice_ids(self) -> set[str | None]:
+        return {e.meta.get("invoice") for e in self._entries() if isinstance(e, data.Transaction)}
+
+    def open_invoices(self, as_of: datetime.date) -> list[OpenItem]:
+        return invoices(self._entries(), as_of=as_of)
+
+    def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
+        return bills(self._entries(), as_of=as_of)
+
+    def close(self, month: Month) -> None:
+        actions.close(self.ledger, month, today=month.next().first, dry_run=False, force=False)
+
+    def flush(self) -> None:
+        pass
+
+
+@dataclass
+class FastOps:
+    """The same entries from the same builders, with state kept in memory."""
+
+    ledger: Ledger
+    files: dict[Path, str | None] = field(default_factory=dict)
+    dirty: set[Path] = field(default_factory=set)
+    static_entries: list[data.Directive] = field(default_factory=list)
+    taken: set[str | None] = field(default_factory=set)
+    invoice_names: set[str | None] = field(default_factory=set)
+    invoice_items: dict[str, OpenItem] = field(default_factory=dict)
+    bill_items: dict[str, OpenItem] = field(default_factory=dict)
+    _book: Book | None = None
+
+    def _append(self, path: Path, text: str, header: str = "") -> None:
+        if path not in self.files:
+            self.files[path] = path.read_text(encoding="utf-8") if path.exists() else None
+        self.files[path] = appended(self.files[path], text, header)
+        self.dirty.add(path)
+
+    def _track(self, entries: list[data.Directive]) -> None:
+        for entry in entries:
+            self.taken.add(beans.entry_id(entry))
+            if isinstance(entry, data.Transaction):
+                self.invoice_names.add(entry.meta.get("invoice"))
+                apply_invoices(self.invoice_items, entry)
+                apply_bills(self.bill_items, entry)
+
+    def static(self, path: Path, entries: list[data.Directive]) -> None:
+        self._append(path, beans.format_entries(entries))
+        self.static_entries.extend(entries)
+        self._book = None
+
+    def event(self, date: datetime.date, entries: list[data.Directive]) -> None:
+        month = Month.of(date)
+        self._append(
+            self.ledger.month_path(month),
+            beans.format_entries(entries),
+            JOURNAL_HEADER.format(month=month),
+        )
+        self._track(entries)
+
+    def book(self) -> Book:
+        if self._book is None:
+            self._book = parse_book(self.static_entries)[0]
+        return self._book
+
+    def ids(self) -> set[str | None]:
+        return self.taken
+
+    def invoice_ids(self) -> set[str | None]:
+        return self.invoice_names
+
+    def open_invoices(self, as_of: datetime.date) -> list[OpenItem]:
+        items = [i for i in self.invoice_items.values() if i.date <= as_of]
+        return sorted(items, key=lambda i: (i.date, i.id))
+
+    def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
+        items = [i for i in self.bill_items.values() if i.date <= as_of]
+        return sorted(items, key=lambda i: (i.due_date, i.date, i.id))
+
+    def close(self, month: Month) -> None:
+        path = self.ledger.month_path(month)
+        if path not in self.files:
+            self.files[path] = None
+        text = self.files[path] or ""
+        month_entries, errors, _ = parser.parse_string(text)
+        assert not errors, errors
+        result = close_month(self.book(), month, month_entries)
+        self._append(path, beans.format_entries(result.entries), JOURNAL_HEADER.format(month=month))
+        self._track(list(result.entries))
+
+    def flush(self) -> None:
+        for path in sorted(self.dirty):
+            text = self.files[path]
+            assert text is not None
+            write_atomic(path, text)
+        self.dirty.clear()
 
 
 def _day(month: Month, day: int) -> datetime.date:
@@ -88,120 +245,137 @@ def build_demo(
     customers: int = 10,
     months: int = 10,
     seed: int = 1,
-    progress: Callable[[str], None] | None = None,
+    ramp: int | None = None,
+    fast: bool = False,
+    progress: Callable[[Month], None] | None = None,
+    before_close: Callable[[Month], None] | None = None,
 ) -> Ledger:
-    """Create `root` and fill it with the demo partner, closing every month."""
-    rng = random.Random(seed)
-    ledger = create_ledger(
-        root, title="Demo OneBox partner", currency="USD", start=START.first
-    )
-    first = START.first
-    actions.terms_item(ledger, "cloud-user", (D("25.00"), "USD"), first, None)
-    actions.terms_item(ledger, "data-records", (D("1.99"), "USD"), first, D(1000))
-    for boxes, rate in ((1, "0.65"), (8, "0.60"), (50, "0.55"), (200, "0.50")):
-        actions.terms_rate(ledger, boxes, D(rate), first)
-    actions.terms_payment(ledger, 30, first)
+    """Create `root` and fill it with the demo partner, closing every month.
 
-    spread = max(1, (months * 6) // 10)
+    `before_close(month)` is called with the files on disk just before each
+    close (the benchmarks copy the ledger there); `progress(month)` after it.
+    """
+    rng = random.Random(seed)
+    ledger = create_ledger(root, title="Demo OneBox partner", currency="USD", start=START.first)
+    ops: Ops = FastOps(ledger) if fast else SlowOps(ledger)
+    first = START.first
+    ops.static(ledger.terms_path, [
+        events.item_entry("cloud-user", (D("25.00"), "USD"), first, None),
+        events.item_entry("data-records", (D("1.99"), "USD"), first, D(1000)),
+        *(events.rate_entry(boxes, D(rate), first) for boxes, rate in TIERS),
+        events.payment_entry(30, first),
+    ])  # fmt: skip
+
+    spread = max(1, min(months, ramp if ramp is not None else (months * 6) // 10))
     plan: dict[int, list[int]] = {}
     for i in range(customers):
         # profile 8 (the tier-crossing box) starts last, in the middle of its month
         start = spread - 1 if i % 10 == 8 else (i * spread) // max(customers, 1)
-        plan.setdefault(min(start, months - 1), []).append(i)
+        plan.setdefault(start, []).append(i)
+    uses_eur = any(PROFILES[i % 10].currency == "EUR" for i in range(customers))
 
     ids: dict[int, str] = {}
     for index in range(months):
         month = START.plus(index)
-        if any(PROFILES[i % 10].currency == "EUR" for i in range(customers)):
+        if uses_eur:
             rate = D("1.08") + D(rng.randint(-4, 4)) / 100
-            actions.price(ledger, "EUR", (rate, "USD"), month.first)
+            ops.static(ledger.prices_path, [beans.price(month.first, "EUR", rate, "USD")])
         for i in plan.get(index, []):
-            ids[i] = _start_customer(ledger, i, month)
-        _month_events(ledger, ids, month, index, months, rng)
-        actions.close(ledger, month, today=month.next().first, dry_run=False, force=False)
-        if progress and (index + 1) % 12 == 0:
-            progress(f"closed {month}")
+            ids[i] = _start_customer(ops, i, month)
+        _month_events(ops, ids, month, index, months, rng)
+        ops.flush()
+        if before_close:
+            before_close(month)
+        ops.close(month)
+        ops.flush()
+        if progress:
+            progress(month)
     return ledger
 
 
-def _start_customer(ledger: Ledger, i: int, month: Month) -> str:
+def _start_customer(ops: Ops, i: int, month: Month) -> str:
     profile = PROFILES[i % 10]
     cid = profile.stem if i < 10 else f"{profile.stem}-{i // 10}"
     name = profile.name if i < 10 else f"{profile.name} {i // 10}"
-    day = 15 if i % 10 == 8 else 1
-    start = _day(month, day)
-    actions.customer_add(ledger, cid, name, profile.currency, 30, start)
+    start = _day(month, 15 if i % 10 == 8 else 1)
+    entries = events.customer_entries(cid, name, profile.currency, 30, start)
     for suffix, stream, billing, price, quantity, item in profile.contracts:
-        actions.contract_add(
-            ledger, f"{cid}-{suffix}", customer=cid, stream=stream,
-            price=(D(price), profile.currency), quantity=quantity, start=start,
-            billing=billing, item=item, end=None,
-        )  # fmt: skip
+        entries.append(events.contract_entry(
+            f"{cid}-{suffix}", customer=cid, stream=stream, billing=billing,
+            price=(D(price), profile.currency), quantity=quantity, start=start, item=item, end=None,
+        ))  # fmt: skip
+    ops.static(ops.ledger.customers_path, entries)
     return cid
 
 
 def _month_events(
-    ledger: Ledger, ids: dict[int, str], month: Month, index: int, months: int, rng: random.Random
+    ops: Ops, ids: dict[int, str], month: Month, index: int, months: int, rng: random.Random
 ) -> None:
+    changes: list[data.Directive] = []
     for i, cid in sorted(ids.items()):
         profile = i % 10
         if profile == 0 and index == 3:  # seat change in mid-month: 5 -> 8 users from the 15th
-            actions.contract_change(ledger, f"{cid}-cloud", _day(month, 15), 8, None)
+            changes.append(events.change_entry(f"{cid}-cloud", _day(month, 15), 8, None))
         if profile == 4 and index == min(5, months - 1):  # contract ends mid-month
-            actions.contract_end(ledger, f"{cid}-cloud", _day(month, 20))
+            changes.append(events.end_entry(f"{cid}-cloud", _day(month, 20)))
+    if changes:
+        ops.static(ops.ledger.customers_path, changes)
+    book = ops.book()
+    for i, cid in sorted(ids.items()):
+        profile = i % 10
         if profile in (5, 9):  # metered data usage
-            actions.usage(ledger, f"{cid}-data", D(rng.randint(400, 5200)), month)
+            units = D(rng.randint(400, 5200))
+            ops.event(month.last, [events.usage_entry(f"{cid}-data", units, month)])
         if profile == 6:  # hours sold as services
             hours = rng.randint(4, 12)
-            actions.sell(
-                ledger, cid, (D(hours * 95), "USD"), stream="services", date=_day(month, 25),
-                memo=f"Consulting, {hours} hours at 95.00 USD", ref=None,
-            )  # fmt: skip
-    _collect(ledger, month, rng)
-    _pay_onebox(ledger, month, index)
+            date = _day(month, 25)
+            entry_id = events.event_id("sell", None, f"{date}/{cid}", ops.ids())
+            invoice = events.sell_invoice_id(date, cid, ops.invoice_ids())
+            ops.event(date, [events.sell_entry(
+                book.customers[cid], (D(hours * 95), "USD"), stream="services", date=date,
+                memo=f"Consulting, {hours} hours at 95.00 USD", entry_id=entry_id,
+                invoice=invoice, ref=None,
+            )])  # fmt: skip
+    _collect(ops, book, month, rng)
+    _pay_onebox(ops, month)
 
 
-def _collect(ledger: Ledger, month: Month, rng: random.Random) -> None:
+def _collect(ops: Ops, book: Book, month: Month, rng: random.Random) -> None:
     """Customers pay last month's invoices; the late payer pays what is three months old."""
-    entries = ledger.load().entries
-    due_by_customer: dict[str, list[tuple[str, Decimal, str]]] = {}
-    for item in invoices(entries, as_of=month.first):
-        if item.open > 0 and item.customer:
-            due_by_customer.setdefault(str(item.customer), []).append((item.id, item.open, item.currency))
-    for customer, items in sorted(due_by_customer.items()):
-        late = customer.startswith(LATE)
-        for invoice_id, amount, currency in items:
-            age = month.minus(Month.of(_invoice_date(entries, invoice_id)))
-            if (late and age < 3) or (not late and age < 1):
-                continue
-            actions.receive(
-                ledger, customer, (amount, currency), date=_day(month, rng.randint(5, 20)),
-                invoice=invoice_id, ref=f"bank-{invoice_id}",
-            )  # fmt: skip
+    due: list[OpenItem] = [
+        item for item in ops.open_invoices(month.first) if item.open > 0 and item.customer
+    ]
+    for item in sorted(due, key=lambda i: (str(i.customer), i.date, i.id)):
+        customer = str(item.customer)
+        late = book.customers[customer].name.startswith(PROFILES[LATE].name)
+        age = month.minus(Month.of(item.date))
+        if age < (3 if late else 1):
+            continue
+        date = _day(month, rng.randint(5, 20))
+        amount: Money = (item.open, item.currency)
+        ref = f"bank-{item.id}"
+        entry_id = events.event_id("receive", ref, "", ops.ids())
+        mine = [i for i in ops.open_invoices(date) if i.customer == customer]
+        parts = events.allocate(mine, amount[0], item.id, customer, "invoice")
+        who = book.customers[customer]
+        ops.event(date, [events.receive_entry(who, amount, date, entry_id, ref, parts)])
 
 
-def _invoice_date(entries: list, invoice_id: str) -> datetime.date:  # type: ignore[type-arg]
-    for item in invoices(entries):
-        if item.id == invoice_id:
-            return item.date
-    raise KeyError(invoice_id)
-
-
-def _pay_onebox(ledger: Ledger, month: Month, index: int) -> None:
+def _pay_onebox(ops: Ops, month: Month) -> None:
     """Pay each OneBox bill on its due date; the bill of GRACE_MONTH goes under grace for two months."""
-    entries = ledger.load().entries
-    for bill in bills(entries, as_of=month.last):
+    for bill in ops.open_bills(month.last):
         if bill.open <= 0:
             continue
         if bill.id == f"onebox-{START.plus(GRACE_MONTH)}" and bill.in_grace == 0:
             agreed = _day(month, 10)
             if bill.due and agreed <= bill.due:
                 until = bill.due + datetime.timedelta(days=61)
-                actions.onebox_grace(ledger, bill.id, until=until, date=agreed)
+                ops.event(agreed, [events.grace_entry(bill, until, agreed)])
                 continue
         if month.first <= bill.due_date <= month.last:
-            actions.onebox_pay(
-                ledger, (bill.open, bill.currency), date=bill.due_date, bill=bill.id,
-                ref=f"bank-{bill.id}",
-            )  # fmt: skip
-    del index
+            date = bill.due_date
+            ref = f"bank-{bill.id}"
+            entry_id = events.event_id("pay", ref, "", ops.ids())
+            items = [i for i in ops.open_bills(date) if i.currency == bill.currency]
+            parts = events.allocate(items, bill.open, bill.id, "OneBox bills", "bill")
+            ops.event(date, [events.pay_entry((bill.open, bill.currency), date, entry_id, ref, parts)])

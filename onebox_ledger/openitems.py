@@ -72,59 +72,67 @@ def _date_meta(entry: data.Transaction, name: str) -> datetime.date | None:
 def invoices(
     entries: Iterable[data.Directive], as_of: datetime.date | None = None
 ) -> list[OpenItem]:
-    """Every invoice with its amounts as of `as_of` (all dates when None)."""
+    """Every invoice with its amounts as of `as_of` (all dates when None), oldest first."""
     items: dict[str, OpenItem] = {}
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or (as_of and entry.date > as_of):
-            continue
-        for post in entry.postings:
-            if not post.account.startswith(beans.RECEIVABLE + ":"):
-                continue
-            key = _key(post, entry, "invoice")
-            if key is None:
-                continue
-            item = items.get(key)
-            if item is None:
-                item = items[key] = OpenItem(
-                    key, "invoice", entry.date, post.units.currency, entry.meta.get("customer")
-                )
-            number = post.units.number
-            if number > 0:
-                item.billed += number
-                item.due = item.due or _date_meta(entry, "due")
-            else:
-                item.paid -= number
+        if isinstance(entry, data.Transaction) and not (as_of and entry.date > as_of):
+            apply_invoices(items, entry)
     return sorted(items.values(), key=lambda i: (i.date, i.id))
 
 
+def apply_invoices(items: dict[str, OpenItem], entry: data.Transaction) -> None:
+    """Add one transaction's receivable postings to the invoices in `items` (in place)."""
+    for post in entry.postings:
+        if not post.account.startswith(beans.RECEIVABLE + ":"):
+            continue
+        key = _key(post, entry, "invoice")
+        if key is None:
+            continue
+        item = items.get(key)
+        if item is None:
+            item = items[key] = OpenItem(
+                key, "invoice", entry.date, post.units.currency, entry.meta.get("customer")
+            )
+        number = post.units.number
+        if number > 0:
+            item.billed += number
+            item.due = item.due or _date_meta(entry, "due")
+        else:
+            item.paid -= number
+
+
 def bills(entries: Iterable[data.Directive], as_of: datetime.date | None = None) -> list[OpenItem]:
-    """Every OneBox bill with billed, paid and in-grace amounts as of `as_of`."""
+    """Every OneBox bill with billed, paid and in-grace amounts as of `as_of`, by due date."""
     items: dict[str, OpenItem] = {}
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or (as_of and entry.date > as_of):
-            continue
-        for post in entry.postings:
-            if post.account not in (beans.PAYABLE, beans.GRACE):
-                continue
-            key = _key(post, entry, "bill")
-            if key is None:
-                continue
-            item = items.get(key)
-            if item is None:
-                item = items[key] = OpenItem(key, "bill", entry.date, post.units.currency)
-            number = post.units.number
-            kind = (beans.entry_id(entry) or "").split("/")[0]
-            if kind == "grace":
-                if post.account == beans.GRACE:
-                    item.in_grace -= number
-                    item.until = _date_meta(entry, "until")
-            elif number < 0:
-                item.billed -= number
-                due = _date_meta(entry, "due")
-                if due and (item.due is None or due > item.due):
-                    item.due = due
-            else:
-                item.paid += number
-                if post.account == beans.GRACE:
-                    item.in_grace -= number
+        if isinstance(entry, data.Transaction) and not (as_of and entry.date > as_of):
+            apply_bills(items, entry)
     return sorted(items.values(), key=lambda i: (i.due_date, i.date, i.id))
+
+
+def apply_bills(items: dict[str, OpenItem], entry: data.Transaction) -> None:
+    """Add one transaction's Payable/Grace postings to the bills in `items` (in place)."""
+    grace = (beans.entry_id(entry) or "").startswith("grace/")
+    for post in entry.postings:
+        if post.account not in (beans.PAYABLE, beans.GRACE):
+            continue
+        key = _key(post, entry, "bill")
+        if key is None:
+            continue
+        item = items.get(key)
+        if item is None:
+            item = items[key] = OpenItem(key, "bill", entry.date, post.units.currency)
+        number = post.units.number
+        if grace:
+            if post.account == beans.GRACE:
+                item.in_grace -= number
+                item.until = _date_meta(entry, "until")
+        elif number < 0:
+            item.billed -= number
+            due = _date_meta(entry, "due")
+            if due and (item.due is None or due > item.due):
+                item.due = due
+        else:
+            item.paid += number
+            if post.account == beans.GRACE:
+                item.in_grace -= number

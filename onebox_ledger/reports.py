@@ -33,6 +33,7 @@ from .model import Book
 from .openitems import bills, invoices
 from .values import ZERO, Month, round_money
 
+CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 SOON_DAYS = 7
 
@@ -197,9 +198,9 @@ def receivables(entries: Sequence[data.Directive], currency: str, *, as_of: date
         table.rows.append([customer, item.id, item.date, item.due_date, item.currency,
                            round_money(item.open),
                            max(days, 0), bucket])  # fmt: skip
-        sums = per_customer.setdefault(customer, dict.fromkeys(BUCKETS, ZERO))
+        sums = per_customer.setdefault(customer, dict.fromkeys(BUCKETS, CENTS_ZERO))
         sums[bucket] += round_money(convert(item.open, item.currency, item.date))
-    grand = dict.fromkeys(BUCKETS, ZERO)
+    grand = dict.fromkeys(BUCKETS, CENTS_ZERO)
     for customer in sorted(per_customer):
         sums = per_customer[customer]
         table.totals.append([customer, *(sums[b] for b in BUCKETS), sum(sums.values(), ZERO)])

@@ -258,9 +258,15 @@ class Ledger:
         self._append(path, text, header)
 
     def _append(self, path: Path, text: str, header: str) -> None:
-        old = path.read_text(encoding="utf-8") if path.exists() else header
-        separator = "\n" if old and not old.endswith("\n\n") else ""
-        write_atomic(path, old + separator + text)
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        write_atomic(path, appended(old, text, header))
+
+
+def appended(old: str | None, text: str, header: str) -> str:
+    """A file's new text after appending `text`: entries are separated by one blank line."""
+    base = header if old is None else old
+    separator = "\n" if base and not base.endswith("\n\n") else ""
+    return base + separator + text
 
 
 def _id_key(entry: data.Directive) -> str:

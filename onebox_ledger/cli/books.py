@@ -71,7 +71,9 @@ def _summary_rows(
                 row[i] += convert(value, cur, s.month.last) if value else ZERO
             except ReportError as err:
                 raise LedgerError(str(err)) from None
-    rows = [(k, (round_money(v[0]), round_money(v[1]), round_money(v[2]))) for k, v in totals.items()]
+    rows = [
+        (k, (round_money(v[0]), round_money(v[1]), round_money(v[2]))) for k, v in totals.items()
+    ]
     return rows, [f"amounts in {book.operating_currency()}", *convert.notes()]
 
 

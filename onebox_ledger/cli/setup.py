@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -35,6 +36,11 @@ from .common import date_or_today, echo, ledger, today, whole
 @click.option("--customers", default="10", show_default=True, help="Demo: number of customers.")
 @click.option("--months", default="10", show_default=True, help="Demo: months to close.")
 @click.option("--seed", default="1", show_default=True, help="Demo: random seed.")
+@click.option(
+    "--check-each-step",
+    is_flag=True,
+    help="Demo: write every step through the commands' full validation (slow; same bytes).",
+)
 def init(
     directory: Path,
     demo: bool,
@@ -44,6 +50,7 @@ def init(
     customers: str,
     months: str,
     seed: str,
+    check_each_step: bool,
 ) -> None:
     """Create a new ledger in DIRECTORY (no terms: close refuses until they exist).
 
@@ -57,12 +64,16 @@ def init(
     if demo:
         from ..demo import build_demo
 
-        count, span, rng = (
-            whole(customers, "--customers"),
-            whole(months, "--months"),
-            whole(seed, "--seed", 0),
-        )
-        made = build_demo(directory, customers=count, months=span, seed=rng, progress=echo)
+        count = whole(customers, "--customers")
+        span = whole(months, "--months")
+        rng = whole(seed, "--seed", 0)
+        if span > 600:
+            raise InputError(f"--months {span} is more than 50 years; at most 600")
+        with click.progressbar(length=span, label="closing months", file=sys.stderr) as bar:
+            made = build_demo(
+                directory, customers=count, months=span, seed=rng,
+                fast=not check_each_step, progress=lambda _month: bar.update(1),
+            )  # fmt: skip
         echo(f"demo ledger in {made.main}: {count} customers, {span} months closed")
         return
     opened = parse_date(start, "--start") if start else today().replace(month=1, day=1)

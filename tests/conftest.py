@@ -1,0 +1,169 @@
+"""Fixtures for the command-line tests: a fixed today, ledgers on tmp_path, and checks.
+
+Every CLI test drives ``onebox-ledger`` in-process through Click's CliRunner with
+``catch_exceptions=False`` (a traceback fails the test) and checks the ledger the
+way an auditor would: the real Beancount loader (plugins included) must report
+zero errors, and a refused command must leave every file byte-identical.
+
+The seed ledger is the README example::
+
+    onebox-ledger init seed --start 2026-01-01
+    onebox-ledger terms item cloud-user "25 USD" --date 2026-01-01
+    onebox-ledger terms rate 1 0.65 --date 2026-01-01
+    onebox-ledger terms payment 30 --date 2026-01-01
+    onebox-ledger customer add acme --name "Acme Realty" --date 2026-11-01
+    onebox-ledger contract add acme-cloud --customer acme --stream cloud \\
+        --price "25 USD" --quantity 5 --start 2026-11-01 --item cloud-user
+    onebox-ledger contract add acme-impl --customer acme --stream services \\
+        --price "2000 USD" --start 2026-11-01 --billing once
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount import loader
+from click.testing import CliRunner, Result
+
+from onebox_ledger.cli import cli
+
+TODAY = "2026-12-15"
+ERROR = "onebox-ledger: error: "
+
+SEED_STEPS: list[tuple[str, ...]] = [
+    ("terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"),
+    ("terms", "rate", "1", "0.65", "--date", "2026-01-01"),
+    ("terms", "payment", "30", "--date", "2026-01-01"),
+    ("customer", "add", "acme", "--name", "Acme Realty", "--date", "2026-11-01"),
+    (
+        "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+        "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item", "cloud-user",
+    ),
+    (
+        "contract", "add", "acme-impl", "--customer", "acme", "--stream", "services",
+        "--price", "2000 USD", "--start", "2026-11-01", "--billing", "once",
+    ),
+]  # fmt: skip
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is 2026-12-15 (a test may set ONEBOX_TODAY again); no loader cache; no ledger
+    from the caller's environment. Every fixture that runs the CLI requests it."""
+    monkeypatch.setenv("ONEBOX_TODAY", TODAY)
+    monkeypatch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+    monkeypatch.delenv("ONEBOX_LEDGER", raising=False)
+    loader.initialize(use_cache=False)
+
+
+def invoke(main: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--ledger", str(main), *args], catch_exceptions=False)
+
+
+def load_errors(main: Path) -> list[Any]:
+    """bean-check: the real loader, plugins included; the list of errors."""
+    loader.initialize(use_cache=False)
+    _, errors, _ = loader.load_file(str(main))
+    return list(errors)
+
+
+def load_entries(main: Path) -> list[Any]:
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(main))
+    assert errors == []
+    return list(entries)
+
+
+def take_snapshot(root: Path) -> dict[str, bytes]:
+    """Every file's bytes under `root`, by relative path; the write lock file is left out."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.relative_to(root) != Path("ledger/.lock")
+    }
+
+
+def succeeded(result: Result) -> list[str]:
+    """Exit 0, nothing on stderr; the stdout lines."""
+    assert result.stderr == "", result.stderr
+    assert result.exit_code == 0, result.stdout
+    return result.stdout.splitlines()
+
+
+def error_line(result: Result, code: int) -> str:
+    """Exit `code`, nothing on stdout, exactly one stderr line: the message after the prefix."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert result.stderr.endswith("\n")
+    assert lines[0].startswith(ERROR), lines[0]
+    return lines[0][len(ERROR) :]
+
+
+def build_seed(root: Path) -> Path:
+    main = root / "main.beancount"
+    succeeded(invoke(main, "init", str(root), "--start", "2026-01-01"))
+    for step in SEED_STEPS:
+        succeeded(invoke(main, *step))
+    return main
+
+
+@pytest.fixture
+def run(fixed_today: None) -> Run:
+    """run(main, *args): onebox-ledger --ledger MAIN ARGS..., in-process."""
+    return invoke
+
+
+@pytest.fixture
+def bean_check() -> Callable[[Path], list[Any]]:
+    return load_errors
+
+
+@pytest.fixture
+def entries() -> Callable[[Path], list[Any]]:
+    """entries(main): the loaded entries of a ledger that must have no errors."""
+    return load_entries
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, bytes]]:
+    return take_snapshot
+
+
+@pytest.fixture
+def ok() -> Callable[[Result], list[str]]:
+    return succeeded
+
+
+@pytest.fixture
+def refused() -> Callable[[Result, int], str]:
+    return error_line
+
+
+@pytest.fixture
+def new_ledger(fixed_today: None, tmp_path: Path) -> Path:
+    """A ledger made by `init --start 2026-01-01`: accounts, no terms."""
+    root = tmp_path / "books"
+    main = root / "main.beancount"
+    succeeded(invoke(main, "init", str(root), "--start", "2026-01-01"))
+    return main.resolve()
+
+
+@pytest.fixture
+def seed_ledger(fixed_today: None, tmp_path: Path) -> Path:
+    """The README seed: terms, customer acme, contracts acme-cloud and acme-impl."""
+    return build_seed(tmp_path / "seed").resolve()
+
+
+@pytest.fixture
+def closed_seed(seed_ledger: Path) -> Path:
+    """The seed with 2026-11 closed (and sealed)."""
+    succeeded(invoke(seed_ledger, "close", "2026-11"))
+    return seed_ledger

@@ -1,0 +1,1053 @@
+"""Random sequences of commands against an independent model of the books.
+
+Hypothesis drives ``onebox_ledger.actions`` directly on a fresh ledger (terms:
+cloud-user 25.00 USD, data-plan 7.35 USD, 65% from 1 box, 60% from 3, OneBox
+bills due in 30 days) and keeps its own picture of the books: what each customer
+owes per invoice, what is owed to OneBox per bill (and how much of it is in
+grace), what is deferred, earned, spent and banked. The model computes every
+invoice and cost with its own day-by-day exact arithmetic (fractions, rounded
+half-up to cents once per generated entry), never with openitems or reports.
+
+The clock only moves forward (money events are dated "now"); back-dated
+receipts and payments are covered by the targeted tests at the end of this
+file. After every step the ledger must load with zero errors, balance to the
+cent in every transaction, keep ids unique, agree with the model account by
+account and item by item, agree with ``reports.keep`` and pass ``verify``.
+
+ONEBOX_ROBUST_EXAMPLES (default 200; the benchmark sets 2000) and
+ONEBOX_ROBUST_STEPS (default 12) size the run.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from onebox_ledger import actions, reports, store
+from onebox_ledger.values import InputError, Month
+
+from ._support import (
+    ITEMS,
+    ONEBOX_PAYMENT,
+    START,
+    TIERS,
+    balances,
+    by_key,
+    by_prefix,
+    duplicate_ids,
+    env_int,
+    load,
+    new_ledger,
+    snapshot,
+    transactions,
+    unbalanced,
+)
+
+EXAMPLES = env_int("ONEBOX_ROBUST_EXAMPLES", 200)
+STEPS = env_int("ONEBOX_ROBUST_STEPS", 12)
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+DAY = datetime.timedelta(days=1)
+
+CUSTOMERS = {
+    "acme": 'Acme "Realty" \\ GmbH',
+    "beta-immo": "Beta Immo; #not-a-tag ^not-a-link",
+    "gamma": "Gamma Ñandú 🏠",
+    "delta": "Delta",
+    "epsilon": "Epsilon",
+}
+MEMOS = ("Implementation", 'Training "advanced"', "Hours\\week 3", "Support; 2026")
+REF_FORMS = ("BANK-{n}", "R.{n}", "tx:{n}/a", "{n}_x")
+STREAM_ITEMS = {
+    "cloud": ("cloud-user", "data-plan", None),
+    "data": ("data-plan", None),
+    "product": ("cloud-user", None),
+    "services": (None,),
+}
+
+money = st.integers(min_value=1, max_value=99_999).map(lambda n: Decimal(n) * CENT)
+
+
+# ---------------------------------------------------------------- the model's arithmetic
+
+
+def cents(value: Fraction) -> Decimal:
+    """Round a non-negative exact value half-up to cents."""
+    assert value >= 0
+    return Decimal(math.floor(value * 100 + Fraction(1, 2))) * CENT
+
+
+def month_first(ym: tuple[int, int]) -> datetime.date:
+    return datetime.date(ym[0], ym[1], 1)
+
+
+def month_last(ym: tuple[int, int]) -> datetime.date:
+    return datetime.date(ym[0], ym[1], calendar.monthrange(*ym)[1])
+
+
+def next_month(ym: tuple[int, int]) -> tuple[int, int]:
+    return (ym[0] + ym[1] // 12, ym[1] % 12 + 1)
+
+
+def ym_of(day: datetime.date) -> tuple[int, int]:
+    return (day.year, day.month)
+
+
+def months_between(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return (b[0] * 12 + b[1]) - (a[0] * 12 + a[1])
+
+
+@dataclass
+class MContract:
+    id: str
+    customer: str
+    stream: str
+    billing: str
+    price: Decimal
+    quantity: int
+    start: datetime.date
+    item: str | None
+    end: datetime.date | None
+    changes: list[tuple[datetime.date, int | None, Decimal | None]] = field(default_factory=list)
+
+    def terms_on(self, day: datetime.date) -> tuple[int, Decimal]:
+        quantity, price = self.quantity, self.price
+        for when, new_quantity, new_price in sorted(self.changes, key=lambda c: c[0]):
+            if when <= day:
+                quantity = quantity if new_quantity is None else new_quantity
+                price = price if new_price is None else new_price
+        return quantity, price
+
+    def active(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def year_of(self, ym: tuple[int, int]) -> tuple[datetime.date, int] | None:
+        """Annual: (anniversary opening the contract year of `ym`, month index), if any."""
+        offset = months_between(ym_of(self.start), ym)
+        if offset < 0:
+            return None
+        years = offset // 12
+        try:
+            anniversary = self.start.replace(year=self.start.year + years)
+        except ValueError:
+            anniversary = self.start.replace(year=self.start.year + years, day=28)
+        if self.end is not None and anniversary > self.end:
+            return None
+        return anniversary, offset % 12
+
+    def consumes_in(self, ym: tuple[int, int]) -> bool:
+        if self.billing == "once":
+            return ym_of(self.start) == ym
+        if self.billing == "annual":
+            return self.year_of(ym) is not None
+        first, last = month_first(ym), month_last(ym)
+        return self.start <= last and (self.end is None or self.end >= first)
+
+
+@dataclass
+class MCharge:
+    contract: MContract
+    invoiced: Decimal
+    recognised: Decimal
+    cost: Decimal
+
+
+def charge(c: MContract, ym: tuple[int, int], rate: Decimal | None) -> MCharge | None:
+    """The contract's month, computed day by day with exact fractions."""
+    first, last = month_first(ym), month_last(ym)
+    days = last.day
+    invoiced = recognised = ZERO * CENT
+    if c.billing == "monthly":
+        active = [first + i * DAY for i in range(days) if c.active(first + i * DAY)]
+        if not active:
+            return None
+        terms = [c.terms_on(day) for day in active]
+        invoiced = recognised = cents(sum((Fraction(p) * q for q, p in terms), Fraction(0)) / days)
+        units = Fraction(sum(q for q, _ in terms), days)
+    elif c.billing == "once":
+        if ym_of(c.start) != ym:
+            return None
+        invoiced = recognised = cents(Fraction(c.price) * c.quantity)
+        units = Fraction(c.quantity)
+    else:
+        year = c.year_of(ym)
+        if year is None:
+            return None
+        anniversary, index = year
+        quantity, price = c.terms_on(anniversary)
+        year_amount = cents(Fraction(price) * quantity * 12)
+        twelfth = cents(Fraction(year_amount) / 12)
+        recognised = twelfth if index < 11 else year_amount - 11 * twelfth
+        if index == 0:
+            invoiced = year_amount
+        units = Fraction(quantity)
+    cost = ZERO * CENT
+    if c.item is not None:
+        assert rate is not None
+        cost = cents(units * Fraction(ITEMS[c.item]) * Fraction(rate))
+    if invoiced == recognised == cost == 0:
+        return None
+    return MCharge(c, invoiced, recognised, cost)
+
+
+@dataclass
+class MInvoice:
+    id: str
+    customer: str
+    date: datetime.date
+    billed: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def open(self) -> Decimal:
+        return self.billed - self.paid
+
+
+@dataclass
+class MBill:
+    id: str
+    date: datetime.date
+    due: datetime.date
+    billed: Decimal = ZERO
+    paid: Decimal = ZERO
+    in_grace: Decimal = ZERO
+    until: datetime.date | None = None
+
+    @property
+    def open(self) -> Decimal:
+        return self.billed - self.paid
+
+    @property
+    def due_date(self) -> datetime.date:
+        return self.until if self.in_grace > 0 and self.until is not None else self.due
+
+
+@dataclass(frozen=True)
+class MRef:
+    date: datetime.date
+    customer: str | None
+    amount: Decimal
+
+
+def account_part(cid: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in cid.split("-"))
+
+
+# ---------------------------------------------------------------- the machine
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    base: ClassVar[Path]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Path(tempfile.mkdtemp(dir=self.base))
+        self.ledger: store.Ledger = new_ledger(self.root)
+        self.now = START
+        self.open_month = ym_of(START)
+        self.sealed: list[tuple[int, int]] = []
+        self.customers: dict[str, tuple[str, int, datetime.date]] = {}  # id -> name, payment, date
+        self.contracts: dict[str, MContract] = {}
+        self.invoices: dict[str, MInvoice] = {}
+        self.bills: dict[str, MBill] = {}
+        self.deferred: dict[str, Decimal] = {}
+        self.income: dict[str, Decimal] = {}
+        self.cost: dict[str, Decimal] = {}
+        self.bank = ZERO
+        self.refs: dict[str, dict[str, MRef]] = {"sell": {}, "receive": {}, "pay": {}}
+        self.ref_counter = 0
+        self.txns = 0
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # ------------------------------------------------------------ helpers
+
+    def refused(self, kind: type[Exception], message: str, call: Callable[[], Any]) -> None:
+        before = snapshot(self.root)
+        with pytest.raises(kind) as info:
+            call()
+        assert type(info.value) is kind
+        event(f"refused: {str(info.value).split(' ')[0]}")
+        assert str(info.value) == message
+        assert "\n" not in str(info.value)
+        assert snapshot(self.root) == before
+
+    def fresh_ref(self, form: int) -> str:
+        self.ref_counter += 1
+        return REF_FORMS[form % len(REF_FORMS)].format(n=self.ref_counter)
+
+    def pick(self, keys: list[str], index: int) -> str:
+        return sorted(keys)[index % len(keys)]
+
+    def open_invoices(self, customer: str, day: datetime.date) -> list[MInvoice]:
+        mine = [
+            i
+            for i in self.invoices.values()
+            if i.customer == customer and i.date <= day and i.open > 0
+        ]
+        return sorted(mine, key=lambda i: (i.date, i.id))
+
+    def open_bills(self, day: datetime.date) -> list[MBill]:
+        items = [b for b in self.bills.values() if b.date <= day and b.open > 0]
+        return sorted(items, key=lambda b: (b.due_date, b.date, b.id))
+
+    def rate(self, boxes: int) -> Decimal | None:
+        tiers = [t for t in TIERS if t <= boxes]
+        return TIERS[max(tiers)] if tiers else None
+
+    # ------------------------------------------------------------ customers and contracts
+
+    @initialize(
+        stream=st.sampled_from(sorted(STREAM_ITEMS)),
+        item=st.integers(0, 2),
+        billing=st.sampled_from(("monthly", "monthly", "once", "annual")),
+        price=money,
+        quantity=st.integers(1, 25),
+        start=st.integers(0, 40),
+    )
+    def first_customer(
+        self, stream: str, item: int, billing: str, price: Decimal, quantity: int, start: int
+    ) -> None:
+        """Every run starts with one customer and one contract, so ten steps reach money."""
+        self.add_customer(0, 30)
+        self.add_contract(0, stream, item, billing, price, quantity, start, None)
+
+    @precondition(lambda self: len(self.customers) < len(CUSTOMERS))
+    @rule(index=st.integers(0, 10), payment=st.sampled_from((0, 14, 30, 45)))
+    def add_customer(self, index: int, payment: int) -> None:
+        cid = self.pick([c for c in CUSTOMERS if c not in self.customers], index)
+        written = actions.customer_add(self.ledger, cid, CUSTOMERS[cid], "USD", payment, self.now)
+        assert written.path == self.ledger.customers_path
+        self.customers[cid] = (CUSTOMERS[cid], payment, self.now)
+        self.deferred[cid] = ZERO
+
+    @precondition(lambda self: self.customers)
+    @rule(
+        index=st.integers(0, 10),
+        stream=st.sampled_from(sorted(STREAM_ITEMS)),
+        item=st.integers(0, 2),
+        billing=st.sampled_from(("monthly", "monthly", "once", "annual")),
+        price=money,
+        quantity=st.integers(1, 25),
+        start=st.integers(0, 40),
+        end=st.none() | st.integers(0, 70),
+    )
+    def add_contract(
+        self,
+        index: int,
+        stream: str,
+        item: int,
+        billing: str,
+        price: Decimal,
+        quantity: int,
+        start: int,
+        end: int | None,
+    ) -> None:
+        customer = self.pick(list(self.customers), index)
+        items = STREAM_ITEMS[stream]
+        item_name = items[item % len(items)]
+        begin = self.now + start * DAY
+        last = None if end is None else begin + end * DAY
+        cid = f"{customer}-{len([c for c in self.contracts if c.startswith(customer + '-')]) + 1}"
+        written = actions.contract_add(
+            self.ledger, cid, customer=customer, stream=stream, price=(price, "USD"),
+            quantity=quantity, start=begin, billing=billing, item=item_name, end=last,
+        )  # fmt: skip
+        assert written.message == (
+            f"contract {cid}: {customer}, {stream}, {quantity} x {price} USD {billing} from {begin}"
+        )
+        self.contracts[cid] = MContract(
+            cid, customer, stream, billing, price, quantity, begin, item_name, last
+        )
+
+    @precondition(lambda self: any(c.billing != "once" for c in self.contracts.values()))
+    @rule(
+        index=st.integers(0, 20),
+        offset=st.integers(0, 40),
+        quantity=st.none() | st.integers(1, 25),
+        price=st.none() | money,
+    )
+    def change_contract(
+        self, index: int, offset: int, quantity: int | None, price: Decimal | None
+    ) -> None:
+        cid = self.pick([k for k, c in self.contracts.items() if c.billing != "once"], index)
+        c = self.contracts[cid]
+        if quantity is None and price is None:
+            quantity = 1 + offset % 25
+        date = max(self.now, c.start + DAY) + offset * DAY
+        price_arg = None if price is None else (price, "USD")
+        if c.end is not None and date > c.end:
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} ended on {c.end}, before {date}",
+                lambda: actions.contract_change(self.ledger, cid, date, quantity, price_arg),
+            )
+            return
+        written = actions.contract_change(self.ledger, cid, date, quantity, price_arg)
+        assert written.message == f"contract {cid} changed from {date}"
+        c.changes.append((date, quantity, price))
+
+    @precondition(lambda self: self.contracts)
+    @rule(index=st.integers(0, 20), offset=st.integers(0, 50))
+    def end_contract(self, index: int, offset: int) -> None:
+        cid = self.pick(list(self.contracts), index)
+        c = self.contracts[cid]
+        date = max(self.now, c.start) + offset * DAY
+        if c.end is not None:
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} already ends on {c.end}",
+                lambda: actions.contract_end(self.ledger, cid, date),
+            )
+            return
+        written = actions.contract_end(self.ledger, cid, date)
+        assert written.message == f"contract {cid} ends on {date} (last day of service)"
+        c.end = date
+
+    # ------------------------------------------------------------ the clock and the close
+
+    @rule(days=st.integers(1, 25))
+    def advance_clock(self, days: int) -> None:
+        self.now += days * DAY
+
+    @rule()
+    def close_next(self) -> None:
+        ym = self.open_month
+        month = Month(*ym)
+        today = month_last(ym) + DAY
+        self.now = max(self.now, today)
+        consuming = [
+            c for c in self.contracts.values() if c.item is not None and c.consumes_in(ym)
+        ]
+        boxes = len({c.customer for c in consuming})
+        rate = self.rate(boxes)
+        charges = [
+            ch
+            for cid in sorted(self.contracts)
+            if self.contracts[cid].start <= month_last(ym)
+            and (ch := charge(self.contracts[cid], ym, rate)) is not None
+        ]
+        before = len(transactions(load(self.ledger.main)[0]))
+        done = actions.close(self.ledger, month, today=today, dry_run=False, force=False)
+        result = done.result
+        assert not result.already_closed
+        assert done.path == self.ledger.month_path(month)
+        summary = result.summary
+        assert summary.boxes == boxes
+        assert summary.rate == rate
+        streams: dict[str, list[Decimal]] = {}
+        for ch in charges:
+            row = streams.setdefault(ch.contract.stream, [ZERO, ZERO, ZERO])
+            row[0] += ch.invoiced
+            row[1] += ch.recognised
+            row[2] += ch.cost
+        got = {
+            stream: [t.invoiced, t.recognised, t.cost]
+            for (stream, currency), t in summary.streams.items()
+            if currency == "USD"
+        }
+        assert got == streams
+        bill_total = sum((ch.cost for ch in charges), ZERO)
+        assert summary.bill == ({"USD": bill_total} if bill_total else {})
+        due = month_last(ym) + ONEBOX_PAYMENT * DAY
+        assert summary.due == (due if bill_total else None)
+        generated = 0
+        for ch in charges:
+            c = ch.contract
+            if ch.invoiced:
+                generated += 1
+                inv_id = f"inv-{ym[0]:04d}-{ym[1]:02d}-{c.customer}"
+                inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_last(ym)))
+                inv.billed += ch.invoiced
+                if c.billing == "annual":
+                    self.deferred[c.customer] += ch.invoiced
+            if c.billing == "annual" and ch.recognised:
+                generated += 1
+                self.deferred[c.customer] -= ch.recognised
+            if ch.recognised:
+                self.income[c.stream] = self.income.get(c.stream, ZERO) + ch.recognised
+            if ch.cost:
+                generated += 1
+                bill_id = f"onebox-{ym[0]:04d}-{ym[1]:02d}"
+                bill = self.bills.setdefault(bill_id, MBill(bill_id, month_last(ym), due))
+                bill.billed += ch.cost
+                self.cost[c.stream] = self.cost.get(c.stream, ZERO) + ch.cost
+        self.txns += generated
+        event(f"close: {'with' if generated else 'without'} entries")
+        after = transactions(load(self.ledger.main)[0])
+        assert len(after) == before + generated
+        prefix = f"close/{month}/"
+        assert sum(1 for t in after if str(t.meta.get("id", "")).startswith(prefix)) == generated
+        self.sealed.append(ym)
+        self.open_month = next_month(ym)
+
+    @precondition(lambda self: self.sealed)
+    @rule(index=st.integers(0, 20))
+    def close_again(self, index: int) -> None:
+        ym = self.sealed[index % len(self.sealed)]
+        before = snapshot(self.root)
+        done = actions.close(
+            self.ledger, Month(*ym), today=self.now, dry_run=False, force=False
+        )
+        assert done.result.already_closed
+        assert done.text == ""
+        assert snapshot(self.root) == before
+
+    # ------------------------------------------------------------ refusals
+
+    @rule(
+        kind=st.sampled_from(
+            ("customer", "contract", "services-item", "early", "order", "sealed", "unknown")
+        ),
+        index=st.integers(0, 20),
+    )
+    def refusal(self, kind: str, index: int) -> None:
+        """A command the ledger must refuse with one exact line, every file byte-identical."""
+        if kind == "sealed" and not self.sealed:
+            kind = "order"
+        if kind == "order" and not self.sealed:
+            kind = "early"
+        if kind in ("customer", "services-item", "contract") and not self.customers:
+            kind = "unknown"
+        if kind == "contract" and not self.contracts:
+            kind = "services-item"
+        if kind == "customer":
+            cid = self.pick(list(self.customers), index)
+            self.refused(
+                store.LedgerError,
+                f"customer {cid!r} already exists ({CUSTOMERS[cid]})",
+                lambda: actions.customer_add(self.ledger, cid, "Other", "USD", 30, self.now),
+            )
+        elif kind == "contract":
+            cid = self.pick(list(self.contracts), index)
+            owner = self.contracts[cid].customer
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} already exists",
+                lambda: actions.contract_add(
+                    self.ledger, cid, customer=owner, stream="services", price=(CENT, "USD"),
+                    quantity=1, start=self.now, billing="once", item=None, end=None,
+                ),  # fmt: skip
+            )
+        elif kind == "services-item":
+            customer = self.pick(list(self.customers), index)
+            self.refused(
+                InputError,
+                "a services contract consumes no OneBox item; drop --item",
+                lambda: actions.contract_add(
+                    self.ledger, f"{customer}-bad", customer=customer, stream="services",
+                    price=(CENT, "USD"), quantity=1, start=self.now, billing="monthly",
+                    item="cloud-user", end=None,
+                ),  # fmt: skip
+            )
+        elif kind == "unknown":
+            self.refused(
+                InputError,
+                "unknown customer 'zeta'",
+                lambda: actions.sell(
+                    self.ledger, "zeta", (CENT, "USD"), stream="services", date=self.now,
+                    memo="x", ref=None,
+                ),  # fmt: skip
+            )
+        elif kind == "early":
+            ym = self.open_month
+            today = month_last(ym)
+            following = month_first(next_month(ym))
+            self.refused(
+                store.LedgerError,
+                f"{Month(*ym)} has not ended yet (today is {today}); close it from {following}"
+                " on, or pass --force",
+                lambda: actions.close(
+                    self.ledger, Month(*ym), today=today, dry_run=False, force=False
+                ),
+            )
+        elif kind == "order":
+            ym = next_month(self.open_month)
+            self.refused(
+                store.LedgerError,
+                f"close {Month(*self.open_month)} first: months close in order"
+                f" (last closed: {Month(*self.sealed[-1])})",
+                lambda: actions.close(
+                    self.ledger, Month(*ym), today=month_last(ym) + DAY, dry_run=False,
+                    force=False,
+                ),  # fmt: skip
+            )
+        else:
+            last = self.sealed[-1]
+            date = month_last(last)
+            customer = self.pick(list(self.customers), index) if self.customers else "zeta"
+            self.refused(
+                store.LedgerError if self.customers else InputError,
+                f"date {date} is in sealed month {Month(*last)}; the books are closed through"
+                f" {Month(*last)} (use a date from {month_first(next_month(last))} on)"
+                if self.customers
+                else "unknown customer 'zeta'",
+                lambda: actions.receive(
+                    self.ledger, customer, (CENT, "USD"), date=date, invoice=None, ref=None
+                ),
+            )
+
+    # ------------------------------------------------------------ money events
+
+    def _ref_arg(
+        self, kind: str, mode: str, form: int, want: MRef
+    ) -> tuple[str | None, str | None, MRef]:
+        """(ref to pass, expected conflict message or None, the content to send)."""
+        known = self.refs[kind]
+        if mode == "none":
+            return None, None, want
+        if mode == "new" or not known:
+            return self.fresh_ref(form), None, want
+        ref = self.pick(list(known), form)
+        old = known[ref]
+        if mode == "retry":
+            return ref, None, old
+        asked = MRef(old.date, old.customer, old.amount + Decimal("1.00"))
+        have = f"{old.amount} USD"
+        return ref, f"ref {ref!r} was already used with amount {have} (asked {asked.amount} USD)", asked
+
+    @precondition(lambda self: self.customers)
+    @rule(
+        index=st.integers(0, 10),
+        amount=money,
+        stream=st.sampled_from(sorted(STREAM_ITEMS)),
+        memo=st.sampled_from(MEMOS),
+        ref_mode=st.sampled_from(("none", "new", "retry", "conflict")),
+        form=st.integers(0, 50),
+    )
+    def sell(
+        self, index: int, amount: Decimal, stream: str, memo: str, ref_mode: str, form: int
+    ) -> None:
+        customer = self.pick(list(self.customers), index)
+        if ref_mode in ("retry", "conflict") and self.refs["sell"]:
+            customer = self.refs["sell"][self.pick(list(self.refs["sell"]), form)].customer or ""
+        ref, conflict, send = self._ref_arg(
+            "sell", ref_mode, form, MRef(self.now, customer, amount)
+        )
+
+        def call() -> actions.Written:
+            return actions.sell(
+                self.ledger, customer, (send.amount, "USD"), stream=stream, date=send.date,
+                memo=memo, ref=ref,
+            )  # fmt: skip
+
+        if conflict:
+            self.refused(store.LedgerError, conflict, call)
+            return
+        if ref is not None and ref in self.refs["sell"]:
+            self.assert_noop(ref, call)
+            return
+        base = f"inv-{send.date}-{customer}"
+        invoice, n = base, 2
+        while invoice in self.invoices:
+            invoice, n = f"{base}-{n}", n + 1
+        written = call()
+        assert written.message == f"invoice {invoice}: {send.amount} USD {stream} to {customer}"
+        self.invoices[invoice] = MInvoice(invoice, customer, send.date, send.amount)
+        self.income[stream] = self.income.get(stream, ZERO) + send.amount
+        self.txns += 1
+        if ref is not None:
+            self.refs["sell"][ref] = send
+
+    def assert_noop(self, ref: str, call: Callable[[], actions.Written]) -> None:
+        before = snapshot(self.root)
+        written = call()
+        assert written.text == ""
+        assert written.message == f"ref {ref} already recorded; nothing changed"
+        event("ref retried: no-op")
+        assert snapshot(self.root) == before
+
+    @precondition(lambda self: self.customers)
+    @rule(
+        index=st.integers(0, 10),
+        how=st.sampled_from(("all", "part", "named-all", "named-part", "over")),
+        part=st.integers(1, 99),
+        ref_mode=st.sampled_from(("none", "new", "new", "retry", "conflict")),
+        form=st.integers(0, 50),
+    )
+    def receive(self, index: int, how: str, part: int, ref_mode: str, form: int) -> None:
+        owing = [c for c in self.customers if self.open_invoices(c, self.now)]
+        customer = self.pick(owing if owing and how != "over" else list(self.customers), index)
+        if ref_mode in ("retry", "conflict") and self.refs["receive"]:
+            customer = self.refs["receive"][self.pick(list(self.refs["receive"]), form)].customer
+            assert customer is not None
+        items = self.open_invoices(customer, self.now)
+        named = None
+        if how.startswith("named"):
+            if not items:
+                how = how.split("-")[1]
+            else:
+                named = items[part % len(items)].id
+                items = [self.invoices[named]]
+        total = sum((i.open for i in items), ZERO)
+        if how.endswith("all"):
+            amount = total
+        elif how.endswith("part"):
+            amount = max(CENT, (total * part / 100).quantize(CENT))
+        else:
+            amount = total + CENT
+        if amount <= 0:
+            amount = Decimal("1.00")
+        ref, conflict, send = self._ref_arg(
+            "receive", ref_mode, form, MRef(self.now, customer, amount)
+        )
+
+        def call() -> actions.Written:
+            return actions.receive(
+                self.ledger, customer, (send.amount, "USD"), date=send.date, invoice=named,
+                ref=ref,
+            )  # fmt: skip
+
+        if conflict:
+            self.refused(store.LedgerError, conflict, call)
+            return
+        if ref is not None and ref in self.refs["receive"]:
+            self.assert_noop(ref, call)
+            return
+        if send.amount > total:
+            target = f"invoice {named}" if named else f"customer {customer!r}"
+            self.refused(
+                store.LedgerError,
+                f"overpayment: {send.amount} exceeds the {total} open on {target};"
+                " record only what is owed",
+                call,
+            )
+            return
+        parts = []
+        left = send.amount
+        for inv in items:
+            if left <= 0:
+                break
+            share = min(left, inv.open)
+            parts.append((inv, share))
+            left -= share
+        written = call()
+        applied = ", ".join(f"{share} to {inv.id}" for inv, share in parts)
+        assert written.message == f"received {send.amount} USD from {customer}: {applied}"
+        event(f"receive: {len(parts)} invoice(s)")
+        for inv, share in parts:
+            inv.paid += share
+        self.bank += send.amount
+        self.txns += 1
+        if ref is not None:
+            self.refs["receive"][ref] = send
+
+    @rule(
+        how=st.sampled_from(("all", "part", "named-all", "named-part", "over")),
+        part=st.integers(1, 99),
+        ref_mode=st.sampled_from(("none", "new", "new", "retry", "conflict")),
+        form=st.integers(0, 50),
+    )
+    def pay_onebox(self, how: str, part: int, ref_mode: str, form: int) -> None:
+        items = self.open_bills(self.now)
+        named = None
+        if how.startswith("named"):
+            if not items:
+                how = how.split("-")[1]
+            else:
+                named = items[part % len(items)].id
+                items = [self.bills[named]]
+        total = sum((b.open for b in items), ZERO)
+        if how.endswith("all"):
+            amount = total
+        elif how.endswith("part"):
+            amount = max(CENT, (total * part / 100).quantize(CENT))
+        else:
+            amount = total + CENT
+        if amount <= 0:
+            amount = Decimal("1.00")
+        ref, conflict, send = self._ref_arg("pay", ref_mode, form, MRef(self.now, None, amount))
+
+        def call() -> actions.Written:
+            return actions.onebox_pay(
+                self.ledger, (send.amount, "USD"), date=send.date, bill=named, ref=ref
+            )
+
+        if conflict:
+            self.refused(store.LedgerError, conflict, call)
+            return
+        if ref is not None and ref in self.refs["pay"]:
+            self.assert_noop(ref, call)
+            return
+        if send.amount > total:
+            target = f"bill {named}" if named else "OneBox bills"
+            self.refused(
+                store.LedgerError,
+                f"overpayment: {send.amount} exceeds the {total} open on {target};"
+                " record only what is owed",
+                call,
+            )
+            return
+        parts = []
+        left = send.amount
+        for bill in items:
+            if left <= 0:
+                break
+            share = min(left, bill.open)
+            parts.append((bill, share))
+            left -= share
+        written = call()
+        applied = ", ".join(f"{share} to {bill.id}" for bill, share in parts)
+        assert written.message == f"paid {send.amount} USD to OneBox: {applied}"
+        event(f"pay: {len(parts)} bill(s), grace {any(b.in_grace for b, _ in parts)}")
+        for bill, share in parts:
+            from_grace = min(share, bill.in_grace)
+            bill.in_grace -= from_grace
+            bill.paid += share
+        self.bank -= send.amount
+        self.txns += 1
+        if ref is not None:
+            self.refs["pay"][ref] = send
+
+    @precondition(lambda self: self.bills)
+    @rule(index=st.integers(0, 20), days=st.integers(-5, 60))
+    def grace(self, index: int, days: int) -> None:
+        bill = self.bills[self.pick(list(self.bills), index)]
+        until = max(self.now, bill.due_date) + days * DAY
+        date = self.now
+
+        def call() -> actions.Written:
+            return actions.onebox_grace(self.ledger, bill.id, until=until, date=date)
+
+        if until <= date:
+            self.refused(
+                InputError, f"grace until {until} must be after the agreement date {date}", call
+            )
+        elif bill.open <= 0:
+            self.refused(
+                store.LedgerError,
+                f"bill {bill.id} is paid in full; there is nothing to defer",
+                call,
+            )
+        elif bill.in_grace > 0:
+            self.refused(
+                store.LedgerError, f"bill {bill.id} is already in grace until {bill.until}", call
+            )
+        elif until <= bill.due_date:
+            self.refused(
+                InputError,
+                f"grace until {until} must be after the bill's due date {bill.due_date}",
+                call,
+            )
+        else:
+            written = call()
+            assert written.message == (
+                f"bill {bill.id}: {bill.open} USD deferred until {until}"
+                f" (was due {bill.due_date})"
+            )
+            event("grace: granted")
+            bill.in_grace = bill.open
+            bill.until = until
+            self.txns += 1
+
+    # ------------------------------------------------------------ invariants
+
+    @invariant()
+    def books_agree_with_the_model(self) -> None:
+        entries, errors = load(self.ledger.main)
+        assert errors == []
+        txns = transactions(entries)
+        assert len(txns) == self.txns
+        assert unbalanced(entries) == []
+        assert duplicate_ids(entries) == []
+        totals = balances(entries)
+        owed = {
+            c: sum((i.open for i in self.invoices.values() if i.customer == c), ZERO)
+            for c in self.customers
+        }
+        for cid in self.customers:
+            assert totals.get(f"Assets:Receivable:{account_part(cid)}", ZERO) == owed[cid]
+            assert totals.get(f"Liabilities:Deferred-Revenue:{account_part(cid)}", ZERO) == (
+                -self.deferred[cid]
+            )
+        assert by_prefix(totals, "Assets:Receivable:") == sum(owed.values(), ZERO)
+        per_invoice = by_key(entries, "Assets:Receivable:", "invoice")
+        assert per_invoice == {i.id: i.open for i in self.invoices.values()}
+        grace = sum((b.in_grace for b in self.bills.values()), ZERO)
+        open_bills = sum((b.open for b in self.bills.values()), ZERO)
+        assert by_prefix(totals, "Liabilities:OneBox:") == -open_bills
+        assert totals.get("Liabilities:OneBox:Grace", ZERO) == -grace
+        assert totals.get("Liabilities:OneBox:Payable", ZERO) == -(open_bills - grace)
+        assert by_key(entries, "Liabilities:OneBox:", "bill") == {
+            b.id: -b.open for b in self.bills.values()
+        }
+        assert totals.get("Assets:Bank", ZERO) == self.bank
+        income = -by_prefix(totals, "Income:")
+        cost = by_prefix(totals, "Expenses:OneBox:")
+        assert income == sum(self.income.values(), ZERO)
+        assert cost == sum(self.cost.values(), ZERO)
+        table = reports.keep(entries, "USD", start=None, end=None, by="stream")
+        assert table.totals[0][:4] == ["total", income, cost, income - cost]
+        rows = {row[0]: row[1:3] for row in table.rows}
+        streams = set(self.income) | set(self.cost)
+        assert rows == {s: [self.income.get(s, ZERO), self.cost.get(s, ZERO)] for s in streams}
+        report = actions.verify(self.ledger)
+        assert report.errors == []
+        assert report.diffs == []
+        assert report.ok
+        assert report.sealed == [Month(*ym) for ym in self.sealed]
+
+
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def test_random_command_sequences_keep_the_books(tmp_path: Path) -> None:
+    LedgerMachine.base = tmp_path
+    run_state_machine_as_test(LedgerMachine, settings=SETTINGS)
+
+
+# ---------------------------------------------------------------- targeted: found by exploring
+
+
+def _customer_with_invoice(tmp_path: Path) -> store.Ledger:
+    ledger = new_ledger(tmp_path)
+    actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
+    actions.sell(
+        ledger, "acme", (Decimal("100.00"), "USD"), stream="services",
+        date=datetime.date(2026, 1, 5), memo="Implementation", ref=None,
+    )  # fmt: skip
+    return ledger
+
+
+def overpaid_nothing(amount: str, target: str) -> re.Pattern[str]:
+    """The refusal of a payment when nothing is open (0 or 0.00, as the package prints it)."""
+    return re.compile(
+        rf"overpayment: {re.escape(amount)} exceeds the 0(\.00)? open on {re.escape(target)};"
+        r" record only what is owed"
+    )
+
+
+def test_back_dated_receipt_cannot_pay_an_invoice_twice(tmp_path: Path) -> None:
+    """A receipt dated before an earlier-recorded one must still see the invoice as paid."""
+    ledger = _customer_with_invoice(tmp_path)
+    actions.receive(
+        ledger, "acme", (Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 20),
+        invoice=None, ref=None,
+    )  # fmt: skip
+    before = snapshot(tmp_path)
+    with pytest.raises(store.LedgerError) as info:
+        actions.receive(
+            ledger, "acme", (Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 10),
+            invoice=None, ref=None,
+        )  # fmt: skip
+    assert overpaid_nothing("100.00", "customer 'acme'").fullmatch(str(info.value)), info.value
+    assert snapshot(tmp_path) == before
+    entries, errors = load(ledger.main)
+    assert errors == []
+    assert balances(entries)["Assets:Receivable:Acme"] == ZERO
+
+
+def _closed_bill(tmp_path: Path) -> store.Ledger:
+    ledger = new_ledger(tmp_path)
+    actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
+    actions.contract_add(
+        ledger, "acme-cloud", customer="acme", stream="cloud", price=(Decimal("25.00"), "USD"),
+        quantity=5, start=START, billing="monthly", item="cloud-user", end=None,
+    )  # fmt: skip
+    actions.close(
+        ledger, Month(2026, 1), today=datetime.date(2026, 2, 1), dry_run=False, force=False
+    )
+    # onebox-2026-01: 5 x 25.00 x 65% = 81.25 USD, due 2026-03-02, paid in full on 2026-02-20
+    actions.onebox_pay(
+        ledger, (Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 20), bill=None, ref=None
+    )
+    return ledger
+
+
+def test_back_dated_onebox_payment_cannot_pay_a_bill_twice(tmp_path: Path) -> None:
+    ledger = _closed_bill(tmp_path)
+    before = snapshot(tmp_path)
+    with pytest.raises(store.LedgerError) as info:
+        actions.onebox_pay(
+            ledger, (Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 15), bill=None,
+            ref=None,
+        )  # fmt: skip
+    assert overpaid_nothing("81.25", "OneBox bills").fullmatch(str(info.value)), info.value
+    assert snapshot(tmp_path) == before
+    entries, _ = load(ledger.main)
+    assert balances(entries)["Liabilities:OneBox:Payable"] == ZERO
+
+
+def test_back_dated_grace_cannot_defer_a_paid_bill(tmp_path: Path) -> None:
+    ledger = _closed_bill(tmp_path)
+    before = snapshot(tmp_path)
+    with pytest.raises(store.LedgerError) as info:
+        actions.onebox_grace(
+            ledger, "onebox-2026-01", until=datetime.date(2026, 4, 30),
+            date=datetime.date(2026, 2, 10),
+        )  # fmt: skip
+    assert str(info.value) == "bill onebox-2026-01 is paid in full; there is nothing to defer"
+    assert snapshot(tmp_path) == before
+    entries, _ = load(ledger.main)
+    totals = balances(entries)
+    assert totals["Liabilities:OneBox:Payable"] == ZERO
+    assert totals.get("Liabilities:OneBox:Grace", ZERO) == ZERO
+
+
+def test_invoice_ids_of_two_customers_never_collide(tmp_path: Path) -> None:
+    """A sale to 'b' on 2026-01-15 and January's close of customer '15-b' are two invoices."""
+    ledger = new_ledger(tmp_path)
+    actions.customer_add(ledger, "b", "B", "USD", 30, START)
+    actions.customer_add(ledger, "15-b", "Fifteen B", "USD", 30, START)
+    actions.contract_add(
+        ledger, "fifteen-services", customer="15-b", stream="services",
+        price=(Decimal("100.00"), "USD"), quantity=1, start=START, billing="monthly", item=None,
+        end=None,
+    )  # fmt: skip
+    actions.sell(
+        ledger, "b", (Decimal("50.00"), "USD"), stream="services",
+        date=datetime.date(2026, 1, 15), memo="Hours", ref=None,
+    )  # fmt: skip
+    actions.close(
+        ledger, Month(2026, 1), today=datetime.date(2026, 2, 1), dry_run=False, force=False
+    )
+    entries, errors = load(ledger.main)
+    assert errors == []
+    accounts: dict[str, set[str]] = {}
+    for txn in transactions(entries):
+        for post in txn.postings:
+            if post.account.startswith("Assets:Receivable:"):
+                key = (post.meta or {}).get("invoice", txn.meta.get("invoice"))
+                accounts.setdefault(str(key), set()).add(post.account)
+    assert sorted(len(v) for v in accounts.values()) == [1, 1]
+    before = snapshot(tmp_path)
+    with pytest.raises(store.LedgerError) as info:
+        actions.receive(
+            ledger, "b", (Decimal("150.00"), "USD"), date=datetime.date(2026, 2, 2),
+            invoice=None, ref=None,
+        )  # fmt: skip
+    assert str(info.value) == (
+        "overpayment: 150.00 exceeds the 50.00 open on customer 'b'; record only what is owed"
+    )
+    assert snapshot(tmp_path) == before

@@ -1,0 +1,578 @@
+"""Nothing lost on bad input: one line on stderr, exit 2 (bad argument) or 1 (the ledger
+refuses), no traceback, and every file byte-identical.
+
+Each case runs on the closed seed (2026-11 sealed; invoice inv-2026-11-acme open for
+2125.00 USD; bill onebox-2026-11 open for 81.25 USD, due 2026-12-30; today 2026-12-15)::
+
+    $ onebox-ledger sell acm "125 USD" --date 2026-12-05 --memo Setup
+    onebox-ledger: error: unknown customer 'acm' (did you mean 'acme'?)       exit 2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from beancount.core import data
+from click.testing import Result
+
+Run = Callable[..., Result]
+Setup = Callable[[Path, Run], Path]
+
+
+@dataclass(frozen=True)
+class Case:
+    args: tuple[str, ...]
+    code: int
+    # after 'onebox-ledger: error: '; {root}: the seed's directory, {top}: tmp_path,
+    # {ledger}: the --ledger path used
+    message: str
+    match: str = "exact"  # or "prefix", "contains"
+    setup: Setup | None = None  # prepares the ledger; returns the --ledger path to use
+
+
+def sell(amount: str, date: str = "2026-12-05", memo: str = "Setup") -> tuple[str, ...]:
+    return ("sell", "acme", amount, "--date", date, "--memo", memo)
+
+
+# ---------------------------------------------------------------- setups
+
+
+def _file(name: str, content: bytes) -> Setup:
+    def setup(main: Path, run: Run) -> Path:
+        path = main.parent.parent / "elsewhere" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content)
+        return path
+
+    return setup
+
+
+def _missing(main: Path, run: Run) -> Path:
+    return main.parent.parent / "missing" / "main.beancount"
+
+
+def _directory(main: Path, run: Run) -> Path:
+    path = main.parent.parent / "a-directory"
+    path.mkdir()
+    return path
+
+
+def _unbalanced(main: Path, run: Run) -> Path:
+    """An unbalanced transaction appended (by hand) to a journal file: line 3."""
+    with (main.parent / "ledger" / "journal" / "opening.beancount").open("a") as handle:
+        handle.write("\n" + UNBALANCED)
+    return main
+
+
+def _after(*commands: tuple[str, ...]) -> Setup:
+    def setup(main: Path, run: Run) -> Path:
+        for args in commands:
+            result = run(main, *args)
+            assert result.exit_code == 0, result.stderr
+        return main
+
+    return setup
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\xff\xfe"
+INJECTION = 'X"\n2026-01-01 * "evil"\n  Assets:Bank  1000000.00 USD\n  Income:Services'
+FORTY_DIGITS = "1234567890123456789012345678901234567890"
+MEGABYTE = "a" * 1_000_000
+PLAIN = "is not a plain decimal number (write it like 125.00)"
+UNBALANCED = '2026-01-15 * "Hand-written"\n  Assets:Bank  10.00 USD\n  Income:Services  -9.00 USD\n'
+
+CASES = [
+    # amounts
+    pytest.param(
+        Case(sell("0 USD"), 2, "amount '0' must be greater than zero"), id="amount-zero"
+    ),
+    pytest.param(
+        Case(sell("0.00 USD"), 2, "amount '0.00' must be greater than zero"), id="amount-zero-cents"
+    ),
+    pytest.param(
+        Case(
+            ("sell", "acme", "--date", "2026-12-05", "--memo", "Setup", "--", "-5 USD"), 2,
+            f"amount '-5' {PLAIN}",
+        ),
+        id="amount-negative",
+    ),
+    pytest.param(
+        Case(("receive", "acme", "-5 USD", "--date", "2026-12-05"), 2, "'-5'", "contains"),
+        id="amount-negative-looks-like-an-option",
+    ),
+    pytest.param(
+        Case(sell("1.234 USD"), 2, "amount '1.234' has more than 2 decimal places"),
+        id="amount-three-decimals",
+    ),
+    pytest.param(
+        Case(sell("1e3 USD"), 2, f"amount '1e3' {PLAIN}"),
+        id="amount-exponent",
+    ),
+    pytest.param(
+        Case(sell("NaN USD"), 2, f"amount 'NaN' {PLAIN}"),
+        id="amount-nan",
+    ),
+    pytest.param(
+        Case(sell("Infinity USD"), 2, f"amount 'Infinity' {PLAIN}"),
+        id="amount-infinity",
+    ),
+    pytest.param(
+        Case(sell("10/0 USD"), 2, f"amount '10/0' {PLAIN}"),
+        id="amount-division",
+    ),
+    pytest.param(
+        Case(sell("1,000 USD"), 2, f"amount '1,000' {PLAIN}"),
+        id="amount-thousands-separator",
+    ),
+    pytest.param(
+        Case(
+            sell(f"{FORTY_DIGITS} USD"), 2,
+            f"amount '{FORTY_DIGITS}' has more than 15 integer digits",
+        ),
+        id="amount-40-digits",
+    ),
+    pytest.param(
+        Case(sell("125"), 2, "amount '125' must be a number and a currency, like '25.00 USD'"),
+        id="amount-without-currency",
+    ),
+    # currencies
+    pytest.param(
+        Case(sell("125 EUR"), 2, "customer 'acme' is billed in USD, not EUR"),
+        id="currency-not-the-customers",
+    ),
+    pytest.param(
+        Case(sell("125 usd"), 2, "currency 'usd' is not a currency code (like USD or EUR)"),
+        id="currency-lowercase",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "pay", "10 EUR", "--date", "2026-12-05"), 2,
+            "OneBox bills are in USD, not EUR",
+        ),
+        id="currency-not-the-bills",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "add", "acme-extra", "--customer", "acme", "--stream", "cloud",
+             "--price", "25 EUR", "--start", "2026-12-01", "--item", "cloud-user"), 2,
+            "customer 'acme' is billed in USD, not EUR",
+        ),
+        id="currency-contract-price",
+    ),
+    # unknown names
+    pytest.param(
+        Case(
+            ("sell", "acm", "125 USD", "--date", "2026-12-05", "--memo", "Setup"), 2,
+            "unknown customer 'acm' (did you mean 'acme'?)",
+        ),
+        id="unknown-customer",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "change", "acme-clod", "--date", "2026-12-05", "--quantity", "3"), 2,
+            "unknown contract 'acme-clod' (did you mean 'acme-cloud'?)",
+        ),
+        id="unknown-contract",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "end", "zzz", "--date", "2026-12-31"), 2,
+            "unknown contract 'zzz'",
+        ),
+        id="unknown-contract-no-hint",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "pay", "1 USD", "--date", "2026-12-05", "--bill", "onebox-2026-10"), 2,
+            "unknown bill 'onebox-2026-10' for OneBox bills (did you mean 'onebox-2026-11'?)",
+        ),
+        id="unknown-bill-pay",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "grace", "onebox-2026-10", "--until", "2027-02-28", "--date", "2026-12-10"),
+            2, "unknown bill 'onebox-2026-10' (did you mean 'onebox-2026-11'?)",
+        ),
+        id="unknown-bill-grace",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "1 USD", "--date", "2026-12-05", "--invoice", "inv-2026-11-acm"),
+            2,
+            "unknown invoice 'inv-2026-11-acm' for customer 'acme'"
+            " (did you mean 'inv-2026-11-acme'?)",
+        ),
+        id="unknown-invoice",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "add", "acme-more", "--customer", "acme", "--stream", "cloud",
+             "--price", "25 USD", "--start", "2026-12-01", "--item", "cloud-usr"), 2,
+            "unknown item 'cloud-usr' (did you mean 'cloud-user'?)",
+        ),
+        id="unknown-item",
+    ),
+    # dates and months
+    pytest.param(
+        Case(sell("125 USD", date="12/05/2026"), 2,
+             "date '12/05/2026' is not an ISO date (YYYY-MM-DD)"),
+        id="date-not-iso",
+    ),
+    pytest.param(
+        Case(
+            sell("125 USD", date="2026-02-30"), 2, "date '2026-02-30' is not a real calendar date"
+        ),
+        id="date-impossible",
+    ),
+    pytest.param(
+        Case(
+            sell("125 USD", date="2026-11-20"), 1,
+            "date 2026-11-20 is in sealed month 2026-11; the books are closed through 2026-11"
+            " (use a date from 2026-12-01 on)",
+        ),
+        id="date-in-sealed-month",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "change", "acme-cloud", "--date", "2026-11-15", "--quantity", "8"), 1,
+            "date 2026-11-15 is in sealed month 2026-11; the books are closed through 2026-11"
+            " (use a date from 2026-12-01 on)",
+        ),
+        id="contract-change-in-sealed-month",
+    ),
+    pytest.param(
+        Case(("close", "2026-13"), 2, "month '2026-13' is not a valid YYYY-MM month"),
+        id="month-invalid",
+    ),
+    pytest.param(
+        Case(
+            ("close", "2026-12"), 1,
+            "2026-12 has not ended yet (today is 2026-12-15); close it from 2027-01-01 on,"
+            " or pass --force",
+        ),
+        id="close-month-not-ended",
+    ),
+    pytest.param(
+        Case(
+            ("close", "2027-01", "--force"), 1,
+            "close 2026-12 first: months close in order (last closed: 2026-11)",
+        ),
+        id="close-out-of-order",
+    ),
+    # idempotency and open items
+    pytest.param(
+        Case(
+            (*sell("301 USD"), "--ref", "INV-1"), 1,
+            "ref 'INV-1' was already used with amount 300.00 USD (asked 301.00 USD)",
+            setup=_after((*sell("300 USD"), "--ref", "INV-1")),
+        ),
+        id="duplicate-ref-other-amount",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "3000 USD", "--date", "2026-12-05"), 1,
+            "overpayment: 3000.00 exceeds the 2125.00 open on customer 'acme';"
+            " record only what is owed",
+        ),
+        id="overpay-customer",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "2125.01 USD", "--date", "2026-12-05",
+             "--invoice", "inv-2026-11-acme"), 1,
+            "overpayment: 2125.01 exceeds the 2125.00 open on invoice inv-2026-11-acme;"
+            " record only what is owed",
+        ),
+        id="overpay-invoice",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "pay", "100 USD", "--date", "2026-12-05"), 1,
+            "overpayment: 100.00 exceeds the 81.25 open on OneBox bills; record only what is owed",
+        ),
+        id="overpay-onebox",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "pay", "1 USD", "--date", "2026-12-06", "--bill", "onebox-2026-11"), 1,
+            "bill onebox-2026-11 is already paid in full",
+            setup=_after(("onebox", "pay", "81.25 USD", "--date", "2026-12-05")),
+        ),
+        id="pay-a-paid-bill",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "grace", "onebox-2026-11", "--until", "2027-03-31", "--date", "2026-12-11"),
+            1, "bill onebox-2026-11 is already in grace until 2027-02-28",
+            setup=_after(
+                ("onebox", "grace", "onebox-2026-11", "--until", "2027-02-28",
+                 "--date", "2026-12-10")
+            ),
+        ),
+        id="grace-twice",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "grace", "onebox-2026-11", "--until", "2026-12-01", "--date", "2026-12-05"),
+            2, "grace until 2026-12-01 must be after the agreement date 2026-12-05",
+        ),
+        id="grace-until-before-date",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "grace", "onebox-2026-11", "--until", "2026-12-20", "--date", "2026-12-10"),
+            2, "grace until 2026-12-20 must be after the bill's due date 2026-12-30",
+        ),
+        id="grace-until-before-due",
+    ),
+    # text that tries to break out of its string
+    pytest.param(
+        Case(
+            ("customer", "add", "bob", "--name", INJECTION, "--date", "2026-12-01"), 2,
+            "name contains a control character (U+000A); remove it",
+        ),
+        id="name-injects-a-transaction",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD", memo='Setup\ninclude "/etc/passwd"'), 2,
+            "memo contains a control character (U+000A); remove it",
+        ),
+        id="memo-include-line",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD", memo='Setup\u2028include "/etc/passwd"'), 2,
+            "memo contains a control character (U+2028); remove it",
+        ),
+        id="memo-line-separator",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD", memo="Setup\rplugin"), 2,
+            "memo contains a control character (U+000D); remove it",
+        ),
+        id="memo-carriage-return",
+    ),
+    pytest.param(
+        Case(sell("1 USD", memo=MEGABYTE), 2,
+             "memo is 1000000 characters long; at most 1000 are allowed"),
+        id="memo-1mb",
+    ),
+    pytest.param(Case(sell("1 USD", memo="   "), 2, "memo is empty"), id="memo-blank"),
+    # a trailing newline passes a regex anchored with '$': each must still be refused
+    pytest.param(
+        Case(
+            (*sell("1 USD"), "--ref", "R1\n"), 2,
+            "ref 'R1\\n' must be letters, digits and . _ : / - (at most 64)",
+        ),
+        id="ref-trailing-newline",
+    ),
+    pytest.param(
+        Case(
+            ("customer", "add", "bob\n", "--name", "Bob", "--date", "2026-12-01"), 2,
+            "customer id 'bob\\n' must be lowercase letters, digits and single hyphens,"
+            " at most 48 characters (like 'acme-realty')",
+        ),
+        id="customer-id-trailing-newline",
+    ),
+    pytest.param(
+        Case(
+            ("customer", "add", "bob", "--name", "Bob", "--currency", "EUR\n",
+             "--date", "2026-12-01"), 2,
+            "currency 'EUR\\n' is not a currency code (like USD or EUR)",
+        ),
+        id="currency-trailing-newline",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD", date="2026-12-05\n"), 2,
+            "date '2026-12-05\\n' is not an ISO date (YYYY-MM-DD)",
+        ),
+        id="date-trailing-newline",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "add", "Acme-X", "--customer", "acme", "--stream", "services",
+             "--price", "1 USD", "--start", "2026-12-01"), 2,
+            "contract id 'Acme-X' must be lowercase letters, digits and single hyphens,"
+            " at most 48 characters (like 'acme-realty')",
+        ),
+        id="contract-id-uppercase",
+    ),
+    # the ledger file itself
+    pytest.param(
+        Case(
+            sell("1 USD"), 1,
+            "ledger {top}/missing/main.beancount does not exist"
+            " (create one: onebox-ledger init DIR)",
+            setup=_missing,
+        ),
+        id="ledger-missing",
+    ),
+    pytest.param(
+        Case(sell("1 USD"), 1, "ledger {ledger} is not a file", setup=_directory),
+        id="ledger-is-a-directory",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD"), 1, "ledger {ledger} is not a Beancount file (not UTF-8 text)",
+            setup=_file("picture.png", PNG),
+        ),
+        id="ledger-binary",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD"), 1, "ledger {ledger} is not a Beancount file: ", "prefix",
+            setup=_file("notes.txt", b"hello, this is not beancount\n}}} {{{\n"),
+        ),
+        id="ledger-garbage-text",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD"), 1,
+            "ledger {ledger} is not a onebox-ledger ledger (no ledger/customers.beancount;"
+            " create one: onebox-ledger init DIR)",
+            setup=_file("plain.beancount", b"2026-01-01 open Assets:Cash\n"),
+        ),
+        id="ledger-plain-beancount",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD"), 1,
+            "the ledger already has 1 error(s); fix them first (bean-check main.beancount):"
+            " {root}/ledger/journal/opening.beancount:3: Transaction does not balance:"
+            " (1.00 USD)",
+            setup=_unbalanced,
+        ),
+        id="ledger-already-invalid",
+    ),
+    # options and arguments
+    pytest.param(
+        Case(
+            ("contract", "change", "acme-cloud", "--date", "2026-12-16"), 2,
+            "nothing to change: give --quantity and/or --price",
+        ),
+        id="contract-change-nothing",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "change", "acme-cloud", "--date", "2026-12-16", "--quantity", "0"), 2,
+            "quantity '0' must be a whole number of at least 1",
+        ),
+        id="contract-change-quantity-zero",
+    ),
+    pytest.param(
+        Case(
+            ("terms", "rate", "1", "1.5", "--date", "2026-12-01"), 2,
+            "rate 1.5 must be above 0 and at most 1 (0.65 is 65% of list)",
+        ),
+        id="rate-above-one",
+    ),
+    pytest.param(
+        Case(
+            ("customer", "add", "acme", "--name", "Acme Again", "--date", "2026-12-01"), 1,
+            "customer 'acme' already exists (Acme Realty)",
+        ),
+        id="customer-exists",
+    ),
+    pytest.param(
+        Case(
+            ("usage", "acme-cloud", "10", "--month", "2026-12"), 2,
+            "contract 'acme-cloud' is billed monthly, not metered",
+        ),
+        id="usage-not-metered",
+    ),
+    pytest.param(
+        Case(("sell", "acme", "1 USD", "--date", "2026-12-05"), 2, "Missing option '--memo'."),
+        id="missing-option",
+    ),
+    pytest.param(
+        Case(("receive", "acme"), 2, "Missing argument 'AMOUNT'."), id="missing-argument"
+    ),
+    pytest.param(
+        Case((*sell("1 USD"), "--stream", "hosting"), 2,
+             "Invalid value for '--stream': 'hosting' is not one of 'cloud', 'data', 'product',"
+             " 'services'."),
+        id="bad-choice",
+    ),
+    pytest.param(
+        Case((*sell("1 USD"), "--bogus"), 2, "No such option '--bogus'."), id="unknown-option"
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_one_line_and_changes_nothing(
+    case: Case, closed_seed, tmp_path, run, refused, snapshot
+):
+    main = closed_seed
+    target = case.setup(main, run) if case.setup else main
+    before = snapshot(tmp_path)
+
+    result = run(target, *case.args)
+
+    message = refused(result, case.code)
+    expected = case.message.format(root=main.parent, top=main.parent.parent, ledger=target)
+    if case.match == "exact":
+        assert message == expected
+    elif case.match == "prefix":
+        assert message.startswith(expected)
+    else:
+        assert expected in message
+    assert snapshot(tmp_path) == before
+
+
+def test_the_catalogue_is_big_enough():
+    assert len(CASES) >= 30
+    assert {c.values[0].code for c in CASES} == {1, 2}
+
+
+# ---------------------------------------------------------------- text that is not an error
+
+
+@pytest.mark.parametrize(
+    "memo",
+    [
+        pytest.param('Setup "phase 1", 50% \\ done', id="quotes-and-backslash"),
+        pytest.param('include "/etc/passwd"', id="include-on-one-line"),
+    ],
+)
+def test_a_memo_with_quotes_is_written_escaped_and_reads_back(
+    closed_seed, run, ok, bean_check, entries, memo
+):
+    count = len(entries(closed_seed))
+
+    out = ok(run(closed_seed, *sell("10 USD", memo=memo), "--ref", "Q-1"))
+
+    assert out == ["invoice inv-2026-12-05-acme: 10.00 USD services to acme"]
+    assert bean_check(closed_seed) == []
+    loaded = entries(closed_seed)
+    assert len(loaded) == count + 1
+    [entry] = [e for e in loaded if e.meta.get("id") == "sell/Q-1"]
+    assert isinstance(entry, data.Transaction)
+    assert entry.narration == memo
+    text = (closed_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text("utf-8")
+    escaped = memo.replace("\\", "\\\\").replace('"', '\\"')
+    assert f'2026-12-05 * "Acme Realty" "{escaped}"\n' in text
+
+
+def test_a_month_whose_own_file_is_unbalanced_is_not_sealed(
+    closed_seed, run, refused, snapshot, monkeypatch
+):
+    """The close reads the month's own file; it must not seal an unbalanced transaction."""
+    december = closed_seed.parent / "ledger" / "journal" / "2026-12.beancount"
+    december.write_text(
+        '2026-12-01 * "Hand-written"\n  Assets:Bank  10.00 USD\n  Income:Services  -9.00 USD\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ONEBOX_TODAY", "2027-01-15")
+    before = snapshot(closed_seed.parent)
+
+    message = refused(run(closed_seed, "close", "2026-12"), 1)
+
+    assert "does not balance" in message
+    assert snapshot(closed_seed.parent) == before
