@@ -505,7 +505,7 @@ def close(
         if not sealed_here:
             _check_order(ledger, book, month)
         try:
-            result = close_month(book, month, month_entries)
+            result = close_month(book, month, month_entries, static)
         except CloseError as err:
             raise LedgerError(str(err)) from None
         except Exception as err:

@@ -219,14 +219,25 @@ def entry_id(entry: data.Directive) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def sealed_by(entry: data.Directive) -> bool:
+    """What a month's seal covers: transactions and onebox-* inputs (not the seal itself)."""
+    if isinstance(entry, data.Transaction):
+        return True
+    return (
+        isinstance(entry, data.Custom)
+        and entry.type.startswith("onebox-")
+        and entry.type != "onebox-close"
+    )
+
+
 def digest(entries: Iterable[data.Directive]) -> str:
-    """sha256 over the sorted printed form of the transactions given.
+    """sha256 over the sorted printed form of the sealed entries given (see sealed_by).
 
     Order-independent and independent of file names and line numbers, so the
-    close (which reads one month file) and the seal plugin (which sees the
-    whole loaded ledger) compute the same digest for the same month.
+    close (which reads the static files and one month file) and the seal
+    plugin (which sees the whole loaded ledger) compute the same digest.
     """
-    texts = sorted(format_entry(e) for e in entries if isinstance(e, data.Transaction))
+    texts = sorted(format_entry(e) for e in entries if sealed_by(e))
     hasher = hashlib.sha256()
     for text in texts:
         hasher.update(text.encode("utf-8"))

@@ -113,9 +113,17 @@ def _annual_year(contract: Contract, month: Month) -> tuple[datetime.date, int] 
     if offset < 0:
         return None
     anniversary = _anniversary(contract.start, offset // 12)
-    if contract.end is not None and anniversary > contract.end:
+    if contract.end is not None and (anniversary > contract.end or month > Month.of(contract.end)):
         return None
     return anniversary, offset % 12
+
+
+def billed_from(contract: Contract, date: datetime.date) -> datetime.date:
+    """The date whose terms bill `date`: the date itself, or an annual contract's anniversary."""
+    if contract.billing != "annual":
+        return date
+    year = _annual_year(contract, Month.of(date))
+    return year[0] if year else date
 
 
 def _fmt(number: Decimal) -> str:
@@ -137,7 +145,9 @@ def charge(
     cur = contract.currency
     days = month.days
     invoiced = deferred = recognised = ZERO
-    units: list[tuple[Decimal, str]] = []  # (item units x fraction of month, how)
+    # item units consumed, as (units x days, how): the cost is units x days x price x rate
+    # / days in month, multiplied out before the one division so half-up sees the exact amount
+    units: list[tuple[Decimal, str]] = []
     if contract.billing == "monthly":
         parts = stretches(contract, month)
         if not parts:
@@ -151,7 +161,7 @@ def charge(
         )
         units = [
             (
-                Decimal(s.quantity) * s.days / days,
+                Decimal(s.quantity) * s.days,
                 f"{s.quantity}" + ("" if s.days == days else f" for {s.days}/{days} days"),
             )
             for s in parts
@@ -161,7 +171,7 @@ def charge(
             return None
         invoiced = recognised = round_money(contract.price.number * contract.quantity)
         describe = f"{contract.quantity} x {_fmt(contract.price.number)} {cur}, once"
-        units = [(Decimal(contract.quantity), f"{contract.quantity}")]
+        units = [(Decimal(contract.quantity) * days, f"{contract.quantity}")]
     elif contract.billing == "annual":
         year = _annual_year(contract, month)
         if year is None:
@@ -170,14 +180,16 @@ def charge(
         quantity, price = contract.terms_on(anniversary)
         year_amount = round_money(price.number * quantity * 12)
         twelfth = round_money(year_amount / 12)
-        recognised = twelfth if index < 11 else year_amount - 11 * twelfth
+        ends_now = contract.end is not None and Month.of(contract.end) == month
+        # month 12 takes the rounding remainder; a contract ending early recognises the rest
+        recognised = twelfth if index < 11 and not ends_now else year_amount - index * twelfth
         if index == 0:
             invoiced = deferred = year_amount
         describe = (
             f"{quantity} x {_fmt(price.number)} {cur} x 12 months from {anniversary},"
             f" month {index + 1} of 12"
         )
-        units = [(Decimal(quantity), f"{quantity}")]
+        units = [(Decimal(quantity) * days, f"{quantity}")]
     else:  # metered
         if not contract.active_in(month):
             return None
@@ -193,7 +205,7 @@ def charge(
         describe = (
             f"{usage:f} units = {blocks} x {item.per:f}, x {_fmt(contract.price.number)} {cur}"
         )
-        units = [(blocks, f"{blocks} x {item.per:f} units")]
+        units = [(blocks * days, f"{blocks} x {item.per:f} units")]
 
     cost, cost_currency, describe_cost = ZERO, None, ""
     if contract.item is not None:
@@ -203,7 +215,7 @@ def charge(
                 f"no cost rate applies in {month} (add a tier: onebox-ledger terms rate 1 0.65)"
             )
         list_price = item.price.number
-        exact_cost = sum((u * list_price * rate for u, _ in units), ZERO)
+        exact_cost = sum((u * list_price * rate for u, _ in units), ZERO) / days
         cost = round_money(exact_cost)
         cost_currency = item.price.currency
         describe_cost = (

@@ -195,12 +195,24 @@ def month_transactions(entries: Sequence[data.Directive], month: Month) -> list[
     ]
 
 
-def close_month(book: Book, month: Month, month_entries: Sequence[data.Directive]) -> CloseResult:
+def month_sealed(entries: Sequence[data.Directive], month: Month) -> list[data.Directive]:
+    """The entries dated in `month` that its seal covers (beans.sealed_by)."""
+    return [e for e in entries if month.first <= e.date <= month.last and beans.sealed_by(e)]
+
+
+def close_month(
+    book: Book,
+    month: Month,
+    month_entries: Sequence[data.Directive],
+    inputs: Sequence[data.Directive] = (),
+) -> CloseResult:
     """Close `month` given the entries of its own journal file (parsed, unbooked).
 
-    Raises CloseError when the month's usage is malformed, when its file holds
-    generated entries that no longer match the contracts (drift), or when the
-    terms cannot price it.
+    `inputs` are the static files' entries (terms, customers, contracts): those
+    dated in the month are covered by its seal too. Raises CloseError when the
+    month's usage is malformed or its file holds generated entries that no
+    longer match the contracts (drift), BillingError when the terms cannot
+    price it.
     """
     usage, usage_errors = parse_usage(month_entries, month)
     seals, seal_errors = parse_seals(month_entries)
@@ -221,9 +233,10 @@ def close_month(book: Book, month: Month, month_entries: Sequence[data.Directive
                 f"{month} is not sealed but its file already holds generated entries"
                 f" ({beans.entry_id(existing[0])}); remove them or restore the file from git"
             )
-        digest = beans.digest([*month_transactions(month_entries, month), *fresh])
+        covered = [*month_sealed(month_entries, month), *month_sealed(inputs, month), *fresh]
+        digest = beans.digest(covered)
         return CloseResult(month, [*fresh, seal_entry(month, digest, summary)], summary, False)
-    _check_sealed(month, seal, month_entries, existing, fresh)
+    _check_sealed(month, seal, [*month_entries, *month_sealed(inputs, month)], existing, fresh)
     return CloseResult(month, [], summary, True)
 
 
@@ -244,7 +257,7 @@ def _check_sealed(
             f"{month} is sealed but the contracts now give a different close"
             f" (first difference: {changed[0]}); run 'onebox-ledger verify' to see the drift"
         )
-    if beans.digest(month_transactions(month_entries, month)) != seal.digest:
+    if beans.digest(month_sealed(month_entries, month)) != seal.digest:
         raise CloseError(
             f"{month} is sealed but its entries changed since (digest mismatch);"
             " run 'onebox-ledger verify' to see the drift"

@@ -107,6 +107,7 @@ class Ops(Protocol):
     def invoice_ids(self) -> set[str | None]: ...
     def open_invoices(self, as_of: datetime.date) -> list[OpenItem]: ...
     def open_bills(self, as_of: datetime.date) -> list[OpenItem]: ...
+    def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]: ...
     def close(self, month: Month) -> None: ...
     def flush(self) -> None: ...
 
@@ -148,6 +149,9 @@ class SlowOps:
     def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
         return bills(self._entries(), as_of=as_of)
 
+    def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]:
+        return [i for i in self.open_invoices(as_of) if i.customer == customer]
+
     def close(self, month: Month) -> None:
         actions.close(self.ledger, month, today=month.next().first, dry_run=False, force=False)
 
@@ -166,6 +170,8 @@ class FastOps:
     taken: set[str | None] = field(default_factory=set)
     invoice_names: set[str | None] = field(default_factory=set)
     invoice_items: dict[str, OpenItem] = field(default_factory=dict)
+    by_customer: dict[str, dict[str, OpenItem]] = field(default_factory=dict)
+    unpaid: dict[str, OpenItem] = field(default_factory=dict)  # invoices with money open
     bill_items: dict[str, OpenItem] = field(default_factory=dict)
     _book: Book | None = None
 
@@ -182,6 +188,15 @@ class FastOps:
                 self.invoice_names.add(entry.meta.get("invoice"))
                 apply_invoices(self.invoice_items, entry)
                 apply_bills(self.bill_items, entry)
+                for post in entry.postings:
+                    key = (post.meta or {}).get("invoice") or entry.meta.get("invoice")
+                    item = self.invoice_items.get(key) if isinstance(key, str) else None
+                    if item is not None and item.customer:
+                        self.by_customer.setdefault(str(item.customer), {})[item.id] = item
+                        if item.open > 0:
+                            self.unpaid[item.id] = item
+                        else:
+                            self.unpaid.pop(item.id, None)
 
     def static(self, path: Path, entries: list[data.Directive]) -> None:
         self._append(path, beans.format_entries(entries))
@@ -209,7 +224,12 @@ class FastOps:
         return self.invoice_names
 
     def open_invoices(self, as_of: datetime.date) -> list[OpenItem]:
-        items = [i for i in self.invoice_items.values() if i.date <= as_of]
+        """Invoices with money open (the demo asks for nothing else), oldest first."""
+        items = [i for i in self.unpaid.values() if i.date <= as_of]
+        return sorted(items, key=lambda i: (i.date, i.id))
+
+    def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]:
+        items = [i for i in self.by_customer.get(customer, {}).values() if i.date <= as_of]
         return sorted(items, key=lambda i: (i.date, i.id))
 
     def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
@@ -223,7 +243,7 @@ class FastOps:
         text = self.files[path] or ""
         month_entries, errors, _ = parser.parse_string(text)
         assert not errors, errors
-        result = close_month(self.book(), month, month_entries)
+        result = close_month(self.book(), month, month_entries, self.static_entries)
         self._append(path, beans.format_entries(result.entries), JOURNAL_HEADER.format(month=month))
         self._track(list(result.entries))
 
@@ -355,7 +375,7 @@ def _collect(ops: Ops, book: Book, month: Month, rng: random.Random) -> None:
         amount: Money = (item.open, item.currency)
         ref = f"bank-{item.id}"
         entry_id = events.event_id("receive", ref, "", ops.ids())
-        mine = [i for i in ops.open_invoices(date) if i.customer == customer]
+        mine = ops.customer_invoices(customer, date)
         parts = events.allocate(mine, amount[0], item.id, customer, "invoice")
         who = book.customers[customer]
         ops.event(date, [events.receive_entry(who, amount, date, entry_id, ref, parts)])
@@ -378,4 +398,6 @@ def _pay_onebox(ops: Ops, month: Month) -> None:
             entry_id = events.event_id("pay", ref, "", ops.ids())
             items = [i for i in ops.open_bills(date) if i.currency == bill.currency]
             parts = events.allocate(items, bill.open, bill.id, "OneBox bills", "bill")
-            ops.event(date, [events.pay_entry((bill.open, bill.currency), date, entry_id, ref, parts)])
+            ops.event(
+                date, [events.pay_entry((bill.open, bill.currency), date, entry_id, ref, parts)]
+            )

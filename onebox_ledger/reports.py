@@ -22,13 +22,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from beancount.core import data, prices
 
 from . import beans
-from .billing import active_boxes
+from .billing import active_boxes, billed_from
 from .model import Book
 from .openitems import bills, invoices
 from .values import ZERO, Month, round_money
@@ -80,7 +80,7 @@ class Converter:
 
 
 def _pct(kept: Decimal, sold: Decimal) -> Decimal | None:
-    return None if sold == 0 else (kept * 100 / sold).quantize(Decimal("0.1"))
+    return None if sold == 0 else (kept * 100 / sold).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def keep(
@@ -149,10 +149,10 @@ def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetim
     for bill in bills(entries, as_of=as_of):
         if bill.open <= 0:
             status = "paid"
+        elif bill.due_date < as_of:  # past its due date, or past the end of its grace
+            status = "overdue"
         elif bill.in_grace > 0:
             status = "in grace"
-        elif bill.due_date < as_of:
-            status = "overdue"
         elif (bill.due_date - as_of).days <= SOON_DAYS:
             status = "due within 7 days"
         else:
@@ -241,7 +241,7 @@ def mrr(
         if contract.billing == "metered":
             row[0] += last_metered.get(contract.id, ZERO)
         else:
-            quantity, price = contract.terms_on(as_of)
+            quantity, price = contract.terms_on(billed_from(contract, as_of))
             row[0] += convert(price.number * quantity, price.currency, as_of)
             row[1] += quantity
         row[2].add(contract.customer)

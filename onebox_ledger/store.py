@@ -127,7 +127,7 @@ class Ledger:
             raise LedgerError(
                 f"ledger {self.main} is not a Beancount file (not UTF-8 text)"
             ) from None
-        _, errors, _ = parser.parse_string(text)
+        _, errors, _ = parser.parse_string(text, report_filename=str(self.main))
         if errors:
             raise LedgerError(
                 f"ledger {self.main} is not a Beancount file: {describe_error(errors[0])}"
@@ -205,7 +205,7 @@ class Ledger:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive write lock; a crashed holder's lock is released by the kernel."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.check_exists()
         fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -231,8 +231,8 @@ class Ledger:
         header: str,
     ) -> None:
         """Append a close to a month file after the history-independent checks (call under lock)."""
-        old = path.read_text(encoding="utf-8") if path.exists() else header
-        parsed, errors, _ = parser.parse_string(old + ("\n" if old else "") + text)
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        parsed, errors, _ = parser.parse_string(appended(old, text, header))
         if errors:
             raise LedgerError(
                 f"refused: the close does not parse back: {describe_error(errors[0])}"
@@ -245,15 +245,13 @@ class Ledger:
             )
         ]:  # fmt: skip
             raise LedgerError("refused: the close does not read back as generated (please report)")
-        check_postings(back, opens)
+        every = [*opens, *parsed]
+        check_postings(parsed, every)
         for seal in parse_seals(parsed)[0].values():
-            month = seal.month
-            txns = [
-                e for e in parsed if isinstance(e, data.Transaction) and Month.of(e.date) == month
-            ]
-            if beans.digest(txns) != seal.digest:
+            covered = [e for e in every if Month.of(e.date) == seal.month]
+            if beans.digest(covered) != seal.digest:
                 raise LedgerError(
-                    f"refused: the seal of {month} does not match its entries (please report)"
+                    f"refused: the seal of {seal.month} does not match its entries (please report)"
                 )
         self._append(path, text, header)
 
@@ -273,6 +271,10 @@ def _id_key(entry: data.Directive) -> str:
     return beans.entry_id(entry) or ""
 
 
+def _name(entry: data.Transaction) -> str:
+    return beans.entry_id(entry) or f'the transaction of {entry.date} "{entry.narration}"'
+
+
 def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Directive]) -> None:
     """Each transaction balances per currency and posts only to accounts open on its date."""
     opened = {e.account: e.date for e in opens if isinstance(e, data.Open)}
@@ -285,13 +287,13 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
             start = opened.get(post.account)
             if start is None or start > entry.date:
                 raise LedgerError(
-                    f"refused: {post.account} is not open on {entry.date} ({beans.entry_id(entry)})"
+                    f"refused: {post.account} is not open on {entry.date} ({_name(entry)})"
                 )
             if post.account in closed and closed[post.account] <= entry.date:
                 raise LedgerError(f"refused: {post.account} is closed on {entry.date}")
             sums[post.units.currency] = sums.get(post.units.currency, ZERO) + post.units.number
         if any(total != 0 for total in sums.values()):
-            raise LedgerError(f"refused: {beans.entry_id(entry)} does not balance")
+            raise LedgerError(f"refused: {_name(entry)} does not balance")
 
 
 def write_atomic(path: Path, text: str) -> None:

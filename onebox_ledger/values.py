@@ -53,7 +53,7 @@ def _show(value: str) -> str:
 def parse_decimal(text: str, what: str, *, places: int = 2, positive: bool = True) -> Decimal:
     """A plain decimal number: digits, an optional point and at most `places` decimals."""
     text = text.strip()
-    if not _NUMBER_RE.match(text):
+    if not _NUMBER_RE.fullmatch(text):
         raise InputError(
             f"{what} {_show(text)} is not a plain decimal number (write it like 125.00)"
         )
@@ -72,7 +72,7 @@ def parse_decimal(text: str, what: str, *, places: int = 2, positive: bool = Tru
 
 
 def parse_currency(text: str) -> str:
-    if not _CURRENCY_RE.match(text):
+    if not _CURRENCY_RE.fullmatch(text):
         raise InputError(f"currency {_show(text)} is not a currency code (like USD or EUR)")
     return text
 
@@ -87,7 +87,7 @@ def parse_amount(text: str, what: str = "amount") -> tuple[Decimal, str]:
 
 
 def parse_date(text: str, what: str = "date") -> datetime.date:
-    if not _DATE_RE.match(text):
+    if not _DATE_RE.fullmatch(text):
         raise InputError(f"{what} {_show(text)} is not an ISO date (YYYY-MM-DD)")
     try:
         return datetime.date.fromisoformat(text)
@@ -96,7 +96,7 @@ def parse_date(text: str, what: str = "date") -> datetime.date:
 
 
 def parse_month(text: str) -> Month:
-    match = _MONTH_RE.match(text)
+    match = _MONTH_RE.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         raise InputError(f"month {_show(text)} is not a valid YYYY-MM month")
     return Month(int(match.group(1)), int(match.group(2)))
@@ -104,7 +104,7 @@ def parse_month(text: str) -> Month:
 
 def parse_id(text: str, what: str) -> str:
     """Customer and contract ids: lowercase letters, digits and inner hyphens."""
-    if len(text) > MAX_ID or not _ID_RE.match(text):
+    if len(text) > MAX_ID or not _ID_RE.fullmatch(text):
         raise InputError(
             f"{what} id {_show(text)} must be lowercase letters, digits and single hyphens,"
             f" at most {MAX_ID} characters (like 'acme-realty')"
@@ -114,7 +114,7 @@ def parse_id(text: str, what: str) -> str:
 
 def parse_ref(text: str) -> str:
     """An external reference (bank transaction id, bill number) that makes a command idempotent."""
-    if len(text) > MAX_REF or not _REF_RE.match(text):
+    if len(text) > MAX_REF or not _REF_RE.fullmatch(text):
         raise InputError(
             f"ref {_show(text)} must be letters, digits and . _ : / - (at most {MAX_REF})"
         )

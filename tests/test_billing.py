@@ -370,16 +370,22 @@ def test_annual_ended_before_an_anniversary_is_not_billed_again() -> None:
     assert no_charge(book, "acme-year", Month(2027, 2))
 
 
-def test_annual_ended_mid_year_is_no_box_and_costs_nothing_after_its_end() -> None:
-    # Service ends June 30; the year billed in February is still recognised a twelfth a
-    # month, but from July on the customer runs no OneBox box, so it neither counts as an
-    # active box ("any item-consuming contract active on any day") nor consumes units.
+def test_annual_ended_mid_year_recognises_the_rest_at_its_end_and_nothing_after() -> None:
+    # Service ends June 30, in month 5 of the year billed in February (1200.00). Feb-May
+    # recognised 4 x 100.00; June, the last month of service, recognises the other 800.00,
+    # since nothing is owed to the customer after it. From July on the customer runs no box.
     book = annual("100.00", extra='2026-06-30 custom "onebox-end" "acme-year"\n')
     assert active_boxes(book, Month(2026, 6)) == 1
-    assert active_boxes(book, Month(2026, 9)) == 0
-    sep = charge(book, book.contracts["acme-year"], Month(2026, 9), Decimal("0.65"))
-    assert sep is not None
-    assert (sep.invoiced, sep.recognised, sep.cost) == (0, Decimal("100.00"), 0)
+    assert active_boxes(book, Month(2026, 7)) == 0
+    june = charge(book, book.contracts["acme-year"], Month(2026, 6), Decimal("0.65"))
+    assert june is not None
+    assert (june.invoiced, june.recognised, june.cost) == (0, Decimal("800.00"), Decimal("16.25"))
+    assert charge(book, book.contracts["acme-year"], Month(2026, 7), Decimal("0.65")) is None
+    year = [
+        charge(book, book.contracts["acme-year"], Month(2026, 2).plus(i), Decimal("0.65"))
+        for i in range(12)
+    ]
+    assert sum(c.recognised for c in year if c) == Decimal("1200.00")
 
 
 # ---------------------------------------------------------------- metered

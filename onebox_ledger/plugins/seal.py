@@ -1,8 +1,9 @@
 """Sealed months stay sealed: any change, addition or deletion inside one is an error.
 
 The close of a month ends with a seal whose digest covers every transaction
-dated in that month (beans.digest: sorted printed entries, file names and line
-numbers left out)::
+and every onebox-* directive (contracts, changes, ends, usage, terms) dated in
+that month, in any file (beans.digest: sorted printed entries, file names and
+line numbers left out)::
 
     2026-11-30 custom "onebox-close" "2026-11" "sha256:9f2c..."
 
@@ -35,9 +36,9 @@ def validate_seals(
     seals, errors = parse_seals(entries)
     if not seals:
         return entries, errors
-    by_month: dict[Month, list[data.Transaction]] = {month: [] for month in seals}
+    by_month: dict[Month, list[data.Directive]] = {month: [] for month in seals}
     for entry in entries:
-        if isinstance(entry, data.Transaction):
+        if beans.sealed_by(entry):
             bucket = by_month.get(Month(entry.date.year, entry.date.month))
             if bucket is not None:
                 bucket.append(entry)
@@ -47,7 +48,7 @@ def validate_seals(
             errors.append(
                 ModelError(
                     seal.entry.meta,
-                    f"{month} is sealed but its transactions changed (digest {found[:19]}..."
+                    f"{month} is sealed but its entries changed (digest {found[:19]}..."
                     f" instead of {seal.digest[:19]}...); restore them from git or re-open the month",
                     seal.entry,
                 )
