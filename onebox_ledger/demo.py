@@ -1,7 +1,7 @@
 """The demo partner: a deterministic ledger of any size, written by the code a user runs.
 
 ``build_demo(dir, customers=10, months=10, seed=1)`` gives the shipped demo:
-ten customers over January to October 2026 using all four streams, with a
+ten customers over January to October 2026 (every demo ends in October 2026) using all four streams, with a
 seat change in mid-month, a contract ending mid-month, an annual prepay, a
 tier crossing (the 8th box moves every box from 65% to 60% of list), a late
 payer, a OneBox bill under grace, a customer billed in EUR, metered data,
@@ -40,7 +40,7 @@ from .openitems import OpenItem, apply_bills, apply_invoices, bills, invoices
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, write_atomic
 from .values import Month
 
-START = Month(2026, 1)
+END = Month(2026, 10)  # every demo ends with October 2026, whatever its length
 D = Decimal
 Money = tuple[Decimal, str]
 
@@ -276,9 +276,12 @@ def build_demo(
     close (the benchmarks copy the ledger there); `progress(month)` after it.
     """
     rng = random.Random(seed)
-    ledger = create_ledger(root, title="Demo OneBox partner", currency="USD", start=START.first)
+    start_month = END.plus(1 - months)
+    ledger = create_ledger(
+        root, title="Demo OneBox partner", currency="USD", start=start_month.first
+    )
     ops: Ops = FastOps(ledger) if fast else SlowOps(ledger)
-    first = START.first
+    first = start_month.first
     ops.static(ledger.terms_path, [
         events.item_entry("cloud-user", (D("25.00"), "USD"), first, None),
         events.item_entry("data-records", (D("1.99"), "USD"), first, D(1000)),
@@ -296,7 +299,7 @@ def build_demo(
 
     ids: dict[int, str] = {}
     for index in range(months):
-        month = START.plus(index)
+        month = start_month.plus(index)
         if uses_eur:
             rate = D("1.08") + D(rng.randint(-4, 4)) / 100
             ops.static(ledger.prices_path, [beans.price(month.first, "EUR", rate, "USD")])
@@ -357,7 +360,7 @@ def _month_events(
                 invoice=invoice, ref=None,
             )])  # fmt: skip
     _collect(ops, book, month, rng)
-    _pay_onebox(ops, month)
+    _pay_onebox(ops, month, month.plus(GRACE_MONTH - index))
 
 
 def _collect(ops: Ops, book: Book, month: Month, rng: random.Random) -> None:
@@ -381,12 +384,12 @@ def _collect(ops: Ops, book: Book, month: Month, rng: random.Random) -> None:
         ops.event(date, [events.receive_entry(who, amount, date, entry_id, ref, parts)])
 
 
-def _pay_onebox(ops: Ops, month: Month) -> None:
+def _pay_onebox(ops: Ops, month: Month, grace_month: Month) -> None:
     """Pay each OneBox bill on its due date; the bill of GRACE_MONTH goes under grace for two months."""
     for bill in ops.open_bills(month.last):
         if bill.open <= 0:
             continue
-        if bill.id == f"onebox-{START.plus(GRACE_MONTH)}" and bill.in_grace == 0:
+        if bill.id == f"onebox-{grace_month}" and bill.in_grace == 0:
             agreed = _day(month, 10)
             if bill.due and agreed <= bill.due:
                 until = bill.due + datetime.timedelta(days=61)

@@ -1,0 +1,150 @@
+"""The demo ledgers: the shipped one is what `init --demo` writes, and the fast path writes
+byte for byte what the commands' fully validated path writes."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from beancount.core import data
+from click.testing import CliRunner
+
+from onebox_ledger import actions, beans, reports
+from onebox_ledger.cli import cli
+from onebox_ledger.demo import build_demo
+from onebox_ledger.store import Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+loader.initialize(use_cache=False)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def load(main: Path) -> tuple[list[data.Directive], list[object]]:
+    entries, errors, _ = loader.load_file(str(main))
+    return entries, errors
+
+
+def test_the_shipped_demo_is_what_init_demo_writes(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "demo"), "--demo"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"demo ledger in {tmp_path / 'demo' / 'main.beancount'}: 10 customers, 10 months closed"
+    )
+    shipped = tree(ROOT / "ledger")
+    assert shipped == tree(tmp_path / "demo" / "ledger")
+    assert (ROOT / "main.beancount").read_bytes() == (
+        tmp_path / "demo" / "main.beancount"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(("customers", "months", "seed"), [(10, 10, 1), (23, 14, 7)])
+def test_fast_path_writes_the_same_bytes_as_the_validated_path(
+    tmp_path: Path, customers: int, months: int, seed: int
+) -> None:
+    build_demo(tmp_path / "fast", customers=customers, months=months, seed=seed, fast=True)
+    build_demo(tmp_path / "slow", customers=customers, months=months, seed=seed, fast=False)
+    fast, slow = tree(tmp_path / "fast"), tree(tmp_path / "slow")
+    assert sorted(fast) == sorted(slow)
+    for name in fast:
+        assert fast[name] == slow[name], name
+    assert len([n for n in fast if n.startswith("ledger/journal/20")]) == months
+
+
+def test_a_generated_ledger_is_valid_balanced_unique_and_verifies(tmp_path: Path) -> None:
+    ledger = build_demo(tmp_path / "g", customers=30, months=13, seed=3, fast=True)
+    entries, errors = load(ledger.main)
+    assert errors == []
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    for txn in txns:
+        sums: dict[str, Decimal] = {}
+        for post in txn.postings:
+            sums[post.units.currency] = (
+                sums.get(post.units.currency, Decimal(0)) + post.units.number
+            )
+        assert all(v == 0 for v in sums.values()), beans.entry_id(txn)
+    ids = [beans.entry_id(t) for t in txns]
+    assert len(ids) == len(set(ids))
+    assert None not in ids
+    check = actions.verify(ledger)
+    assert check.ok
+    assert len(check.sealed) == 13
+    # the keep report's total kept is income minus OneBox cost, straight from the postings
+    table = reports.keep(entries, "USD", start=None, end=None, by="stream")
+    income = cost = Decimal(0)
+    for txn in txns:
+        for post in txn.postings:
+            rate = Decimal(1)
+            if post.units.currency == "EUR":
+                rate = reports.Converter(entries, "USD")(Decimal(1), "EUR", txn.date)
+            if post.account.startswith("Income:"):
+                income -= post.units.number * rate
+            elif post.account.startswith("Expenses:OneBox:"):
+                cost += post.units.number * rate
+    total = table.totals[0]
+    assert abs(total[1] - income) <= Decimal("0.01") * len(table.rows)
+    assert total[2] == cost.quantize(Decimal("0.01"))
+
+
+def test_every_demo_has_every_feature(tmp_path: Path) -> None:
+    ledger = build_demo(tmp_path / "d", customers=10, months=10, seed=1, fast=True)
+    entries, _ = load(ledger.main)
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    ids = {beans.entry_id(t) or "" for t in txns}
+    accounts = {p.account for t in txns for p in t.postings}
+    assert {"Income:Cloud", "Income:Data", "Income:Product", "Income:Services"} <= accounts
+    assert "Liabilities:OneBox:Grace" in accounts
+    assert any(i.endswith("/recognise") for i in ids)  # annual prepay
+    assert any(p.units.currency == "EUR" for t in txns for p in t.postings)
+    changes = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-change"]
+    assert [(c.date.isoformat(), c.values[0][0]) for c in changes] == [
+        ("2026-04-15", "acme-realty-cloud")
+    ]
+    ends = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-end"]
+    assert [(c.date.isoformat(), c.values[0][0]) for c in ends] == [
+        ("2026-06-20", "everest-dental-cloud")
+    ]
+    seals = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-close"]
+    rates = [(s.values[0][0], s.meta["boxes"], s.meta["rate"]) for s in seals]
+    # the tier crossing: the 8th box moves every box of May from 65% to 60% of list
+    assert rates[3] == ("2026-04", Decimal(7), Decimal("0.65"))
+    assert rates[4] == ("2026-05", Decimal(8), Decimal("0.60"))
+    # the late payer: Harbor Clinic's May invoice was still open at the end of June
+    late = reports.receivables(entries, "USD", as_of=__import__("datetime").date(2026, 6, 30))
+    assert [r[1] for r in late.rows if r[0] == "harbor-clinic"] == [
+        "inv-2026-05-harbor-clinic",
+        "inv-2026-06-harbor-clinic",
+    ]
+
+
+def test_init_demo_refuses_an_absurd_size_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--demo", "--months", "601"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "onebox-ledger: error: --months 601 is more than 50 years; at most 600\n"
+    )
+    assert not (tmp_path / "x").exists()
+
+
+def test_ledger_env_var_is_the_default_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = build_demo(tmp_path / "e", customers=10, months=2, seed=1, fast=True)
+    monkeypatch.setenv("ONEBOX_LEDGER", str(ledger.main))
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-27")
+    result = CliRunner().invoke(cli, ["customer", "list"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "acme-realty  Acme Realty  USD  since 2026-09-01  contracts:"
+        " acme-realty-cloud, acme-realty-implementation"
+    )
+    assert os.environ["ONEBOX_LEDGER"] == str(Ledger(ledger.main).main)
