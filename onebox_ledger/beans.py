@@ -80,6 +80,21 @@ def base_accounts(operating_currency: str) -> list[str]:
     ]
 
 
+# ---------------------------------------------------------------- reading
+
+
+def number(amount: Amount | None) -> Decimal:
+    """The number of a complete amount (parsed or built here, never left incomplete)."""
+    assert amount is not None and amount.number is not None, amount
+    return amount.number
+
+
+def units(post: data.Posting) -> tuple[Decimal, str]:
+    """A posting's (number, currency)."""
+    assert post.units is not None
+    return number(post.units), post.units.currency
+
+
 # ---------------------------------------------------------------- building
 
 
@@ -131,7 +146,7 @@ def custom(
 def open_account(
     date: datetime.date, account: str, currencies: Sequence[str] | None = None
 ) -> data.Open:
-    return data.Open({}, date, account, list(currencies) if currencies else None, None)
+    return data.Open({}, date, account, list(currencies or ()), None)
 
 
 def price(date: datetime.date, currency: str, number: Decimal, quote: str) -> data.Price:
@@ -154,7 +169,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return format_number(value)
     if isinstance(value, Amount):
-        return f"{format_number(value.number)} {value.currency}"
+        return f"{format_number(number(value))} {value.currency}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} value {value!r} to the ledger")
@@ -188,9 +203,9 @@ def format_entry(entry: data.Directive) -> str:
         lines = [" ".join(head), *_meta_lines(entry.meta, "  ")]
         width = max(len(p.account) for p in entry.postings) if entry.postings else 0
         for post in entry.postings:
-            units = post.units
-            number = format_number(units.number)
-            lines.append(f"  {post.account:<{width}}  {number:>12} {units.currency}")
+            amount, currency = units(post)
+            text = format_number(amount)
+            lines.append(f"  {post.account:<{width}}  {text:>12} {currency}")
             lines.extend(_meta_lines(post.meta, "    "))
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Custom):

@@ -29,9 +29,11 @@ The rules, each with the seed example (5 cloud users at 25.00 USD, OneBox list
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import beans
 from .model import Book, Contract
 from .values import ZERO, Month, round_half_up, round_money
 
@@ -82,9 +84,9 @@ def stretches(contract: Contract, month: Month) -> list[Stretch]:
     bounds += [c.date for c in contract.changes if first < c.date <= last]
     bounds.append(last + datetime.timedelta(days=1))
     result = []
-    for begin, end in zip(bounds, bounds[1:], strict=False):
+    for begin, end in itertools.pairwise(bounds):
         quantity, price = contract.terms_on(begin)
-        result.append(Stretch(begin, (end - begin).days, quantity, price.number))
+        result.append(Stretch(begin, (end - begin).days, quantity, beans.number(price)))
     return result
 
 
@@ -169,8 +171,8 @@ def charge(
     elif contract.billing == "once":
         if Month.of(contract.start) != month:
             return None
-        invoiced = recognised = round_money(contract.price.number * contract.quantity)
-        describe = f"{contract.quantity} x {_fmt(contract.price.number)} {cur}, once"
+        invoiced = recognised = round_money(beans.number(contract.price) * contract.quantity)
+        describe = f"{contract.quantity} x {_fmt(beans.number(contract.price))} {cur}, once"
         units = [(Decimal(contract.quantity) * days, f"{contract.quantity}")]
     elif contract.billing == "annual":
         year = _annual_year(contract, month)
@@ -178,7 +180,7 @@ def charge(
             return None
         anniversary, index = year
         quantity, price = contract.terms_on(anniversary)
-        year_amount = round_money(price.number * quantity * 12)
+        year_amount = round_money(beans.number(price) * quantity * 12)
         twelfth = round_money(year_amount / 12)
         ends_now = contract.end is not None and Month.of(contract.end) == month
         # month 12 takes the rounding remainder; a contract ending early recognises the rest
@@ -186,7 +188,7 @@ def charge(
         if index == 0:
             invoiced = deferred = year_amount
         describe = (
-            f"{quantity} x {_fmt(price.number)} {cur} x 12 months from {anniversary},"
+            f"{quantity} x {_fmt(beans.number(price))} {cur} x 12 months from {anniversary},"
             f" month {index + 1} of 12"
         )
         units = [(Decimal(quantity) * days, f"{quantity}")]
@@ -201,10 +203,8 @@ def charge(
         item = _item(book, contract, month)
         assert item.per is not None
         blocks = round_half_up(usage / item.per)
-        invoiced = recognised = round_money(blocks * contract.price.number)
-        describe = (
-            f"{usage:f} units = {blocks} x {item.per:f}, x {_fmt(contract.price.number)} {cur}"
-        )
+        invoiced = recognised = round_money(blocks * beans.number(contract.price))
+        describe = f"{usage:f} units = {blocks} x {item.per:f}, x {_fmt(beans.number(contract.price))} {cur}"
         units = [(blocks * days, f"{blocks} x {item.per:f} units")]
 
     cost, cost_currency, describe_cost = ZERO, None, ""
@@ -214,7 +214,7 @@ def charge(
             raise BillingError(
                 f"no cost rate applies in {month} (add a tier: onebox-ledger terms rate 1 0.65)"
             )
-        list_price = item.price.number
+        list_price = beans.number(item.price)
         exact_cost = sum((u * list_price * rate for u, _ in units), ZERO) / days
         cost = round_money(exact_cost)
         cost_currency = item.price.currency

@@ -91,9 +91,9 @@ def apply_invoices(items: dict[str, OpenItem], entry: data.Transaction) -> None:
         item = items.get(key)
         if item is None:
             item = items[key] = OpenItem(
-                key, "invoice", entry.date, post.units.currency, entry.meta.get("customer")
+                key, "invoice", entry.date, beans.units(post)[1], entry.meta.get("customer")
             )
-        number = post.units.number
+        number = beans.units(post)[0]
         if number > 0:
             item.billed += number
             item.due = item.due or _date_meta(entry, "due")
@@ -121,8 +121,8 @@ def apply_bills(items: dict[str, OpenItem], entry: data.Transaction) -> None:
             continue
         item = items.get(key)
         if item is None:
-            item = items[key] = OpenItem(key, "bill", entry.date, post.units.currency)
-        number = post.units.number
+            item = items[key] = OpenItem(key, "bill", entry.date, beans.units(post)[1])
+        number = beans.units(post)[0]
         if grace:
             if post.account == beans.GRACE:
                 item.in_grace -= number

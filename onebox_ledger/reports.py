@@ -57,18 +57,21 @@ class Converter:
 
     def __init__(self, entries: Sequence[data.Directive], currency: str) -> None:
         self.currency = currency
-        self.price_map = prices.build_price_map(entries)
+        self.price_map = prices.build_price_map(entries)  # type: ignore[no-untyped-call]
         self.used: dict[tuple[str, datetime.date], Decimal] = {}
 
     def __call__(self, number: Decimal, currency: str, date: datetime.date) -> Decimal:
         if currency == self.currency:
             return number
-        when, rate = prices.get_price(self.price_map, (currency, self.currency), date)
+        found = prices.get_price(self.price_map, (currency, self.currency), date)  # type: ignore[no-untyped-call]
+        when: datetime.date | None = found[0]
+        rate: Decimal | None = found[1]
         if rate is None:
             raise ReportError(
                 f"no exchange rate {currency}->{self.currency} on or before {date}"
                 f" (add one to ledger/prices.beancount: {date} price {currency} 1.00 {self.currency})"
             )
+        assert when is not None
         self.used[(currency, when)] = rate
         return number * rate
 
@@ -119,7 +122,7 @@ def keep(
                     str(entry.meta.get("customer", "")),
                     stream,
                 )
-            value = convert(post.units.number, post.units.currency, entry.date) * sign
+            value = convert(beans.units(post)[0], beans.units(post)[1], entry.date) * sign
             groups.setdefault(key, [ZERO, ZERO])[index] += value
     columns = [by] + (["customer", "stream"] if by == "contract" else [])
     table = Table(
@@ -231,7 +234,7 @@ def mrr(
                 for post in entry.postings:
                     if post.account.startswith(beans.RECEIVABLE):
                         last_metered[cid] = convert(
-                            post.units.number, post.units.currency, entry.date
+                            beans.units(post)[0], beans.units(post)[1], entry.date
                         )
     rows: dict[str, list[Any]] = {}
     for contract in book.contracts.values():
@@ -242,7 +245,7 @@ def mrr(
             row[0] += last_metered.get(contract.id, ZERO)
         else:
             quantity, price = contract.terms_on(billed_from(contract, as_of))
-            row[0] += convert(price.number * quantity, price.currency, as_of)
+            row[0] += convert(beans.number(price) * quantity, price.currency, as_of)
             row[1] += quantity
         row[2].add(contract.customer)
     table = Table(

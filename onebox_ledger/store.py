@@ -291,7 +291,7 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
                 )
             if post.account in closed and closed[post.account] <= entry.date:
                 raise LedgerError(f"refused: {post.account} is closed on {entry.date}")
-            sums[post.units.currency] = sums.get(post.units.currency, ZERO) + post.units.number
+            sums[beans.units(post)[1]] = sums.get(beans.units(post)[1], ZERO) + beans.units(post)[0]
         if any(total != 0 for total in sums.values()):
             raise LedgerError(f"refused: {_name(entry)} does not balance")
 

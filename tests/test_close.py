@@ -132,7 +132,7 @@ GENERATED = """\
   due: 2026-12-30
   Expenses:OneBox:Cloud              48.75 USD
   Liabilities:OneBox:Payable        -48.75 USD
-"""  # noqa: E501 - narrations are single Beancount lines
+"""
 
 
 def seal_digest(*texts: str) -> str:

@@ -194,9 +194,7 @@ def test_an_edited_amount_in_a_sealed_month_is_a_seal_error(
     [error] = errors
     assert error.source["filename"] == str(month_file)
     assert error.source["lineno"] == _seal_line(closed_seed)
-    assert error.message.startswith(
-        "2026-11 is sealed but its entries changed (digest sha256:"
-    )
+    assert error.message.startswith("2026-11 is sealed but its entries changed (digest sha256:")
     assert error.message.endswith("...); restore them from git or re-open the month")
     assert "instead of sha256:" in error.message
 

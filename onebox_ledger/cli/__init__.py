@@ -25,7 +25,7 @@ PROG = "onebox-ledger"
 class Cli(click.Group):
     """A group whose errors are one line: 'onebox-ledger: error: ...'."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", PROG)
         try:

@@ -10,7 +10,7 @@ from .. import actions, reports
 from ..close import Summary
 from ..model import parse_book
 from ..reports import ReportError
-from ..store import LedgerError
+from ..store import Ledger, LedgerError, Loaded
 from ..values import ZERO, parse_date, parse_month, round_money
 from . import cli
 from .common import date_or_today, echo, ledger, today
@@ -86,7 +86,7 @@ def _show(table: reports.Table, fmt: str) -> None:
     click.echo(render(table, fmt), nl=False)
 
 
-def _loaded():  # type: ignore[no-untyped-def]
+def _loaded() -> tuple[Ledger, Loaded]:
     book = ledger()
     loaded = book.load_valid()
     return book, loaded

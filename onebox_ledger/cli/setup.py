@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import actions
+from .. import actions, beans
 from ..beans import STREAMS
 from ..model import BILLINGS
 from ..store import create_ledger
@@ -156,7 +156,7 @@ def terms_show(as_of: str | None) -> None:
         if item is not None:
             unit = f"per {item.per:f} units (metered)" if item.per else "per unit-month"
             echo(
-                f"  item {name}: {item.price.number} {item.price.currency} {unit}, since {item.date}"
+                f"  item {name}: {beans.number(item.price)} {item.price.currency} {unit}, since {item.date}"
             )
     for boxes, rate in sorted(book.rate_table(when).items()):
         echo(f"  rate from {boxes} box(es): {rate}")
@@ -337,7 +337,7 @@ def contract_list(as_of: str | None) -> None:
         quantity, price = c.terms_on(when)
         end = f" to {c.end}" if c.end else ""
         echo(
-            f"{cid}  {c.customer}  {c.stream}  {c.billing}  {quantity} x {price.number} {price.currency}"
+            f"{cid}  {c.customer}  {c.stream}  {c.billing}  {quantity} x {beans.number(price)} {price.currency}"
             f"  item {c.item or '-'}  from {c.start}{end}"
         )
 
