@@ -234,6 +234,28 @@ def entry_id(entry: data.Directive) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def identity(entry: data.Transaction) -> tuple[Any, ...]:
+    """What makes two transactions the same entry: equal exactly when format_entry is equal."""
+    return (
+        entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links,
+        _meta_key(entry.meta),
+        tuple(
+            (p.account, format_number(units(p)[0]), units(p)[1], _meta_key(p.meta))
+            for p in entry.postings
+        ),
+    )  # fmt: skip
+
+
+def _meta_key(values: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    if not values:
+        return ()
+    return tuple(
+        (key, format_value(value))
+        for key, value in values.items()
+        if key not in _LOADER_KEYS and not key.startswith("__")
+    )
+
+
 def sealed_by(entry: data.Directive) -> bool:
     """What a month's seal covers: transactions and onebox-* inputs (not the seal itself)."""
     if isinstance(entry, data.Transaction):

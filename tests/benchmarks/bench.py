@@ -35,9 +35,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from onebox_ledger.demo import build_demo
-from onebox_ledger.values import Month
-
 BIN = Path(sys.executable).parent
 TODAY = "2026-11-27"
 
@@ -100,14 +97,40 @@ def cli(ledger: Path, *args: str) -> list[str]:
     return [str(BIN / "onebox-ledger"), "--ledger", str(ledger), *args]
 
 
-def close_fresh(snapshot: Path, month: Month, runs: int, work: Path) -> Run:
+def close_fresh(snapshot: Path, month: str, runs: int, work: Path) -> Run:
     results = []
     for i in range(runs):
         copy = work / f"close-{month}-{i}"
         shutil.copytree(snapshot, copy)
-        results.append(timed(cli(copy / "main.beancount", "close", str(month))))
+        results.append(timed(cli(copy / "main.beancount", "close", month)))
         shutil.rmtree(copy)
     return median(results)
+
+
+def build(root: Path, customers: int, months: int) -> None:
+    """Build the ledger and the two snapshots (run in a child process, see main)."""
+    from onebox_ledger.demo import build_demo
+    from onebox_ledger.values import Month
+
+    first = Month(2026, 10).plus(1 - months)
+    second, last = first.next(), first.plus(months - 1)
+
+    def snapshot(month: Month) -> None:
+        if month in (second, last):
+            target = root.parent / f"before-{month}"
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(root, target, ignore=shutil.ignore_patterns(".lock"))
+
+    build_demo(
+        root, customers=customers, months=months, seed=1, ramp=1, fast=True,
+        before_close=snapshot,
+    )  # fmt: skip
+
+
+def month_label(months_before_october_2026: int) -> str:
+    index = 2026 * 12 + 9 - months_before_october_2026
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def line(label: str, value: float, target: str, ok: bool) -> str:
@@ -120,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, help="Where to build (default: a temp dir).")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--robustness", action="store_true", help="Also run the robustness suite large."
     )
@@ -130,25 +154,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="onebox-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     root = work / "ledger"
+    if args.build_only:
+        build(root, args.customers, args.months)
+        return 0
     if root.exists():
         shutil.rmtree(root)
-    snapshots: dict[str, Path] = {}
-    first = Month(2026, 10).plus(1 - args.months)
-    second, last = first.next(), first.plus(args.months - 1)
-
-    def snapshot(month: Month) -> None:
-        if month in (second, last):
-            target = work / f"before-{month}"
-            if target.exists():
-                shutil.rmtree(target)
-            shutil.copytree(root, target, ignore=shutil.ignore_patterns(".lock"))
-            snapshots[str(month)] = target
+    first = month_label(args.months - 1)
+    second, last = month_label(args.months - 2), month_label(0)
+    snapshots = {m: work / f"before-{m}" for m in (second, last)}
 
     print(f"machine: {machine()}")
     started = time.perf_counter()
-    build_demo(
-        root, customers=args.customers, months=args.months, seed=1, ramp=1, fast=True,
-        before_close=snapshot,
+    # built in a child process: a forked child's peak RSS counts its parent's memory until
+    # exec, so the measuring process must stay small
+    subprocess.run(
+        [sys.executable, __file__, "--build-only", "--workdir", str(work),
+         "--customers", str(args.customers), "--months", str(args.months)],
+        check=True,
     )  # fmt: skip
     main_file = root / "main.beancount"
     txns = sum(
@@ -163,8 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     runs = args.runs
     check = median([timed([str(BIN / "bean-check"), str(main_file)]) for _ in range(runs)])
-    close_last = close_fresh(snapshots[str(last)], last, runs, work)
-    close_second = close_fresh(snapshots[str(second)], second, runs, work)
+    close_last = close_fresh(snapshots[last], last, runs, work)
+    close_second = close_fresh(snapshots[second], second, runs, work)
     keep = median([timed(cli(main_file, "report", "keep")) for _ in range(runs)])
     receivables = median([timed(cli(main_file, "report", "receivables")) for _ in range(runs)])
     verify = median([timed(cli(main_file, "verify")) for _ in range(runs)])

@@ -1,0 +1,564 @@
+"""The partner's bank statement (CSV) as money events: receipts, payments to OneBox, the rest.
+
+The statement is the bank's CSV export: one header line, then one row per
+booked transaction, oldest first; ISO dates; a signed amount (money in > 0,
+money out < 0) with a decimal point, at most cents, and optional thousands
+commas (the field is then quoted); the account's currency (empty: the
+importer's); the running balance::
+
+    Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
+    2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,INVOICE INV-2026-10-ACME-REALTY,200.00,USD,"18,200.00"
+    2026-11-09,2026-11-09,20261109-0004,HARBOR CLINIC,Payment August and September,"1,008.00",USD,"19,765.49"
+    2026-11-16,2026-11-16,20261116-0006,ONEBOX INC,Partner bill onebox-2026-10,"-1,087.16",USD,"19,343.33"
+    2026-11-18,2026-11-18,20261118-0007,Office Rent LLC,Rent November 2026,"-1,500.00",USD,"17,843.33"
+
+Every row needs a Reference (the bank's transaction id, unique in the file):
+it becomes the ``ref:`` of what is written, which makes an import idempotent.
+A file whose header differs, or any row with a bad date, amount, currency or
+reference, is refused whole (:class:`StatementError`, naming file, line and
+value); the Balance is checked as a number but not asserted, because the
+ledger records only the rows it can book.
+
+Each row is classified by :func:`classify`, from the most specific evidence
+to the least; more than one customer at a level leaves the row unmatched:
+
+- money in, a **customer receipt**: an invoice id in the description
+  (``inv-2026-10-acme-realty``, any case), else the counterparty is a
+  customer's name or id (case, punctuation and a legal suffix such as LLC,
+  GmbH, S.A. ignored: ``ACME REALTY LLC`` is ``Acme Realty``), else the
+  description holds a customer's id or name;
+- money out, a **payment to OneBox**: the counterparty starts with OneBox
+  (``ONEBOX INC``), or the description holds a bill id (``onebox-2026-10``);
+- anything else is **unmatched** (rent, fees, refunds, unknown payers) and is
+  left for a person to record.
+
+:func:`plan` turns the classified rows, oldest first, into exactly the entries
+``onebox-ledger receive`` and ``onebox-ledger onebox pay`` would write, with
+the same builders (``events.receive_entry``, ``events.pay_entry``) over the open
+items of the existing entries: the one invoice or bill the row names, else the
+oldest open ones first::
+
+    2026-11-09 * "Harbor Clinic" "Payment received"
+      id: "receive/20261109-0004"
+      customer: "harbor-clinic"
+      amount: 1008.00 USD
+      ref: "20261109-0004"
+      Assets:Bank                        1008.00 USD
+      Assets:Receivable:Harbor-Clinic    -504.00 USD
+        invoice: "inv-2026-08-harbor-clinic"
+      Assets:Receivable:Harbor-Clinic    -504.00 USD
+        invoice: "inv-2026-09-harbor-clinic"
+
+A row whose ref is already recorded with the same date, customer and amount
+is ``recorded`` (nothing to write); one the ledger would refuse (the ref used
+with other content, a date in a sealed month, more than is open, an invoice or
+bill that is unknown or paid, a currency the customer is not billed in) is
+``refused`` with the reason.
+
+:meth:`BankImporter.extract` (beangulp, Fava's import page) returns the new
+entries only: rows already recorded give nothing, and unmatched or refused rows
+give nothing but a logged warning, since an import page cannot book what the
+CLI would refuse. ``onebox-ledger import`` applies the same plan through
+``actions.receive`` / ``actions.onebox_pay``, and refuses the whole file if any
+row is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from beancount.core import data
+from beancount.core.amount import Amount
+from beangulp.importers import csvbase
+
+from .. import beans, events
+from ..model import Book, parse_book, parse_seals
+from ..openitems import OpenItem, bills, invoices
+from ..values import CENT, MAX_DIGITS, InputError, Month, parse_currency, parse_ref
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["receipt", "onebox", "unmatched"]
+Status = Literal["new", "recorded", "unmatched", "refused"]
+
+# Any case in the text; the ledger's ids are lowercase (close.py, events.sell_invoice_id).
+_INVOICE_RE = re.compile(r"(?<![0-9a-z-])inv-[0-9]{4}-[0-9]{2}(?:-[0-9a-z]+)+")
+_BILL_RE = re.compile(r"(?<![0-9a-z-])onebox-[0-9]{4}-[0-9]{2}(?![0-9a-z-])")
+_MONEY_RE = re.compile(
+    rf"[+-]?(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,{MAX_DIGITS // 3}}}|[0-9]{{1,{MAX_DIGITS}}})"
+    r"(?:\.[0-9]{1,2})?"
+)
+# Legal forms dropped from the end of a name before comparing (dots are removed first).
+# fmt: off
+_LEGAL = frozenset({
+    "ab", "ag", "as", "bv", "co", "corp", "corporation", "company", "gmbh", "inc", "kg",
+    "limited", "llc", "llp", "lp", "ltd", "nv", "oy", "plc", "pty", "sa", "sarl", "sas", "sl",
+    "spa", "srl",
+})
+# fmt: on
+
+
+class StatementError(InputError):
+    """The file is not a statement this importer reads, or a row is bad (exit 2); one line."""
+
+
+class Money(csvbase.Column):  # type: ignore[misc]  # beangulp is untyped
+    """A signed amount: 200.00, -1087.16, "-1,087.16"; at most cents, never 1e3 or NaN."""
+
+    def parse(self, value: str) -> Decimal:
+        text = value.strip()
+        if not _MONEY_RE.fullmatch(text):
+            raise ValueError("is not an amount like -1087.16 (a point for decimals, at most cents)")
+        return Decimal(text.replace(",", "")).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One booked transaction of the statement."""
+
+    line: int  # line of the file, for messages
+    date: datetime.date  # the booking date: the date of what is written
+    value_date: datetime.date | None
+    ref: str  # the bank's transaction id: the ref of what is written
+    counterparty: str
+    description: str
+    amount: Decimal  # signed: money in > 0, money out < 0
+    currency: str
+    balance: Decimal | None
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a row is: a receipt from `customer`, a payment to OneBox, or unmatched (`reason`)."""
+
+    kind: Kind
+    reason: str  # how it was recognised, or why it was not
+    customer: str | None = None
+    invoice: str | None = None  # the one invoice the row names, else oldest open first
+    bill: str | None = None  # the one bill the row names, else oldest due first
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A row, what it is, and what importing it does."""
+
+    row: Row
+    match: Match
+    status: Status
+    entry: data.Transaction | None = None  # status "new": what receive / onebox pay write
+    parts: tuple[tuple[str, Decimal], ...] = ()  # (invoice or bill, amount applied)
+    reason: str = ""  # "recorded": the entry id; "unmatched", "refused": why
+
+    @property
+    def summary(self) -> str:
+        """What the entry does, in the words of ``receive`` and ``onebox pay``."""
+        money = f"{abs(self.row.amount)} {self.row.currency}"
+        applied = ", ".join(f"{amount} to {item}" for item, amount in self.parts)
+        if self.match.kind == "receipt":
+            return f"received {money} from {self.match.customer}: {applied}"
+        return f"paid {money} to OneBox: {applied}"
+
+
+# ---------------------------------------------------------------- classification
+
+
+def _words(text: str) -> list[str]:
+    """Casefolded words; dots and apostrophes vanish first ('S.A.' -> 'sa', "O'Neil" -> 'oneil')."""
+    folded = text.casefold().replace(".", "").replace("'", "")
+    return re.sub(r"[\W_]+", " ", folded).split()
+
+
+def _core(text: str) -> str:
+    """A name without case, punctuation or a trailing legal form: 'ACME REALTY, LLC' -> 'acme realty'."""
+    words = _words(text)
+    while len(words) > 1 and words[-1] in _LEGAL:
+        words.pop()
+    return " ".join(words)
+
+
+def _mentions(text: str, token: str) -> bool:
+    """`token` (lowercase, may hold hyphens) appears in `text` as a whole id, in any case."""
+    return re.search(rf"(?<![0-9a-z-]){re.escape(token)}(?![0-9a-z-])", text.casefold()) is not None
+
+
+def _invoice_owner(token: str, known: dict[str, str | None], book: Book) -> tuple[str, str] | None:
+    """(invoice id, customer) for an invoice-like token, trailing words cut off as needed.
+
+    The longest known invoice id the token starts with, else the longest that
+    reads as ``inv-<YYYY-MM>[-<DD>]-<customer>[-<n>]`` of a known customer (the
+    ids close and sell give).
+    """
+    parts = token.split("-")
+    candidates = ["-".join(parts[:n]) for n in range(len(parts), 3, -1)]
+    for candidate in candidates:
+        owner = known.get(candidate)
+        if owner is not None:
+            return candidate, owner
+    for candidate in candidates:
+        rest = candidate[len("inv-YYYY-MM-") :]
+        without_day = re.sub(r"^[0-9]{2}-", "", rest)
+        for customer in (rest, without_day, re.sub(r"-[0-9]+$", "", without_day)):
+            if customer in book.customers:
+                return candidate, customer
+    return None
+
+
+def _one(found: set[str], why: str, named: str | None = None) -> Match | None:
+    if len(found) == 1:
+        return Match("receipt", why, customer=next(iter(found)), invoice=named)
+    if len(found) > 1:
+        return Match("unmatched", f"{why}: several customers ({', '.join(sorted(found))})")
+    return None
+
+
+def classify(row: Row, book: Book, known: Iterable[OpenItem] = ()) -> Match:
+    """What a row is, from the ledger's customers (and invoices, to read invoice ids). Pure.
+
+    `known` are the ledger's invoices (openitems.invoices): an invoice id in the
+    description names its customer; without them an id still names a customer
+    when it reads as ``inv-<month>-<customer>``.
+    """
+    if row.amount > 0:
+        return _receipt(row, book, {i.id: i.customer for i in known})
+    if row.amount < 0:
+        return _payment(row, book)
+    return Match("unmatched", "zero amount")
+
+
+def _receipt(row: Row, book: Book, known: dict[str, str | None]) -> Match:
+    refs = [
+        owner
+        for token in _INVOICE_RE.findall(row.description.casefold())
+        if (owner := _invoice_owner(token, known, book)) is not None
+    ]
+    if refs:
+        ids = sorted({invoice for invoice, _ in refs})
+        named = ids[0] if len(ids) == 1 else None
+        what = f"invoice {ids[0]}" if len(ids) == 1 else f"invoices {', '.join(ids)}"
+        match = _one({customer for _, customer in refs}, f"{what} in the description", named)
+        if match is not None:
+            return match
+    counterparty = _core(row.counterparty)
+    if counterparty:
+        found = {
+            c.id for c in book.customers.values() if counterparty in (_core(c.name), _core(c.id))
+        }
+        match = _one(found, "counterparty is the customer")
+        if match is not None:
+            return match
+    text = f" {' '.join(_words(row.description))} "
+    found = {
+        c.id
+        for c in book.customers.values()
+        if _mentions(row.description, c.id) or (_core(c.name) and f" {_core(c.name)} " in text)
+    }
+    match = _one(found, "customer named in the description")
+    if match is not None:
+        return match
+    if _is_onebox(row):
+        return Match("unmatched", "money in from OneBox (a refund or credit?)")
+    return Match("unmatched", "no customer, invoice id or customer name recognised")
+
+
+def _is_onebox(row: Row) -> bool:
+    return "".join(_words(row.counterparty)).startswith("onebox")
+
+
+def _payment(row: Row, book: Book) -> Match:
+    ids = sorted(set(_BILL_RE.findall(row.description.casefold())))
+    if ids:
+        named = ids[0] if len(ids) == 1 else None
+        what = f"bill {ids[0]}" if named else f"bills {', '.join(ids)}"
+        return Match("onebox", f"{what} in the description", bill=named)
+    if _is_onebox(row):
+        return Match("onebox", "counterparty is OneBox")
+    refund = _receipt(row, book, {})
+    if refund.kind == "receipt":
+        return Match("unmatched", f"money out to customer {refund.customer} (a refund?)")
+    return Match("unmatched", "money out, not to OneBox")
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan(rows: Sequence[Row], existing: Sequence[data.Directive]) -> list[Planned]:
+    """What importing `rows` (in the order given: oldest first) does to a ledger. Pure.
+
+    Each matched row is checked and built the way ``actions.receive`` and
+    ``actions.onebox_pay`` check and build it, against the existing entries plus
+    the entries planned for the rows before it.
+    """
+    book, _ = parse_book(existing)
+    seals, _ = parse_seals(existing)
+    sealed = max(seals, default=None)
+    history: list[data.Directive] = [e for e in existing if isinstance(e, data.Transaction)]
+    by_id = {beans.entry_id(e): e for e in history if beans.entry_id(e)}
+    known = invoices(history)
+    out = []
+    for row in rows:
+        match = classify(row, book, known)
+        if match.kind == "unmatched":
+            out.append(Planned(row, match, "unmatched", reason=match.reason))
+            continue
+        planned = _plan_one(row, match, book, sealed, history, by_id)
+        if planned.entry is not None:
+            history.append(planned.entry)
+            by_id[beans.entry_id(planned.entry)] = planned.entry
+        out.append(planned)
+    return out
+
+
+def _plan_one(
+    row: Row,
+    match: Match,
+    book: Book,
+    sealed: Month | None,
+    history: list[data.Directive],
+    by_id: dict[str | None, data.Directive],
+) -> Planned:
+    amount = (abs(row.amount), row.currency)
+    kind, other = ("receive", "pay") if match.kind == "receipt" else ("pay", "receive")
+    entry_id = events.event_id(kind, row.ref, "", ())
+
+    def refused(reason: str) -> Planned:
+        return Planned(row, match, "refused", reason=reason)
+
+    who = book.customers[match.customer] if match.customer else None
+    if who is not None and who.currency != row.currency:
+        return refused(f"customer {who.id!r} is billed in {who.currency}, not {row.currency}")
+    found = by_id.get(entry_id)
+    if found is not None:
+        assert isinstance(found, data.Transaction)
+        have = {
+            "date": found.date,
+            "customer": found.meta.get("customer"),
+            "amount": found.meta.get("amount"),
+        }
+        want = {"date": row.date, "customer": match.customer, "amount": Amount(*amount)}
+        if have != want:
+            diffs = ", ".join(
+                f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k]
+            )
+            return refused(f"ref {row.ref!r} was already used with {diffs}")
+        return Planned(row, match, "recorded", reason=entry_id)
+    if f"{other}/{row.ref}" in by_id:
+        return refused(f"ref {row.ref!r} is already recorded as {other}/{row.ref}")
+    if sealed is not None and row.date <= sealed.last:
+        return refused(
+            f"date {row.date} is in sealed month {Month.of(row.date)}; the books are closed"
+            f" through {sealed}"
+        )
+    try:
+        if who is not None:
+            mine = [i for i in invoices(history, as_of=row.date) if i.customer == who.id]
+            parts = events.allocate(
+                mine, amount[0], match.invoice, f"customer {who.id!r}", "invoice"
+            )
+            entry = events.receive_entry(who, amount, row.date, entry_id, row.ref, parts)
+        else:
+            items = bills(history, as_of=row.date)
+            currencies = {i.currency for i in items if i.open > 0}
+            if currencies and row.currency not in currencies:
+                return refused(
+                    f"OneBox bills are in {', '.join(sorted(currencies))}, not {row.currency}"
+                )
+            items = [i for i in items if i.currency == row.currency]
+            parts = events.allocate(items, amount[0], match.bill, "OneBox bills", "bill")
+            entry = events.pay_entry(amount, row.date, entry_id, row.ref, parts)
+    except events.Refused as err:
+        return refused(str(err))
+    applied = tuple((item.id, part) for item, part in parts)
+    return Planned(row, match, "new", entry=entry, parts=applied)
+
+
+# ---------------------------------------------------------------- the importer
+
+
+def _show(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+class BankImporter(csvbase.Importer):  # type: ignore[misc]  # beangulp is untyped
+    """The partner's bank statement (CSV export), for Fava's import page and ``onebox-ledger import``.
+
+    ``BankImporter("Assets:Bank", "USD")``: `currency` is that of rows whose
+    Currency is empty. onebox-ledger books every payment on ``Assets:Bank``.
+    """
+
+    # The columns, by header name (csvbase's declarations; parsed row by row in rows()).
+    booking_date = csvbase.Date("Date", "%Y-%m-%d")
+    value_date = csvbase.Date("Value date", "%Y-%m-%d")
+    reference = csvbase.Column("Reference")
+    counterparty = csvbase.Column("Counterparty")
+    description = csvbase.Column("Description")
+    amount = Money("Amount")
+    currency_code = csvbase.Column("Currency")
+    balance = Money("Balance")
+
+    OPTIONAL = frozenset({"value_date", "counterparty", "description", "currency_code", "balance"})
+    encoding = "utf-8-sig"  # a byte-order mark (spreadsheet exports) is not part of the header
+    # The rows are oldest first. Set, never guessed: csvbase guesses from the first file it
+    # reads and keeps the guess for every later file, and same-day rows cannot tell.
+    order = csvbase.Order.ASCENDING
+
+    def __init__(
+        self,
+        account: str = beans.BANK,
+        currency: str = "USD",
+        *,
+        order: csvbase.Order | None = None,
+    ) -> None:
+        if account != beans.BANK:
+            raise ValueError(
+                f"onebox-ledger books payments on {beans.BANK}, not {account}: use {beans.BANK}"
+            )
+        super().__init__(account, parse_currency(currency))
+        if order is not None:
+            self.order = order
+
+    # ------------------------------------------------------------ beangulp.Importer
+
+    def identify(self, filepath: str) -> bool:
+        """True for a file whose first line is exactly the statement's header."""
+        try:
+            with open(filepath, encoding=self.encoding, newline="") as handle:
+                first = handle.readline(4096)
+            header = next(csv.reader([first]), [])
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return False
+        return tuple(field.strip() for field in header) == self.header()
+
+    def account(self, filepath: str) -> str:
+        return str(self.importer_account)
+
+    def date(self, filepath: str) -> datetime.date | None:
+        """The statement's date: its latest booking date (None for a statement with no rows)."""
+        return max((row.date for row in self.rows(filepath)), default=None)
+
+    def filename(self, filepath: str) -> str | None:
+        return "bank-statement.csv"
+
+    def extract(self, filepath: str, existing: Sequence[data.Directive]) -> list[data.Directive]:
+        """What ``onebox-ledger import`` would write for the new rows, given the existing entries."""
+        out: list[data.Directive] = []
+        name = Path(filepath).name
+        for planned in self.payments(filepath, existing):
+            row = planned.row
+            if planned.entry is not None:
+                meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
+                out.append(planned.entry._replace(meta=meta))
+            elif planned.status in ("unmatched", "refused"):
+                log.warning(
+                    "%s: line %d (ref %s): %s %s %s, not extracted: %s",
+                    name,
+                    row.line,
+                    row.ref,
+                    planned.status,
+                    row.amount,
+                    row.currency,
+                    planned.reason,
+                )
+        return out
+
+    # ------------------------------------------------------------ onebox-ledger
+
+    def header(self) -> tuple[str, ...]:
+        """The header line's fields: the declared columns, in order."""
+        return tuple(str(column.names[0]) for column in self.columns.values())
+
+    def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
+        """The plan of every row, oldest first (StatementError for a bad file)."""
+        return plan(self.chronological(self.rows(filepath)), existing)
+
+    def chronological(self, rows: Sequence[Row]) -> list[Row]:
+        """Oldest first: by date, same-day rows in the order of the statement's `order`."""
+        ordered = list(rows) if self.order is csvbase.Order.ASCENDING else list(reversed(rows))
+        return sorted(ordered, key=lambda row: row.date)
+
+    def rows(self, filepath: str) -> list[Row]:
+        """Every row, in file order, each field checked; StatementError on the first bad one."""
+        name = Path(filepath).name
+        try:
+            with open(filepath, encoding=self.encoding, newline="") as handle:
+                return self._rows(name, csv.reader(handle, strict=True))
+        except UnicodeDecodeError:
+            raise StatementError(f"{name}: not a bank statement: not UTF-8 text") from None
+        except csv.Error as err:
+            raise StatementError(f"{name}: not a readable CSV file: {err}") from None
+        except OSError as err:
+            raise StatementError(f"{name}: cannot read it: {err.strerror}") from None
+
+    def _rows(self, name: str, reader: Any) -> list[Row]:
+        header = tuple(field.strip() for field in next(reader, []))
+        if header != self.header():
+            raise StatementError(
+                f"{name}: not a bank statement in the expected layout: its header is"
+                f" {_show(','.join(header))}, expected '{','.join(self.header())}'"
+            )
+        names = {column: index for index, column in enumerate(header)}
+        fields = {
+            attr: (column.names[0], names[column.names[0]]) for attr, column in self.columns.items()
+        }
+        out: list[Row] = []
+        seen: dict[str, int] = {}
+        for record in reader:
+            line = reader.line_num
+            if not record or not any(value.strip() for value in record):
+                continue  # blank line
+            if len(record) != len(header):
+                raise StatementError(
+                    f"{name}: line {line}: {len(record)} fields, expected {len(header)}"
+                    f" ({','.join(header)})"
+                )
+            values: dict[str, Any] = {}
+            for attr, (title, index) in fields.items():
+                raw = record[index]
+                if not raw.strip():
+                    if attr not in self.OPTIONAL:
+                        raise StatementError(f"{name}: line {line}: {title} is empty")
+                    values[attr] = None
+                    continue
+                try:
+                    values[attr] = self.columns[attr].parse(raw)
+                except ValueError as err:
+                    why = (
+                        str(err)
+                        if isinstance(self.columns[attr], Money)
+                        else "is not a date (YYYY-MM-DD)"
+                    )
+                    raise StatementError(
+                        f"{name}: line {line}: {title} {_show(raw)} {why}"
+                    ) from None
+            try:
+                ref = parse_ref(values["reference"])
+                currency = parse_currency(values["currency_code"] or self.currency)
+            except InputError as err:
+                raise StatementError(f"{name}: line {line}: {err}") from None
+            if ref in seen:
+                raise StatementError(
+                    f"{name}: line {line}: reference {ref!r} is already on line {seen[ref]}"
+                    " (each row needs its own bank reference)"
+                )
+            seen[ref] = line
+            out.append(
+                Row(
+                    line=line,
+                    date=values["booking_date"],
+                    value_date=values["value_date"],
+                    ref=ref,
+                    counterparty=values["counterparty"] or "",
+                    description=values["description"] or "",
+                    amount=values["amount"],
+                    currency=currency,
+                    balance=values["balance"],
+                )
+            )
+        return out
