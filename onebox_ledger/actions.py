@@ -30,7 +30,7 @@ from beancount.core.amount import Amount
 from . import beans, events
 from .close import CloseError, CloseResult, close_month, diff_month
 from .model import Book, parse_book, parse_seals
-from .openitems import OpenItem, bills, invoices
+from .openitems import OpenItem, bills, invoices, issued_by
 from .store import JOURNAL_HEADER, Ledger, LedgerError, describe_error
 from .values import InputError, Month
 
@@ -398,7 +398,7 @@ def receive(
         if _existing_ref(loaded.entries, entry_id, ref, date, customer, amount):
             return _noop(ledger, date, ref)
         _not_sealed(ledger, date, "date")
-        mine = [i for i in invoices(loaded.entries, as_of=date) if i.customer == customer]
+        mine = [i for i in issued_by(invoices(loaded.entries), date) if i.customer == customer]
         parts = _allocate(mine, amount[0], invoice, f"customer {customer!r}", "invoice")
         entry = events.receive_entry(who, amount, date, entry_id, ref, parts)
         text = _write_month(ledger, date, [entry])
@@ -423,7 +423,7 @@ def onebox_pay(
         if _existing_ref(loaded.entries, entry_id, ref, date, None, amount):
             return _noop(ledger, date, ref)
         _not_sealed(ledger, date, "date")
-        items = bills(loaded.entries, as_of=date)
+        items = issued_by(bills(loaded.entries), date)
         currencies = {i.currency for i in items if i.open > 0}
         if currencies and amount[1] not in currencies:
             raise InputError(
@@ -448,7 +448,7 @@ def onebox_grace(
         raise InputError(f"grace until {until} must be after the agreement date {date}")
     with ledger.locked():
         loaded = ledger.load_valid()
-        items = bills(loaded.entries, as_of=date)
+        items = issued_by(bills(loaded.entries), date)
         match = [i for i in items if i.id == bill]
         if not match:
             every = [i.id for i in bills(loaded.entries)]

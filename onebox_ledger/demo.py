@@ -36,7 +36,7 @@ from beancount.parser import parser
 from . import actions, beans, events
 from .close import close_month
 from .model import Book, parse_book
-from .openitems import OpenItem, apply_bills, apply_invoices, bills, invoices
+from .openitems import OpenItem, apply_bills, apply_invoices, bills, invoices, issued_by
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, write_atomic
 from .values import Month
 
@@ -144,10 +144,10 @@ class SlowOps:
         return {e.meta.get("invoice") for e in self._entries() if isinstance(e, data.Transaction)}
 
     def open_invoices(self, as_of: datetime.date) -> list[OpenItem]:
-        return invoices(self._entries(), as_of=as_of)
+        return issued_by(invoices(self._entries()), as_of)
 
     def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
-        return bills(self._entries(), as_of=as_of)
+        return issued_by(bills(self._entries()), as_of)
 
     def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]:
         return [i for i in self.open_invoices(as_of) if i.customer == customer]

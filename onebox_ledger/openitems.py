@@ -69,6 +69,15 @@ def _date_meta(entry: data.Transaction, name: str) -> datetime.date | None:
     return value if isinstance(value, datetime.date) else None
 
 
+def issued_by(items: list[OpenItem], date: datetime.date) -> list[OpenItem]:
+    """Items issued on or before `date`, with every payment counted whatever its date.
+
+    What a payment dated `date` may settle: a back-dated receipt must not pay
+    again what a later-dated one already paid (``as_of`` is for reports only).
+    """
+    return [item for item in items if item.date <= date]
+
+
 def invoices(
     entries: Iterable[data.Directive], as_of: datetime.date | None = None
 ) -> list[OpenItem]:

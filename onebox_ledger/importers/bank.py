@@ -12,6 +12,12 @@ importer's); the running balance::
     2026-11-16,2026-11-16,20261116-0006,ONEBOX INC,Partner bill onebox-2026-10,"-1,087.16",USD,"19,343.33"
     2026-11-18,2026-11-18,20261118-0007,Office Rent LLC,Rent November 2026,"-1,500.00",USD,"17,843.33"
 
+Rows are booked oldest first: by date, and same-day rows in the order the
+statement lists them (``BankImporter.order``: ASCENDING; pass
+``order=Order.DESCENDING`` for a bank that lists newest first). The order is
+declared, never guessed, since same-day rows cannot show it and csvbase keeps
+its first guess for every later file.
+
 Every row needs a Reference (the bank's transaction id, unique in the file):
 it becomes the ``ref:`` of what is written, which makes an import idempotent.
 A file whose header differs, or any row with a bad date, amount, currency or
@@ -294,7 +300,10 @@ def plan(rows: Sequence[Row], existing: Sequence[data.Directive]) -> list[Planne
 
     Each matched row is checked and built the way ``actions.receive`` and
     ``actions.onebox_pay`` check and build it, against the existing entries plus
-    the entries planned for the rows before it.
+    the entries planned for the rows before it. Open amounts count every payment
+    already recorded, whatever its date, so a row dated before a recorded payment
+    cannot pay the same invoice or bill twice; only items dated on or before the
+    row can be paid.
     """
     book, _ = parse_book(existing)
     seals, _ = parse_seals(existing)
@@ -358,13 +367,13 @@ def _plan_one(
         )
     try:
         if who is not None:
-            mine = [i for i in invoices(history, as_of=row.date) if i.customer == who.id]
+            mine = [i for i in invoices(history) if i.customer == who.id and i.date <= row.date]
             parts = events.allocate(
                 mine, amount[0], match.invoice, f"customer {who.id!r}", "invoice"
             )
             entry = events.receive_entry(who, amount, row.date, entry_id, row.ref, parts)
         else:
-            items = bills(history, as_of=row.date)
+            items = [i for i in bills(history) if i.date <= row.date]
             currencies = {i.currency for i in items if i.open > 0}
             if currencies and row.currency not in currencies:
                 return refused(
@@ -405,8 +414,7 @@ class BankImporter(csvbase.Importer):  # type: ignore[misc]  # beangulp is untyp
 
     OPTIONAL = frozenset({"value_date", "counterparty", "description", "currency_code", "balance"})
     encoding = "utf-8-sig"  # a byte-order mark (spreadsheet exports) is not part of the header
-    # The rows are oldest first. Set, never guessed: csvbase guesses from the first file it
-    # reads and keeps the guess for every later file, and same-day rows cannot tell.
+    # Declared, never guessed (see the module docstring).
     order = csvbase.Order.ASCENDING
 
     def __init__(

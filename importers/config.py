@@ -1,0 +1,34 @@
+"""Import configuration: the partner's bank statements, for Fava's import page and beangulp.
+
+Fava: add these two lines to main.beancount, put statements in ``statements/``
+and open the Import page::
+
+    2026-01-01 custom "fava-option" "import-config" "importers/config.py"
+    2026-01-01 custom "fava-option" "import-dirs" "statements"
+
+beangulp, from the repository root (``-e`` passes the ledger, whose customers
+and open invoices and bills the rows are matched against)::
+
+    python importers/config.py identify statements/
+    python importers/config.py extract -e main.beancount statements/
+
+Both show, for each matched row, exactly what ``onebox-ledger import`` writes;
+``onebox-ledger import FILE`` is the way to record a statement.
+"""
+
+from __future__ import annotations
+
+import beangulp
+from beancount import loader
+
+from onebox_ledger.importers.bank import BankImporter
+
+# Rows with an empty Currency are in USD, the demo ledger's operating currency.
+importers = [BankImporter("Assets:Bank", "USD")]
+
+CONFIG = importers  # what Fava reads
+HOOKS: list[object] = []
+
+if __name__ == "__main__":
+    loader.initialize(use_cache=False)  # its pickle cache misses new files of an include glob
+    beangulp.Ingest(importers)()

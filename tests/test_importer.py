@@ -1,0 +1,759 @@
+"""The bank-statement importer: golden file, identify, classification, and `onebox-ledger import`.
+
+The sample ``tests/importers/bank-2026-11.csv`` is November 2026 on the demo
+ledger (``build_demo(customers=10, months=10, seed=1)``, the shipped demo), whose
+open items at the end of October are, among others::
+
+    inv-2026-08-harbor-clinic  504.00 USD     inv-2026-10-acme-realty      200.00 USD
+    inv-2026-09-harbor-clinic  504.00 USD     inv-2026-10-casa-verde       240.00 USD
+    inv-2026-10-25-granite-law 665 USD        inv-2026-10-juniper-schools  317.49 USD
+    inv-2026-10-fjord-marine    66.95 USD     inv-2026-10-iris-travel      192.00 USD
+    inv-2026-10-berlin-immo     92.00 EUR     onebox-2026-10 (bill)       1087.16 USD
+
+The golden ``bank-2026-11.csv.beancount`` (beangulp's format: account, date and
+name lines, then the extracted entries) holds what the importer extracts with
+that ledger as the existing entries. beangulp's own ``test`` command passes no
+existing entries (nothing would match), so the comparison runs here; regenerate
+it after a deliberate change with::
+
+    python -c "from tests.test_importer import regenerate; regenerate()"
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount import loader
+from beangulp import extract, testing
+from beangulp.importers.csvbase import Order
+from click.testing import Result
+
+from onebox_ledger import beans
+from onebox_ledger.demo import build_demo
+from onebox_ledger.importers import BankImporter, Match, Row, StatementError, classify
+from onebox_ledger.model import Book, Customer
+from onebox_ledger.openitems import OpenItem
+
+D = Decimal
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE / "importers" / "bank-2026-11.csv"
+GOLDEN = HERE / "importers" / "bank-2026-11.csv.beancount"
+HEADER = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance"
+JOURNAL = Path("ledger/journal/2026-11.beancount")
+
+# The fixtures of conftest.py
+Run = Callable[..., Result]
+Ok = Callable[[Result], list[str]]
+Refused = Callable[[Result, int], str]
+Snapshot = Callable[[Path], dict[str, bytes]]
+Check = Callable[[Path], list[Any]]
+
+
+def demo_ledger(root: Path) -> Path:
+    build_demo(root, customers=10, months=10, seed=1, fast=True)
+    return (root / "main.beancount").resolve()
+
+
+def loaded(main: Path) -> list[Any]:
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(main))
+    assert errors == []
+    return list(entries)
+
+
+def extracted(importer: BankImporter, document: Path, existing: list[Any]) -> tuple[Any, ...]:
+    """What beangulp's test command compares (testing.run_importer), with existing entries."""
+    doc = str(document)
+    entries = extract.extract_from_file(importer, doc, existing)
+    return importer.account(doc), importer.date(doc), importer.filename(doc), entries
+
+
+def regenerate() -> None:  # pragma: no cover - run by hand, see the module docstring
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        existing = loaded(demo_ledger(Path(tmp) / "demo"))
+        found = extracted(BankImporter("Assets:Bank", "USD"), SAMPLE, existing)
+        testing.write_expected_file(str(GOLDEN), *found, force=True)
+
+
+def with_lines(tmp_path: Path, replace: dict[int, str] | None = None, *extra: str) -> Path:
+    """The sample with lines replaced (1 is the header) and rows appended, as a new file."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    for number, text in (replace or {}).items():
+        lines[number - 1] = text
+    path = tmp_path / "bank-2026-11.csv"
+    path.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- the importer (beangulp)
+
+
+def test_extract_matches_the_golden_file(tmp_path: Path) -> None:
+    existing = loaded(demo_ledger(tmp_path / "demo"))
+    found = extracted(BankImporter("Assets:Bank", "USD"), SAMPLE, existing)
+    assert found[:3] == ("Assets:Bank", datetime.date(2026, 11, 30), "bank-statement.csv")
+    assert len(found[3]) == 7
+    assert testing.compare_expected(str(GOLDEN), *found) == []
+
+
+def test_extract_warns_of_each_row_it_leaves_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    existing = loaded(demo_ledger(tmp_path / "demo"))
+    with caplog.at_level(logging.WARNING, logger="onebox_ledger.importers.bank"):
+        BankImporter().extract(str(SAMPLE), existing)
+    assert caplog.messages == [
+        "bank-2026-11.csv: line 8 (ref 20261118-0007): unmatched -1500.00 USD, not extracted:"
+        " money out, not to OneBox",
+        "bank-2026-11.csv: line 10 (ref 20261123-0009): unmatched 350.00 USD, not extracted:"
+        " no customer, invoice id or customer name recognised",
+        "bank-2026-11.csv: line 11 (ref 20261130-0010): unmatched -12.00 USD, not extracted:"
+        " money out, not to OneBox",
+    ]
+
+
+def test_without_a_ledger_nothing_matches(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="onebox_ledger.importers.bank"):
+        account, date, name, entries = testing.run_importer(BankImporter(), str(SAMPLE))
+    assert (account, date, name, entries) == (
+        "Assets:Bank",
+        datetime.date(2026, 11, 30),
+        "bank-statement.csv",
+        [],
+    )
+    assert len(caplog.messages) == 10
+
+
+def test_identify_by_the_header_line(tmp_path: Path) -> None:
+    importer = BankImporter()
+    other = tmp_path / "other.csv"
+    other.write_text("Date,Description,Amount\n2026-11-02,Rent,-1500.00\n", encoding="utf-8")
+    reordered = tmp_path / "reordered.csv"
+    reordered.write_text(
+        "Date,Value date,Reference,Counterparty,Description,Currency,Amount,Balance\n",
+        encoding="utf-8",
+    )
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE.read_bytes())
+    binary = tmp_path / "statement.pdf"
+    binary.write_bytes(b"%PDF-1.7\n\xff\xfe\x00\x81" * 100)
+    assert importer.identify(str(SAMPLE))
+    assert importer.identify(str(bom))
+    assert not importer.identify(str(GOLDEN))
+    assert not importer.identify(str(other))
+    assert not importer.identify(str(reordered))
+    assert not importer.identify(str(binary))
+    assert not importer.identify(str(tmp_path / "missing.csv"))
+    assert not importer.identify(str(tmp_path))
+
+
+def test_the_importer_posts_to_assets_bank_only() -> None:
+    with pytest.raises(ValueError, match="onebox-ledger books payments on Assets:Bank"):
+        BankImporter("Assets:Bank:Checking", "USD")
+
+
+def test_same_day_rows_follow_the_declared_order() -> None:
+    day = datetime.date(2026, 11, 9)
+
+    def row(line: int, ref: str, date: datetime.date = day) -> Row:
+        return Row(line, date, None, ref, "Harbor Clinic", "", D("504.00"), "USD", None)
+
+    rows = [row(2, "A", day + datetime.timedelta(days=1)), row(3, "B"), row(4, "C")]
+    ascending = BankImporter().chronological(rows)
+    descending = BankImporter(order=Order.DESCENDING).chronological(rows)
+    assert [r.ref for r in ascending] == ["B", "C", "A"]
+    assert [r.ref for r in descending] == ["C", "B", "A"]
+
+
+def test_a_newest_first_statement_extracts_the_same_entries(tmp_path: Path) -> None:
+    existing = loaded(demo_ledger(tmp_path / "demo"))
+    header, *rows = SAMPLE.read_text(encoding="utf-8").splitlines()
+    newest_first = tmp_path / "newest-first.csv"
+    newest_first.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+    oldest = BankImporter().extract(str(SAMPLE), existing)
+    newest = BankImporter(order=Order.DESCENDING).extract(str(newest_first), existing)
+    assert beans.format_entries(newest) == beans.format_entries(oldest)
+
+
+# ---------------------------------------------------------------- reading a statement
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        pytest.param(
+            {3: '2026-11-04,2026-11-04,20261104-0002,Casa Verde,Oct,"240,0",USD,'},
+            "line 3: Amount '240,0' is not an amount like -1087.16 (a point for decimals, at most cents)",
+            id="amount-comma",
+        ),
+        pytest.param(
+            {3: "2026-11-04,2026-11-04,20261104-0002,Casa Verde,Oct,1e3,USD,"},
+            "line 3: Amount '1e3' is not an amount like -1087.16 (a point for decimals, at most cents)",
+            id="amount-exponent",
+        ),
+        pytest.param(
+            {3: "2026-11-04,2026-11-04,20261104-0002,Casa Verde,Oct,240.001,USD,"},
+            "line 3: Amount '240.001' is not an amount like -1087.16 (a point for decimals, at most cents)",
+            id="amount-mills",
+        ),
+        pytest.param(
+            {3: "2026-11-04,2026-11-04,20261104-0002,Casa Verde,Oct,,USD,"},
+            "line 3: Amount is empty",
+            id="amount-empty",
+        ),
+        pytest.param(
+            {4: "2026-11-31,2026-11-05,20261106-0003,J. Patel,juniper-schools,317.49,USD,"},
+            "line 4: Date '2026-11-31' is not a date (YYYY-MM-DD)",
+            id="date-impossible",
+        ),
+        pytest.param(
+            {4: "06/11/2026,2026-11-05,20261106-0003,J. Patel,juniper-schools,317.49,USD,"},
+            "line 4: Date '06/11/2026' is not a date (YYYY-MM-DD)",
+            id="date-format",
+        ),
+        pytest.param(
+            {4: "2026-11-06,2026-11-05,,J. Patel,juniper-schools,317.49,USD,"},
+            "line 4: Reference is empty",
+            id="reference-empty",
+        ),
+        pytest.param(
+            {4: "2026-11-06,2026-11-05,TX 1,J. Patel,juniper-schools,317.49,USD,"},
+            "line 4: ref 'TX 1' must be letters, digits and . _ : / - (at most 64)",
+            id="reference-space",
+        ),
+        pytest.param(
+            {4: "2026-11-06,2026-11-05,20261104-0002,J. Patel,juniper-schools,317.49,USD,"},
+            "line 4: reference '20261104-0002' is already on line 3 (each row needs its own bank reference)",
+            id="reference-twice",
+        ),
+        pytest.param(
+            {4: "2026-11-06,2026-11-05,20261106-0003,J. Patel,juniper-schools,317.49,usd,"},
+            "line 4: currency 'usd' is not a currency code (like USD or EUR)",
+            id="currency",
+        ),
+        pytest.param(
+            {4: "2026-11-06,2026-11-05,20261106-0003,J. Patel,juniper-schools,317.49,USD"},
+            f"line 4: 7 fields, expected 8 ({HEADER})",
+            id="fields",
+        ),
+        pytest.param(
+            {1: "Booking date,Text,Amount"},
+            "not a bank statement in the expected layout: its header is 'Booking date,Text,Amount',"
+            f" expected '{HEADER}'",
+            id="header",
+        ),
+    ],
+)
+def test_a_bad_statement_is_refused_naming_line_and_value(
+    tmp_path: Path, replace: dict[int, str], message: str
+) -> None:
+    with pytest.raises(StatementError) as refused:
+        BankImporter().rows(str(with_lines(tmp_path, replace)))
+    assert str(refused.value) == f"bank-2026-11.csv: {message}"
+
+
+def test_rows_are_read_exactly() -> None:
+    rows = BankImporter().rows(str(SAMPLE))
+    assert len(rows) == 10
+    assert rows[3] == Row(
+        line=5,
+        date=datetime.date(2026, 11, 9),
+        value_date=datetime.date(2026, 11, 9),
+        ref="20261109-0004",
+        counterparty="HARBOR CLINIC",
+        description="Payment August and September",
+        amount=D("1008.00"),
+        currency="USD",
+        balance=D("19765.49"),
+    )
+    assert rows[9].counterparty == ""
+    assert rows[9].amount == D("-12.00")
+
+
+def test_a_spreadsheet_export_with_bom_and_crlf_reads_the_same(tmp_path: Path) -> None:
+    exported = tmp_path / "export.csv"
+    exported.write_bytes(b"\xef\xbb\xbf" + SAMPLE.read_bytes().replace(b"\n", b"\r\n") + b"\r\n")
+    assert BankImporter().rows(str(exported)) == BankImporter().rows(str(SAMPLE))
+
+
+def test_an_empty_currency_is_the_importers(tmp_path: Path) -> None:
+    path = with_lines(tmp_path, {2: "2026-11-02,,20261102-0001,ACME,x,200,,"})
+    row = BankImporter(currency="EUR").rows(str(path))[0]
+    assert (row.amount, row.currency, row.value_date, row.balance) == (
+        D("200.00"),
+        "EUR",
+        None,
+        None,
+    )
+
+
+# ---------------------------------------------------------------- classification
+
+
+BOOK = Book(
+    customers={
+        c.id: c
+        for c in (
+            Customer("acme", datetime.date(2026, 1, 1), "Acme Realty", "USD"),
+            Customer("berlin-immo", datetime.date(2026, 1, 1), "Berlin Immo GmbH", "EUR"),
+            Customer("casa-verde", datetime.date(2026, 1, 1), "Casa Verde Inmobiliaria", "USD"),
+            Customer("iris", datetime.date(2026, 1, 1), "Iris Travel", "USD"),
+            Customer("iris-group", datetime.date(2026, 1, 1), "Iris Travel Group", "USD"),
+        )
+    }
+)
+KNOWN = [
+    OpenItem("inv-2026-10-acme", "invoice", datetime.date(2026, 10, 31), "USD", "acme"),
+    OpenItem("inv-2026-10-casa-verde", "invoice", datetime.date(2026, 10, 31), "USD", "casa-verde"),
+]
+
+
+def bank_row(amount: str, counterparty: str, description: str) -> Row:
+    return Row(2, datetime.date(2026, 11, 2), None, "R1", counterparty, description, D(amount), "USD", None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("amount", "counterparty", "description", "expected"),
+    [
+        pytest.param(
+            "125.00", "J. Patel", "Payment INV-2026-10-ACME/Oct",
+            Match("receipt", "invoice inv-2026-10-acme in the description", "acme", "inv-2026-10-acme"),
+            id="customer-by-known-invoice-id",
+        ),
+        pytest.param(
+            "125.00", "Acme Realty", "inv-2026-11-acme",
+            Match("receipt", "invoice inv-2026-11-acme in the description", "acme", "inv-2026-11-acme"),
+            id="customer-by-invoice-id-not-in-the-ledger",
+        ),
+        pytest.param(
+            "80.00", "", "hours inv-2026-10-25-casa-verde-2 thanks",
+            Match("receipt", "invoice inv-2026-10-25-casa-verde-2 in the description", "casa-verde", "inv-2026-10-25-casa-verde-2"),
+            id="customer-by-sell-invoice-id",
+        ),
+        pytest.param(
+            "250.00", "Acme", "inv-2026-09-acme, inv-2026-10-acme",
+            Match("receipt", "invoices inv-2026-09-acme, inv-2026-10-acme in the description", "acme"),
+            id="customer-by-two-invoice-ids",
+        ),
+        pytest.param(
+            "365.00", "", "inv-2026-10-acme inv-2026-10-casa-verde",
+            Match("unmatched", "invoices inv-2026-10-acme, inv-2026-10-casa-verde in the description: several customers (acme, casa-verde)"),
+            id="invoices-of-two-customers",
+        ),
+        pytest.param(
+            "125.00", "ACME REALTY, LLC", "October",
+            Match("receipt", "counterparty is the customer", "acme"),
+            id="customer-by-name",
+        ),
+        pytest.param(
+            "92.00", "BERLIN IMMO", "Oktober",
+            Match("receipt", "counterparty is the customer", "berlin-immo"),
+            id="customer-by-name-without-legal-form",
+        ),
+        pytest.param(
+            "240.00", "casa-verde", "",
+            Match("receipt", "counterparty is the customer", "casa-verde"),
+            id="customer-by-id-as-counterparty",
+        ),
+        pytest.param(
+            "125.00", "J. Patel", "for ACME october",
+            Match("receipt", "customer named in the description", "acme"),
+            id="customer-by-id-in-description",
+        ),
+        pytest.param(
+            "240.00", "J. Patel", "on behalf of Casa Verde Inmobiliaria, October",
+            Match("receipt", "customer named in the description", "casa-verde"),
+            id="customer-by-name-in-description",
+        ),
+        pytest.param(
+            "100.00", "Iris Travel", "",
+            Match("receipt", "counterparty is the customer", "iris"),
+            id="customer-by-exact-name-among-similar",
+        ),
+        pytest.param(
+            "100.00", "Card settlement", "Iris Travel Group",
+            Match("unmatched", "customer named in the description: several customers (iris, iris-group)"),
+            id="ambiguous-names",
+        ),
+        pytest.param(
+            "-81.25", "ONE BOX CORP", "Bill onebox-2026-11",
+            Match("onebox", "bill onebox-2026-11 in the description", bill="onebox-2026-11"),
+            id="onebox-by-bill-id",
+        ),
+        pytest.param(
+            "-81.25", "OneBox Inc.", "November infrastructure",
+            Match("onebox", "counterparty is OneBox"),
+            id="onebox-by-counterparty",
+        ),
+        pytest.param(
+            "-1500.00", "Office Rent LLC", "Rent November",
+            Match("unmatched", "money out, not to OneBox"),
+            id="unmatched-payment",
+        ),
+        pytest.param(
+            "50.00", "Stripe Payments", "Payout 55512",
+            Match("unmatched", "no customer, invoice id or customer name recognised"),
+            id="unmatched-receipt",
+        ),
+        pytest.param(
+            "-125.00", "Acme Realty", "Refund",
+            Match("unmatched", "money out to customer acme (a refund?)"),
+            id="refund-to-a-customer",
+        ),
+        pytest.param(
+            "10.00", "OneBox", "Credit note",
+            Match("unmatched", "money in from OneBox (a refund or credit?)"),
+            id="money-from-onebox",
+        ),
+        pytest.param(
+            "0.00", "Acme Realty", "",
+            Match("unmatched", "zero amount"),
+            id="zero",
+        ),
+    ],
+)  # fmt: skip
+def test_classify(amount: str, counterparty: str, description: str, expected: Match) -> None:
+    assert classify(bank_row(amount, counterparty, description), BOOK, KNOWN) == expected
+
+
+# ---------------------------------------------------------------- onebox-ledger import
+
+
+IMPORTED = [
+    "line 2  2026-11-02  20261102-0001  +200.00 USD  applied: received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty",
+    "line 3  2026-11-04  20261104-0002  +240.00 USD  applied: received 240.00 USD from casa-verde: 240.00 to inv-2026-10-casa-verde",
+    "line 4  2026-11-06  20261106-0003  +317.49 USD  applied: received 317.49 USD from juniper-schools: 317.49 to inv-2026-10-juniper-schools",
+    "line 5  2026-11-09  20261109-0004  +1008.00 USD  applied: received 1008.00 USD from harbor-clinic: 504.00 to inv-2026-08-harbor-clinic, 504.00 to inv-2026-09-harbor-clinic",
+    "line 6  2026-11-12  20261112-0005  +665.00 USD  applied: received 665.00 USD from granite-law: 665.00 to inv-2026-10-25-granite-law",
+    "line 7  2026-11-16  20261116-0006  -1087.16 USD  applied: paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10",
+    "line 8  2026-11-18  20261118-0007  -1500.00 USD  unmatched: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')",
+    "line 9  2026-11-20  20261120-0008  +100.00 USD  applied: received 100.00 USD from iris-travel: 100.00 to inv-2026-10-iris-travel",
+    "line 10  2026-11-23  20261123-0009  +350.00 USD  unmatched: no customer, invoice id or customer name recognised ('Stripe Payments', 'Payout PO-88213')",
+    "line 11  2026-11-30  20261130-0010  -12.00 USD  unmatched: money out, not to OneBox ('Account maintenance fee')",
+    "total: 7 applied (in 2530.49 USD, out 1087.16 USD); 0 already recorded; 3 unmatched (in 350.00 USD, out 1512.00 USD)",
+]
+
+WRITTEN = """\
+; 2026-11: written by onebox-ledger. The close seals this month; edit nothing by hand.
+
+2026-11-02 * "Acme Realty" "Payment received"
+  id: "receive/20261102-0001"
+  customer: "acme-realty"
+  amount: 200.00 USD
+  ref: "20261102-0001"
+  Assets:Bank                          200.00 USD
+  Assets:Receivable:Acme-Realty       -200.00 USD
+    invoice: "inv-2026-10-acme-realty"
+
+2026-11-04 * "Casa Verde Inmobiliaria" "Payment received"
+  id: "receive/20261104-0002"
+  customer: "casa-verde"
+  amount: 240.00 USD
+  ref: "20261104-0002"
+  Assets:Bank                         240.00 USD
+  Assets:Receivable:Casa-Verde       -240.00 USD
+    invoice: "inv-2026-10-casa-verde"
+
+2026-11-06 * "Juniper Schools" "Payment received"
+  id: "receive/20261106-0003"
+  customer: "juniper-schools"
+  amount: 317.49 USD
+  ref: "20261106-0003"
+  Assets:Bank                              317.49 USD
+  Assets:Receivable:Juniper-Schools       -317.49 USD
+    invoice: "inv-2026-10-juniper-schools"
+
+2026-11-09 * "Harbor Clinic" "Payment received"
+  id: "receive/20261109-0004"
+  customer: "harbor-clinic"
+  amount: 1008.00 USD
+  ref: "20261109-0004"
+  Assets:Bank                           1008.00 USD
+  Assets:Receivable:Harbor-Clinic       -504.00 USD
+    invoice: "inv-2026-08-harbor-clinic"
+  Assets:Receivable:Harbor-Clinic       -504.00 USD
+    invoice: "inv-2026-09-harbor-clinic"
+
+2026-11-12 * "Granite Law LLP" "Payment received"
+  id: "receive/20261112-0005"
+  customer: "granite-law"
+  amount: 665.00 USD
+  ref: "20261112-0005"
+  Assets:Bank                          665.00 USD
+  Assets:Receivable:Granite-Law       -665.00 USD
+    invoice: "inv-2026-10-25-granite-law"
+
+2026-11-16 * "OneBox" "Payment to OneBox"
+  id: "pay/20261116-0006"
+  amount: 1087.16 USD
+  ref: "20261116-0006"
+  Assets:Bank                     -1087.16 USD
+  Liabilities:OneBox:Payable       1087.16 USD
+    bill: "onebox-2026-10"
+
+2026-11-20 * "Iris Travel" "Payment received"
+  id: "receive/20261120-0008"
+  customer: "iris-travel"
+  amount: 100.00 USD
+  ref: "20261120-0008"
+  Assets:Bank                          100.00 USD
+  Assets:Receivable:Iris-Travel       -100.00 USD
+    invoice: "inv-2026-10-iris-travel"
+"""
+
+
+@pytest.fixture
+def demo(fixed_today: None, tmp_path: Path) -> Path:
+    return demo_ledger(tmp_path / "demo")
+
+
+def test_import_records_each_matched_row_as_receive_and_onebox_pay_would(
+    demo: Path, run: Run, ok: Ok, snapshot: Snapshot, bean_check: Check
+) -> None:
+    before = snapshot(demo.parent)
+    existing = loaded(demo)
+    assert ok(run(demo, "import", str(SAMPLE))) == IMPORTED
+    after = snapshot(demo.parent)
+    assert sorted(set(after) - set(before)) == [str(JOURNAL)]
+    assert all(after[name] == before[name] for name in before)
+    assert (demo.parent / JOURNAL).read_text(encoding="utf-8") == WRITTEN
+    # exactly what the importer extracts for Fava, as `receive` and `onebox pay` write it
+    entries = BankImporter().extract(str(SAMPLE), existing)
+    header = WRITTEN.split("\n\n", 1)[0]
+    assert header + "\n\n" + beans.format_entries(entries) == WRITTEN
+    assert bean_check(demo) == []
+    # and Fava's import page now has nothing left to import
+    assert BankImporter().extract(str(SAMPLE), loaded(demo)) == []
+
+
+def test_import_again_changes_nothing(demo: Path, run: Run, ok: Ok, snapshot: Snapshot) -> None:
+    ok(run(demo, "import", str(SAMPLE)))
+    before = snapshot(demo.parent)
+    lines = ok(run(demo, "import", str(SAMPLE)))
+    assert snapshot(demo.parent) == before
+    assert lines[0] == "line 2  2026-11-02  20261102-0001  +200.00 USD  already recorded (receive/20261102-0001)"  # fmt: skip
+    assert lines[5] == "line 7  2026-11-16  20261116-0006  -1087.16 USD  already recorded (pay/20261116-0006)"  # fmt: skip
+    assert lines[-1] == (
+        "total: 0 applied; 7 already recorded (in 2530.49 USD, out 1087.16 USD);"
+        " 3 unmatched (in 350.00 USD, out 1512.00 USD)"
+    )
+
+
+def test_import_dry_run_writes_nothing(demo: Path, run: Run, ok: Ok, snapshot: Snapshot) -> None:
+    before = snapshot(demo.parent)
+    lines = ok(run(demo, "import", str(SAMPLE), "--dry-run"))
+    assert snapshot(demo.parent) == before
+    assert lines == [
+        line.replace("applied: ", "would apply: ").replace("7 applied", "7 to apply")
+        for line in IMPORTED[:-1]
+    ] + [IMPORTED[-1].replace("7 applied", "7 to apply") + "; dry run, nothing written"]
+
+
+def test_a_payment_recorded_by_hand_with_the_bank_ref_is_not_recorded_again(
+    demo: Path, run: Run, ok: Ok, bean_check: Check
+) -> None:
+    ok(run(demo, "receive", "acme-realty", "200 USD", "--date", "2026-11-02", "--ref", "20261102-0001"))  # fmt: skip
+    lines = ok(run(demo, "import", str(SAMPLE)))
+    assert lines[0] == "line 2  2026-11-02  20261102-0001  +200.00 USD  already recorded (receive/20261102-0001)"  # fmt: skip
+    assert lines[1:-1] == IMPORTED[1:-1]
+    assert lines[-1] == (
+        "total: 6 applied (in 2330.49 USD, out 1087.16 USD); 1 already recorded (in 200.00 USD);"
+        " 3 unmatched (in 350.00 USD, out 1512.00 USD)"
+    )
+    assert bean_check(demo) == []
+
+
+def test_a_row_dated_before_a_recorded_payment_cannot_pay_an_invoice_twice(
+    demo: Path, run: Run, ok: Ok, refused: Refused, snapshot: Snapshot
+) -> None:
+    ok(run(demo, "receive", "acme-realty", "200 USD", "--date", "2026-11-20", "--ref", "HAND-1"))
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(SAMPLE)), 1) == (
+        "bank-2026-11.csv: line 2 (ref 20261102-0001): invoice inv-2026-10-acme-realty is"
+        " already paid in full; nothing was imported (fix or remove the row, then import again)"
+    )
+    assert snapshot(demo.parent) == before
+
+
+def test_a_row_in_another_currency_is_paid_in_that_currency(
+    demo: Path, run: Run, ok: Ok, entries: Check
+) -> None:
+    path = with_lines(
+        demo.parent, {2: "2026-11-02,2026-11-02,20261102-0001,Berlin Immo GmbH,Oktober,92.00,EUR,"}
+    )
+    assert ok(run(demo, "import", str(path)))[0] == (
+        "line 2  2026-11-02  20261102-0001  +92.00 EUR  applied:"
+        " received 92.00 EUR from berlin-immo: 92.00 to inv-2026-10-berlin-immo"
+    )
+    (entry,) = [e for e in entries(demo) if e.meta.get("id") == "receive/20261102-0001"]
+    assert [(p.account, p.units.number, p.units.currency) for p in entry.postings] == [
+        ("Assets:Bank", D("92.00"), "EUR"),
+        ("Assets:Receivable:Berlin-Immo", D("-92.00"), "EUR"),
+    ]
+
+
+BAD_FILES = [
+    pytest.param(
+        {7: '2026-11-16,2026-11-16,20261116-0006,ONEBOX INC,Partner bill onebox-2026-10,"-1.087,16",USD,'},
+        "bank-2026-11.csv: line 7: Amount '-1.087,16' is not an amount like -1087.16"
+        " (a point for decimals, at most cents)",
+        id="bad-amount",
+    ),
+    pytest.param(
+        {11: "2026-11-31,2026-11-30,20261130-0010,,Account maintenance fee,-12.00,USD,"},
+        "bank-2026-11.csv: line 11: Date '2026-11-31' is not a date (YYYY-MM-DD)",
+        id="bad-date-on-the-last-row",
+    ),
+    pytest.param(
+        {1: "Buchungstag,Valuta,Referenz,Auftraggeber,Verwendungszweck,Betrag,Waehrung,Saldo"},
+        "bank-2026-11.csv: not a bank statement in the expected layout: its header is"
+        " 'Buchungstag,Valuta,Referenz,Auftraggeber,Verwendungszweck...',"
+        f" expected '{HEADER}'",
+        id="not-this-layout",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("replace", "message"), BAD_FILES)
+def test_a_bad_file_changes_nothing(
+    demo: Path,
+    run: Run,
+    refused: Refused,
+    snapshot: Snapshot,
+    replace: dict[int, str],
+    message: str,
+) -> None:
+    path = with_lines(demo.parent, replace)
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(path)), 2) == message
+    assert snapshot(demo.parent) == before
+
+
+def test_a_file_that_is_not_text_changes_nothing(
+    demo: Path, run: Run, refused: Refused, snapshot: Snapshot
+) -> None:
+    path = demo.parent / "statement.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(path)), 2) == (
+        "statement.csv: not a bank statement: not UTF-8 text"
+    )
+    assert snapshot(demo.parent) == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(
+            "2026-11-25,2026-11-25,20261125-0011,Fjord Marine,November,100.00,USD,",
+            "bank-2026-11.csv: line 12 (ref 20261125-0011): overpayment: 100.00 exceeds the"
+            " 66.95 open on customer 'fjord-marine'; record only what is owed; nothing was"
+            " imported (fix or remove the row, then import again)",
+            id="overpayment",
+        ),
+        pytest.param(
+            "2026-11-25,2026-11-25,20261125-0011,Acme Realty,inv-2026-10-acme-realty,200.00,USD,",
+            "bank-2026-11.csv: line 12 (ref 20261125-0011): invoice inv-2026-10-acme-realty is"
+            " already paid in full; nothing was imported (fix or remove the row, then import"
+            " again)",
+            id="invoice-paid-twice",
+        ),
+        pytest.param(
+            "2026-11-25,2026-11-25,20261125-0011,Berlin Immo GmbH,Oktober,92.00,USD,",
+            "bank-2026-11.csv: line 12 (ref 20261125-0011): customer 'berlin-immo' is billed in"
+            " EUR, not USD; nothing was imported (fix or remove the row, then import again)",
+            id="currency",
+        ),
+        pytest.param(
+            "2026-10-30,2026-10-30,20261030-0099,Fjord Marine,October,66.95,USD,",
+            "bank-2026-11.csv: line 12 (ref 20261030-0099): date 2026-10-30 is in sealed month"
+            " 2026-10; the books are closed through 2026-10; nothing was imported (fix or remove"
+            " the row, then import again)",
+            id="sealed-month",
+        ),
+        pytest.param(
+            "2026-11-25,2026-11-25,20261125-0011,ONEBOX INC,Partner bill onebox-2026-11,-500.00,USD,",
+            "bank-2026-11.csv: line 12 (ref 20261125-0011): unknown bill 'onebox-2026-11' for"
+            " OneBox bills; nothing was imported (fix or remove the row, then import again)",
+            id="bill-not-in-the-books",
+        ),
+    ],
+)  # fmt: skip
+def test_a_row_the_ledger_refuses_stops_the_whole_import(
+    demo: Path, run: Run, refused: Refused, snapshot: Snapshot, extra: str, message: str
+) -> None:
+    path = with_lines(demo.parent, None, extra)
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(path)), 1) == message
+    assert snapshot(demo.parent) == before
+
+
+def test_a_changed_row_with_a_recorded_ref_is_refused(
+    demo: Path, run: Run, ok: Ok, refused: Refused, snapshot: Snapshot
+) -> None:
+    ok(run(demo, "import", str(SAMPLE)))
+    changed = with_lines(
+        demo.parent, {2: "2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,x,150.00,USD,"}
+    )
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(changed)), 1) == (
+        "bank-2026-11.csv: line 2 (ref 20261102-0001): ref '20261102-0001' was already used with"
+        " amount 200.00 USD (asked 150.00 USD); nothing was imported (fix or remove the row,"
+        " then import again)"
+    )
+    assert snapshot(demo.parent) == before
+
+
+def test_import_a_missing_file(demo: Path, run: Run, refused: Refused, snapshot: Snapshot) -> None:
+    before = snapshot(demo.parent)
+    message = refused(run(demo, "import", str(demo.parent / "nope.csv")), 2)
+    assert message.startswith("Invalid value for 'FILE': File ")
+    assert message.endswith("nope.csv' does not exist.")
+    assert snapshot(demo.parent) == before
+
+
+# ---------------------------------------------------------------- Fava and beangulp config
+
+
+def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
+    demo: Path, run: Run, ok: Ok
+) -> None:
+    from fava.core import FavaLedger
+    from fava.core.ingest import load_import_config
+
+    config = HERE.parent / "importers" / "config.py"
+    loaded_config = load_import_config(config)
+    assert list(loaded_config.importers) == ["onebox_ledger.importers.bank.BankImporter"]
+    statements = demo.parent / "statements"
+    statements.mkdir()
+    (statements / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    with demo.open("a", encoding="utf-8") as main:
+        main.write(
+            f'\n2026-01-01 custom "fava-option" "import-config" "{config}"\n'
+            '2026-01-01 custom "fava-option" "import-dirs" "statements"\n'
+        )
+    fava = FavaLedger(str(demo))
+    assert fava.errors == []
+    name = "onebox_ledger.importers.bank.BankImporter"
+    document = str(statements / SAMPLE.name)
+    offered = fava.ingest.extract(document, name)
+    assert [e.meta["id"] for e in offered] == [
+        "receive/20261102-0001",
+        "receive/20261104-0002",
+        "receive/20261106-0003",
+        "receive/20261109-0004",
+        "receive/20261112-0005",
+        "pay/20261116-0006",
+        "receive/20261120-0008",
+    ]
+    assert not any("__duplicate__" in e.meta for e in offered)
+    ok(run(demo, "import", document))
+    assert FavaLedger(str(demo)).ingest.extract(document, name) == []
