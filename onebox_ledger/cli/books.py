@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import click
+from beancount.core import data
 
 from .. import actions, reports
 from ..close import Summary
 from ..model import parse_book
 from ..reports import ReportError
-from ..store import Ledger, LedgerError, Loaded
+from ..store import LedgerError
 from ..values import ZERO, parse_date, parse_month, round_money
 from . import cli
 from .common import date_or_today, echo, ledger, today
@@ -82,14 +84,15 @@ def report() -> None:
     """Reports: keep (margins), payables, receivables, mrr."""
 
 
-def _show(table: reports.Table, fmt: str) -> None:
-    click.echo(render(table, fmt), nl=False)
-
-
-def _loaded() -> tuple[Ledger, Loaded]:
+def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: str) -> None:
+    """Load the whole ledger (refused when invalid), build the report, print it."""
     book = ledger()
     loaded = book.load_valid()
-    return book, loaded
+    try:
+        table = build(loaded.entries, book.operating_currency())
+    except ReportError as err:
+        raise LedgerError(str(err)) from None
+    click.echo(render(table, fmt), nl=False)
 
 
 @report.command("keep")
@@ -113,14 +116,7 @@ def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
     last = parse_date(end, "--to") if end else None
     if first and last and first > last:
         raise click.BadParameter(f"--from {first} is after --to {last}")
-    book, loaded = _loaded()
-    try:
-        table = reports.keep(
-            loaded.entries, book.operating_currency(), start=first, end=last, by=by
-        )
-    except ReportError as err:
-        raise LedgerError(str(err)) from None
-    _show(table, fmt)
+    _report(lambda entries, cur: reports.keep(entries, cur, start=first, end=last, by=by), fmt)
 
 
 @report.command("payables")
@@ -133,11 +129,8 @@ def report_payables(as_of: str | None, fmt: str) -> None:
     Example:
       onebox-ledger report payables --as-of 2026-10-31
     """
-    book, loaded = _loaded()
-    table = reports.payables(
-        loaded.entries, book.operating_currency(), as_of=date_or_today(as_of, "--as-of")
-    )
-    _show(table, fmt)
+    when = date_or_today(as_of, "--as-of")
+    _report(lambda entries, cur: reports.payables(entries, cur, as_of=when), fmt)
 
 
 @report.command("receivables")
@@ -150,14 +143,8 @@ def report_receivables(as_of: str | None, fmt: str) -> None:
     Example:
       onebox-ledger report receivables --as-of 2026-10-31 --format csv
     """
-    book, loaded = _loaded()
-    try:
-        table = reports.receivables(
-            loaded.entries, book.operating_currency(), as_of=date_or_today(as_of, "--as-of")
-        )
-    except ReportError as err:
-        raise LedgerError(str(err)) from None
-    _show(table, fmt)
+    when = date_or_today(as_of, "--as-of")
+    _report(lambda entries, cur: reports.receivables(entries, cur, as_of=when), fmt)
 
 
 @report.command("mrr")
@@ -170,15 +157,8 @@ def report_mrr(as_of: str | None, fmt: str) -> None:
     Example:
       onebox-ledger report mrr --as-of 2026-10-31
     """
-    book, loaded = _loaded()
-    model, _ = parse_book(loaded.entries)
-    try:
-        table = reports.mrr(
-            model, loaded.entries, book.operating_currency(), as_of=date_or_today(as_of, "--as-of")
-        )
-    except ReportError as err:
-        raise LedgerError(str(err)) from None
-    _show(table, fmt)
+    when = date_or_today(as_of, "--as-of")
+    _report(lambda entries, cur: reports.mrr(parse_book(entries)[0], entries, cur, as_of=when), fmt)
 
 
 @cli.command()
