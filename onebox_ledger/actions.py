@@ -32,7 +32,7 @@ from .close import CloseError, CloseResult, close_month, diff_month
 from .model import Book, parse_book, parse_seals
 from .openitems import OpenItem, bills, invoices, issued_by
 from .store import JOURNAL_HEADER, Ledger, LedgerError, describe_error
-from .values import InputError, Month
+from .values import MAX_NAME, InputError, Month, make_text, parse_id
 
 # ---------------------------------------------------------------- helpers
 
@@ -157,6 +157,8 @@ def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: dateti
 def customer_add(
     ledger: Ledger, cid: str, name: str, currency: str, payment: int, date: datetime.date
 ) -> Written:
+    parse_id(cid, "customer")
+    name = make_text(name, "name", limit=MAX_NAME)
     with ledger.locked():
         loaded = ledger.load_valid()
         book, _ = parse_book(loaded.entries)
@@ -341,6 +343,7 @@ def sell(
     memo: str,
     ref: str | None,
 ) -> Written:
+    memo = make_text(memo, "memo")
     with ledger.locked():
         loaded = ledger.load_valid()
         book, _ = parse_book(loaded.entries)

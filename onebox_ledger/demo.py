@@ -37,7 +37,7 @@ from . import actions, beans, events
 from .close import close_month
 from .model import Book, parse_book
 from .openitems import OpenItem, apply_bills, apply_invoices, bills, invoices, issued_by
-from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, write_atomic
+from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, read_exact, write_atomic
 from .values import Month
 
 END = Month(2026, 10)  # every demo ends with October 2026, whatever its length
@@ -177,7 +177,7 @@ class FastOps:
 
     def _append(self, path: Path, text: str, header: str = "") -> None:
         if path not in self.files:
-            self.files[path] = path.read_text(encoding="utf-8") if path.exists() else None
+            self.files[path] = read_exact(path)
         self.files[path] = appended(self.files[path], text, header)
         self.dirty.add(path)
 

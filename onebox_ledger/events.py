@@ -123,9 +123,10 @@ def event_id(kind: str, ref: str | None, scope: str, taken: Collection[str | Non
 
 
 def sell_invoice_id(date: datetime.date, customer: str, taken: Collection[str | None]) -> str:
+    """'inv-2026-11-05-acme', then 'inv-2026-11-05-acme.2': '.' is in no customer id."""
     invoice, n = f"inv-{date}-{customer}", 2
     while invoice in taken:
-        invoice, n = f"inv-{date}-{customer}-{n}", n + 1
+        invoice, n = f"inv-{date}-{customer}.{n}", n + 1
     return invoice
 
 

@@ -42,7 +42,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from .beans import STREAMS
-from .values import Month
+from .values import InputError, Month, parse_id
 
 BILLINGS = ("monthly", "annual", "once", "metered")
 KINDS = (
@@ -267,6 +267,10 @@ def _payment(entry: data.Custom, b: _Builder) -> None:
 
 def _customer(entry: data.Custom, b: _Builder) -> None:
     cid = _id_value(entry)
+    try:
+        parse_id(cid, "customer")
+    except InputError as err:
+        raise _Bad(str(err)) from None
     if cid in b.customers:
         raise _Bad(f"customer {cid!r} is defined twice")
     name = _string(entry.meta.get("name"), "name")

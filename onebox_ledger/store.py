@@ -231,7 +231,7 @@ class Ledger:
         header: str,
     ) -> None:
         """Append a close to a month file after the history-independent checks (call under lock)."""
-        old = path.read_text(encoding="utf-8") if path.exists() else None
+        old = read_exact(path)
         parsed, errors, _ = parser.parse_string(appended(old, text, header))
         if errors:
             raise LedgerError(
@@ -256,8 +256,16 @@ class Ledger:
         self._append(path, text, header)
 
     def _append(self, path: Path, text: str, header: str) -> None:
-        old = path.read_text(encoding="utf-8") if path.exists() else None
+        old = read_exact(path)
         write_atomic(path, appended(old, text, header))
+
+
+def read_exact(path: Path) -> str | None:
+    """A file's text exactly as stored (no newline translation: a CR stays a CR), or None."""
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
 
 
 def appended(old: str | None, text: str, header: str) -> str:

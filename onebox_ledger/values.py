@@ -34,7 +34,7 @@ MAX_REF = 64
 
 _NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
-_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ID_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 _MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -103,11 +103,15 @@ def parse_month(text: str) -> Month:
 
 
 def parse_id(text: str, what: str) -> str:
-    """Customer and contract ids: lowercase letters, digits and inner hyphens."""
+    """Customer, contract and item ids: a lowercase letter, then letters, digits, single hyphens.
+
+    Starting with a letter keeps invoice ids unambiguous: a close's
+    ``inv-2026-11-acme`` can never equal a sale's ``inv-2026-11-05-acme``.
+    """
     if len(text) > MAX_ID or not _ID_RE.fullmatch(text):
         raise InputError(
-            f"{what} id {_show(text)} must be lowercase letters, digits and single hyphens,"
-            f" at most {MAX_ID} characters (like 'acme-realty')"
+            f"{what} id {_show(text)} must start with a lowercase letter, then lowercase letters,"
+            f" digits and single hyphens, at most {MAX_ID} characters (like 'acme-realty')"
         )
     return text
 

@@ -374,7 +374,7 @@ CASES = [
     pytest.param(
         Case(
             ("customer", "add", "bob\n", "--name", "Bob", "--date", "2026-12-01"), 2,
-            "customer id 'bob\\n' must be lowercase letters, digits and single hyphens,"
+            "customer id 'bob\\n' must start with a lowercase letter, then lowercase letters, digits and single hyphens,"
             " at most 48 characters (like 'acme-realty')",
         ),
         id="customer-id-trailing-newline",
@@ -398,7 +398,7 @@ CASES = [
         Case(
             ("contract", "add", "Acme-X", "--customer", "acme", "--stream", "services",
              "--price", "1 USD", "--start", "2026-12-01"), 2,
-            "contract id 'Acme-X' must be lowercase letters, digits and single hyphens,"
+            "contract id 'Acme-X' must start with a lowercase letter, then lowercase letters, digits and single hyphens,"
             " at most 48 characters (like 'acme-realty')",
         ),
         id="contract-id-uppercase",

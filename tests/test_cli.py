@@ -540,14 +540,14 @@ def test_sell_twice_on_one_day_gives_two_invoices(closed_seed, run, ok, bean_che
         run(closed_seed, "sell", "acme", "20 USD", "--date", "2026-12-05", "--memo", "B",
             "--stream", "cloud")
     )  # fmt: skip
-    assert out == ["invoice inv-2026-12-05-acme-2: 20.00 USD cloud to acme"]
+    assert out == ["invoice inv-2026-12-05-acme.2: 20.00 USD cloud to acme"]
     assert bean_check(closed_seed) == []
     second = by_id(entries(closed_seed), "sell/2026-12-05/acme/2")
     assert postings(second) == [
         ("Assets:Receivable:Acme", D("20.00"), "USD", None),
         ("Income:Cloud", D("-20.00"), "USD", None),
     ]
-    assert second.meta["invoice"] == "inv-2026-12-05-acme-2"
+    assert second.meta["invoice"] == "inv-2026-12-05-acme.2"
 
 
 def test_receive_applies_to_the_oldest_open_invoices_first(closed_seed, run, ok, bean_check):

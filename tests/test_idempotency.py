@@ -92,7 +92,7 @@ def test_without_ref_the_same_sale_twice_is_two_invoices(closed_seed, run, ok, e
         "invoice inv-2026-12-05-acme: 2000.00 USD services to acme"
     ]
     assert ok(run(closed_seed, *SELL, "2000 USD")) == [
-        "invoice inv-2026-12-05-acme-2: 2000.00 USD services to acme"
+        "invoice inv-2026-12-05-acme.2: 2000.00 USD services to acme"
     ]
     ids = sorted(
         e.meta["id"] for e in entries(closed_seed) if e.meta.get("id", "").startswith("sell/")

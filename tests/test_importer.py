@@ -334,8 +334,8 @@ def bank_row(amount: str, counterparty: str, description: str) -> Row:
             id="customer-by-invoice-id-not-in-the-ledger",
         ),
         pytest.param(
-            "80.00", "", "hours inv-2026-10-25-casa-verde-2 thanks",
-            Match("receipt", "invoice inv-2026-10-25-casa-verde-2 in the description", "casa-verde", "inv-2026-10-25-casa-verde-2"),
+            "80.00", "", "hours inv-2026-10-25-casa-verde.2 thanks",
+            Match("receipt", "invoice inv-2026-10-25-casa-verde.2 in the description", "casa-verde", "inv-2026-10-25-casa-verde.2"),
             id="customer-by-sell-invoice-id",
         ),
         pytest.param(

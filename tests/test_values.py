@@ -180,7 +180,7 @@ def test_month_arithmetic_across_years() -> None:
 # ---------------------------------------------------------------- ids and refs
 
 
-@pytest.mark.parametrize("text", ["acme", "acme-realty", "3m", "a1-b2-c3", "x" * 48])
+@pytest.mark.parametrize("text", ["acme", "acme-realty", "a1-b2-c3", "x" * 48])
 def test_parse_id_accepts(text: str) -> None:
     assert parse_id(text, "customer") == text
 
@@ -199,11 +199,14 @@ def test_parse_id_accepts(text: str) -> None:
         "x" * 49,
         # a trailing newline would end up inside an account name (Assets:Receivable:Acme\n)
         "acme\n",
+        # a leading digit group would make inv-2026-11-15-b (a close) equal a sale to b on the 15th
+        "3m",
+        "15-b",
     ],
 )
 def test_parse_id_refuses(text: str) -> None:
     with refused(
-        f"customer id {text!r} must be lowercase letters, digits and single hyphens,"
+        f"customer id {text!r} must start with a lowercase letter, then lowercase letters, digits and single hyphens,"
         " at most 48 characters (like 'acme-realty')"
     ):
         parse_id(text, "customer")

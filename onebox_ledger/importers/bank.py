@@ -96,7 +96,7 @@ Kind = Literal["receipt", "onebox", "unmatched"]
 Status = Literal["new", "recorded", "unmatched", "refused"]
 
 # Any case in the text; the ledger's ids are lowercase (close.py, events.sell_invoice_id).
-_INVOICE_RE = re.compile(r"(?<![0-9a-z-])inv-[0-9]{4}-[0-9]{2}(?:-[0-9a-z]+)+")
+_INVOICE_RE = re.compile(r"(?<![0-9a-z-])inv-[0-9]{4}-[0-9]{2}(?:-[0-9a-z]+)+(?:\.[0-9]+)?")
 _BILL_RE = re.compile(r"(?<![0-9a-z-])onebox-[0-9]{4}-[0-9]{2}(?![0-9a-z-])")
 _MONEY_RE = re.compile(
     rf"[+-]?(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,{MAX_DIGITS // 3}}}|[0-9]{{1,{MAX_DIGITS}}})"
@@ -199,7 +199,7 @@ def _invoice_owner(token: str, known: dict[str, str | None], book: Book) -> tupl
     """(invoice id, customer) for an invoice-like token, trailing words cut off as needed.
 
     The longest known invoice id the token starts with, else the longest that
-    reads as ``inv-<YYYY-MM>[-<DD>]-<customer>[-<n>]`` of a known customer (the
+    reads as ``inv-<YYYY-MM>[-<DD>]-<customer>[.<n>]`` of a known customer (the
     ids close and sell give).
     """
     parts = token.split("-")
@@ -211,7 +211,7 @@ def _invoice_owner(token: str, known: dict[str, str | None], book: Book) -> tupl
     for candidate in candidates:
         rest = candidate[len("inv-YYYY-MM-") :]
         without_day = re.sub(r"^[0-9]{2}-", "", rest)
-        for customer in (rest, without_day, re.sub(r"-[0-9]+$", "", without_day)):
+        for customer in (rest, without_day, re.sub(r"\.[0-9]+$", "", without_day)):
             if customer in book.customers:
                 return candidate, customer
     return None

@@ -20,7 +20,7 @@ from onebox_ledger import actions, store
 
 START = datetime.date(2026, 1, 1)
 ITEMS = {"cloud-user": Decimal("25.00"), "data-plan": Decimal("7.35")}
-TIERS = {1: Decimal("0.65"), 3: Decimal("0.60")}
+TIERS = {1: Decimal("0.65"), 2: Decimal("0.60"), 4: Decimal("0.55")}
 ONEBOX_PAYMENT = 30
 
 
@@ -67,7 +67,9 @@ def unbalanced(entries: Sequence[data.Directive]) -> list[str]:
     for txn in transactions(entries):
         sums: dict[str, Decimal] = {}
         for post in txn.postings:
-            sums[post.units.currency] = sums.get(post.units.currency, Decimal(0)) + post.units.number
+            sums[post.units.currency] = (
+                sums.get(post.units.currency, Decimal(0)) + post.units.number
+            )
         if any(total != 0 for total in sums.values()):
             bad.append(str(txn.meta.get("id", txn.date)))
     return bad

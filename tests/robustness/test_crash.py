@@ -1,0 +1,189 @@
+"""A crash at any instant leaves the old or the new ledger, and the next command finishes the job.
+
+Two commands are started as ``python -m onebox_ledger`` subprocesses on copies
+of one template ledger and SIGKILLed after a seeded random delay between 0 and
+the measured duration of an uninterrupted run::
+
+    close 2026-01                                   (30 contracts: 61 entries appended)
+    receive c07 "150 USD" --date 2026-02-10 --ref BANK-777
+
+After each kill: the ledger loads with zero errors; every file holds exactly its
+old bytes or exactly its new bytes (the snapshots of an uninterrupted run on a
+copy), as one whole (never one file old and another new); files that are
+neither are only temp files named ``.<name>.*.tmp`` and do not disturb loading;
+and re-running the same command succeeds (no stuck lock) and leads to exactly
+the new bytes.
+
+ONEBOX_CRASH_TRIALS (default 50; the benchmark sets 500) is the total number of
+kills, split evenly between the two commands.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from onebox_ledger import actions
+
+from ._support import START, env_int, load, new_ledger, snapshot, transactions
+
+TRIALS = env_int("ONEBOX_CRASH_TRIALS", 50)
+SEED = 20260131
+TODAY = "2026-02-15"
+TEMP = re.compile(r"\.[^/]+\.beancount\.[^/]+\.tmp")
+CUSTOMERS = 30
+
+COMMANDS = {
+    "close": ("close", "2026-01"),
+    "receive": ("receive", "c07", "150 USD", "--date", "2026-02-10", "--ref", "BANK-777"),
+}
+RERUN_FIRST_LINE = {
+    ("close", "old"): "closed 2026-01: 30 active box(es), cost rate 0.55",
+    ("close", "new"): "2026-01 already closed, nothing changed",
+    ("receive", "old"): "received 150.00 USD from c07:"
+    " 100.00 to inv-2026-01-20-c07, 50.00 to inv-2026-02-03-c07",
+    ("receive", "new"): "ref BANK-777 already recorded; nothing changed",
+}
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "ONEBOX_LEDGER"}
+    env.update(BEANCOUNT_DISABLE_LOAD_CACHE="1", ONEBOX_TODAY=TODAY, PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def argv(root: Path, name: str) -> list[str]:
+    main = str(root / "main.beancount")
+    return [sys.executable, "-m", "onebox_ledger", "--ledger", main, *COMMANDS[name]]
+
+
+def run(root: Path, name: str) -> subprocess.CompletedProcess[str]:
+    """The command to its end; a stuck lock fails the test by timeout instead of hanging it."""
+    return subprocess.run(
+        argv(root, name), env=environment(), cwd=root, capture_output=True, text=True, timeout=120
+    )
+
+
+@dataclass(frozen=True)
+class Reference:
+    old: dict[str, bytes]
+    new: dict[str, bytes]
+    seconds: float  # duration of an uninterrupted run
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 customers with a cloud contract each, a sale in January and one in February."""
+    root = tmp_path_factory.mktemp("crash-template")
+    ledger = new_ledger(root)
+    for n in range(CUSTOMERS):
+        cid = f"c{n:02d}"
+        actions.customer_add(ledger, cid, f"Customer {n}", "USD", 30, START)
+        actions.contract_add(
+            ledger, f"{cid}-cloud", customer=cid, stream="cloud",
+            price=(Decimal("25.00"), "USD"), quantity=n % 7 + 1, start=START, billing="monthly",
+            item="cloud-user", end=None,
+        )  # fmt: skip
+    for date in (datetime.date(2026, 1, 20), datetime.date(2026, 2, 3)):
+        actions.sell(
+            ledger, "c07", (Decimal("100.00"), "USD"), stream="services", date=date,
+            memo="Hours", ref=None,
+        )  # fmt: skip
+    return root
+
+
+@pytest.fixture(scope="module")
+def references(template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Reference]:
+    """Each command run to its end on copies of the template: new bytes and a duration."""
+    out = {}
+    old = snapshot(template)
+    for name in COMMANDS:
+        times = []
+        for n in range(3):
+            root = tmp_path_factory.mktemp(f"reference-{name}-{n}")
+            shutil.rmtree(root)
+            shutil.copytree(template, root)
+            started = time.perf_counter()
+            result = run(root, name)
+            times.append(time.perf_counter() - started)
+            assert (result.returncode, result.stderr) == (0, ""), result.stderr
+            assert result.stdout.splitlines()[0] == RERUN_FIRST_LINE[(name, "old")]
+            new = snapshot(root)
+        changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+        month = "2026-01" if name == "close" else "2026-02"
+        assert changed == [f"ledger/journal/{month}.beancount"]
+        out[name] = Reference(old, new, sorted(times)[1])
+    return out
+
+
+def state_after_kill(root: Path, ref: Reference) -> tuple[str, list[str]]:
+    """('old' | 'new', temp files left behind); fails on any mix or foreign file."""
+    now = snapshot(root)
+    temps = sorted(k for k in now if k not in ref.old and k not in ref.new)
+    for name in temps:
+        assert TEMP.fullmatch(Path(name).name), name
+    files = {k: v for k, v in now.items() if k not in temps}
+    for name in ref.old.keys() | ref.new.keys():
+        assert files.get(name) in (ref.old.get(name), ref.new.get(name)), name
+    if files == ref.old:
+        return "old", temps
+    assert files == ref.new
+    return "new", temps
+
+
+def test_kill_at_any_instant_leaves_old_or_new_and_the_rerun_finishes(
+    template: Path, references: dict[str, Reference], tmp_path: Path
+) -> None:
+    rng = random.Random(SEED)
+    outcomes: Counter[tuple[str, str, bool]] = Counter()
+    temps_left = 0
+    names = [list(COMMANDS)[n % len(COMMANDS)] for n in range(TRIALS)]
+    for trial, name in enumerate(names):
+        ref = references[name]
+        root = tmp_path / f"trial{trial}"
+        shutil.copytree(template, root)
+        delay = rng.uniform(0, ref.seconds)
+        proc = subprocess.Popen(
+            argv(root, name), env=environment(), cwd=root,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        code = proc.wait(timeout=60)
+        killed = code == -signal.SIGKILL
+        assert code in (0, -signal.SIGKILL), (trial, name, code)
+        state, temps = state_after_kill(root, ref)
+        assert state == "new" or killed, (trial, name)
+        temps_left += len(temps)
+        entries, errors = load(root / "main.beancount")
+        assert errors == [], (trial, name, errors[:1])
+        added = 0 if state == "old" else 1 if name == "receive" else 2 * CUSTOMERS
+        assert len(transactions(entries)) == 2 + added, (trial, name)
+        outcomes[(name, state, killed)] += 1
+        rerun = run(root, name)
+        assert (rerun.returncode, rerun.stderr) == (0, ""), (trial, name, rerun.stderr)
+        assert rerun.stdout.splitlines()[0] == RERUN_FIRST_LINE[(name, state)], (
+            trial,
+            rerun.stdout,
+        )
+        after = snapshot(root)
+        assert {k: v for k, v in after.items() if k not in temps} == ref.new, (trial, name)
+        assert load(root / "main.beancount")[1] == []
+        shutil.rmtree(root)
+    assert sum(outcomes.values()) == TRIALS
+    assert sum(n for (name, _, _), n in outcomes.items() if name == "close") == (TRIALS + 1) // 2
+    print(f"\ncrash trials: {dict(sorted(outcomes.items()))}; temp files left: {temps_left}")
