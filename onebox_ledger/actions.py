@@ -28,6 +28,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from . import beans, events
+from .billing import BillingError
 from .close import CloseError, CloseResult, close_month, diff_month
 from .model import Book, parse_book, parse_seals
 from .openitems import OpenItem, bills, invoices, issued_by
@@ -164,6 +165,7 @@ def customer_add(
         book, _ = parse_book(loaded.entries)
         if cid in book.customers:
             raise LedgerError(f"customer {cid!r} already exists ({book.customers[cid].name})")
+        _not_sealed(ledger, date, "date")
         part = beans.customer_account_part(cid)
         taken = {beans.customer_account_part(c) for c in book.customers}
         if part in taken:
@@ -303,20 +305,32 @@ def _existing_ref(
     date: datetime.date,
     customer: str | None,
     amount: tuple[Decimal, str],
+    *,
+    memo: str | None = None,
+    stream: str | None = None,
 ) -> bool:
-    """True when `ref` was already recorded with the same content; LedgerError when it differs."""
+    """True when `ref` was already recorded with the same content; LedgerError when it differs.
+
+    Content: date, customer and amount; for a sale also its memo and stream. (Which
+    invoice or bill a payment settled is not compared: a retry may name it or not.)
+    """
     if ref is None:
         return False
     found = _by_id(entries, entry_id)
     if found is None:
         return False
     assert isinstance(found, data.Transaction)
-    have = {
+    have: dict[str, Any] = {
         "date": found.date,
         "customer": found.meta.get("customer"),
         "amount": found.meta.get("amount"),
     }
-    want = {"date": date, "customer": customer, "amount": Amount(*amount)}
+    want: dict[str, Any] = {"date": date, "customer": customer, "amount": Amount(*amount)}
+    if memo is not None:
+        have["memo"], want["memo"] = found.narration, memo
+    if stream is not None:
+        income = [p.account for p in found.postings if p.account.startswith("Income:")]
+        have["stream"], want["stream"] = income[0].split(":")[1].lower(), stream
     if have != want:
         diffs = ", ".join(f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k])
         raise LedgerError(f"ref {ref!r} was already used with {diffs}")
@@ -353,7 +367,9 @@ def sell(
             raise LedgerError(f"customer {customer!r} was added on {who.date}, after {date}")
         taken = _ids(loaded.entries)
         entry_id = events.event_id("sell", ref, f"{date}/{customer}", taken)
-        if _existing_ref(loaded.entries, entry_id, ref, date, customer, amount):
+        if _existing_ref(
+            loaded.entries, entry_id, ref, date, customer, amount, memo=memo, stream=stream
+        ):
             return _noop(ledger, date, ref)
         _not_sealed(ledger, date, "date")
         taken_invoices = {
@@ -511,12 +527,8 @@ def close(
             result = close_month(book, month, month_entries, static)
         except CloseError as err:
             raise LedgerError(str(err)) from None
-        except Exception as err:
-            from .billing import BillingError
-
-            if isinstance(err, BillingError):
-                raise LedgerError(f"cannot close {month}: {err}") from None
-            raise
+        except BillingError as err:
+            raise LedgerError(f"cannot close {month}: {err}") from None
         text = beans.format_entries(result.entries) if result.entries else ""
         if text and not dry_run:
             ledger.append_month(
@@ -578,7 +590,7 @@ def verify(ledger: Ledger) -> Verification:
         entries = by_month.get(month, [])
         try:
             lines = diff_month(book, month, entries)
-        except Exception as err:  # a BillingError: the terms no longer price this month
+        except (BillingError, CloseError) as err:  # the terms no longer price this month
             report.diffs.append(f"{month}: cannot re-derive the close: {err}")
             continue
         report.diffs.extend(lines)

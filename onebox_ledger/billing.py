@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import beans
-from .model import Book, Contract
+from .model import Book, Contract, Item
 from .values import ZERO, Month, round_half_up, round_money
 
 
@@ -237,9 +237,13 @@ def charge(
     )
 
 
-def _item(book: Book, contract: Contract, month: Month):  # type: ignore[no-untyped-def]
+def _item(book: Book, contract: Contract, month: Month) -> Item:
     assert contract.item is not None
     item = book.item(contract.item, month.last)
+    if item is not None and contract.billing == "metered" and item.per is None:
+        raise BillingError(
+            f"item {contract.item!r} is not metered on {month.last} (it has no per:)"
+        )
     if item is None:
         raise BillingError(
             f"item {contract.item!r} has no list price on {month.last}"

@@ -42,20 +42,9 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from .beans import STREAMS
-from .values import InputError, Month, parse_id
+from .values import MAX_DAYS, InputError, Month, parse_id
 
 BILLINGS = ("monthly", "annual", "once", "metered")
-KINDS = (
-    "onebox-item",
-    "onebox-rate",
-    "onebox-payment",
-    "onebox-customer",
-    "onebox-contract",
-    "onebox-change",
-    "onebox-end",
-    "onebox-usage",
-    "onebox-close",
-)
 
 
 class ModelError(NamedTuple):
@@ -93,7 +82,7 @@ class Customer:
     date: datetime.date
     name: str
     currency: str
-    payment: int = 30  # days the customer has to pay an invoice
+    payment: int = 30  # at most MAX_DAYS  # days the customer has to pay an invoice
 
 
 @dataclass(frozen=True)
@@ -244,6 +233,16 @@ def _item(entry: data.Custom, b: _Builder) -> None:
     per = entry.meta.get("per")
     if per is not None and (not isinstance(per, Decimal) or per <= 0):
         raise _Bad(f"per must be a positive number of units, not {per!r}")
+    for versions in b.items.values():
+        if versions[0].price.currency != price.currency:
+            raise _Bad(
+                f"OneBox bills in one currency: item {name!r} is priced in {price.currency},"
+                f" item {versions[0].name!r} in {versions[0].price.currency}"
+            )
+    earlier = b.items.get(name)
+    if earlier and (earlier[0].per is None) != (per is None):
+        kind = "metered (per:)" if earlier[0].per is not None else "per unit-month"
+        raise _Bad(f"item {name!r} is {kind} since {earlier[0].date}; a new price must keep that")
     b.items.setdefault(name, []).append(Item(name, entry.date, price, per))
 
 
@@ -260,8 +259,12 @@ def _rate(entry: data.Custom, b: _Builder) -> None:
 
 def _payment(entry: data.Custom, b: _Builder) -> None:
     value = _one_value(entry)
-    if not isinstance(value, Decimal) or value != value.to_integral_value() or value < 0:
-        raise _Bad(f"payment days must be a whole number of days, not {value!r}")
+    if (
+        not isinstance(value, Decimal)
+        or value != value.to_integral_value()
+        or not 0 <= value <= MAX_DAYS
+    ):
+        raise _Bad(f"payment days must be a whole number of days up to {MAX_DAYS}, not {value!r}")
     b.payments.append((entry.date, int(value)))
 
 
@@ -276,8 +279,12 @@ def _customer(entry: data.Custom, b: _Builder) -> None:
     name = _string(entry.meta.get("name"), "name")
     currency = _string(entry.meta.get("currency"), "currency")
     payment = entry.meta.get("payment", Decimal(30))
-    if not isinstance(payment, Decimal) or payment != payment.to_integral_value() or payment < 0:
-        raise _Bad(f"payment must be a whole number of days, not {payment!r}")
+    if (
+        not isinstance(payment, Decimal)
+        or payment != payment.to_integral_value()
+        or not 0 <= payment <= MAX_DAYS
+    ):
+        raise _Bad(f"payment must be a whole number of days up to {MAX_DAYS}, not {payment!r}")
     b.customers[cid] = Customer(cid, entry.date, name, currency, int(payment))
 
 

@@ -41,7 +41,7 @@ from beancount.core import data
 from beancount.parser import parser
 
 from . import beans
-from .model import Book, ModelError, parse_book, parse_seals
+from .model import Book, parse_book, parse_seals
 from .values import ZERO, Month
 
 # The loader's pickle cache misses new files that match an include glob.
@@ -178,9 +178,12 @@ class Ledger:
         return list(entries)
 
     def static_entries(self) -> list[data.Directive]:
-        """Accounts, terms, customers and prices: everything except the journal."""
+        """Accounts, terms, customers, prices and opening balances: all but the month files."""
         out: list[data.Directive] = []
-        for path in (self.accounts_path, self.terms_path, self.customers_path, self.prices_path):
+        for path in (
+            self.accounts_path, self.terms_path, self.customers_path, self.prices_path,
+            self.journal / "opening.beancount",
+        ):  # fmt: skip
             out.extend(self.parse(path))
         return out
 
@@ -189,7 +192,7 @@ class Ledger:
         entries = self.static_entries()
         book, errors = parse_book(entries)
         if errors:
-            raise LedgerError(_model_error(errors[0]))
+            raise LedgerError(describe_error(errors[0]))
         return book, entries
 
     def last_sealed(self) -> Month | None:
@@ -332,10 +335,6 @@ def write_atomic(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
-def _model_error(err: ModelError) -> str:
-    return describe_error(err)
-
-
 MAIN_TEMPLATE = """\
 ; {title}: the books of a OneBox partner, kept by onebox-ledger.
 ; Check: bean-check main.beancount    Browse: fava main.beancount
@@ -377,7 +376,8 @@ def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledge
         ledger.terms_path: FILE_HEADERS["terms.beancount"],
         ledger.customers_path: FILE_HEADERS["customers.beancount"],
         ledger.prices_path: FILE_HEADERS["prices.beancount"],
-        ledger.journal / "opening.beancount": "; Opening balances, dated before the first month.\n",
+        ledger.journal
+        / "opening.beancount": "; Opening balances, dated on or after the day the accounts open (a close seals them\n; with the month they are dated in).\n",
     }
     for path, text in files.items():
         write_atomic(path, text)

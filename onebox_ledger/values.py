@@ -31,11 +31,13 @@ MAX_NAME = 200
 MAX_MEMO = 1000
 MAX_ID = 48
 MAX_REF = 64
+MAX_DAYS = 3650  # payment terms, in days
+MIN_YEAR, MAX_YEAR = 1900, 9000
 
 _NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _CURRENCY_RE = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -90,15 +92,20 @@ def parse_date(text: str, what: str = "date") -> datetime.date:
     if not _DATE_RE.fullmatch(text):
         raise InputError(f"{what} {_show(text)} is not an ISO date (YYYY-MM-DD)")
     try:
-        return datetime.date.fromisoformat(text)
+        date = datetime.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{what} {_show(text)} is not a real calendar date") from None
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise InputError(f"{what} {_show(text)} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+    return date
 
 
 def parse_month(text: str) -> Month:
     match = _MONTH_RE.fullmatch(text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+    if not match or not 1 <= int(match.group(2)) <= 12:
         raise InputError(f"month {_show(text)} is not a valid YYYY-MM month")
+    if not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+        raise InputError(f"month {_show(text)} is outside the years {MIN_YEAR} to {MAX_YEAR}")
     return Month(int(match.group(1)), int(match.group(2)))
 
 
@@ -120,7 +127,7 @@ def parse_ref(text: str) -> str:
     """An external reference (bank transaction id, bill number) that makes a command idempotent."""
     if len(text) > MAX_REF or not _REF_RE.fullmatch(text):
         raise InputError(
-            f"ref {_show(text)} must be letters, digits and . _ : / - (at most {MAX_REF})"
+            f"ref {_show(text)} must be letters, digits and . _ : - (at most {MAX_REF})"
         )
     return text
 

@@ -37,8 +37,8 @@ PAY = ("onebox", "pay", "--date", "2026-12-20")
             id="receive",
         ),
         pytest.param(
-            PAY, "81.25 USD", "80 USD", "TX:55/1",
-            "ref 'TX:55/1' was already used with amount 81.25 USD (asked 80.00 USD)",
+            PAY, "81.25 USD", "80 USD", "TX:55.1",
+            "ref 'TX:55.1' was already used with amount 81.25 USD (asked 80.00 USD)",
             id="onebox-pay",
         ),
     ],

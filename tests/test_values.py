@@ -162,7 +162,7 @@ def test_parse_month() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "0000-01", "2026-1", "26-11", "2026/11"])
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "26-11", "2026/11"])
 def test_parse_month_refuses(text: str) -> None:
     with refused(f"month {text!r} is not a valid YYYY-MM month"):
         parse_month(text)
@@ -213,18 +213,18 @@ def test_parse_id_refuses(text: str) -> None:
 
 
 def test_parse_ref() -> None:
-    assert parse_ref("BANK-2026/11:0042_a.b") == "BANK-2026/11:0042_a.b"
+    assert parse_ref("BANK-2026.11:0042_a-b") == "BANK-2026.11:0042_a-b"
     assert parse_ref("x" * 64) == "x" * 64
     for text in ["-x", "a b", 'a"b']:
-        with refused(f"ref {text!r} must be letters, digits and . _ : / - (at most 64)"):
+        with refused(f"ref {text!r} must be letters, digits and . _ : - (at most 64)"):
             parse_ref(text)
     # 65 characters: quoted cut to 57 and '...'
-    with refused("ref '" + "x" * 57 + "...' must be letters, digits and . _ : / - (at most 64)"):
+    with refused("ref '" + "x" * 57 + "...' must be letters, digits and . _ : - (at most 64)"):
         parse_ref("x" * 65)
 
 
 def test_parse_ref_refuses_a_trailing_newline() -> None:
-    with refused("ref 'tx-1\\n' must be letters, digits and . _ : / - (at most 64)"):
+    with refused("ref 'tx-1\\n' must be letters, digits and . _ : - (at most 64)"):
         parse_ref("tx-1\n")
 
 

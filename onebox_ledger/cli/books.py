@@ -62,21 +62,30 @@ def close(month: str, dry_run: bool, force: bool) -> None:
 def _summary_rows(
     s: Summary,
 ) -> tuple[list[tuple[str, tuple[Decimal, Decimal, Decimal]]], list[str]]:
-    """Per stream, in the operating currency, at the rates in force on the month's last day."""
+    """Per stream in the operating currency, at the rates in force on the month's last day.
+
+    Printed after the close is written, so it never fails: without a rate the rows
+    stay per currency and a note says which rate is missing.
+    """
     book = ledger()
-    convert = reports.Converter(book.static_entries(), book.operating_currency())
+    operating = book.operating_currency()
+    convert = reports.Converter(book.static_entries(), operating)
     totals: dict[str, list[Decimal]] = {}
-    for (stream, cur), t in sorted(s.streams.items()):
-        row = totals.setdefault(stream, [ZERO, ZERO, ZERO])
-        for i, value in enumerate((t.invoiced, t.recognised, t.cost)):
-            try:
+    try:
+        for (stream, cur), t in sorted(s.streams.items()):
+            row = totals.setdefault(stream, [ZERO, ZERO, ZERO])
+            for i, value in enumerate((t.invoiced, t.recognised, t.cost)):
                 row[i] += convert(value, cur, s.month.last) if value else ZERO
-            except ReportError as err:
-                raise LedgerError(str(err)) from None
+        notes = [f"amounts in {operating}", *convert.notes()]
+    except ReportError as err:
+        totals = {}
+        for (stream, cur), t in sorted(s.streams.items()):
+            totals[f"{stream} {cur}"] = [t.invoiced, t.recognised, t.cost]
+        notes = [f"amounts per currency: {err}"]
     rows = [
         (k, (round_money(v[0]), round_money(v[1]), round_money(v[2]))) for k, v in totals.items()
     ]
-    return rows, [f"amounts in {book.operating_currency()}", *convert.notes()]
+    return rows, notes
 
 
 @cli.group()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from decimal import Decimal
 
 import click
 
@@ -29,13 +28,10 @@ def date_or_today(text: str | None, what: str = "date") -> datetime.date:
 
 
 def whole(text: str, what: str, minimum: int = 1) -> int:
-    if not text.isdigit() or len(text) > 9 or int(text) < minimum:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < minimum:
         raise InputError(f"{what} {text!r} must be a whole number of at least {minimum}")
     return int(text)
 
 
 def echo(message: str) -> None:
     click.echo(message)
-
-
-DEC = Decimal

@@ -106,6 +106,3 @@ def onebox_grace(bill: str, until: str, date: str) -> None:
         date=parse_date(date),
     )
     echo(written.message)
-
-
-_ = parse_id

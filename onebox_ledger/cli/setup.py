@@ -357,6 +357,3 @@ def usage(contract_id: str, quantity: str, month: str) -> None:
     period: Month = parse_month(month)
     written = actions.usage(ledger(), parse_id(contract_id, "contract"), units, period)
     echo(written.message)
-
-
-_ = InputError

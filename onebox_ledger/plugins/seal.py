@@ -13,11 +13,13 @@ bean-check reports::
     ledger/journal/2026-11.beancount:88: 2026-11 is sealed but its transactions changed
     (digest sha256:41a0... instead of sha256:9f2c...); restore them from git or re-open the month
 
+A month missing between two sealed months (its file deleted) is an error too.
 Entries pass through unchanged.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from beancount.core import data
@@ -42,6 +44,18 @@ def validate_seals(
             bucket = by_month.get(Month(entry.date.year, entry.date.month))
             if bucket is not None:
                 bucket.append(entry)
+    ordered = sorted(seals)
+    for before, after in itertools.pairwise(ordered):
+        if after != before.next():
+            seal = seals[after]
+            errors.append(
+                ModelError(
+                    seal.entry.meta,
+                    f"{before.next()} has no seal although {before} and {after} are sealed"
+                    " (was its journal file deleted?); restore it from git",
+                    seal.entry,
+                )
+            )
     for month, seal in sorted(seals.items(), key=lambda kv: kv[0]):
         found = beans.digest(by_month[month])
         if found != seal.digest:

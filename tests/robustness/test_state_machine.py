@@ -81,7 +81,7 @@ CUSTOMERS = {
     "epsilon": "Epsilon",
 }
 MEMOS = ("Implementation", 'Training "advanced"', "Hours\\week 3", "Support; 2026")
-REF_FORMS = ("BANK-{n}", "R.{n}", "tx:{n}/a", "{n}_x")
+REF_FORMS = ("BANK-{n}", "R.{n}", "tx:{n}.a", "{n}_x")
 STREAM_ITEMS = {
     "cloud": ("cloud-user", "data-plan", None),
     "data": ("data-plan", None),
@@ -282,6 +282,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.cost: dict[str, Decimal] = {}
         self.bank = ZERO
         self.refs: dict[str, dict[str, MRef]] = {"sell": {}, "receive": {}, "pay": {}}
+        # a sale's ref also covers its memo and stream: retries and conflicts resend them
+        self.sale_text: dict[str, tuple[str, str]] = {}
         self.ref_counter = 0
         self.txns = 0
 
@@ -695,6 +697,8 @@ class LedgerMachine(RuleBasedStateMachine):
             customer = self.refs["sell"][self.pick(list(self.refs["sell"]), form)].customer or ""
         date = self.day(back, floor=self.customers[customer][2])
         ref, conflict, send = self._ref_arg("sell", ref_mode, form, MRef(date, customer, amount))
+        if ref is not None and ref in self.sale_text:
+            memo, stream = self.sale_text[ref]
 
         def call() -> actions.Written:
             return actions.sell(
@@ -719,6 +723,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.txns += 1
         if ref is not None:
             self.refs["sell"][ref] = send
+            self.sale_text[ref] = (memo, stream)
 
     def assert_noop(self, ref: str, call: Callable[[], actions.Written]) -> None:
         before = snapshot(self.root)
