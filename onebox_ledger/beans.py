@@ -65,9 +65,8 @@ def deferred_account(customer_id: str) -> str:
     return f"{DEFERRED}:{customer_account_part(customer_id)}"
 
 
-def base_accounts(operating_currency: str) -> list[str]:
+def base_accounts() -> list[str]:
     """The fixed accounts of every ledger, in chart order."""
-    del operating_currency
     return [
         BANK,
         PREPAID,

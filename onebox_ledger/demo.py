@@ -36,7 +36,15 @@ from beancount.parser import parser
 from . import actions, beans, events
 from .close import close_month
 from .model import Book, parse_book
-from .openitems import OpenItem, apply_bills, apply_invoices, bills, invoices, issued_by
+from .openitems import (
+    OpenItem,
+    apply_bills,
+    apply_invoices,
+    bills,
+    invoices,
+    issued_by,
+    item_key,
+)
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, read_exact, write_atomic
 from .values import Month
 
@@ -189,8 +197,8 @@ class FastOps:
                 apply_invoices(self.invoice_items, entry)
                 apply_bills(self.bill_items, entry)
                 for post in entry.postings:
-                    key = (post.meta or {}).get("invoice") or entry.meta.get("invoice")
-                    item = self.invoice_items.get(key) if isinstance(key, str) else None
+                    key = item_key(post, entry, "invoice")
+                    item = self.invoice_items.get(key) if key is not None else None
                     if item is not None and item.customer:
                         self.by_customer.setdefault(str(item.customer), {})[item.id] = item
                         if item.open > 0:

@@ -57,7 +57,8 @@ class OpenItem:
         return self.due or self.date
 
 
-def _key(post: data.Posting, entry: data.Transaction, name: str) -> str | None:
+def item_key(post: data.Posting, entry: data.Transaction, name: str) -> str | None:
+    """The posting's `name` (invoice or bill) id: on the posting, else on its transaction."""
     for source in (post.meta, entry.meta):
         if source and isinstance(source.get(name), str):
             return str(source[name])
@@ -94,7 +95,7 @@ def apply_invoices(items: dict[str, OpenItem], entry: data.Transaction) -> None:
     for post in entry.postings:
         if not post.account.startswith(beans.RECEIVABLE + ":"):
             continue
-        key = _key(post, entry, "invoice")
+        key = item_key(post, entry, "invoice")
         if key is None:
             continue
         item = items.get(key)
@@ -125,7 +126,7 @@ def apply_bills(items: dict[str, OpenItem], entry: data.Transaction) -> None:
     for post in entry.postings:
         if post.account not in (beans.PAYABLE, beans.GRACE):
             continue
-        key = _key(post, entry, "bill")
+        key = item_key(post, entry, "bill")
         if key is None:
             continue
         item = items.get(key)

@@ -369,7 +369,7 @@ def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledge
     ledger = Ledger(main)
     accounts = "; The chart of accounts. Customer accounts are opened with each customer.\n\n"
     accounts += beans.format_entries(
-        beans.open_account(start, account) for account in beans.base_accounts(currency)
+        beans.open_account(start, account) for account in beans.base_accounts()
     )
     files = {
         ledger.accounts_path: accounts,
