@@ -30,6 +30,7 @@ from beancount.core.amount import Amount
 from . import beans, events
 from .billing import BillingError
 from .close import CloseError, CloseResult, close_month, diff_month
+from .importers.bank import Planned, Row, plan
 from .model import Book, parse_book, parse_seals
 from .openitems import OpenItem, bills, invoices, issued_by
 from .store import JOURNAL_HEADER, Ledger, LedgerError, describe_error
@@ -490,6 +491,53 @@ def onebox_grace(
     )  # fmt: skip
 
 
+# ---------------------------------------------------------------- bank statements
+
+
+def import_statement(
+    ledger: Ledger, rows: Sequence[Row], *, source: str, dry_run: bool
+) -> list[Planned]:
+    """Plan a statement's rows (oldest first) and record every new one in a single write.
+
+    The rows are planned against the ledger under the lock (importers.bank.plan:
+    what ``receive`` and ``onebox pay`` would write, row after row). One refused
+    row refuses the whole statement. Otherwise the new entries are validated
+    with the whole ledger once and appended to their month files as one atomic
+    change (store.Ledger.append_many): a crash leaves none or all of them.
+    """
+    if dry_run:
+        return _planned(ledger.load_valid().entries, rows, source)
+    with ledger.locked():
+        planned = _planned(ledger.load_valid().entries, rows, source)
+        by_month: dict[Month, list[data.Directive]] = {}
+        for item in planned:
+            if item.entry is not None:
+                by_month.setdefault(Month.of(item.entry.date), []).append(item.entry)
+        if by_month:
+            ledger.append_many(
+                [
+                    (
+                        ledger.month_path(month),
+                        beans.format_entries(entries),
+                        JOURNAL_HEADER.format(month=month),
+                    )
+                    for month, entries in sorted(by_month.items())
+                ]
+            )
+    return planned
+
+
+def _planned(entries: Sequence[data.Directive], rows: Sequence[Row], source: str) -> list[Planned]:
+    planned = plan(rows, entries)
+    for item in planned:
+        if item.status == "refused":
+            raise LedgerError(
+                f"{source}: line {item.row.line} (ref {item.row.ref}): {item.reason};"
+                " nothing was imported (fix or remove the row, then import again)"
+            )
+    return planned
+
+
 # ---------------------------------------------------------------- close
 
 
@@ -574,6 +622,7 @@ class Verification:
 def verify(ledger: Ledger) -> Verification:
     """Re-derive every generated entry, diff it against the files, and run Beancount's checks."""
     ledger.check_exists()
+    ledger.finish_pending()
     loaded = ledger.load()
     report = Verification()
     report.errors = [describe_error(e) for e in loaded.errors]

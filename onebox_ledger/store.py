@@ -11,10 +11,19 @@ Layout of a ledger (``main.beancount`` is what ``--ledger`` points at)::
     ledger/journal/opening.beancount    opening balances (before the first month)
     ledger/journal/YYYY-MM.beancount    the month: money events, usage, the close, its seal
 
-Every write is an append of new text to one file, made under an exclusive
-lock (``ledger/.lock``), validated before it lands, and written atomically
-(temp file in the same directory, fsync, rename, fsync of the directory): a
-crash at any instant leaves the old or the new file, never a mix.
+Every write appends new text to files, made under an exclusive lock
+(``ledger/.lock``), validated before it lands, and written atomically. One
+file: temp file in the same directory, fsync, rename, fsync of the directory;
+a crash at any instant leaves the old or the new file. Several files (an
+import whose rows fall in two months): every new file is staged as a temp
+file and fsynced, then ``ledger/.commit`` (one ``temp<TAB>target`` line per
+file) is written atomically -- the commit point -- then each temp file is
+renamed over its target and ``.commit`` is removed. A crash before the commit
+point leaves the old ledger; after it, the next command that takes the lock
+finishes the renames (``Ledger.recover``), and until then the seal plugin
+reports the pending write, so bean-check and Fava never show a half-written
+state as valid. Stray temp files of interrupted writes are removed under the
+lock.
 
 Validation of a write: ``full`` loads the whole ledger plus the new text with
 Beancount's loader (plugins included) and refuses on any error; ``month`` (the
@@ -46,6 +55,15 @@ from .values import ZERO, Month
 
 # The loader's pickle cache misses new files that match an include glob.
 loader.initialize(use_cache=False)
+
+COMMIT = ".commit"  # in ledger/: the staged renames of an interrupted multi-file write
+# Temp files of writes a crash interrupted (write_atomic's names), removed under the lock.
+STRAYS = (
+    (".", ".main.beancount.*.tmp"),
+    ("ledger", ".*.beancount.*.tmp"),
+    ("ledger", f".{COMMIT}.*.tmp"),
+    ("ledger/journal", ".*.beancount.*.tmp"),
+)
 
 JOURNAL_HEADER = (
     "; {month}: written by onebox-ledger. The close seals this month; edit nothing by hand.\n"
@@ -79,6 +97,7 @@ class Ledger:
         self.root = self.main.parent
         self.dir = self.root / "ledger"
         self.journal = self.dir / "journal"
+        self._held = False  # this process holds the write lock
 
     # ------------------------------------------------------------ paths
 
@@ -158,8 +177,9 @@ class Ledger:
         return Loaded(entries, errors, options)
 
     def load_valid(self) -> Loaded:
-        """The whole ledger, refused when it already has errors."""
+        """The whole ledger, refused when it already has errors (a pending write is finished first)."""
         self.check_exists()
+        self.finish_pending()
         loaded = self.load()
         if loaded.errors:
             raise LedgerError(
@@ -207,23 +227,98 @@ class Ledger:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Exclusive write lock; a crashed holder's lock is released by the kernel."""
+        """Exclusive write lock; a crashed holder's lock is released by the kernel.
+
+        Taking it first finishes a write that a crash interrupted (``recover``).
+        """
         self.check_exists()
         fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            self._held = True
+            self.recover()
             yield
         finally:
+            self._held = False
             os.close(fd)
+
+    def recover(self) -> list[Path]:
+        """Finish an interrupted multi-file write and remove stray temp files (call under lock).
+
+        Returns the files the finished write renamed into place (empty when none was pending).
+        """
+        assert self._held, "recover() runs under the write lock"
+        finished: list[Path] = []
+        commit = self.dir / COMMIT
+        text = read_exact(commit)
+        if text is not None:
+            for line in text.splitlines():
+                staged, target = (self.root / part for part in line.split("\t"))
+                if staged.exists():
+                    os.replace(staged, target)
+                    finished.append(target)
+            for folder in {path.parent for path in finished}:
+                _fsync_dir(folder)
+            commit.unlink()
+            _fsync_dir(self.dir)
+        for where, pattern in STRAYS:
+            for stray in (self.root / where).glob(pattern):
+                stray.unlink()
+        return finished
+
+    def finish_pending(self) -> None:
+        """Finish a write a crash interrupted after its commit point, if any (takes the lock)."""
+        if not self._held and (self.dir / COMMIT).exists():
+            with self.locked():  # locked() recovers
+                pass
 
     def append_full(self, path: Path, text: str, header: str = "") -> None:
         """Append `text` to `path` after validating the whole ledger with it (call under lock)."""
-        loaded = self.load(extra=text)
+        self.append_many([(path, text, header)])
+
+    def append_many(self, appends: Sequence[tuple[Path, str, str]]) -> None:
+        """Append (path, text, header) to each file, validating the whole ledger once with all
+        of them, then write them as one atomic change (call under lock)."""
+        loaded = self.load(extra="\n".join(text for _, text, _ in appends))
         if loaded.errors:
             raise LedgerError(
                 f"refused: the change would make the ledger invalid: {describe_error(loaded.errors[0])}"
             )
-        self._append(path, text, header)
+        news: dict[Path, str] = {}
+        for path, text, header in appends:
+            old = news[path] if path in news else read_exact(path)
+            news[path] = appended(old, text, header)
+        self.write_files(news)
+
+    def write_files(self, texts: dict[Path, str]) -> None:
+        """Replace files with new texts as one atomic change (see the module docs; under lock)."""
+        if len(texts) == 1:
+            [(path, text)] = texts.items()
+            write_atomic(path, text)
+            return
+        self.commit(texts)
+        self.recover()
+
+    def commit(self, texts: dict[Path, str]) -> None:
+        """Stage the new texts and write ``ledger/.commit``: the commit point; ``recover``
+        then renames them into place (under lock)."""
+        assert self._held, "commit() runs under the write lock"
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for path, text in texts.items():
+                staged.append((_stage(path, text), path))
+            for folder in {path.parent for path in texts}:
+                _fsync_dir(folder)
+            lines = (
+                f"{tmp.relative_to(self.root)}\t{path.relative_to(self.root)}\n"
+                for tmp, path in staged
+            )
+            write_atomic(self.dir / COMMIT, "".join(lines))
+        except BaseException:
+            for tmp, _ in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+            raise
 
     def append_month(
         self,
@@ -309,6 +404,18 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
 
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temp file in the same directory, fsync it, rename, fsync the directory."""
+    tmp = _stage(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _stage(path: Path, text: str) -> Path:
+    """`text` in a fsynced temp file ``.<name>.*.tmp`` beside `path`, with `path`'s mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -316,16 +423,16 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    return Path(tmp)
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     except OSError as err:  # pragma: no cover - some filesystems refuse directory fsync

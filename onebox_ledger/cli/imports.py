@@ -1,11 +1,11 @@
 """Import a bank statement: customer receipts and payments to OneBox, one line per row.
 
 Nothing is written until every row has been read and checked (a bad file:
-exit 2) and planned against the ledger (importers.bank.plan; a row the ledger
-would refuse: exit 1), so a refused import changes no file. Each matched row
-is then recorded by ``actions.receive`` or ``actions.onebox_pay``, exactly as
-``receive`` and ``onebox pay`` record it, with ``--ref`` the bank reference:
-importing the same statement again changes nothing::
+exit 2) and planned against the ledger under the write lock
+(actions.import_statement; a row the ledger would refuse: exit 1), so a
+refused import changes no file. The new rows are then written together, in one
+atomic change, as ``receive`` and ``onebox pay`` record them with ``--ref`` the
+bank reference: importing the same statement again changes nothing::
 
     $ onebox-ledger import bank-2026-11.csv
     line 2  2026-11-02  20261102-0001  +200.00 USD  applied: received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty
@@ -22,9 +22,8 @@ from pathlib import Path
 import click
 
 from .. import actions
-from ..importers.bank import BankImporter, Planned, plan
-from ..store import Ledger, LedgerError
-from ..values import ZERO, InputError
+from ..importers.bank import BankImporter, Planned
+from ..values import ZERO
 from . import cli
 from .common import echo, ledger
 
@@ -54,20 +53,11 @@ def import_statement(file: Path, dry_run: bool) -> None:
     book.check_exists()
     importer = BankImporter(currency=book.operating_currency())
     rows = importer.rows(str(file))  # a bad file stops here: exit 2, nothing written
-    planned = plan(importer.chronological(rows), book.load_valid().entries)
+    ordered = importer.chronological(rows)
+    planned = actions.import_statement(book, ordered, source=file.name, dry_run=dry_run)
     for item in planned:
-        if item.status == "refused":
-            raise LedgerError(
-                f"{_where(file, item)}: {item.reason}; nothing was imported"
-                " (fix or remove the row, then import again)"
-            )
-    for item in planned:
-        echo(f"{_head(item)}  {_outcome(book, file, item, dry_run)}")
+        echo(f"{_head(item)}  {_outcome(item, dry_run)}")
     echo(_total(planned, dry_run))
-
-
-def _where(file: Path, item: Planned) -> str:
-    return f"{file.name}: line {item.row.line} (ref {item.row.ref})"
 
 
 def _head(item: Planned) -> str:
@@ -75,34 +65,15 @@ def _head(item: Planned) -> str:
     return f"line {row.line}  {row.date}  {row.ref}  {row.amount:+f} {row.currency}"
 
 
-def _outcome(book: Ledger, file: Path, item: Planned, dry_run: bool) -> str:
-    row, match = item.row, item.match
+def _outcome(item: Planned, dry_run: bool) -> str:
+    row = item.row
     if item.status == "recorded":
         return f"already recorded ({item.reason})"
     if item.status == "unmatched":
         texts = (" ".join(text.split()) for text in (row.counterparty, row.description))
         shown = ", ".join(repr(text) for text in texts if text)
         return f"unmatched: {item.reason} ({shown})"
-    if dry_run:
-        return f"would apply: {item.summary}"
-    amount = (abs(row.amount), row.currency)
-    try:
-        if match.kind == "receipt":
-            assert match.customer is not None
-            written = actions.receive(
-                book, match.customer, amount, date=row.date, invoice=match.invoice, ref=row.ref
-            )
-        else:
-            written = actions.onebox_pay(book, amount, date=row.date, bill=match.bill, ref=row.ref)
-    except (InputError, LedgerError) as err:
-        # The ledger changed since the plan (another command wrote in between).
-        raise LedgerError(
-            f"{_where(file, item)}: {err}; the rows listed before it were recorded"
-            " (import again once fixed: they will be skipped)"
-        ) from None
-    if not written.text:
-        return f"already recorded ({written.message})"
-    return f"applied: {written.message}"
+    return f"{'would apply' if dry_run else 'applied'}: {item.summary}"
 
 
 def _total(planned: Sequence[Planned], dry_run: bool) -> str:

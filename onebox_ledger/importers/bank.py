@@ -76,7 +76,7 @@ import datetime
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -87,7 +87,7 @@ from beangulp.importers import csvbase
 
 from .. import beans, events
 from ..model import Book, parse_book, parse_seals
-from ..openitems import OpenItem, bills, invoices
+from ..openitems import OpenItem, apply_bills, apply_invoices
 from ..values import CENT, MAX_DIGITS, InputError, Month, parse_currency, parse_ref
 
 log = logging.getLogger(__name__)
@@ -307,32 +307,52 @@ def plan(rows: Sequence[Row], existing: Sequence[data.Directive]) -> list[Planne
     """
     book, _ = parse_book(existing)
     seals, _ = parse_seals(existing)
-    sealed = max(seals, default=None)
-    history: list[data.Directive] = [e for e in existing if isinstance(e, data.Transaction)]
-    by_id = {beans.entry_id(e): e for e in history if beans.entry_id(e)}
-    known = invoices(history)
+    state = _State(book, max(seals, default=None))
+    for entry in existing:
+        if isinstance(entry, data.Transaction):
+            state.add(entry)
     out = []
     for row in rows:
-        match = classify(row, book, known)
+        match = classify(row, book, state.invoices.values())
         if match.kind == "unmatched":
             out.append(Planned(row, match, "unmatched", reason=match.reason))
             continue
-        planned = _plan_one(row, match, book, sealed, history, by_id)
+        planned = _plan_one(row, match, state)
         if planned.entry is not None:
-            history.append(planned.entry)
-            by_id[beans.entry_id(planned.entry)] = planned.entry
+            state.add(planned.entry)
         out.append(planned)
     return out
 
 
-def _plan_one(
-    row: Row,
-    match: Match,
-    book: Book,
-    sealed: Month | None,
-    history: list[data.Directive],
-    by_id: dict[str | None, data.Directive],
-) -> Planned:
+@dataclass
+class _State:
+    """The ledger as the planned rows change it: ids, invoices and bills, kept up to date."""
+
+    book: Book
+    sealed: Month | None
+    by_id: dict[str, data.Transaction] = field(default_factory=dict)
+    invoices: dict[str, OpenItem] = field(default_factory=dict)
+    bills: dict[str, OpenItem] = field(default_factory=dict)
+
+    def add(self, entry: data.Transaction) -> None:
+        entry_id = beans.entry_id(entry)
+        if entry_id:
+            self.by_id[entry_id] = entry
+        apply_invoices(self.invoices, entry)
+        apply_bills(self.bills, entry)
+
+    def open_invoices(self, customer: str, date: datetime.date) -> list[OpenItem]:
+        """The customer's invoices issued by `date`, oldest first (as openitems.invoices)."""
+        mine = (i for i in self.invoices.values() if i.customer == customer and i.date <= date)
+        return sorted(mine, key=lambda i: (i.date, i.id))
+
+    def open_bills(self, date: datetime.date) -> list[OpenItem]:
+        """OneBox bills issued by `date`, by due date (as openitems.bills)."""
+        issued = (i for i in self.bills.values() if i.date <= date)
+        return sorted(issued, key=lambda i: (i.due_date, i.date, i.id))
+
+
+def _plan_one(row: Row, match: Match, state: _State) -> Planned:
     amount = (abs(row.amount), row.currency)
     kind, other = ("receive", "pay") if match.kind == "receipt" else ("pay", "receive")
     entry_id = events.event_id(kind, row.ref, "", ())
@@ -340,10 +360,10 @@ def _plan_one(
     def refused(reason: str) -> Planned:
         return Planned(row, match, "refused", reason=reason)
 
-    who = book.customers[match.customer] if match.customer else None
+    who = state.book.customers[match.customer] if match.customer else None
     if who is not None and who.currency != row.currency:
         return refused(f"customer {who.id!r} is billed in {who.currency}, not {row.currency}")
-    found = by_id.get(entry_id)
+    found = state.by_id.get(entry_id)
     if found is not None:
         assert isinstance(found, data.Transaction)
         have = {
@@ -358,8 +378,9 @@ def _plan_one(
             )
             return refused(f"ref {row.ref!r} was already used with {diffs}")
         return Planned(row, match, "recorded", reason=entry_id)
-    if f"{other}/{row.ref}" in by_id:
+    if f"{other}/{row.ref}" in state.by_id:
         return refused(f"ref {row.ref!r} is already recorded as {other}/{row.ref}")
+    sealed = state.sealed
     if sealed is not None and row.date <= sealed.last:
         return refused(
             f"date {row.date} is in sealed month {Month.of(row.date)}; the books are closed"
@@ -367,13 +388,13 @@ def _plan_one(
         )
     try:
         if who is not None:
-            mine = [i for i in invoices(history) if i.customer == who.id and i.date <= row.date]
+            mine = state.open_invoices(who.id, row.date)
             parts = events.allocate(
                 mine, amount[0], match.invoice, f"customer {who.id!r}", "invoice"
             )
             entry = events.receive_entry(who, amount, row.date, entry_id, row.ref, parts)
         else:
-            items = [i for i in bills(history) if i.date <= row.date]
+            items = state.open_bills(row.date)
             currencies = {i.currency for i in items if i.open > 0}
             if currencies and row.currency not in currencies:
                 return refused(

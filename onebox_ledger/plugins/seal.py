@@ -13,13 +13,21 @@ bean-check reports::
     ledger/journal/2026-11.beancount:88: 2026-11 is sealed but its transactions changed
     (digest sha256:41a0... instead of sha256:9f2c...); restore them from git or re-open the month
 
-A month missing between two sealed months (its file deleted) is an error too.
+A month missing between two sealed months (its file deleted) is an error too,
+and so is a write that a crash interrupted after its commit point (the
+ledger's ``ledger/.commit`` exists; see onebox_ledger.store): the files may
+hold part of it until the next onebox-ledger command finishes it::
+
+    ledger/.commit:0: an interrupted onebox-ledger write is not finished (some files may hold
+    part of it); run onebox-ledger verify to finish it
+
 Entries pass through unchanged.
 """
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from beancount.core import data
@@ -30,12 +38,18 @@ from onebox_ledger.values import Month
 
 __plugins__ = ("validate_seals",)
 
+PENDING_ERROR = (
+    "an interrupted onebox-ledger write is not finished (some files may hold part of it);"
+    " run onebox-ledger verify to finish it"
+)
+
 
 def validate_seals(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[ModelError]]:
-    del options_map, config
+    del config
     seals, errors = parse_seals(entries)
+    errors.extend(_pending_write(options_map))
     if not seals:
         return entries, errors
     by_month: dict[Month, list[data.Directive]] = {month: [] for month in seals}
@@ -68,3 +82,10 @@ def validate_seals(
                 )
             )
     return entries, errors
+
+
+def _pending_write(options_map: dict[str, Any]) -> list[ModelError]:
+    commit = Path(options_map.get("filename") or ".").parent / "ledger" / ".commit"
+    if not commit.exists():
+        return []
+    return [ModelError(data.new_metadata(str(commit), 0), PENDING_ERROR, None)]
