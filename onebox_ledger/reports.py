@@ -52,6 +52,31 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+def cell(value: Any) -> str:
+    """A table value as text: exact decimals (``1087.16``, never float), ISO dates, '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def payload(table: Table) -> dict[str, Any]:
+    """A table as JSON-ready data: rows and totals as objects of text cells (see `cell`)."""
+    return {
+        "title": table.title,
+        "columns": table.columns,
+        "rows": [dict(zip(table.columns, map(cell, row), strict=True)) for row in table.rows],
+        "totals": [
+            dict(zip(table.total_columns or table.columns, map(cell, row), strict=True))
+            for row in table.totals
+        ],
+        "notes": table.notes,
+    }
+
+
 class Converter:
     """Converts amounts to the operating currency with the ledger's price directives."""
 

@@ -291,13 +291,21 @@ class Ledger:
         self.write_files(news)
 
     def write_files(self, texts: dict[Path, str]) -> None:
-        """Replace files with new texts as one atomic change (see the module docs; under lock)."""
+        """Replace files with new texts as one atomic change (see the module docs; under lock).
+
+        A new file (a month's first entry) also bumps main.beancount's modification
+        time, bytes unchanged: Fava watches the files it loaded, and would not
+        notice a new file matching the ``include`` glob until a known file changes.
+        """
+        created = any(not path.exists() for path in texts)
         if len(texts) == 1:
             [(path, text)] = texts.items()
             write_atomic(path, text)
-            return
-        self.commit(texts)
-        self.recover()
+        else:
+            self.commit(texts)
+            self.recover()
+        if created:
+            os.utime(self.main)
 
     def commit(self, texts: dict[Path, str]) -> None:
         """Stage the new texts and write ``ledger/.commit``: the commit point; ``recover``
@@ -354,8 +362,7 @@ class Ledger:
         self._append(path, text, header)
 
     def _append(self, path: Path, text: str, header: str) -> None:
-        old = read_exact(path)
-        write_atomic(path, appended(old, text, header))
+        self.write_files({path: appended(read_exact(path), text, header)})
 
 
 def read_exact(path: Path) -> str | None:
@@ -452,6 +459,9 @@ option "insert_pythonpath" "TRUE"
 plugin "onebox_ledger.plugins.directives"
 plugin "onebox_ledger.plugins.seal"
 
+; Fava's "OneBox" page: keep, receivables, payables and MRR (onebox_ledger/fava_ext).
+{start} custom "fava-extension" "onebox_ledger.fava_ext"
+
 include "ledger/accounts.beancount"
 include "ledger/terms.beancount"
 include "ledger/customers.beancount"
@@ -489,6 +499,9 @@ def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledge
     for path, text in files.items():
         write_atomic(path, text)
     write_atomic(
-        main, MAIN_TEMPLATE.format(title=title, title_q=beans.quote(title), currency=currency)
+        main,
+        MAIN_TEMPLATE.format(
+            title=title, title_q=beans.quote(title), currency=currency, start=start
+        ),
     )
     return ledger

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import json
 from decimal import Decimal
 from typing import Any
 
-from ..reports import Table
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+from ..reports import Table, payload
+from ..reports import cell as _cell
 
 
 def _grid(columns: list[str], rows: list[list[Any]]) -> list[str]:
@@ -49,17 +39,7 @@ def _grid(columns: list[str], rows: list[list[Any]]) -> list[str]:
 
 def render(table: Table, fmt: str) -> str:
     if fmt == "json":
-        payload = {
-            "title": table.title,
-            "columns": table.columns,
-            "rows": [dict(zip(table.columns, map(_cell, row), strict=True)) for row in table.rows],
-            "totals": [
-                dict(zip(table.total_columns or table.columns, map(_cell, row), strict=True))
-                for row in table.totals
-            ],
-            "notes": table.notes,
-        }
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(payload(table), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
