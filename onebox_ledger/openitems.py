@@ -87,28 +87,42 @@ def invoices(
     for entry in entries:
         if isinstance(entry, data.Transaction) and not (as_of and entry.date > as_of):
             apply_invoices(items, entry)
-    return sorted(items.values(), key=lambda i: (i.date, i.id))
+    return sorted_invoices(items.values())
+
+
+def sorted_invoices(items: Iterable[OpenItem]) -> list[OpenItem]:
+    """Invoices oldest first: by date, then id."""
+    return sorted(items, key=lambda i: (i.date, i.id))
 
 
 def apply_invoices(items: dict[str, OpenItem], entry: data.Transaction) -> None:
     """Add one transaction's receivable postings to the invoices in `items` (in place)."""
     for post in entry.postings:
-        if not post.account.startswith(beans.RECEIVABLE + ":"):
-            continue
-        key = item_key(post, entry, "invoice")
-        if key is None:
-            continue
-        item = items.get(key)
-        if item is None:
-            item = items[key] = OpenItem(
-                key, "invoice", entry.date, beans.units(post)[1], entry.meta.get("customer")
-            )
-        number = beans.units(post)[0]
-        if number > 0:
-            item.billed += number
-            item.due = item.due or _date_meta(entry, "due")
-        else:
-            item.paid -= number
+        if post.account.startswith(RECEIVABLE_PREFIX):
+            add_invoice_posting(items, entry, post)
+
+
+RECEIVABLE_PREFIX = beans.RECEIVABLE + ":"
+
+
+def add_invoice_posting(
+    items: dict[str, OpenItem], entry: data.Transaction, post: data.Posting
+) -> None:
+    """Add one posting to an ``Assets:Receivable:*`` account to its invoice (in place)."""
+    key = item_key(post, entry, "invoice")
+    if key is None:
+        return
+    item = items.get(key)
+    if item is None:
+        item = items[key] = OpenItem(
+            key, "invoice", entry.date, beans.units(post)[1], entry.meta.get("customer")
+        )
+    number = beans.units(post)[0]
+    if number > 0:
+        item.billed += number
+        item.due = item.due or _date_meta(entry, "due")
+    else:
+        item.paid -= number
 
 
 def bills(entries: Iterable[data.Directive], as_of: datetime.date | None = None) -> list[OpenItem]:
@@ -117,32 +131,45 @@ def bills(entries: Iterable[data.Directive], as_of: datetime.date | None = None)
     for entry in entries:
         if isinstance(entry, data.Transaction) and not (as_of and entry.date > as_of):
             apply_bills(items, entry)
-    return sorted(items.values(), key=lambda i: (i.due_date, i.date, i.id))
+    return sorted_bills(items.values())
+
+
+def sorted_bills(items: Iterable[OpenItem]) -> list[OpenItem]:
+    """Bills by due date (the grace date while in grace), then date, then id."""
+    return sorted(items, key=lambda i: (i.due_date, i.date, i.id))
+
+
+BILL_ACCOUNTS = (beans.PAYABLE, beans.GRACE)
 
 
 def apply_bills(items: dict[str, OpenItem], entry: data.Transaction) -> None:
     """Add one transaction's Payable/Grace postings to the bills in `items` (in place)."""
-    grace = (beans.entry_id(entry) or "").startswith("grace/")
     for post in entry.postings:
-        if post.account not in (beans.PAYABLE, beans.GRACE):
-            continue
-        key = item_key(post, entry, "bill")
-        if key is None:
-            continue
-        item = items.get(key)
-        if item is None:
-            item = items[key] = OpenItem(key, "bill", entry.date, beans.units(post)[1])
-        number = beans.units(post)[0]
-        if grace:
-            if post.account == beans.GRACE:
-                item.in_grace -= number
-                item.until = _date_meta(entry, "until")
-        elif number < 0:
-            item.billed -= number
-            due = _date_meta(entry, "due")
-            if due and (item.due is None or due > item.due):
-                item.due = due
-        else:
-            item.paid += number
-            if post.account == beans.GRACE:
-                item.in_grace -= number
+        if post.account in BILL_ACCOUNTS:
+            add_bill_posting(items, entry, post)
+
+
+def add_bill_posting(
+    items: dict[str, OpenItem], entry: data.Transaction, post: data.Posting
+) -> None:
+    """Add one posting to ``Liabilities:OneBox:Payable`` or ``:Grace`` to its bill (in place)."""
+    key = item_key(post, entry, "bill")
+    if key is None:
+        return
+    item = items.get(key)
+    if item is None:
+        item = items[key] = OpenItem(key, "bill", entry.date, beans.units(post)[1])
+    number = beans.units(post)[0]
+    if (beans.entry_id(entry) or "").startswith("grace/"):
+        if post.account == beans.GRACE:
+            item.in_grace -= number
+            item.until = _date_meta(entry, "until")
+    elif number < 0:
+        item.billed -= number
+        due = _date_meta(entry, "due")
+        if due and (item.due is None or due > item.due):
+            item.due = due
+    else:
+        item.paid += number
+        if post.account == beans.GRACE:
+            item.in_grace -= number

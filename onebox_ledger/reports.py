@@ -30,7 +30,15 @@ from beancount.core import data, prices
 from . import beans
 from .billing import active_boxes, billed_from
 from .model import Book
-from .openitems import bills, invoices
+from .openitems import (
+    BILL_ACCOUNTS,
+    RECEIVABLE_PREFIX,
+    OpenItem,
+    add_bill_posting,
+    add_invoice_posting,
+    sorted_bills,
+    sorted_invoices,
+)
 from .values import ZERO, Month, round_money
 
 CENTS_ZERO = Decimal("0.00")
@@ -85,6 +93,12 @@ class Converter:
         self.price_map = prices.build_price_map(entries)  # type: ignore[no-untyped-call]
         self.used: dict[tuple[str, datetime.date], Decimal] = {}
 
+    def sibling(self) -> Converter:
+        """The same rates, with its own record of the rates used (for another table's notes)."""
+        other = Converter([], self.currency)
+        other.price_map = self.price_map
+        return other
+
     def __call__(self, number: Decimal, currency: str, date: datetime.date) -> Decimal:
         if currency == self.currency:
             return number
@@ -111,6 +125,101 @@ def _pct(kept: Decimal, sold: Decimal) -> Decimal | None:
     return None if sold == 0 else (kept * 100 / sold).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+@dataclass
+class Scan:
+    """What one pass over the entries collects (see `scan`)."""
+
+    keep: dict[str, dict[tuple[str, ...], list[Decimal]]]  # by -> key -> [sold, cost]
+    invoices: dict[str, OpenItem] = field(default_factory=dict)
+    bills: dict[str, OpenItem] = field(default_factory=dict)
+    metered: dict[str, Decimal] = field(default_factory=dict)  # contract -> last invoice
+
+
+INCOME_PREFIX = "Income:"
+COST_PREFIX = "Expenses:OneBox:"
+
+
+def scan(
+    entries: Sequence[data.Directive],
+    *,
+    keep_by: Sequence[str] = (),
+    keep_convert: Converter | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    as_of: datetime.date | None = None,
+    want_invoices: bool = False,
+    want_bills: bool = False,
+    metered_convert: Converter | None = None,
+) -> Scan:
+    """One pass over the transactions, each posting sent to what the reports need of it.
+
+    keep: income and OneBox cost dated in [start, end], per grouping in `keep_by`;
+    invoices, bills and the last invoice of each contract (for MRR): entries
+    dated on or before `as_of`. The reports below call it for one table; the
+    Fava page calls it once for all of them.
+    """
+    result = Scan({by: {} for by in keep_by})
+    keeping_any = keep_convert is not None and bool(keep_by)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        date = entry.date
+        keeping = keeping_any and not ((start and date < start) or (end and date > end))
+        current = as_of is None or date <= as_of
+        for post in entry.postings:
+            account = post.account
+            if account.startswith(INCOME_PREFIX):
+                if keeping:
+                    assert keep_convert is not None
+                    _keep(result.keep, entry, post, keep_convert, account.split(":")[1], 0)
+            elif account.startswith(COST_PREFIX):
+                if keeping:
+                    assert keep_convert is not None
+                    _keep(result.keep, entry, post, keep_convert, account.split(":")[2], 1)
+            elif account.startswith(RECEIVABLE_PREFIX):
+                if not current:
+                    continue
+                if want_invoices:
+                    add_invoice_posting(result.invoices, entry, post)
+                if metered_convert is not None:
+                    contract = entry.meta.get("contract")
+                    if isinstance(contract, str) and (beans.entry_id(entry) or "").endswith(
+                        "/invoice"
+                    ):
+                        number, currency = beans.units(post)
+                        result.metered[contract] = metered_convert(number, currency, date)
+            elif account in BILL_ACCOUNTS and current and want_bills:
+                add_bill_posting(result.bills, entry, post)
+    return result
+
+
+def _keep(
+    groups: dict[str, dict[tuple[str, ...], list[Decimal]]],
+    entry: data.Transaction,
+    post: data.Posting,
+    convert: Converter,
+    stream: str,
+    index: int,  # 0: sold (income, a credit), 1: OneBox cost (a debit)
+) -> None:
+    number, currency = beans.units(post)
+    value = convert(number, currency, entry.date)
+    if index == 0:
+        value = -value
+    stream = stream.lower()
+    for by, sums in groups.items():
+        if by == "stream":
+            key: tuple[str, ...] = (stream,)
+        elif by == "customer":
+            key = (str(entry.meta.get("customer", "(none)")),)
+        else:
+            key = (
+                str(entry.meta.get("contract", "(none)")),
+                str(entry.meta.get("customer", "")),
+                stream,
+            )
+        sums.setdefault(key, [ZERO, ZERO])[index] += value
+
+
 def keep(
     entries: Sequence[data.Directive],
     currency: str,
@@ -121,34 +230,19 @@ def keep(
 ) -> Table:
     """Sold, OneBox cost, kept and kept % per stream, customer or contract, in [start, end]."""
     convert = Converter(entries, currency)
-    groups: dict[tuple[str, ...], list[Decimal]] = {}
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        if (start and entry.date < start) or (end and entry.date > end):
-            continue
-        for post in entry.postings:
-            account = post.account
-            if account.startswith("Income:"):
-                index, sign = 0, -1
-                stream = account.split(":")[1].lower()
-            elif account.startswith("Expenses:OneBox:"):
-                index, sign = 1, 1
-                stream = account.split(":")[2].lower()
-            else:
-                continue
-            if by == "stream":
-                key: tuple[str, ...] = (stream,)
-            elif by == "customer":
-                key = (str(entry.meta.get("customer", "(none)")),)
-            else:
-                key = (
-                    str(entry.meta.get("contract", "(none)")),
-                    str(entry.meta.get("customer", "")),
-                    stream,
-                )
-            value = convert(beans.units(post)[0], beans.units(post)[1], entry.date) * sign
-            groups.setdefault(key, [ZERO, ZERO])[index] += value
+    sums = scan(entries, keep_by=(by,), keep_convert=convert, start=start, end=end)
+    return keep_table(sums.keep[by], currency, start=start, end=end, by=by, convert=convert)
+
+
+def keep_table(
+    groups: dict[tuple[str, ...], list[Decimal]],
+    currency: str,
+    *,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    by: str,
+    convert: Converter,
+) -> Table:
     columns = [by] + (["customer", "stream"] if by == "contract" else [])
     table = Table(
         f"What you keep, {start or 'start'} to {end or 'end'}, in {currency}",
@@ -169,12 +263,17 @@ def keep(
 
 def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetime.date) -> Table:
     """Every OneBox bill as of a date: billed, paid, open, due, status; totals by status."""
+    found = scan(entries, as_of=as_of, want_bills=True).bills.values()
+    return payables_table(sorted_bills(found), as_of=as_of)
+
+
+def payables_table(items: Sequence[OpenItem], *, as_of: datetime.date) -> Table:
     table = Table(
         f"OneBox bills as of {as_of}",
         ["bill", "date", "currency", "billed", "paid", "open", "due", "status"],
     )
     totals: dict[tuple[str, str], Decimal] = {}
-    for bill in bills(entries, as_of=as_of):
+    for bill in items:
         if bill.open <= 0:
             status = "paid"
         elif bill.due_date < as_of:  # past its due date, or past the end of its grace
@@ -193,7 +292,6 @@ def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetim
     for (status, cur), amount in sorted(totals.items(), key=lambda kv: order.index(kv[0][0])):
         table.totals.append([status, cur, amount])
     table.total_columns = ["status", "currency", "open"]
-    del currency
     return table
 
 
@@ -211,13 +309,20 @@ def _bucket(days: int) -> str:
 
 def receivables(entries: Sequence[data.Directive], currency: str, *, as_of: datetime.date) -> Table:
     """Open invoices as of a date (payments after it do not count), aged by days past due."""
+    found = scan(entries, as_of=as_of, want_invoices=True).invoices.values()
     convert = Converter(entries, currency)
+    return receivables_table(sorted_invoices(found), currency, as_of=as_of, convert=convert)
+
+
+def receivables_table(
+    items: Sequence[OpenItem], currency: str, *, as_of: datetime.date, convert: Converter
+) -> Table:
     table = Table(
         f"Open invoices as of {as_of}, aged; totals per customer in {currency}",
         ["customer", "invoice", "date", "due", "currency", "open", "days_past_due", "bucket"],
     )
     per_customer: dict[str, dict[str, Decimal]] = {}
-    for item in invoices(entries, as_of=as_of):
+    for item in items:
         if item.open <= 0:
             continue
         days = (as_of - item.due_date).days
@@ -250,17 +355,19 @@ def mrr(
     contracts count their last billed month; one-time contracts do not count.
     """
     convert = Converter(entries, currency)
+    metered = scan(entries, as_of=as_of, metered_convert=convert).metered
+    return mrr_table(book, metered, currency, as_of=as_of, convert=convert)
+
+
+def mrr_table(
+    book: Book,
+    last_metered: dict[str, Decimal],
+    currency: str,
+    *,
+    as_of: datetime.date,
+    convert: Converter,
+) -> Table:
     month = Month.of(as_of)
-    last_metered: dict[str, Decimal] = {}
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and entry.date <= as_of:
-            cid = entry.meta.get("contract")
-            if isinstance(cid, str) and (beans.entry_id(entry) or "").endswith("/invoice"):
-                for post in entry.postings:
-                    if post.account.startswith(beans.RECEIVABLE):
-                        last_metered[cid] = convert(
-                            beans.units(post)[0], beans.units(post)[1], entry.date
-                        )
     rows: dict[str, list[Any]] = {}
     for contract in book.contracts.values():
         if not contract.active_on(as_of) or contract.billing == "once":
@@ -285,3 +392,37 @@ def mrr(
     table.totals.append(["total", total, "", len({c for r in rows.values() for c in r[2]})])
     table.notes = [f"active boxes in {month}: {active_boxes(book, month)}", *convert.notes()]
     return table
+
+
+def overview(
+    book: Book,
+    entries: Sequence[data.Directive],
+    currency: str,
+    *,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    as_of: datetime.date,
+) -> dict[str, Table]:
+    """keep per stream and per customer in [start, end], receivables, payables and MRR as of
+    `as_of`: the tables of the report commands, from one pass over the entries."""
+    keep_convert = Converter(entries, currency)
+    receivable_convert, mrr_convert = keep_convert.sibling(), keep_convert.sibling()
+    found = scan(
+        entries, keep_by=("stream", "customer"), keep_convert=keep_convert, start=start, end=end,
+        as_of=as_of, want_invoices=True, want_bills=True, metered_convert=mrr_convert,
+    )  # fmt: skip
+    by_stream, by_customer = found.keep["stream"], found.keep["customer"]
+    invoices = sorted_invoices(found.invoices.values())
+    return {
+        "keep-stream": keep_table(
+            by_stream, currency, start=start, end=end, by="stream", convert=keep_convert
+        ),
+        "keep-customer": keep_table(
+            by_customer, currency, start=start, end=end, by="customer", convert=keep_convert
+        ),
+        "receivables": receivables_table(
+            invoices, currency, as_of=as_of, convert=receivable_convert
+        ),
+        "payables": payables_table(sorted_bills(found.bills.values()), as_of=as_of),
+        "mrr": mrr_table(book, found.metered, currency, as_of=as_of, convert=mrr_convert),
+    }

@@ -105,24 +105,16 @@ def build(entries: Sequence[Any], currency: str, period: Period, now: datetime.d
     as_of = last or now
     span = f"{first or 'start'} to {last or 'end'}"
     try:
-        book, _ = parse_book(entries)
-        named = [
-            ("keep-stream", reports.keep(entries, currency, start=first, end=last, by="stream")),
-            (
-                "keep-customer",
-                reports.keep(entries, currency, start=first, end=last, by="customer"),
-            ),
-            ("receivables", reports.receivables(entries, currency, as_of=as_of)),
-            ("payables", reports.payables(entries, currency, as_of=as_of)),
-            ("mrr", reports.mrr(book, entries, currency, as_of=as_of)),
-        ]
+        tables = reports.overview(
+            parse_book(entries)[0], entries, currency, start=first, end=last, as_of=as_of
+        )
     except reports.ReportError as err:
         return Page(f"OneBox, {span}", error=str(err))
     titles = {
         "keep-stream": f"What you keep per stream, {span}, in {currency}",
         "keep-customer": f"What you keep per customer, {span}, in {currency}",
     }
-    _, sold, cost, kept, pct = named[0][1].totals[0]
+    _, sold, cost, kept, pct = tables["keep-stream"].totals[0]
     headline = (
         f"Sold {sold} {currency}; OneBox cost {cost} {currency};"
         f" kept {kept} {currency}{f' ({pct}%)' if pct is not None else ''}."
@@ -130,8 +122,8 @@ def build(entries: Sequence[Any], currency: str, period: Period, now: datetime.d
     return Page(
         f"OneBox, {span}",
         headline=headline,
-        views=[view(key, table, titles.get(key)) for key, table in named],
-        tables=[table for _, table in named],
+        views=[view(key, table, titles.get(key)) for key, table in tables.items()],
+        tables=list(tables.values()),
     )
 
 

@@ -87,7 +87,7 @@ from beangulp.importers import csvbase
 
 from .. import beans, events
 from ..model import Book, parse_book, parse_seals
-from ..openitems import OpenItem, apply_bills, apply_invoices
+from ..openitems import OpenItem, apply_bills, apply_invoices, sorted_bills, sorted_invoices
 from ..values import CENT, MAX_DIGITS, InputError, Month, parse_currency, parse_ref
 
 log = logging.getLogger(__name__)
@@ -343,13 +343,13 @@ class _State:
 
     def open_invoices(self, customer: str, date: datetime.date) -> list[OpenItem]:
         """The customer's invoices issued by `date`, oldest first (as openitems.invoices)."""
-        mine = (i for i in self.invoices.values() if i.customer == customer and i.date <= date)
-        return sorted(mine, key=lambda i: (i.date, i.id))
+        return sorted_invoices(
+            i for i in self.invoices.values() if i.customer == customer and i.date <= date
+        )
 
     def open_bills(self, date: datetime.date) -> list[OpenItem]:
         """OneBox bills issued by `date`, by due date (as openitems.bills)."""
-        issued = (i for i in self.bills.values() if i.date <= date)
-        return sorted(issued, key=lambda i: (i.due_date, i.date, i.id))
+        return sorted_bills(i for i in self.bills.values() if i.date <= date)
 
 
 def _plan_one(row: Row, match: Match, state: _State) -> Planned:
