@@ -4,6 +4,11 @@ Each report is a :class:`Table`: column names, rows of plain values (str,
 Decimal, date, int), total rows and notes (the exchange rates used). The CLI
 renders it as a table, CSV or JSON; numbers stay exact Decimals throughout.
 
+Every report reads the entries in one pass (:func:`scan`: each posting goes to
+what needs it, by account) and then builds its table (``keep_table``,
+``receivables_table``, ...). Fava's OneBox page asks for all of them at once
+(:func:`overview`): one pass, five tables, the same cells as the commands.
+
 Conversion: an amount in another currency is converted with the ledger's
 ``price`` directive in force on the entry's date (the latest on or before it);
 a missing rate is an error naming the currency and date::
