@@ -33,7 +33,7 @@ from .close import CloseError, CloseResult, close_month, diff_month
 from .importers.bank import Planned, Row, plan
 from .model import Book, parse_book, parse_seals
 from .openitems import OpenItem, bills, invoices, issued_by
-from .store import JOURNAL_HEADER, Ledger, LedgerError, describe_error
+from .store import JOURNAL_HEADER, Ledger, LedgerError, Loaded, describe_error, paused_gc
 from .values import MAX_NAME, InputError, Month, make_text, parse_id
 
 # ---------------------------------------------------------------- helpers
@@ -624,6 +624,11 @@ def verify(ledger: Ledger) -> Verification:
     ledger.check_exists()
     ledger.finish_pending()
     loaded = ledger.load()
+    with paused_gc():  # millions of short-lived objects beside the loaded ledger
+        return _verify(loaded)
+
+
+def _verify(loaded: Loaded) -> Verification:
     report = Verification()
     report.errors = [describe_error(e) for e in loaded.errors]
     book, book_errors = parse_book(loaded.entries)

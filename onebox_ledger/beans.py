@@ -235,24 +235,30 @@ def entry_id(entry: data.Directive) -> str | None:
 
 def identity(entry: data.Transaction) -> tuple[Any, ...]:
     """What makes two transactions the same entry: equal exactly when format_entry is equal."""
+    postings = []
+    for post in entry.postings:
+        amount, currency = units(post)
+        postings.append((post.account, format_number(amount), currency, _meta_key(post.meta)))
     return (
         entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links,
-        _meta_key(entry.meta),
-        tuple(
-            (p.account, format_number(units(p)[0]), units(p)[1], _meta_key(p.meta))
-            for p in entry.postings
-        ),
+        _meta_key(entry.meta), tuple(postings),
     )  # fmt: skip
 
 
-def _meta_key(values: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+def _meta_key(values: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
+    """Metadata as compared by `identity`: strings, dates and booleans as they are (each
+    prints one way only, so equal values print equal and unequal ones unequal), numbers
+    and amounts as printed (125.0 and 125.00 are equal numbers but print differently)."""
     if not values:
         return ()
     return tuple(
-        (key, format_value(value))
+        (key, value if type(value) in _AS_IS else format_value(value))
         for key, value in values.items()
-        if key not in _LOADER_KEYS and not key.startswith("__")
+        if key not in _LOADER_KEYS and key[:2] != "__"
     )
+
+
+_AS_IS = frozenset({str, datetime.date})
 
 
 def sealed_by(entry: data.Directive) -> bool:

@@ -17,7 +17,9 @@ OneBox's data tariff does (``round_half_up(1500 / 1000) == 2``).
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -160,6 +162,11 @@ def round_half_up(number: Decimal) -> Decimal:
     return number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
+@functools.lru_cache(maxsize=4096)
+def _last_day(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
 class Month:
     """A calendar month, ordered and hashable: Month(2026, 11) prints as 2026-11."""
 
@@ -181,7 +188,7 @@ class Month:
 
     @property
     def last(self) -> datetime.date:
-        return self.next().first - datetime.timedelta(days=1)
+        return _last_day(self.year, self.month)
 
     @property
     def days(self) -> int:

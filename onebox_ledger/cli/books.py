@@ -12,7 +12,7 @@ from .. import actions, reports
 from ..close import Summary
 from ..model import parse_book
 from ..reports import ReportError
-from ..store import LedgerError
+from ..store import LedgerError, paused_gc
 from ..values import ZERO, parse_date, parse_month, round_money
 from . import cli
 from .common import date_or_today, echo, ledger, today
@@ -98,7 +98,8 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
     book = ledger()
     loaded = book.load_valid()
     try:
-        table = build(loaded.entries, book.operating_currency())
+        with paused_gc():
+            table = build(loaded.entries, book.operating_currency())
     except ReportError as err:
         raise LedgerError(str(err)) from None
     click.echo(render(table, fmt), nl=False)
