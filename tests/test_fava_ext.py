@@ -199,6 +199,28 @@ def test_the_time_filter_sets_the_period_and_the_as_of_date(run: Run, ok: Ok) ->
     }  # fmt: skip
 
 
+def test_a_period_not_yet_ended_is_seen_as_of_today(run: Run, ok: Ok) -> None:
+    data = report_json(client(), time="2026")
+    assert data["title"] == "OneBox, 2026-01-01 to 2026-12-31"
+    assert data["tables"]["keep-stream"] == cli_json(
+        run, ok, MAIN, "keep", "--from", "2026-01-01", "--to", "2026-12-31"
+    )
+    for name in ("receivables", "payables", "mrr"):  # as of today, 2026-12-15, not 2026-12-31
+        assert data["tables"][name] == cli_json(run, ok, MAIN, name, "--as-of", TODAY)
+
+
+def test_the_page_keeps_the_last_eight_periods(fixed_today: None) -> None:
+    app = create_app([str(MAIN)], read_only=True, poll_watcher=True)
+    fava = app.test_client()
+    months = [f"2026-{m:02d}" for m in range(1, 11)]
+    for month in months:
+        get(fava, PAGE, time=month)
+    get(fava, PAGE, time="2026-03")  # asked again: now the newest
+    extension = app.config["LEDGERS"][SLUG].extensions.get_extension("OneBox")
+    kept = [period for (period, _) in extension._pages]
+    assert [str(first)[:7] for first, _ in kept] == [*months[3:], "2026-03"]
+
+
 def test_the_page_follows_changes_to_the_files(demo_copy: Path, run: Run, ok: Ok) -> None:
     """The sale opens the first file of 2026-11: Fava sees it because main.beancount's
     modification time moves (its bytes do not)."""

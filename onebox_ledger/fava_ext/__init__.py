@@ -9,13 +9,15 @@ serves the same tables as JSON at ``/<ledger>/extension/OneBox/report``. The
 tables are exactly those of ``onebox-ledger report keep|receivables|payables|mrr``
 (onebox_ledger.reports, on the whole ledger Fava loaded), for Fava's time
 filter: keep covers the filtered period; receivables, payables and MRR are as of
-its last day. With no time filter, keep covers everything and the others are as
-of today ($ONEBOX_TODAY, as in the CLI). Fava's account, tag and other filters
+its last day, or of today when the period has not ended yet. With no time
+filter, keep covers everything and the others are as of today ($ONEBOX_TODAY, as
+in the CLI). Fava's account, tag and other filters
 do not apply: an invoice's open amount depends on every payment to it.
 
 The class only reads: it renders with Fava's autoescaping template engine and
 has no endpoint that writes (Fava has no authentication; GET must never
-change anything). Tables are computed once per ledger load and period.
+change anything). Tables are computed once per ledger load and period (the
+last PAGES_KEPT periods asked for are kept).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ..model import parse_book
 from ..values import InputError, parse_date
 
 Period = tuple[datetime.date | None, datetime.date | None]
+PAGES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def view(key: str, table: reports.Table, title: str | None = None) -> View:
 def build(entries: Sequence[Any], currency: str, period: Period, now: datetime.date) -> Page:
     """The page's tables for a period (first, last day; None: open). Pure."""
     first, last = period
-    as_of = last or now
+    as_of = min(last, now) if last else now
     span = f"{first or 'start'} to {last or 'end'}"
     try:
         tables = reports.overview(
@@ -152,10 +155,14 @@ class OneBox(FavaExtensionBase):
         except InputError as err:
             return Page("OneBox", error=str(err))
         key = (self.period(), now)
-        if key not in self._pages:
+        page = self._pages.pop(key, None)  # re-inserted: the newest is last
+        if page is None:
             currencies = self.ledger.options["operating_currency"] or ["USD"]
-            self._pages[key] = build(self.ledger.all_entries, currencies[0], key[0], now)
-        return self._pages[key]
+            page = build(self.ledger.all_entries, currencies[0], key[0], now)
+        self._pages[key] = page
+        while len(self._pages) > PAGES_KEPT:
+            del self._pages[next(iter(self._pages))]
+        return page
 
     @extension_endpoint("report")  # type: ignore[untyped-decorator,arg-type]  # Fava types it loosely
     def report(self) -> Response:
