@@ -9,13 +9,14 @@ import click
 from beancount.core import data
 
 from .. import actions, reports
+from ..clock import today
 from ..close import Summary
 from ..model import parse_book
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
 from ..values import ZERO, parse_date, parse_month, round_money
 from . import cli
-from .common import date_or_today, echo, ledger, today
+from .common import date_or_today, echo, ledger
 from .render import render
 
 FORMATS = click.Choice(["table", "csv", "json"])

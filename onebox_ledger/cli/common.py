@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import os
 
 import click
 
+from ..clock import today
 from ..store import Ledger
 from ..values import InputError, parse_date
-
-
-def today() -> datetime.date:
-    """The clock, or $ONEBOX_TODAY (YYYY-MM-DD) to replay a day exactly."""
-    fixed = os.environ.get("ONEBOX_TODAY")
-    return parse_date(fixed, "ONEBOX_TODAY") if fixed else datetime.date.today()
 
 
 def ledger() -> Ledger:

@@ -9,6 +9,7 @@ import click
 
 from .. import actions, beans
 from ..beans import STREAMS
+from ..clock import today
 from ..model import BILLINGS
 from ..store import create_ledger
 from ..values import (
@@ -24,7 +25,7 @@ from ..values import (
     parse_month,
 )
 from . import cli
-from .common import date_or_today, echo, ledger, today, whole
+from .common import date_or_today, echo, ledger, whole
 
 
 @cli.command()

@@ -23,7 +23,6 @@ last PAGES_KEPT periods asked for are kept).
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,8 +33,9 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, g, jsonify
 
 from .. import reports
+from ..clock import today
 from ..model import parse_book
-from ..values import InputError, parse_date
+from ..values import InputError
 
 Period = tuple[datetime.date | None, datetime.date | None]
 PAGES_KEPT = 8
@@ -67,12 +67,6 @@ class Page:
     views: list[View] = field(default_factory=list)
     tables: list[reports.Table] = field(default_factory=list)
     error: str | None = None
-
-
-def today() -> datetime.date:
-    """The clock, or $ONEBOX_TODAY (YYYY-MM-DD) to replay a day, as the CLI reads it."""
-    fixed = os.environ.get("ONEBOX_TODAY")
-    return parse_date(fixed, "ONEBOX_TODAY") if fixed else datetime.date.today()
 
 
 def _columns(names: list[str], rows: list[list[Any]]) -> list[Column]:
