@@ -59,10 +59,10 @@ class OpenItem:
 
 def item_key(post: data.Posting, entry: data.Transaction, name: str) -> str | None:
     """The posting's `name` (invoice or bill) id: on the posting, else on its transaction."""
-    for source in (post.meta, entry.meta):
-        if source and isinstance(source.get(name), str):
-            return str(source[name])
-    return None
+    value = post.meta.get(name) if post.meta else None
+    if type(value) is not str:
+        value = entry.meta.get(name) if entry.meta else None
+    return value if type(value) is str else None
 
 
 def _date_meta(entry: data.Transaction, name: str) -> datetime.date | None:
@@ -112,12 +112,12 @@ def add_invoice_posting(
     key = item_key(post, entry, "invoice")
     if key is None:
         return
+    number, currency = beans.units(post)
     item = items.get(key)
     if item is None:
         item = items[key] = OpenItem(
-            key, "invoice", entry.date, beans.units(post)[1], entry.meta.get("customer")
+            key, "invoice", entry.date, currency, entry.meta.get("customer")
         )
-    number = beans.units(post)[0]
     if number > 0:
         item.billed += number
         item.due = item.due or _date_meta(entry, "due")

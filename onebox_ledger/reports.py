@@ -207,7 +207,7 @@ def _keep(
     index: int,  # 0: sold (income, a credit), 1: OneBox cost (a debit)
 ) -> None:
     number, currency = beans.units(post)
-    value = convert(number, currency, entry.date)
+    value = number if currency == convert.currency else convert(number, currency, entry.date)
     if index == 0:
         value = -value
     stream = stream.lower()
@@ -222,7 +222,10 @@ def _keep(
                 str(entry.meta.get("customer", "")),
                 stream,
             )
-        sums.setdefault(key, [ZERO, ZERO])[index] += value
+        sums_of_key = sums.get(key)
+        if sums_of_key is None:
+            sums_of_key = sums[key] = [ZERO, ZERO]
+        sums_of_key[index] += value
 
 
 def keep(
