@@ -147,3 +147,17 @@ def test_favas_time_filter_sets_the_period(fava_url: str, page: Any) -> None:
     receivables = cli_rows("receivables", "--as-of", "2026-10-31")
     gap = receivables.index([""])
     assert rendered_rows(page, "#onebox-receivables table.onebox-totals") == receivables[gap + 1 :]
+
+
+def test_an_invoice_link_opens_its_life_in_favas_query_page(fava_url: str, page: Any) -> None:
+    page.goto(f"{fava_url}/extension/OneBox/")
+    row = page.locator("#onebox-receivables tbody tr").first
+    cells = [cell.strip() for cell in row.inner_text().split("\t")]
+    assert cells[:2] == ["harbor-clinic", "inv-2026-08-harbor-clinic"]
+    currency, open_amount = cells[4], cells[5]
+    row.get_by_role("link", name=cells[1]).click()
+    page.wait_for_url(f"{fava_url}/query/?query_string=SELECT*")
+    page.locator("article details table").wait_for()
+    lines = rendered_rows(page, "article details table")
+    assert lines[0] == ["date", "narration", "position", "balance"]
+    assert lines[-1][-1] == f"{open_amount} {currency}" == "504.00 USD"

@@ -10,12 +10,15 @@ shows (the sidebar link, Fava's client-side navigation and its time filter).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from decimal import Decimal
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import Result
@@ -197,6 +200,41 @@ def test_the_time_filter_sets_the_period_and_the_as_of_date(run: Run, ok: Ok) ->
         "bill": "onebox-2026-10", "date": "2026-10-31", "currency": "USD", "billed": "1087.16",
         "paid": "0.00", "open": "1087.16", "due": "2026-11-30", "status": "open",
     }  # fmt: skip
+
+
+def query_rows(fava: Any, href: str) -> list[list[Any]]:
+    """Run a link's BQL query through Fava's query API: the result rows, numbers exact."""
+    query = parse_qs(urlparse(unescape(href)).query)["query_string"][0]
+    response = fava.get(f"/{SLUG}/api/query", query_string={"query_string": query})
+    assert response.status_code == 200, response.data[:300]
+    return list(json.loads(response.data, parse_float=Decimal)["data"]["rows"])
+
+
+def test_each_invoice_and_bill_links_to_the_query_of_its_life(fixed_today: None) -> None:
+    """beanquery, independently of onebox_ledger.openitems, ends each item's running
+    balance at the open amount the page shows."""
+    fava = client()
+    html = get(fava, PAGE)
+    page = parse(html)
+    links = {text: href for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', html)}
+    invoices = page.sections["onebox-receivables"][0][1:]
+    bills = page.sections["onebox-payables"][0][1:]
+    assert len(links) == len(invoices) + len(bills) == 21
+    for customer, invoice, *_, currency, open_amount, _days, _bucket in invoices:
+        rows = query_rows(fava, links[invoice])
+        assert rows[0][0] <= rows[-1][0] and rows[0][2]["units"]["number"] > 0, rows  # billed first
+        assert rows[-1][3] == {currency: Decimal(open_amount)}, (customer, invoice, rows)
+    for bill, _date, currency, billed, paid, open_amount, _due, _status in bills:
+        rows = query_rows(fava, links[bill])
+        assert sum(
+            -r[2]["units"]["number"] for r in rows if r[2]["units"]["number"] < 0
+        ) >= Decimal(billed)
+        expected = {currency: -Decimal(open_amount)} if Decimal(open_amount) else {}
+        assert rows[-1][3] == expected, (bill, paid, rows)
+    assert unescape(links["onebox-2026-10"]) == (
+        f"/{SLUG}/query/?query_string=SELECT+date,+narration,+position,+balance+WHERE+"
+        "any_meta('bill')+%3D+'onebox-2026-10'+AND+account+~+'%5ELiabilities:OneBox:'"
+    )
 
 
 def test_a_period_not_yet_ended_is_seen_as_of_today(run: Run, ok: Ok) -> None:

@@ -16,13 +16,16 @@ do not apply: an invoice's open amount depends on every payment to it.
 
 The class only reads: it renders with Fava's autoescaping template engine and
 has no endpoint that writes (Fava has no authentication; GET must never
-change anything). Tables are computed once per ledger load and period (the
+change anything). Each invoice and bill id links to Fava's query page with the
+BQL query of its life (``history_query``): the invoice, every payment to it and
+the running balance, which ends at the open amount shown. Tables are computed once per ledger load and period (the
 last PAGES_KEPT periods asked for are kept).
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +42,20 @@ from ..values import InputError
 
 Period = tuple[datetime.date | None, datetime.date | None]
 PAGES_KEPT = 8
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+HISTORY_ACCOUNTS = {"invoice": "^Assets:Receivable:", "bill": "^Liabilities:OneBox:"}
+
+
+def history_query(kind: str, item_id: str) -> str | None:
+    """The BQL query of an invoice's or bill's life: every posting carrying its id (on the
+    posting, else on its transaction), with the running balance, which ends at its open amount.
+    None for an id that cannot be quoted safely (ids the tool writes always can)."""
+    if kind not in HISTORY_ACCOUNTS or not SAFE_ID.fullmatch(item_id):
+        return None
+    return (
+        "SELECT date, narration, position, balance"
+        f" WHERE any_meta('{kind}') = '{item_id}' AND account ~ '{HISTORY_ACCOUNTS[kind]}'"
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,7 @@ class OneBox(FavaExtensionBase):
     """Fava's "OneBox" report page; see the module docs."""
 
     report_title = "OneBox"
+    history_query = staticmethod(history_query)  # for the template's invoice and bill links
 
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
         super().__init__(ledger, config)
