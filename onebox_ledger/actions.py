@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
-from beancount.core.amount import Amount
 
 from . import beans, events
 from .billing import BillingError
@@ -310,31 +309,19 @@ def _existing_ref(
     memo: str | None = None,
     stream: str | None = None,
 ) -> bool:
-    """True when `ref` was already recorded with the same content; LedgerError when it differs.
-
-    Content: date, customer and amount; for a sale also its memo and stream. (Which
-    invoice or bill a payment settled is not compared: a retry may name it or not.)
-    """
+    """True when `ref` was already recorded with the same content (events.reused_ref);
+    LedgerError when it differs."""
     if ref is None:
         return False
     found = _by_id(entries, entry_id)
     if found is None:
         return False
     assert isinstance(found, data.Transaction)
-    have: dict[str, Any] = {
-        "date": found.date,
-        "customer": found.meta.get("customer"),
-        "amount": found.meta.get("amount"),
-    }
-    want: dict[str, Any] = {"date": date, "customer": customer, "amount": Amount(*amount)}
-    if memo is not None:
-        have["memo"], want["memo"] = found.narration, memo
-    if stream is not None:
-        income = [p.account for p in found.postings if p.account.startswith("Income:")]
-        have["stream"], want["stream"] = income[0].split(":")[1].lower(), stream
-    if have != want:
-        diffs = ", ".join(f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k])
-        raise LedgerError(f"ref {ref!r} was already used with {diffs}")
+    differs = events.reused_ref(
+        found, ref, date=date, customer=customer, amount=amount, memo=memo, stream=stream
+    )
+    if differs:
+        raise LedgerError(differs)
     return True
 
 

@@ -122,6 +122,38 @@ def event_id(kind: str, ref: str | None, scope: str, taken: Collection[str | Non
     return f"{kind}/{scope}/{n}"
 
 
+def reused_ref(
+    found: data.Transaction,
+    ref: str,
+    *,
+    date: datetime.date,
+    customer: str | None,
+    amount: tuple[Decimal, str],
+    memo: str | None = None,
+    stream: str | None = None,
+) -> str | None:
+    """None when `found` (the entry recorded with `ref`) has this content, else why not.
+
+    Content: date, customer and amount; for a sale also its memo and stream. (Which
+    invoice or bill a payment settled is not compared: a retry may name it or not.)
+    """
+    have: dict[str, object] = {
+        "date": found.date,
+        "customer": found.meta.get("customer"),
+        "amount": found.meta.get("amount"),
+    }
+    want: dict[str, object] = {"date": date, "customer": customer, "amount": Amount(*amount)}
+    if memo is not None:
+        have["memo"], want["memo"] = found.narration, memo
+    if stream is not None:
+        income = [p.account for p in found.postings if p.account.startswith("Income:")]
+        have["stream"], want["stream"] = income[0].split(":")[1].lower(), stream
+    if have == want:
+        return None
+    diffs = ", ".join(f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k])
+    return f"ref {ref!r} was already used with {diffs}"
+
+
 def sell_invoice_id(date: datetime.date, customer: str, taken: Collection[str | None]) -> str:
     """'inv-2026-11-05-acme', then 'inv-2026-11-05-acme.2': '.' is in no customer id."""
     invoice, n = f"inv-{date}-{customer}", 2

@@ -31,6 +31,9 @@ from beancount.core import data
 from . import beans
 from .values import ZERO
 
+RECEIVABLE_PREFIX = beans.RECEIVABLE + ":"  # an invoice's postings
+BILL_ACCOUNTS = (beans.PAYABLE, beans.GRACE)  # a bill's postings
+
 
 @dataclass
 class OpenItem:
@@ -63,6 +66,17 @@ def item_key(post: data.Posting, entry: data.Transaction, name: str) -> str | No
     if type(value) is not str:
         value = entry.meta.get(name) if entry.meta else None
     return value if type(value) is str else None
+
+
+def _item(
+    items: dict[str, OpenItem], key: str, kind: str, entry: data.Transaction, currency: str
+) -> OpenItem:
+    """The item `key`, opened by `entry` (its first posting) when it is new."""
+    item = items.get(key)
+    if item is None:
+        customer = entry.meta.get("customer") if kind == "invoice" else None
+        item = items[key] = OpenItem(key, kind, entry.date, currency, customer)
+    return item
 
 
 def _date_meta(entry: data.Transaction, name: str) -> datetime.date | None:
@@ -102,9 +116,6 @@ def apply_invoices(items: dict[str, OpenItem], entry: data.Transaction) -> None:
             add_invoice_posting(items, entry, post)
 
 
-RECEIVABLE_PREFIX = beans.RECEIVABLE + ":"
-
-
 def add_invoice_posting(
     items: dict[str, OpenItem], entry: data.Transaction, post: data.Posting
 ) -> None:
@@ -113,11 +124,7 @@ def add_invoice_posting(
     if key is None:
         return
     number, currency = beans.units(post)
-    item = items.get(key)
-    if item is None:
-        item = items[key] = OpenItem(
-            key, "invoice", entry.date, currency, entry.meta.get("customer")
-        )
+    item = _item(items, key, "invoice", entry, currency)
     if number > 0:
         item.billed += number
         item.due = item.due or _date_meta(entry, "due")
@@ -139,9 +146,6 @@ def sorted_bills(items: Iterable[OpenItem]) -> list[OpenItem]:
     return sorted(items, key=lambda i: (i.due_date, i.date, i.id))
 
 
-BILL_ACCOUNTS = (beans.PAYABLE, beans.GRACE)
-
-
 def apply_bills(items: dict[str, OpenItem], entry: data.Transaction) -> None:
     """Add one transaction's Payable/Grace postings to the bills in `items` (in place)."""
     for post in entry.postings:
@@ -156,10 +160,8 @@ def add_bill_posting(
     key = item_key(post, entry, "bill")
     if key is None:
         return
-    item = items.get(key)
-    if item is None:
-        item = items[key] = OpenItem(key, "bill", entry.date, beans.units(post)[1])
-    number = beans.units(post)[0]
+    number, currency = beans.units(post)
+    item = _item(items, key, "bill", entry, currency)
     if (beans.entry_id(entry) or "").startswith("grace/"):
         if post.account == beans.GRACE:
             item.in_grace -= number

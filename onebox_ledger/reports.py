@@ -76,6 +76,20 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def numeric_columns(width: int, rows: list[list[Any]]) -> list[bool]:
+    """Which of `width` columns hold numbers (right-aligned): every filled cell is a Decimal
+    or an int, and at least one is filled."""
+    out = []
+    for i in range(width):
+        values = [row[i] for row in rows if i < len(row) and row[i] not in ("", None)]
+        out.append(bool(values) and all(_is_number(v) for v in values))
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Decimal | int) and not isinstance(value, bool)
+
+
 def payload(table: Table) -> dict[str, Any]:
     """A table as JSON-ready data: rows and totals as objects of text cells (see `cell`)."""
     return {

@@ -54,9 +54,6 @@ from . import beans
 from .model import Book, parse_book, parse_seals
 from .values import ZERO, Month
 
-# The loader's pickle cache misses new files that match an include glob.
-loader.initialize(use_cache=False)
-
 COMMIT = ".commit"  # in ledger/: the staged renames of an interrupted multi-file write
 # Temp files of writes a crash interrupted (write_atomic's names), removed under the lock.
 STRAYS = (
@@ -101,6 +98,11 @@ class Ledger:
         self._held = False  # this process holds the write lock
 
     # ------------------------------------------------------------ paths
+
+    @property
+    def commit_path(self) -> Path:
+        """``ledger/.commit``: present only while a multi-file write is not finished."""
+        return self.dir / COMMIT
 
     @property
     def accounts_path(self) -> Path:
@@ -170,7 +172,11 @@ class Ledger:
         return str(currencies[0])
 
     def load(self, extra: str | None = None) -> Loaded:
-        """The whole ledger through Beancount's loader (plugins and validation), plus `extra` text."""
+        """The whole ledger through Beancount's loader (plugins and validation), plus `extra` text.
+
+        ``loader._load`` never uses the pickle cache, which misses new files matching an
+        include glob; importing this module changes no loader setting.
+        """
         sources: list[tuple[str, bool]] = [(str(self.main), True)]
         if extra:
             sources.append((extra, False))
@@ -251,7 +257,7 @@ class Ledger:
         """
         assert self._held, "recover() runs under the write lock"
         finished: list[Path] = []
-        commit = self.dir / COMMIT
+        commit = self.commit_path
         text = read_exact(commit)
         if text is not None:
             for line in text.splitlines():
@@ -270,7 +276,7 @@ class Ledger:
 
     def finish_pending(self) -> None:
         """Finish a write a crash interrupted after its commit point, if any (takes the lock)."""
-        if not self._held and (self.dir / COMMIT).exists():
+        if not self._held and self.commit_path.exists():
             with self.locked():  # locked() recovers
                 pass
 
@@ -323,7 +329,7 @@ class Ledger:
                 f"{tmp.relative_to(self.root)}\t{path.relative_to(self.root)}\n"
                 for tmp, path in staged
             )
-            write_atomic(self.dir / COMMIT, "".join(lines))
+            write_atomic(self.commit_path, "".join(lines))
         except BaseException:
             for tmp, _ in staged:
                 with contextlib.suppress(FileNotFoundError):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
 from typing import Any
 
-from ..reports import Table, payload
+from ..reports import Table, numeric_columns, payload
 from ..reports import cell as _cell
 
 
@@ -17,15 +16,7 @@ def _grid(columns: list[str], rows: list[list[Any]]) -> list[str]:
     widths = [
         max([len(c)] + [len(r[i]) for r in cells if i < len(r)]) for i, c in enumerate(columns)
     ]
-    numeric = [
-        all(
-            isinstance(row[i], Decimal | int) or row[i] in ("", None)
-            for row in rows
-            if i < len(row)
-        )
-        and any(isinstance(row[i], Decimal | int) for row in rows if i < len(row))
-        for i in range(len(columns))
-    ]
+    numeric = numeric_columns(len(columns), rows)
 
     def line(values: list[str]) -> str:
         return "  ".join(

@@ -28,7 +28,6 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from fava.core import FavaLedger
@@ -87,14 +86,8 @@ class Page:
 
 
 def _columns(names: list[str], rows: list[list[Any]]) -> list[Column]:
-    out = []
-    for i, name in enumerate(names):
-        values = [row[i] for row in rows if i < len(row) and row[i] not in ("", None)]
-        numeric = bool(values) and all(
-            isinstance(v, Decimal | int) and not isinstance(v, bool) for v in values
-        )
-        out.append(Column(name, numeric))
-    return out
+    numeric = reports.numeric_columns(len(names), rows)
+    return [Column(name, flag) for name, flag in zip(names, numeric, strict=True)]
 
 
 def view(key: str, table: reports.Table, title: str | None = None) -> View:

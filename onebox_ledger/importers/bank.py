@@ -82,7 +82,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from beancount.core import data
-from beancount.core.amount import Amount
 from beangulp.importers import csvbase
 
 from .. import beans, events
@@ -365,18 +364,11 @@ def _plan_one(row: Row, match: Match, state: _State) -> Planned:
         return refused(f"customer {who.id!r} is billed in {who.currency}, not {row.currency}")
     found = state.by_id.get(entry_id)
     if found is not None:
-        assert isinstance(found, data.Transaction)
-        have = {
-            "date": found.date,
-            "customer": found.meta.get("customer"),
-            "amount": found.meta.get("amount"),
-        }
-        want = {"date": row.date, "customer": match.customer, "amount": Amount(*amount)}
-        if have != want:
-            diffs = ", ".join(
-                f"{k} {have[k]} (asked {want[k]})" for k in have if have[k] != want[k]
-            )
-            return refused(f"ref {row.ref!r} was already used with {diffs}")
+        differs = events.reused_ref(
+            found, row.ref, date=row.date, customer=match.customer, amount=amount
+        )
+        if differs:
+            return refused(differs)
         return Planned(row, match, "recorded", reason=entry_id)
     if f"{other}/{row.ref}" in state.by_id:
         return refused(f"ref {row.ref!r} is already recorded as {other}/{row.ref}")

@@ -34,6 +34,7 @@ from beancount.core import data
 
 from onebox_ledger import beans
 from onebox_ledger.model import ModelError, parse_seals
+from onebox_ledger.store import Ledger
 from onebox_ledger.values import Month
 
 __plugins__ = ("validate_seals",)
@@ -85,7 +86,7 @@ def validate_seals(
 
 
 def _pending_write(options_map: dict[str, Any]) -> list[ModelError]:
-    commit = Path(options_map.get("filename") or ".").parent / "ledger" / ".commit"
+    commit = Ledger(Path(options_map.get("filename") or "main.beancount")).commit_path
     if not commit.exists():
         return []
     return [ModelError(data.new_metadata(str(commit), 0), PENDING_ERROR, None)]
