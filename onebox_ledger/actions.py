@@ -18,6 +18,7 @@ Ids of written entries, the key of idempotency::
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
+from beancount.parser import parser
 
-from . import beans, events
+from . import beans, events, integrity, seals
 from .billing import BillingError
 from .close import CloseError, CloseResult, close_month, diff_month
 from .importers.bank import Planned, Row, plan
-from .model import Book, parse_book, parse_seals
+from .model import Book, parse_book
 from .openitems import OpenItem, bills, invoices, issued_by
 from .store import JOURNAL_HEADER, Ledger, LedgerError, Loaded, describe_error, paused_gc
 from .values import MAX_NAME, InputError, Month, make_text, parse_id
@@ -147,6 +149,7 @@ def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: dateti
             raise InputError(f"quote the rate in the operating currency {operating}, not {rate[1]}")
         if currency == operating:
             raise InputError(f"{currency} is the operating currency; it needs no rate")
+        _not_sealed(ledger, date, "date")
         entry = beans.price(date, currency, rate[0], rate[1])
         text = _write_static(ledger, ledger.prices_path, [entry])
     return Written(ledger.prices_path, text, f"1 {currency} = {rate[0]} {rate[1]} from {date}")
@@ -547,19 +550,28 @@ def close(
             f" {month.next().first} on, or pass --force"
         )
     with ledger.locked():
-        book, static = ledger.book()
+        files = ledger.files()
+        static = [e for entries in files.parsed.values() for e in entries]
+        book, errors = parse_book(static)
+        if errors:
+            raise LedgerError(describe_error(errors[0]))
         if not book.has_terms():
             raise LedgerError(
                 "no OneBox terms yet: set a cost rate and payment terms first"
                 " (onebox-ledger terms rate 1 0.65; onebox-ledger terms payment 30)"
             )
         path = ledger.month_path(month)
-        month_entries = ledger.parse(path)
-        sealed_here = month in parse_seals(month_entries)[0]
+        before = ledger.seal_before(month, files)
+        sealed_here = month in seals.parse(ledger.parse(path))[0]
         if not sealed_here:
             _check_order(ledger, book, month)
+        view = ledger.month_view(month, files, first=before is None)
+        previous = before.digest if before is not None else seals.FIRST
+        currency = seals.currency_of(ledger.options())
         try:
-            result = close_month(book, month, month_entries, static)
+            result = close_month(
+                book, month, view.dated, previous=previous, currency=currency, before=view.before
+            )
         except CloseError as err:
             raise LedgerError(str(err)) from None
         except BillingError as err:
@@ -567,8 +579,9 @@ def close(
         text = beans.format_entries(result.entries) if result.entries else ""
         if text and not dry_run:
             ledger.append_month(
-                path, text, result.entries, static, JOURNAL_HEADER.format(month=month)
-            )
+                path, text, result.entries, static, JOURNAL_HEADER.format(month=month),
+                view=view, previous=previous, currency=currency,
+            )  # fmt: skip
     return Closed(result, path, text, dry_run)
 
 
@@ -598,21 +611,46 @@ def _check_order(ledger: Ledger, book: Book, month: Month) -> None:
 class Verification:
     sealed: list[Month] = field(default_factory=list)
     generated: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # findings: 'file:line: message'
     diffs: list[str] = field(default_factory=list)
+    head: tuple[Month, str] | None = None  # the newest seal: month and digest
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.diffs
 
 
-def verify(ledger: Ledger) -> Verification:
-    """Re-derive every generated entry, diff it against the files, and run Beancount's checks."""
+def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
+    """Check the ledger the way an auditor would, trusting none of its plugin lines.
+
+    main.beancount's options, plugins and includes against the allowlist
+    (integrity.header_findings); the whole ledger loaded with onebox-ledger's own
+    checks (every seal, its chain and Beancount's validation, store.load_trusted);
+    every generated entry re-derived from the directives and diffed against the
+    files; and, with `head`, that the digest an auditor noted is still in the chain.
+    """
     ledger.check_exists()
     ledger.finish_pending()
+    text = ledger.main.read_text(encoding="utf-8")
+    main_entries, _, options = parser.parse_string(text, report_filename=str(ledger.main))
+    del main_entries
     loaded = ledger.load()
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
-        return _verify(loaded)
+        report = _verify(loaded)
+    report.errors[:0] = integrity.header_findings(ledger.main.name, text, options, loaded.entries)
+    chain = seals.parse(loaded.entries)[0]
+    if chain:
+        newest = max(chain)
+        report.head = (newest, chain[newest].digest)
+    if head is not None and head not in {seal.digest for seal in chain.values()}:
+        newest_text = f"{report.head[0]} {report.head[1]}" if report.head else "none"
+        report.errors.append(
+            f"{ledger.main.name}:0: head {head} is not in the chain (its newest seal is"
+            f" {newest_text}): a month sealed since the last audit was removed, or a seal rewritten"
+        )
+    root = f"{ledger.root}{os.sep}"
+    report.errors = [line.removeprefix(root) for line in report.errors]
+    return report
 
 
 def _verify(loaded: Loaded) -> Verification:
@@ -621,12 +659,12 @@ def _verify(loaded: Loaded) -> Verification:
     book, book_errors = parse_book(loaded.entries)
     if book_errors:
         return report  # the directives plugin already reported them among loaded.errors
-    seals, _ = parse_seals(loaded.entries)
+    found, _ = seals.parse(loaded.entries)
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
             by_month.setdefault(Month.of(entry.date), []).append(entry)
-    for month in sorted(seals):
+    for month in sorted(found):
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
@@ -639,7 +677,7 @@ def _verify(loaded: Loaded) -> Verification:
             1 for e in entries if (beans.entry_id(e) or "").startswith(f"close/{month}/")
         )
     for month, entries in sorted(by_month.items()):
-        if month in seals:
+        if month in found:
             continue
         stray = [e for e in entries if (beans.entry_id(e) or "").startswith(f"close/{month}/")]
         if stray:

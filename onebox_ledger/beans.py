@@ -20,7 +20,6 @@ Customer ids become account components through :func:`customer_account_part`
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -259,29 +258,3 @@ def _meta_key(values: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
 
 
 _AS_IS = frozenset({str, datetime.date})
-
-
-def sealed_by(entry: data.Directive) -> bool:
-    """What a month's seal covers: transactions and onebox-* inputs (not the seal itself)."""
-    if isinstance(entry, data.Transaction):
-        return True
-    return (
-        isinstance(entry, data.Custom)
-        and entry.type.startswith("onebox-")
-        and entry.type != "onebox-close"
-    )
-
-
-def digest(entries: Iterable[data.Directive]) -> str:
-    """sha256 over the sorted printed form of the sealed entries given (see sealed_by).
-
-    Order-independent and independent of file names and line numbers, so the
-    close (which reads the static files and one month file) and the seal
-    plugin (which sees the whole loaded ledger) compute the same digest.
-    """
-    texts = sorted(format_entry(e) for e in entries if sealed_by(e))
-    hasher = hashlib.sha256()
-    for text in texts:
-        hasher.update(text.encode("utf-8"))
-        hasher.update(b"\x00")
-    return "sha256:" + hasher.hexdigest()

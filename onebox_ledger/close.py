@@ -1,9 +1,10 @@
 """A month's close as a list of entries plus its seal. Pure and history-independent.
 
-Input: the Book (terms, customers, contracts), the month M, and the entries of
-M's own journal file (money events already recorded in M, metered usage of M,
-and, when M was closed before, its generated entries and seal). Nothing else:
-the close of month 60 reads no more than the close of month 2.
+Input: the Book (terms, customers, contracts), the month M, and the entries
+dated in M, wherever they live (money events already recorded in M, metered
+usage of M, and, when M was closed before, its generated entries and seal),
+plus the previous seal's digest. Nothing else: the close of month 60 reads no
+more than the close of month 2.
 
 Output for each contract active in M, all dated M's last day::
 
@@ -24,11 +25,14 @@ Output for each contract active in M, all dated M's last day::
       Expenses:OneBox:Cloud        81.25 USD
       Liabilities:OneBox:Payable  -81.25 USD
 
-then the seal, whose digest covers every transaction dated in M::
+then the seal, whose digest covers everything dated in M that can change a number
+(in any file; the first seal also what is dated before it) and the previous seal's
+digest (onebox_ledger.seals)::
 
     2026-11-30 custom "onebox-close" "2026-11" "sha256:..."
       boxes: 12
       rate: 0.60
+      previous: "sha256:..."
 
 Annual contracts add an ``/recognise`` entry (Deferred-Revenue -> Income); at
 an anniversary their ``/invoice`` credits Deferred-Revenue instead of Income.
@@ -46,9 +50,9 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from . import beans
+from . import beans, seals
 from .billing import Charge, charge, due_date, month_rate
-from .model import Book, ModelError, Seal, parse_seals, parse_usage
+from .model import Book, ModelError, parse_usage
 from .values import ZERO, Month
 
 
@@ -178,13 +182,12 @@ def _entries(book: Book, c: Charge, due: object) -> list[data.Transaction]:
     return out
 
 
-def seal_entry(month: Month, digest: str, summary: Summary) -> data.Custom:
-    return beans.custom(
-        month.last,
-        "onebox-close",
-        [str(month), digest],
-        beans.meta(boxes=Decimal(summary.boxes), rate=summary.rate),
-    )
+def seal_meta(summary: Summary, previous: str) -> dict[str, object]:
+    return beans.meta(boxes=Decimal(summary.boxes), rate=summary.rate, previous=previous)
+
+
+def seal_entry(month: Month, digest: str, meta: dict[str, object]) -> data.Custom:
+    return beans.custom(month.last, seals.SEAL, [str(month), digest], meta)
 
 
 def month_transactions(entries: Sequence[data.Directive], month: Month) -> list[data.Transaction]:
@@ -195,57 +198,61 @@ def month_transactions(entries: Sequence[data.Directive], month: Month) -> list[
     ]
 
 
-def month_sealed(entries: Sequence[data.Directive], month: Month) -> list[data.Directive]:
-    """The entries dated in `month` that its seal covers (beans.sealed_by)."""
-    return [e for e in entries if month.first <= e.date <= month.last and beans.sealed_by(e)]
-
-
 def close_month(
     book: Book,
     month: Month,
-    month_entries: Sequence[data.Directive],
-    inputs: Sequence[data.Directive] = (),
+    dated: Sequence[data.Directive],
+    *,
+    previous: str,
+    currency: str,
+    before: Sequence[data.Directive] = (),
 ) -> CloseResult:
-    """Close `month` given the entries of its own journal file (parsed, unbooked).
+    """Close `month` given every entry dated in it (parsed, unbooked, from any file).
 
-    `inputs` are the static files' entries (terms, customers, contracts): those
-    dated in the month are covered by its seal too. Raises CloseError when the
-    month's usage is malformed or its file holds generated entries that no
-    longer match the contracts (drift), BillingError when the terms cannot
-    price it.
+    `previous` is the digest of the seal before (seals.FIRST for the first one),
+    `currency` the operating currency and `before` what the first seal also
+    covers (entries dated before the month). Raises CloseError when the month's
+    usage is malformed or its entries hold generated entries that no longer match
+    the contracts (drift), BillingError when the terms cannot price it.
     """
-    usage, usage_errors = parse_usage(month_entries, month)
-    seals, seal_errors = parse_seals(month_entries)
-    problems: list[ModelError] = usage_errors + seal_errors
+    dated = [e for e in dated if month.first <= e.date <= month.last]
+    usage, usage_errors = parse_usage(dated, month)
+    found, seal_errors = seals.parse(dated)
+    problems: list[ModelError | seals.Finding] = [*usage_errors, *seal_errors]
     if problems:
         raise CloseError(_located(problems[0]))
     fresh, summary = generate(book, month, usage)
     prefix = id_prefix(month)
     existing = [
-        e
-        for e in month_transactions(month_entries, month)
-        if (beans.entry_id(e) or "").startswith(prefix)
+        e for e in month_transactions(dated, month) if (beans.entry_id(e) or "").startswith(prefix)
     ]
-    seal = seals.get(month)
+    seal = found.get(month)
     if seal is None:
         if existing:
             raise CloseError(
                 f"{month} is not sealed but its file already holds generated entries"
                 f" ({beans.entry_id(existing[0])}); remove them or restore the file from git"
             )
-        covered = [*month_sealed(month_entries, month), *month_sealed(inputs, month), *fresh]
-        digest = beans.digest(covered)
-        return CloseResult(month, [*fresh, seal_entry(month, digest, summary)], summary, False)
-    _check_sealed(month, seal, [*month_entries, *month_sealed(inputs, month)], existing, fresh)
+        meta = seal_meta(summary, previous)
+        digest = seals.digest(month, previous, currency, meta, [*dated, *before, *fresh])
+        return CloseResult(month, [*fresh, seal_entry(month, digest, meta)], summary, False)
+    _check_drift(month, existing, fresh)
+    if seal.previous != previous:
+        raise CloseError(
+            f"{month} is sealed but its seal does not follow the seal before it;"
+            " run 'onebox-ledger verify' to see why"
+        )
+    meta = seals.seal_meta(seal.entry)
+    if seals.digest(month, previous, currency, meta, [*dated, *before]) != seal.digest:
+        raise CloseError(
+            f"{month} is sealed but what its seal covers changed since (digest mismatch);"
+            " run 'onebox-ledger verify' to see the drift"
+        )
     return CloseResult(month, [], summary, True)
 
 
-def _check_sealed(
-    month: Month,
-    seal: Seal,
-    month_entries: Sequence[data.Directive],
-    existing: list[data.Transaction],
-    fresh: list[data.Transaction],
+def _check_drift(
+    month: Month, existing: list[data.Transaction], fresh: list[data.Transaction]
 ) -> None:
     written = {beans.entry_id(e): beans.format_entry(e) for e in existing}
     expected = {beans.entry_id(e): beans.format_entry(e) for e in fresh}
@@ -256,11 +263,6 @@ def _check_sealed(
         raise CloseError(
             f"{month} is sealed but the contracts now give a different close"
             f" (first difference: {changed[0]}); run 'onebox-ledger verify' to see the drift"
-        )
-    if beans.digest(month_sealed(month_entries, month)) != seal.digest:
-        raise CloseError(
-            f"{month} is sealed but its entries changed since (digest mismatch);"
-            " run 'onebox-ledger verify' to see the drift"
         )
 
 
@@ -293,7 +295,7 @@ def diff_month(book: Book, month: Month, month_entries: Sequence[data.Directive]
     )
 
 
-def _located(err: ModelError) -> str:
+def _located(err: ModelError | seals.Finding) -> str:
     meta = err.source or {}
     where = f"{meta.get('filename', '<ledger>')}:{meta.get('lineno', 0)}"
     return f"{where}: {err.message}"

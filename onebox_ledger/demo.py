@@ -33,7 +33,7 @@ from typing import Protocol
 from beancount.core import data
 from beancount.parser import parser
 
-from . import actions, beans, events
+from . import actions, beans, events, seals
 from .close import close_month
 from .model import Book, parse_book
 from .openitems import (
@@ -181,7 +181,12 @@ class FastOps:
     by_customer: dict[str, dict[str, OpenItem]] = field(default_factory=dict)
     unpaid: dict[str, OpenItem] = field(default_factory=dict)  # invoices with money open
     bill_items: dict[str, OpenItem] = field(default_factory=dict)
+    previous: str = seals.FIRST  # the newest seal's digest
+    currency: str = "USD"  # the operating currency
     _book: Book | None = None
+
+    def __post_init__(self) -> None:
+        self.static_entries = self.ledger.static_entries()  # the accounts init wrote
 
     def _append(self, path: Path, text: str, header: str = "") -> None:
         if path not in self.files:
@@ -251,7 +256,17 @@ class FastOps:
         text = self.files[path] or ""
         month_entries, errors, _ = parser.parse_string(text)
         assert not errors, errors
-        result = close_month(self.book(), month, month_entries, self.static_entries)
+        static = self.static_entries
+        first = self.previous == seals.FIRST
+        result = close_month(
+            self.book(), month,
+            [*month_entries, *(e for e in static if month.first <= e.date <= month.last)],
+            previous=self.previous, currency=self.currency,
+            before=[e for e in static if first and e.date < month.first],
+        )  # fmt: skip
+        for entry in result.entries:
+            if isinstance(entry, data.Custom) and entry.type == seals.SEAL:
+                self.previous = entry.values[1][0]
         self._append(path, beans.format_entries(result.entries), JOURNAL_HEADER.format(month=month))
         self._track(list(result.entries))
 

@@ -33,7 +33,7 @@ files, no clock.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -434,33 +434,3 @@ def parse_usage(
             continue
         usage[values[0]] = values[1]
     return usage, errors
-
-
-@dataclass(frozen=True)
-class Seal:
-    month: Month
-    digest: str
-    entry: data.Custom
-
-
-def parse_seals(entries: Sequence[data.Directive]) -> tuple[dict[Month, Seal], list[ModelError]]:
-    """The onebox-close directives: month -> seal."""
-    seals: dict[Month, Seal] = {}
-    errors: list[ModelError] = []
-    for entry in entries:
-        if not (isinstance(entry, data.Custom) and entry.type == "onebox-close"):
-            continue
-        values = _values(entry)
-        try:
-            if len(values) != 2 or not all(isinstance(v, str) for v in values):
-                raise ValueError
-            year, month = values[0].split("-")
-            sealed = Month(int(year), int(month))
-        except ValueError:
-            errors.append(error(entry, '"onebox-close" takes a month and a digest'))
-            continue
-        if sealed in seals:
-            errors.append(error(entry, f"{sealed} is sealed twice"))
-            continue
-        seals[sealed] = Seal(sealed, values[1], entry)
-    return seals, errors

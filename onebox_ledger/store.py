@@ -38,20 +38,23 @@ import contextlib
 import errno
 import fcntl
 import gc
+import glob
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from beancount import loader
 from beancount.core import data
-from beancount.parser import parser
+from beancount.ops import validation
+from beancount.parser import booking, parser
 
-from . import beans
-from .model import Book, parse_book, parse_seals
+from . import beans, seals
+from .model import Book, parse_book
 from .values import ZERO, Month
 
 COMMIT = ".commit"  # in ledger/: the staged renames of an interrupted multi-file write
@@ -68,6 +71,15 @@ JOURNAL_HEADER = (
 )
 
 
+MONTH_FILE = re.compile(r"([0-9]{4})-([0-9]{2})\.beancount")
+INCLUDE_LINE = re.compile(rb"(?m)^include[ \t]")
+# The close's inputs: read from the static files only, never from a month file.
+INPUTS = frozenset(
+    {"onebox-item", "onebox-rate", "onebox-payment", "onebox-customer", "onebox-contract",
+     "onebox-change", "onebox-end"}
+)  # fmt: skip
+
+
 class LedgerError(Exception):
     """The ledger's state refuses the command (exit status 1); the message is one line."""
 
@@ -77,6 +89,33 @@ class Loaded:
     entries: list[data.Directive]
     errors: list[Any]
     options: dict[str, Any]
+
+
+@dataclass
+class Files:
+    """The files of a ledger as the loader reads them: parsed non-month files, month files."""
+
+    parsed: dict[Path, list[data.Directive]] = field(default_factory=dict)
+    months: dict[Month, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MonthView:
+    """Every entry dated in a month, wherever it lives; `before`: dated before it (first seal)."""
+
+    month: Month
+    own: list[data.Directive]  # dated in the month, in its own file
+    elsewhere: list[data.Directive]  # dated in the month, in any other file
+    before: list[data.Directive]
+
+    @property
+    def dated(self) -> list[data.Directive]:
+        return [*self.own, *self.elsewhere]
+
+
+def _where(entry: data.Directive) -> str:
+    meta = entry.meta or {}
+    return f"{meta.get('filename', '<ledger>')}:{meta.get('lineno', 0)}"
 
 
 def describe_error(error: Any) -> str:
@@ -172,17 +211,19 @@ class Ledger:
         return str(currencies[0])
 
     def load(self, extra: str | None = None) -> Loaded:
-        """The whole ledger through Beancount's loader (plugins and validation), plus `extra` text.
+        """The whole ledger, plus `extra` text, as bean-check loads it but for the plugin lines.
 
-        ``loader._load`` never uses the pickle cache, which misses new files matching an
-        include glob; importing this module changes no loader setting.
+        Parsed, booked, then Beancount's own passes (documents, pad, balance) and
+        validation, with onebox-ledger's two plugins run whatever main.beancount's
+        ``plugin`` lines say, and no other plugin: a deleted line cannot switch the
+        checks off and a plugin someone added cannot run in a command (``verify``
+        reports both). ``loader._parse_recursive`` never uses the pickle cache, which
+        misses new files matching an include glob.
         """
         sources: list[tuple[str, bool]] = [(str(self.main), True)]
         if extra:
             sources.append((extra, False))
-        with paused_gc():
-            entries, errors, options = loader._load(sources, None, None, None)
-        return Loaded(entries, errors, options)
+        return load_trusted(sources)
 
     def load_valid(self) -> Loaded:
         """The whole ledger, refused when it already has errors (a pending write is finished first)."""
@@ -205,29 +246,118 @@ class Ledger:
             raise LedgerError(f"{describe_error(errors[0])} (fix the file first)")
         return list(entries)
 
+    def month_of(self, path: Path) -> Month | None:
+        """The month of a journal month file (``ledger/journal/YYYY-MM.beancount``), else None."""
+        match = MONTH_FILE.fullmatch(path.name)
+        if match is None or path.parent != self.journal:
+            return None
+        return Month(int(match.group(1)), int(match.group(2)))
+
+    def files(self) -> Files:
+        """Every file Beancount's loader reads for this ledger, found as the loader finds them.
+
+        main.beancount, then each ``include`` (globs expanded relative to the
+        including file), recursively. Files other than the month files are
+        parsed (they are small: accounts, terms, customers, prices, opening, and
+        anything a person added); a month file is parsed only if it holds an
+        ``include`` line. Refused on a syntax error in a parsed file.
+        """
+        found = Files()
+        stack, seen = [self.main], set()
+        while stack:
+            path = Path(os.path.normpath(stack.pop(0)))
+            if path in seen or not path.is_file():
+                continue
+            seen.add(path)
+            month = self.month_of(path)
+            if month is not None:
+                found.months[month] = path
+                if not INCLUDE_LINE.search(path.read_bytes()):
+                    continue
+            entries, errors, options = parser.parse_file(str(path))
+            if errors:
+                raise LedgerError(f"{describe_error(errors[0])} (fix the file first)")
+            if month is None:
+                found.parsed[path] = list(entries)
+            for include in options["include"]:
+                pattern = include if os.path.isabs(include) else str(path.parent / include)
+                stack.extend(Path(p) for p in sorted(glob.glob(pattern, recursive=True)))
+        return found
+
     def static_entries(self) -> list[data.Directive]:
-        """Accounts, terms, customers, prices and opening balances: all but the month files."""
-        out: list[data.Directive] = []
-        for path in (
-            self.accounts_path, self.terms_path, self.customers_path, self.prices_path,
-            self.journal / "opening.beancount",
-        ):  # fmt: skip
-            out.extend(self.parse(path))
-        return out
+        """The entries of every file but the month files: accounts, terms, customers, prices,
+        opening balances, main.beancount and any file a person added."""
+        return [e for entries in self.files().parsed.values() for e in entries]
 
     def book(self) -> tuple[Book, list[data.Directive]]:
-        """The Book from the static files alone, refused on any malformed directive."""
+        """The Book from every file but the month files, refused on any malformed directive."""
         entries = self.static_entries()
         book, errors = parse_book(entries)
         if errors:
             raise LedgerError(describe_error(errors[0]))
         return book, entries
 
+    def month_view(self, month: Month, files: Files, *, first: bool) -> MonthView:
+        """What the close of `month` needs: every entry dated in it, wherever it lives.
+
+        The month's own file is parsed; every other month file is searched, as
+        bytes, for a line starting with a date of the month (a directive starts
+        at the beginning of its line) and parsed only then. `first` (no month is
+        sealed yet): the entries dated before the month too, which its seal covers.
+        An onebox-* input in a month file, or a transaction whose amounts Beancount
+        would infer (seals.complete), is refused, naming its file and line.
+        """
+        prefix = f"{month}-".encode()
+        own: list[data.Directive] = []
+        elsewhere: list[data.Directive] = []
+        before: list[data.Directive] = []
+        for entries in files.parsed.values():
+            for entry in entries:
+                if month.first <= entry.date <= month.last:
+                    elsewhere.append(entry)
+                elif first and entry.date < month.first:
+                    before.append(entry)
+        for other, path in sorted(files.months.items()):
+            if other != month and not (first and other < month):
+                data_bytes = path.read_bytes()
+                if not (data_bytes.startswith(prefix) or b"\n" + prefix in data_bytes):
+                    if not first:
+                        continue
+                    if not re.search(rb"(?m)^[0-9]{4}-[0-9]{2}-[0-9]{2}", data_bytes):
+                        continue
+            entries = self.parse(path)
+            for entry in entries:
+                if month.first <= entry.date <= month.last:
+                    (own if other == month else elsewhere).append(entry)
+                elif first and entry.date < month.first:
+                    before.append(entry)
+                if isinstance(entry, data.Custom) and entry.type in INPUTS:
+                    raise LedgerError(
+                        f'{_where(entry)}: a "{entry.type}" directive in a month file;'
+                        f" the close reads it only from {self.customers_path.relative_to(self.root)}"
+                        f" or {self.terms_path.relative_to(self.root)}: move it there"
+                    )
+        for entry in (*own, *elsewhere, *before):
+            if not seals.complete(entry):
+                raise LedgerError(
+                    f"{_where(entry)}: cannot seal {entry.date}: a posting's amount, cost or price"
+                    " is left for Beancount to infer; write each in full"
+                )
+        return MonthView(month, own, elsewhere, before)
+
+    def seal_before(self, month: Month, files: Files) -> seals.Seal | None:
+        """The seal of the latest sealed month before `month` (None: nothing sealed before it)."""
+        for other in sorted((m for m in files.months if m < month), reverse=True):
+            found, _ = seals.parse(self.parse(files.months[other]))
+            if other in found:
+                return found[other]
+        return None
+
     def last_sealed(self) -> Month | None:
         """The latest sealed month, reading journal files from the newest back."""
         for month in reversed(self.journal_months()):
-            seals, _ = parse_seals(self.parse(self.month_path(month)))
-            if month in seals:
+            found, _ = seals.parse(self.parse(self.month_path(month)))
+            if month in found:
                 return month
         return None
 
@@ -343,8 +473,17 @@ class Ledger:
         expected: Sequence[data.Directive],
         opens: Sequence[data.Directive],
         header: str,
+        *,
+        view: MonthView,
+        previous: str,
+        currency: str,
     ) -> None:
-        """Append a close to a month file after the history-independent checks (call under lock)."""
+        """Append a close to a month file after the history-independent checks (call under lock).
+
+        The new file must parse back to exactly what was generated, each new transaction
+        must balance on open accounts, and the seal must match what it covers: the
+        month's entries in the new file, those elsewhere (`view`) and the chain.
+        """
         old = read_exact(path)
         parsed, errors, _ = parser.parse_string(appended(old, text, header))
         if errors:
@@ -361,9 +500,11 @@ class Ledger:
             raise LedgerError("refused: the close does not read back as generated (please report)")
         every = [*opens, *parsed]
         check_postings(parsed, every)
-        for seal in parse_seals(parsed)[0].values():
-            covered = [e for e in every if Month.of(e.date) == seal.month]
-            if beans.digest(covered) != seal.digest:
+        for seal in seals.parse(parsed)[0].values():
+            covered = [e for e in parsed if Month.of(e.date) == seal.month]
+            covered += [*view.elsewhere, *view.before]
+            meta = seals.seal_meta(seal.entry)
+            if seals.digest(seal.month, previous, currency, meta, covered) != seal.digest:
                 raise LedgerError(
                     f"refused: the seal of {seal.month} does not match its entries (please report)"
                 )
@@ -371,6 +512,23 @@ class Ledger:
 
     def _append(self, path: Path, text: str, header: str) -> None:
         self.write_files({path: appended(read_exact(path), text, header)})
+
+
+# The plugins every load runs (in this order), whatever main.beancount's plugin lines say.
+TRUSTED_PLUGINS = (("onebox_ledger.plugins.directives", None), ("onebox_ledger.plugins.seal", None))
+
+
+def load_trusted(sources: list[tuple[str, bool]]) -> Loaded:
+    """Beancount's loader (loader._load) with TRUSTED_PLUGINS instead of the files' plugins."""
+    with paused_gc():
+        entries, errors, options = loader._parse_recursive(sources, None, None)
+        entries.sort(key=data.entry_sortkey)
+        entries, booking_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+        errors.extend(booking_errors)
+        trusted = dict(options, plugin=list(TRUSTED_PLUGINS), plugin_processing_mode="default")
+        entries, errors = loader.run_transformations(entries, errors, trusted, None)
+        errors.extend(validation.validate(entries, trusted, None, None))  # type: ignore[no-untyped-call]
+    return Loaded(entries, errors, options)
 
 
 @contextlib.contextmanager

@@ -61,9 +61,8 @@ def _directory(main: Path, run: Run) -> Path:
 
 
 def _unbalanced(main: Path, run: Run) -> Path:
-    """An unbalanced transaction appended (by hand) to a journal file: line 3."""
-    with (main.parent / "ledger" / "journal" / "opening.beancount").open("a") as handle:
-        handle.write("\n" + UNBALANCED)
+    """An unbalanced transaction written by hand into an open month's journal file: line 1."""
+    (main.parent / "ledger" / "journal" / "2026-12.beancount").write_text(UNBALANCED)
     return main
 
 
@@ -82,7 +81,7 @@ INJECTION = 'X"\n2026-01-01 * "evil"\n  Assets:Bank  1000000.00 USD\n  Income:Se
 FORTY_DIGITS = "1234567890123456789012345678901234567890"
 MEGABYTE = "a" * 1_000_000
 PLAIN = "is not a plain decimal number (write it like 125.00)"
-UNBALANCED = '2026-01-15 * "Hand-written"\n  Assets:Bank  10.00 USD\n  Income:Services  -9.00 USD\n'
+UNBALANCED = '2026-12-01 * "Hand-written"\n  Assets:Bank  10.00 USD\n  Income:Services  -9.00 USD\n'
 
 CASES = [
     # amounts
@@ -444,7 +443,7 @@ CASES = [
         Case(
             sell("1 USD"), 1,
             "the ledger already has 1 error(s); fix them first (bean-check main.beancount):"
-            " {root}/ledger/journal/opening.beancount:4: Transaction does not balance:"
+            " {root}/ledger/journal/2026-12.beancount:1: Transaction does not balance:"
             " (1.00 USD)",
             setup=_unbalanced,
         ),

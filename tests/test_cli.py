@@ -436,7 +436,7 @@ def test_close_the_seed(seed_ledger, run, ok, bean_check, entries):
         "; 2026-11: written by onebox-ledger. The close seals this month; edit nothing by hand.\n"
         "\n" + SEED_CLOSE_TEXT + "\n" + '2026-11-30 custom "onebox-close" "2026-11" "sha256:'
     )
-    assert text.endswith('"\n  boxes: 1\n  rate: 0.65\n')
+    assert text.endswith('"\n  boxes: 1\n  rate: 0.65\n  previous: "none"\n')
     loaded = entries(seed_ledger)
     assert postings(by_id(loaded, "close/2026-11/acme-cloud/invoice")) == [
         ("Assets:Receivable:Acme", D("125.00"), "USD", None),
@@ -878,19 +878,20 @@ def test_report_mrr_table_csv_json(closed_seed, run, ok):
 # ---------------------------------------------------------------- verify, python -m
 
 
-def test_verify_a_clean_ledger(closed_seed, run, ok, snapshot):
+def test_verify_a_clean_ledger(closed_seed, run, ok, snapshot, entries):
     before = snapshot(closed_seed.parent)
+    seal = next(e for e in entries(closed_seed) if getattr(e, "type", None) == "onebox-close")
     assert ok(run(closed_seed, "verify")) == [
+        f"head: 2026-11 {seal.values[1].value}",
         "verify: 1 sealed month(s) (2026-11..2026-11), 3 generated entries re-derived,"
-        " 0 ledger error(s), no drift"
+        " 0 finding(s), no drift",
     ]
     assert snapshot(closed_seed.parent) == before
 
 
 def test_verify_before_any_close(seed_ledger, run, ok):
     assert ok(run(seed_ledger, "verify")) == [
-        "verify: 0 sealed month(s) (none), 0 generated entries re-derived,"
-        " 0 ledger error(s), no drift"
+        "verify: 0 sealed month(s) (none), 0 generated entries re-derived, 0 finding(s), no drift"
     ]
 
 
@@ -916,7 +917,7 @@ def test_python_dash_m_runs_the_cli(closed_seed, tmp_path):
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=False,
     )  # fmt: skip
     assert (checked.returncode, checked.stderr) == (0, "")
-    assert checked.stdout.endswith("0 ledger error(s), no drift\n")
+    assert checked.stdout.endswith("0 finding(s), no drift\n")
 
     missing = subprocess.run(
         [sys.executable, "-m", "onebox_ledger", "--ledger", str(tmp_path / "no.beancount"),

@@ -8,7 +8,6 @@ The November journal file already holds one receipt (for October's invoice).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from decimal import Decimal
 
@@ -16,9 +15,9 @@ import pytest
 from beancount.core import data
 from beancount.parser import parser
 
-from onebox_ledger import beans, model
+from onebox_ledger import beans, model, seals
 from onebox_ledger.billing import BillingError
-from onebox_ledger.close import CloseError, close_month, diff_month, generate
+from onebox_ledger.close import CloseError, CloseResult, close_month, diff_month, generate
 from onebox_ledger.values import Month
 
 NOV = Month(2026, 11)
@@ -136,20 +135,22 @@ GENERATED = """\
 
 
 def seal_digest(*texts: str) -> str:
-    """The seal's digest computed from the printed ledger text, independently of beans.digest:
-
-    sha256 over every transaction of the month, each printed and followed by a NUL, in
-    sorted order (so neither file order nor line numbers matter).
-    """
-    blocks = [block.strip("\n") + "\n" for text in texts for block in text.split("\n\n")]
-    hasher = hashlib.sha256()
-    for block in sorted(blocks):
-        hasher.update(block.encode() + b"\x00")
-    return "sha256:" + hasher.hexdigest()
+    """The seal's digest of the first seal of November (seals.digest over the parsed texts)."""
+    entries = [e for text in texts for e in parse(text)]
+    meta = {"boxes": Decimal(2), "rate": Decimal("0.65"), "previous": "none"}
+    return seals.digest(NOV, seals.FIRST, "USD", meta, entries)
 
 
 def seal_text(digest: str) -> str:
-    return f'2026-11-30 custom "onebox-close" "2026-11" "{digest}"\n  boxes: 2\n  rate: 0.65\n'
+    return (
+        f'2026-11-30 custom "onebox-close" "2026-11" "{digest}"\n  boxes: 2\n  rate: 0.65\n'
+        '  previous: "none"\n'
+    )
+
+
+def close(book: model.Book, month: Month, entries: list[data.Directive]) -> CloseResult:
+    """The first seal of the ledger, in USD."""
+    return close_month(book, month, entries, previous=seals.FIRST, currency="USD")
 
 
 def parse(text: str) -> list[data.Directive]:
@@ -166,7 +167,7 @@ def book_of(text: str = BOOK) -> model.Book:
 
 def closed_file() -> str:
     """The November journal file after the close: the receipt, the generated entries, the seal."""
-    result = close_month(book_of(), NOV, parse(RECEIPT))
+    result = close(book_of(), NOV, parse(RECEIPT))
     return RECEIPT + "\n" + beans.format_entries(result.entries)
 
 
@@ -178,14 +179,14 @@ def message_of(error: str) -> str:
 
 
 def test_close_writes_the_ledger_an_auditor_expects() -> None:
-    result = close_month(book_of(), NOV, parse(RECEIPT))
+    result = close(book_of(), NOV, parse(RECEIPT))
     digest = seal_digest(RECEIPT, GENERATED)
     assert beans.format_entries(result.entries) == GENERATED + "\n" + seal_text(digest)
     assert result.already_closed is False
 
 
 def test_close_summary() -> None:
-    summary = close_month(book_of(), NOV, parse(RECEIPT)).summary
+    summary = close(book_of(), NOV, parse(RECEIPT)).summary
     assert (summary.boxes, summary.rate) == (2, Decimal("0.65"))
     # cloud: invoiced 125.00 + 720.00 = 845.00, recognised 125.00 + 60.00 = 185.00,
     #        cost 81.25 + 48.75 = 130.00
@@ -218,7 +219,7 @@ def test_generated_text_parses_back_to_the_same_text() -> None:
 
 
 def test_close_with_an_empty_file_seals_only_the_generated_entries() -> None:
-    result = close_month(book_of(), NOV, [])
+    result = close(book_of(), NOV, [])
     assert beans.format_entries(result.entries) == (
         GENERATED + "\n" + seal_text(seal_digest(GENERATED))
     )
@@ -226,21 +227,25 @@ def test_close_with_an_empty_file_seals_only_the_generated_entries() -> None:
 
 def test_close_of_a_month_with_no_contract_seals_nothing_billed() -> None:
     # October: only acme-cloud runs (acme-setup and bolt-cloud start in November)
-    result = close_month(book_of(), Month(2026, 10), [])
+    result = close(book_of(), Month(2026, 10), [])
     assert [beans.entry_id(e) for e in result.entries[:-1]] == [
         "close/2026-10/acme-cloud/invoice",
         "close/2026-10/acme-cloud/cost",
     ]
     seal = result.entries[-1]
     assert isinstance(seal, data.Custom)
-    assert beans.format_entry(seal).splitlines()[1:] == ["  boxes: 1", "  rate: 0.65"]
+    assert beans.format_entry(seal).splitlines()[1:] == [
+        "  boxes: 1",
+        "  rate: 0.65",
+        '  previous: "none"',
+    ]
 
 
 # ---------------------------------------------------------------- closing again
 
 
 def test_second_close_of_a_sealed_month_changes_nothing() -> None:
-    result = close_month(book_of(), NOV, parse(closed_file()))
+    result = close(book_of(), NOV, parse(closed_file()))
     assert result.already_closed is True
     assert result.entries == []
 
@@ -250,7 +255,7 @@ def test_second_close_does_not_depend_on_file_order() -> None:
     text = closed_file()
     entries = parse(text)
     reordered = [entries[-1], *entries[1:-1], entries[0]]
-    assert close_month(book_of(), NOV, reordered).already_closed is True
+    assert close(book_of(), NOV, reordered).already_closed is True
 
 
 def test_changed_contract_after_sealing_is_a_difference_not_a_duplicate() -> None:
@@ -269,7 +274,7 @@ def test_changed_contract_after_sealing_is_a_difference_not_a_duplicate() -> Non
             " run 'onebox-ledger verify' to see the drift"
         ),
     ):
-        close_month(changed, NOV, parse(closed_file()))
+        close(changed, NOV, parse(closed_file()))
 
 
 def test_new_contract_after_sealing_names_its_entry() -> None:
@@ -283,7 +288,7 @@ def test_new_contract_after_sealing_names_its_entry() -> None:
 """
     )
     with pytest.raises(CloseError) as caught:
-        close_month(added, NOV, parse(closed_file()))
+        close(added, NOV, parse(closed_file()))
     assert str(caught.value).startswith(
         "2026-11 is sealed but the contracts now give a different close"
         " (first difference: close/2026-11/acme-support/invoice)"
@@ -295,7 +300,7 @@ def test_deleted_generated_entry_after_sealing_is_a_difference() -> None:
         e for e in parse(closed_file()) if beans.entry_id(e) != "close/2026-11/acme-setup/invoice"
     ]
     with pytest.raises(CloseError) as caught:
-        close_month(book_of(), NOV, entries)
+        close(book_of(), NOV, entries)
     assert str(caught.value).startswith(
         "2026-11 is sealed but the contracts now give a different close"
         " (first difference: close/2026-11/acme-setup/invoice)"
@@ -303,7 +308,7 @@ def test_deleted_generated_entry_after_sealing_is_a_difference() -> None:
 
 
 DIGEST_MISMATCH = message_of(
-    "2026-11 is sealed but its entries changed since (digest mismatch);"
+    "2026-11 is sealed but what its seal covers changed since (digest mismatch);"
     " run 'onebox-ledger verify' to see the drift"
 )
 
@@ -316,13 +321,13 @@ def test_tampered_sealed_amount_is_a_digest_mismatch() -> None:
     )
     assert tampered != text
     with pytest.raises(CloseError, match=DIGEST_MISMATCH):
-        close_month(book_of(), NOV, parse(tampered))
+        close(book_of(), NOV, parse(tampered))
 
 
 def test_deleted_sealed_receipt_is_a_digest_mismatch() -> None:
     entries = [e for e in parse(closed_file()) if beans.entry_id(e) != "receive/2026-11-10/acme/1"]
     with pytest.raises(CloseError, match=DIGEST_MISMATCH):
-        close_month(book_of(), NOV, entries)
+        close(book_of(), NOV, entries)
 
 
 def test_entry_added_inside_a_sealed_month_is_a_digest_mismatch() -> None:
@@ -334,7 +339,7 @@ def test_entry_added_inside_a_sealed_month_is_a_digest_mismatch() -> None:
     bill: "onebox-2026-10"
 """
     with pytest.raises(CloseError, match=DIGEST_MISMATCH):
-        close_month(book_of(), NOV, parse(closed_file() + late))
+        close(book_of(), NOV, parse(closed_file() + late))
 
 
 def test_entries_after_the_month_do_not_touch_its_seal() -> None:
@@ -346,7 +351,7 @@ def test_entries_after_the_month_do_not_touch_its_seal() -> None:
   Assets:Receivable:Acme      -2125.00 USD
     invoice: "inv-2026-11-acme"
 """
-    assert close_month(book_of(), NOV, parse(closed_file() + december)).already_closed is True
+    assert close(book_of(), NOV, parse(closed_file() + december)).already_closed is True
 
 
 def test_generated_entries_without_a_seal_are_refused() -> None:
@@ -358,7 +363,7 @@ def test_generated_entries_without_a_seal_are_refused() -> None:
             " (close/2026-11/acme-cloud/invoice); remove them or restore the file from git"
         ),
     ):
-        close_month(book_of(), NOV, parse(text))
+        close(book_of(), NOV, parse(text))
 
 
 # ---------------------------------------------------------------- usage in the month file
@@ -376,7 +381,7 @@ DATA = """
 
 def test_close_bills_the_usage_recorded_in_the_month() -> None:
     usage = '2026-11-30 custom "onebox-usage" "acme-data" 1500\n'
-    result = close_month(book_of(BOOK + DATA), NOV, parse(usage))
+    result = close(book_of(BOOK + DATA), NOV, parse(usage))
     texts = {beans.entry_id(e): beans.format_entry(e) for e in result.entries}
     # round_half_up(1500 / 1000) = 2 blocks: 2 x 1.99 = 3.98; cost 3.98 x 0.65 = 2.587 -> 2.59
     assert texts["close/2026-11/acme-data/invoice"] == (
@@ -408,7 +413,7 @@ def test_close_without_usage_of_a_metered_contract_fails() -> None:
             " (record it: onebox-ledger usage acme-data UNITS --month 2026-11)"
         ),
     ):
-        close_month(book_of(BOOK + DATA), NOV, [])
+        close(book_of(BOOK + DATA), NOV, [])
 
 
 def test_usage_of_a_contract_that_is_not_metered_is_refused() -> None:
@@ -417,7 +422,7 @@ def test_usage_of_a_contract_that_is_not_metered_is_refused() -> None:
         CloseError,
         match=message_of("usage recorded for 'acme-cloud', which is not a metered contract"),
     ):
-        close_month(book_of(), NOV, parse(usage))
+        close(book_of(), NOV, parse(usage))
 
 
 def test_malformed_usage_is_refused_with_its_line() -> None:
@@ -426,7 +431,7 @@ def test_malformed_usage_is_refused_with_its_line() -> None:
         CloseError,
         match=message_of('<string>:2: "onebox-usage" takes a contract id and a unit count'),
     ):
-        close_month(book_of(BOOK + DATA), NOV, parse(usage))
+        close(book_of(BOOK + DATA), NOV, parse(usage))
 
 
 # ---------------------------------------------------------------- verify's diff

@@ -96,13 +96,24 @@ def test_a_sale_ref_reused_with_another_memo_is_refused(seed_ledger, run, ok, re
     )
 
 
+def _digest(main: Path, month: str) -> str:
+    """The digest written in `month`'s seal line."""
+    text = (main.parent / "ledger" / "journal" / f"{month}.beancount").read_text()
+    return text.split(f'custom "onebox-close" "{month}" "', 1)[1].split('"', 1)[0]
+
+
 def test_a_deleted_sealed_month_between_two_is_reported(closed_seed, run, ok, bean_check):
     ok(run(closed_seed, "close", "2026-12", "--force"))
     ok(run(closed_seed, "close", "2027-01", "--force"))
+    november, december = _digest(closed_seed, "2026-11"), _digest(closed_seed, "2026-12")
     (closed_seed.parent / "ledger" / "journal" / "2026-12.beancount").unlink()
     errors = bean_check(closed_seed)
-    assert [e.message.split(" (was")[0] for e in errors] == [
-        "2026-12 has no seal although 2026-11 and 2027-01 are sealed"
+    assert [e.message for e in errors] == [
+        "2026-12 has no seal although 2026-11 and 2027-01 are sealed (was its journal file"
+        " deleted?); restore it from git",
+        # 2027-01's seal names December's digest as the one before it, now gone
+        f"2027-01's seal follows {december[:19]}..., but the seal before it is"
+        f" {november[:19]}...; the chain is broken (a seal was edited or removed)",
     ]
 
 

@@ -139,7 +139,7 @@ def test_a_contract_changed_inside_a_sealed_month_is_drift(closed_seed, run, ok,
     lines = result.stdout.splitlines()
     # the change is dated inside sealed November, so the seal plugin reports it first
     assert lines[0].startswith("error: ")
-    assert "2026-11 is sealed but its entries changed" in lines[0]
+    assert "2026-11 is sealed but what its seal covers changed" in lines[0]
     lines = lines[1:]
     assert lines[:2] == ["--- 2026-11 as written", "+++ 2026-11 as the contracts give it"]
     # 5 users for 9/30 days + 8 users for 21/30 days: 25 x 213 / 30 = 177.50;
@@ -159,7 +159,7 @@ def test_a_contract_changed_inside_a_sealed_month_is_drift(closed_seed, run, ok,
     assert not any(line[:1] in "+-" and "2000.00" in line for line in lines[2:])
     assert lines[-1] == (
         "verify: 1 sealed month(s) (2026-11..2026-11), 3 generated entries re-derived,"
-        " 1 ledger error(s), DRIFT"
+        " 1 finding(s), DRIFT"
     )
     assert snapshot(closed_seed.parent) == before
 
@@ -194,8 +194,10 @@ def test_an_edited_amount_in_a_sealed_month_is_a_seal_error(
     [error] = errors
     assert error.source["filename"] == str(month_file)
     assert error.source["lineno"] == _seal_line(closed_seed)
-    assert error.message.startswith("2026-11 is sealed but its entries changed (digest sha256:")
-    assert error.message.endswith("...); restore them from git or re-open the month")
+    assert error.message.startswith(
+        "2026-11 is sealed but what its seal covers changed (digest sha256:"
+    )
+    assert error.message.endswith("...); restore it from git or re-open the month")
     assert "instead of sha256:" in error.message
 
     before = snapshot(closed_seed.parent)
@@ -205,14 +207,14 @@ def test_an_edited_amount_in_a_sealed_month_is_a_seal_error(
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
-        f"error: {month_file}:{_seal_line(closed_seed)}: 2026-11 is sealed but its entries"
-        " changed (digest sha256:"
+        f"error: ledger/journal/2026-11.beancount:{_seal_line(closed_seed)}: 2026-11 is sealed"
+        " but what its seal covers changed (digest sha256:"
     )
     assert "-  Assets:Receivable:Acme        126.00 USD" in lines
     assert "+  Assets:Receivable:Acme        125.00 USD" in lines
     assert lines[-1] == (
         "verify: 1 sealed month(s) (2026-11..2026-11), 3 generated entries re-derived,"
-        " 1 ledger error(s), DRIFT"
+        " 1 finding(s), DRIFT"
     )
     assert snapshot(closed_seed.parent) == before
 
@@ -221,7 +223,7 @@ def test_an_edited_amount_in_a_sealed_month_is_a_seal_error(
     )
     assert message.startswith(
         "the ledger already has 1 error(s); fix them first (bean-check main.beancount):"
-        f" {month_file}:{_seal_line(closed_seed)}: 2026-11 is sealed but its entries changed"
+        f" {month_file}:{_seal_line(closed_seed)}: 2026-11 is sealed but what its seal covers changed"
     )
     assert snapshot(closed_seed.parent) == before
 
@@ -240,7 +242,7 @@ def test_a_transaction_added_to_a_sealed_month_in_another_file_is_a_seal_error(
     errors = bean_check(closed_seed)
 
     assert [e.message.split(" (digest")[0] for e in errors] == [
-        "2026-11 is sealed but its entries changed"
+        "2026-11 is sealed but what its seal covers changed"
     ]
     assert run(closed_seed, "verify").exit_code == 1
 
@@ -255,7 +257,7 @@ def test_a_transaction_deleted_from_a_sealed_month_is_a_seal_error(closed_seed, 
     errors = bean_check(closed_seed)
 
     assert [e.message.split(" (digest")[0] for e in errors] == [
-        "2026-11 is sealed but its entries changed"
+        "2026-11 is sealed but what its seal covers changed"
     ]
     result = run(closed_seed, "verify")
     assert result.exit_code == 1

@@ -124,8 +124,7 @@ def test_a_pending_write_is_an_error_until_the_next_command_finishes_it(
         (str(books.parent / "ledger" / COMMIT), PENDING_ERROR)
     ]
     assert ok(run(books, "verify")) == [
-        "verify: 0 sealed month(s) (none), 0 generated entries re-derived, 0 ledger error(s),"
-        " no drift"
+        "verify: 0 sealed month(s) (none), 0 generated entries re-derived, 0 finding(s), no drift"
     ]
     assert snapshot(books.parent) == imported
     assert bean_check(books) == []

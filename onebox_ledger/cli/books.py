@@ -173,22 +173,34 @@ def report_mrr(as_of: str | None, fmt: str) -> None:
 
 
 @cli.command()
-def verify() -> None:
-    """Re-derive every generated entry, check every seal, run Beancount's validation.
+@click.option(
+    "--head",
+    metavar="DIGEST",
+    help="The digest noted at the last audit (sha256:...); exit 1 if it is no longer in the chain.",
+)
+def verify(head: str | None) -> None:
+    """Check every seal and its chain, re-derive every generated entry, check main.beancount.
+
+    Trusts no plugin line: it runs onebox-ledger's checks itself. Prints one line
+    per finding (file, line, month), then the chain's head, which an auditor notes
+    and passes back with --head at the next audit. Exit 1 on any finding.
 
     \b
     Example:
       onebox-ledger verify
+      onebox-ledger verify --head sha256:41a0...
     """
-    result = actions.verify(ledger())
+    result = actions.verify(ledger(), head=head)
     for line in result.errors:
         echo(f"error: {line}")
     for line in result.diffs:
         echo(line)
+    if result.head is not None:
+        echo(f"head: {result.head[0]} {result.head[1]}")
     months = f"{result.sealed[0]}..{result.sealed[-1]}" if result.sealed else "none"
     echo(
         f"verify: {len(result.sealed)} sealed month(s) ({months}), {result.generated} generated"
-        f" entries re-derived, {len(result.errors)} ledger error(s),"
+        f" entries re-derived, {len(result.errors)} finding(s),"
         f" {'no drift' if not result.diffs else 'DRIFT'}"
     )
     if not result.ok:

@@ -85,8 +85,9 @@ from beancount.core import data
 from beangulp.importers import csvbase
 
 from .. import beans, events
-from ..model import Book, parse_book, parse_seals
+from ..model import Book, parse_book
 from ..openitems import OpenItem, apply_bills, apply_invoices, sorted_bills, sorted_invoices
+from ..seals import parse as parse_seals
 from ..values import CENT, MAX_DIGITS, InputError, Month, parse_currency, parse_ref
 
 log = logging.getLogger(__name__)
