@@ -46,6 +46,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.core.position import Cost, CostSpec
 
+from .beans import format_entry
 from .values import Month
 
 VERSION = "onebox-seal/2"
@@ -197,6 +198,25 @@ def digest(
         hasher.update(part.encode("utf-8"))
         hasher.update(b"\x00")
     for text in sorted(canonical(e) for e in entries if covered(e)):
+        hasher.update(text.encode("utf-8"))
+        hasher.update(b"\x00")
+    return "sha256:" + hasher.hexdigest()
+
+
+def digest_v1(entries: Iterable[data.Directive]) -> str:
+    """The digest of a seal of the old, unchained form (before onebox-seal/2), for ``upgrade``.
+
+    sha256 over the sorted printed form (beans.format_entry) of the month's
+    transactions and onebox-* directives but the seal, each followed by a NUL.
+    """
+    texts = sorted(
+        format_entry(e)
+        for e in entries
+        if isinstance(e, data.Transaction)
+        or (isinstance(e, data.Custom) and e.type.startswith("onebox-") and e.type != SEAL)
+    )
+    hasher = hashlib.sha256()
+    for text in texts:
         hasher.update(text.encode("utf-8"))
         hasher.update(b"\x00")
     return "sha256:" + hasher.hexdigest()

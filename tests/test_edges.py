@@ -157,3 +157,58 @@ def test_the_close_summary_without_a_rate_is_per_currency(new_ledger: Path, run,
         " (add one to ledger/prices.beancount: 2026-11-30 price EUR 1.00 USD)"
     )
     assert bean_check(new_ledger) == []
+
+
+# ---------------------------------------------------------------- the close sees every file
+
+HAND = '{date} * "Hand" "Entered outside the month file"\n  Assets:Bank  10.00 USD\n  Income:Services  -10.00 USD\n'
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "main.beancount",  # where Fava's add-entry writes
+        "ledger/journal/adjustments.beancount",  # a file of its own, in the journal glob
+        "ledger/journal/2026-11.beancount",  # the (sealed) month before: not its seal's business
+    ],
+)
+def test_the_close_seals_entries_of_its_month_in_any_file(closed_seed, run, ok, bean_check, where):
+    path = closed_seed.parent / where
+    old = path.read_text() if path.exists() else ""
+    path.write_text(old + "\n" + HAND.format(date="2026-12-05"))
+    assert bean_check(closed_seed) == []
+
+    ok(run(closed_seed, "close", "2026-12", "--force"))
+
+    assert bean_check(closed_seed) == []
+    assert ok(run(closed_seed, "verify"))[-1].endswith(" 0 finding(s), no drift")
+    # and the seal covers it: moving it to another day of December breaks December's seal
+    path.write_text(old + "\n" + HAND.format(date="2026-12-06"))
+    assert [e.message.split(" (digest")[0] for e in bean_check(closed_seed)] == [
+        "2026-12 is sealed but what its seal covers changed"
+    ]
+
+
+def test_the_close_refuses_an_amount_left_to_infer(closed_seed, run, refused, snapshot):
+    path = closed_seed.parent / "ledger" / "journal" / "adjustments.beancount"
+    path.write_text('2026-12-05 * "Hand" "Inferred"\n  Assets:Bank  10.00 USD\n  Income:Services\n')
+    before = snapshot(closed_seed.parent)
+    assert refused(run(closed_seed, "close", "2026-12", "--force"), 1) == (
+        f"{path}:1: cannot seal 2026-12-05: a posting's amount, cost or price is left for"
+        " Beancount to infer; write each in full"
+    )
+    assert snapshot(closed_seed.parent) == before
+
+
+def test_the_close_refuses_a_contract_in_a_month_file(closed_seed, run, refused, snapshot):
+    path = closed_seed.parent / "ledger" / "journal" / "2026-12.beancount"
+    path.write_text(
+        '2026-12-01 custom "onebox-contract" "acme-more"\n  customer: "acme"\n'
+        '  stream: "services"\n  price: 10.00 USD\n'
+    )
+    before = snapshot(closed_seed.parent)
+    assert refused(run(closed_seed, "close", "2026-12", "--force"), 1) == (
+        f'{path}:1: a "onebox-contract" directive in a month file; the close reads it only from'
+        " ledger/customers.beancount or ledger/terms.beancount: move it there"
+    )
+    assert snapshot(closed_seed.parent) == before

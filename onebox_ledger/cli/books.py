@@ -205,3 +205,24 @@ def verify(head: str | None) -> None:
     )
     if not result.ok:
         raise click.exceptions.Exit(1)
+
+
+@cli.command()
+def upgrade() -> None:
+    """Chain the seals of a ledger sealed by an older onebox-ledger.
+
+    Checks every seal as it stands, then gives each one a `previous:` and the
+    chained digest, in one atomic change. Note the new head for your next audit.
+
+    \b
+    Example:
+      onebox-ledger upgrade && onebox-ledger verify
+    """
+    changes = actions.upgrade(ledger())
+    if not changes:
+        echo("nothing to upgrade: every seal is chained")
+        return
+    for month, old, new in changes:
+        echo(f"{month}: {old} -> {new}")
+    month, _, new = changes[-1]
+    echo(f"upgraded {len(changes)} seal(s); head: {month} {new}")

@@ -1,0 +1,442 @@
+"""The tamper catalogue: edits an attacker (or a careless hand) makes to sealed books.
+
+Each case edits a copy of the shipped demo (ten months, 2026-01..2026-10, all
+sealed) and asserts that ``onebox-ledger verify`` exits 1 with a line naming the
+place (file and line, and the month), and that bean-check, which runs the
+plugins named in main.beancount, reports it wherever a plugin can see it (a
+deleted plugin line or an extra option is visible only to ``verify``, which
+trusts no plugin line). Files are left as the attack left them: verify only reads.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ERROR, invoke, load_errors, take_snapshot
+
+from onebox_ledger import seals
+from onebox_ledger.store import Ledger
+
+DEMO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def demo(fixed_today: None, tmp_path: Path) -> Path:
+    """A copy of the shipped demo ledger; returns its main.beancount."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy(DEMO / "main.beancount", root / "main.beancount")
+    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    return root / "main.beancount"
+
+
+def journal(main: Path, name: str) -> Path:
+    return main.parent / "ledger" / "journal" / f"{name}.beancount"
+
+
+def edit(path: Path, pattern: str, replacement: str) -> int:
+    """Replace the first match of `pattern` (a regex, multiline) in `path`; its line number."""
+    text = path.read_text()
+    match = re.search(pattern, text, re.MULTILINE)
+    assert match, f"{pattern!r} not in {path.name}"
+    path.write_text(text[: match.start()] + match.expand(replacement) + text[match.end() :])
+    return text.count("\n", 0, match.start()) + 1
+
+
+def append(path: Path, text: str) -> int:
+    """Append `text` after a blank line; the line number of its first line."""
+    old = path.read_text() if path.exists() else ""
+    path.write_text(old + "\n" + text)
+    return old.count("\n") + 2
+
+
+def seal_line(main: Path, month: str) -> int:
+    text = journal(main, month).read_text()
+    return text[: text.index(f'custom "onebox-close" "{month}"')].count("\n") + 1
+
+
+def head(main: Path) -> str:
+    text = journal(main, "2026-10").read_text()
+    return text.split('custom "onebox-close" "2026-10" "', 1)[1].split('"', 1)[0]
+
+
+@dataclass(frozen=True)
+class Attack:
+    mutate: Callable[[Path], str]  # edits the ledger; returns the regex a verify line must match
+    plugin_sees: bool = True  # bean-check (the plugins of main.beancount) reports it too
+
+
+def changed(month: str) -> Callable[[Path], str]:
+    """The finding of a sealed month whose covered entries changed, at its seal."""
+
+    def where(main: Path) -> str:
+        return (
+            rf"^error: ledger/journal/{month}\.beancount:{seal_line(main, month)}: {month} is"
+            r" sealed but what its seal covers changed \(digest sha256:[0-9a-f]{12}\.\.\."
+            r" instead of sha256:[0-9a-f]{12}\.\.\.\); restore it from git or re-open the month$"
+        )
+
+    return where
+
+
+def _pad(main: Path) -> str:
+    prices = main.parent / "ledger" / "prices.beancount"
+    line = append(prices, "2026-05-10 pad Assets:Bank Income:Services\n")
+    append(prices, "2026-05-20 balance Assets:Bank 99999.00 USD\n")
+    return (
+        rf"^error: ledger/prices\.beancount:{line}: pad dated 2026-05-10, in or before sealed month"
+        r" 2026-05: a sealed month cannot be padded"
+    )
+
+
+def _price_in_sealed_march(main: Path) -> str:
+    append(main.parent / "ledger" / "prices.beancount", "2026-03-02 price EUR 9.99 USD\n")
+    return changed("2026-03")(main)
+
+
+def _edit_amount_without_plugins(main: Path) -> str:
+    edit(main, r'^plugin "onebox_ledger.plugins.seal"\n', "")
+    edit(journal(main, "2026-05"), r"^(  Assets:Receivable:\S+ +)(\d+)(\.\d\d USD)$", r"\g<1>1\2\3")
+    return changed("2026-05")(main)
+
+
+def _added_without_plugins(main: Path) -> str:
+    edit(main, r'^plugin "onebox_ledger.plugins.seal"\n', "")
+    append(
+        journal(main, "2026-04"),
+        '2026-04-12 * "Cash" "A hand-written sale"\n'
+        "  Assets:Bank       500.00 USD\n  Income:Services  -500.00 USD\n",
+    )
+    return changed("2026-04")(main)
+
+
+def _plugin_line_deleted(main: Path) -> str:
+    edit(main, r'^plugin "onebox_ledger.plugins.seal"\n', "")
+    return (
+        r'^error: main\.beancount:0: plugin "onebox_ledger.plugins.seal" is missing: bean-check'
+        r" and Fava no longer run its checks"
+    )
+
+
+def _operating_currency(main: Path) -> str:
+    line = edit(main, r'^option "operating_currency" "USD"$', 'option "operating_currency" "EUR"')
+    assert line > 0
+    return changed("2026-01")(main)
+
+
+def _backdated_sale(main: Path) -> str:
+    edit(main.parent / "ledger" / "accounts.beancount", r"^2026-01-01 open Assets:Bank$",
+         "2025-12-01 open Assets:Bank")  # fmt: skip
+    edit(main.parent / "ledger" / "accounts.beancount", r"^2026-01-01 open Income:Services$",
+         "2025-12-01 open Income:Services")  # fmt: skip
+    append(
+        journal(main, "opening"),
+        '2025-12-15 * "Cash" "Consulting"\n  Assets:Bank       50000.00 USD\n'
+        "  Income:Services  -50000.00 USD\n",
+    )
+    return changed("2026-01")(main)
+
+
+def _price_on_a_posting(main: Path) -> str:
+    edit(journal(main, "2026-05"), r"^(  Assets:Bank +)(\d+\.\d\d) EUR$", r"\1\2 EUR @ 5.00 USD")
+    return changed("2026-05")(main)
+
+
+def _posting_flag(main: Path) -> str:
+    edit(journal(main, "2026-06"), r"^  (Assets:Bank +\d)", r"  ! \1")
+    return changed("2026-06")(main)
+
+
+def _seal_boxes(main: Path) -> str:
+    edit(journal(main, "2026-07"), r"^  boxes: (\d+)$", r"  boxes: 99")
+    return changed("2026-07")(main)
+
+
+def _seal_rate(main: Path) -> str:
+    edit(journal(main, "2026-07"), r"^  rate: 0\.60$", "  rate: 0.50")
+    return changed("2026-07")(main)
+
+
+def _seal_previous(main: Path) -> str:
+    edit(journal(main, "2026-08"), r'^  previous: "sha256:[0-9a-f]+"$', '  previous: "sha256:00"')
+    return (
+        rf"^error: ledger/journal/2026-08\.beancount:{seal_line(main, '2026-08')}: 2026-08's seal"
+        r" follows sha256:00\.\.\., but the seal before it is sha256:[0-9a-f]{12}\.\.\.;"
+        r" the chain is broken"
+    )
+
+
+def _transaction_in_main(main: Path) -> str:
+    append(
+        main,
+        '2026-09-14 * "Fava" "Added through add-entry"\n'
+        "  Assets:Bank       10.00 USD\n  Income:Services  -10.00 USD\n",
+    )
+    return changed("2026-09")(main)
+
+
+def _adjustments_file(main: Path) -> str:
+    append(
+        journal(main, "adjustments"),
+        '2026-02-14 * "Hand" "Adjustment"\n  Assets:Bank       10.00 USD\n'
+        "  Income:Services  -10.00 USD\n",
+    )
+    return changed("2026-02")(main)
+
+
+def _entry_in_another_months_file(main: Path) -> str:
+    append(
+        journal(main, "2026-10"),
+        '2026-03-14 * "Hand" "Misfiled"\n  Assets:Bank       10.00 USD\n'
+        "  Income:Services  -10.00 USD\n",
+    )
+    return changed("2026-03")(main)
+
+
+def _contract_change(main: Path) -> str:
+    append(
+        main.parent / "ledger" / "customers.beancount",
+        '2026-06-10 custom "onebox-change" "acme-realty-cloud"\n  quantity: 50\n',
+    )
+    return changed("2026-06")(main)
+
+
+def _retroactive_list_price(main: Path) -> str:
+    edit(main.parent / "ledger" / "terms.beancount",
+         r'^2026-01-01 custom "onebox-item" "cloud-user" 25\.00 USD$',
+         '2026-01-01 custom "onebox-item" "cloud-user" 20.00 USD')  # fmt: skip
+    return changed("2026-01")(main)
+
+
+def _tier_in_sealed_month(main: Path) -> str:
+    append(main.parent / "ledger" / "terms.beancount", '2026-04-01 custom "onebox-rate" 2 0.10\n')
+    return changed("2026-04")(main)
+
+
+def _open_moved(main: Path) -> str:
+    edit(main.parent / "ledger" / "accounts.beancount",
+         r"^2026-01-01 open Assets:Prepaid:OneBox$", "2026-01-02 open Assets:Prepaid:OneBox")  # fmt: skip
+    return changed("2026-01")(main)
+
+
+def _account_closed(main: Path) -> str:
+    append(
+        main.parent / "ledger" / "accounts.beancount", "2026-08-31 close Assets:Prepaid:OneBox\n"
+    )
+    return changed("2026-08")(main)
+
+
+def _tag_added(main: Path) -> str:
+    edit(journal(main, "2026-05"), r'^(2026-05-\d\d \* "[^"]*" "Payment received")$', r"\1 #x")
+    return changed("2026-05")(main)
+
+
+def _invoice_meta(main: Path) -> str:
+    edit(journal(main, "2026-06"), r'^(    invoice: "inv-2026-05-[a-z-]+)"$', r'\1.9"')
+    return changed("2026-06")(main)
+
+
+def _narration(main: Path) -> str:
+    edit(journal(main, "2026-09"), r'"Payment received"$', '"Payment receivedX"')
+    return changed("2026-09")(main)
+
+
+def _date_moved_within(main: Path) -> str:
+    edit(journal(main, "2026-05"), r'^2026-05-(\d\d) \* "[^"]*" "Payment received"$',
+         r'2026-05-28 * "Moved" "Payment received"')  # fmt: skip
+    return changed("2026-05")(main)
+
+
+def _date_moved_out(main: Path) -> str:
+    edit(journal(main, "2026-05"), r'^2026-05-\d\d (\* "[^"]*" "Payment received")$',
+         r"2026-11-02 \1")  # fmt: skip
+    return changed("2026-05")(main)
+
+
+def _usage(main: Path) -> str:
+    edit(journal(main, "2026-05"), r'^(2026-05-31 custom "onebox-usage" "[a-z-]+" )(\d+)$',
+         r"\g<1>1\2")  # fmt: skip
+    return changed("2026-05")(main)
+
+
+def _extra_include(main: Path) -> str:
+    (main.parent / "extra.beancount").write_text("; nothing\n")
+    line = append(main, 'include "extra.beancount"\n')
+    return (
+        rf'^error: main\.beancount:{line}: include "extra\.beancount" is not one onebox-ledger'
+        r" writes"
+    )
+
+
+def _foreign_plugin(main: Path) -> str:
+    line = edit(main, r'^(plugin "onebox_ledger.plugins.seal")$',
+                r'\1\nplugin "beancount.plugins.implicit_prices"') + 1  # fmt: skip
+    return (
+        rf'^error: main\.beancount:{line}: plugin "beancount\.plugins\.implicit_prices" is not'
+        r" allowed: a plugin runs code"
+    )
+
+
+def _option(main: Path) -> str:
+    line = append(main, 'option "booking_method" "FIFO"\n')
+    return rf'^error: main\.beancount:{line}: option "booking_method" is set'
+
+
+def _fava_extension(main: Path) -> str:
+    line = append(main.parent / "ledger" / "terms.beancount",
+                  '2026-11-01 custom "fava-extension" "evil_module"\n')  # fmt: skip
+    return rf"^error: ledger/terms\.beancount:{line}: Fava extension 'evil_module' is not allowed"
+
+
+def _include_dropped(main: Path) -> str:
+    edit(main, r'^include "ledger/prices.beancount"\n', "")
+    return r'^error: main\.beancount:0: include "ledger/prices\.beancount" is missing'
+
+
+def _middle_seal_deleted(main: Path) -> str:
+    edit(journal(main, "2026-04"), r'^2026-04-30 custom "onebox-close".*\n(  .*\n)*', "")
+    return (
+        rf"^error: ledger/journal/2026-05\.beancount:{seal_line(main, '2026-05')}: 2026-04 has no"
+        r" seal although 2026-03 and 2026-05 are sealed"
+    )
+
+
+def _sealed_twice(main: Path) -> str:
+    text = journal(main, "2026-02").read_text()
+    seal = re.search(r'^2026-02-28 custom "onebox-close".*\n(  .*\n)*', text, re.MULTILINE)
+    assert seal
+    line = append(journal(main, "2026-03"), seal.group(0))
+    return rf"^error: ledger/journal/2026-03\.beancount:{line}: 2026-02 is sealed twice$"
+
+
+ATTACKS = {
+    "pad-in-prices": Attack(_pad),
+    "price-in-sealed-march": Attack(_price_in_sealed_march),
+    "amount-edited-plugin-deleted": Attack(_edit_amount_without_plugins, plugin_sees=False),
+    "transaction-added-plugin-deleted": Attack(_added_without_plugins, plugin_sees=False),
+    "plugin-line-deleted": Attack(_plugin_line_deleted, plugin_sees=False),
+    "operating-currency-changed": Attack(_operating_currency),
+    "backdated-sale-before-first-seal": Attack(_backdated_sale),
+    "price-added-to-a-posting": Attack(_price_on_a_posting),
+    "posting-flag": Attack(_posting_flag),
+    "seal-boxes": Attack(_seal_boxes),
+    "seal-rate": Attack(_seal_rate),
+    "seal-previous": Attack(_seal_previous),
+    "transaction-in-main": Attack(_transaction_in_main),
+    "adjustments-file": Attack(_adjustments_file),
+    "entry-in-another-months-file": Attack(_entry_in_another_months_file),
+    "contract-change-in-sealed-month": Attack(_contract_change),
+    "retroactive-list-price": Attack(_retroactive_list_price),
+    "tier-in-sealed-month": Attack(_tier_in_sealed_month),
+    "open-date-moved": Attack(_open_moved),
+    "account-closed-in-sealed-month": Attack(_account_closed),
+    "tag-added": Attack(_tag_added),
+    "invoice-metadata-changed": Attack(_invoice_meta),
+    "narration-changed": Attack(_narration),
+    "date-moved-within-month": Attack(_date_moved_within),
+    "date-moved-out-of-month": Attack(_date_moved_out),
+    "usage-changed": Attack(_usage),
+    "extra-include": Attack(_extra_include, plugin_sees=False),
+    "foreign-plugin": Attack(_foreign_plugin, plugin_sees=False),
+    "extra-option": Attack(_option, plugin_sees=False),
+    "foreign-fava-extension": Attack(_fava_extension, plugin_sees=False),
+    "include-dropped": Attack(_include_dropped, plugin_sees=False),
+    "middle-seal-deleted": Attack(_middle_seal_deleted),
+    "sealed-twice": Attack(_sealed_twice),
+}
+
+
+def test_the_demo_is_clean(demo: Path) -> None:
+    result = invoke(demo, "verify")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[-2] == f"head: 2026-10 {head(demo)}"
+    assert load_errors(demo) == []
+
+
+@pytest.mark.parametrize("name", list(ATTACKS))
+def test_verify_catches(name: str, demo: Path) -> None:
+    attack = ATTACKS[name]
+    expected = attack.mutate(demo)
+    before = take_snapshot(demo.parent)
+
+    result = invoke(demo, "verify")
+
+    assert result.exit_code == 1, result.stdout
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert any(re.search(expected, line) for line in lines), "\n".join([expected, *lines])
+    assert lines[-1].endswith(("finding(s), no drift", "finding(s), DRIFT"))
+    assert take_snapshot(demo.parent) == before  # verify only reads
+    root = f"{demo.parent}/"
+    messages = [
+        f"error: {e.source.get('filename', '').removeprefix(root)}:{e.source.get('lineno', 0)}:"
+        f" {' '.join(e.message.split())}"
+        for e in load_errors(demo)
+    ]
+    found = [m for m in messages if re.search(expected, m)]
+    if attack.plugin_sees:
+        assert found, "\n".join([expected, *messages])
+    else:
+        assert found == []
+
+
+def test_a_deleted_newest_month_is_caught_with_the_noted_head(demo: Path) -> None:
+    noted = head(demo)
+    journal(demo, "2026-10").unlink()
+
+    clean = invoke(demo, "verify")  # a shorter chain is a valid chain ...
+    assert clean.exit_code == 0, clean.stdout
+    newest = clean.stdout.splitlines()[-2]
+    assert newest.startswith("head: 2026-09 sha256:")
+
+    result = invoke(demo, "verify", "--head", noted)  # ... but not the one the auditor noted
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"error: main.beancount:0: head {noted} is not in the chain (its newest seal is"
+        f" {newest.removeprefix('head: ')}): a month sealed since the last audit was removed,"
+        " or a seal rewritten"
+    )
+    assert invoke(demo, "verify", "--head", newest.split()[-1]).exit_code == 0
+
+
+def test_a_resealed_chain_passes_only_without_the_noted_head(demo: Path) -> None:
+    """The attacker who edits March and recomputes every seal from March on with our own code
+    gets a consistent chain; only the head an auditor wrote down shows it."""
+    noted = head(demo)
+    edit(journal(demo, "2026-03"), r'"Payment received"$', '"Payment received twice"')
+    ledger = Ledger(demo)
+    entries = ledger.load().entries
+    previous = seals.FIRST
+    chain, _ = seals.findings(entries, "USD")
+    found = seals.buckets(entries, [s.month for s in chain])
+    for seal in chain:
+        meta = {**seals.seal_meta(seal.entry), "previous": previous}
+        digest = seals.digest(seal.month, previous, "USD", meta, found[seal.month])
+        path = journal(demo, str(seal.month))
+        text = path.read_text().replace(seal.digest, digest)
+        if seal.previous is not None:
+            text = text.replace(f'previous: "{seal.previous}"', f'previous: "{previous}"')
+        path.write_text(text)
+        previous = digest
+
+    assert load_errors(demo) == []
+    assert invoke(demo, "verify").exit_code == 0
+    result = invoke(demo, "verify", "--head", noted)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"error: main.beancount:0: head {noted} is not in the chain")
+
+
+def test_price_into_a_sealed_month_is_refused(demo: Path) -> None:
+    before = take_snapshot(demo.parent)
+    result = invoke(demo, "price", "EUR", "9.99 USD", "--date", "2026-03-02")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{ERROR}date 2026-03-02 is in sealed month 2026-03; the books are closed through"
+        " 2026-10 (use a date from 2026-11-01 on)\n"
+    )
+    assert take_snapshot(demo.parent) == before
