@@ -1,10 +1,14 @@
-"""The partner's bank statement (CSV) as money events: receipts, payments to OneBox, the rest.
+"""The partner's bank statement as money events: receipts, payments to OneBox, the rest.
 
-The statement is the bank's CSV export: one header line, then one row per
-booked transaction, oldest first; ISO dates; a signed amount (money in > 0,
-money out < 0) with a decimal point, at most cents, and optional thousands
-commas (the field is then quoted); the account's currency (empty: the
-importer's); the running balance::
+The statement is read by ``statements.read_statement`` in a layout of
+``layouts.LAYOUTS`` (``BankImporter(layout="dkb")``; ``layout=None`` takes
+whichever fits the file; the default is onebox-ledger's own CSV): rows oldest
+first, money in > 0, each with a reference that becomes the ``ref:`` of what is
+written and makes an import idempotent (the bank's transaction id, or one made
+from the row's own fields). The tool's own layout has one header line, ISO
+dates, a signed amount with a decimal point, at most cents, optional
+thousands commas (the field is then quoted), the account's currency (empty:
+the importer's) and the running balance, and each row its own Reference::
 
     Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
     2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,INVOICE INV-2026-10-ACME-REALTY,200.00,USD,"18,200.00"
@@ -13,17 +17,15 @@ importer's); the running balance::
     2026-11-18,2026-11-18,20261118-0007,Office Rent LLC,Rent November 2026,"-1,500.00",USD,"17,843.33"
 
 Rows are booked oldest first: by date, and same-day rows in the order the
-statement lists them (``BankImporter.order``: ASCENDING; pass
-``order=Order.DESCENDING`` for a bank that lists newest first). The order is
-declared, never guessed, since same-day rows cannot show it and csvbase keeps
-its first guess for every later file.
+layout declares for the bank (the tool's own layout: oldest first; pass
+``order=Order.DESCENDING`` for a file that lists newest first). The order is
+declared, never guessed, since same-day rows cannot show it.
 
-Every row needs a Reference (the bank's transaction id, unique in the file):
-it becomes the ``ref:`` of what is written, which makes an import idempotent.
-A file whose header differs, or any row with a bad date, amount, currency or
-reference, is refused whole (:class:`StatementError`, naming file, line and
-value); the Balance is checked as a number but not asserted, because the
-ledger records only the rows it can book.
+A file in no known layout, or any row with a bad value, is refused whole
+(:class:`StatementError`, naming file, line, column and value); the balance is
+checked as a number but not asserted, because the ledger records only the rows
+it can book. Only booked rows are planned: pending, cancelled and refunded rows
+(``Row.skipped``) are left out, and :meth:`BankImporter.extract` logs them.
 
 Each row is classified by :func:`classify`, from the most specific evidence
 to the least; more than one customer at a level leaves the row unmatched:

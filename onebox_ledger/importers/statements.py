@@ -161,7 +161,7 @@ def read_statement(
     """
     name = path.name
     layouts = _candidates(name, layout)
-    data = _read_bytes(path, name)
+    data = _Bytes(_read_bytes(path, name))
     found, why = _identify(name, data, layouts)
     if not found:
         raise StatementError(_refusal(name, data, layouts, why))
@@ -172,7 +172,7 @@ def identify(path: Path, *, layout: str | None = None) -> str | None:
     """The name of the layout `path` is in (None when none fits or it cannot be read). Never raises."""
     try:
         layouts = _candidates(path.name, layout)
-        data = _read_bytes(path, path.name)
+        data = _Bytes(_read_bytes(path, path.name))
     except StatementError:
         return None
     found, _ = _identify(path.name, data, layouts)
@@ -207,31 +207,28 @@ def _read_bytes(path: Path, name: str) -> bytes:
     return data
 
 
-@functools.lru_cache(maxsize=8)
-def _utf(data: bytes) -> str | None:
-    """The text, if `data` is UTF-8 (or UTF-16 with a byte-order mark); None if it is not."""
-    try:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+class _Bytes:
+    """A file's bytes and their Unicode text, decoded once: UTF-8, or UTF-16 with its mark."""
 
-
-def _texts(data: bytes, layout: Layout) -> Iterator[tuple[str, str]]:
-    """(encoding, text): UTF-8 if it decodes, else each single-byte encoding of the layout."""
-    text = _utf(data)
-    if text is not None:
-        yield (
-            "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8",
-            text,
-        )
-        return
-    for encoding in layout.encodings:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        self.encoding = "utf-16" if utf16 else "utf-8"
         try:
-            yield encoding, data.decode(encoding)
+            self.text: str | None = data.decode("utf-16" if utf16 else "utf-8-sig")
         except UnicodeDecodeError:
-            continue
+            self.text = None
+
+    def texts(self, layout: Layout) -> Iterator[tuple[str, str]]:
+        """(encoding, text): UTF-8 if it decodes, else each single-byte encoding of the layout."""
+        if self.text is not None:
+            yield self.encoding, self.text
+            return
+        for encoding in layout.encodings:
+            try:
+                yield encoding, self.data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
 
 
 class _CsvError(Exception):
@@ -371,13 +368,13 @@ def _locate(encoding: str, text: str, layout: Layout) -> _Found | None:
 
 
 def _identify(
-    name: str, data: bytes, layouts: Sequence[Layout]
+    name: str, data: _Bytes, layouts: Sequence[Layout]
 ) -> tuple[list[_Found], dict[str, str]]:
     found: list[_Found] = []
     why: dict[str, str] = {}
     for layout in layouts:
         decoded = False
-        for encoding, text in _texts(data, layout):
+        for encoding, text in data.texts(layout):
             decoded = True
             hit = _locate(encoding, text, layout)
             if hit is not None:
@@ -394,7 +391,7 @@ def _choose(found: Sequence[_Found], filename: str) -> _Found:
     return max(hinted or found, key=lambda f: len(f.index))
 
 
-def _refusal(name: str, data: bytes, layouts: Sequence[Layout], why: Mapping[str, str]) -> str:
+def _refusal(name: str, data: _Bytes, layouts: Sequence[Layout], why: Mapping[str, str]) -> str:
     if len(layouts) > 1:
         reasons = "; ".join(f"{layout.name}: {why[layout.name]}" for layout in layouts)
         return f"{name}: not a statement in any known layout ({reasons})"
@@ -413,8 +410,8 @@ def _refusal(name: str, data: bytes, layouts: Sequence[Layout], why: Mapping[str
     )
 
 
-def _first_line(data: bytes, layout: Layout) -> str:
-    for _, text in _texts(data, layout):
+def _first_line(data: _Bytes, layout: Layout) -> str:
+    for _, text in data.texts(layout):
         try:
             for _, fields in _records(text, layout.delimiters[0]):
                 if not _blank(fields):

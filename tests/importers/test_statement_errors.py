@@ -490,3 +490,48 @@ def test_dates_as_each_layout_writes_them(
 def test_dates_a_layout_refuses(layout: str, text: str, why: str) -> None:
     with pytest.raises(ValueError, match=r"^" + why.replace("(", r"\(").replace(")", r"\)") + "$"):
         parse_when(text, LAYOUTS[layout])
+
+
+# ---------------------------------------------------------------- through the importer
+
+
+def test_a_bank_layout_extracts_on_the_demo_ledger(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Wise balance statement on the shipped demo: the two invoice receipts become what
+    ``receive`` writes, with Wise's ids as refs; the card payment is left for a person."""
+    import logging
+
+    from beancount import loader
+
+    from onebox_ledger.demo import build_demo
+
+    build_demo(tmp_path / "demo", customers=10, months=10, seed=1, fast=True)
+    loader.initialize(use_cache=False)
+    existing, errors, _ = loader.load_file(str(tmp_path / "demo" / "main.beancount"))
+    assert errors == []
+    importer = BankImporter("Assets:Bank", "USD", layout=None)
+    with caplog.at_level(logging.WARNING, logger="onebox_ledger.importers.bank"):
+        entries = importer.extract(str(FIXTURES / "wise-balance.csv"), existing)
+    assert [(e.date.isoformat(), e.meta["id"], e.meta["customer"]) for e in entries] == [
+        ("2026-11-02", "receive/TRANSFER-1400000000", "juniper-schools"),
+        ("2026-11-06", "receive/TRANSFER-1400000001", "iris-travel"),
+    ]
+    assert [(p.account, p.units.number) for p in entries[1].postings] == [
+        ("Assets:Bank", D("192.00")),
+        ("Assets:Receivable:Iris-Travel", D("-192.00")),
+    ]
+    assert caplog.messages[0] == (
+        "wise-balance.csv: line 3 (ref CARD-1400000002): unmatched -35.50 USD, not extracted:"
+        " money out, not to OneBox"
+    )
+
+    caplog.clear()
+    pending = read_statement(FIXTURES / "dkb.csv").rows[-1]
+    with caplog.at_level(logging.WARNING, logger="onebox_ledger.importers.bank"):
+        BankImporter(layout="dkb").extract(str(FIXTURES / "dkb.csv"), existing)
+    assert caplog.messages[0] == (
+        f"dkb.csv: line 7 (ref {pending.ref}): pending -45.90 EUR, not extracted: pending at"
+        " the bank"
+    )
+    assert not any("line 7 " in message for message in caplog.messages[1:])

@@ -23,7 +23,16 @@ from pathlib import Path
 
 import pytest
 
-from onebox_ledger.importers import LAYOUTS, Row, Statement, identify, read_statement
+from onebox_ledger.importers import (
+    LAYOUTS,
+    Layout,
+    Row,
+    Statement,
+    StatementError,
+    identify,
+    read_statement,
+)
+from onebox_ledger.importers.layouts import COMMA_DOT, col
 from onebox_ledger.values import parse_ref
 
 D = Decimal
@@ -497,3 +506,98 @@ def test_wise_balance_statement() -> None:
     # 2293.71 - 317.49 before the oldest row
     assert (statement.opening_balance, statement.closing_balance) == (D("1976.22"), D("1361.99"))
     assert statement.currency == "USD"
+
+
+# ---------------------------------------------------------------- a new bank: one declaration
+
+
+VOLKSBANK = Layout(
+    name="volksbank",
+    title="Volksbank (Fiducia) Umsätze",
+    header=tuple(
+        [
+            "Buchungstag",
+            "Valuta",
+            "Auftraggeber/Zahlungsempfänger",
+            "Empfänger/Zahlungspflichtiger",
+            "IBAN",
+            "Vorgang/Verwendungszweck",
+            "Währung",
+            "Umsatz",
+            "Soll/Haben",
+        ]
+    ),
+    columns={
+        "date": (col("Buchungstag"),),
+        "value_date": (col("Valuta"),),
+        "counterparty": (col("Auftraggeber/Zahlungsempfänger"),),
+        "iban": (col("IBAN"),),
+        "description": (col("Vorgang/Verwendungszweck"),),
+        "currency": (col("Währung"),),
+        "amount": (col("Umsatz"),),
+        "direction": (col("Soll/Haben"),),
+    },
+    directions={"s": "out", "h": "in"},
+    dates=("DD.MM.YYYY",),
+    numbers=COMMA_DOT,
+    delimiters=(";",),
+    encodings=("cp1252",),
+    preamble_lines=12,
+)
+
+
+def test_a_new_bank_is_one_declaration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unsigned amounts with Soll/Haben (S: money out, H: money in), read by the same reader."""
+    monkeypatch.setitem(LAYOUTS, "volksbank", VOLKSBANK)
+    path = tmp_path / "Umsaetze_DE12345678901234567890_2026.12.01.csv"
+    path.write_bytes(
+        (
+            "Volksbank Musterstadt eG;;;;;;;;\n"
+            "Umsatzanzeige;;;;;;;;\n" + ";".join(VOLKSBANK.header) + "\n"
+            "01.12.2026;01.12.2026;Berlin Immo GmbH;;DE89370400440532013000;"
+            "Rechnung INV-2026-11-BERLIN-IMMO;EUR;92,00;H\n"
+            "01.12.2026;01.12.2026;Stadtwerke;;DE02100500000054540402;Strom;EUR;1.119,70;S\n"
+        ).encode("cp1252")
+    )
+    statement = read_statement(path)
+    assert statement.layout == "volksbank"
+    assert [(r.line, r.amount, r.currency, r.counterparty) for r in statement.rows] == [
+        (4, D("92.00"), "EUR", "Berlin Immo GmbH"),
+        (5, D("-1119.70"), "EUR", "Stadtwerke"),
+    ]
+
+
+def test_a_debit_credit_flag_beside_an_unsigned_amount(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flagged = Layout(
+        name="flagged",
+        title="a bank writing D and C",
+        header=("Date", "Text", "Amount", "D/C"),
+        columns={
+            "date": (col("Date"),),
+            "description": (col("Text"),),
+            "amount": (col("Amount"),),
+            "direction": (col("D/C"),),
+        },
+        directions={"d": "out", "c": "in"},
+        currency="GBP",
+    )
+    monkeypatch.setitem(LAYOUTS, "flagged", flagged)
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Date,Text,Amount,D/C\n2026-12-01,Fee,2.50,D\n2026-12-01,Refund,-3.00,C\n",
+        encoding="utf-8",
+    )
+    assert refused_message(path) == (
+        "export.csv: line 3: Amount '-3.00' is money out, but D/C is 'C'"
+    )
+    path.write_text("Date,Text,Amount,D/C\n2026-12-01,Fee,2.50,D\n", encoding="utf-8")
+    (row,) = read_statement(path).rows
+    assert (row.amount, row.currency, row.ref_from_bank) == (D("-2.50"), "GBP", False)
+
+
+def refused_message(path: Path) -> str:
+    with pytest.raises(StatementError) as error:
+        read_statement(path)
+    return str(error.value)
