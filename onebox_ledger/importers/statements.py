@@ -7,7 +7,7 @@ amount (money in > 0), and what the file tells of the account::
 
     read_statement(Path("Umsatzanzeige_DE10500105170648489890_20261130.csv"))
     -> Statement(layout="ing", currency="EUR", closing_balance=Decimal("4613.40"),
-                 account_hint="DE10500105170648489890", rows=[Row(line=16, ...), ...])
+                 account_hint="DE10500105170648489890", rows=[Row(line=19, ...), ...])
 
 How a file is read:
 
@@ -43,10 +43,12 @@ How a file is read:
 - **Status**: ``booked``, ``pending``, ``cancelled`` or ``refunded``; rows
   that are not booked are returned (``Row.skipped``) so an import can list
   them, and are never booked.
-- **Fees**: ``Row.fee`` is a fee charged with the row (positive, in the
-  row's currency, part of `amount`); ``Row.is_fee`` marks money out that is
-  itself a bank fee (Monobank/Privat ``Комісія ...`` rows, ``Entgelt``,
-  ``Kontoführung``, Chase ``FEE_TRANSACTION``).
+- **Fees**: ``Row.amount`` is what moved the account, fees included (Wise,
+  money out: 1087.16 sent and a 1.06 fee are -1088.22); ``Row.fee`` is the
+  part of it the bank kept (positive, in the row's currency; Monobank FOP,
+  money in: 200.00 sent, a 1.00 fee, 199.00 in). ``Row.is_fee`` marks money
+  out that is itself a bank fee (Monobank/Privat ``Комісія ...`` rows,
+  ``Entgelt``, ``Kontoführung``, Chase ``FEE_TRANSACTION``).
 
 **References.** A row keeps the bank's own transaction id when the layout has
 one (``ref_from_bank``); a bank id repeated in the file gets ``.2``, ``.3`` in
@@ -60,7 +62,7 @@ same reference::
 where text is casefolded with whitespace runs as one space, the amount has
 two decimals, and ``n`` (from 2) counts identical rows of the same day in
 date order: ``row-20261102-5c1f0e8a2b9d``, ``row-20261102-5c1f0e8a2b9d-2``.
-It satisfies ``values.parse_ref`` (28 to 31 characters).
+It satisfies ``values.parse_ref`` (25 characters, and ``-n``).
 
 **Balances.** ``closing_balance`` is the preamble's (DKB ``Kontostand vom``,
 Privat ``Вихідний залишок``), else the running balance of the newest booked
@@ -442,7 +444,7 @@ def _number_re(numbers: Numbers) -> re.Pattern[str]:
 def parse_money(text: str, numbers: Numbers) -> Decimal | None:
     """An amount as `numbers` writes it, in cents; None if it is not one.
 
-    >>> parse_money("-1.234,5", COMMA_DOT), parse_money("1 234,56", SPACED)
+    >>> parse_money("-1.234,5", layouts.COMMA_DOT), parse_money("1 234,56", layouts.SPACED)
     (Decimal('-1234.50'), Decimal('1234.56'))
     """
     value = text.strip().replace("\u2212", "-")
