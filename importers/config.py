@@ -1,5 +1,13 @@
 """Import configuration: the partner's bank statements, for Fava's import page and beangulp.
 
+One importer reads every layout of ``onebox_ledger.importers.layouts.LAYOUTS``
+(Monobank card and FOP, Privat24 for business, DKB new and old, ING, Chase,
+Wise transaction history and balance statement, and onebox-ledger's own CSV):
+it identifies a file by its content, so Fava lists each statement once, under
+one importer name, and extracts the same entries whatever the bank. (One
+importer per layout would show ten names that Fava keys by class path, and a
+file of one layout would still be offered to none of the others.)
+
 Fava: add these two lines to main.beancount, put statements in ``statements/``
 and open the Import page::
 
@@ -23,8 +31,8 @@ from beancount import loader
 
 from onebox_ledger.importers.bank import BankImporter
 
-# Rows with an empty Currency are in USD, the demo ledger's operating currency.
-importers = [BankImporter("Assets:Bank", "USD")]
+# Rows whose file names no currency are in USD, the demo ledger's operating currency.
+importers = [BankImporter("Assets:Bank", "USD", layout=None)]
 
 CONFIG = importers  # what Fava reads
 HOOKS: list[object] = []

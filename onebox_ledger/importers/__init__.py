@@ -1,13 +1,30 @@
 """beangulp importers: documents from outside (bank statements) as onebox-ledger money events.
 
-``bank.BankImporter`` reads the partner's bank statement (CSV) and turns each
-row into what ``onebox-ledger receive`` or ``onebox-ledger onebox pay`` would
+``statements.read_statement`` reads a bank's statement in any layout of
+``layouts.LAYOUTS`` (Monobank, Privat24, DKB, ING, Chase, Wise and the tool's
+own CSV) into uniform rows, oldest first; ``bank.BankImporter`` turns each row
+into what ``onebox-ledger receive`` or ``onebox-ledger onebox pay`` would
 write, for Fava's import page (``importers/config.py``) and for
 ``onebox-ledger import``.
 """
 
 from __future__ import annotations
 
-from .bank import BankImporter, Match, Planned, Row, StatementError, classify, plan
+from .bank import BankImporter, Match, Planned, classify, plan
+from .layouts import LAYOUTS, Layout
+from .statements import Row, Statement, StatementError, identify, read_statement
 
-__all__ = ["BankImporter", "Match", "Planned", "Row", "StatementError", "classify", "plan"]
+__all__ = [
+    "LAYOUTS",
+    "BankImporter",
+    "Layout",
+    "Match",
+    "Planned",
+    "Row",
+    "Statement",
+    "StatementError",
+    "classify",
+    "identify",
+    "plan",
+    "read_statement",
+]

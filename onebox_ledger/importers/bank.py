@@ -1,10 +1,14 @@
-"""The partner's bank statement (CSV) as money events: receipts, payments to OneBox, the rest.
+"""The partner's bank statement as money events: receipts, payments to OneBox, the rest.
 
-The statement is the bank's CSV export: one header line, then one row per
-booked transaction, oldest first; ISO dates; a signed amount (money in > 0,
-money out < 0) with a decimal point, at most cents, and optional thousands
-commas (the field is then quoted); the account's currency (empty: the
-importer's); the running balance::
+The statement is read by ``statements.read_statement`` in a layout of
+``layouts.LAYOUTS`` (``BankImporter(layout="dkb")``; ``layout=None`` takes
+whichever fits the file; the default is onebox-ledger's own CSV): rows oldest
+first, money in > 0, each with a reference that becomes the ``ref:`` of what is
+written and makes an import idempotent (the bank's transaction id, or one made
+from the row's own fields). The tool's own layout has one header line, ISO
+dates, a signed amount with a decimal point, at most cents, optional
+thousands commas (the field is then quoted), the account's currency (empty:
+the importer's) and the running balance, and each row its own Reference::
 
     Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
     2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,INVOICE INV-2026-10-ACME-REALTY,200.00,USD,"18,200.00"
@@ -13,17 +17,15 @@ importer's); the running balance::
     2026-11-18,2026-11-18,20261118-0007,Office Rent LLC,Rent November 2026,"-1,500.00",USD,"17,843.33"
 
 Rows are booked oldest first: by date, and same-day rows in the order the
-statement lists them (``BankImporter.order``: ASCENDING; pass
-``order=Order.DESCENDING`` for a bank that lists newest first). The order is
-declared, never guessed, since same-day rows cannot show it and csvbase keeps
-its first guess for every later file.
+layout declares for the bank (the tool's own layout: oldest first; pass
+``order=Order.DESCENDING`` for a file that lists newest first). The order is
+declared, never guessed, since same-day rows cannot show it.
 
-Every row needs a Reference (the bank's transaction id, unique in the file):
-it becomes the ``ref:`` of what is written, which makes an import idempotent.
-A file whose header differs, or any row with a bad date, amount, currency or
-reference, is refused whole (:class:`StatementError`, naming file, line and
-value); the Balance is checked as a number but not asserted, because the
-ledger records only the rows it can book.
+A file in no known layout, or any row with a bad value, is refused whole
+(:class:`StatementError`, naming file, line, column and value); the balance is
+checked as a number but not asserted, because the ledger records only the rows
+it can book. Only booked rows are planned: pending, cancelled and refunded rows
+(``Row.skipped``) are left out, and :meth:`BankImporter.extract` logs them.
 
 Each row is classified by :func:`classify`, from the most specific evidence
 to the least; more than one customer at a level leaves the row unmatched:
@@ -71,7 +73,6 @@ row is refused.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import logging
 import re
@@ -79,16 +80,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+import beangulp
 from beancount.core import data
-from beangulp.importers import csvbase
+from beangulp.importers.csvbase import Order
 
 from .. import beans, events
 from ..model import Book, parse_book
 from ..openitems import OpenItem, apply_bills, apply_invoices, sorted_bills, sorted_invoices
 from ..seals import parse as parse_seals
-from ..values import CENT, MAX_DIGITS, InputError, Month, parse_currency, parse_ref
+from ..values import Month, parse_currency
+from .layouts import LAYOUTS
+from .statements import Row, Statement, StatementError, identify, read_statement
+
+__all__ = ["BankImporter", "Match", "Planned", "Row", "StatementError", "classify", "plan"]
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +104,6 @@ Status = Literal["new", "recorded", "unmatched", "refused"]
 # Any case in the text; the ledger's ids are lowercase (close.py, events.sell_invoice_id).
 _INVOICE_RE = re.compile(r"(?<![0-9a-z-])inv-[0-9]{4}-[0-9]{2}(?:-[0-9a-z]+)+(?:\.[0-9]+)?")
 _BILL_RE = re.compile(r"(?<![0-9a-z-])onebox-[0-9]{4}-[0-9]{2}(?![0-9a-z-])")
-_MONEY_RE = re.compile(
-    rf"[+-]?(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,{MAX_DIGITS // 3}}}|[0-9]{{1,{MAX_DIGITS}}})"
-    r"(?:\.[0-9]{1,2})?"
-)
 # Legal forms dropped from the end of a name before comparing (dots are removed first).
 # fmt: off
 _LEGAL = frozenset({
@@ -110,35 +112,6 @@ _LEGAL = frozenset({
     "spa", "srl",
 })
 # fmt: on
-
-
-class StatementError(InputError):
-    """The file is not a statement this importer reads, or a row is bad (exit 2); one line."""
-
-
-class Money(csvbase.Column):  # type: ignore[misc]  # beangulp is untyped
-    """A signed amount: 200.00, -1087.16, "-1,087.16"; at most cents, never 1e3 or NaN."""
-
-    def parse(self, value: str) -> Decimal:
-        text = value.strip()
-        if not _MONEY_RE.fullmatch(text):
-            raise ValueError("is not an amount like -1087.16 (a point for decimals, at most cents)")
-        return Decimal(text.replace(",", "")).quantize(CENT)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One booked transaction of the statement."""
-
-    line: int  # line of the file, for messages
-    date: datetime.date  # the booking date: the date of what is written
-    value_date: datetime.date | None
-    ref: str  # the bank's transaction id: the ref of what is written
-    counterparty: str
-    description: str
-    amount: Decimal  # signed: money in > 0, money out < 0
-    currency: str
-    balance: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -296,7 +269,10 @@ def _payment(row: Row, book: Book) -> Match:
 
 
 def plan(rows: Sequence[Row], existing: Sequence[data.Directive]) -> list[Planned]:
-    """What importing `rows` (in the order given: oldest first) does to a ledger. Pure.
+    """What importing the booked `rows` (in the order given: oldest first) does to a ledger. Pure.
+
+    Rows that are not booked (pending, cancelled, refunded: ``Row.skipped``)
+    are left out: the bank has not moved that money.
 
     Each matched row is checked and built the way ``actions.receive`` and
     ``actions.onebox_pay`` check and build it, against the existing entries plus
@@ -312,7 +288,7 @@ def plan(rows: Sequence[Row], existing: Sequence[data.Directive]) -> list[Planne
         if isinstance(entry, data.Transaction):
             state.add(entry)
     out = []
-    for row in rows:
+    for row in (row for row in rows if not row.skipped):
         match = classify(row, book, state.invoices.values())
         if match.kind == "unmatched":
             out.append(Planned(row, match, "unmatched", reason=match.reason))
@@ -405,61 +381,43 @@ def _plan_one(row: Row, match: Match, state: _State) -> Planned:
 # ---------------------------------------------------------------- the importer
 
 
-def _show(value: str) -> str:
-    return repr(value if len(value) <= 60 else value[:57] + "...")
+class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is untyped
+    """The partner's bank statement, for Fava's import page and ``onebox-ledger import``.
 
-
-class BankImporter(csvbase.Importer):  # type: ignore[misc]  # beangulp is untyped
-    """The partner's bank statement (CSV export), for Fava's import page and ``onebox-ledger import``.
-
-    ``BankImporter("Assets:Bank", "USD")``: `currency` is that of rows whose
-    Currency is empty. onebox-ledger books every payment on ``Assets:Bank``.
+    ``BankImporter("Assets:Bank", "USD")`` reads the tool's own layout;
+    ``layout="dkb"`` another one of ``layouts.LAYOUTS``, and ``layout=None``
+    whichever fits the file (``statements.read_statement``). `currency` is that
+    of rows whose file names none. `order` overrides the layout's order of
+    same-day rows (``Order.DESCENDING``: the bank lists newest first).
+    onebox-ledger books every payment on ``Assets:Bank``.
     """
-
-    # The columns, by header name (csvbase's declarations; parsed row by row in rows()).
-    booking_date = csvbase.Date("Date", "%Y-%m-%d")
-    value_date = csvbase.Date("Value date", "%Y-%m-%d")
-    reference = csvbase.Column("Reference")
-    counterparty = csvbase.Column("Counterparty")
-    description = csvbase.Column("Description")
-    amount = Money("Amount")
-    currency_code = csvbase.Column("Currency")
-    balance = Money("Balance")
-
-    OPTIONAL = frozenset({"value_date", "counterparty", "description", "currency_code", "balance"})
-    encoding = "utf-8-sig"  # a byte-order mark (spreadsheet exports) is not part of the header
-    # Declared, never guessed (see the module docstring).
-    order = csvbase.Order.ASCENDING
 
     def __init__(
         self,
         account: str = beans.BANK,
         currency: str = "USD",
         *,
-        order: csvbase.Order | None = None,
+        order: Order | None = None,
+        layout: str | None = "generic",
     ) -> None:
         if account != beans.BANK:
             raise ValueError(
                 f"onebox-ledger books payments on {beans.BANK}, not {account}: use {beans.BANK}"
             )
-        super().__init__(account, parse_currency(currency))
-        if order is not None:
-            self.order = order
+        if layout is not None and layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")
+        self.currency = parse_currency(currency)
+        self.order = order
+        self.layout = layout
 
     # ------------------------------------------------------------ beangulp.Importer
 
     def identify(self, filepath: str) -> bool:
-        """True for a file whose first line is exactly the statement's header."""
-        try:
-            with open(filepath, encoding=self.encoding, newline="") as handle:
-                first = handle.readline(4096)
-            header = next(csv.reader([first]), [])
-        except (OSError, UnicodeDecodeError, csv.Error):
-            return False
-        return tuple(field.strip() for field in header) == self.header()
+        """True for a file in the importer's layout (any known layout for ``layout=None``)."""
+        return identify(Path(filepath), layout=self.layout) is not None
 
     def account(self, filepath: str) -> str:
-        return str(self.importer_account)
+        return beans.BANK
 
     def date(self, filepath: str) -> datetime.date | None:
         """The statement's date: its latest booking date (None for a statement with no rows)."""
@@ -472,7 +430,14 @@ class BankImporter(csvbase.Importer):  # type: ignore[misc]  # beangulp is untyp
         """What ``onebox-ledger import`` would write for the new rows, given the existing entries."""
         out: list[data.Directive] = []
         name = Path(filepath).name
-        for planned in self.payments(filepath, existing):
+        rows = self.rows(filepath)
+        for row in rows:
+            if row.skipped:
+                log.warning(
+                    "%s: line %d (ref %s): %s %s %s, not extracted: %s at the bank",
+                    name, row.line, row.ref, row.status, row.amount, row.currency, row.status,
+                )  # fmt: skip
+        for planned in plan(rows, existing):
             row = planned.row
             if planned.entry is not None:
                 meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
@@ -492,95 +457,22 @@ class BankImporter(csvbase.Importer):  # type: ignore[misc]  # beangulp is untyp
 
     # ------------------------------------------------------------ onebox-ledger
 
-    def header(self) -> tuple[str, ...]:
-        """The header line's fields: the declared columns, in order."""
-        return tuple(str(column.names[0]) for column in self.columns.values())
+    def statement(self, filepath: str) -> Statement:
+        """The statement, read in the importer's layout (StatementError for a bad file)."""
+        return read_statement(Path(filepath), layout=self.layout, currency=self.currency)
 
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
-        """The plan of every row, oldest first (StatementError for a bad file)."""
-        return plan(self.chronological(self.rows(filepath)), existing)
-
-    def chronological(self, rows: Sequence[Row]) -> list[Row]:
-        """Oldest first: by date, same-day rows in the order of the statement's `order`."""
-        ordered = list(rows) if self.order is csvbase.Order.ASCENDING else list(reversed(rows))
-        return sorted(ordered, key=lambda row: row.date)
+        """The plan of every booked row, oldest first (StatementError for a bad file)."""
+        return plan(self.rows(filepath), existing)
 
     def rows(self, filepath: str) -> list[Row]:
-        """Every row, in file order, each field checked; StatementError on the first bad one."""
-        name = Path(filepath).name
-        try:
-            with open(filepath, encoding=self.encoding, newline="") as handle:
-                return self._rows(name, csv.reader(handle, strict=True))
-        except UnicodeDecodeError:
-            raise StatementError(f"{name}: not a bank statement: not UTF-8 text") from None
-        except csv.Error as err:
-            raise StatementError(f"{name}: not a readable CSV file: {err}") from None
-        except OSError as err:
-            raise StatementError(f"{name}: cannot read it: {err.strerror}") from None
+        """Every row, oldest first, each field checked; StatementError on the first bad one."""
+        rows = self.statement(filepath).rows
+        if self.order is None:
+            return rows
+        return self.chronological(sorted(rows, key=lambda row: row.line))
 
-    def _rows(self, name: str, reader: Any) -> list[Row]:
-        header = tuple(field.strip() for field in next(reader, []))
-        if header != self.header():
-            raise StatementError(
-                f"{name}: not a bank statement in the expected layout: its header is"
-                f" {_show(','.join(header))}, expected '{','.join(self.header())}'"
-            )
-        names = {column: index for index, column in enumerate(header)}
-        fields = {
-            attr: (column.names[0], names[column.names[0]]) for attr, column in self.columns.items()
-        }
-        out: list[Row] = []
-        seen: dict[str, int] = {}
-        for record in reader:
-            line = reader.line_num
-            if not record or not any(value.strip() for value in record):
-                continue  # blank line
-            if len(record) != len(header):
-                raise StatementError(
-                    f"{name}: line {line}: {len(record)} fields, expected {len(header)}"
-                    f" ({','.join(header)})"
-                )
-            values: dict[str, Any] = {}
-            for attr, (title, index) in fields.items():
-                raw = record[index]
-                if not raw.strip():
-                    if attr not in self.OPTIONAL:
-                        raise StatementError(f"{name}: line {line}: {title} is empty")
-                    values[attr] = None
-                    continue
-                try:
-                    values[attr] = self.columns[attr].parse(raw)
-                except ValueError as err:
-                    why = (
-                        str(err)
-                        if isinstance(self.columns[attr], Money)
-                        else "is not a date (YYYY-MM-DD)"
-                    )
-                    raise StatementError(
-                        f"{name}: line {line}: {title} {_show(raw)} {why}"
-                    ) from None
-            try:
-                ref = parse_ref(values["reference"])
-                currency = parse_currency(values["currency_code"] or self.currency)
-            except InputError as err:
-                raise StatementError(f"{name}: line {line}: {err}") from None
-            if ref in seen:
-                raise StatementError(
-                    f"{name}: line {line}: reference {ref!r} is already on line {seen[ref]}"
-                    " (each row needs its own bank reference)"
-                )
-            seen[ref] = line
-            out.append(
-                Row(
-                    line=line,
-                    date=values["booking_date"],
-                    value_date=values["value_date"],
-                    ref=ref,
-                    counterparty=values["counterparty"] or "",
-                    description=values["description"] or "",
-                    amount=values["amount"],
-                    currency=currency,
-                    balance=values["balance"],
-                )
-            )
-        return out
+    def chronological(self, rows: Sequence[Row]) -> list[Row]:
+        """Rows in the statement's own order, oldest first: by date, same-day rows by `order`."""
+        ordered = list(rows) if self.order is not Order.DESCENDING else list(reversed(rows))
+        return sorted(ordered, key=lambda row: row.date)

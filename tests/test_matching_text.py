@@ -1,0 +1,187 @@
+"""Who a bank row is from: names in any legal form and script, ids as banks mangle them."""
+
+from __future__ import annotations
+
+import pytest
+
+from onebox_ledger.matching_text import (
+    core_name,
+    find_bill_ids,
+    find_invoice_ids,
+    is_onebox,
+    mentions_customer,
+    same_name,
+)
+
+# ---------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'ТОВ "BETA HOMES"',
+        "Beta Homes LLC",
+        "BETA HOMES, ТОВ",
+        "ВЕТА НОМЕS",  # В, Е, Т, А, Н, О, М, Е are Cyrillic; S is Latin
+        "«Beta Homes» Ltd.",
+        "„Beta Homes“ GmbH & Co. KG",
+        "beta   homes, inc",
+        "BETA HOMES S.A.",
+        "Beta Homes Sp. z o.o.",
+        "Товариство з обмеженою відповідальністю 'BETA HOMES'",
+    ],
+)
+def test_one_company_however_a_bank_writes_it(name: str) -> None:
+    assert core_name(name) == "beta homes"
+
+
+@pytest.mark.parametrize(
+    ("name", "core"),
+    [
+        ("Товариство з обмеженою відповідальністю «Бета Хоумс»", "бета хоумс"),
+        ('ТОВ "КОМЕТА"', "комета"),  # a Cyrillic word of look-alikes only, no Latin: kept
+        ("ФОП Петренко Олена Іванівна", "петренко олена іванівна"),
+        ("ПрАТ «Київстар»", "київстар"),
+        ("ООО «Ромашка»", "ромашка"),
+        ("Müller Bürobedarf GmbH", "müller bürobedarf"),
+        ("Otto e.K.", "otto"),
+        ("O'Neil & Sons plc", "oneil sons"),
+        ("Casa Verde Inmobiliaria S.A.", "casa verde inmobiliaria"),
+        ("LLC", "llc"),  # legal forms only: kept, so the name is not empty
+        ("", ""),
+    ],
+)
+def test_core_names(name: str, core: str) -> None:
+    assert core_name(name) == core
+
+
+def test_look_alikes_fold_only_where_latin_was_meant() -> None:
+    assert core_name("HАRBOR CLINIC") == "harbor clinic"  # one Cyrillic А in a Latin word
+    assert core_name("КОМЕТА Group") == "kometa group"  # a Latin word beside it
+    assert core_name("КОМЕТА") == "комета"
+    assert core_name("ВАНБОКС") == "ванбокс"  # Б and Н: a real word, never transliterated
+    assert same_name("ТОВ КОМЕТА", "Kometa LLC")  # folded, it equals the Latin name
+    assert same_name("Beta Homes LLC", 'ТОВ "BETA HOMES"')
+    assert not same_name("ТОВ ВАНБОКС", "Vanboks LLC")
+    assert not same_name("Kometa", "Comet")
+    assert not same_name("LLC", "")
+
+
+# ---------------------------------------------------------------- OneBox
+
+
+@pytest.mark.parametrize(
+    ("counterparty", "onebox"),
+    [
+        ("ONEBOX INC", True),
+        ("OneBox LLC", True),
+        ("OneBox Inc.", True),
+        ("One Box Corp", True),
+        ('ТОВ "ONEBOX"', True),
+        ("ТОВ «ВАНБОКС»", True),  # the Ukrainian spelling, listed
+        ("ОNЕВОХ", True),  # О, Е, В, О, Х Cyrillic around a Latin N
+        ("OneBox Payments Europe B.V.", True),
+        ("ONEBOXING CLUB", False),
+        ("Harbor OneBox Reseller", False),
+        ("", False),
+    ],
+)
+def test_onebox_as_counterparty(counterparty: str, onebox: bool) -> None:
+    assert is_onebox(counterparty) is onebox
+
+
+# ---------------------------------------------------------------- customers
+
+
+@pytest.mark.parametrize(
+    ("text", "customer_id", "name", "mentioned"),
+    [
+        ("ROZETKA.UA KYIV", "kyiv", "KYIV ESTATES", False),
+        ("Payment for services, Kyiv Estates", "kyiv", "KYIV ESTATES", True),
+        ("KYIV ESTATES LLC", "kyiv", "Kyiv Estates", True),
+        ("Kyiv", "kyiv", "Kyiv Estates", True),  # the whole counterparty is the id
+        ("Kyiv Estates Sp. z o.o.", "kyiv", "Kyiv Estates", True),
+        ("Acme Tools invoice 17", "acme", "Acme", False),  # one-word name in a longer text
+        ("ACME", "acme", "Acme", True),
+        ("ACME REALTY LLC", "acme-realty", "Acme Realty", True),
+        ("juniper-schools October", "juniper-schools", "Juniper Schools", True),
+        ("xjuniper-schools-2", "juniper-schools", "Juniper Schools", False),
+        ("on behalf of Casa Verde Inmobiliaria, October", "casa-verde", "Casa Verde Inmobiliaria", True),
+        ("Casa del Verde", "casa-verde", "Casa Verde Inmobiliaria", False),
+        ("Оплата від ТОВ КОМЕТА, рахунок 5", "kometa", "Kometa Group", False),
+        ("Оплата від Kometa Group", "kometa", "ТОВ «КОМЕТА ГРУП»", False),
+        ("Оплата від ТОВ «КОМЕТА ТРЕЙД»", "kometa-trade", "Kometa Trade LLC", False),
+        ("КОМЕТА ТРЕЙД", "kometa-trade", "Kometa Trade LLC", False),  # Д, Й: a real word
+        ("KОМЕТА TRADE LLC", "kometa-trade", "Kometa Trade", True),  # mixed: folded
+        ("", "acme", "Acme", False),
+    ],
+)  # fmt: skip
+def test_mentions_customer(text: str, customer_id: str, name: str, mentioned: bool) -> None:
+    assert mentions_customer(text, customer_id, name) is mentioned
+
+
+# ---------------------------------------------------------------- invoice and bill ids
+
+
+KNOWN = [
+    "inv-2026-10-acme-realty",
+    "inv-2026-10-casa-verde",
+    "inv-2026-10-25-granite-law",
+    "inv-2026-10-25-granite-law.2",
+    "inv-2026-09-harbor-clinic",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("INVOICE INV-2026-10-ACME-REALTY", ["inv-2026-10-acme-realty"]),
+        ("inv 2026 10 acme realty", ["inv-2026-10-acme-realty"]),
+        ("INV_2026_10_ACME_REALTY thanks", ["inv-2026-10-acme-realty"]),
+        ("Ref:INV/2026/10/ACME.REALTY", ["inv-2026-10-acme-realty"]),
+        ("INV202610ACMEREALTY", ["inv-2026-10-acme-realty"]),
+        ("IND ID:INV-2026-10-ACM              IND NAME:ONEBOX PARTNER", ["inv-2026-10-acme-realty"]),
+        ("INV-2026-10-ACM", ["inv-2026-10-acme-realty"]),
+        ("Ref inv-2026-10-25-granite-law hours", ["inv-2026-10-25-granite-law"]),
+        ("Ref INV-2026-10-25-GRANITE-LAW.2", ["inv-2026-10-25-granite-law.2"]),
+        ("inv-2026-10-25-gran", ["inv-2026-10-25-granite-law", "inv-2026-10-25-granite-law.2"]),
+        ("inv-2026-10-acme-realty, INV-2026-09-HARBOR-CLINIC", ["inv-2026-10-acme-realty", "inv-2026-09-harbor-clinic"]),
+        ("INV-2026-10-CASA-VERDE/INV-2026-10-ACME-REALTY", ["inv-2026-10-casa-verde", "inv-2026-10-acme-realty"]),
+        ("inv-2026-10-acme-realty inv-2026-10-acme-realty", ["inv-2026-10-acme-realty"]),
+        ("INV-2026-10", []),  # cut before any customer: says nothing
+        ("INV-2026-10-ACME-TOOLS", []),  # goes on where no known id does
+        ("invoice 2026-10 acme realty", []),
+        ("inv-2026-11-acme-realty", []),  # not a known id
+        ("xinv-2026-10-acme-realty", []),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_invoice_ids_in_free_text(text: str, found: list[str]) -> None:
+    assert find_invoice_ids(text, KNOWN) == found
+
+
+def test_a_cut_id_that_starts_several_known_ids_names_them_all() -> None:
+    known = ["inv-2026-10-acme", "inv-2026-10-acme-realty", "inv-2026-10-casa-verde"]
+    assert find_invoice_ids("IND ID:INV-2026-10-ACM IND NAME:X", known) == [
+        "inv-2026-10-acme",
+        "inv-2026-10-acme-realty",
+    ]
+    # a whole known id wins over the longer ids it starts
+    assert find_invoice_ids("Payment INV-2026-10-ACME", known) == ["inv-2026-10-acme"]
+    assert find_invoice_ids("Payment INV-2026-10-ACME-REA", known) == ["inv-2026-10-acme-realty"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Partner bill onebox-2026-10", ["onebox-2026-10"]),
+        ("ONEBOX INC WIRE ONEBOX 2026 10", ["onebox-2026-10"]),
+        ("bills onebox-2026-10 and ONEBOX-2026-11", ["onebox-2026-10", "onebox-2026-11"]),
+        ("ONEBOX-2026-1", ["onebox-2026-10", "onebox-2026-11"]),  # cut: either of them
+        ("ONEBOX 2026", []),  # cut before the month: says nothing
+        ("ONEBOX INC", []),
+        ("onebox-2026-09", []),
+    ],
+)
+def test_bill_ids_in_free_text(text: str, found: list[str]) -> None:
+    assert find_bill_ids(text, ["onebox-2026-10", "onebox-2026-11"]) == found
