@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,12 +28,13 @@ from typing import Any
 from beancount.core import data
 from beancount.parser import parser
 
-from . import beans, events, integrity, seals
+from . import beans, events, integrity, openitems, planner, seals
 from .billing import BillingError
-from .close import CloseError, CloseResult, close_month, diff_month
+from .close import CloseError, CloseResult, carried, close_month, diff_month
 from .importers.bank import Planned, Row, plan
 from .model import Book, parse_book
-from .openitems import OpenItem, bills, invoices, issued_by
+from .money import MoneyError, Rates
+from .openitems import credits
 from .store import (
     JOURNAL_HEADER,
     Ledger,
@@ -81,9 +82,16 @@ def _check_currency(currency: str, expected: str, who: str) -> None:
         raise InputError(f"{who} is billed in {expected}, not {currency}")
 
 
-def _write_static(ledger: Ledger, path: Path, entries: Sequence[data.Directive]) -> str:
+def write_static(
+    ledger: Ledger, loaded: Loaded, path: Path, entries: Sequence[data.Directive]
+) -> str:
+    """Append directives to a static file, with a ``commodity`` directive for each currency
+    they are the first to use (in the accounts file), as one validated, atomic change."""
+    declared = {e.currency for e in loaded.entries if isinstance(e, data.Commodity)}
+    news = events.commodities(entries, declared, min(e.date for e in entries))
     text = beans.format_entries(entries)
-    ledger.append_full(path, text)
+    appends = [(ledger.accounts_path, beans.format_entries(news), "")] if news else []
+    ledger.append_many([*appends, (path, text, "")])
     return text
 
 
@@ -117,9 +125,10 @@ def terms_item(
     ledger: Ledger, name: str, price: tuple[Decimal, str], date: datetime.date, per: Decimal | None
 ) -> Written:
     with ledger.locked():
-        ledger.load_valid()
+        loaded = ledger.load_valid()
         _not_sealed(ledger, date, "date")
-        text = _write_static(ledger, ledger.terms_path, [events.item_entry(name, price, date, per)])
+        entry = events.item_entry(name, price, date, per)
+        text = write_static(ledger, loaded, ledger.terms_path, [entry])
     unit = f"block of {per:f} units" if per else "unit-month"
     return Written(
         ledger.terms_path, text, f"item {name}: {price[0]} {price[1]} per {unit} from {date}"
@@ -130,9 +139,11 @@ def terms_rate(ledger: Ledger, boxes: int, rate: Decimal, date: datetime.date) -
     if not 0 < rate <= 1:
         raise InputError(f"rate {rate} must be above 0 and at most 1 (0.65 is 65% of list)")
     with ledger.locked():
-        ledger.load_valid()
+        loaded = ledger.load_valid()
         _not_sealed(ledger, date, "date")
-        text = _write_static(ledger, ledger.terms_path, [events.rate_entry(boxes, rate, date)])
+        text = write_static(
+            ledger, loaded, ledger.terms_path, [events.rate_entry(boxes, rate, date)]
+        )
     return Written(
         ledger.terms_path, text, f"rate from {boxes} box(es): {rate} of list from {date}"
     )
@@ -140,9 +151,9 @@ def terms_rate(ledger: Ledger, boxes: int, rate: Decimal, date: datetime.date) -
 
 def terms_payment(ledger: Ledger, days: int, date: datetime.date) -> Written:
     with ledger.locked():
-        ledger.load_valid()
+        loaded = ledger.load_valid()
         _not_sealed(ledger, date, "date")
-        text = _write_static(ledger, ledger.terms_path, [events.payment_entry(days, date)])
+        text = write_static(ledger, loaded, ledger.terms_path, [events.payment_entry(days, date)])
     return Written(
         ledger.terms_path, text, f"OneBox bills due {days} days after month end from {date}"
     )
@@ -151,7 +162,7 @@ def terms_payment(ledger: Ledger, days: int, date: datetime.date) -> Written:
 def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: datetime.date) -> Written:
     """An exchange rate for the reports: 1 `currency` = rate (in the operating currency)."""
     with ledger.locked():
-        ledger.load_valid()
+        loaded = ledger.load_valid()
         operating = ledger.operating_currency()
         if rate[1] != operating:
             raise InputError(f"quote the rate in the operating currency {operating}, not {rate[1]}")
@@ -159,7 +170,7 @@ def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: dateti
             raise InputError(f"{currency} is the operating currency; it needs no rate")
         _not_sealed(ledger, date, "date")
         entry = beans.price(date, currency, rate[0], rate[1])
-        text = _write_static(ledger, ledger.prices_path, [entry])
+        text = write_static(ledger, loaded, ledger.prices_path, [entry])
     return Written(ledger.prices_path, text, f"1 {currency} = {rate[0]} {rate[1]} from {date}")
 
 
@@ -182,7 +193,7 @@ def customer_add(
         if part in taken:
             raise LedgerError(f"customer {cid!r} would share account {part} with another customer")
         entries = events.customer_entries(cid, name, currency, payment, date)
-        text = _write_static(ledger, ledger.customers_path, entries)
+        text = write_static(ledger, loaded, ledger.customers_path, entries)
     return Written(ledger.customers_path, text, f"customer {cid}: {name}, billed in {currency}")
 
 
@@ -226,7 +237,7 @@ def contract_add(
             cid, customer=customer, stream=stream, billing=billing, price=price,
             quantity=quantity, start=start, item=item, end=end,
         )  # fmt: skip
-        text = _write_static(ledger, ledger.customers_path, [entry])
+        text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text,
         f"contract {cid}: {customer}, {stream}, {quantity} x {price[0]} {price[1]} {billing} from {start}",
@@ -256,7 +267,7 @@ def contract_change(
             raise LedgerError(f"contract {cid!r} ended on {contract.end}, before {date}")
         _not_sealed(ledger, date, "date")
         entry = events.change_entry(cid, date, quantity, price)
-        text = _write_static(ledger, ledger.customers_path, [entry])
+        text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(ledger.customers_path, text, f"contract {cid} changed from {date}")
 
 
@@ -271,7 +282,7 @@ def contract_end(ledger: Ledger, cid: str, date: datetime.date) -> Written:
             raise InputError(f"end {date} is before the contract start {contract.start}")
         _not_sealed(ledger, date, "end")
         entry = events.end_entry(cid, date)
-        text = _write_static(ledger, ledger.customers_path, [entry])
+        text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text, f"contract {cid} ends on {date} (last day of service)"
     )
@@ -309,154 +320,191 @@ def usage(ledger: Ledger, cid: str, units: Decimal, month: Month) -> Written:
 # ---------------------------------------------------------------- money events
 
 
-def _existing_ref(
-    entries: Sequence[data.Directive],
-    entry_id: str,
-    ref: str | None,
+def _state(ledger: Ledger, loaded: Loaded) -> planner.State:
+    return planner.State.of(loaded.entries, ledger.operating_currency())
+
+
+def _plan(make: Callable[[], planner.Plan]) -> planner.Plan:
+    """A plan, its refusal turned into the CLI's two kinds of error."""
+    try:
+        return make()
+    except planner.Refused as err:
+        if err.usage:
+            raise InputError(str(err)) from None
+        raise LedgerError(str(err)) from None
+
+
+def write_events(
+    ledger: Ledger, loaded: Loaded, state: planner.State, entries: Sequence[data.Directive]
+) -> str:
+    """Append entries to their month files, opening the accounts they first post to (in the
+    accounts file), validated with the whole ledger and written as one atomic change."""
+    if not entries:
+        return ""
+    opened = {e.account for e in loaded.entries if isinstance(e, data.Open)}
+    declared = {e.currency for e in loaded.entries if isinstance(e, data.Commodity)}
+    first = ledger.open_date(loaded.entries, state.sealed)
+    opens: list[data.Directive] = [
+        *events.commodities(entries, declared, first),
+        *events.opens(entries, opened, first),
+    ]
+    by_month: dict[Month, list[data.Directive]] = {}
+    for entry in entries:
+        by_month.setdefault(Month.of(entry.date), []).append(entry)
+    appends = [(ledger.accounts_path, beans.format_entries(opens), "")] if opens else []
+    appends += [
+        (ledger.month_path(month), beans.format_entries(items), JOURNAL_HEADER.format(month=month))
+        for month, items in sorted(by_month.items())
+    ]
+    ledger.append_many(appends)
+    return "\n".join(text for _, text, _ in appends)
+
+
+def _money_event(
+    ledger: Ledger,
     date: datetime.date,
-    customer: str | None,
-    amount: tuple[Decimal, str],
-    *,
-    memo: str | None = None,
-    stream: str | None = None,
-) -> bool:
-    """True when `ref` was already recorded with the same content (events.reused_ref);
-    LedgerError when it differs."""
-    if ref is None:
-        return False
-    found = _by_id(entries, entry_id)
-    if found is None:
-        return False
-    assert isinstance(found, data.Transaction)
-    differs = events.reused_ref(
-        found, ref, date=date, customer=customer, amount=amount, memo=memo, stream=stream
-    )
-    if differs:
-        raise LedgerError(differs)
-    return True
+    make: Callable[[planner.State], planner.Plan],
+    customer: str | None = None,
+) -> Written:
+    """Plan a money event against the loaded ledger (under the lock) and write it."""
+    with ledger.locked():
+        loaded = ledger.load_valid()
+        state = _state(ledger, loaded)
+        if customer is not None:
+            _customer(state.book, customer)
+        plan = _plan(lambda: make(state))
+        text = write_events(ledger, loaded, state, plan.entries)
+    return Written(ledger.month_path(Month.of(date)), text, plan.message)
 
 
-def _noop(ledger: Ledger, date: datetime.date, ref: str | None) -> Written:
-    return Written(
-        ledger.month_path(Month.of(date)), "", f"ref {ref} already recorded; nothing changed"
-    )
-
-
-def _ids(entries: Sequence[data.Directive]) -> set[str | None]:
-    return {beans.entry_id(e) for e in entries}
+Money = tuple[Decimal, str]
 
 
 def sell(
     ledger: Ledger,
     customer: str,
-    amount: tuple[Decimal, str],
+    amount: Money,
     *,
     stream: str,
     date: datetime.date,
     memo: str,
     ref: str | None,
+    consumes: tuple[str, int] | None = None,
 ) -> Written:
     memo = make_text(memo, "memo")
-    with ledger.locked():
-        loaded = ledger.load_valid()
-        book, _ = parse_book(loaded.entries)
-        who = _customer(book, customer)
-        _check_currency(amount[1], who.currency, f"customer {customer!r}")
-        if who.date > date:
-            raise LedgerError(f"customer {customer!r} was added on {who.date}, after {date}")
-        taken = _ids(loaded.entries)
-        entry_id = events.event_id("sell", ref, f"{date}/{customer}", taken)
-        if _existing_ref(
-            loaded.entries, entry_id, ref, date, customer, amount, memo=memo, stream=stream
-        ):
-            return _noop(ledger, date, ref)
-        _not_sealed(ledger, date, "date")
-        taken_invoices = {
-            e.meta.get("invoice") for e in loaded.entries if isinstance(e, data.Transaction)
-        }
-        invoice = events.sell_invoice_id(date, customer, taken_invoices)
-        entry = events.sell_entry(
-            who, amount, stream=stream, date=date, memo=memo, entry_id=entry_id,
-            invoice=invoice, ref=ref,
-        )  # fmt: skip
-        text = _write_month(ledger, date, [entry])
-    return Written(
-        ledger.month_path(Month.of(date)), text,
-        f"invoice {invoice}: {amount[0]} {amount[1]} {stream} to {customer}",
+    return _money_event(
+        ledger, date,
+        lambda state: planner.sale(state, customer, amount, stream=stream, date=date, memo=memo,
+                                   ref=ref, consumes=consumes),
+        customer,
     )  # fmt: skip
-
-
-def _allocate(
-    items: list[OpenItem], amount: Decimal, named: str | None, what: str, kind: str
-) -> list[tuple[OpenItem, Decimal]]:
-    try:
-        return events.allocate(items, amount, named, what, kind)
-    except events.Refused as err:
-        if err.usage:
-            hint = _suggest(named or "", [i.id for i in items])
-            raise InputError(f"{err}{hint}") from None
-        raise LedgerError(str(err)) from None
 
 
 def receive(
     ledger: Ledger,
     customer: str,
-    amount: tuple[Decimal, str],
+    amount: Money,
     *,
     date: datetime.date,
     invoice: str | None,
     ref: str | None,
+    account: str | None = None,
+    paid: Money | None = None,
 ) -> Written:
-    with ledger.locked():
-        loaded = ledger.load_valid()
-        book, _ = parse_book(loaded.entries)
-        who = _customer(book, customer)
-        _check_currency(amount[1], who.currency, f"customer {customer!r}")
-        entry_id = events.event_id("receive", ref, f"{date}/{customer}", _ids(loaded.entries))
-        if _existing_ref(loaded.entries, entry_id, ref, date, customer, amount):
-            return _noop(ledger, date, ref)
-        _not_sealed(ledger, date, "date")
-        mine = [i for i in issued_by(invoices(loaded.entries), date) if i.customer == customer]
-        parts = _allocate(mine, amount[0], invoice, f"customer {customer!r}", "invoice")
-        entry = events.receive_entry(who, amount, date, entry_id, ref, parts)
-        text = _write_month(ledger, date, [entry])
-    applied = ", ".join(f"{part} to {item.id}" for item, part in parts)
-    money = f"{amount[0]} {amount[1]}"
-    return Written(
-        ledger.month_path(Month.of(date)), text, f"received {money} from {customer}: {applied}"
-    )
+    return _money_event(
+        ledger, date,
+        lambda state: planner.receipt(state, customer, amount, date, invoice=invoice, ref=ref,
+                                      account=account, paid=paid),
+        customer,
+    )  # fmt: skip
+
+
+def refund(
+    ledger: Ledger,
+    customer: str,
+    amount: Money,
+    *,
+    date: datetime.date,
+    ref: str | None,
+    account: str | None = None,
+    paid: Money | None = None,
+) -> Written:
+    return _money_event(
+        ledger, date,
+        lambda state: planner.refund(state, customer, amount, date, ref=ref, account=account,
+                                     paid=paid),
+        customer,
+    )  # fmt: skip
 
 
 def onebox_pay(
     ledger: Ledger,
-    amount: tuple[Decimal, str],
+    amount: Money,
     *,
     date: datetime.date,
     bill: str | None,
     ref: str | None,
+    account: str | None = None,
+    paid: Money | None = None,
 ) -> Written:
+    return _money_event(
+        ledger, date,
+        lambda state: planner.onebox_payment(state, amount, date, bill=bill, ref=ref,
+                                             account=account, paid=paid),
+    )  # fmt: skip
+
+
+def onebox_bill(
+    ledger: Ledger, bill: str, billed: Money, *, date: datetime.date, ref: str | None
+) -> Written:
+    return _money_event(
+        ledger, date, lambda state: planner.onebox_bill(state, bill, billed, date, ref=ref)
+    )
+
+
+def credit_note(
+    ledger: Ledger,
+    invoice: str,
+    amount: Money,
+    *,
+    date: datetime.date,
+    memo: str,
+    stream: str | None,
+    ref: str | None,
+) -> Written:
+    memo = make_text(memo, "memo")
+    return _money_event(
+        ledger, date,
+        lambda state: planner.credit_note(state, invoice, amount, date=date, memo=memo,
+                                          stream=stream, ref=ref),
+    )  # fmt: skip
+
+
+def write_off(ledger: Ledger, invoice: str, *, date: datetime.date, memo: str) -> Written:
+    memo = make_text(memo, "memo")
+    return _money_event(
+        ledger, date, lambda state: planner.write_off(state, invoice, date=date, memo=memo)
+    )
+
+
+def bank_add(ledger: Ledger, account: str, currency: str, date: datetime.date) -> Written:
+    """Open a bank account for one currency (``bank: TRUE``); money in that currency moves on
+    it unless a command names another with --account."""
     with ledger.locked():
         loaded = ledger.load_valid()
-        entry_id = events.event_id("pay", ref, f"{date}", _ids(loaded.entries))
-        if _existing_ref(loaded.entries, entry_id, ref, date, None, amount):
-            return _noop(ledger, date, ref)
+        opened = {e.account: e for e in loaded.entries if isinstance(e, data.Open)}
+        if account in opened:
+            raise LedgerError(f"{account} is already open (since {opened[account].date})")
+        for other in opened:
+            if other.startswith(account + ":") or account.startswith(other + ":"):
+                raise InputError(
+                    f"{account} and {other} would nest: Beancount's pedantic checks refuse"
+                    " postings to an account that has sub-accounts (like Assets:Bank-EUR)"
+                )
         _not_sealed(ledger, date, "date")
-        items = issued_by(bills(loaded.entries), date)
-        currencies = {i.currency for i in items if i.open > 0}
-        if currencies and amount[1] not in currencies:
-            raise InputError(
-                f"OneBox bills are in {', '.join(sorted(currencies))}, not {amount[1]}"
-            )
-        items = [i for i in items if i.currency == amount[1]]
-        parts = _allocate(items, amount[0], bill, "OneBox bills", "bill")
-        entry = events.pay_entry(amount, date, entry_id, ref, parts)
-        text = _write_month(ledger, date, [entry])
-    applied = ", ".join(f"{part} to {item.id}" for item, part in parts)
-    return Written(
-        ledger.month_path(Month.of(date)),
-        text,
-        f"paid {amount[0]} {amount[1]} to OneBox: {applied}",
-    )
+        entry = data.Open({"bank": True}, date, account, [currency], None)
+        text = write_static(ledger, loaded, ledger.accounts_path, [entry])
+    return Written(ledger.accounts_path, text, f"bank account {account}: {currency} from {date}")
 
 
 def onebox_grace(
@@ -466,10 +514,11 @@ def onebox_grace(
         raise InputError(f"grace until {until} must be after the agreement date {date}")
     with ledger.locked():
         loaded = ledger.load_valid()
-        items = issued_by(bills(loaded.entries), date)
+        state = _state(ledger, loaded)
+        items = state.open_bills(date)
         match = [i for i in items if i.id == bill]
         if not match:
-            every = [i.id for i in bills(loaded.entries)]
+            every = list(state.bills)
             hint = " (it is dated after --date)" if bill in every else _suggest(bill, every)
             raise InputError(f"unknown bill {bill!r}{hint}")
         item = match[0]
@@ -482,7 +531,7 @@ def onebox_grace(
                 f"grace until {until} must be after the bill's due date {item.due_date}"
             )
         _not_sealed(ledger, date, "date")
-        text = _write_month(ledger, date, [events.grace_entry(item, until, date)])
+        text = write_events(ledger, loaded, state, [events.grace_entry(item, until, date)])
     return Written(
         ledger.month_path(Month.of(date)), text,
         f"bill {bill}: {item.open} {item.currency} deferred until {until} (was due {item.due_date})",
@@ -493,47 +542,45 @@ def onebox_grace(
 
 
 def import_statement(
-    ledger: Ledger, rows: Sequence[Row], *, source: str, dry_run: bool
+    ledger: Ledger,
+    rows: Sequence[Row],
+    *,
+    dry_run: bool,
+    account: str | None = None,
+    fees: str | None = None,
 ) -> list[Planned]:
-    """Plan a statement's rows (oldest first) and record every new one in a single write.
+    """Plan a statement's rows (oldest first) and book the receipts, OneBox payments and fees.
 
-    The rows are planned against the ledger under the lock (importers.bank.plan:
-    what ``receive`` and ``onebox pay`` would write, row after row). One refused
-    row refuses the whole statement. Otherwise the new entries are validated
-    with the whole ledger once and appended to their month files as one atomic
-    change (store.Ledger.append_many): a crash leaves none or all of them.
+    Every row gets an outcome (importers.bank.plan): what ``receive``, ``onebox
+    pay`` and a fee entry would write, or why it is left for a person (review,
+    unrelated, skipped, already recorded). Nothing is refused as a whole: the
+    booked rows are validated with the whole ledger once and written as one atomic
+    change (store.Ledger.append_many, one commit across month files): a crash
+    leaves none or all of them. Importing the same statement again books nothing.
     """
     if dry_run:
-        return _planned(ledger.load_valid().entries, rows, source)
+        loaded = ledger.load_valid()
+        return plan(rows, _state(ledger, loaded), account=account, fees=fees)
     with ledger.locked():
-        planned = _planned(ledger.load_valid().entries, rows, source)
-        by_month: dict[Month, list[data.Directive]] = {}
-        for item in planned:
-            if item.entry is not None:
-                by_month.setdefault(Month.of(item.entry.date), []).append(item.entry)
-        if by_month:
-            ledger.append_many(
-                [
-                    (
-                        ledger.month_path(month),
-                        beans.format_entries(entries),
-                        JOURNAL_HEADER.format(month=month),
-                    )
-                    for month, entries in sorted(by_month.items())
-                ]
-            )
+        loaded = ledger.load_valid()
+        state = _state(ledger, loaded)
+        _bad_accounts(state, account, fees)
+        planned = plan(rows, state, account=account, fees=fees)
+        write_events(ledger, loaded, state, [p.entry for p in planned if p.entry is not None])
     return planned
 
 
-def _planned(entries: Sequence[data.Directive], rows: Sequence[Row], source: str) -> list[Planned]:
-    planned = plan(rows, entries)
-    for item in planned:
-        if item.status == "refused":
-            raise LedgerError(
-                f"{source}: line {item.row.line} (ref {item.row.ref}): {item.reason};"
-                " nothing was imported (fix or remove the row, then import again)"
-            )
-    return planned
+def _bad_accounts(state: planner.State, account: str | None, fees: str | None) -> None:
+    """Refuse an --account that is no bank account, or a --fees that is no expense account."""
+    if (
+        account is not None
+        and account not in state.banks
+        and not any(a.startswith(account + ":") for a in state.banks)
+    ):
+        known = ", ".join(sorted(state.banks)) or "none"
+        raise InputError(f"--account {account} is not a bank account of this ledger ({known})")
+    if fees is not None and not fees.startswith("Expenses:"):
+        raise InputError(f"--fees {fees} must be an expense account (like Expenses:Bank-Fees)")
 
 
 # ---------------------------------------------------------------- close
@@ -581,21 +628,52 @@ def close(
         view = ledger.month_view(month, files, first=before is None)
         previous = before.digest if before is not None else seals.FIRST
         currency = seals.currency_of(ledger.options())
+        rates = Rates.of(static, ledger.operating_currency())
+        credit_entries = ledger.credit_entries(files)
+        opened = {e.account for e in static if isinstance(e, data.Open)}
         try:
             result = close_month(
-                book, month, view.dated, previous=previous, currency=currency, before=view.before
-            )
+                book, month, view.dated, previous=previous, currency=currency, rates=rates,
+                credit=carried(credit_entries, month), before=view.before, opened=opened,
+                open_date=ledger.open_date(static, before.month if before else None),
+            )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None
-        except BillingError as err:
+        except (BillingError, MoneyError) as err:
             raise LedgerError(f"cannot close {month}: {err}") from None
+        _check_credit_later(month, result, credit_entries)
         text = beans.format_entries(result.entries) if result.entries else ""
         if text and not dry_run:
             ledger.append_month(
                 path, text, result.entries, static, JOURNAL_HEADER.format(month=month),
-                view=view, previous=previous, currency=currency,
+                view=view, previous=previous, currency=currency, new_opens=result.opens,
             )  # fmt: skip
     return Closed(result, path, text, dry_run)
+
+
+def _check_credit_later(
+    month: Month, result: CloseResult, credit_entries: Sequence[data.Transaction]
+) -> None:
+    """Refuse a close that would apply credit an entry dated after the month already used
+    (a refund recorded before the close): the credit would be used twice."""
+    every = {item.id: item for item in credits(credit_entries)}
+    for entry in result.entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for post in entry.postings:
+            key = openitems.item_key(
+                post, entry, "prepaid" if post.account == beans.PREPAID else "credit"
+            )
+            if key is None or not (
+                post.account == beans.PREPAID or post.account.startswith(beans.CREDIT + ":")
+            ):
+                continue
+            used = abs(beans.units(post)[0])
+            if key in every and used > every[key].open:
+                raise LedgerError(
+                    f"cannot close {month}: {key} was partly used by an entry dated after"
+                    f" {month.last}; record that after the close (remove it, close, record it)"
+                )
 
 
 def _check_order(ledger: Ledger, book: Book, month: Month) -> None:
@@ -649,7 +727,7 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     del main_entries
     loaded = ledger.load()
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
-        report = _verify(loaded)
+        report = _verify(loaded, ledger.operating_currency())
     report.errors[:0] = integrity.header_findings(ledger.main.name, text, options, loaded.entries)
     chain = seals.parse(loaded.entries)[0]
     if chain:
@@ -666,13 +744,20 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     return report
 
 
-def _verify(loaded: Loaded) -> Verification:
+def _verify(loaded: Loaded, operating: str) -> Verification:
     report = Verification()
     report.errors = [describe_error(e) for e in loaded.errors]
     book, book_errors = parse_book(loaded.entries)
     if book_errors:
         return report  # the directives plugin already reported them among loaded.errors
     found, _ = seals.parse(loaded.entries)
+    rates = Rates.of(loaded.entries, operating)
+    credit_entries = [
+        e for e in loaded.entries
+        if isinstance(e, data.Transaction)
+        and any(p.account == beans.PREPAID or p.account.startswith(beans.CREDIT + ":")
+                for p in e.postings)
+    ]  # fmt: skip
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
@@ -681,8 +766,12 @@ def _verify(loaded: Loaded) -> Verification:
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
-            lines = diff_month(book, month, entries)
-        except (BillingError, CloseError) as err:  # the terms no longer price this month
+            lines = diff_month(book, month, entries, rates, carried(credit_entries, month))
+        except (
+            BillingError,
+            CloseError,
+            MoneyError,
+        ) as err:  # the terms no longer price this month
             report.diffs.append(f"{month}: cannot re-derive the close: {err}")
             continue
         report.diffs.extend(lines)

@@ -22,10 +22,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from beancount.core import data
 from beancount.core.amount import Amount
+from beancount.core.position import Cost, CostSpec
 
 # The chart of accounts (DESIGN.md section 2). Streams map to Income:<Stream>
 # and Expenses:OneBox:<Stream>, so Income:X minus Expenses:OneBox:X is X's margin.
@@ -36,8 +37,13 @@ PREPAID = "Assets:Prepaid:OneBox"
 PAYABLE = "Liabilities:OneBox:Payable"
 GRACE = "Liabilities:OneBox:Grace"
 DEFERRED = "Liabilities:Deferred-Revenue"
+CREDIT = "Liabilities:Customer-Credit"
 OPENING = "Equity:Opening-Balances"
 ROUNDING = "Equity:Rounding"
+FX_GAINS = "Income:FX-Gains"
+FX_LOSSES = "Expenses:FX-Losses"
+BAD_DEBT = "Expenses:Bad-Debt"
+ADJUSTMENT = "Expenses:OneBox:Adjustment"
 
 # Metadata written by the loader or booking, never part of an entry's identity.
 _LOADER_KEYS = frozenset({"filename", "lineno"})
@@ -64,18 +70,8 @@ def deferred_account(customer_id: str) -> str:
     return f"{DEFERRED}:{customer_account_part(customer_id)}"
 
 
-def base_accounts() -> list[str]:
-    """The fixed accounts of every ledger, in chart order."""
-    return [
-        BANK,
-        PREPAID,
-        PAYABLE,
-        GRACE,
-        *(income_account(s) for s in STREAMS),
-        *(cost_account(s) for s in STREAMS if s != "services"),
-        OPENING,
-        ROUNDING,
-    ]
+def credit_account(customer_id: str) -> str:
+    return f"{CREDIT}:{customer_account_part(customer_id)}"
 
 
 # ---------------------------------------------------------------- reading
@@ -102,11 +98,44 @@ def meta(**values: Any) -> dict[str, Any]:
 
 
 def posting(
-    account: str, number: Decimal, currency: str, post_meta: Mapping[str, Any] | None = None
+    account: str,
+    number: Decimal,
+    currency: str,
+    post_meta: Mapping[str, Any] | None = None,
+    *,
+    lot: Lot | None = None,
+    price: Amount | None = None,
 ) -> data.Posting:
-    return data.Posting(
-        account, Amount(number, currency), None, None, None, dict(post_meta) if post_meta else None
+    """A posting; `lot` holds a foreign-currency open item at its cost in the operating
+    currency (``92.00 EUR {1.10 USD, 2026-01-31, "inv-2026-01-berlin"}``), `price` converts
+    cash at the day's rate (``92.00 EUR @ 1.00 USD``)."""
+    cost = (
+        None if lot is None else CostSpec(lot.rate, None, lot.currency, lot.date, lot.label, False)
     )
+    return data.Posting(
+        account, Amount(number, currency), cost, price, None, dict(post_meta) if post_meta else None
+    )
+
+
+class Lot(NamedTuple):
+    """A foreign-currency open item as Beancount holds it: one lot per invoice, bill or credit,
+    at its rate in the operating currency on its date, labelled with its id."""
+
+    rate: Decimal
+    currency: str  # the operating currency
+    date: datetime.date
+    label: str
+
+
+def lot_of(post: data.Posting) -> Lot | None:
+    """The lot of a posting written with a cost (parsed: CostSpec; booked: Cost), else None."""
+    cost = post.cost
+    if cost is None:
+        return None
+    rate = cost.number if isinstance(cost, Cost) else cost.number_per
+    if not isinstance(rate, Decimal) or not isinstance(cost.currency, str) or cost.date is None:
+        return None
+    return Lot(rate, cost.currency, cost.date, str(cost.label or ""))
 
 
 def transaction(
@@ -203,7 +232,7 @@ def format_entry(entry: data.Directive) -> str:
         for post in entry.postings:
             amount, currency = units(post)
             text = format_number(amount)
-            lines.append(f"  {post.account:<{width}}  {text:>12} {currency}")
+            lines.append(f"  {post.account:<{width}}  {text:>12} {currency}{_cost_price(post)}")
             lines.extend(_meta_lines(post.meta, "    "))
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Custom):
@@ -212,12 +241,28 @@ def format_entry(entry: data.Directive) -> str:
         return "\n".join(lines) + "\n"
     if isinstance(entry, data.Open):
         currencies = " " + ",".join(entry.currencies) if entry.currencies else ""
-        return f"{date} open {entry.account}{currencies}\n"
+        lines = [f"{date} open {entry.account}{currencies}", *_meta_lines(entry.meta, "  ")]
+        return "\n".join(lines) + "\n"
     if isinstance(entry, data.Price):
         return f"{date} price {entry.currency} {format_value(entry.amount)}\n"
     if isinstance(entry, data.Commodity):
         return f"{date} commodity {entry.currency}\n"
     raise TypeError(f"cannot write a {type(entry).__name__} entry")
+
+
+def _cost_price(post: data.Posting) -> str:
+    out = ""
+    lot = lot_of(post)
+    if post.cost is not None:
+        if lot is None:
+            raise TypeError(f"cannot write the cost {post.cost!r}: the tool writes full lots")
+        out += (
+            f" {{{format_number(lot.rate)} {lot.currency}, {lot.date.isoformat()},"
+            f" {quote(lot.label)}}}"
+        )
+    if post.price is not None:
+        out += f" @ {format_value(post.price)}"
+    return out
 
 
 def format_entries(entries: Iterable[data.Directive]) -> str:
@@ -237,7 +282,9 @@ def identity(entry: data.Transaction) -> tuple[Any, ...]:
     postings = []
     for post in entry.postings:
         amount, currency = units(post)
-        postings.append((post.account, format_number(amount), currency, _meta_key(post.meta)))
+        postings.append(
+            (post.account, format_number(amount), currency, _cost_price(post), _meta_key(post.meta))
+        )
     return (
         entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links,
         _meta_key(entry.meta), tuple(postings),

@@ -105,12 +105,12 @@ def _consumes_in(contract: Contract, month: Month) -> bool:
     if contract.billing == "once":
         return Month.of(contract.start) == month
     if contract.billing == "annual":
-        return _annual_year(contract, month) is not None
+        return annual_year(contract, month) is not None
     return contract.active_in(month)
 
 
-def _annual_year(contract: Contract, month: Month) -> tuple[datetime.date, int] | None:
-    """(anniversary opening the contract year that `month` falls in, month index 0-11)."""
+def annual_year(contract: Contract, month: Month) -> tuple[datetime.date, int] | None:
+    """(anniversary opening the contract year that `month` falls in, month index 0-11), or None."""
     offset = month.minus(Month.of(contract.start))
     if offset < 0:
         return None
@@ -124,7 +124,7 @@ def billed_from(contract: Contract, date: datetime.date) -> datetime.date:
     """The date whose terms bill `date`: the date itself, or an annual contract's anniversary."""
     if contract.billing != "annual":
         return date
-    year = _annual_year(contract, Month.of(date))
+    year = annual_year(contract, Month.of(date))
     return year[0] if year else date
 
 
@@ -175,7 +175,7 @@ def charge(
         describe = f"{contract.quantity} x {_fmt(beans.number(contract.price))} {cur}, once"
         units = [(Decimal(contract.quantity) * days, f"{contract.quantity}")]
     elif contract.billing == "annual":
-        year = _annual_year(contract, month)
+        year = annual_year(contract, month)
         if year is None:
             return None
         anniversary, index = year

@@ -1,23 +1,30 @@
 """The demo partner: a deterministic ledger of any size, written by the code a user runs.
 
 ``build_demo(dir, customers=10, months=10, seed=1)`` gives the shipped demo:
-ten customers over January to October 2026 (every demo ends in October 2026) using all four streams, with a
-seat change in mid-month, a contract ending mid-month, an annual prepay, a
-tier crossing (the 8th box moves every box from 65% to 60% of list), a late
-payer, a OneBox bill under grace, a customer billed in EUR, metered data,
-hours sold as services. Every month is closed by the close of ``close.py``.
+ten customers over January to October 2026 (every demo ends in October 2026)
+using all four streams, with a seat change in mid-month, a contract ending
+mid-month, an annual contract paid before its first invoice (held as credit,
+applied by the close), a tier crossing (the 8th box moves every box from 65%
+to 60% of list), a late payer, a OneBox bill under grace, a OneBox bill that
+OneBox billed 0.03 off its accrual, a customer billed in EUR who pays a month
+later at another rate (the realized difference is booked), an overpayment held
+as credit and applied by the next close, a credit note, a written-off invoice,
+metered data and hours sold as services. Every month is closed by the close of
+``close.py``.
 
 Customers follow ten profiles (customer i has profile i % 10), so any size
 keeps the same mix; start months are spread over the first `ramp` months
 (default: 60% of the span).
 
-Two ways to write the same ledger, chosen by ``fast``:
+Every money event is planned by :mod:`onebox_ledger.planner`, as the commands
+plan it, over an :class:`Ops`'s state. Two ways to write the same ledger,
+chosen by ``fast``:
 
-- ``SlowOps`` calls ``actions`` exactly as the CLI does: each step loads and
-  validates the whole ledger (fine for the shipped demo, quadratic at scale);
-- ``FastOps`` calls the same pure builders (``events``, ``close.close_month``)
-  with the open items and ids kept in memory, and writes each file once per
-  month. ``tests/test_demo.py`` proves both write byte-identical files.
+- ``SlowOps`` loads and validates the whole ledger for every step and writes
+  through ``actions`` exactly as the CLI does (fine for the shipped demo,
+  quadratic at scale);
+- ``FastOps`` keeps the planner's state and the files in memory and writes each
+  file once per month. ``tests/test_demo.py`` proves both write byte-identical files.
 """
 
 from __future__ import annotations
@@ -33,24 +40,19 @@ from typing import Protocol
 from beancount.core import data
 from beancount.parser import parser
 
-from . import actions, beans, events, seals
-from .close import close_month
-from .model import Book, parse_book
-from .openitems import (
-    OpenItem,
-    apply_bills,
-    apply_invoices,
-    bills,
-    invoices,
-    issued_by,
-    item_key,
-)
+from . import actions, beans, events, planner, seals
+from .close import carried, close_month
+from .model import parse_book
+from .money import Rates
+from .openitems import OpenItem
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, read_exact, write_atomic
 from .values import Month
 
 END = Month(2026, 10)  # every demo ends with October 2026, whatever its length
 D = Decimal
 Money = tuple[Decimal, str]
+OPERATING = "USD"
+EUR_BANK = "Assets:Wise:EUR"  # the partner's EUR balance at Wise
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,12 @@ PROFILES = (
     )),
 )  # fmt: skip
 
-LATE = 7  # the profile that pays three months late
+LATE = 7  # harbor-clinic pays three months late
+ANNUAL = 3  # delta-logistics pays its year on its first day, before the close invoices it
+ENDING = 4  # everest-dental ends mid-month, overpays once and never pays its last invoice
+CREDITED = 2  # casa-verde gets a credit note for an outage
 GRACE_MONTH = 3  # the OneBox bill of the 4th month goes under grace
+BILLED_OFF = 4  # OneBox bills the 5th month 0.03 more than the close accrued
 TIERS = ((1, "0.65"), (8, "0.60"), (50, "0.55"), (200, "0.50"))
 
 
@@ -109,13 +115,8 @@ class Ops(Protocol):
     ledger: Ledger
 
     def static(self, path: Path, entries: list[data.Directive]) -> None: ...
-    def event(self, date: datetime.date, entries: list[data.Directive]) -> None: ...
-    def book(self) -> Book: ...
-    def ids(self) -> set[str | None]: ...
-    def invoice_ids(self) -> set[str | None]: ...
-    def open_invoices(self, as_of: datetime.date) -> list[OpenItem]: ...
-    def open_bills(self, as_of: datetime.date) -> list[OpenItem]: ...
-    def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]: ...
+    def state(self) -> planner.State: ...
+    def write(self, plan: planner.Plan) -> None: ...
     def close(self, month: Month) -> None: ...
     def flush(self) -> None: ...
 
@@ -128,37 +129,16 @@ class SlowOps:
 
     def static(self, path: Path, entries: list[data.Directive]) -> None:
         with self.ledger.locked():
-            self.ledger.append_full(path, beans.format_entries(entries))
+            actions.write_static(self.ledger, self.ledger.load_valid(), path, entries)
 
-    def event(self, date: datetime.date, entries: list[data.Directive]) -> None:
-        month = Month.of(date)
+    def state(self) -> planner.State:
+        return planner.State.of(self.ledger.load_valid().entries, OPERATING)
+
+    def write(self, plan: planner.Plan) -> None:
         with self.ledger.locked():
-            self.ledger.append_full(
-                self.ledger.month_path(month),
-                beans.format_entries(entries),
-                JOURNAL_HEADER.format(month=month),
-            )
-
-    def book(self) -> Book:
-        return self.ledger.book()[0]
-
-    def _entries(self) -> list[data.Directive]:
-        return self.ledger.load().entries
-
-    def ids(self) -> set[str | None]:
-        return {beans.entry_id(e) for e in self._entries()}
-
-    def invoice_ids(self) -> set[str | None]:
-        return {e.meta.get("invoice") for e in self._entries() if isinstance(e, data.Transaction)}
-
-    def open_invoices(self, as_of: datetime.date) -> list[OpenItem]:
-        return issued_by(invoices(self._entries()), as_of)
-
-    def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
-        return issued_by(bills(self._entries()), as_of)
-
-    def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]:
-        return [i for i in self.open_invoices(as_of) if i.customer == customer]
+            loaded = self.ledger.load_valid()
+            state = planner.State.of(loaded.entries, OPERATING)
+            actions.write_events(self.ledger, loaded, state, plan.entries)
 
     def close(self, month: Month) -> None:
         actions.close(self.ledger, month, today=month.next().first, dry_run=False, force=False)
@@ -169,24 +149,18 @@ class SlowOps:
 
 @dataclass
 class FastOps:
-    """The same entries from the same builders, with state kept in memory."""
+    """The same entries from the same planner and builders, with state kept in memory."""
 
     ledger: Ledger
     files: dict[Path, str | None] = field(default_factory=dict)
     dirty: set[Path] = field(default_factory=set)
     static_entries: list[data.Directive] = field(default_factory=list)
-    taken: set[str | None] = field(default_factory=set)
-    invoice_names: set[str | None] = field(default_factory=set)
-    invoice_items: dict[str, OpenItem] = field(default_factory=dict)
-    by_customer: dict[str, dict[str, OpenItem]] = field(default_factory=dict)
-    unpaid: dict[str, OpenItem] = field(default_factory=dict)  # invoices with money open
-    bill_items: dict[str, OpenItem] = field(default_factory=dict)
+    credit_entries: list[data.Transaction] = field(default_factory=list)
     previous: str = seals.FIRST  # the newest seal's digest
-    currency: str = "USD"  # the operating currency
-    _book: Book | None = None
+    _state: planner.State | None = None
 
     def __post_init__(self) -> None:
-        self.static_entries = self.ledger.static_entries()  # the accounts init wrote
+        self.static_entries = self.ledger.static_entries()  # what init wrote
 
     def _append(self, path: Path, text: str, header: str = "") -> None:
         if path not in self.files:
@@ -194,81 +168,90 @@ class FastOps:
         self.files[path] = appended(self.files[path], text, header)
         self.dirty.add(path)
 
-    def _track(self, entries: list[data.Directive]) -> None:
-        for entry in entries:
-            self.taken.add(beans.entry_id(entry))
-            if isinstance(entry, data.Transaction):
-                self.invoice_names.add(entry.meta.get("invoice"))
-                apply_invoices(self.invoice_items, entry)
-                apply_bills(self.bill_items, entry)
-                for post in entry.postings:
-                    key = item_key(post, entry, "invoice")
-                    item = self.invoice_items.get(key) if key is not None else None
-                    if item is not None and item.customer:
-                        self.by_customer.setdefault(str(item.customer), {})[item.id] = item
-                        if item.open > 0:
-                            self.unpaid[item.id] = item
-                        else:
-                            self.unpaid.pop(item.id, None)
+    def _declared(self) -> tuple[set[str], set[str]]:
+        opened = {e.account for e in self.static_entries if isinstance(e, data.Open)}
+        declared = {e.currency for e in self.static_entries if isinstance(e, data.Commodity)}
+        return opened, declared
 
     def static(self, path: Path, entries: list[data.Directive]) -> None:
+        _, declared = self._declared()
+        news = events.commodities(entries, declared, min(e.date for e in entries))
+        if news:
+            self._append(self.ledger.accounts_path, beans.format_entries(news))
         self._append(path, beans.format_entries(entries))
-        self.static_entries.extend(entries)
-        self._book = None
+        self.static_entries.extend([*news, *entries])
+        if self._state is not None:
+            self._state.book = parse_book(self.static_entries)[0]
+            self._state.rates = Rates.of(self.static_entries, OPERATING)
+            for entry in entries:
+                if isinstance(entry, data.Open) and (entry.meta or {}).get("bank") is True:
+                    self._state.banks[entry.account] = tuple(entry.currencies or ())
 
-    def event(self, date: datetime.date, entries: list[data.Directive]) -> None:
-        month = Month.of(date)
-        self._append(
-            self.ledger.month_path(month),
-            beans.format_entries(entries),
-            JOURNAL_HEADER.format(month=month),
-        )
-        self._track(entries)
+    def state(self) -> planner.State:
+        if self._state is None:
+            self._state = planner.State.of(self.static_entries, OPERATING)
+        return self._state
 
-    def book(self) -> Book:
-        if self._book is None:
-            self._book = parse_book(self.static_entries)[0]
-        return self._book
+    def _track(self, entries: list[data.Transaction]) -> None:
+        state = self.state()
+        for entry in entries:
+            state.add(entry)
+            if any(
+                p.account == beans.PREPAID or p.account.startswith(beans.CREDIT + ":")
+                for p in entry.postings
+            ):
+                self.credit_entries.append(entry)
 
-    def ids(self) -> set[str | None]:
-        return self.taken
-
-    def invoice_ids(self) -> set[str | None]:
-        return self.invoice_names
-
-    def open_invoices(self, as_of: datetime.date) -> list[OpenItem]:
-        """Invoices with money open (the demo asks for nothing else), oldest first."""
-        items = [i for i in self.unpaid.values() if i.date <= as_of]
-        return sorted(items, key=lambda i: (i.date, i.id))
-
-    def customer_invoices(self, customer: str, as_of: datetime.date) -> list[OpenItem]:
-        items = [i for i in self.by_customer.get(customer, {}).values() if i.date <= as_of]
-        return sorted(items, key=lambda i: (i.date, i.id))
-
-    def open_bills(self, as_of: datetime.date) -> list[OpenItem]:
-        items = [i for i in self.bill_items.values() if i.date <= as_of]
-        return sorted(items, key=lambda i: (i.due_date, i.date, i.id))
+    def write(self, plan: planner.Plan) -> None:
+        if not plan.entries:
+            return
+        opened, declared = self._declared()
+        first = self.ledger.open_date(self.static_entries, self.state().sealed)
+        news: list[data.Directive] = [
+            *events.commodities(plan.entries, declared, first),
+            *events.opens(plan.entries, opened, first),
+        ]
+        if news:
+            self._append(self.ledger.accounts_path, beans.format_entries(news))
+            self.static_entries.extend(news)
+        by_month: dict[Month, list[data.Transaction]] = {}
+        for entry in plan.entries:
+            by_month.setdefault(Month.of(entry.date), []).append(entry)
+        for month, entries in sorted(by_month.items()):
+            self._append(
+                self.ledger.month_path(month),
+                beans.format_entries(entries),
+                JOURNAL_HEADER.format(month=month),
+            )
+        self._track(list(plan.entries))
 
     def close(self, month: Month) -> None:
         path = self.ledger.month_path(month)
         if path not in self.files:
             self.files[path] = None
-        text = self.files[path] or ""
-        month_entries, errors, _ = parser.parse_string(text)
+        month_entries, errors, _ = parser.parse_string(self.files[path] or "")
         assert not errors, errors
         static = self.static_entries
         first = self.previous == seals.FIRST
+        opened, _ = self._declared()
+        state = self.state()
         result = close_month(
-            self.book(), month,
+            state.book, month,
             [*month_entries, *(e for e in static if month.first <= e.date <= month.last)],
-            previous=self.previous, currency=self.currency,
+            previous=self.previous, currency=OPERATING, rates=state.rates,
+            credit=carried(self.credit_entries, month),
             before=[e for e in static if first and e.date < month.first],
+            opened=opened, open_date=self.ledger.open_date(static, state.sealed),
         )  # fmt: skip
+        if result.opens:
+            self._append(self.ledger.accounts_path, beans.format_entries(result.opens))
+            self.static_entries.extend(result.opens)
+        self._append(path, beans.format_entries(result.entries), JOURNAL_HEADER.format(month=month))
+        self._track([e for e in result.entries if isinstance(e, data.Transaction)])
         for entry in result.entries:
             if isinstance(entry, data.Custom) and entry.type == seals.SEAL:
                 self.previous = entry.values[1][0]
-        self._append(path, beans.format_entries(result.entries), JOURNAL_HEADER.format(month=month))
-        self._track(list(result.entries))
+        state.sealed = month
 
     def flush(self) -> None:
         for path in sorted(self.dirty):
@@ -301,7 +284,7 @@ def build_demo(
     rng = random.Random(seed)
     start_month = END.plus(1 - months)
     ledger = create_ledger(
-        root, title="Demo OneBox partner", currency="USD", start=start_month.first
+        root, title="Demo OneBox partner", currency=OPERATING, start=start_month.first
     )
     ops: Ops = FastOps(ledger) if fast else SlowOps(ledger)
     first = start_month.first
@@ -318,6 +301,10 @@ def build_demo(
         # profile 8 (the tier-crossing box) starts last, in the middle of its month
         start = spread - 1 if i % 10 == 8 else (i * spread) // max(customers, 1)
         plan.setdefault(start, []).append(i)
+    if any(PROFILES[i % 10].currency == "EUR" for i in range(customers)):
+        ops.static(
+            ledger.accounts_path, [data.Open({"bank": True}, first, EUR_BANK, ["EUR"], None)]
+        )
     uses_eur = any(PROFILES[i % 10].currency == "EUR" for i in range(customers))
 
     ids: dict[int, str] = {}
@@ -351,6 +338,12 @@ def _start_customer(ops: Ops, i: int, month: Month) -> str:
             price=(D(price), profile.currency), quantity=quantity, start=start, item=item, end=None,
         ))  # fmt: skip
     ops.static(ops.ledger.customers_path, entries)
+    if i % 10 == ANNUAL:  # pays the year on its first day: credit until the close invoices it
+        year = D(profile.contracts[0][3]) * profile.contracts[0][4] * 12
+        ops.write(
+            planner.receipt(ops.state(), cid, (year, profile.currency), start,
+                            ref=f"bank-prepay-{cid}")
+        )  # fmt: skip
     return cid
 
 
@@ -362,68 +355,101 @@ def _month_events(
         profile = i % 10
         if profile == 0 and index == 3:  # seat change in mid-month: 5 -> 8 users from the 15th
             changes.append(events.change_entry(f"{cid}-cloud", _day(month, 15), 8, None))
-        if profile == 4 and index == min(5, months - 1):  # contract ends mid-month
+        if profile == ENDING and index == min(5, months - 1):  # contract ends mid-month
             changes.append(events.end_entry(f"{cid}-cloud", _day(month, 20)))
     if changes:
         ops.static(ops.ledger.customers_path, changes)
-    book = ops.book()
     for i, cid in sorted(ids.items()):
         profile = i % 10
         if profile in (5, 9):  # metered data usage
-            units = D(rng.randint(400, 5200))
-            ops.event(month.last, [events.usage_entry(f"{cid}-data", units, month)])
+            _usage(ops, cid, D(rng.randint(400, 5200)), month)
         if profile == 6:  # hours sold as services
             hours = rng.randint(4, 12)
             date = _day(month, 25)
-            entry_id = events.event_id("sell", None, f"{date}/{cid}", ops.ids())
-            invoice = events.sell_invoice_id(date, cid, ops.invoice_ids())
-            ops.event(date, [events.sell_entry(
-                book.customers[cid], (D(hours * 95), "USD"), stream="services", date=date,
-                memo=f"Consulting, {hours} hours at 95.00 USD", entry_id=entry_id,
-                invoice=invoice, ref=None,
-            )])  # fmt: skip
-    _collect(ops, book, month, rng)
-    _pay_onebox(ops, month, month.plus(GRACE_MONTH - index))
+            ops.write(planner.sale(
+                ops.state(), cid, (D(hours * 95), "USD"), stream="services", date=date,
+                memo=f"Consulting, {hours} hours at 95.00 USD",
+            ))  # fmt: skip
+        if profile == CREDITED and index == 5:  # an outage: a credit note on last month's invoice
+            invoice = f"inv-{month.prev()}-{cid}"
+            if invoice in ops.state().invoices:
+                ops.write(planner.credit_note(
+                    ops.state(), invoice, (D("16.00"), "USD"), date=_day(month, 3),
+                    memo="Service outage, 2 days",
+                ))  # fmt: skip
+        if profile == ENDING and index == min(8, months - 1):  # the last invoice never paid
+            for item in ops.state().customer_invoices(cid, month.first):
+                if item.open > 0:
+                    ops.write(planner.write_off(
+                        ops.state(), item.id, date=_day(month, 5),
+                        memo="customer closed; uncollectable",
+                    ))  # fmt: skip
+    _collect(ops, month, index, rng)
+    _pay_onebox(ops, month, index)
 
 
-def _collect(ops: Ops, book: Book, month: Month, rng: random.Random) -> None:
-    """Customers pay last month's invoices; the late payer pays what is three months old."""
+def _usage(ops: Ops, cid: str, units: Decimal, month: Month) -> None:
+    """Metered usage lives in the month's file (a directive, not a money event)."""
+    entry = events.usage_entry(f"{cid}-data", units, month)
+    if isinstance(ops, FastOps):
+        ops._append(
+            ops.ledger.month_path(month), beans.format_entries([entry]),
+            JOURNAL_HEADER.format(month=month),
+        )  # fmt: skip
+    else:
+        actions.usage(ops.ledger, f"{cid}-data", units, month)
+
+
+def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
+    """Customers pay last month's invoices; the late payer pays what is three months old; the
+    ending customer overpays once and never pays after its contract ends."""
+    state = ops.state()
     due: list[OpenItem] = [
-        item for item in ops.open_invoices(month.first) if item.open > 0 and item.customer
+        item
+        for item in state.invoices.values()
+        if item.date <= month.first and item.open > 0 and item.customer
     ]
     for item in sorted(due, key=lambda i: (str(i.customer), i.date, i.id)):
         customer = str(item.customer)
-        late = book.customers[customer].name.startswith(PROFILES[LATE].name)
+        who = state.book.customers[customer]
+        profile = next(i for i, p in enumerate(PROFILES) if who.name.startswith(p.name))
         age = month.minus(Month.of(item.date))
-        if age < (3 if late else 1):
+        if age < (3 if profile == LATE else 1):
             continue
+        contract = state.book.contracts.get(f"{customer}-cloud")
+        if profile == ENDING and contract and contract.end and item.date > contract.end:
+            continue  # it never pays what it owes after leaving: written off later
         date = _day(month, rng.randint(5, 20))
-        amount: Money = (item.open, item.currency)
-        ref = f"bank-{item.id}"
-        entry_id = events.event_id("receive", ref, "", ops.ids())
-        mine = ops.customer_invoices(customer, date)
-        parts = events.allocate(mine, amount[0], item.id, customer, "invoice")
-        who = book.customers[customer]
-        ops.event(date, [events.receive_entry(who, amount, date, entry_id, ref, parts)])
+        extra = D("10.00") if profile == ENDING and index == 3 else D(0)
+        ops.write(planner.receipt(
+            ops.state(), customer, (item.open + extra, item.currency), date, invoice=item.id,
+            ref=f"bank-{item.id}",
+        ))  # fmt: skip
 
 
-def _pay_onebox(ops: Ops, month: Month, grace_month: Month) -> None:
-    """Pay each OneBox bill on its due date; the bill of GRACE_MONTH goes under grace for two months."""
-    for bill in ops.open_bills(month.last):
+def _pay_onebox(ops: Ops, month: Month, index: int) -> None:
+    """Pay each OneBox bill on its due date; the bill of GRACE_MONTH goes under grace for two
+    months; OneBox bills the BILLED_OFF month a few cents off what the close accrued."""
+    start = month.plus(-index)
+    grace_bill = f"onebox-{start.plus(GRACE_MONTH)}"
+    off_bill = f"onebox-{start.plus(BILLED_OFF)}"
+    for bill in ops.state().open_bills(month.last):
         if bill.open <= 0:
             continue
-        if bill.id == f"onebox-{grace_month}" and bill.in_grace == 0:
+        if bill.id == grace_bill and bill.in_grace == 0:
             agreed = _day(month, 10)
             if bill.due and agreed <= bill.due:
                 until = bill.due + datetime.timedelta(days=61)
-                ops.event(agreed, [events.grace_entry(bill, until, agreed)])
+                entry = events.grace_entry(bill, until, agreed)
+                ops.write(planner.Plan((entry,), f"grace for {bill.id}"))
                 continue
+        if bill.id == off_bill and bill.billed == bill.accrued and bill.due:
+            billed = bill.accrued + D("0.03")
+            ops.write(planner.onebox_bill(ops.state(), bill.id, (billed, bill.currency),
+                                          _day(month, 3), ref=f"onebox-invoice-{bill.id}"))  # fmt: skip
         if month.first <= bill.due_date <= month.last:
-            date = bill.due_date
-            ref = f"bank-{bill.id}"
-            entry_id = events.event_id("pay", ref, "", ops.ids())
-            items = [i for i in ops.open_bills(date) if i.currency == bill.currency]
-            parts = events.allocate(items, bill.open, bill.id, "OneBox bills", "bill")
-            ops.event(
-                date, [events.pay_entry((bill.open, bill.currency), date, entry_id, ref, parts)]
-            )
+            current = ops.state().bills[bill.id]
+            ops.write(planner.onebox_payment(
+                ops.state(), (current.open, current.currency), current.due_date, bill=bill.id,
+                ref=f"bank-{bill.id}",
+            ))  # fmt: skip

@@ -28,8 +28,9 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from . import beans
+from . import beans, money
 from .model import Customer
+from .money import Rates
 from .openitems import OpenItem
 from .values import ZERO, Month
 
@@ -62,13 +63,12 @@ def payment_entry(days: int, date: datetime.date) -> data.Custom:
 def customer_entries(
     cid: str, name: str, currency: str, payment: int, date: datetime.date
 ) -> list[data.Directive]:
+    """The customer; its accounts are opened when first posted to (see `opens`)."""
     return [
         beans.custom(
             date, "onebox-customer", [cid],
             beans.meta(name=name, currency=currency, payment=Decimal(payment)),
         ),
-        beans.open_account(date, beans.receivable_account(cid)),
-        beans.open_account(date, beans.deferred_account(cid)),
     ]  # fmt: skip
 
 
@@ -162,7 +162,103 @@ def sell_invoice_id(date: datetime.date, customer: str, taken: Collection[str | 
     return invoice
 
 
+def credit_note_id(date: datetime.date, customer: str, taken: Collection[str | None]) -> str:
+    """'cn-2026-12-05-acme', then 'cn-2026-12-05-acme.2' (as sale invoices)."""
+    note, n = f"cn-{date}-{customer}", 2
+    while note in taken:
+        note, n = f"cn-{date}-{customer}.{n}", n + 1
+    return note
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def opens(
+    entries: Sequence[data.Directive], opened: Collection[str], date: datetime.date
+) -> list[data.Open]:
+    """Open directives, dated `date`, for the accounts `entries` post to that are not `opened`.
+
+    Accounts are opened by the command that first posts to them, so a ledger never
+    holds an account nothing posts to (Beancount's pedantic checks refuse that).
+    `date` is the first day a new entry may have: the day after the last sealed
+    month, or the ledger's start (store.Ledger.open_date).
+    """
+    new: list[str] = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for post in entry.postings:
+                if post.account not in opened and post.account not in new:
+                    new.append(post.account)
+    return [beans.open_account(date, account) for account in sorted(new)]
+
+
+def commodities(
+    entries: Sequence[data.Directive], declared: Collection[str], date: datetime.date
+) -> list[data.Commodity]:
+    """``commodity`` directives, dated `date`, for the currencies `entries` use that are not
+    `declared` (Beancount's pedantic checks want one for every currency)."""
+    used: list[str] = []
+
+    def note(value: object) -> None:
+        if isinstance(value, Amount) and value.currency not in used:
+            used.append(value.currency)
+
+    for entry in entries:
+        for value in (entry.meta or {}).values():
+            note(value)
+        if isinstance(entry, data.Custom):
+            for value, _ in entry.values:
+                note(value)
+            if entry.type == "onebox-customer" and isinstance(entry.meta.get("currency"), str):
+                note(Amount(ZERO, entry.meta["currency"]))
+        elif isinstance(entry, data.Price):
+            note(Amount(ZERO, entry.currency))
+            note(entry.amount)
+        elif isinstance(entry, data.Open):
+            for currency in entry.currencies or ():
+                note(Amount(ZERO, currency))
+        elif isinstance(entry, data.Transaction):
+            for post in entry.postings:
+                note(post.units)
+                note(post.price)
+    return [data.Commodity({}, date, c) for c in sorted(set(used) - set(declared))]
+
+
 # ---------------------------------------------------------------- money events
+
+
+def allocate(
+    items: Sequence[OpenItem], amount: Decimal, named: str | None = None
+) -> tuple[list[tuple[OpenItem, Decimal]], Decimal]:
+    """Split `amount` over open items: the named one first, then the oldest; and the excess.
+
+    The excess (more than is open, or nothing open) is never refused: the caller
+    holds it as customer credit or OneBox prepaid. A named item that is unknown is
+    the caller's to refuse (a typo is a bad argument).
+    """
+    open_items = [i for i in items if i.open > 0]
+    if named is not None:
+        open_items.sort(key=lambda i: i.id != named)  # stable: the named one, then oldest first
+    parts = []
+    left = amount
+    for item in open_items:
+        if left <= 0:
+            break
+        part = min(left, item.open)
+        parts.append((item, part))
+        left -= part
+    return parts, left
+
+
+def _cash(
+    account: str, number: Decimal, currency: str, rates: Rates, date: datetime.date, what: str
+) -> data.Posting:
+    """Cash moved on a bank account, at the day's rate when foreign."""
+    return beans.posting(account, number, currency, price=rates.cash_price(currency, date, what))
+
+
+def _sides(postings: list[data.Posting], rates: Rates) -> list[data.Posting]:
+    return [*postings, *money.balancing(postings, rates.operating)]
 
 
 def sell_entry(
@@ -175,44 +271,49 @@ def sell_entry(
     entry_id: str,
     invoice: str,
     ref: str | None,
+    rates: Rates,
 ) -> data.Transaction:
+    """A one-time invoice: the receivable (a lot when foreign) and the income at the day's rate."""
+    lot = rates.lot(amount[1], date, invoice, f"invoice {invoice}")
+    postings = [
+        beans.posting(beans.receivable_account(who.id), amount[0], amount[1], lot=lot),
+        beans.posting(
+            beans.income_account(stream), -money.in_operating(amount[0], lot), rates.operating
+        ),
+    ]
     return beans.transaction(
         date, who.name, memo,
         beans.meta(id=entry_id, customer=who.id, invoice=invoice, amount=Amount(*amount), ref=ref,
                    due=date + datetime.timedelta(days=who.payment)),
-        [beans.posting(beans.receivable_account(who.id), amount[0], amount[1]),
-         beans.posting(beans.income_account(stream), -amount[0], amount[1])],
+        _sides(postings, rates),
     )  # fmt: skip
 
 
-def allocate(
-    items: Sequence[OpenItem], amount: Decimal, named: str | None, what: str, kind: str
-) -> list[tuple[OpenItem, Decimal]]:
-    """Split `amount` over open items, oldest first (or all on the named one); refuse overpayment."""
-    open_items = [i for i in items if i.open > 0]
-    if named is not None:
-        match = [i for i in items if i.id == named]
-        if not match:
-            raise Refused(f"unknown {kind} {named!r} for {what}", usage=True)
-        open_items = [i for i in match if i.open > 0]
-        if not open_items:
-            raise Refused(f"{kind} {named} is already paid in full")
-    total_open = sum((i.open for i in open_items), ZERO)
-    if amount > total_open:
-        target = f"{kind} {named}" if named else what
-        raise Refused(
-            f"overpayment: {amount} exceeds the {total_open} open on {target};"
-            " record only what is owed"
-        )
-    parts = []
-    left = amount
-    for item in open_items:
-        if left <= 0:
-            break
-        part = min(left, item.open)
-        parts.append((item, part))
-        left -= part
-    return parts
+def sale_cost_entry(
+    who: Customer,
+    *,
+    stream: str,
+    date: datetime.date,
+    entry_id: str,
+    cost: Money,
+    describe: str,
+    bill: str,
+    due: datetime.date,
+    rates: Rates,
+) -> data.Transaction:
+    """The OneBox cost of a one-time sale of cloud, data or product: on the month's bill."""
+    lot = rates.lot(cost[1], date, bill, f"bill {bill}")
+    postings = [
+        beans.posting(
+            beans.cost_account(stream), money.in_operating(cost[0], lot), rates.operating
+        ),
+        beans.posting(beans.PAYABLE, -cost[0], cost[1], lot=lot),
+    ]
+    return beans.transaction(
+        date, "OneBox", describe,
+        beans.meta(id=entry_id, customer=who.id, bill=bill, due=due),
+        _sides(postings, rates),
+    )  # fmt: skip
 
 
 def receive_entry(
@@ -222,16 +323,65 @@ def receive_entry(
     entry_id: str,
     ref: str | None,
     parts: Sequence[tuple[OpenItem, Decimal]],
+    *,
+    excess: Decimal = ZERO,
+    account: str = beans.BANK,
+    paid: Money | None = None,
+    fee: tuple[str, Decimal] | None = None,
+    rates: Rates,
 ) -> data.Transaction:
-    account = beans.receivable_account(who.id)
-    postings = [beans.posting(beans.BANK, amount[0], amount[1])]
+    """A customer's payment: the invoices it settles (each at its own lot), the excess as the
+    customer's credit (``credit:`` this entry's id), the cash at the day's rate, a bank fee the
+    bank kept (`fee`: expense account and amount, in the cash's currency), and the realized
+    exchange difference (money.balancing)."""
+    cash = paid or amount
+    what = f"the payment {entry_id}"
+    credit = beans.credit_account(who.id)
+    postings = [_cash(account, cash[0], cash[1], rates, date, what)]
+    if fee is not None:
+        postings.append(_cash(fee[0], fee[1], cash[1], rates, date, what))
     postings += [
-        beans.posting(account, -part, amount[1], {"invoice": item.id}) for item, part in parts
-    ]
+        beans.posting(beans.receivable_account(who.id), -part, amount[1], {"invoice": item.id},
+                      lot=item.lot)
+        for item, part in parts
+    ]  # fmt: skip
+    if excess > 0:
+        lot = rates.lot(amount[1], date, entry_id, what)
+        postings.append(beans.posting(credit, -excess, amount[1], {"credit": entry_id}, lot=lot))
     return beans.transaction(
-        date, who.name, "Payment received",
-        beans.meta(id=entry_id, customer=who.id, amount=Amount(*amount), ref=ref),
-        postings,
+        date, who.name, "Payment received" if excess <= 0 or parts else "Payment received, held as credit",
+        beans.meta(id=entry_id, customer=who.id, amount=Amount(*amount),
+                   paid=None if paid is None or paid == amount else Amount(*paid), ref=ref),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
+def refund_entry(
+    who: Customer,
+    amount: Money,
+    date: datetime.date,
+    entry_id: str,
+    ref: str | None,
+    parts: Sequence[tuple[OpenItem, Decimal]],
+    *,
+    account: str = beans.BANK,
+    paid: Money | None = None,
+    rates: Rates,
+) -> data.Transaction:
+    """Credit paid back to the customer: each credit at its own lot, the cash at the day's rate."""
+    cash = paid or amount
+    what = f"the refund {entry_id}"
+    postings = [_cash(account, -cash[0], cash[1], rates, date, what)]
+    postings += [
+        beans.posting(beans.credit_account(who.id), part, amount[1], {"credit": item.id},
+                      lot=item.lot)
+        for item, part in parts
+    ]  # fmt: skip
+    return beans.transaction(
+        date, who.name, "Credit refunded",
+        beans.meta(id=entry_id, customer=who.id, amount=Amount(*amount),
+                   paid=None if paid is None or paid == amount else Amount(*paid), ref=ref),
+        _sides(postings, rates),
     )  # fmt: skip
 
 
@@ -241,21 +391,43 @@ def pay_entry(
     entry_id: str,
     ref: str | None,
     parts: Sequence[tuple[OpenItem, Decimal]],
+    *,
+    excess: Decimal = ZERO,
+    account: str = beans.BANK,
+    paid: Money | None = None,
+    fee: tuple[str, Decimal] | None = None,
+    rates: Rates,
 ) -> data.Transaction:
-    """Pay OneBox: a bill's part in grace comes off Liabilities:OneBox:Grace, the rest off Payable."""
-    postings = [beans.posting(beans.BANK, -amount[0], amount[1])]
+    """Pay OneBox: a bill's part in grace comes off Liabilities:OneBox:Grace, the rest off Payable;
+    more than is open is prepaid (Assets:Prepaid:OneBox, ``prepaid:`` this entry's id); a bank
+    fee charged on top (`fee`) goes to its expense account."""
+    cash = paid or amount
+    what = f"the payment {entry_id}"
+    postings = [_cash(account, -cash[0], cash[1], rates, date, what)]
+    if fee is not None:
+        postings.append(_cash(fee[0], fee[1], cash[1], rates, date, what))
     for item, part in parts:
         in_grace = min(part, item.in_grace)
         if in_grace:
-            postings.append(beans.posting(beans.GRACE, in_grace, amount[1], {"bill": item.id}))
+            postings.append(
+                beans.posting(beans.GRACE, in_grace, amount[1], {"bill": item.id}, lot=item.lot)
+            )
         if part - in_grace:
             postings.append(
-                beans.posting(beans.PAYABLE, part - in_grace, amount[1], {"bill": item.id})
+                beans.posting(
+                    beans.PAYABLE, part - in_grace, amount[1], {"bill": item.id}, lot=item.lot
+                )
             )
+    if excess > 0:
+        lot = rates.lot(amount[1], date, entry_id, what)
+        postings.append(
+            beans.posting(beans.PREPAID, excess, amount[1], {"prepaid": entry_id}, lot=lot)
+        )
     return beans.transaction(
-        date, "OneBox", "Payment to OneBox",
-        beans.meta(id=entry_id, amount=Amount(*amount), ref=ref),
-        postings,
+        date, "OneBox", "Payment to OneBox" if excess <= 0 or parts else "Payment to OneBox, prepaid",
+        beans.meta(id=entry_id, amount=Amount(*amount),
+                   paid=None if paid is None or paid == amount else Amount(*paid), ref=ref),
+        _sides(postings, rates),
     )  # fmt: skip
 
 
@@ -264,6 +436,167 @@ def grace_entry(item: OpenItem, until: datetime.date, date: datetime.date) -> da
     return beans.transaction(
         date, "OneBox", f"Grace period for {item.id} until {until}",
         beans.meta(id=f"grace/{item.id}/{date}", bill=item.id, until=until),
-        [beans.posting(beans.PAYABLE, item.open, item.currency),
-         beans.posting(beans.GRACE, -item.open, item.currency)],
+        [beans.posting(beans.PAYABLE, item.open, item.currency, lot=item.lot),
+         beans.posting(beans.GRACE, -item.open, item.currency, lot=item.lot)],
+    )  # fmt: skip
+
+
+def credit_note_entry(
+    who: Customer,
+    invoice: OpenItem,
+    amount: Decimal,
+    *,
+    stream: str,
+    date: datetime.date,
+    memo: str,
+    entry_id: str,
+    note: str,
+    ref: str | None,
+    rates: Rates,
+) -> data.Transaction:
+    """A credit note: the income of `stream` reduced at the invoice's own rate; the invoice's
+    open amount falls, and what exceeds it becomes the customer's credit (``credit:`` the note)."""
+    part = min(amount, max(invoice.open, ZERO))
+    excess = amount - part
+    postings = [
+        beans.posting(
+            beans.income_account(stream), money.in_operating(amount, invoice.lot), rates.operating
+        )
+    ]
+    if part:
+        postings.append(
+            beans.posting(beans.receivable_account(who.id), -part, invoice.currency,
+                          {"invoice": invoice.id}, lot=invoice.lot)
+        )  # fmt: skip
+    if excess:
+        lot = None if invoice.lot is None else invoice.lot._replace(date=date, label=note)
+        postings.append(
+            beans.posting(beans.credit_account(who.id), -excess, invoice.currency,
+                          {"credit": note}, lot=lot)
+        )  # fmt: skip
+    return beans.transaction(
+        date, who.name, f"Credit note {note} on {invoice.id}: {memo}",
+        beans.meta(id=entry_id, customer=who.id, invoice=invoice.id, **{"credit-note": note},
+                   amount=Amount(amount, invoice.currency), ref=ref),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
+def write_off_entry(
+    who: Customer, invoice: OpenItem, *, date: datetime.date, memo: str, rates: Rates
+) -> data.Transaction:
+    """What is still open on an invoice, at its own rate, to Expenses:Bad-Debt."""
+    postings = [
+        beans.posting(
+            beans.BAD_DEBT, money.in_operating(invoice.open, invoice.lot), rates.operating
+        ),
+        beans.posting(beans.receivable_account(who.id), -invoice.open, invoice.currency,
+                      {"invoice": invoice.id}, lot=invoice.lot),
+    ]  # fmt: skip
+    return beans.transaction(
+        date, who.name, f"Written off: {invoice.id}: {memo}",
+        beans.meta(id=f"write-off/{invoice.id}", customer=who.id, invoice=invoice.id,
+                   amount=Amount(invoice.open, invoice.currency)),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
+def bill_entry(
+    bill: OpenItem,
+    billed: Decimal,
+    *,
+    date: datetime.date,
+    entry_id: str,
+    ref: str | None,
+    rates: Rates,
+) -> data.Transaction:
+    """What OneBox actually billed: the difference to what the books hold for the bill goes to
+    Expenses:OneBox:Adjustment (at the bill's own rate)."""
+    difference = billed - bill.billed
+    postings = [
+        beans.posting(beans.ADJUSTMENT, money.in_operating(difference, bill.lot), rates.operating),
+        beans.posting(beans.PAYABLE, -difference, bill.currency, {"bill": bill.id}, lot=bill.lot),
+    ]
+    return beans.transaction(
+        date, "OneBox",
+        f"Bill {bill.id} as billed: {billed} {bill.currency} (accrued {bill.accrued})",
+        beans.meta(id=entry_id, bill=bill.id, billed=Amount(billed, bill.currency), ref=ref),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
+def apply_credit_entry(
+    who: Customer,
+    credits: Sequence[tuple[OpenItem, Decimal]],
+    invoice: OpenItem,
+    *,
+    date: datetime.date,
+    entry_id: str,
+    period: str,
+    rates: Rates,
+) -> data.Transaction:
+    """A customer's credit used on an invoice, oldest credit first (the close writes it)."""
+    total = sum((part for _, part in credits), ZERO)
+    postings = [
+        beans.posting(beans.credit_account(who.id), part, item.currency, {"credit": item.id},
+                      lot=item.lot)
+        for item, part in credits
+    ]  # fmt: skip
+    postings.append(
+        beans.posting(beans.receivable_account(who.id), -total, invoice.currency,
+                      {"invoice": invoice.id}, lot=invoice.lot)
+    )  # fmt: skip
+    return beans.transaction(
+        date, who.name, f"Credit applied to {invoice.id}",
+        beans.meta(id=entry_id, customer=who.id, period=period, invoice=invoice.id),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
+def apply_prepaid_entry(
+    prepaid: Sequence[tuple[OpenItem, Decimal]],
+    bill: OpenItem,
+    *,
+    date: datetime.date,
+    entry_id: str,
+    period: str,
+    rates: Rates,
+) -> data.Transaction:
+    """OneBox prepaid used on a bill, oldest prepayment first (the close writes it)."""
+    total = sum((part for _, part in prepaid), ZERO)
+    postings = [
+        beans.posting(beans.PREPAID, -part, item.currency, {"prepaid": item.id}, lot=item.lot)
+        for item, part in prepaid
+    ]
+    postings.append(
+        beans.posting(beans.PAYABLE, total, bill.currency, {"bill": bill.id}, lot=bill.lot)
+    )
+    return beans.transaction(
+        date, "OneBox", f"Prepaid applied to {bill.id}",
+        beans.meta(id=entry_id, period=period, bill=bill.id),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
+def fee_entry(
+    amount: Money,
+    date: datetime.date,
+    entry_id: str,
+    ref: str | None,
+    *,
+    account: str,
+    fees: str,
+    memo: str,
+    rates: Rates,
+) -> data.Transaction:
+    """A bank fee: the bank account pays the fee account (at the day's rate when foreign)."""
+    what = f"the fee {entry_id}"
+    postings = [
+        _cash(account, -amount[0], amount[1], rates, date, what),
+        _cash(fees, amount[0], amount[1], rates, date, what),
+    ]
+    return beans.transaction(
+        date, None, memo,
+        beans.meta(id=entry_id, amount=Amount(*amount), ref=ref),
+        _sides(postings, rates),
     )  # fmt: skip

@@ -14,9 +14,17 @@ to ``Liabilities:OneBox:Payable`` or ``:Grace`` carrying the same ``bill:``::
       Assets:Receivable:Acme  -100.00 USD        ; paid 100.00, open 25.00
         invoice: "inv-2026-11-acme"
 
-Amounts on an item are in one currency (the customer's, or OneBox's). Items are
+Amounts on an item are in one currency (the customer's, or OneBox's); a
+foreign-currency item is one Beancount lot (``lot``: its rate in the operating
+currency on its date, labelled with its id; see onebox_ledger.money). Items are
 ordered oldest first (by date, then id), the order in which receipts and
 payments are applied when no invoice or bill is named.
+
+Money that matches nothing open is an item too: a customer's **credit** is every
+posting to ``Liabilities:Customer-Credit:*`` carrying the same ``credit:`` (the
+id of the receipt or credit note that made it), and OneBox **prepaid** every
+posting to ``Assets:Prepaid:OneBox`` carrying the same ``prepaid:``. Both are
+used oldest first.
 """
 
 from __future__ import annotations
@@ -33,20 +41,23 @@ from .values import ZERO
 
 RECEIVABLE_PREFIX = beans.RECEIVABLE + ":"  # an invoice's postings
 BILL_ACCOUNTS = (beans.PAYABLE, beans.GRACE)  # a bill's postings
+CREDIT_PREFIX = beans.CREDIT + ":"  # a customer credit's postings
 
 
 @dataclass
 class OpenItem:
     id: str
-    kind: str  # "invoice" or "bill"
+    kind: str  # "invoice", "bill", "credit" (a customer's) or "prepaid" (at OneBox)
     date: datetime.date  # first posting
     currency: str
     customer: str | None = None
-    billed: Decimal = ZERO  # invoiced to the customer, or billed by OneBox
-    paid: Decimal = ZERO
+    billed: Decimal = ZERO  # invoiced, billed by OneBox, or credited / prepaid
+    paid: Decimal = ZERO  # paid, or (credit, prepaid) used
     in_grace: Decimal = ZERO  # bills: the open part deferred under a grace period
     due: datetime.date | None = None
     until: datetime.date | None = None  # bills in grace: the new due date
+    lot: beans.Lot | None = None  # a foreign-currency item's lot
+    accrued: Decimal = ZERO  # bills: what the books accrued (billed - accrued: OneBox's change)
 
     @property
     def open(self) -> Decimal:
@@ -74,7 +85,7 @@ def _item(
     """The item `key`, opened by `entry` (its first posting) when it is new."""
     item = items.get(key)
     if item is None:
-        customer = entry.meta.get("customer") if kind == "invoice" else None
+        customer = entry.meta.get("customer") if kind in ("invoice", "credit") else None
         item = items[key] = OpenItem(key, kind, entry.date, currency, customer)
     return item
 
@@ -130,6 +141,8 @@ def add_invoice_posting(
         item.due = item.due or _date_meta(entry, "due")
     else:
         item.paid -= number
+    if item.lot is None and post.cost is not None:
+        item.lot = beans.lot_of(post)
 
 
 def bills(entries: Iterable[data.Directive], as_of: datetime.date | None = None) -> list[OpenItem]:
@@ -162,12 +175,18 @@ def add_bill_posting(
         return
     number, currency = beans.units(post)
     item = _item(items, key, "bill", entry, currency)
-    if (beans.entry_id(entry) or "").startswith("grace/"):
+    if item.lot is None and post.cost is not None:
+        item.lot = beans.lot_of(post)
+    entry_id = beans.entry_id(entry) or ""
+    if entry_id.startswith("bill/"):  # what OneBox actually billed: more or less than accrued
+        item.billed -= number
+    elif entry_id.startswith("grace/"):
         if post.account == beans.GRACE:
             item.in_grace -= number
             item.until = _date_meta(entry, "until")
-    elif number < 0:
+    elif number < 0:  # accrued by the close or a sale's cost
         item.billed -= number
+        item.accrued -= number
         due = _date_meta(entry, "due")
         if due and (item.due is None or due > item.due):
             item.due = due
@@ -175,3 +194,44 @@ def add_bill_posting(
         item.paid += number
         if post.account == beans.GRACE:
             item.in_grace -= number
+
+
+def credits(
+    entries: Iterable[data.Directive], as_of: datetime.date | None = None
+) -> list[OpenItem]:
+    """Every customer credit and OneBox prepayment as of `as_of`, oldest first."""
+    items: dict[str, OpenItem] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and not (as_of and entry.date > as_of):
+            apply_credits(items, entry)
+    return sorted_invoices(items.values())
+
+
+def apply_credits(items: dict[str, OpenItem], entry: data.Transaction) -> None:
+    """Add one transaction's credit and prepaid postings to the items in `items` (in place)."""
+    for post in entry.postings:
+        if post.account.startswith(CREDIT_PREFIX) or post.account == beans.PREPAID:
+            add_credit_posting(items, entry, post)
+
+
+def add_credit_posting(
+    items: dict[str, OpenItem], entry: data.Transaction, post: data.Posting
+) -> None:
+    """Add one posting to a customer's credit account, or to OneBox prepaid (in place).
+
+    Credit is a liability: a credit posting (negative) adds to it, a debit uses it.
+    Prepaid is an asset: a debit adds to it, a credit uses it.
+    """
+    prepaid = post.account == beans.PREPAID
+    key = item_key(post, entry, "prepaid" if prepaid else "credit")
+    if key is None:
+        return
+    number, currency = beans.units(post)
+    item = _item(items, key, "prepaid" if prepaid else "credit", entry, currency)
+    if item.lot is None and post.cost is not None:
+        item.lot = beans.lot_of(post)
+    added = number if prepaid else -number
+    if added > 0:
+        item.billed += added
+    else:
+        item.paid -= added

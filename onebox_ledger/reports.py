@@ -32,14 +32,16 @@ from typing import Any
 
 from beancount.core import data, prices
 
-from . import beans
+from . import beans, money
 from .billing import active_boxes, billed_from
 from .model import Book
 from .openitems import (
     BILL_ACCOUNTS,
+    CREDIT_PREFIX,
     RECEIVABLE_PREFIX,
     OpenItem,
     add_bill_posting,
+    add_credit_posting,
     add_invoice_posting,
     sorted_bills,
     sorted_invoices,
@@ -151,11 +153,15 @@ class Scan:
     keep: dict[str, dict[tuple[str, ...], list[Decimal]]]  # by -> key -> [sold, cost]
     invoices: dict[str, OpenItem] = field(default_factory=dict)
     bills: dict[str, OpenItem] = field(default_factory=dict)
+    credits: dict[str, OpenItem] = field(default_factory=dict)  # customer credit, OneBox prepaid
     metered: dict[str, Decimal] = field(default_factory=dict)  # contract -> last invoice
+    other: dict[str, Decimal] = field(default_factory=dict)  # other income and expense accounts
 
 
 INCOME_PREFIX = "Income:"
 COST_PREFIX = "Expenses:OneBox:"
+EXPENSES_PREFIX = "Expenses:"
+STREAM_INCOME = frozenset(beans.income_account(stream) for stream in beans.STREAMS)
 
 
 def scan(
@@ -168,6 +174,7 @@ def scan(
     as_of: datetime.date | None = None,
     want_invoices: bool = False,
     want_bills: bool = False,
+    want_credits: bool = False,
     metered_convert: Converter | None = None,
 ) -> Scan:
     """One pass over the transactions, each posting sent to what the reports need of it.
@@ -187,7 +194,7 @@ def scan(
         current = as_of is None or date <= as_of
         for post in entry.postings:
             account = post.account
-            if account.startswith(INCOME_PREFIX):
+            if account in STREAM_INCOME:
                 if keeping:
                     assert keep_convert is not None
                     _keep(result.keep, entry, post, keep_convert, account.split(":")[1], 0)
@@ -195,6 +202,16 @@ def scan(
                 if keeping:
                     assert keep_convert is not None
                     _keep(result.keep, entry, post, keep_convert, account.split(":")[2], 1)
+            elif account.startswith((INCOME_PREFIX, EXPENSES_PREFIX)):
+                if keeping:
+                    assert keep_convert is not None
+                    number, currency = beans.units(post)
+                    value = (
+                        number
+                        if currency == keep_convert.currency
+                        else keep_convert(number, currency, date)
+                    )
+                    result.other[account] = result.other.get(account, ZERO) + value
             elif account.startswith(RECEIVABLE_PREFIX):
                 if not current:
                     continue
@@ -209,6 +226,12 @@ def scan(
                         result.metered[contract] = metered_convert(number, currency, date)
             elif account in BILL_ACCOUNTS and current and want_bills:
                 add_bill_posting(result.bills, entry, post)
+            elif (
+                current
+                and want_credits
+                and (account.startswith(CREDIT_PREFIX) or account == beans.PREPAID)
+            ):
+                add_credit_posting(result.credits, entry, post)
     return result
 
 
@@ -253,7 +276,9 @@ def keep(
     """Sold, OneBox cost, kept and kept % per stream, customer or contract, in [start, end]."""
     convert = Converter(entries, currency)
     sums = scan(entries, keep_by=(by,), keep_convert=convert, start=start, end=end)
-    return keep_table(sums.keep[by], currency, start=start, end=end, by=by, convert=convert)
+    return keep_table(
+        sums.keep[by], currency, start=start, end=end, by=by, convert=convert, other=sums.other
+    )
 
 
 def keep_table(
@@ -264,7 +289,10 @@ def keep_table(
     end: datetime.date | None,
     by: str,
     convert: Converter,
+    other: dict[str, Decimal] | None = None,
 ) -> Table:
+    """`other`: income and expense outside the streams (exchange results, bad debt), noted with
+    the net income they leave, so the notes reconcile the table with an income statement."""
     columns = [by] + (["customer", "stream"] if by == "contract" else [])
     table = Table(
         f"What you keep, {start or 'start'} to {end or 'end'}, in {currency}",
@@ -280,38 +308,63 @@ def keep_table(
     table.totals.append(["total", *pad, total_sold, total_cost, total_sold - total_cost,
                          _pct(total_sold - total_cost, total_sold)])  # fmt: skip
     table.notes = convert.notes()
+    outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
+    if outside:
+        net = total_sold - total_cost + sum(outside.values(), ZERO)
+        listed = ", ".join(f"{account} {value}" for account, value in sorted(outside.items()))
+        table.notes.append(f"outside the streams: {listed}; net income {net} {currency}")
     return table
 
 
 def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetime.date) -> Table:
-    """Every OneBox bill as of a date: billed, paid, open, due, status; totals by status."""
-    found = scan(entries, as_of=as_of, want_bills=True).bills.values()
-    return payables_table(sorted_bills(found), as_of=as_of)
+    """Every OneBox bill as of a date: accrued by the close, billed by OneBox, paid, open, due,
+    status; OneBox prepaid; totals by status."""
+    found = scan(entries, as_of=as_of, want_bills=True, want_credits=True)
+    prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
+    return payables_table(sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid)
 
 
-def payables_table(items: Sequence[OpenItem], *, as_of: datetime.date) -> Table:
+PAYABLE_ORDER = ("overdue", "due within 7 days", "in grace", "open", "paid", "prepaid")
+
+
+def bill_status(bill: OpenItem, as_of: datetime.date) -> str:
+    if bill.open <= 0:
+        return "paid"
+    if bill.due_date < as_of:  # past its due date, or past the end of its grace
+        return "overdue"
+    if bill.in_grace > 0:
+        return "in grace"
+    if (bill.due_date - as_of).days <= SOON_DAYS:
+        return "due within 7 days"
+    return "open"
+
+
+def payables_table(
+    items: Sequence[OpenItem], *, as_of: datetime.date, prepaid: Sequence[OpenItem] = ()
+) -> Table:
     table = Table(
         f"OneBox bills as of {as_of}",
-        ["bill", "date", "currency", "billed", "paid", "open", "due", "status"],
-    )
+        ["bill", "date", "currency", "accrued", "billed", "difference", "paid", "open", "due",
+         "status"],
+    )  # fmt: skip
     totals: dict[tuple[str, str], Decimal] = {}
     for bill in items:
-        if bill.open <= 0:
-            status = "paid"
-        elif bill.due_date < as_of:  # past its due date, or past the end of its grace
-            status = "overdue"
-        elif bill.in_grace > 0:
-            status = "in grace"
-        elif (bill.due_date - as_of).days <= SOON_DAYS:
-            status = "due within 7 days"
-        else:
-            status = "open"
-        table.rows.append([bill.id, bill.date, bill.currency, round_money(bill.billed),
+        status = bill_status(bill, as_of)
+        table.rows.append([bill.id, bill.date, bill.currency, round_money(bill.accrued),
+                           round_money(bill.billed), round_money(bill.billed - bill.accrued),
                            round_money(bill.paid), round_money(bill.open), bill.due_date, status])  # fmt: skip
         key = (status, bill.currency)
         totals[key] = round_money(totals.get(key, ZERO) + bill.open)
-    order = ["overdue", "due within 7 days", "in grace", "open", "paid"]
-    for (status, cur), amount in sorted(totals.items(), key=lambda kv: order.index(kv[0][0])):
+    for item in prepaid:
+        if item.open <= 0:
+            continue
+        table.rows.append([item.id, item.date, item.currency, None, None, None,
+                           round_money(item.billed), round_money(-item.open), None, "prepaid"])  # fmt: skip
+        key = ("prepaid", item.currency)
+        totals[key] = round_money(totals.get(key, ZERO) - item.open)
+    for (status, cur), amount in sorted(
+        totals.items(), key=lambda kv: PAYABLE_ORDER.index(kv[0][0])
+    ):
         table.totals.append([status, cur, amount])
     table.total_columns = ["status", "currency", "open"]
     return table
@@ -330,20 +383,34 @@ def _bucket(days: int) -> str:
 
 
 def receivables(entries: Sequence[data.Directive], currency: str, *, as_of: datetime.date) -> Table:
-    """Open invoices as of a date (payments after it do not count), aged by days past due."""
-    found = scan(entries, as_of=as_of, want_invoices=True).invoices.values()
+    """Open invoices as of a date (payments after it do not count), aged by days past due, and
+    the customers' credit; totals per customer in the operating currency at the as-of rate."""
+    found = scan(entries, as_of=as_of, want_invoices=True, want_credits=True)
     convert = Converter(entries, currency)
-    return receivables_table(sorted_invoices(found), currency, as_of=as_of, convert=convert)
+    credit = [i for i in found.credits.values() if i.kind == "credit"]
+    return receivables_table(
+        sorted_invoices(found.invoices.values()), currency, as_of=as_of, convert=convert,
+        credit=credit,
+    )  # fmt: skip
 
 
 def receivables_table(
-    items: Sequence[OpenItem], currency: str, *, as_of: datetime.date, convert: Converter
+    items: Sequence[OpenItem],
+    currency: str,
+    *,
+    as_of: datetime.date,
+    convert: Converter,
+    credit: Sequence[OpenItem] = (),
 ) -> Table:
+    """Foreign amounts are valued at the rate in force on `as_of` (IAS 21's closing rate); a
+    note gives their book value at the invoices' own rates and the unrealized difference."""
     table = Table(
-        f"Open invoices as of {as_of}, aged; totals per customer in {currency}",
+        f"Open invoices and customer credit as of {as_of}, aged; totals per customer in"
+        f" {currency} at the rate of {as_of}",
         ["customer", "invoice", "date", "due", "currency", "open", "days_past_due", "bucket"],
     )
     per_customer: dict[str, dict[str, Decimal]] = {}
+    book = closing = ZERO
     for item in items:
         if item.open <= 0:
             continue
@@ -353,17 +420,40 @@ def receivables_table(
         table.rows.append([customer, item.id, item.date, item.due_date, item.currency,
                            round_money(item.open),
                            max(days, 0), bucket])  # fmt: skip
-        sums = per_customer.setdefault(customer, dict.fromkeys(BUCKETS, CENTS_ZERO))
-        sums[bucket] += round_money(convert(item.open, item.currency, item.date))
-    grand = dict.fromkeys(BUCKETS, CENTS_ZERO)
+        sums = per_customer.setdefault(customer, dict.fromkeys((*BUCKETS, "credit"), CENTS_ZERO))
+        value = round_money(convert(item.open, item.currency, as_of))
+        sums[bucket] += value
+        if item.currency != currency:
+            closing += value
+            book += money.in_operating(item.open, item.lot) if item.lot else value
+    for item in sorted_invoices(credit):
+        if item.open <= 0:
+            continue
+        customer = str(item.customer or "")
+        table.rows.append([customer, item.id, item.date, None, item.currency,
+                           round_money(-item.open), None, "credit"])  # fmt: skip
+        sums = per_customer.setdefault(customer, dict.fromkeys((*BUCKETS, "credit"), CENTS_ZERO))
+        value = round_money(convert(item.open, item.currency, as_of))
+        sums["credit"] -= value
+        if item.currency != currency:
+            closing -= value
+            book -= money.in_operating(item.open, item.lot) if item.lot else value
+    columns = (*BUCKETS, "credit")
+    grand = dict.fromkeys(columns, CENTS_ZERO)
     for customer in sorted(per_customer):
         sums = per_customer[customer]
-        table.totals.append([customer, *(sums[b] for b in BUCKETS), sum(sums.values(), ZERO)])
-        for b in BUCKETS:
+        table.totals.append([customer, *(sums[b] for b in columns), sum(sums.values(), ZERO)])
+        for b in columns:
             grand[b] += sums[b]
-    table.totals.append(["total", *(grand[b] for b in BUCKETS), sum(grand.values(), ZERO)])
-    table.total_columns = ["customer", *BUCKETS, "total"]
+    table.totals.append(["total", *(grand[b] for b in columns), sum(grand.values(), ZERO)])
+    table.total_columns = ["customer", *columns, "total"]
     table.notes = convert.notes()
+    if closing != book:
+        table.notes.append(
+            f"foreign amounts: {book} {currency} at their own rates, {closing} {currency} at"
+            f" the rate of {as_of}: an unrealized difference of {closing - book:+} {currency}"
+            " (not booked)"
+        )
     return table
 
 
@@ -431,20 +521,37 @@ def overview(
     receivable_convert, mrr_convert = keep_convert.sibling(), keep_convert.sibling()
     found = scan(
         entries, keep_by=("stream", "customer"), keep_convert=keep_convert, start=start, end=end,
-        as_of=as_of, want_invoices=True, want_bills=True, metered_convert=mrr_convert,
+        as_of=as_of, want_invoices=True, want_bills=True, want_credits=True,
+        metered_convert=mrr_convert,
     )  # fmt: skip
     by_stream, by_customer = found.keep["stream"], found.keep["customer"]
     invoices = sorted_invoices(found.invoices.values())
+    credit = [i for i in found.credits.values() if i.kind == "credit"]
+    prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
     return {
         "keep-stream": keep_table(
-            by_stream, currency, start=start, end=end, by="stream", convert=keep_convert
+            by_stream,
+            currency,
+            start=start,
+            end=end,
+            by="stream",
+            convert=keep_convert,
+            other=found.other,
         ),
         "keep-customer": keep_table(
-            by_customer, currency, start=start, end=end, by="customer", convert=keep_convert
+            by_customer,
+            currency,
+            start=start,
+            end=end,
+            by="customer",
+            convert=keep_convert,
+            other=found.other,
         ),
         "receivables": receivables_table(
-            invoices, currency, as_of=as_of, convert=receivable_convert
+            invoices, currency, as_of=as_of, convert=receivable_convert, credit=credit
         ),
-        "payables": payables_table(sorted_bills(found.bills.values()), as_of=as_of),
+        "payables": payables_table(
+            sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid
+        ),
         "mrr": mrr_table(book, found.metered, currency, as_of=as_of, convert=mrr_convert),
     }

@@ -35,6 +35,7 @@ parses back to exactly what was generated. The close never reads other months.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import fcntl
 import gc
@@ -111,6 +112,34 @@ class MonthView:
     @property
     def dated(self) -> list[data.Directive]:
         return [*self.own, *self.elsewhere]
+
+
+CREDIT_MARKERS = (beans.CREDIT.encode() + b":", beans.PREPAID.encode())
+
+
+def _credit(entry: data.Transaction) -> bool:
+    return any(
+        p.account.startswith(beans.CREDIT + ":") or p.account == beans.PREPAID
+        for p in entry.postings
+    )
+
+
+def _blocks_holding(text: bytes, markers: Sequence[bytes]) -> str:
+    """The directives of a file (from a line starting with a date up to the next such line)
+    that hold one of `markers`, as text to parse on their own."""
+    spans: dict[int, int] = {}
+    for marker in markers:
+        at = text.find(marker)
+        while at != -1:
+            start = text.rfind(b"\n", 0, at) + 1
+            while start > 0 and not text[start : start + 1].isdigit():
+                start = text.rfind(b"\n", 0, start - 1) + 1
+            end = text.find(b"\n", at)
+            while end != -1 and not text[end + 1 : end + 2].isdigit():
+                end = text.find(b"\n", end + 1)
+            spans[start] = len(text) if end == -1 else end + 1
+            at = text.find(marker, at + 1)
+    return "\n".join(text[s:e].decode("utf-8") for s, e in sorted(spans.items()))
 
 
 def _where(entry: data.Directive) -> str:
@@ -345,6 +374,38 @@ class Ledger:
                 )
         return MonthView(month, own, elsewhere, before)
 
+    def credit_entries(self, files: Files) -> list[data.Transaction]:
+        """Every transaction that touches customer credit or OneBox prepaid, in any file.
+
+        What the close needs of history (it applies open credit to its invoices): the
+        month files are searched as bytes for those accounts and only the entries
+        holding them are parsed, so the cost grows with credit events, not months.
+        """
+        found: list[data.Transaction] = []
+        for entries in files.parsed.values():
+            found.extend(e for e in entries if isinstance(e, data.Transaction) and _credit(e))
+        for path in files.months.values():
+            blocks = _blocks_holding(path.read_bytes(), CREDIT_MARKERS)
+            if blocks:
+                parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
+                found.extend(e for e in parsed if isinstance(e, data.Transaction) and _credit(e))
+        return found
+
+    def start(self, static: Sequence[data.Directive]) -> datetime.date | None:
+        """The ledger's first day: its operating currency's ``commodity`` date (init writes it),
+        else its earliest ``open``."""
+        currency = seals.currency_of(self.options())
+        dates = [e.date for e in static if isinstance(e, data.Commodity) and e.currency == currency]
+        dates = dates or [e.date for e in static if isinstance(e, data.Open)]
+        return min(dates, default=None)
+
+    def open_date(self, static: Sequence[data.Directive], sealed: Month | None) -> datetime.date:
+        """The date of an account the tool opens: the first day a new entry may have (the day
+        after the last sealed month), or the ledger's start when nothing is sealed."""
+        if sealed is not None:
+            return sealed.next().first
+        return self.start(static) or datetime.date.today().replace(month=1, day=1)
+
     def seal_before(self, month: Month, files: Files) -> seals.Seal | None:
         """The seal of the latest sealed month before `month` (None: nothing sealed before it)."""
         for other in sorted((m for m in files.months if m < month), reverse=True):
@@ -477,12 +538,14 @@ class Ledger:
         view: MonthView,
         previous: str,
         currency: str,
+        new_opens: Sequence[data.Open] = (),
     ) -> None:
         """Append a close to a month file after the history-independent checks (call under lock).
 
         The new file must parse back to exactly what was generated, each new transaction
         must balance on open accounts, and the seal must match what it covers: the
-        month's entries in the new file, those elsewhere (`view`) and the chain.
+        month's entries in the new file, those elsewhere (`view`), the accounts it opens
+        (`new_opens`, appended to the accounts file in the same atomic change) and the chain.
         """
         old = read_exact(path)
         parsed, errors, _ = parser.parse_string(appended(old, text, header))
@@ -498,20 +561,21 @@ class Ledger:
             )
         ]:  # fmt: skip
             raise LedgerError("refused: the close does not read back as generated (please report)")
-        every = [*opens, *parsed]
+        every = [*opens, *new_opens, *parsed]
         check_postings(parsed, every)
         for seal in seals.parse(parsed)[0].values():
             covered = [e for e in parsed if Month.of(e.date) == seal.month]
-            covered += [*view.elsewhere, *view.before]
+            covered += [*view.elsewhere, *view.before, *new_opens]
             meta = seals.seal_meta(seal.entry)
             if seals.digest(seal.month, previous, currency, meta, covered) != seal.digest:
                 raise LedgerError(
                     f"refused: the seal of {seal.month} does not match its entries (please report)"
                 )
-        self._append(path, text, header)
-
-    def _append(self, path: Path, text: str, header: str) -> None:
-        self.write_files({path: appended(read_exact(path), text, header)})
+        texts = {path: appended(old, text, header)}
+        if new_opens:
+            accounts = self.accounts_path
+            texts[accounts] = appended(read_exact(accounts), beans.format_entries(new_opens), "")
+        self.write_files(texts)
 
 
 # The plugins every load runs (in this order), whatever main.beancount's plugin lines say.
@@ -587,7 +651,13 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
                 )
             if post.account in closed and closed[post.account] <= entry.date:
                 raise LedgerError(f"refused: {post.account} is closed on {entry.date}")
-            sums[beans.units(post)[1]] = sums.get(beans.units(post)[1], ZERO) + beans.units(post)[0]
+            number, currency = beans.units(post)
+            lot = beans.lot_of(post)
+            if lot is not None:
+                number, currency = number * lot.rate, lot.currency
+            elif post.price is not None:
+                number, currency = number * beans.number(post.price), post.price.currency
+            sums[currency] = sums.get(currency, ZERO) + number
         if any(total != 0 for total in sums.values()):
             raise LedgerError(f"refused: {_name(entry)} does not balance")
 
@@ -667,9 +737,14 @@ def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledge
     if main.exists():
         raise LedgerError(f"{main} already exists; choose an empty directory")
     ledger = Ledger(main)
-    accounts = "; The chart of accounts. Customer accounts are opened with each customer.\n\n"
+    accounts = (
+        "; The chart of accounts: the bank, then every account as the first entry posts to it.\n\n"
+    )
     accounts += beans.format_entries(
-        beans.open_account(start, account) for account in beans.base_accounts()
+        [
+            data.Commodity({}, start, currency),
+            data.Open({"bank": True}, start, beans.BANK, [currency], None),
+        ]
     )
     files = {
         ledger.accounts_path: accounts,

@@ -125,6 +125,19 @@ def parse_id(text: str, what: str) -> str:
     return text
 
 
+_ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+
+
+def parse_account(text: str, what: str = "account") -> str:
+    """A Beancount account name, like Assets:Wise:EUR (each part a capital letter or digit first)."""
+    if len(text) > 200 or not _ACCOUNT_RE.fullmatch(text):
+        raise InputError(
+            f"{what} {_show(text)} is not an account name (like Assets:Wise:EUR or"
+            " Expenses:Bank-Fees)"
+        )
+    return text
+
+
 def parse_ref(text: str) -> str:
     """An external reference (bank transaction id, bill number) that makes a command idempotent."""
     if len(text) > MAX_REF or not _REF_RE.fullmatch(text):

@@ -149,7 +149,7 @@ CASES = [
     pytest.param(
         Case(
             ("onebox", "pay", "10 EUR", "--date", "2026-12-05"), 2,
-            "OneBox bills are in USD, not EUR",
+            "OneBox bills are in USD, not EUR (give what left your account with --paid)",
         ),
         id="currency-not-the-bills",
     ),
@@ -270,37 +270,164 @@ CASES = [
         ),
         id="duplicate-ref-other-amount",
     ),
+    # money that matches nothing open is never refused (it is credit or prepaid); these are
     pytest.param(
         Case(
-            ("receive", "acme", "3000 USD", "--date", "2026-12-05"), 1,
-            "overpayment: 3000.00 exceeds the 2125.00 open on customer 'acme';"
-            " record only what is owed",
+            ("refund", "acme", "10 USD", "--date", "2026-12-05"), 1,
+            "refund of 10.00 USD exceeds acme's credit of 0.00 USD on 2026-12-05",
         ),
-        id="overpay-customer",
+        id="refund-more-than-credit",
     ),
     pytest.param(
         Case(
-            ("receive", "acme", "2125.01 USD", "--date", "2026-12-05",
-             "--invoice", "inv-2026-11-acme"), 1,
-            "overpayment: 2125.01 exceeds the 2125.00 open on invoice inv-2026-11-acme;"
-            " record only what is owed",
+            ("refund", "acme", "10 EUR", "--date", "2026-12-05"), 2,
+            "customer 'acme' is billed in USD, not EUR",
         ),
-        id="overpay-invoice",
+        id="refund-other-currency",
     ),
     pytest.param(
         Case(
-            ("onebox", "pay", "100 USD", "--date", "2026-12-05"), 1,
-            "overpayment: 100.00 exceeds the 81.25 open on OneBox bills; record only what is owed",
+            ("receive", "acme", "10 USD", "--date", "2026-12-05", "--account", "Assets:Safe"), 2,
+            "Assets:Safe is not a bank account of this ledger (bank accounts: Assets:Bank; add"
+            " one: onebox-ledger bank add Assets:Safe --currency USD)",
         ),
-        id="overpay-onebox",
+        id="receive-unknown-bank-account",
     ),
     pytest.param(
         Case(
-            ("onebox", "pay", "1 USD", "--date", "2026-12-06", "--bill", "onebox-2026-11"), 1,
-            "bill onebox-2026-11 is already paid in full",
+            ("receive", "acme", "10 USD", "--date", "2026-12-05", "--account", "assets:bank"), 2,
+            "--account 'assets:bank' is not an account name (like Assets:Wise:EUR or"
+            " Expenses:Bank-Fees)",
+        ),
+        id="receive-bad-account-name",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "10 USD", "--date", "2026-12-05", "--paid", "9"), 2,
+            "--paid '9' must be a number and a currency, like '25.00 USD'",
+        ),
+        id="receive-paid-without-currency",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "10 USD", "--date", "2026-12-05", "--paid", "9 EUR"), 2,
+            "no bank account holds EUR (add one: onebox-ledger bank add Assets:Bank-EUR"
+            " --currency EUR)",
+        ),
+        id="receive-paid-in-a-currency-no-bank-holds",
+    ),
+    pytest.param(
+        Case(
+            ("credit-note", "inv-2026-11-acme", "3000 USD", "--date", "2026-12-05",
+             "--memo", "x", "--stream", "cloud"), 1,
+            "a credit note of 3000.00 USD exceeds what invoice inv-2026-11-acme billed and was"
+            " not credited yet (2125.00 USD)",
+        ),
+        id="credit-note-more-than-billed",
+    ),
+    pytest.param(
+        Case(
+            ("credit-note", "inv-2026-11-acme", "30 USD", "--date", "2026-12-05", "--memo", "x"),
+            2, "invoice inv-2026-11-acme bills cloud, services: say which with --stream",
+        ),
+        id="credit-note-stream-unclear",
+    ),
+    pytest.param(
+        Case(
+            ("credit-note", "inv-2026-11-acme", "30 USD", "--date", "2026-12-05", "--memo", "x",
+             "--stream", "data"), 2,
+            "invoice inv-2026-11-acme bills cloud, services, not data",
+        ),
+        id="credit-note-other-stream",
+    ),
+    pytest.param(
+        Case(
+            ("credit-note", "inv-2026-11-acm", "30 USD", "--date", "2026-12-05", "--memo", "x"),
+            2, "unknown invoice 'inv-2026-11-acm' for this ledger (did you mean"
+            " 'inv-2026-11-acme'?)",
+        ),
+        id="credit-note-unknown-invoice",
+    ),
+    pytest.param(
+        Case(
+            ("credit-note", "inv-2026-11-acme", "30 USD", "--date", "2026-11-20", "--memo", "x",
+             "--stream", "cloud"), 2,
+            "credit note dated 2026-11-20, before invoice inv-2026-11-acme of 2026-11-30",
+        ),
+        id="credit-note-before-invoice",
+    ),
+    pytest.param(
+        Case(
+            ("write-off", "inv-2026-11-acme", "--date", "2026-12-05"), 1,
+            "invoice inv-2026-11-acme has nothing open to write off",
+            setup=_after(("receive", "acme", "2125 USD", "--date", "2026-12-04")),
+        ),
+        id="write-off-paid-invoice",
+    ),
+    pytest.param(
+        Case(
+            ("write-off", "inv-2099-01-acme", "--date", "2026-12-05"), 2,
+            "unknown invoice 'inv-2099-01-acme' for this ledger (did you mean"
+            " 'inv-2026-11-acme'?)",
+        ),
+        id="write-off-unknown-invoice",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "bill", "onebox-2026-11", "81.26 EUR", "--date", "2026-12-05"), 2,
+            "bill onebox-2026-11 is in USD, not EUR",
+        ),
+        id="onebox-bill-currency",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "bill", "onebox-2026-11", "50 USD", "--date", "2026-12-06"), 1,
+            "bill onebox-2026-11: 50.00 USD is less than the 81.25 USD already paid (record what"
+            " OneBox refunds as a receipt first)",
             setup=_after(("onebox", "pay", "81.25 USD", "--date", "2026-12-05")),
         ),
-        id="pay-a-paid-bill",
+        id="onebox-bill-below-paid",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "bill", "onebox-2026-12", "50 USD", "--date", "2026-12-06"), 2,
+            "unknown bill 'onebox-2026-12' for OneBox bills issued by 2026-12-06 (did you mean"
+            " 'onebox-2026-11'?)",
+        ),
+        id="onebox-bill-unknown",
+    ),
+    pytest.param(
+        Case(
+            ("sell", "acme", "300 USD", "--date", "2026-12-05", "--memo", "x", "--stream",
+             "cloud"), 2,
+            "a cloud sale consumes OneBox items: give --item and --quantity (the units it uses),"
+            " or sell it as services",
+        ),
+        id="sell-cloud-without-item",
+    ),
+    pytest.param(
+        Case(
+            ("sell", "acme", "300 USD", "--date", "2026-12-05", "--memo", "x", "--stream",
+             "cloud", "--item", "cloud-user"), 2,
+            "give --item and --quantity together (the units the sale consumes)",
+        ),
+        id="sell-item-without-quantity",
+    ),
+    pytest.param(
+        Case(
+            ("bank", "add", "Assets:Bank:EUR", "--currency", "EUR", "--date", "2026-12-01"), 2,
+            "Assets:Bank:EUR and Assets:Bank would nest: Beancount's pedantic checks refuse"
+            " postings to an account that has sub-accounts (like Assets:Bank-EUR)",
+        ),
+        id="bank-account-nested",
+    ),
+    pytest.param(
+        Case(
+            ("bank", "add", "Assets:Wise:EUR", "--currency", "EUR", "--date", "2026-11-15"), 1,
+            "date 2026-11-15 is in sealed month 2026-11; the books are closed through 2026-11"
+            " (use a date from 2026-12-01 on)",
+        ),
+        id="bank-account-in-sealed-month",
     ),
     pytest.param(
         Case(

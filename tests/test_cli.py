@@ -88,25 +88,14 @@ def test_init_writes_a_valid_ledger_with_the_chart_of_accounts(
         "main.beancount",
     ]
     assert bean_check(main) == []
+    # the bank in the operating currency; every other account opens with its first posting
+    assert (
+        (root / "ledger" / "accounts.beancount")
+        .read_text(encoding="utf-8")
+        .endswith("2026-01-01 commodity USD\n\n2026-01-01 open Assets:Bank USD\n  bank: TRUE\n")
+    )
     opens = {e.account: e.date for e in entries(main) if isinstance(e, data.Open)}
-    assert opens == {
-        account: datetime.date(2026, 1, 1)
-        for account in [
-            "Assets:Bank",
-            "Assets:Prepaid:OneBox",
-            "Liabilities:OneBox:Payable",
-            "Liabilities:OneBox:Grace",
-            "Income:Cloud",
-            "Income:Data",
-            "Income:Product",
-            "Income:Services",
-            "Expenses:OneBox:Cloud",
-            "Expenses:OneBox:Data",
-            "Expenses:OneBox:Product",
-            "Equity:Opening-Balances",
-            "Equity:Rounding",
-        ]
-    }
+    assert opens == {"Assets:Bank": datetime.date(2026, 1, 1)}
     main_text = main.read_text(encoding="utf-8")
     assert 'option "operating_currency" "USD"\n' in main_text
     assert 'plugin "onebox_ledger.plugins.seal"\n' in main_text
@@ -206,7 +195,7 @@ def test_terms_show_before_any_terms(new_ledger, run, ok):
 # ---------------------------------------------------------------- customers
 
 
-def test_customer_add_opens_its_accounts_and_list_shows_it(
+def test_customer_add_declares_its_currency_and_list_shows_it(
     seed_ledger, run, ok, bean_check, entries
 ):
     main = seed_ledger
@@ -225,14 +214,12 @@ def test_customer_add_opens_its_accounts_and_list_shows_it(
         '  name: "Berlin Immo GmbH"\n'
         '  currency: "EUR"\n'
         "  payment: 14\n"
-        "\n"
-        "2026-12-01 open Assets:Receivable:Berlin-Immo\n"
-        "\n"
-        "2026-12-01 open Liabilities:Deferred-Revenue:Berlin-Immo\n"
     )
-    opened = {e.account: e.date for e in entries(main) if isinstance(e, data.Open)}
-    assert opened["Assets:Receivable:Berlin-Immo"] == datetime.date(2026, 12, 1)
-    assert opened["Liabilities:Deferred-Revenue:Berlin-Immo"] == datetime.date(2026, 12, 1)
+    # EUR is declared (pedantic Beancount wants it); its accounts open with their first posting
+    accounts = (main.parent / "ledger" / "accounts.beancount").read_text(encoding="utf-8")
+    assert accounts.endswith("\n2026-12-01 commodity EUR\n")
+    opened = {e.account for e in entries(main) if isinstance(e, data.Open)}
+    assert "Assets:Receivable:Berlin-Immo" not in opened
     assert ok(run(main, "customer", "list")) == [
         "acme  Acme Realty  USD  since 2026-11-01  contracts: acme-cloud, acme-impl",
         "berlin-immo  Berlin Immo GmbH  EUR  since 2026-12-01  contracts: -",
@@ -538,7 +525,7 @@ def test_sell_twice_on_one_day_gives_two_invoices(closed_seed, run, ok, bean_che
     ok(run(closed_seed, "sell", "acme", "10 USD", "--date", "2026-12-05", "--memo", "A"))
     out = ok(
         run(closed_seed, "sell", "acme", "20 USD", "--date", "2026-12-05", "--memo", "B",
-            "--stream", "cloud")
+            "--stream", "cloud", "--item", "cloud-user", "--quantity", "1")
     )  # fmt: skip
     assert out == ["invoice inv-2026-12-05-acme.2: 20.00 USD cloud to acme"]
     assert bean_check(closed_seed) == []
@@ -548,6 +535,13 @@ def test_sell_twice_on_one_day_gives_two_invoices(closed_seed, run, ok, bean_che
         ("Income:Cloud", D("-20.00"), "USD", None),
     ]
     assert second.meta["invoice"] == "inv-2026-12-05-acme.2"
+    # a cloud sale books what it consumes: 1 x 25.00 x 65% = 16.25 on December's bill
+    cost = by_id(entries(closed_seed), "sell/2026-12-05/acme/2/cost")
+    assert postings(cost) == [
+        ("Expenses:OneBox:Cloud", D("16.25"), "USD", None),
+        ("Liabilities:OneBox:Payable", D("-16.25"), "USD", None),
+    ]
+    assert (cost.meta["bill"], str(cost.meta["due"])) == ("onebox-2026-12", "2027-01-30")
 
 
 def test_receive_applies_to_the_oldest_open_invoices_first(closed_seed, run, ok, bean_check):
@@ -677,9 +671,12 @@ def test_onebox_grace_moves_the_open_amount_to_grace(closed_seed, run, ok, bean_
     assert ok(run(main, "report", "payables")) == [
         "OneBox bills as of 2026-12-15",
         "",
-        "bill            date        currency  billed   paid   open  due         status",
-        "--------------  ----------  --------  ------  -----  -----  ----------  --------",
-        "onebox-2026-11  2026-11-30  USD        81.25  20.00  61.25  2027-02-28  in grace",
+        "bill            date        currency  accrued  billed  difference   paid   open  due"
+        "         status",
+        "--------------  ----------  --------  -------  ------  ----------  -----  -----  ----------"
+        "  --------",
+        "onebox-2026-11  2026-11-30  USD         81.25   81.25        0.00  20.00  61.25  2027-02-28"
+        "  in grace",
         "",
         "status    currency   open",
         "--------  --------  -----",
@@ -774,17 +771,20 @@ def test_report_payables_table_csv_json(closed_seed, run, ok):
     assert ok(run(closed_seed, "report", "payables")) == [
         "OneBox bills as of 2026-12-15",
         "",
-        "bill            date        currency  billed  paid   open  due         status",
-        "--------------  ----------  --------  ------  ----  -----  ----------  ------",
-        "onebox-2026-11  2026-11-30  USD        81.25  0.00  81.25  2026-12-30  open",
+        "bill            date        currency  accrued  billed  difference  paid   open  due"
+        "         status",
+        "--------------  ----------  --------  -------  ------  ----------  ----  -----  ----------"
+        "  ------",
+        "onebox-2026-11  2026-11-30  USD         81.25   81.25        0.00  0.00  81.25  2026-12-30"
+        "  open",
         "",
         "status  currency   open",
         "------  --------  -----",
         "open    USD       81.25",
     ]
     assert ok(run(closed_seed, "report", "payables", "--format", "csv")) == [
-        "bill,date,currency,billed,paid,open,due,status",
-        "onebox-2026-11,2026-11-30,USD,81.25,0.00,81.25,2026-12-30,open",
+        "bill,date,currency,accrued,billed,difference,paid,open,due,status",
+        "onebox-2026-11,2026-11-30,USD,81.25,81.25,0.00,0.00,81.25,2026-12-30,open",
         "",
         "status,currency,open",
         "open,USD,81.25",
@@ -814,7 +814,8 @@ def test_report_payables_shows_overdue_after_the_due_date(closed_seed, run):
 
 def test_report_receivables_table_csv_json(closed_seed, run, ok):
     assert ok(run(closed_seed, "report", "receivables", "--as-of", "2027-01-10")) == [
-        "Open invoices as of 2027-01-10, aged; totals per customer in USD",
+        "Open invoices and customer credit as of 2027-01-10, aged; totals per customer in USD at"
+        " the rate of 2027-01-10",
         "",
         "customer  invoice           date        due         currency"
         "     open  days_past_due  bucket",
@@ -823,18 +824,18 @@ def test_report_receivables_table_csv_json(closed_seed, run, ok):
         "acme      inv-2026-11-acme  2026-11-30  2026-12-30  USD     "
         "  2125.00             11  1-30",
         "",
-        "customer  current     1-30  31-60  61-90   90+    total",
-        "--------  -------  -------  -----  -----  ----  -------",
-        "acme         0.00  2125.00   0.00   0.00  0.00  2125.00",
-        "total        0.00  2125.00   0.00   0.00  0.00  2125.00",
+        "customer  current     1-30  31-60  61-90   90+  credit    total",
+        "--------  -------  -------  -----  -----  ----  ------  -------",
+        "acme         0.00  2125.00   0.00   0.00  0.00    0.00  2125.00",
+        "total        0.00  2125.00   0.00   0.00  0.00    0.00  2125.00",
     ]
     assert ok(run(closed_seed, "report", "receivables", "--format", "csv")) == [
         "customer,invoice,date,due,currency,open,days_past_due,bucket",
         "acme,inv-2026-11-acme,2026-11-30,2026-12-30,USD,2125.00,0,current",
         "",
-        "customer,current,1-30,31-60,61-90,90+,total",
-        "acme,2125.00,0.00,0.00,0.00,0.00,2125.00",
-        "total,2125.00,0.00,0.00,0.00,0.00,2125.00",
+        "customer,current,1-30,31-60,61-90,90+,credit,total",
+        "acme,2125.00,0.00,0.00,0.00,0.00,0.00,2125.00",
+        "total,2125.00,0.00,0.00,0.00,0.00,0.00,2125.00",
     ]
     payload = parse_json(run(closed_seed, "report", "receivables", "--format", "json").stdout)
     [row] = payload["rows"]

@@ -18,6 +18,7 @@ from beancount.parser import parser
 from onebox_ledger import beans, model, seals
 from onebox_ledger.billing import BillingError
 from onebox_ledger.close import CloseError, CloseResult, close_month, diff_month, generate
+from onebox_ledger.money import Rates
 from onebox_ledger.values import Month
 
 NOV = Month(2026, 11)
@@ -148,9 +149,12 @@ def seal_text(digest: str) -> str:
     )
 
 
+USD = Rates.of([], "USD")  # every amount of this book is in the operating currency
+
+
 def close(book: model.Book, month: Month, entries: list[data.Directive]) -> CloseResult:
     """The first seal of the ledger, in USD."""
-    return close_month(book, month, entries, previous=seals.FIRST, currency="USD")
+    return close_month(book, month, entries, previous=seals.FIRST, currency="USD", rates=USD)
 
 
 def parse(text: str) -> list[data.Directive]:
@@ -190,13 +194,13 @@ def test_close_summary() -> None:
     assert (summary.boxes, summary.rate) == (2, Decimal("0.65"))
     # cloud: invoiced 125.00 + 720.00 = 845.00, recognised 125.00 + 60.00 = 185.00,
     #        cost 81.25 + 48.75 = 130.00
-    cloud = summary.streams[("cloud", "USD")]
+    cloud = summary.streams["cloud"]
     assert (cloud.invoiced, cloud.recognised, cloud.cost) == (
         Decimal("845.00"),
         Decimal("185.00"),
         Decimal("130.00"),
     )
-    services = summary.streams[("services", "USD")]
+    services = summary.streams["services"]
     assert (services.invoiced, services.recognised, services.cost) == (
         Decimal("2000.00"),
         Decimal("2000.00"),
@@ -207,7 +211,7 @@ def test_close_summary() -> None:
 
 
 def test_generated_entries_balance() -> None:
-    txns, _ = generate(book_of(), NOV, {})
+    txns, _ = generate(book_of(), NOV, {}, USD)
     for txn in txns:
         assert sum(p.units.number for p in txn.postings) == 0, beans.entry_id(txn)
 
@@ -438,7 +442,7 @@ def test_malformed_usage_is_refused_with_its_line() -> None:
 
 
 def test_diff_month_of_a_faithful_month_is_empty() -> None:
-    assert diff_month(book_of(), NOV, parse(closed_file())) == []
+    assert diff_month(book_of(), NOV, parse(closed_file()), USD) == []
 
 
 def test_diff_month_shows_the_changed_amount() -> None:
@@ -446,7 +450,7 @@ def test_diff_month_shows_the_changed_amount() -> None:
         "  Assets:Receivable:Acme        125.00 USD\n  Income:Cloud                 -125.00 USD",
         "  Assets:Receivable:Acme        120.00 USD\n  Income:Cloud                 -120.00 USD",
     )
-    lines = diff_month(book_of(), NOV, parse(tampered))
+    lines = diff_month(book_of(), NOV, parse(tampered), USD)
     assert [line for line in lines if line[:1] in "-+"] == [
         "--- 2026-11 as written",
         "+++ 2026-11 as the contracts give it",
@@ -460,7 +464,7 @@ def test_diff_month_shows_the_changed_amount() -> None:
 
 def test_diff_month_shows_a_changed_contract() -> None:
     changed = book_of(BOOK.replace("  quantity: 5\n", "  quantity: 6\n"))
-    lines = diff_month(changed, NOV, parse(closed_file()))
+    lines = diff_month(changed, NOV, parse(closed_file()), USD)
     # entries are compared sorted by id: acme-cloud/cost, acme-cloud/invoice, ...
     # 6 x 25.00 = 150.00; cost 6 x 25.00 x 0.65 = 97.50
     changes = [line for line in lines if line[:1] in "-+"]

@@ -129,6 +129,7 @@ def test_opening_balances_are_sealed_with_their_month(seed_ledger, run, ok, bean
     opening = seed_ledger.parent / "ledger" / "journal" / "opening.beancount"
     with opening.open("a", encoding="utf-8") as handle:
         handle.write(
+            "\n2026-01-01 open Equity:Opening-Balances\n"
             '\n2026-11-01 * "Opening balance"\n  Assets:Bank  1000.00 USD\n'
             "  Equity:Opening-Balances  -1000.00 USD\n"
         )
@@ -137,7 +138,9 @@ def test_opening_balances_are_sealed_with_their_month(seed_ledger, run, ok, bean
     assert run(seed_ledger, "verify").stdout.splitlines()[-1].endswith("no drift")
 
 
-def test_the_close_summary_without_a_rate_is_per_currency(new_ledger: Path, run, ok, bean_check):
+def test_a_close_without_the_rate_of_a_foreign_invoice_is_refused(
+    new_ledger: Path, run, ok, refused, snapshot, bean_check
+):
     for step in (
         ["terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"],
         ["terms", "rate", "1", "0.65", "--date", "2026-01-01"],
@@ -147,15 +150,20 @@ def test_the_close_summary_without_a_rate_is_per_currency(new_ledger: Path, run,
          "--price", "23 EUR", "--quantity", "4", "--start", "2026-11-01", "--item", "cloud-user"],
     ):  # fmt: skip
         ok(run(new_ledger, *step))
-    out = ok(run(new_ledger, "close", "2026-11"))
-    assert out[2:4] == [
-        "  cloud EUR        92.00        92.00         0.00        92.00   100.0",
-        "  cloud USD         0.00         0.00        65.00       -65.00       -",
-    ]
-    assert out[5] == (
-        "  note: amounts per currency: no exchange rate EUR->USD on or before 2026-11-30"
-        " (add one to ledger/prices.beancount: 2026-11-30 price EUR 1.00 USD)"
+    before = snapshot(new_ledger.parent)
+    assert refused(run(new_ledger, "close", "2026-11"), 1) == (
+        "cannot close 2026-11: no exchange rate EUR->USD on or before 2026-11-30 for invoice"
+        ' inv-2026-11-berlin (add one: onebox-ledger price EUR "1.00 USD" --date 2026-11-30)'
     )
+    assert snapshot(new_ledger.parent) == before
+
+    ok(run(new_ledger, "price", "EUR", "1.10 USD", "--date", "2026-11-01"))
+    out = ok(run(new_ledger, "close", "2026-11"))
+    # 4 x 23.00 = 92.00 EUR at 1.10 = 101.20 USD; cost 4 x 25.00 x 65% = 65.00 USD
+    assert out[2:3] == [
+        "  cloud           101.20       101.20        65.00        36.20    35.8",
+    ]
+    assert out[4] == "  note: amounts in USD"
     assert bean_check(new_ledger) == []
 
 

@@ -131,7 +131,7 @@ def test_the_page_is_the_cli_reports_cell_for_cell(run: Run, ok: Ok) -> None:
     page = parse(get(fava, PAGE))
     assert page.texts["onebox-title"] == "OneBox, start to end"
     assert page.texts["onebox-headline"] == (
-        "Sold 21528.51 USD; OneBox cost 7828.53 USD; kept 13699.98 USD (63.6%)."
+        "Sold 21156.35 USD; OneBox cost 7837.84 USD; kept 13318.51 USD (63.0%)."
     )
     today = ("--as-of", TODAY)
     expected = {
@@ -145,11 +145,12 @@ def test_the_page_is_the_cli_reports_cell_for_cell(run: Run, ok: Ok) -> None:
         expected[f"onebox-{two_tables}"] = [lines[:gap], lines[gap + 1 :]]
     assert {k: page.sections[k] for k in expected} == expected
     assert page.sections["onebox-keep-stream"][0][1:] == [
-        ["cloud", "9122.84", "5876.25", "3246.59", "35.6"],
-        ["data", "91.67", "39.78", "51.89", "56.6"],
-        ["product", "5184.00", "1912.50", "3271.50", "63.1"],
-        ["services", "7130.00", "0.00", "7130.00", "100.0"],
-        ["total", "21528.51", "7828.53", "13699.98", "63.6"],
+        ["adjustment", "0.00", "0.03", "-0.03", ""],  # OneBox billed May 0.03 over the accrual
+        ["cloud", "9123.76", "5876.25", "3247.51", "35.6"],
+        ["data", "114.59", "49.06", "65.53", "57.2"],
+        ["product", "5168.00", "1912.50", "3255.50", "63.0"],
+        ["services", "6750.00", "0.00", "6750.00", "100.0"],
+        ["total", "21156.35", "7837.84", "13318.51", "63.0"],
     ]
 
 
@@ -177,10 +178,9 @@ def test_usd_income_on_the_page_is_what_favas_own_query_sums(fixed_today: None) 
     rows = json.loads(response.data, parse_float=Decimal)["data"]["rows"]
     fava_income = {account.split(":")[1].lower(): -total for account, total in rows}
     page = {row["stream"]: Decimal(row["sold"]) for row in report_json(fava)["tables"]["keep-stream"]["rows"]}  # fmt: skip
-    # data, product and services are all USD; cloud also holds Berlin Immo's EUR, converted
-    for stream in ("data", "product", "services"):
+    # every stream is booked in USD, Berlin Immo's EUR cloud at each invoice's rate
+    for stream in ("cloud", "data", "product", "services"):
         assert page[stream] == fava_income[stream]
-    assert page["cloud"] > fava_income["cloud"]
 
 
 def test_the_time_filter_sets_the_period_and_the_as_of_date(run: Run, ok: Ok) -> None:
@@ -197,8 +197,9 @@ def test_the_time_filter_sets_the_period_and_the_as_of_date(run: Run, ok: Ok) ->
         run, ok, MAIN, "receivables", "--as-of", "2026-10-31"
     )
     assert data["tables"]["payables"]["rows"][-1] == {
-        "bill": "onebox-2026-10", "date": "2026-10-31", "currency": "USD", "billed": "1087.16",
-        "paid": "0.00", "open": "1087.16", "due": "2026-11-30", "status": "open",
+        "bill": "onebox-2026-10", "date": "2026-10-31", "currency": "USD", "accrued": "1087.16",
+        "billed": "1087.16", "difference": "0.00", "paid": "0.00", "open": "1087.16",
+        "due": "2026-11-30", "status": "open",
     }  # fmt: skip
 
 
@@ -224,7 +225,7 @@ def test_each_invoice_and_bill_links_to_the_query_of_its_life(fixed_today: None)
         rows = query_rows(fava, links[invoice])
         assert rows[0][0] <= rows[-1][0] and rows[0][2]["units"]["number"] > 0, rows  # billed first
         assert rows[-1][3] == {currency: Decimal(open_amount)}, (customer, invoice, rows)
-    for bill, _date, currency, billed, paid, open_amount, _due, _status in bills:
+    for bill, _date, currency, _accrued, billed, _diff, paid, open_amount, _due, _status in bills:
         rows = query_rows(fava, links[bill])
         assert sum(
             -r[2]["units"]["number"] for r in rows if r[2]["units"]["number"] < 0
@@ -265,17 +266,17 @@ def test_the_page_follows_changes_to_the_files(demo_copy: Path, run: Run, ok: Ok
     fava = client(demo_copy)
     main_bytes = demo_copy.read_bytes()
     before = parse(get(fava, PAGE))
-    assert before.sections["onebox-keep-stream"][0][4] == [
-        "services", "7130.00", "0.00", "7130.00", "100.0",
+    assert before.sections["onebox-keep-stream"][0][5] == [
+        "services", "6750.00", "0.00", "6750.00", "100.0",
     ]  # fmt: skip
     ok(run(demo_copy, "sell", "acme-realty", "500 USD", "--stream", "services",
            "--date", "2026-11-20", "--memo", "Training"))  # fmt: skip
     after = parse(get(fava, PAGE))
-    assert after.sections["onebox-keep-stream"][0][4] == [
-        "services", "7630.00", "0.00", "7630.00", "100.0",
+    assert after.sections["onebox-keep-stream"][0][5] == [
+        "services", "7250.00", "0.00", "7250.00", "100.0",
     ]  # fmt: skip
     assert after.texts["onebox-headline"] == (
-        "Sold 22028.51 USD; OneBox cost 7828.53 USD; kept 14199.98 USD (64.5%)."
+        "Sold 21656.35 USD; OneBox cost 7837.84 USD; kept 13818.51 USD (63.8%)."
     )
     assert demo_copy.read_bytes() == main_bytes
 
@@ -283,15 +284,19 @@ def test_the_page_follows_changes_to_the_files(demo_copy: Path, run: Run, ok: Ok
 def test_a_missing_exchange_rate_is_one_line_on_the_page(
     new_ledger: Path, run: Run, ok: Ok
 ) -> None:
+    """The open EUR invoice is valued at the rate of the page's date; without one, one line."""
     ok(run(new_ledger, "customer", "add", "koln", "--name", "Koln GmbH", "--currency", "EUR",
            "--date", "2026-03-01"))  # fmt: skip
+    ok(run(new_ledger, "price", "EUR", "1.10 USD", "--date", "2026-03-10"))
     ok(run(new_ledger, "sell", "koln", "100 EUR", "--stream", "services", "--date", "2026-03-10",
            "--memo", "Setup"))  # fmt: skip
+    prices = new_ledger.parent / "ledger" / "prices.beancount"
+    prices.write_text(prices.read_text().replace("2026-03-10 price EUR 1.10 USD\n", ""))
     fava = client(new_ledger)
     page = parse(get(fava, "/onebox-partner/extension/OneBox/"))
     assert page.texts["onebox-error"] == (
-        "no exchange rate EUR->USD on or before 2026-03-10"
-        " (add one to ledger/prices.beancount: 2026-03-10 price EUR 1.00 USD)"
+        "no exchange rate EUR->USD on or before 2026-12-15"
+        " (add one to ledger/prices.beancount: 2026-12-15 price EUR 1.00 USD)"
     )
     assert page.sections == {}
 

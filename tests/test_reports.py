@@ -308,14 +308,16 @@ def test_receivable_is_open_before_the_payment_and_not_after() -> None:
         ["acme", "inv-2026-11-acme", day("2026-11-30"), day("2026-12-30"), "USD",
          D("2125.00"), 10, "1-30"],
     ]  # fmt: skip
-    assert before.total_columns == ["customer", "current", "1-30", "31-60", "61-90", "90+", "total"]
+    assert before.total_columns == [
+        "customer", "current", "1-30", "31-60", "61-90", "90+", "credit", "total",
+    ]  # fmt: skip
     assert before.totals == [
-        ["acme", 0, D("2125.00"), 0, 0, 0, D("2125.00")],
-        ["total", 0, D("2125.00"), 0, 0, 0, D("2125.00")],
+        ["acme", 0, D("2125.00"), 0, 0, 0, 0, D("2125.00")],
+        ["total", 0, D("2125.00"), 0, 0, 0, 0, D("2125.00")],
     ]
     after = reports.receivables(entries, "USD", as_of=day("2027-01-10"))
     assert after.rows == []
-    assert after.totals == [["total", 0, 0, 0, 0, 0, 0]]
+    assert after.totals == [["total", 0, 0, 0, 0, 0, 0, 0]]
 
 
 def test_receivable_is_current_until_its_due_date() -> None:
@@ -379,8 +381,8 @@ def test_aging_buckets_by_exact_days_past_due() -> None:
     # current 80 + 90 = 170; 1-30 60 + 45 = 105; 31-60 40 + 50 = 90; 61-90 20 + 30 = 50;
     # 90+ 10; total 425.00
     assert table.totals == [
-        ["acme", D("170.00"), D("105.00"), D("90.00"), D("50.00"), D("10.00"), D("425.00")],
-        ["total", D("170.00"), D("105.00"), D("90.00"), D("50.00"), D("10.00"), D("425.00")],
+        ["acme", D("170.00"), D("105.00"), D("90.00"), D("50.00"), D("10.00"), 0, D("425.00")],
+        ["total", D("170.00"), D("105.00"), D("90.00"), D("50.00"), D("10.00"), 0, D("425.00")],
     ]
 
 
@@ -401,11 +403,11 @@ def test_receivables_total_per_customer_in_the_operating_currency() -> None:
         ["berlin", "inv-2026-11-berlin", day("2026-11-30"), day("2026-12-30"), "EUR",
          D("100.00"), 47, "31-60"],
     ]  # fmt: skip
-    # berlin's 100.00 EUR at 1.10 = 110.00 USD
+    # berlin's 100.00 EUR at the rate in force on the report's date, 1.10 = 110.00 USD
     assert table.totals == [
-        ["acme", 0, 0, D("2125.00"), 0, 0, D("2125.00")],
-        ["berlin", 0, 0, D("110.00"), 0, 0, D("110.00")],
-        ["total", 0, 0, D("2235.00"), 0, 0, D("2235.00")],
+        ["acme", 0, 0, D("2125.00"), 0, 0, 0, D("2125.00")],
+        ["berlin", 0, 0, D("110.00"), 0, 0, 0, D("110.00")],
+        ["total", 0, 0, D("2235.00"), 0, 0, 0, D("2235.00")],
     ]
     assert table.notes == ["rate EUR->USD 1.10 of 2026-01-01"]
 
@@ -413,8 +415,8 @@ def test_receivables_total_per_customer_in_the_operating_currency() -> None:
 def test_receivables_without_an_eur_rate_is_an_error() -> None:
     entries = load(BERLIN_NOVEMBER)
     message = (
-        "no exchange rate EUR->USD on or before 2026-11-30"
-        " (add one to ledger/prices.beancount: 2026-11-30 price EUR 1.00 USD)"
+        "no exchange rate EUR->USD on or before 2026-12-31"
+        " (add one to ledger/prices.beancount: 2026-12-31 price EUR 1.00 USD)"
     )
     with pytest.raises(ReportError, match=f"^{re.escape(message)}$"):
         reports.receivables(entries, "USD", as_of=day("2026-12-31"))
@@ -502,20 +504,23 @@ BILLS = """
 
 def test_payables_statuses() -> None:
     table = reports.payables(load(BILLS), "USD", as_of=day("2026-12-24"))
-    assert table.columns == ["bill", "date", "currency", "billed", "paid", "open", "due", "status"]
-    # ordered by the date the open amount is due
+    assert table.columns == [
+        "bill", "date", "currency", "accrued", "billed", "difference", "paid", "open", "due",
+        "status",
+    ]  # fmt: skip
+    # ordered by the date the open amount is due; OneBox billed what was accrued
     assert table.rows == [
-        ["onebox-2026-08", day("2026-08-31"), "USD", D("50.00"), D("50.00"), D("0.00"),
-         day("2026-09-30"), "paid"],
-        ["onebox-2026-10", day("2026-10-31"), "USD", D("70.00"), D("20.00"), D("50.00"),
-         day("2026-11-30"), "overdue"],
-        ["onebox-2026-11", day("2026-11-30"), "USD", D("130.00"), 0, D("130.00"),
-         day("2026-12-30"), "due within 7 days"],
-        ["onebox-storage-1", day("2026-12-15"), "USD", D("10.00"), 0, D("10.00"),
-         day("2027-01-14"), "open"],
+        ["onebox-2026-08", day("2026-08-31"), "USD", D("50.00"), D("50.00"), 0, D("50.00"),
+         D("0.00"), day("2026-09-30"), "paid"],
+        ["onebox-2026-10", day("2026-10-31"), "USD", D("70.00"), D("70.00"), 0, D("20.00"),
+         D("50.00"), day("2026-11-30"), "overdue"],
+        ["onebox-2026-11", day("2026-11-30"), "USD", D("130.00"), D("130.00"), 0, 0,
+         D("130.00"), day("2026-12-30"), "due within 7 days"],
+        ["onebox-storage-1", day("2026-12-15"), "USD", D("10.00"), D("10.00"), 0, 0,
+         D("10.00"), day("2027-01-14"), "open"],
         # in grace: its due date is the grace date; 60.00 billed, 10.00 paid from grace
-        ["onebox-2026-09", day("2026-09-30"), "USD", D("60.00"), D("10.00"), D("50.00"),
-         day("2027-01-31"), "in grace"],
+        ["onebox-2026-09", day("2026-09-30"), "USD", D("60.00"), D("60.00"), 0, D("10.00"),
+         D("50.00"), day("2027-01-31"), "in grace"],
     ]  # fmt: skip
     assert table.total_columns == ["status", "currency", "open"]
     assert table.totals == [
@@ -530,7 +535,7 @@ def test_payables_statuses() -> None:
 def test_payables_as_of_an_earlier_date_ignore_later_events() -> None:
     # on 2026-10-15 the grace had not been agreed and September's bill was simply open
     table = reports.payables(load(BILLS), "USD", as_of=day("2026-10-15"))
-    assert [(row[0], row[5], row[6], row[7]) for row in table.rows] == [
+    assert [(row[0], row[7], row[8], row[9]) for row in table.rows] == [
         ("onebox-2026-08", D("0.00"), day("2026-09-30"), "paid"),
         ("onebox-2026-09", D("60.00"), day("2026-10-30"), "open"),  # 15 days away
     ]
@@ -550,7 +555,7 @@ def test_payables_due_soon_boundaries(as_of: str, status: str) -> None:
     (bill,) = [text for text in BILLS.split("\n\n") if "close/2026-11/acme-cloud" in text]
     table = reports.payables(load(bill), "USD", as_of=day(as_of))
     assert table.rows == [
-        ["onebox-2026-11", day("2026-11-30"), "USD", D("81.25"), 0, D("81.25"),
+        ["onebox-2026-11", day("2026-11-30"), "USD", D("81.25"), D("81.25"), 0, 0, D("81.25"),
          day("2026-12-30"), status],
     ]  # fmt: skip
 
@@ -565,7 +570,9 @@ def test_bill_paid_in_full_out_of_grace_is_paid() -> None:
 """
     table = reports.payables(load(BILLS, rest), "USD", as_of=day("2027-01-20"))
     september = next(row for row in table.rows if row[0] == "onebox-2026-09")
-    assert september[3:] == [D("60.00"), D("60.00"), D("0.00"), day("2026-10-30"), "paid"]
+    assert september[3:] == [
+        D("60.00"), D("60.00"), 0, D("60.00"), D("0.00"), day("2026-10-30"), "paid",
+    ]  # fmt: skip
 
 
 def test_bill_whose_grace_has_expired_is_overdue() -> None:
@@ -573,7 +580,7 @@ def test_bill_whose_grace_has_expired_is_overdue() -> None:
     # 2027-02-15 the 50.00 still open on September's bill is 15 days past that date.
     table = reports.payables(load(BILLS), "USD", as_of=day("2027-02-15"))
     september = next(row for row in table.rows if row[0] == "onebox-2026-09")
-    assert september[5:] == [D("50.00"), day("2027-01-31"), "overdue"]
+    assert september[7:] == [D("50.00"), day("2027-01-31"), "overdue"]
 
 
 # ---------------------------------------------------------------- MRR

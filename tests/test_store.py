@@ -37,11 +37,13 @@ Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
 2026-12-05,2026-12-05,B-2,Acme Realty,inv-2026-12-02-acme,150.00,USD,450.00
 """
 IMPORTED = [
-    "line 2  2026-11-20  B-1  +300.00 USD  applied: received 300.00 USD from acme:"
-    " 300.00 to inv-2026-11-10-acme",
-    "line 3  2026-12-05  B-2  +150.00 USD  applied: received 150.00 USD from acme:"
-    " 150.00 to inv-2026-12-02-acme",
-    "total: 2 applied (in 450.00 USD); 0 already recorded; 0 unmatched",
+    "line 2  2026-11-20  B-1  +300.00 USD  receipt: invoice inv-2026-11-10-acme in the text;"
+    " received 300.00 USD from acme: 300.00 to inv-2026-11-10-acme",
+    "line 3  2026-12-05  B-2  +150.00 USD  receipt: invoice inv-2026-12-02-acme in the text;"
+    " received 150.00 USD from acme: 150.00 to inv-2026-12-02-acme",
+    "booked: 2 receipt (in 450.00 USD); listed: none",
+    "balance: 0.00 opening +450.00 booked by the bank = 450.00; the statement's closing balance"
+    " is 450.00: reconciled",
 ]
 
 
@@ -149,9 +151,9 @@ def test_every_command_finishes_a_pending_write_before_its_own(
         "customer,invoice,date,due,currency,open,days_past_due,bucket",
         "acme,inv-2026-12-02-acme,2026-12-02,2027-01-01,USD,250.00,0,current",
         "",
-        "customer,current,1-30,31-60,61-90,90+,total",
-        "acme,250.00,0.00,0.00,0.00,0.00,250.00",
-        "total,250.00,0.00,0.00,0.00,0.00,250.00",
+        "customer,current,1-30,31-60,61-90,90+,credit,total",
+        "acme,250.00,0.00,0.00,0.00,0.00,0.00,250.00",
+        "total,250.00,0.00,0.00,0.00,0.00,0.00,250.00",
     ]
     assert snapshot(books.parent) == imported
 

@@ -130,8 +130,8 @@ def _operating_currency(main: Path) -> str:
 
 
 def _backdated_sale(main: Path) -> str:
-    edit(main.parent / "ledger" / "accounts.beancount", r"^2026-01-01 open Assets:Bank$",
-         "2025-12-01 open Assets:Bank")  # fmt: skip
+    edit(main.parent / "ledger" / "accounts.beancount", r"^2026-01-01 open Assets:Bank USD$",
+         "2025-12-01 open Assets:Bank USD")  # fmt: skip
     edit(main.parent / "ledger" / "accounts.beancount", r"^2026-01-01 open Income:Services$",
          "2025-12-01 open Income:Services")  # fmt: skip
     append(
@@ -143,7 +143,8 @@ def _backdated_sale(main: Path) -> str:
 
 
 def _price_on_a_posting(main: Path) -> str:
-    edit(journal(main, "2026-05"), r"^(  Assets:Bank +)(\d+\.\d\d) EUR$", r"\1\2 EUR @ 5.00 USD")
+    edit(journal(main, "2026-05"), r"^(  Assets:Wise:EUR +\d+\.\d\d EUR) @ [\d.]+ USD$",
+         r"\1 @ 5.00 USD")  # fmt: skip
     return changed("2026-05")(main)
 
 
@@ -220,7 +221,7 @@ def _tier_in_sealed_month(main: Path) -> str:
 
 def _open_moved(main: Path) -> str:
     edit(main.parent / "ledger" / "accounts.beancount",
-         r"^2026-01-01 open Assets:Prepaid:OneBox$", "2026-01-02 open Assets:Prepaid:OneBox")  # fmt: skip
+         r"^2026-01-01 open Income:Cloud$", "2026-01-02 open Income:Cloud")  # fmt: skip
     return changed("2026-01")(main)
 
 

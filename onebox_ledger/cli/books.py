@@ -14,7 +14,7 @@ from ..close import Summary
 from ..model import parse_book
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
-from ..values import ZERO, parse_date, parse_month, round_money
+from ..values import parse_date, parse_month, round_money
 from . import cli
 from .common import date_or_today, echo, ledger
 from .render import render
@@ -63,29 +63,16 @@ def close(month: str, dry_run: bool, force: bool) -> None:
 def _summary_rows(
     s: Summary,
 ) -> tuple[list[tuple[str, tuple[Decimal, Decimal, Decimal]]], list[str]]:
-    """Per stream in the operating currency, at the rates in force on the month's last day.
-
-    Printed after the close is written, so it never fails: without a rate the rows
-    stay per currency and a note says which rate is missing.
-    """
-    book = ledger()
-    operating = book.operating_currency()
-    convert = reports.Converter(book.static_entries(), operating)
-    totals: dict[str, list[Decimal]] = {}
-    try:
-        for (stream, cur), t in sorted(s.streams.items()):
-            row = totals.setdefault(stream, [ZERO, ZERO, ZERO])
-            for i, value in enumerate((t.invoiced, t.recognised, t.cost)):
-                row[i] += convert(value, cur, s.month.last) if value else ZERO
-        notes = [f"amounts in {operating}", *convert.notes()]
-    except ReportError as err:
-        totals = {}
-        for (stream, cur), t in sorted(s.streams.items()):
-            totals[f"{stream} {cur}"] = [t.invoiced, t.recognised, t.cost]
-        notes = [f"amounts per currency: {err}"]
+    """Per stream, in the operating currency, as the close booked it."""
     rows = [
-        (k, (round_money(v[0]), round_money(v[1]), round_money(v[2]))) for k, v in totals.items()
+        (stream, (round_money(t.invoiced), round_money(t.recognised), round_money(t.cost)))
+        for stream, t in sorted(s.streams.items())
     ]
+    notes = [f"amounts in {s.currency}"]
+    if s.credit:
+        notes.append(f"customer credit applied to this month's invoices: {s.credit}")
+    if s.prepaid:
+        notes.append(f"OneBox prepaid applied to this month's bill: {s.prepaid}")
     return rows, notes
 
 

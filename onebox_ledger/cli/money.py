@@ -1,30 +1,71 @@
-"""Money events: sell, receive, onebox pay, onebox grace."""
+"""Money events: sell, receive, refund, credit-note, write-off, onebox pay|bill|grace, bank add."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import click
 
 from .. import actions
 from ..beans import STREAMS
-from ..values import make_text, parse_amount, parse_date, parse_id, parse_ref
+from ..values import (
+    InputError,
+    make_text,
+    parse_account,
+    parse_amount,
+    parse_currency,
+    parse_date,
+    parse_id,
+    parse_ref,
+)
 from . import cli
-from .common import echo, ledger
+from .common import date_or_today, echo, ledger, whole
+
+ACCOUNT_HELP = "Bank account the money moved on (default: the bank account of its currency)."
+PAID_HELP = 'What moved on the bank account, when it differs: another currency, "79.50 EUR".'
 
 
-@cli.command()
+def _paid(text: str | None) -> tuple[Decimal, str] | None:
+    return parse_amount(text, "--paid") if text is not None else None
+
+
+def _account(text: str | None, what: str = "--account") -> str | None:
+    return parse_account(text, what) if text is not None else None
+
+
+@cli.command(short_help="Invoice a one-time sale (implementation, hours, extra seats).")
 @click.argument("customer_id")
 @click.argument("amount")
 @click.option("--stream", default="services", show_default=True, type=click.Choice(STREAMS))
-@click.option("--date", required=True, help="Invoice date.")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Invoice date.")
 @click.option("--memo", required=True, help="What was sold, as it appears on the invoice.")
+@click.option("--item", help="Cloud or data: the OneBox item the sale consumes.")
+@click.option("--quantity", help="Cloud or data: the units of --item it consumes (one month).")
 @click.option("--ref", help="Your reference; the same ref again is a no-op.")
-def sell(customer_id: str, amount: str, stream: str, date: str, memo: str, ref: str | None) -> None:
-    """Invoice a one-time sale (implementation, hours): 100% the partner's.
+def sell(
+    customer_id: str,
+    amount: str,
+    stream: str,
+    date: str,
+    memo: str,
+    item: str | None,
+    quantity: str | None,
+    ref: str | None,
+) -> None:
+    """Invoice a one-time sale. Services are 100% the partner's; a cloud or data sale
+    consumes OneBox items (--item, --quantity), whose cost is booked on that month's bill.
 
     \b
     Example:
       onebox-ledger sell acme "2000 USD" --date 2026-11-05 --memo "Implementation" --ref INV-104
+      onebox-ledger sell acme "300 USD" --stream cloud --item cloud-user --quantity 12 \\
+          --date 2026-11-05 --memo "12 extra seats for November"
     """
+    if (item is None) != (quantity is None):
+        raise InputError("give --item and --quantity together (the units the sale consumes)")
+    consumes = (
+        (parse_id(item, "item"), whole(quantity, "--quantity")) if item and quantity else None
+    )
     written = actions.sell(
         ledger(),
         parse_id(customer_id, "customer"),
@@ -33,22 +74,39 @@ def sell(customer_id: str, amount: str, stream: str, date: str, memo: str, ref: 
         date=parse_date(date),
         memo=make_text(memo, "memo"),
         ref=parse_ref(ref) if ref is not None else None,
+        consumes=consumes,
     )
     echo(written.message)
 
 
-@cli.command()
+@cli.command(short_help="Record a customer's payment; what matches nothing open is credit.")
 @click.argument("customer_id")
 @click.argument("amount")
-@click.option("--date", required=True, help="Date the money arrived.")
-@click.option("--invoice", help="Apply to this invoice (default: oldest open invoices first).")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date the money arrived.")
+@click.option("--invoice", help="Apply to this invoice first (default: oldest open invoices).")
+@click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
+@click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
 @click.option("--ref", help="Bank reference; the same ref again is a no-op.")
-def receive(customer_id: str, amount: str, date: str, invoice: str | None, ref: str | None) -> None:
-    """Record a customer's payment: Assets:Bank <- Assets:Receivable:<Customer>.
+def receive(
+    customer_id: str,
+    amount: str,
+    date: str,
+    invoice: str | None,
+    account: str | None,
+    paid: str | None,
+    ref: str | None,
+) -> None:
+    """Record a customer's payment of AMOUNT ("125.00 USD", in the customer's currency).
+
+    It pays the named invoice, then the oldest open ones; what is left is held as
+    the customer's credit (Liabilities:Customer-Credit:<Customer>), which the next
+    close applies to new invoices. A foreign-currency payment settles each invoice
+    at its own rate and books the difference to the day's rate (FX gains or losses).
 
     \b
     Example:
       onebox-ledger receive acme "125 USD" --date 2026-12-10 --invoice inv-2026-11-acme
+      onebox-ledger receive berlin-immo "92 EUR" --date 2026-04-02 --ref BANK-8812
     """
     written = actions.receive(
         ledger(),
@@ -57,6 +115,114 @@ def receive(customer_id: str, amount: str, date: str, invoice: str | None, ref: 
         date=parse_date(date),
         invoice=make_text(invoice, "--invoice", limit=100) if invoice is not None else None,
         ref=parse_ref(ref) if ref is not None else None,
+        account=_account(account),
+        paid=_paid(paid),
+    )
+    echo(written.message)
+
+
+@cli.command(short_help="Pay a customer's credit back.")
+@click.argument("customer_id")
+@click.argument("amount")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date the money left.")
+@click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
+@click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
+@click.option("--ref", help="Bank reference; the same ref again is a no-op.")
+def refund(
+    customer_id: str,
+    amount: str,
+    date: str,
+    account: str | None,
+    paid: str | None,
+    ref: str | None,
+) -> None:
+    """Pay AMOUNT of a customer's credit back (oldest credit first); no more than it holds.
+
+    \b
+    Example:
+      onebox-ledger refund acme "10 USD" --date 2026-12-20 --ref BANK-7795
+    """
+    written = actions.refund(
+        ledger(),
+        parse_id(customer_id, "customer"),
+        parse_amount(amount),
+        date=parse_date(date),
+        ref=parse_ref(ref) if ref is not None else None,
+        account=_account(account),
+        paid=_paid(paid),
+    )
+    echo(written.message)
+
+
+@cli.command("credit-note", short_help="Reduce an invoice and the income of its stream.")
+@click.argument("invoice")
+@click.argument("amount")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the credit note.")
+@click.option("--memo", required=True, help="Why, as it appears on the credit note.")
+@click.option(
+    "--stream", type=click.Choice(STREAMS), help="The stream (when the invoice bills several)."
+)
+@click.option("--ref", help="Your reference; the same ref again is a no-op.")
+def credit_note(
+    invoice: str, amount: str, date: str, memo: str, stream: str | None, ref: str | None
+) -> None:
+    """Issue a credit note of AMOUNT on INVOICE: its open amount and its stream's income fall
+    (at the invoice's own exchange rate); beyond what is open, the customer gets credit.
+
+    \b
+    Example:
+      onebox-ledger credit-note inv-2026-11-acme "25 USD" --date 2026-12-05 --memo "Outage, 6 days"
+    """
+    written = actions.credit_note(
+        ledger(),
+        make_text(invoice, "invoice", limit=100),
+        parse_amount(amount),
+        date=parse_date(date),
+        memo=make_text(memo, "memo"),
+        stream=stream,
+        ref=parse_ref(ref) if ref is not None else None,
+    )
+    echo(written.message)
+
+
+@cli.command("write-off", short_help="Write off what is still open on an invoice.")
+@click.argument("invoice")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the write-off.")
+@click.option("--memo", default="uncollectable", show_default=True, help="Why.")
+def write_off(invoice: str, date: str, memo: str) -> None:
+    """Move what is still open on INVOICE to Expenses:Bad-Debt (once; again is a no-op).
+
+    \b
+    Example:
+      onebox-ledger write-off inv-2026-06-everest --date 2026-09-05 --memo "customer closed"
+    """
+    written = actions.write_off(
+        ledger(),
+        make_text(invoice, "invoice", limit=100),
+        date=parse_date(date),
+        memo=make_text(memo, "memo"),
+    )
+    echo(written.message)
+
+
+@cli.group()
+def bank() -> None:
+    """The partner's bank accounts, one per currency."""
+
+
+@bank.command("add")
+@click.argument("account")
+@click.option("--currency", required=True, help="The one currency the account holds.")
+@click.option("--date", metavar="YYYY-MM-DD", help="The day it opens (default today).")
+def bank_add(account: str, currency: str, date: str | None) -> None:
+    """Open a bank account (like Assets:Wise:EUR) for money in one currency.
+
+    \b
+    Example:
+      onebox-ledger bank add Assets:Wise:EUR --currency EUR --date 2026-01-01
+    """
+    written = actions.bank_add(
+        ledger(), parse_account(account, "account"), parse_currency(currency), date_or_today(date)
     )
     echo(written.message)
 
@@ -68,10 +234,19 @@ def onebox() -> None:
 
 @onebox.command("pay")
 @click.argument("amount")
-@click.option("--date", required=True, help="Date of the payment.")
-@click.option("--bill", help="Pay this bill (default: oldest due bills first).")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the payment.")
+@click.option("--bill", help="Pay this bill first (default: oldest due bills first).")
+@click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
+@click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
 @click.option("--ref", help="Bank reference; the same ref again is a no-op.")
-def onebox_pay(amount: str, date: str, bill: str | None, ref: str | None) -> None:
+def onebox_pay(
+    amount: str,
+    date: str,
+    bill: str | None,
+    account: str | None,
+    paid: str | None,
+    ref: str | None,
+) -> None:
     """Pay OneBox: Liabilities:OneBox:Payable (or :Grace) <- Assets:Bank.
 
     \b
@@ -83,6 +258,31 @@ def onebox_pay(amount: str, date: str, bill: str | None, ref: str | None) -> Non
         parse_amount(amount),
         date=parse_date(date),
         bill=make_text(bill, "--bill", limit=100) if bill is not None else None,
+        ref=parse_ref(ref) if ref is not None else None,
+        account=_account(account),
+        paid=_paid(paid),
+    )
+    echo(written.message)
+
+
+@onebox.command("bill", short_help="Record what OneBox actually billed for a month.")
+@click.argument("bill")
+@click.argument("amount")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of OneBox's invoice.")
+@click.option("--ref", help="OneBox's invoice number; the same ref again is a no-op.")
+def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
+    """Record that OneBox billed AMOUNT for BILL: the difference to what the close accrued goes
+    to Expenses:OneBox:Adjustment, and the bill is then paid and reported at AMOUNT.
+
+    \b
+    Example:
+      onebox-ledger onebox bill onebox-2026-11 "81.26 USD" --date 2026-12-02 --ref OB-55121
+    """
+    written = actions.onebox_bill(
+        ledger(),
+        make_text(bill, "bill", limit=100),
+        parse_amount(amount),
+        date=parse_date(date),
         ref=parse_ref(ref) if ref is not None else None,
     )
     echo(written.message)

@@ -10,7 +10,7 @@ write, for Fava's import page (``importers/config.py``) and for
 
 from __future__ import annotations
 
-from .bank import BankImporter, Match, Planned, classify, plan
+from .bank import BankImporter, Planned, Recognised, plan, recognise
 from .layouts import LAYOUTS, Layout
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -18,13 +18,13 @@ __all__ = [
     "LAYOUTS",
     "BankImporter",
     "Layout",
-    "Match",
     "Planned",
+    "Recognised",
     "Row",
     "Statement",
     "StatementError",
-    "classify",
     "identify",
     "plan",
     "read_statement",
+    "recognise",
 ]

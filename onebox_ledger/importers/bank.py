@@ -76,8 +76,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -86,296 +86,271 @@ import beangulp
 from beancount.core import data
 from beangulp.importers.csvbase import Order
 
-from .. import beans, events
-from ..model import Book, parse_book
-from ..openitems import OpenItem, apply_bills, apply_invoices, sorted_bills, sorted_invoices
-from ..seals import parse as parse_seals
-from ..values import Month, parse_currency
+from .. import beans, events, planner
+from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, mentions_customer, same_name
+from ..model import Customer
+from ..values import ZERO, parse_currency
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
-__all__ = ["BankImporter", "Match", "Planned", "Row", "StatementError", "classify", "plan"]
+__all__ = ["BankImporter", "Planned", "Recognised", "Row", "StatementError", "plan", "recognise"]
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["receipt", "onebox", "unmatched"]
-Status = Literal["new", "recorded", "unmatched", "refused"]
+Outcome = Literal["receipt", "onebox-payment", "fee", "recorded", "review", "unrelated", "skipped"]
+BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "fee")
 
-# Any case in the text; the ledger's ids are lowercase (close.py, events.sell_invoice_id).
-_INVOICE_RE = re.compile(r"(?<![0-9a-z-])inv-[0-9]{4}-[0-9]{2}(?:-[0-9a-z]+)+(?:\.[0-9]+)?")
-_BILL_RE = re.compile(r"(?<![0-9a-z-])onebox-[0-9]{4}-[0-9]{2}(?![0-9a-z-])")
-# Legal forms dropped from the end of a name before comparing (dots are removed first).
-# fmt: off
-_LEGAL = frozenset({
-    "ab", "ag", "as", "bv", "co", "corp", "corporation", "company", "gmbh", "inc", "kg",
-    "limited", "llc", "llp", "lp", "ltd", "nv", "oy", "plc", "pty", "sa", "sarl", "sas", "sl",
-    "spa", "srl",
-})
-# fmt: on
-
-
-@dataclass(frozen=True)
-class Match:
-    """What a row is: a receipt from `customer`, a payment to OneBox, or unmatched (`reason`)."""
-
-    kind: Kind
-    reason: str  # how it was recognised, or why it was not
-    customer: str | None = None
-    invoice: str | None = None  # the one invoice the row names, else oldest open first
-    bill: str | None = None  # the one bill the row names, else oldest due first
+# An invoice or bill id as the tool writes them, in any case and with any separators:
+# something that names one, even when no known id matches (a review, never a guess).
+_INVOICE_LIKE = re.compile(r"(?i)(?<![0-9a-z])inv[-_ /.]?[0-9]{4}[-_ /.]?[0-9]{2}")
+_BILL_LIKE = re.compile(r"(?i)(?<![0-9a-z])onebox[-_ /.]?[0-9]{4}[-_ /.]?[0-9]{2}(?![0-9])")
 
 
 @dataclass(frozen=True)
 class Planned:
-    """A row, what it is, and what importing it does."""
+    """A row and what importing it does: its outcome, and for the booked ones the entry."""
 
     row: Row
-    match: Match
-    status: Status
-    entry: data.Transaction | None = None  # status "new": what receive / onebox pay write
+    outcome: Outcome
+    reason: str  # how it was recognised, or why it is left for a person
+    customer: str | None = None
+    invoice: str | None = None  # the invoice the row names (else oldest open first)
+    bill: str | None = None  # the bill the row names (else oldest due first)
+    entry: data.Transaction | None = None  # receipt, onebox-payment, fee: what is written
     parts: tuple[tuple[str, Decimal], ...] = ()  # (invoice or bill, amount applied)
-    reason: str = ""  # "recorded": the entry id; "unmatched", "refused": why
+    excess: Decimal = ZERO  # held as the customer's credit, or prepaid at OneBox
+    message: str = ""  # what is booked, in the words of receive and onebox pay
 
     @property
-    def summary(self) -> str:
-        """What the entry does, in the words of ``receive`` and ``onebox pay``."""
-        money = f"{abs(self.row.amount)} {self.row.currency}"
-        applied = ", ".join(f"{amount} to {item}" for item, amount in self.parts)
-        if self.match.kind == "receipt":
-            return f"received {money} from {self.match.customer}: {applied}"
-        return f"paid {money} to OneBox: {applied}"
+    def booked(self) -> bool:
+        return self.entry is not None
 
-
-# ---------------------------------------------------------------- classification
-
-
-def _words(text: str) -> list[str]:
-    """Casefolded words; dots and apostrophes vanish first ('S.A.' -> 'sa', "O'Neil" -> 'oneil')."""
-    folded = text.casefold().replace(".", "").replace("'", "")
-    return re.sub(r"[\W_]+", " ", folded).split()
-
-
-def _core(text: str) -> str:
-    """A name without case, punctuation or a trailing legal form: 'ACME REALTY, LLC' -> 'acme realty'."""
-    words = _words(text)
-    while len(words) > 1 and words[-1] in _LEGAL:
-        words.pop()
-    return " ".join(words)
-
-
-def _mentions(text: str, token: str) -> bool:
-    """`token` (lowercase, may hold hyphens) appears in `text` as a whole id, in any case."""
-    return re.search(rf"(?<![0-9a-z-]){re.escape(token)}(?![0-9a-z-])", text.casefold()) is not None
-
-
-def _invoice_owner(token: str, known: dict[str, str | None], book: Book) -> tuple[str, str] | None:
-    """(invoice id, customer) for an invoice-like token, trailing words cut off as needed.
-
-    The longest known invoice id the token starts with, else the longest that
-    reads as ``inv-<YYYY-MM>[-<DD>]-<customer>[.<n>]`` of a known customer (the
-    ids close and sell give).
-    """
-    parts = token.split("-")
-    candidates = ["-".join(parts[:n]) for n in range(len(parts), 3, -1)]
-    for candidate in candidates:
-        owner = known.get(candidate)
-        if owner is not None:
-            return candidate, owner
-    for candidate in candidates:
-        rest = candidate[len("inv-YYYY-MM-") :]
-        without_day = re.sub(r"^[0-9]{2}-", "", rest)
-        for customer in (rest, without_day, re.sub(r"\.[0-9]+$", "", without_day)):
-            if customer in book.customers:
-                return candidate, customer
-    return None
-
-
-def _one(found: set[str], why: str, named: str | None = None) -> Match | None:
-    if len(found) == 1:
-        return Match("receipt", why, customer=next(iter(found)), invoice=named)
-    if len(found) > 1:
-        return Match("unmatched", f"{why}: several customers ({', '.join(sorted(found))})")
-    return None
-
-
-def classify(row: Row, book: Book, known: Iterable[OpenItem] = ()) -> Match:
-    """What a row is, from the ledger's customers (and invoices, to read invoice ids). Pure.
-
-    `known` are the ledger's invoices (openitems.invoices): an invoice id in the
-    description names its customer; without them an id still names a customer
-    when it reads as ``inv-<month>-<customer>``.
-    """
-    if row.amount > 0:
-        return _receipt(row, book, {i.id: i.customer for i in known})
-    if row.amount < 0:
-        return _payment(row, book)
-    return Match("unmatched", "zero amount")
-
-
-def _receipt(row: Row, book: Book, known: dict[str, str | None]) -> Match:
-    refs = [
-        owner
-        for token in _INVOICE_RE.findall(row.description.casefold())
-        if (owner := _invoice_owner(token, known, book)) is not None
-    ]
-    if refs:
-        ids = sorted({invoice for invoice, _ in refs})
-        named = ids[0] if len(ids) == 1 else None
-        what = f"invoice {ids[0]}" if len(ids) == 1 else f"invoices {', '.join(ids)}"
-        match = _one({customer for _, customer in refs}, f"{what} in the description", named)
-        if match is not None:
-            return match
-    counterparty = _core(row.counterparty)
-    if counterparty:
-        found = {
-            c.id for c in book.customers.values() if counterparty in (_core(c.name), _core(c.id))
+    def payload(self) -> dict[str, str | int | None]:
+        """The row as ``import --dry-run --format json`` prints it (amounts as exact strings)."""
+        return {
+            "line": self.row.line,
+            "date": self.row.date.isoformat(),
+            "ref": self.row.ref,
+            "amount": f"{self.row.amount:f}",
+            "currency": self.row.currency,
+            "outcome": self.outcome,
+            "customer": self.customer,
+            "invoice": self.invoice or (self.parts[0][0] if self.parts and self.customer else None),
+            "bill": self.bill or (self.parts[0][0] if self.parts and not self.customer else None),
+            "reason": self.reason,
         }
-        match = _one(found, "counterparty is the customer")
-        if match is not None:
-            return match
-    text = f" {' '.join(_words(row.description))} "
-    found = {
-        c.id
-        for c in book.customers.values()
-        if _mentions(row.description, c.id) or (_core(c.name) and f" {_core(c.name)} " in text)
-    }
-    match = _one(found, "customer named in the description")
-    if match is not None:
-        return match
-    if _is_onebox(row):
-        return Match("unmatched", "money in from OneBox (a refund or credit?)")
-    return Match("unmatched", "no customer, invoice id or customer name recognised")
 
 
-def _is_onebox(row: Row) -> bool:
-    return "".join(_words(row.counterparty)).startswith("onebox")
+@dataclass(frozen=True)
+class Recognised:
+    """Who a row is from or to, and the invoice or bill it names; `review`: why not sure."""
+
+    kind: Literal["customer", "onebox", "fee", "none"]
+    reason: str
+    customer: str | None = None
+    invoice: str | None = None
+    bill: str | None = None
+    review: str | None = None
 
 
-def _payment(row: Row, book: Book) -> Match:
-    ids = sorted(set(_BILL_RE.findall(row.description.casefold())))
+# ---------------------------------------------------------------- recognition
+
+
+def recognise(row: Row, state: planner.State) -> Recognised:
+    """Who a row is: from the most specific evidence to the least (see the module docs). Pure."""
+    text = f"{row.counterparty} {row.description}"
+    if row.amount < 0 and row.is_fee:
+        return Recognised("fee", f"a bank fee ({row.kind or row.description or 'fee'})")
+    if row.amount > 0:
+        return _from_customer(row, state, text)
+    if row.amount < 0:
+        return _to_onebox(row, state, text)
+    return Recognised("none", "zero amount")
+
+
+def _customers(state: planner.State, test: Callable[[Customer], bool]) -> list[str]:
+    return sorted(c.id for c in state.book.customers.values() if test(c))
+
+
+def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
+    ids = find_invoice_ids(text, state.invoices)
+    owners = sorted({str(state.invoices[i].customer) for i in ids if state.invoices[i].customer})
+    if len(owners) > 1:
+        return Recognised("none", "", review=f"invoices of several customers ({', '.join(ids)})")
+    if owners:
+        named = ids[0] if len(ids) == 1 else None
+        what = f"invoice {ids[0]}" if named else f"invoices {', '.join(ids)}"
+        return Recognised("customer", f"{what} in the text", owners[0], invoice=named)
+    unknown = _INVOICE_LIKE.search(text)
+    if unknown:
+        return Recognised(
+            "none", "", review=f"a reference to an unknown invoice ({unknown.group(0)!r})"
+        )
+    for test, why in (
+        (lambda c: same_name(row.counterparty, c.name)
+         or same_name(row.counterparty, c.id.replace("-", " ")), "counterparty is the customer"),
+        (lambda c: mentions_customer(row.description, c.id, c.name),
+         "customer named in the description"),
+    ):  # fmt: skip
+        found = _customers(state, test)
+        if len(found) > 1:
+            return Recognised("none", "", review=f"{why}: several customers ({', '.join(found)})")
+        if found:
+            return Recognised("customer", why, found[0])
+    if is_onebox(row.counterparty):
+        return Recognised("none", "", review="money in from OneBox (a refund or a credit?)")
+    return Recognised("none", "no customer, invoice id or customer name recognised")
+
+
+def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
+    ids = find_bill_ids(text, state.bills)
+    onebox = is_onebox(row.counterparty)
     if ids:
         named = ids[0] if len(ids) == 1 else None
         what = f"bill {ids[0]}" if named else f"bills {', '.join(ids)}"
-        return Match("onebox", f"{what} in the description", bill=named)
-    if _is_onebox(row):
-        return Match("onebox", "counterparty is OneBox")
-    refund = _receipt(row, book, {})
-    if refund.kind == "receipt":
-        return Match("unmatched", f"money out to customer {refund.customer} (a refund?)")
-    return Match("unmatched", "money out, not to OneBox")
+        return Recognised("onebox", f"{what} in the text", bill=named)
+    unknown = _BILL_LIKE.search(text)
+    if unknown:
+        return Recognised(
+            "none", "", review=f"a reference to an unknown bill ({unknown.group(0)!r})"
+        )
+    if onebox:
+        return Recognised("onebox", "counterparty is OneBox")
+    found = _customers(state, lambda c: mentions_customer(row.counterparty, c.id, c.name))
+    if found:
+        return Recognised(
+            "none", "",
+            review=f"money out to customer {found[0]} (a refund? record it with onebox-ledger"
+            " refund)",
+        )  # fmt: skip
+    return Recognised("none", "money out, not to OneBox")
 
 
 # ---------------------------------------------------------------- planning
 
 
-def plan(rows: Sequence[Row], existing: Sequence[data.Directive]) -> list[Planned]:
-    """What importing the booked `rows` (in the order given: oldest first) does to a ledger. Pure.
+def plan(
+    rows: Sequence[Row],
+    state: planner.State,
+    *,
+    account: str | None = None,
+    fees: str | None = None,
+) -> list[Planned]:
+    """What importing `rows` (oldest first) does: one Planned per row, each booked entry added to
+    `state` before the next row is planned (so a row cannot pay what an earlier one paid). Pure.
 
-    Rows that are not booked (pending, cancelled, refunded: ``Row.skipped``)
-    are left out: the bank has not moved that money.
-
-    Each matched row is checked and built the way ``actions.receive`` and
-    ``actions.onebox_pay`` check and build it, against the existing entries plus
-    the entries planned for the rows before it. Open amounts count every payment
-    already recorded, whatever its date, so a row dated before a recorded payment
-    cannot pay the same invoice or bill twice; only items dated on or before the
-    row can be paid.
+    `account` is the bank account the statement is of (a bank account of the
+    ledger, or a folder of them with one per currency); `fees` the expense account
+    bank fees are booked to (None: fee rows are left for review).
     """
-    book, _ = parse_book(existing)
-    seals, _ = parse_seals(existing)
-    state = _State(book, max(seals, default=None))
-    for entry in existing:
-        if isinstance(entry, data.Transaction):
-            state.add(entry)
     out = []
-    for row in (row for row in rows if not row.skipped):
-        match = classify(row, book, state.invoices.values())
-        if match.kind == "unmatched":
-            out.append(Planned(row, match, "unmatched", reason=match.reason))
-            continue
-        planned = _plan_one(row, match, state)
+    for row in rows:
+        planned = _plan_row(row, state, account, fees)
         if planned.entry is not None:
             state.add(planned.entry)
         out.append(planned)
     return out
 
 
-@dataclass
-class _State:
-    """The ledger as the planned rows change it: ids, invoices and bills, kept up to date."""
-
-    book: Book
-    sealed: Month | None
-    by_id: dict[str, data.Transaction] = field(default_factory=dict)
-    invoices: dict[str, OpenItem] = field(default_factory=dict)
-    bills: dict[str, OpenItem] = field(default_factory=dict)
-
-    def add(self, entry: data.Transaction) -> None:
-        entry_id = beans.entry_id(entry)
-        if entry_id:
-            self.by_id[entry_id] = entry
-        apply_invoices(self.invoices, entry)
-        apply_bills(self.bills, entry)
-
-    def open_invoices(self, customer: str, date: datetime.date) -> list[OpenItem]:
-        """The customer's invoices issued by `date`, oldest first (as openitems.invoices)."""
-        return sorted_invoices(
-            i for i in self.invoices.values() if i.customer == customer and i.date <= date
-        )
-
-    def open_bills(self, date: datetime.date) -> list[OpenItem]:
-        """OneBox bills issued by `date`, by due date (as openitems.bills)."""
-        return sorted_bills(i for i in self.bills.values() if i.date <= date)
-
-
-def _plan_one(row: Row, match: Match, state: _State) -> Planned:
-    amount = (abs(row.amount), row.currency)
-    kind, other = ("receive", "pay") if match.kind == "receipt" else ("pay", "receive")
-    entry_id = events.event_id(kind, row.ref, "", ())
-
-    def refused(reason: str) -> Planned:
-        return Planned(row, match, "refused", reason=reason)
-
-    who = state.book.customers[match.customer] if match.customer else None
-    if who is not None and who.currency != row.currency:
-        return refused(f"customer {who.id!r} is billed in {who.currency}, not {row.currency}")
-    found = state.by_id.get(entry_id)
-    if found is not None:
-        differs = events.reused_ref(
-            found, row.ref, date=row.date, customer=match.customer, amount=amount
-        )
-        if differs:
-            return refused(differs)
-        return Planned(row, match, "recorded", reason=entry_id)
-    if f"{other}/{row.ref}" in state.by_id:
-        return refused(f"ref {row.ref!r} is already recorded as {other}/{row.ref}")
-    sealed = state.sealed
-    if sealed is not None and row.date <= sealed.last:
-        return refused(
-            f"date {row.date} is in sealed month {Month.of(row.date)}; the books are closed"
-            f" through {sealed}"
-        )
+def _plan_row(row: Row, state: planner.State, account: str | None, fees: str | None) -> Planned:
+    if row.skipped:
+        return Planned(row, "skipped", f"{row.status} at the bank; not booked")
+    who = recognise(row, state)
+    if who.review is not None:
+        return Planned(row, "review", who.review)
+    if who.kind == "none":
+        return Planned(row, "unrelated", who.reason)
     try:
-        if who is not None:
-            mine = state.open_invoices(who.id, row.date)
-            parts = events.allocate(
-                mine, amount[0], match.invoice, f"customer {who.id!r}", "invoice"
-            )
-            entry = events.receive_entry(who, amount, row.date, entry_id, row.ref, parts)
-        else:
-            items = state.open_bills(row.date)
-            currencies = {i.currency for i in items if i.open > 0}
-            if currencies and row.currency not in currencies:
-                return refused(
-                    f"OneBox bills are in {', '.join(sorted(currencies))}, not {row.currency}"
-                )
-            items = [i for i in items if i.currency == row.currency]
-            parts = events.allocate(items, amount[0], match.bill, "OneBox bills", "bill")
-            entry = events.pay_entry(amount, row.date, entry_id, row.ref, parts)
-    except events.Refused as err:
-        return refused(str(err))
-    applied = tuple((item.id, part) for item, part in parts)
-    return Planned(row, match, "new", entry=entry, parts=applied)
+        bank = state.bank(account, row.currency)
+        if who.kind == "fee":
+            return _fee_row(row, state, bank, fees, who)
+        fee = row.fee or ZERO
+        if fee and fees is None:
+            return Planned(row, "review", f"a fee of {fee} {row.currency} was charged with it;"
+                           " book bank fees with --fees ACCOUNT", who.customer)  # fmt: skip
+        if who.kind == "customer":
+            return _receipt_row(row, state, bank, fees, who)
+        return _payment_row(row, state, bank, fees, who)
+    except planner.Refused as err:
+        return Planned(row, "review", str(err), who.customer, who.invoice, who.bill)
+
+
+def _receipt_row(
+    row: Row, state: planner.State, bank: str, fees: str | None, who: Recognised
+) -> Planned:
+    customer = str(who.customer)
+    fee = row.fee or ZERO
+    amount = (row.amount + fee, row.currency)  # the customer paid the fee the bank took
+    done = state.recorded("receive", row.ref, date=row.date, customer=customer, amount=amount,
+                          others=("pay", "refund"))  # fmt: skip
+    if done:
+        return Planned(row, "recorded", f"already recorded ({done})", customer)
+    state.not_sealed(row.date)
+    named = state.invoices.get(who.invoice) if who.invoice else None
+    if named is not None and named.open <= 0:
+        return Planned(
+            row, "review",
+            f"invoice {named.id} is already paid in full (paid twice? to hold it as credit:"
+            f' onebox-ledger receive {customer} "{amount[0]} {amount[1]}" --date {row.date}'
+            f" --ref {row.ref})",
+            customer, named.id,
+        )  # fmt: skip
+    mine = [i for i in state.customer_invoices(customer, row.date) if i.open > 0]
+    if not mine:
+        return Planned(
+            row, "review",
+            f"{customer} has nothing open on {row.date} ({who.reason}); to hold it as credit:"
+            f" onebox-ledger receive {customer} \"{amount[0]} {amount[1]}\" --date {row.date}"
+            f" --ref {row.ref}",
+            customer,
+        )  # fmt: skip
+    plan = planner.receipt(
+        state, customer, amount, row.date, invoice=who.invoice, ref=row.ref, account=bank,
+        paid=(row.amount, row.currency) if fee else None,
+        fee=(str(fees), fee) if fee else None,
+    )  # fmt: skip
+    return Planned(
+        row, "receipt", who.reason, customer, who.invoice, entry=plan.entry,
+        parts=plan.parts, excess=plan.excess, message=plan.message,
+    )  # fmt: skip
+
+
+def _payment_row(
+    row: Row, state: planner.State, bank: str, fees: str | None, who: Recognised
+) -> Planned:
+    fee = row.fee or ZERO
+    amount = (-row.amount - fee, row.currency)  # what reached OneBox
+    done = state.recorded("pay", row.ref, date=row.date, customer=None, amount=amount,
+                          others=("receive", "refund"))  # fmt: skip
+    if done:
+        return Planned(row, "recorded", f"already recorded ({done})", bill=who.bill)
+    state.not_sealed(row.date)
+    plan = planner.onebox_payment(
+        state, amount, row.date, bill=who.bill, ref=row.ref, account=bank,
+        paid=(-row.amount, row.currency) if fee else None,
+        fee=(str(fees), fee) if fee else None,
+    )  # fmt: skip
+    return Planned(
+        row, "onebox-payment", who.reason, bill=who.bill, entry=plan.entry,
+        parts=plan.parts, excess=plan.excess, message=plan.message,
+    )  # fmt: skip
+
+
+def _fee_row(
+    row: Row, state: planner.State, bank: str, fees: str | None, who: Recognised
+) -> Planned:
+    if fees is None:
+        return Planned(row, "review", f"{who.reason}; book bank fees with --fees ACCOUNT")
+    if f"fee/{row.ref}" in state.by_id:
+        return Planned(row, "recorded", f"already recorded (fee/{row.ref})")
+    state.not_sealed(row.date)
+    entry = events.fee_entry(
+        (-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
+        account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
+        rates=state.rates,
+    )  # fmt: skip
+    money = f"{-row.amount} {row.currency}"
+    return Planned(row, "fee", who.reason, entry=entry, message=f"{money} to {fees}")
 
 
 # ---------------------------------------------------------------- the importer
@@ -386,10 +361,12 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
 
     ``BankImporter("Assets:Bank", "USD")`` reads the tool's own layout;
     ``layout="dkb"`` another one of ``layouts.LAYOUTS``, and ``layout=None``
-    whichever fits the file (``statements.read_statement``). `currency` is that
-    of rows whose file names none. `order` overrides the layout's order of
-    same-day rows (``Order.DESCENDING``: the bank lists newest first).
-    onebox-ledger books every payment on ``Assets:Bank``.
+    whichever fits the file (``statements.read_statement``). `account` is the
+    bank account the statement is of (or a folder of bank accounts, one per
+    currency, like ``Assets:Wise``); `currency` is that of rows whose file names
+    none, and `operating` the ledger's operating currency (default: `currency`).
+    `order` overrides the layout's order of same-day rows (``Order.DESCENDING``:
+    the bank lists newest first).
     """
 
     def __init__(
@@ -397,16 +374,15 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         account: str = beans.BANK,
         currency: str = "USD",
         *,
+        operating: str | None = None,
         order: Order | None = None,
         layout: str | None = "generic",
     ) -> None:
-        if account != beans.BANK:
-            raise ValueError(
-                f"onebox-ledger books payments on {beans.BANK}, not {account}: use {beans.BANK}"
-            )
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")
+        self.bank = account
         self.currency = parse_currency(currency)
+        self.operating = parse_currency(operating or currency)
         self.order = order
         self.layout = layout
 
@@ -417,7 +393,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return identify(Path(filepath), layout=self.layout) is not None
 
     def account(self, filepath: str) -> str:
-        return beans.BANK
+        return self.bank
 
     def date(self, filepath: str) -> datetime.date | None:
         """The statement's date: its latest booking date (None for a statement with no rows)."""
@@ -427,32 +403,22 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return "bank-statement.csv"
 
     def extract(self, filepath: str, existing: Sequence[data.Directive]) -> list[data.Directive]:
-        """What ``onebox-ledger import`` would write for the new rows, given the existing entries."""
+        """What ``onebox-ledger import`` would book for the rows (receipts, OneBox payments),
+        given the existing entries; the rows left for a person are logged, not extracted."""
         out: list[data.Directive] = []
         name = Path(filepath).name
-        rows = self.rows(filepath)
-        for row in rows:
-            if row.skipped:
-                log.warning(
-                    "%s: line %d (ref %s): %s %s %s, not extracted: %s at the bank",
-                    name, row.line, row.ref, row.status, row.amount, row.currency, row.status,
-                )  # fmt: skip
-        for planned in plan(rows, existing):
+        state = planner.State.of(existing, self.operating)
+        for planned in plan(self.rows(filepath), state, account=self.bank):
             row = planned.row
             if planned.entry is not None:
                 meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
                 out.append(planned.entry._replace(meta=meta))
-            elif planned.status in ("unmatched", "refused"):
+            elif planned.outcome in ("review", "unrelated", "skipped"):
                 log.warning(
-                    "%s: line %d (ref %s): %s %s %s, not extracted: %s",
-                    name,
-                    row.line,
-                    row.ref,
-                    planned.status,
-                    row.amount,
-                    row.currency,
+                    "%s: line %d (ref %s): %s %s, %s: %s",
+                    name, row.line, row.ref, row.amount, row.currency, planned.outcome,
                     planned.reason,
-                )
+                )  # fmt: skip
         return out
 
     # ------------------------------------------------------------ onebox-ledger
@@ -462,8 +428,9 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return read_statement(Path(filepath), layout=self.layout, currency=self.currency)
 
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
-        """The plan of every booked row, oldest first (StatementError for a bad file)."""
-        return plan(self.rows(filepath), existing)
+        """The plan of every row, oldest first (StatementError for a bad file)."""
+        state = planner.State.of(existing, self.operating)
+        return plan(self.rows(filepath), state, account=self.bank)
 
     def rows(self, filepath: str) -> list[Row]:
         """Every row, oldest first, each field checked; StatementError on the first bad one."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from onebox_ledger import planner
 from onebox_ledger.importers import LAYOUTS, BankImporter, Row, StatementError, plan, read_statement
 from onebox_ledger.importers.layouts import COMMA_DOT, POINT, POINT_PLAIN, SPACED, Numbers
 from onebox_ledger.importers.statements import parse_money, parse_when
@@ -415,7 +416,13 @@ def test_the_importer_books_only_booked_rows() -> None:
         )  # fmt: skip
 
     rows = [row(2, "booked"), row(3, "pending"), row(4, "cancelled"), row(5, "refunded")]
-    assert [(p.row.line, p.status) for p in plan(rows, [])] == [(2, "unmatched")]
+    planned = plan(rows, planner.State.of([], "USD"))
+    assert [(p.row.line, p.outcome, p.reason) for p in planned] == [
+        (2, "unrelated", "no customer, invoice id or customer name recognised"),
+        (3, "skipped", "pending at the bank; not booked"),
+        (4, "skipped", "cancelled at the bank; not booked"),
+        (5, "skipped", "refunded at the bank; not booked"),
+    ]
     assert [r.skipped for r in rows] == [False, True, True, True]
 
 
@@ -522,16 +529,14 @@ def test_a_bank_layout_extracts_on_the_demo_ledger(
         ("Assets:Receivable:Iris-Travel", D("-192.00")),
     ]
     assert caplog.messages[0] == (
-        "wise-balance.csv: line 3 (ref CARD-1400000002): unmatched -35.50 USD, not extracted:"
-        " money out, not to OneBox"
+        "wise-balance.csv: line 3 (ref CARD-1400000002): -35.50 USD, unrelated: money out, not"
+        " to OneBox"
     )
 
     caplog.clear()
     pending = read_statement(FIXTURES / "dkb.csv").rows[-1]
     with caplog.at_level(logging.WARNING, logger="onebox_ledger.importers.bank"):
         BankImporter(layout="dkb").extract(str(FIXTURES / "dkb.csv"), existing)
-    assert caplog.messages[0] == (
-        f"dkb.csv: line 7 (ref {pending.ref}): pending -45.90 EUR, not extracted: pending at"
-        " the bank"
-    )
-    assert not any("line 7 " in message for message in caplog.messages[1:])
+    assert [m for m in caplog.messages if "line 7 " in m] == [
+        f"dkb.csv: line 7 (ref {pending.ref}): -45.90 EUR, skipped: pending at the bank; not booked"
+    ]

@@ -1,0 +1,122 @@
+"""Money in more than one currency, the accountant's way (IAS 21). Pure.
+
+Income and OneBox cost are recorded in the operating currency at the rate in
+force on the entry's date (the latest ``price`` on or before it). A foreign
+open item (an invoice, a OneBox bill, a customer's credit) is held at that rate
+as a Beancount lot labelled with its id; cash in a foreign currency moves at the
+rate of its own day. Settling an item at another rate realizes the difference::
+
+    2026-01-31 * "Berlin Immo GmbH" "Cloud: 4 x 23.00 EUR, January 2026"
+      Assets:Receivable:Berlin-Immo   92.00 EUR {1.10 USD, 2026-01-31, "inv-2026-01-berlin-immo"}
+      Income:Cloud                  -101.20 USD
+
+    2026-04-02 * "Berlin Immo GmbH" "Payment received"
+      Assets:Bank:EUR                  92.00 EUR @ 1.00 USD
+      Assets:Receivable:Berlin-Immo   -92.00 EUR {1.10 USD, 2026-01-31, "inv-2026-01-berlin-immo"}
+        invoice: "inv-2026-01-berlin-immo"
+      Expenses:FX-Losses                9.20 USD
+
+A posting's value in the operating currency (its Beancount weight) is units x
+lot rate, units x price, or the units themselves. :func:`balancing` makes a
+transaction balance: the difference, rounded half-up to cents, goes to
+``Income:FX-Gains`` (credit) or ``Expenses:FX-Losses`` (debit); what is left
+below a cent (``92.00 EUR x 1.0837 = 99.7004``, booked as 99.70) goes to
+``Equity:Rounding``, so no fraction of a cent is ever lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data, prices
+from beancount.core.amount import Amount
+
+from . import beans
+from .values import ZERO, round_money
+
+
+class MoneyError(Exception):
+    """A rate is missing; the message is one line that says which one to add."""
+
+
+@dataclass
+class Rates:
+    """The ledger's exchange rates (its ``price`` directives) into the operating currency."""
+
+    operating: str
+    price_map: prices.PriceMap
+
+    @classmethod
+    def of(cls, entries: Sequence[data.Directive], operating: str) -> Rates:
+        return cls(operating, prices.build_price_map(entries))  # type: ignore[no-untyped-call]
+
+    def find(self, currency: str, date: datetime.date) -> Decimal | None:
+        """1 for the operating currency; else the latest rate dated on or before `date`."""
+        if currency == self.operating:
+            return Decimal(1)
+        _, rate = prices.get_price(self.price_map, (currency, self.operating), date)  # type: ignore[no-untyped-call]
+        return rate if isinstance(rate, Decimal) else None
+
+    def need(self, currency: str, date: datetime.date, what: str) -> Decimal:
+        """The rate, or MoneyError naming it and the command that adds it."""
+        rate = self.find(currency, date)
+        if rate is None:
+            raise MoneyError(
+                f"no exchange rate {currency}->{self.operating} on or before {date} for {what}"
+                f' (add one: onebox-ledger price {currency} "1.00 {self.operating}" --date {date})'
+            )
+        return rate
+
+    def lot(self, currency: str, date: datetime.date, label: str, what: str) -> beans.Lot | None:
+        """The lot a foreign open item is held at (None in the operating currency)."""
+        if currency == self.operating:
+            return None
+        return beans.Lot(self.need(currency, date, what), self.operating, date, label)
+
+    def cash_price(self, currency: str, date: datetime.date, what: str) -> Amount | None:
+        """The price of cash in `currency` on `date` (None in the operating currency)."""
+        if currency == self.operating:
+            return None
+        return Amount(self.need(currency, date, what), self.operating)
+
+
+def weight(post: data.Posting, operating: str) -> Decimal:
+    """A posting's value in the operating currency: units x lot rate, units x price, or units."""
+    number, currency = beans.units(post)
+    lot = beans.lot_of(post)
+    if lot is not None:
+        return number * lot.rate
+    if post.price is not None:
+        return number * beans.number(post.price)
+    if currency != operating:  # the tool never writes one; a changed operating currency does
+        raise MoneyError(
+            f"{post.account} holds {currency} with no rate into the operating currency {operating}"
+        )
+    return number
+
+
+def in_operating(number: Decimal, lot: beans.Lot | None) -> Decimal:
+    """An item's amount in the operating currency at its own rate, rounded to cents."""
+    return number if lot is None else round_money(number * lot.rate)
+
+
+def balancing(postings: Sequence[data.Posting], operating: str) -> list[data.Posting]:
+    """The postings that make `postings` balance in the operating currency.
+
+    The difference rounded half-up to cents is the realized exchange result
+    (Expenses:FX-Losses when it costs, Income:FX-Gains when it earns); the part
+    below a cent goes to Equity:Rounding.
+    """
+    residual = -sum((weight(p, operating) for p in postings), ZERO)
+    result = round_money(residual)
+    out = []
+    if result > 0:
+        out.append(beans.posting(beans.FX_LOSSES, result, operating))
+    elif result < 0:
+        out.append(beans.posting(beans.FX_GAINS, result, operating))
+    if residual != result:
+        out.append(beans.posting(beans.ROUNDING, residual - result, operating))
+    return out

@@ -1,0 +1,655 @@
+"""What a money command writes, given the ledger's state. Pure; one rule, one place.
+
+``receive``, ``refund``, ``onebox pay``, ``onebox bill``, ``credit-note`` and
+``write-off`` (actions), the bank-statement import (importers) and the demo
+all plan through these functions over one :class:`State`, so a receipt typed
+by hand and the same receipt read from a statement are checked and written
+alike::
+
+    state = State.of(entries, operating="USD")
+    plan = receipt(state, "acme", (D("150.00"), "USD"), date(2026, 12, 10), ref="BANK-1")
+    plan.entry      # the transaction to write (None: this ref is already recorded)
+    plan.parts      # (("inv-2026-10-acme", D("125.00")), ("inv-2026-11-acme", D("25.00")))
+    plan.excess     # what matched nothing open: held as the customer's credit
+
+A request the ledger cannot take raises :class:`Refused` with one line:
+``usage=True`` for a bad argument (an unknown invoice, a currency the customer
+is not billed in: exit 2), else the ledger's state refuses it (a date in a
+sealed month, a reference reused with other content, a missing rate: exit 1).
+Money is never refused for matching nothing open: a receipt's excess is the
+customer's credit (``Liabilities:Customer-Credit:<Customer>``), a payment's
+excess is prepaid at OneBox (``Assets:Prepaid:OneBox``).
+
+Open amounts count every payment recorded, whatever its date; only items
+issued on or before the request's date can be paid (openitems.issued_by).
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from . import beans, events, seals
+from .billing import BillingError, due_date, month_rate
+from .model import Book, Customer, parse_book
+from .money import MoneyError, Rates
+from .openitems import (
+    OpenItem,
+    apply_bills,
+    apply_credits,
+    apply_invoices,
+    sorted_bills,
+    sorted_invoices,
+)
+from .values import ZERO, Month, round_money
+
+Money = tuple[Decimal, str]
+
+
+class Refused(Exception):
+    """The request does not fit the ledger; one line."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage  # True: a bad argument (exit 2); False: the ledger refuses (exit 1)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a command writes: `entries` (empty: already recorded, nothing to do)."""
+
+    entries: tuple[data.Transaction, ...]
+    message: str
+    parts: tuple[tuple[str, Decimal], ...] = ()  # (invoice, bill or credit id, amount applied)
+    excess: Decimal = ZERO  # held as credit or prepaid
+    recorded: str | None = None  # the id already recorded with this ref
+
+    @property
+    def entry(self) -> data.Transaction | None:
+        return self.entries[0] if self.entries else None
+
+
+@dataclass
+class State:
+    """The ledger as the money commands see it, kept up to date as planned entries are added."""
+
+    book: Book
+    rates: Rates
+    sealed: Month | None = None
+    by_id: dict[str, data.Transaction] = field(default_factory=dict)
+    invoices: dict[str, OpenItem] = field(default_factory=dict)
+    bills: dict[str, OpenItem] = field(default_factory=dict)
+    credits: dict[str, OpenItem] = field(default_factory=dict)  # customer credit and prepaid
+    invoice_ids: set[str] = field(default_factory=set)  # every `invoice:` and credit-note id
+    banks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # account -> currencies
+
+    @classmethod
+    def of(cls, entries: Sequence[data.Directive], operating: str) -> State:
+        book, _ = parse_book(entries)
+        found, _ = seals.parse(entries)
+        state = cls(book, Rates.of(entries, operating), max(found, default=None))
+        for entry in entries:
+            if isinstance(entry, data.Open) and (
+                entry.account == beans.BANK or (entry.meta or {}).get("bank") is True
+            ):
+                state.banks[entry.account] = tuple(entry.currencies or ())
+            elif isinstance(entry, data.Transaction):
+                state.add(entry)
+        return state
+
+    def add(self, entry: data.Transaction) -> None:
+        entry_id = beans.entry_id(entry)
+        if entry_id:
+            self.by_id[entry_id] = entry
+        for key in ("invoice", "credit-note"):
+            value = entry.meta.get(key)
+            if isinstance(value, str):
+                self.invoice_ids.add(value)
+        apply_invoices(self.invoices, entry)
+        apply_bills(self.bills, entry)
+        apply_credits(self.credits, entry)
+
+    # ------------------------------------------------------------ lookups
+
+    def customer(self, customer: str) -> Customer:
+        if customer not in self.book.customers:
+            raise Refused(f"unknown customer {customer!r}", usage=True)
+        return self.book.customers[customer]
+
+    def customer_invoices(self, customer: str, date: datetime.date) -> list[OpenItem]:
+        """The customer's invoices issued by `date`, oldest first."""
+        return sorted_invoices(
+            i for i in self.invoices.values() if i.customer == customer and i.date <= date
+        )
+
+    def open_bills(self, date: datetime.date) -> list[OpenItem]:
+        """OneBox bills issued by `date`, by due date."""
+        return sorted_bills(i for i in self.bills.values() if i.date <= date)
+
+    def customer_credits(self, customer: str, date: datetime.date) -> list[OpenItem]:
+        return sorted_invoices(
+            i
+            for i in self.credits.values()
+            if i.kind == "credit" and i.customer == customer and i.date <= date and i.open > 0
+        )
+
+    def prepaid(self, date: datetime.date) -> list[OpenItem]:
+        return sorted_invoices(
+            i
+            for i in self.credits.values()
+            if i.kind == "prepaid" and i.date <= date and i.open > 0
+        )
+
+    def bank(self, account: str | None, currency: str) -> str:
+        """The bank account cash in `currency` moves on: `account`, or the one for the currency."""
+        if account is not None:
+            children = sorted(
+                a for a, takes in self.banks.items()
+                if a.startswith(account + ":") and takes == (currency,)
+            )  # fmt: skip
+            if account not in self.banks and len(children) == 1:
+                return children[0]  # a folder of accounts, one per currency (Assets:Wise)
+            if account not in self.banks:
+                known = ", ".join(sorted(self.banks)) or "none"
+                raise Refused(
+                    f"{account} is not a bank account of this ledger (bank accounts: {known};"
+                    f" add one: onebox-ledger bank add {account} --currency {currency})",
+                    usage=True,
+                )
+            takes = self.banks[account]
+            if takes and currency not in takes:
+                raise Refused(
+                    f"{account} holds {', '.join(takes)}, not {currency}"
+                    " (give the amount that moved on it with --paid)",
+                    usage=True,
+                )
+            return account
+        exact = sorted(a for a, takes in self.banks.items() if takes == (currency,))
+        if len(exact) == 1:
+            return exact[0]
+        if beans.BANK in self.banks and (
+            not self.banks[beans.BANK] or currency in self.banks[beans.BANK]
+        ):
+            return beans.BANK
+        if exact:
+            raise Refused(
+                f"{len(exact)} bank accounts hold {currency} ({', '.join(exact)}); name one with"
+                " --account",
+                usage=True,
+            )
+        raise Refused(
+            f"no bank account holds {currency} (add one: onebox-ledger bank add"
+            f" Assets:Bank-{currency} --currency {currency})",
+            usage=True,
+        )
+
+    # ------------------------------------------------------------ shared checks
+
+    def not_sealed(self, date: datetime.date, what: str = "date") -> None:
+        if self.sealed is not None and date <= self.sealed.last:
+            raise Refused(
+                f"{what} {date} is in sealed month {Month.of(date)}; the books are closed"
+                f" through {self.sealed} (use a date from {self.sealed.next().first} on)"
+            )
+
+    def recorded(
+        self,
+        kind: str,
+        ref: str | None,
+        *,
+        date: datetime.date,
+        customer: str | None,
+        amount: Money,
+        others: Sequence[str] = (),
+    ) -> str | None:
+        """The id already recorded with `ref` and this content (None: not recorded); Refused
+        when `ref` was used with other content or by another kind of event."""
+        if ref is None:
+            return None
+        entry_id = f"{kind}/{ref}"
+        found = self.by_id.get(entry_id)
+        if found is not None:
+            differs = events.reused_ref(found, ref, date=date, customer=customer, amount=amount)
+            if differs:
+                raise Refused(differs)
+            return entry_id
+        for other in others:
+            if f"{other}/{ref}" in self.by_id:
+                raise Refused(f"ref {ref!r} is already recorded as {other}/{ref}")
+        return None
+
+    def entry_id(self, kind: str, ref: str | None, scope: str) -> str:
+        return events.event_id(kind, ref, scope, self.by_id)
+
+
+def _money(number: Decimal, currency: str) -> str:
+    return (
+        f"{number:.2f} {currency}"
+        if number == number.quantize(Decimal("0.01"))
+        else f"{number} {currency}"
+    )
+
+
+def _applied(parts: Sequence[tuple[OpenItem, Decimal]], excess: Decimal, held: str) -> str:
+    text = ", ".join(f"{part} to {item.id}" for item, part in parts)
+    if excess > 0:
+        text = f"{text}, {excess} {held}" if text else f"{excess} {held}"
+    return text
+
+
+def _named(items: Sequence[OpenItem], named: str | None, kind: str, whose: str) -> None:
+    if named is not None and named not in {i.id for i in items}:
+        close = difflib.get_close_matches(named, [i.id for i in items], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise Refused(f"unknown {kind} {named!r} for {whose}{hint}", usage=True)
+
+
+# ---------------------------------------------------------------- receipts and refunds
+
+
+def receipt(
+    state: State,
+    customer: str,
+    amount: Money,
+    date: datetime.date,
+    *,
+    invoice: str | None = None,
+    ref: str | None = None,
+    account: str | None = None,
+    paid: Money | None = None,
+    fee: tuple[str, Decimal] | None = None,
+) -> Plan:
+    """A customer's payment: the named invoice, then the oldest open ones; the rest as credit.
+
+    `paid` is what reached the bank account when it differs (another currency, or
+    less a bank fee: then `fee` is the expense account and the fee)."""
+    who = state.customer(customer)
+    if amount[1] != who.currency:
+        raise Refused(
+            f"customer {customer!r} is billed in {who.currency}, not {amount[1]}", usage=True
+        )
+    done = state.recorded("receive", ref, date=date, customer=customer, amount=amount,
+                          others=("pay", "refund"))  # fmt: skip
+    if done:
+        return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
+    state.not_sealed(date)
+    cash = paid or amount
+    bank = state.bank(account, cash[1])
+    mine = state.customer_invoices(customer, date)
+    _named(mine, invoice, "invoice", f"customer {customer!r}")
+    parts, excess = events.allocate(mine, amount[0], invoice)
+    entry_id = state.entry_id("receive", ref, f"{date}/{customer}")
+    try:
+        entry = events.receive_entry(
+            who, amount, date, entry_id, ref, parts, excess=excess, account=bank,
+            paid=paid, fee=fee, rates=state.rates,
+        )  # fmt: skip
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    applied = _applied(parts, excess, "held as credit")
+    return Plan(
+        (entry,),
+        f"received {_money(*amount)} from {customer}: {applied}",
+        tuple((item.id, part) for item, part in parts),
+        excess,
+    )
+
+
+def refund(
+    state: State,
+    customer: str,
+    amount: Money,
+    date: datetime.date,
+    *,
+    ref: str | None = None,
+    account: str | None = None,
+    paid: Money | None = None,
+) -> Plan:
+    """Pay a customer's credit back, oldest credit first; more than the credit is refused."""
+    who = state.customer(customer)
+    if amount[1] != who.currency:
+        raise Refused(
+            f"customer {customer!r} is billed in {who.currency}, not {amount[1]}", usage=True
+        )
+    done = state.recorded("refund", ref, date=date, customer=customer, amount=amount,
+                          others=("pay", "receive"))  # fmt: skip
+    if done:
+        return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
+    state.not_sealed(date)
+    cash = paid or amount
+    bank = state.bank(account, cash[1])
+    credits = state.customer_credits(customer, date)
+    parts, excess = events.allocate(credits, amount[0])
+    if excess > 0:
+        available = sum((c.open for c in credits), ZERO)
+        raise Refused(
+            f"refund of {_money(*amount)} exceeds {customer}'s credit of"
+            f" {_money(available, amount[1])} on {date}"
+        )
+    entry_id = state.entry_id("refund", ref, f"{date}/{customer}")
+    try:
+        entry = events.refund_entry(
+            who, amount, date, entry_id, ref, parts, account=bank, paid=paid, rates=state.rates
+        )
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    return Plan(
+        (entry,),
+        f"refunded {_money(*amount)} to {customer}: {_applied(parts, ZERO, '')}",
+        tuple((item.id, part) for item, part in parts),
+    )
+
+
+# ---------------------------------------------------------------- OneBox
+
+
+def onebox_payment(
+    state: State,
+    amount: Money,
+    date: datetime.date,
+    *,
+    bill: str | None = None,
+    ref: str | None = None,
+    account: str | None = None,
+    paid: Money | None = None,
+    fee: tuple[str, Decimal] | None = None,
+) -> Plan:
+    """Pay OneBox: the named bill, then the oldest due; the rest prepaid. `paid` is what left
+    the bank account when it differs (another currency, or plus a bank fee: `fee`)."""
+    done = state.recorded("pay", ref, date=date, customer=None, amount=amount,
+                          others=("receive", "refund"))  # fmt: skip
+    if done:
+        return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
+    state.not_sealed(date)
+    items = state.open_bills(date)
+    currencies = {i.currency for i in items if i.open > 0}
+    if currencies and amount[1] not in currencies:
+        raise Refused(
+            f"OneBox bills are in {', '.join(sorted(currencies))}, not {amount[1]}"
+            " (give what left your account with --paid)",
+            usage=True,
+        )
+    cash = paid or amount
+    bank = state.bank(account, cash[1])
+    items = [i for i in items if i.currency == amount[1]]
+    _named(items, bill, "bill", "OneBox bills")
+    parts, excess = events.allocate(items, amount[0], bill)
+    entry_id = state.entry_id("pay", ref, f"{date}")
+    try:
+        entry = events.pay_entry(
+            amount, date, entry_id, ref, parts, excess=excess, account=bank, paid=paid,
+            fee=fee, rates=state.rates,
+        )  # fmt: skip
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    return Plan(
+        (entry,),
+        f"paid {_money(*amount)} to OneBox: {_applied(parts, excess, 'prepaid')}",
+        tuple((item.id, part) for item, part in parts),
+        excess,
+    )
+
+
+def onebox_bill(
+    state: State, bill: str, billed: Money, date: datetime.date, *, ref: str | None = None
+) -> Plan:
+    """What OneBox actually billed; the difference to the books goes to OneBox:Adjustment."""
+    every = state.open_bills(date)
+    _named(every, bill, "bill", f"OneBox bills issued by {date}")
+    item = next(i for i in every if i.id == bill)
+    if billed[1] != item.currency:
+        raise Refused(f"bill {bill} is in {item.currency}, not {billed[1]}", usage=True)
+    if billed[0] == item.billed:
+        return Plan((), f"bill {bill} already stands at {_money(*billed)}; nothing changed")
+    state.not_sealed(date)
+    if billed[0] < item.paid:
+        raise Refused(
+            f"bill {bill}: {_money(*billed)} is less than the {_money(item.paid, item.currency)}"
+            " already paid (record what OneBox refunds as a receipt first)"
+        )
+    entry_id = state.entry_id("bill", ref, f"{bill}/{date}")
+    try:
+        entry = events.bill_entry(item, billed[0], date=date, entry_id=entry_id, ref=ref,
+                                  rates=state.rates)  # fmt: skip
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    difference = billed[0] - item.billed
+    return Plan(
+        (entry,),
+        f"bill {bill}: billed {_money(*billed)}, accrued {_money(item.accrued, item.currency)},"
+        f" difference {difference:+} {item.currency} to {beans.ADJUSTMENT}",
+    )
+
+
+# ---------------------------------------------------------------- sales and corrections
+
+
+def sale(
+    state: State,
+    customer: str,
+    amount: Money,
+    *,
+    stream: str,
+    date: datetime.date,
+    memo: str,
+    ref: str | None = None,
+    consumes: tuple[str, int] | None = None,
+) -> Plan:
+    """A one-time invoice; cloud and data consume OneBox items, whose cost it books (on the bill
+    of the sale's month, at that month's tier; the sale's own customer counts as a box when no
+    contract makes it one)."""
+    who = state.customer(customer)
+    if amount[1] != who.currency:
+        raise Refused(
+            f"customer {customer!r} is billed in {who.currency}, not {amount[1]}", usage=True
+        )
+    if who.date > date:
+        raise Refused(f"customer {customer!r} was added on {who.date}, after {date}")
+    entry_id = state.entry_id("sell", ref, f"{date}/{customer}")
+    found = state.by_id.get(entry_id) if ref is not None else None
+    if found is not None:
+        differs = events.reused_ref(
+            found, ref or "", date=date, customer=customer, amount=amount, memo=memo, stream=stream
+        )
+        if differs:
+            raise Refused(differs)
+        return Plan((), f"ref {ref} already recorded; nothing changed", recorded=entry_id)
+    state.not_sealed(date)
+    if stream in ("cloud", "data") and consumes is None:
+        raise Refused(
+            f"a {stream} sale consumes OneBox items: give --item and --quantity (the units it"
+            " uses), or sell it as services",
+            usage=True,
+        )
+    invoice = events.sell_invoice_id(date, customer, state.invoice_ids)
+    try:
+        entries = [
+            events.sell_entry(
+                who,
+                amount,
+                stream=stream,
+                date=date,
+                memo=memo,
+                entry_id=entry_id,
+                invoice=invoice,
+                ref=ref,
+                rates=state.rates,
+            )
+        ]
+        if consumes is not None:
+            entries.append(_sale_cost(state, who, stream, date, entry_id, consumes))
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    return Plan(tuple(entries), f"invoice {invoice}: {_money(*amount)} {stream} to {customer}")
+
+
+def _sale_cost(
+    state: State,
+    who: Customer,
+    stream: str,
+    date: datetime.date,
+    entry_id: str,
+    consumes: tuple[str, int],
+) -> data.Transaction:
+    name, quantity = consumes
+    month = Month.of(date)
+    item = state.book.item(name, date)
+    if item is None:
+        raise Refused(f"item {name!r} has no list price on {date}", usage=True)
+    boxes, _ = month_rate(state.book, month)
+    rate = state.book.rate(max(boxes, 1), month.last)  # the sale's own box counts at least
+    if rate is None:
+        raise Refused(
+            f"no cost rate applies in {month} (add a tier: onebox-ledger terms rate 1 0.65)"
+        )
+    try:
+        due = due_date(state.book, month)
+    except BillingError as err:
+        raise Refused(str(err)) from None
+    list_price = beans.number(item.price)
+    cost = round_money(Decimal(quantity) * list_price * rate)
+    describe = (
+        f"{stream.capitalize()}: {quantity} x {name} at {list_price} {item.price.currency}"
+        f" x {(rate * 100).normalize():f}% of list, sold {date}"
+    )
+    return events.sale_cost_entry(
+        who, stream=stream, date=date, entry_id=f"{entry_id}/cost",
+        cost=(cost, item.price.currency), describe=describe, bill=f"onebox-{month}", due=due,
+        rates=state.rates,
+    )  # fmt: skip
+
+
+def credit_note(
+    state: State,
+    invoice: str,
+    amount: Money,
+    *,
+    date: datetime.date,
+    memo: str,
+    stream: str | None = None,
+    ref: str | None = None,
+) -> Plan:
+    """Reduce an invoice and the income of its stream; beyond its open amount, credit."""
+    item = state.invoices.get(invoice)
+    if item is None or item.customer is None:
+        _named(list(state.invoices.values()), invoice, "invoice", "this ledger")
+        raise Refused(f"unknown invoice {invoice!r}", usage=True)  # pragma: no cover
+    who = state.customer(str(item.customer))
+    if amount[1] != item.currency:
+        raise Refused(f"invoice {invoice} is in {item.currency}, not {amount[1]}", usage=True)
+    if date < item.date:
+        raise Refused(
+            f"credit note dated {date}, before invoice {invoice} of {item.date}", usage=True
+        )
+    streams = _streams(state, invoice)
+    if stream is None:
+        if len(streams) != 1:
+            raise Refused(
+                f"invoice {invoice} bills {', '.join(streams)}: say which with --stream", usage=True
+            )
+        stream = streams[0]
+    elif stream not in streams:
+        raise Refused(f"invoice {invoice} bills {', '.join(streams)}, not {stream}", usage=True)
+    credited = sum(
+        (beans.number(e.meta["amount"]) for e in state.by_id.values()
+         if e.meta.get("invoice") == invoice and isinstance(e.meta.get("credit-note"), str)
+         and isinstance(e.meta.get("amount"), Amount)),
+        ZERO,
+    )  # fmt: skip
+    if amount[0] > item.billed - credited:
+        raise Refused(
+            f"a credit note of {_money(*amount)} exceeds what invoice {invoice} billed and was"
+            f" not credited yet ({_money(item.billed - credited, item.currency)})"
+        )
+    scope = f"{invoice}/{date}"
+    for n in range(1, 1000):
+        existing = state.by_id.get(f"credit-note/{scope}/{n}") if ref is None else None
+        if existing is None:
+            break
+        if existing.meta.get("amount") == _amount(amount) and (existing.narration or "").endswith(
+            f": {memo}"
+        ):
+            return Plan((), f"credit note {existing.meta.get('credit-note')} already recorded;"
+                        " nothing changed")  # fmt: skip
+    if ref is not None and f"credit-note/{ref}" in state.by_id:
+        found = state.by_id[f"credit-note/{ref}"]
+        if found.meta.get("amount") == _amount(amount) and found.meta.get("invoice") == invoice:
+            return Plan(
+                (), f"ref {ref} already recorded; nothing changed", recorded=f"credit-note/{ref}"
+            )
+        raise Refused(f"ref {ref!r} was already used for another credit note")
+    state.not_sealed(date)
+    entry_id = state.entry_id("credit-note", ref, scope)
+    note = events.credit_note_id(date, who.id, state.invoice_ids)
+    try:
+        entry = events.credit_note_entry(
+            who, item, amount[0], stream=stream, date=date, memo=memo, entry_id=entry_id,
+            note=note, ref=ref, rates=state.rates,
+        )  # fmt: skip
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    part = min(amount[0], max(item.open, ZERO))
+    tail = f", {amount[0] - part} held as credit" if amount[0] > part else ""
+    return Plan(
+        (entry,),
+        f"credit note {note}: {_money(*amount)} off {invoice} ({stream}){tail}",
+        ((invoice, part),),
+        amount[0] - part,
+    )
+
+
+def _amount(amount: Money) -> Amount:
+    return Amount(*amount)
+
+
+def _streams(state: State, invoice: str) -> list[str]:
+    """The streams whose income an invoice booked (Income:<Stream> on its transactions)."""
+    found: set[str] = set()
+    for entry in state.by_id.values():
+        if entry.meta.get("invoice") != invoice:
+            continue
+        for post in entry.postings:
+            parts = post.account.split(":")
+            if parts[0] == "Income" and parts[1].lower() in beans.STREAMS:
+                found.add(parts[1].lower())
+            elif post.account.startswith(beans.DEFERRED + ":"):
+                contract = entry.meta.get("contract")
+                stream = (
+                    state.book.contracts[contract].stream
+                    if contract in state.book.contracts
+                    else None
+                )
+                if stream:
+                    found.add(stream)
+    return sorted(found)
+
+
+def write_off(state: State, invoice: str, *, date: datetime.date, memo: str) -> Plan:
+    """Move what is still open on an invoice to Expenses:Bad-Debt."""
+    item = state.invoices.get(invoice)
+    if item is None or item.customer is None:
+        _named(list(state.invoices.values()), invoice, "invoice", "this ledger")
+        raise Refused(f"unknown invoice {invoice!r}", usage=True)  # pragma: no cover
+    if f"write-off/{invoice}" in state.by_id:
+        return Plan((), f"invoice {invoice} is already written off; nothing changed",
+                    recorded=f"write-off/{invoice}")  # fmt: skip
+    if item.open <= 0:
+        raise Refused(f"invoice {invoice} has nothing open to write off")
+    if date < item.date:
+        raise Refused(
+            f"write-off dated {date}, before invoice {invoice} of {item.date}", usage=True
+        )
+    state.not_sealed(date)
+    who = state.customer(str(item.customer))
+    entry = events.write_off_entry(who, item, date=date, memo=memo, rates=state.rates)
+    return Plan(
+        (entry,),
+        f"invoice {invoice}: {_money(item.open, item.currency)} written off to {beans.BAD_DEBT}",
+        ((invoice, item.open),),
+    )
