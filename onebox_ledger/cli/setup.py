@@ -13,6 +13,7 @@ from ..clock import today
 from ..model import BILLINGS
 from ..store import create_ledger
 from ..values import (
+    MAX_DAYS,
     MAX_NAME,
     InputError,
     Month,
@@ -130,13 +131,13 @@ def terms_rate(boxes: str, rate: str, date: str | None) -> None:
 @click.argument("days")
 @click.option("--date", help="From when the terms hold (default today).")
 def terms_payment(days: str, date: str | None) -> None:
-    """OneBox bills are due DAYS after the end of the month they bill.
+    """OneBox bills are due DAYS (0 to 3650) after the end of the month they bill.
 
     \b
     Example:
       onebox-ledger terms payment 30 --date 2026-01-01
     """
-    written = actions.terms_payment(ledger(), whole(days, "days", 0), date_or_today(date))
+    written = actions.terms_payment(ledger(), whole(days, "days", 0, MAX_DAYS), date_or_today(date))
     echo(written.message)
 
 
@@ -193,7 +194,9 @@ def customer() -> None:
 @click.option(
     "--currency", help="Currency the customer is billed in (default: operating currency)."
 )
-@click.option("--payment", default="30", show_default=True, help="Days the customer has to pay.")
+@click.option(
+    "--payment", default="30", show_default=True, help="Days the customer has to pay (0 to 3650)."
+)
 @click.option("--date", help="Date the customer and its accounts start (default today).")
 def customer_add(
     customer_id: str, name: str, currency: str | None, payment: str, date: str | None
@@ -211,7 +214,7 @@ def customer_add(
         parse_id(customer_id, "customer"),
         make_text(name, "name", limit=MAX_NAME),
         parse_currency(currency) if currency else book.operating_currency(),
-        whole(payment, "--payment", 0),
+        whole(payment, "--payment", 0, MAX_DAYS),
         date_or_today(date),
     )
     echo(written.message)
