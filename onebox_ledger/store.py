@@ -641,7 +641,7 @@ def crash_point(name: str) -> None:
 
 MAIN_TEMPLATE = """\
 ; {title}: the books of a OneBox partner, kept by onebox-ledger.
-; Check: bean-check main.beancount    Browse: fava main.beancount
+; Check: bean-check main.beancount    Browse: onebox-ledger serve
 option "title" {title_q}
 option "operating_currency" "{currency}"
 option "insert_pythonpath" "TRUE"
