@@ -25,16 +25,17 @@ reports the pending write, so bean-check and Fava never show a half-written
 state as valid. Stray temp files of interrupted writes are removed under the
 lock.
 
-``recover`` renames only what a crash of ours can have left: every line of
-``.commit`` must name a ledger file (``main.beancount``, ``ledger/*.beancount``,
-``ledger/journal/*.beancount``) and, beside it, one of our temp files
-(``.<name>.*.tmp``), both regular files reached without a symbolic link. Any
-other line (an absolute path, ``..``, a link out of the ledger, a foreign name,
-a malformed line) refuses the whole file: nothing is renamed or removed, and
-the command stops with one line naming the line and the problem::
+``recover`` renames only what a crash of ours can have left: ``.commit`` must be
+a regular UTF-8 file, and every line of it must name a ledger file
+(``main.beancount``, ``ledger/*.beancount``, ``ledger/journal/*.beancount``)
+and, beside it, one of our temp files (``.<name>.*.tmp``), both regular files
+reached without a symbolic link. Any other line (an absolute path, ``..``, a
+link out of the ledger, a foreign name, a malformed line) refuses the whole
+file: nothing is renamed or removed, and the command stops with one line
+naming the line and the problem (exit status 1)::
 
-    ledger/.commit line 1: staged file '../../victim/important.txt' is not a temp file
-    of its target; refused, nothing renamed (check ledger/.commit, then delete it)
+    ledger/.commit line 1: '../../victim/important.txt' leads out of the ledger (..);
+    refused, nothing renamed (check ledger/.commit, then delete it)
 
 A write that fails (a full disk, an I/O error) removes its temp file, leaves
 every file as it was and names the file it was writing:
@@ -42,8 +43,8 @@ every file as it was and names the file it was writing:
 
 Crash points, for the crash tests only: with ``ONEBOX_CRASH_AT`` set to one of
 :data:`CRASH_POINTS`, the process SIGKILLs itself the moment the write reaches
-that point (``write:staged``: a single-file write's temp file is fsynced but not
-renamed; ``write:renamed``: renamed, directory not yet fsynced;
+that point (``write:staged``: a single-file write's temp file, ``.commit``'s own
+too, is fsynced but not renamed; ``write:renamed``: renamed, directory not yet fsynced;
 ``commit:staged``: every file of a multi-file write staged, no ``.commit``;
 ``commit:written``: ``.commit`` in place, nothing renamed; ``rename:N``: the Nth
 rename done; ``commit:done``: all renamed, ``.commit`` removed). Unset (always,
@@ -322,9 +323,7 @@ class Ledger:
         assert self._held, "recover() runs under the write lock"
         finished: list[Path] = []
         commit = self.commit_path
-        if commit.is_symlink():
-            raise LedgerError(f"{self.shown(commit)} is a symbolic link{self._refused()}")
-        text = read_exact(commit)
+        text = self._commit_text()
         if text is not None:
             for count, (staged, target) in enumerate(self._commit_plan(text), start=1):
                 if staged.exists():
@@ -344,10 +343,29 @@ class Ledger:
                 stray.unlink()
         return finished
 
+    def _commit_text(self) -> str | None:
+        """The text of ``.commit`` (None when no write is pending): a regular UTF-8 file."""
+        commit = self.commit_path
+        try:
+            mode = commit.lstat().st_mode
+        except FileNotFoundError:
+            return None
+        where = self.shown(commit)
+        if stat.S_ISLNK(mode):
+            raise LedgerError(f"{where} is a symbolic link{self._refused()}")
+        if not stat.S_ISREG(mode):
+            raise LedgerError(f"{where} is not a regular file{self._refused()}")
+        try:
+            return read_exact(commit)
+        except UnicodeDecodeError:
+            raise LedgerError(f"{where} is not UTF-8 text{self._refused()}") from None
+
     def _commit_plan(self, text: str) -> list[tuple[Path, Path]]:
         """The (staged, target) renames of ``.commit``, every line checked first."""
         where = self.shown(self.commit_path)
-        if not text.endswith("\n") or text == "\n":
+        if text.strip() == "":
+            raise LedgerError(f"{where} is empty{self._refused()}")
+        if not text.endswith("\n"):
             raise LedgerError(f"{where} is incomplete (no final newline){self._refused()}")
         plan: list[tuple[Path, Path]] = []
         for number, line in enumerate(text[:-1].split("\n"), start=1):

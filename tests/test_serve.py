@@ -275,6 +275,25 @@ def test_allow_host_adds_a_name_on_any_port_or_name_port(
     assert client.get(PAGE, headers={"Host": host}).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True), ("127.3.2.1", True), ("localhost", True), ("LOCALHOST", True),
+        ("::1", True), ("[::1]", True), ("0.0.0.0", False), ("::", False),
+        ("192.168.1.20", False), ("books.lan", False), ("localhost.evil.example", False),
+    ],
+)  # fmt: skip
+def test_loopback_is_localhost_127_0_0_0_8_and_ipv6_one(host: str, loopback: bool) -> None:
+    assert web.is_loopback(host) is loopback
+
+
+def test_an_ipv6_address_is_served_in_brackets() -> None:
+    hosts = web.served_hosts("::1", 8080)
+    assert [hosts.allows(h) for h in ("[::1]:8080", "localhost:8080", "[::1]:5000", "::1:8080")] == [
+        True, True, False, False,
+    ]  # fmt: skip
+
+
 def test_a_write_from_an_unserved_host_is_refused_as_a_host(demo: Path) -> None:
     client = guarded(demo).test_client()
     response = client.put(f"/{SLUG}/api/source", headers={"Host": "evil.example:5000"})

@@ -317,6 +317,38 @@ def test_a_crafted_commit_is_refused_and_nothing_is_touched(
     assert victim.read_text(encoding="utf-8") == VICTIM
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"\xff\xfe\x00garbage\n", "ledger/.commit is not UTF-8 text", id="binary"),
+        pytest.param(b"", "ledger/.commit is empty", id="empty"),
+        pytest.param(b"\n", "ledger/.commit is empty", id="one-newline"),
+        pytest.param(None, "ledger/.commit is not a regular file", id="a-directory"),
+    ],
+)
+def test_a_commit_file_that_is_not_text_lines_is_refused(
+    home: Path,
+    tmp_path: Path,
+    content: bytes | None,
+    message: str,
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+) -> None:
+    commit = home.parent / "ledger" / COMMIT
+    if content is None:
+        (commit / "inside").mkdir(parents=True)
+    else:
+        commit.write_bytes(content)
+    staged = home.parent / STAGED
+    staged.write_text(PAYLOAD, encoding="utf-8")
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, "verify"), 1) == message + TAIL
+    assert snapshot(tmp_path) == before
+    assert staged.exists()  # not even the strays are removed
+
+
 def test_a_target_that_is_a_symbolic_link_is_refused(
     home: Path, tmp_path: Path, run: Run, refused: Callable[[Result, int], str], snapshot: Snapshot
 ) -> None:
