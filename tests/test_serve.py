@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -211,6 +212,28 @@ def test_reading_works_the_page_the_report_and_the_source(demo: Path) -> None:
         f"/{SLUG}/api/source", headers=LOCAL, query_string={"filename": str(demo.parent / OCTOBER)}
     )
     assert json.loads(source.data)["data"]["source"] == (demo.parent / OCTOBER).read_text("utf-8")
+
+
+def test_extracting_a_statement_on_the_import_page_writes_nothing(demo: Path) -> None:
+    """Fava's import page runs the importer (GET /api/extract): it shows entries, and the
+    files stay as they were (recording a statement is onebox-ledger import's job)."""
+    with demo.open("a", encoding="utf-8") as main:
+        main.write(
+            f'2026-01-01 custom "fava-option" "import-config" "{ROOT / "importers" / "config.py"}"\n'
+        )
+    statement = demo.parent / "statements" / "bank-2026-11.csv"
+    shutil.copy(ROOT / "tests" / "importers" / "bank-2026-11.csv", statement)
+    before = tree(demo.parent)
+    client = guarded(demo).test_client()
+    response = client.get(
+        f"/{SLUG}/api/extract", headers=LOCAL,
+        query_string={"filename": str(statement), "importer": "onebox_ledger.importers.bank.BankImporter"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    entries = json.loads(response.data)["data"]
+    assert len(entries) == 7  # the 7 rows `import` applies (README: "total: 7 applied")
+    assert {e["t"] for e in entries} == {"Transaction"}
+    assert tree(demo.parent) == before
 
 
 # ---------------------------------------------------------------- Host
@@ -523,22 +546,34 @@ def http(url: str, method: str = "GET", host: str | None = None) -> tuple[int, s
         return err.code, err.read().decode("utf-8")
 
 
+def read_lines(stream: Any, count: int, seconds: float) -> str:
+    """`count` lines from an unbuffered pipe, or what came before `seconds` passed."""
+    text = b""
+    deadline = time.monotonic() + seconds
+    while text.count(b"\n") < count and time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(stream.fileno(), 4096) if ready else b""
+        if ready and not chunk:
+            break  # the process ended
+        text += chunk
+    return text.decode("utf-8")
+
+
 @pytest.fixture
-def server(demo: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def server(demo: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     env = {**os.environ, "ONEBOX_TODAY": "2026-12-15", "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "onebox_ledger", "--ledger", str(demo), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
     )  # fmt: skip
     try:
-        assert proc.stdout is not None and proc.stderr is not None
-        lines = [proc.stdout.readline(), proc.stdout.readline()]  # printed once it listens
         base = f"http://127.0.0.1:{port}"
-        assert lines == [
-            f"serving {demo} read-only on {base}/ (Ctrl-C stops)\n",
-            f"OneBox page: {base}/{SLUG}/extension/OneBox/\n",
-        ], "".join(lines) + (proc.stderr.read() if proc.poll() is not None else "")
+        started = read_lines(proc.stdout, 2, seconds=60)  # printed once it listens
+        assert started == (
+            f"serving {demo} read-only on {base}/ (Ctrl-C stops)\n"
+            f"OneBox page: {base}/{SLUG}/extension/OneBox/\n"
+        ), started + (read_lines(proc.stderr, 100, 1) if proc.poll() is not None else "")
         yield proc, port
     finally:
         if proc.poll() is None:
@@ -550,7 +585,7 @@ def server(demo: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
 
 
 def test_a_real_server_serves_the_page_refuses_other_hosts_and_writes_and_stops_on_ctrl_c(
-    demo: Path, server: tuple[subprocess.Popen[str], int]
+    demo: Path, server: tuple[subprocess.Popen[bytes], int]
 ) -> None:
     proc, port = server
     before = tree(demo.parent)
@@ -569,6 +604,6 @@ def test_a_real_server_serves_the_page_refuses_other_hosts_and_writes_and_stops_
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     assert proc.wait(timeout=30) == 0
     assert proc.stdout is not None and proc.stderr is not None
-    assert (proc.stdout.read(), proc.stderr.read()) == ("stopped\n", "")  # no traceback
+    assert (proc.stdout.read(), proc.stderr.read()) == (b"stopped\n", b"")  # no traceback
     assert time.monotonic() - started < 10
     assert tree(demo.parent) == before
