@@ -139,6 +139,6 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def _read_password() -> str:
     """The password: prompted twice, hidden, on a terminal; else the first line of stdin."""
     if sys.stdin.isatty():
-        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True))
     line = sys.stdin.readline()
     return line.removesuffix("\n").removesuffix("\r")
