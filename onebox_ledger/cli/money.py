@@ -288,7 +288,7 @@ def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
     echo(written.message)
 
 
-@onebox.command("grace")
+@onebox.command("grace", short_help="Defer a OneBox bill under a grace period.")
 @click.argument("bill")
 @click.option("--until", required=True, help="The new due date OneBox agreed to.")
 @click.option("--date", required=True, help="Date of the agreement.")
