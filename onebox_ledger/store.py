@@ -25,6 +25,31 @@ reports the pending write, so bean-check and Fava never show a half-written
 state as valid. Stray temp files of interrupted writes are removed under the
 lock.
 
+``recover`` renames only what a crash of ours can have left: ``.commit`` must be
+a regular UTF-8 file, and every line of it must name a ledger file
+(``main.beancount``, ``ledger/*.beancount``, ``ledger/journal/*.beancount``)
+and, beside it, one of our temp files (``.<name>.*.tmp``), both regular files
+reached without a symbolic link. Any other line (an absolute path, ``..``, a
+link out of the ledger, a foreign name, a malformed line) refuses the whole
+file: nothing is renamed or removed, and the command stops with one line
+naming the line and the problem (exit status 1)::
+
+    ledger/.commit line 1: '../../victim/important.txt' leads out of the ledger (..);
+    refused, nothing renamed (check ledger/.commit, then delete it)
+
+A write that fails (a full disk, an I/O error) removes its temp file, leaves
+every file as it was and names the file it was writing:
+``OSError(ENOSPC, "No space left on device", "ledger/journal/2026-11.beancount")``.
+
+Crash points, for the crash tests only: with ``ONEBOX_CRASH_AT`` set to one of
+:data:`CRASH_POINTS`, the process SIGKILLs itself the moment the write reaches
+that point (``write:staged``: a single-file write's temp file, ``.commit``'s own
+too, is fsynced but not renamed; ``write:renamed``: renamed, directory not yet fsynced;
+``commit:staged``: every file of a multi-file write staged, no ``.commit``;
+``commit:written``: ``.commit`` in place, nothing renamed; ``rename:N``: the Nth
+rename done; ``commit:done``: all renamed, ``.commit`` removed). Unset (always,
+outside tests), it costs one dictionary lookup per write.
+
 Validation of a write: ``full`` loads the whole ledger plus the new text with
 Beancount's loader (plugins included) and refuses on any error; ``month`` (the
 close) parses only the accounts, terms, customers and the month's own new
@@ -41,6 +66,8 @@ import gc
 import glob
 import os
 import re
+import signal
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +92,18 @@ STRAYS = (
     ("ledger", f".{COMMIT}.*.tmp"),
     ("ledger/journal", ".*.beancount.*.tmp"),
 )
+
+# What a ``.commit`` line may name: a ledger file, and beside it one of write_atomic's temp files.
+_TARGET_RE = re.compile(
+    r"main\.beancount|ledger/(?:journal/)?[A-Za-z0-9][A-Za-z0-9._-]*\.beancount"
+)
+_TEMP_RE = re.compile(r"\.(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*\.beancount)\.[A-Za-z0-9_]+\.tmp")
+
+CRASH_ENV = "ONEBOX_CRASH_AT"
+CRASH_POINTS = (
+    "write:staged", "write:renamed", "commit:staged", "commit:written", "rename:1", "rename:2",
+    "commit:done",
+)  # fmt: skip
 
 JOURNAL_HEADER = (
     "; {month}: written by onebox-ledger. The close seals this month; edit nothing by hand.\n"
@@ -130,7 +169,13 @@ class Ledger:
     """A ledger on disk, addressed by its main file."""
 
     def __init__(self, main: Path) -> None:
-        self.main = main.resolve()
+        try:
+            self.main = main.resolve()
+        except (RuntimeError, OSError) as err:  # a loop of symbolic links (RuntimeError in 3.11)
+            raise LedgerError(
+                f"ledger {main} leads into a loop of symbolic links;"
+                " point --ledger at the real main.beancount"
+            ) from err
         self.root = self.main.parent
         self.dir = self.root / "ledger"
         self.journal = self.dir / "journal"
@@ -368,9 +413,19 @@ class Ledger:
         """Exclusive write lock; a crashed holder's lock is released by the kernel.
 
         Taking it first finishes a write that a crash interrupted (``recover``).
+        The lock file is never followed through a symbolic link (nothing is
+        created outside the ledger).
         """
         self.check_exists()
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        lock = self.dir / ".lock"
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise LedgerError(
+                    f"{self.shown(lock)} is a symbolic link; remove it (the lock is a plain file)"
+                ) from None
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._held = True
@@ -380,29 +435,114 @@ class Ledger:
             self._held = False
             os.close(fd)
 
+    def shown(self, path: Path) -> str:
+        """`path` as messages name it: relative to the ledger's directory when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
     def recover(self) -> list[Path]:
         """Finish an interrupted multi-file write and remove stray temp files (call under lock).
 
-        Returns the files the finished write renamed into place (empty when none was pending).
+        Every line of ``.commit`` is checked before anything is renamed (see the
+        module docs); one bad line refuses them all. Returns the files the
+        finished write renamed into place (empty when none was pending).
         """
         assert self._held, "recover() runs under the write lock"
         finished: list[Path] = []
         commit = self.commit_path
-        text = read_exact(commit)
+        text = self._commit_text()
         if text is not None:
-            for line in text.splitlines():
-                staged, target = (self.root / part for part in line.split("\t"))
+            for count, (staged, target) in enumerate(self._commit_plan(text), start=1):
                 if staged.exists():
                     os.replace(staged, target)
                     finished.append(target)
+                    crash_point(f"rename:{count}")
             for folder in {path.parent for path in finished}:
                 _fsync_dir(folder)
             commit.unlink()
             _fsync_dir(self.dir)
+            crash_point("commit:done")
         for where, pattern in STRAYS:
-            for stray in (self.root / where).glob(pattern):
+            folder = self.root / where
+            if folder.resolve() != self.root / where:
+                continue  # reached through a link: not ours to clean
+            for stray in folder.glob(pattern):
                 stray.unlink()
         return finished
+
+    def _commit_text(self) -> str | None:
+        """The text of ``.commit`` (None when no write is pending): a regular UTF-8 file."""
+        commit = self.commit_path
+        try:
+            mode = commit.lstat().st_mode
+        except FileNotFoundError:
+            return None
+        where = self.shown(commit)
+        if stat.S_ISLNK(mode):
+            raise LedgerError(f"{where} is a symbolic link{self._refused()}")
+        if not stat.S_ISREG(mode):
+            raise LedgerError(f"{where} is not a regular file{self._refused()}")
+        try:
+            return read_exact(commit)
+        except UnicodeDecodeError:
+            raise LedgerError(f"{where} is not UTF-8 text{self._refused()}") from None
+
+    def _commit_plan(self, text: str) -> list[tuple[Path, Path]]:
+        """The (staged, target) renames of ``.commit``, every line checked first."""
+        where = self.shown(self.commit_path)
+        if text.strip() == "":
+            raise LedgerError(f"{where} is empty{self._refused()}")
+        if not text.endswith("\n"):
+            raise LedgerError(f"{where} is incomplete (no final newline){self._refused()}")
+        plan: list[tuple[Path, Path]] = []
+        for number, line in enumerate(text[:-1].split("\n"), start=1):
+            problem = self._commit_line_problem(line, plan)
+            if problem is not None:
+                raise LedgerError(f"{where} line {number}: {problem}{self._refused()}")
+        return plan
+
+    def _refused(self) -> str:
+        return f"; refused, nothing renamed (check {self.shown(self.commit_path)}, then delete it)"
+
+    def _commit_line_problem(self, line: str, plan: list[tuple[Path, Path]]) -> str | None:
+        """Why a ``.commit`` line must not be followed, or None (then its renames join `plan`)."""
+        parts = line.split("\t")
+        if len(parts) != 2 or not all(parts):
+            return f"{_quoted(line)} is not 'staged<TAB>target'"
+        staged_name, target_name = parts
+        for name in parts:
+            if name.startswith("/") or Path(name).is_absolute():
+                return f"{_quoted(name)} is an absolute path"
+            if ".." in name.split("/"):
+                return f"{_quoted(name)} leads out of the ledger (..)"
+        if not _TARGET_RE.fullmatch(target_name):
+            return (
+                f"target {_quoted(target_name)} is not a ledger file"
+                " (main.beancount, ledger/*.beancount, ledger/journal/*.beancount)"
+            )
+        target = self.root / target_name
+        staged = self.root / staged_name
+        temp = _TEMP_RE.fullmatch(staged.name)
+        if staged.parent != target.parent or temp is None or temp["name"] != target.name:
+            return (
+                f"staged file {_quoted(staged_name)} is not a temp file of its target"
+                f" (.{target.name}.*.tmp beside {target_name})"
+            )
+        if target.parent.resolve() != target.parent:
+            return f"{_quoted(self.shown(target.parent))} is reached through a symbolic link"
+        for path, what in ((staged, "staged file"), (target, "target")):
+            try:
+                mode = path.lstat().st_mode
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(mode):
+                return f"{what} {_quoted(self.shown(path))} is not a regular file"
+        if any(target == done for _, done in plan):
+            return f"target {_quoted(target_name)} is named twice"
+        plan.append((staged, target))
+        return None
 
     def finish_pending(self) -> None:
         """Finish a write a crash interrupted after its commit point, if any (takes the lock)."""
@@ -434,16 +574,22 @@ class Ledger:
         A new file (a month's first entry) also bumps main.beancount's modification
         time, bytes unchanged: Fava watches the files it loaded, and would not
         notice a new file matching the ``include`` glob until a known file changes.
+        A failed write raises OSError naming the file relative to the ledger.
         """
         created = any(not path.exists() for path in texts)
-        if len(texts) == 1:
-            [(path, text)] = texts.items()
-            write_atomic(path, text)
-        else:
-            self.commit(texts)
-            self.recover()
-        if created:
-            os.utime(self.main)
+        try:
+            if len(texts) == 1:
+                [(path, text)] = texts.items()
+                write_atomic(path, text)
+            else:
+                self.commit(texts)
+                self.recover()
+            if created:
+                os.utime(self.main)
+        except OSError as err:
+            if err.filename is None:
+                raise
+            raise OSError(err.errno, err.strerror, self.shown(Path(err.filename))) from None
 
     def commit(self, texts: dict[Path, str]) -> None:
         """Stage the new texts and write ``ledger/.commit``: the commit point; ``recover``
@@ -455,6 +601,7 @@ class Ledger:
                 staged.append((_stage(path, text), path))
             for folder in {path.parent for path in texts}:
                 _fsync_dir(folder)
+            crash_point("commit:staged")
             lines = (
                 f"{tmp.relative_to(self.root)}\t{path.relative_to(self.root)}\n"
                 for tmp, path in staged
@@ -465,6 +612,7 @@ class Ledger:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
             raise
+        crash_point("commit:written")
 
     def append_month(
         self,
@@ -563,6 +711,11 @@ def appended(old: str | None, text: str, header: str) -> str:
     return base + separator + text
 
 
+def _quoted(text: str) -> str:
+    """A name from a file, quoted for a message: repr-escaped, cut at 300 characters."""
+    return repr(text if len(text) <= 300 else text[:297] + "...")
+
+
 def _id_key(entry: data.Directive) -> str:
     return beans.entry_id(entry) or ""
 
@@ -593,32 +746,55 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same directory, fsync it, rename, fsync the directory."""
+    """Write via a temp file in the same directory, fsync it, rename, fsync the directory.
+
+    On failure the temp file is gone, `path` holds its old bytes, and the OSError
+    names `path` (not the temp file).
+    """
     tmp = _stage(path, text)
+    crash_point("write:staged")
     try:
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise OSError(err.errno, err.strerror, str(path)) from None
         raise
+    crash_point("write:renamed")
     _fsync_dir(path.parent)
 
 
 def _stage(path: Path, text: str) -> Path:
-    """`text` in a fsynced temp file ``.<name>.*.tmp`` beside `path`, with `path`'s mode."""
+    """`text` in a fsynced temp file ``.<name>.*.tmp`` beside `path`, with `path`'s mode.
+
+    The bytes go through os.write and os.fsync themselves, so a full disk (ENOSPC
+    from either) is seen here; the temp file is then removed and the OSError
+    names `path`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-    except BaseException:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from None
+    tmp = Path(name)
+    try:
+        try:
+            remaining = memoryview(text.encode("utf-8"))
+            while remaining:
+                remaining = remaining[os.write(fd, remaining) :]
+            os.fsync(fd)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise OSError(err.errno, err.strerror, str(path)) from None
         raise
-    return Path(tmp)
+    return tmp
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -627,14 +803,20 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(dir_fd)
     except OSError as err:  # pragma: no cover - some filesystems refuse directory fsync
         if err.errno != errno.EINVAL:
-            raise
+            raise OSError(err.errno, err.strerror, str(folder)) from None
     finally:
         os.close(dir_fd)
 
 
+def crash_point(name: str) -> None:
+    """SIGKILL this process here when ``$ONEBOX_CRASH_AT`` is `name` (crash tests only)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 MAIN_TEMPLATE = """\
 ; {title}: the books of a OneBox partner, kept by onebox-ledger.
-; Check: bean-check main.beancount    Browse: fava main.beancount
+; Check: bean-check main.beancount    Browse: onebox-ledger serve
 option "title" {title_q}
 option "operating_currency" "{currency}"
 option "insert_pythonpath" "TRUE"

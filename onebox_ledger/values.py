@@ -9,6 +9,7 @@ touched::
     parse_amount("1e3 USD")   -> InputError: amount '1e3 USD' is not a plain decimal number ...
     parse_month("2026-13")    -> InputError: month '2026-13' is not a valid YYYY-MM month
     make_text("a\\nb", "memo") -> InputError: memo contains a control character (U+000A) ...
+    make_text("Ac\\u202eme", "name") -> InputError: name contains an invisible format character (U+202E RIGHT-TO-LEFT OVERRIDE) ...
 
 Rounding: :func:`round_money` is ROUND_HALF_UP to cents, the rule for every
 amount the ledger writes; :func:`round_half_up` rounds to a whole number, as
@@ -48,7 +49,7 @@ class InputError(ValueError):
     """A value typed by a person is not acceptable; the message is one line."""
 
 
-def _show(value: str) -> str:
+def show_value(value: str) -> str:
     """The value as it is quoted in an error: repr-escaped and cut to 60 chars."""
     shown = value if len(value) <= 60 else value[:57] + "..."
     return repr(shown)
@@ -59,25 +60,25 @@ def parse_decimal(text: str, what: str, *, places: int = 2, positive: bool = Tru
     text = text.strip()
     if not _NUMBER_RE.fullmatch(text):
         raise InputError(
-            f"{what} {_show(text)} is not a plain decimal number (write it like 125.00)"
+            f"{what} {show_value(text)} is not a plain decimal number (write it like 125.00)"
         )
     integer, _, fraction = text.partition(".")
     if len(integer.lstrip("0")) > MAX_DIGITS:
-        raise InputError(f"{what} {_show(text)} has more than {MAX_DIGITS} integer digits")
+        raise InputError(f"{what} {show_value(text)} has more than {MAX_DIGITS} integer digits")
     if len(fraction) > places:
-        raise InputError(f"{what} {_show(text)} has more than {places} decimal places")
+        raise InputError(f"{what} {show_value(text)} has more than {places} decimal places")
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        raise InputError(f"{what} {_show(text)} is not a number") from None
+        raise InputError(f"{what} {show_value(text)} is not a number") from None
     if positive and number <= 0:
-        raise InputError(f"{what} {_show(text)} must be greater than zero")
+        raise InputError(f"{what} {show_value(text)} must be greater than zero")
     return number
 
 
 def parse_currency(text: str) -> str:
     if not _CURRENCY_RE.fullmatch(text):
-        raise InputError(f"currency {_show(text)} is not a currency code (like USD or EUR)")
+        raise InputError(f"currency {show_value(text)} is not a currency code (like USD or EUR)")
     return text
 
 
@@ -85,29 +86,31 @@ def parse_amount(text: str, what: str = "amount") -> tuple[Decimal, str]:
     """'125 USD' or '125.00 USD' -> (Decimal('125.00'), 'USD'): positive, at most cents."""
     parts = text.split()
     if len(parts) != 2:
-        raise InputError(f"{what} {_show(text)} must be a number and a currency, like '25.00 USD'")
+        raise InputError(
+            f"{what} {show_value(text)} must be a number and a currency, like '25.00 USD'"
+        )
     number = parse_decimal(parts[0], what)
     return number.quantize(CENT), parse_currency(parts[1])
 
 
 def parse_date(text: str, what: str = "date") -> datetime.date:
     if not _DATE_RE.fullmatch(text):
-        raise InputError(f"{what} {_show(text)} is not an ISO date (YYYY-MM-DD)")
+        raise InputError(f"{what} {show_value(text)} is not an ISO date (YYYY-MM-DD)")
     try:
         date = datetime.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{what} {_show(text)} is not a real calendar date") from None
+        raise InputError(f"{what} {show_value(text)} is not a real calendar date") from None
     if not MIN_YEAR <= date.year <= MAX_YEAR:
-        raise InputError(f"{what} {_show(text)} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+        raise InputError(f"{what} {show_value(text)} is outside the years {MIN_YEAR} to {MAX_YEAR}")
     return date
 
 
 def parse_month(text: str) -> Month:
     match = _MONTH_RE.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InputError(f"month {_show(text)} is not a valid YYYY-MM month")
+        raise InputError(f"month {show_value(text)} is not a valid YYYY-MM month")
     if not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
-        raise InputError(f"month {_show(text)} is outside the years {MIN_YEAR} to {MAX_YEAR}")
+        raise InputError(f"month {show_value(text)} is outside the years {MIN_YEAR} to {MAX_YEAR}")
     return Month(int(match.group(1)), int(match.group(2)))
 
 
@@ -119,7 +122,7 @@ def parse_id(text: str, what: str) -> str:
     """
     if len(text) > MAX_ID or not _ID_RE.fullmatch(text):
         raise InputError(
-            f"{what} id {_show(text)} must start with a lowercase letter, then lowercase letters,"
+            f"{what} id {show_value(text)} must start with a lowercase letter, then lowercase letters,"
             f" digits and single hyphens, at most {MAX_ID} characters (like 'acme-realty')"
         )
     return text
@@ -129,7 +132,7 @@ def parse_ref(text: str) -> str:
     """An external reference (bank transaction id, bill number) that makes a command idempotent."""
     if len(text) > MAX_REF or not _REF_RE.fullmatch(text):
         raise InputError(
-            f"ref {_show(text)} must be letters, digits and . _ : - (at most {MAX_REF})"
+            f"ref {show_value(text)} must be letters, digits and . _ : - (at most {MAX_REF})"
         )
     return text
 
@@ -139,7 +142,11 @@ def make_text(text: str, what: str, *, limit: int = MAX_MEMO) -> str:
 
     Quotes and backslashes are escaped when written (see beans.quote); control
     characters, line and paragraph separators are refused, since they are never
-    part of a name and are how text breaks out of a line.
+    part of a name and are how text breaks out of a line. Format characters
+    (Unicode category Cf: U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE,
+    U+FEFF, the isolates U+2066..U+2069, soft hyphen, joiners) are refused too:
+    they are invisible, so two names that print the same could differ, and an
+    override makes a line read otherwise than it is stored.
     """
     if not text.strip():
         raise InputError(f"{what} is empty")
@@ -149,6 +156,12 @@ def make_text(text: str, what: str, *, limit: int = MAX_MEMO) -> str:
         category = unicodedata.category(char)
         if category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp"):
             raise InputError(f"{what} contains a control character (U+{ord(char):04X}); remove it")
+        if category == "Cf":
+            name = unicodedata.name(char, "")
+            raise InputError(
+                f"{what} contains an invisible format character"
+                f" (U+{ord(char):04X}{' ' + name if name else ''}); remove it"
+            )
     return text
 
 

@@ -10,13 +10,18 @@ Each case runs on the closed seed (2026-11 sealed; invoice inv-2026-11-acme open
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from beancount.core import data
-from click.testing import Result
+from click.testing import CliRunner, Result
+
+from onebox_ledger.cli import cli
 
 Run = Callable[..., Result]
 Setup = Callable[[Path, Run], Path]
@@ -58,6 +63,18 @@ def _directory(main: Path, run: Run) -> Path:
     path = main.parent.parent / "a-directory"
     path.mkdir()
     return path
+
+
+def _loop(*through: str) -> Setup:
+    """--ledger names a symbolic link that points at itself (``ln -s loop loop``), or a path
+    through one."""
+
+    def setup(main: Path, run: Run) -> Path:
+        loop = main.parent.parent / "loop"
+        loop.symlink_to("loop")
+        return loop.joinpath(*through)
+
+    return setup
 
 
 def _unbalanced(main: Path, run: Run) -> Path:
@@ -356,6 +373,38 @@ CASES = [
         ),
         id="memo-carriage-return",
     ),
+    # invisible format characters (Unicode Cf): text that reads otherwise than it is stored
+    pytest.param(
+        Case(
+            ("customer", "add", "bob", "--name", "Bob \u202eevil", "--date", "2026-12-01"), 2,
+            "name contains an invisible format character (U+202E RIGHT-TO-LEFT OVERRIDE);"
+            " remove it",
+        ),
+        id="name-right-to-left-override",
+    ),
+    pytest.param(
+        Case(
+            ("customer", "add", "bob", "--name", "Acme\u200bRealty", "--date", "2026-12-01"), 2,
+            "name contains an invisible format character (U+200B ZERO WIDTH SPACE); remove it",
+        ),
+        id="name-zero-width-space",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD", memo="\ufeffSetup"), 2,
+            "memo contains an invisible format character (U+FEFF ZERO WIDTH NO-BREAK SPACE);"
+            " remove it",
+        ),
+        id="memo-byte-order-mark",
+    ),
+    pytest.param(
+        Case(
+            sell("1 USD", memo="Setup \u2066x\u2069"), 2,
+            "memo contains an invisible format character (U+2066 LEFT-TO-RIGHT ISOLATE);"
+            " remove it",
+        ),
+        id="memo-isolate",
+    ),
     pytest.param(
         Case(sell("1 USD", memo=MEGABYTE), 2,
              "memo is 1000000 characters long; at most 1000 are allowed"),
@@ -486,6 +535,35 @@ CASES = [
         id="usage-not-metered",
     ),
     pytest.param(
+        Case(("terms", "payment", "99999"), 2, "days '99999' must be a whole number from 0 to 3650"),
+        id="terms-payment-beyond-max-days",
+    ),
+    pytest.param(
+        Case(
+            ("customer", "add", "bob", "--name", "Bob", "--payment", "3651"), 2,
+            "--payment '3651' must be a whole number from 0 to 3650",
+        ),
+        id="customer-payment-beyond-max-days",
+    ),
+    pytest.param(
+        Case(
+            ("report", "keep"), 1,
+            "ledger {ledger} leads into a loop of symbolic links;"
+            " point --ledger at the real main.beancount",
+            setup=_loop(),
+        ),
+        id="ledger-symlink-loop",
+    ),
+    pytest.param(
+        Case(
+            ("verify",), 1,
+            "ledger {ledger} leads into a loop of symbolic links;"
+            " point --ledger at the real main.beancount",
+            setup=_loop("main.beancount"),
+        ),
+        id="ledger-through-a-symlink-loop",
+    ),
+    pytest.param(
         Case(("sell", "acme", "1 USD", "--date", "2026-12-05"), 2, "Missing option '--memo'."),
         id="missing-option",
     ),
@@ -528,6 +606,19 @@ def test_bad_input_is_one_line_and_changes_nothing(
 def test_the_catalogue_is_big_enough():
     assert len(CASES) >= 30
     assert {c.values[0].code for c in CASES} == {1, 2}
+
+
+def test_a_title_with_an_invisible_format_character_creates_no_ledger(
+    fixed_today, tmp_path, refused
+):
+    target = tmp_path / "books"
+    result = CliRunner().invoke(
+        cli, ["init", str(target), "--title", "Books\u2067"], catch_exceptions=False
+    )
+    assert refused(result, 2) == (
+        "title contains an invisible format character (U+2067 RIGHT-TO-LEFT ISOLATE); remove it"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 # ---------------------------------------------------------------- text that is not an error
@@ -574,4 +665,20 @@ def test_a_month_whose_own_file_is_unbalanced_is_not_sealed(
     message = refused(run(closed_seed, "close", "2026-12"), 1)
 
     assert "does not balance" in message
+    assert snapshot(closed_seed.parent) == before
+
+
+def test_a_full_standard_output_is_one_line_naming_it(closed_seed, snapshot):
+    """/dev/full: every write fails with ENOSPC, as printing to a full disk does."""
+    before = snapshot(closed_seed.parent)
+    env = {**os.environ, "ONEBOX_TODAY": "2026-12-15", "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "onebox_ledger", "--ledger", str(closed_seed), "report", "keep"],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env, check=False,
+        )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1,
+        "onebox-ledger: error: No space left on device: standard output\n",
+    )
     assert snapshot(closed_seed.parent) == before

@@ -1,15 +1,19 @@
 """What only a browser shows: Fava's front end, in headless Chromium, on the shipped demo.
 
-A real ``fava`` server (read-only) serves the demo; Playwright drives Debian's
-Chromium (``/usr/bin/chromium``; ``.ci/run`` installs it with apt). Fava builds
-its sidebar and navigates between pages in JavaScript, and its time filter is a
-form field: these tests click and type as an accountant does and read what is
-rendered, not what the server sent.
+A real ``onebox-ledger serve`` (Fava, read-only, Host checked) serves a copy of
+the demo; Playwright drives Debian's Chromium (``/usr/bin/chromium``;
+``.ci/run`` installs it with apt). Fava builds its sidebar and navigates between
+pages in JavaScript, and its time filter is a form field: these tests click and
+type as an accountant does and read what is rendered, not what the server sent.
+The browser also tries to write (the source editor's save, a ``fetch`` PUT from
+the page) and to reach the server under another name (``evil.example``
+resolved to 127.0.0.1, as DNS rebinding does): refused, files unchanged.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,7 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "main.beancount"
 CHROMIUM = Path("/usr/bin/chromium")
 TODAY = "2026-12-15"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--host-resolver-rules=MAP evil.example 127.0.0.1",  # a DNS rebinding, for one name
+]  # fmt: skip
+SLUG = "demo-onebox-partner"
+HEADLINE = "Sold 21528.51 USD; OneBox cost 7828.53 USD; kept 13699.98 USD (63.6%)."
 
 
 def free_port() -> int:
@@ -37,33 +46,48 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
 @pytest.fixture(scope="module")
-def fava_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """`onebox-ledger serve` on a copy of the demo: (port, the copy's directory)."""
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(ROOT / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    shutil.copy(MAIN, root / "main.beancount")
     port = free_port()
-    log = tmp_path_factory.mktemp("fava") / "fava.log"
+    log = root.parent / f"{root.name}.log"
     env = {**os.environ, "ONEBOX_TODAY": TODAY, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
-    fava = Path(sys.executable).parent / "fava"
+    main = str(root / "main.beancount")
     with open(log, "wb") as output:
         server = subprocess.Popen(
-            [str(fava), "--read-only", "-H", "127.0.0.1", "-p", str(port), str(MAIN)],
+            [sys.executable, "-m", "onebox_ledger", "--ledger", main, "serve", "--port", str(port)],
             env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/demo-onebox-partner"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/api/errors", timeout=5) as response:
+                url = f"http://127.0.0.1:{port}/{SLUG}/api/errors"
+                with urllib.request.urlopen(url, timeout=5) as response:
                     assert response.status == 200
                     break
             except OSError:
                 assert server.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-                assert time.monotonic() < deadline, "fava did not start within 60 s"
+                assert time.monotonic() < deadline, "serve did not start within 60 s"
                 time.sleep(0.2)
-        yield url
+        yield port, root
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def fava_url(served: tuple[int, Path]) -> str:
+    return f"http://127.0.0.1:{served[0]}/{SLUG}"
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +185,57 @@ def test_an_invoice_link_opens_its_life_in_favas_query_page(fava_url: str, page:
     lines = rendered_rows(page, "article details table")
     assert lines[0] == ["date", "narration", "position", "balance"]
     assert lines[-1][-1] == f"{open_amount} {currency}" == "504.00 USD"
+
+
+def test_the_served_page_shows_the_books_and_refuses_a_put_from_its_javascript(
+    served: tuple[int, Path], fava_url: str, page: Any
+) -> None:
+    root = served[1]
+    before = tree(root)
+    page.goto(f"{fava_url}/extension/OneBox/")
+    assert page.locator("#onebox-headline").inner_text() == HEADLINE
+    month = str(root / "ledger" / "journal" / "2026-10.beancount")
+    answer = page.evaluate(
+        """async (month) => {
+            const r = await fetch('/demo-onebox-partner/api/source', {
+                method: 'PUT', headers: {'Content-Type': 'application/json'},
+                body: JSON.stringify({file_path: month, source: '', sha256sum: ''})});
+            return [r.status, await r.text()];
+        }""",
+        month,
+    )
+    assert answer == [405, f"onebox-ledger serve is read-only: PUT /{SLUG}/api/source refused\n"]
+    assert tree(root) == before
+
+
+def test_the_source_editor_cannot_save(served: tuple[int, Path], fava_url: str, page: Any) -> None:
+    root = served[1]
+    before = tree(root)
+    page.goto(f"{fava_url}/editor/")
+    editor = page.locator(".cm-content")
+    editor.wait_for()
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n2026-10-31 open Assets:Stolen\n")
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/source") and r.request.method == "PUT"
+    ) as saved:
+        page.keyboard.press("Control+s")
+    assert saved.value.status == 405
+    assert (
+        saved.value.text() == f"onebox-ledger serve is read-only: PUT /{SLUG}/api/source refused\n"
+    )
+    assert tree(root) == before
+
+
+def test_a_page_reaching_the_server_by_another_name_is_refused(
+    served: tuple[int, Path], page: Any
+) -> None:
+    """evil.example resolves to 127.0.0.1 (--host-resolver-rules), as after a DNS rebinding:
+    the browser sends Host: evil.example:PORT, and gets nothing from the books."""
+    port = served[0]
+    response = page.goto(f"http://evil.example:{port}/{SLUG}/extension/OneBox/")
+    assert (response.status, response.text()) == (
+        400, f"onebox-ledger serve: Host 'evil.example:{port}' is not served here\n",
+    )  # fmt: skip
+    assert page.locator("#onebox-headline").count() == 0

@@ -22,6 +22,9 @@ from typing import Any
 
 import pytest
 from beancount.core import data
+from click.testing import CliRunner
+
+from onebox_ledger.cli import cli
 
 D = Decimal
 
@@ -929,4 +932,17 @@ def test_python_dash_m_runs_the_cli(closed_seed, tmp_path):
     assert missing.stderr == (
         f"onebox-ledger: error: ledger {tmp_path / 'no.beancount'} does not exist"
         " (create one: onebox-ledger init DIR)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "group", [(), ("terms",), ("customer",), ("contract",), ("onebox",), ("report",)]
+)
+def test_every_command_summary_reads_whole(group: tuple[str, ...]) -> None:
+    """The command lists of --help show each summary whole: a sentence, never cut with '...'."""
+    result = CliRunner().invoke(cli, [*group, "--help"], catch_exceptions=False)
+    listing = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    summaries = [line.split(None, 1)[1] for line in listing if line.strip()]
+    assert summaries and all(s.endswith(".") and not s.endswith("...") for s in summaries), (
+        summaries
     )

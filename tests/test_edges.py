@@ -50,9 +50,12 @@ def test_a_metered_item_keeps_its_per_when_repriced(seed_ledger, run, ok, refuse
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["customer", "add", "zed", "--name", "Zed", "--payment", "999999999"], "refused"),
+        (
+            ["customer", "add", "zed", "--name", "Zed", "--payment", "999999999"],
+            "--payment '999999999' must be a whole number from 0 to 3650",
+        ),
         (["close", "9999-12"], "month '9999-12' is outside the years 1900 to 9000"),
-        (["terms", "payment", "²"], "days '²' must be a whole number of at least 0"),
+        (["terms", "payment", "²"], "days '²' must be a whole number from 0 to 3650"),
         (
             [
                 "sell",
@@ -74,14 +77,7 @@ def test_out_of_range_values_are_one_line_errors(
 ):
     before = snapshot(seed_ledger.parent)
     result = run(seed_ledger, *args)
-    line = refused(result, result.exit_code)
-    assert result.exit_code in (1, 2)
-    if message == "refused":
-        assert line.endswith(
-            "payment must be a whole number of days up to 3650, not Decimal('999999999')"
-        )
-    else:
-        assert line == message
+    assert refused(result, 2) == message
     assert snapshot(seed_ledger.parent) == before
 
 

@@ -10,6 +10,7 @@ next command and the files show.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from conftest import build_seed
 
 from onebox_ledger.plugins.seal import PENDING_ERROR
 from onebox_ledger.store import COMMIT, Ledger
@@ -171,3 +173,373 @@ def test_a_crash_before_the_commit_point_leaves_the_old_ledger(
     after = snapshot(root)
     assert sorted(k for k in after if after[k] != before.get(k)) == [DEC]
     assert not [k for k in after if k.endswith(".tmp")]
+
+
+# ---------------------------------------------------------------- a .commit we did not write
+#
+# ``ledger/.commit`` is followed only when every line names a ledger file and, beside it, one
+# of our temp files. Each crafted file below must be refused in one line by a read-only
+# command, a report and a write alike, with nothing renamed, created or removed anywhere.
+
+PAYLOAD = "2026-12-01 open Assets:Stolen\n"
+VICTIM = "the victim's own bytes\n"
+TAIL = "; refused, nothing renamed (check ledger/.commit, then delete it)"
+
+
+@pytest.fixture
+def home(fixed_today: None, tmp_path: Path) -> Path:
+    """The seed at tmp_path/home/books, a victim file at tmp_path/victim/important.txt
+    (``../../victim/important.txt`` from the ledger's directory)."""
+    main = build_seed(tmp_path / "home" / "books").resolve()
+    victim = tmp_path / "victim" / "important.txt"
+    victim.parent.mkdir()
+    victim.write_text(VICTIM, encoding="utf-8")
+    return main
+
+
+def craft(main: Path, commit: str, **files: str) -> None:
+    """A crafted ledger/.commit and staged files (by path relative to the ledger)."""
+    root = main.parent
+    for name, text in files.items():
+        (root / name.replace("__", "/")).write_text(text, encoding="utf-8")
+    (root / "ledger" / COMMIT).write_text(commit, encoding="utf-8")
+
+
+STAGED = "ledger/journal/.2026-11.beancount.k3j9x2ab.tmp"
+NOV_TARGET = "ledger/journal/2026-11.beancount"
+
+CRAFTED = [
+    pytest.param(
+        "ledger/.payload\t../../victim/important.txt\n",
+        {"ledger__.payload": PAYLOAD},
+        "ledger/.commit line 1: '../../victim/important.txt' leads out of the ledger (..)",
+        id="dot-dot-target",
+    ),
+    pytest.param(
+        "ledger/journal/../../../victim/.important.txt.abc.tmp\tledger/journal/2026-11.beancount\n",
+        {},
+        "ledger/.commit line 1: 'ledger/journal/../../../victim/.important.txt.abc.tmp'"
+        " leads out of the ledger (..)",
+        id="dot-dot-staged",
+    ),
+    pytest.param(
+        "ledger/.payload\t{victim}\n",
+        {"ledger__.payload": PAYLOAD},
+        "ledger/.commit line 1: '{victim}' is an absolute path",
+        id="absolute-target",
+    ),
+    pytest.param(
+        "ledger/.payload\tledger/journal/2026-11.beancount\n",
+        {"ledger__.payload": PAYLOAD},
+        "ledger/.commit line 1: staged file 'ledger/.payload' is not a temp file of its target"
+        " (.2026-11.beancount.*.tmp beside ledger/journal/2026-11.beancount)",
+        id="staged-not-a-temp-file",
+    ),
+    pytest.param(
+        "ledger/journal/.2026-12.beancount.abcd1234.tmp\tledger/journal/2026-11.beancount\n",
+        {"ledger__journal__.2026-12.beancount.abcd1234.tmp": PAYLOAD},
+        "ledger/.commit line 1: staged file 'ledger/journal/.2026-12.beancount.abcd1234.tmp' is"
+        " not a temp file of its target (.2026-11.beancount.*.tmp beside"
+        " ledger/journal/2026-11.beancount)",
+        id="staged-temp-of-another-file",
+    ),
+    pytest.param(
+        "ledger/.notes.txt.abcd1234.tmp\tledger/notes.txt\n",
+        {"ledger__.notes.txt.abcd1234.tmp": PAYLOAD},
+        "ledger/.commit line 1: target 'ledger/notes.txt' is not a ledger file"
+        " (main.beancount, ledger/*.beancount, ledger/journal/*.beancount)",
+        id="target-not-a-ledger-file",
+    ),
+    pytest.param(
+        ".config.py.abcd1234.tmp\tconfig.py\n",
+        {".config.py.abcd1234.tmp": "import os\n"},
+        "ledger/.commit line 1: target 'config.py' is not a ledger file"
+        " (main.beancount, ledger/*.beancount, ledger/journal/*.beancount)",
+        id="target-python-beside-main",
+    ),
+    pytest.param(
+        f"{STAGED}\n",
+        {STAGED.replace("/", "__"): PAYLOAD},
+        f"ledger/.commit line 1: '{STAGED}' is not 'staged<TAB>target'",
+        id="one-field",
+    ),
+    pytest.param(
+        f"{STAGED}\t{NOV_TARGET}\textra\n",
+        {STAGED.replace("/", "__"): PAYLOAD},
+        f"ledger/.commit line 1: '{STAGED}\\t{NOV_TARGET}\\textra' is not 'staged<TAB>target'",
+        id="three-fields",
+    ),
+    pytest.param(
+        f"{STAGED}\t{NOV_TARGET}",
+        {STAGED.replace("/", "__"): PAYLOAD},
+        "ledger/.commit is incomplete (no final newline)",
+        id="no-final-newline",
+    ),
+    pytest.param(
+        # the first line is exactly what a crash of ours leaves; the second is not
+        f"{STAGED}\t{NOV_TARGET}\nledger/.payload\t../../victim/important.txt\n",
+        {STAGED.replace("/", "__"): PAYLOAD, "ledger__.payload": PAYLOAD},
+        "ledger/.commit line 2: '../../victim/important.txt' leads out of the ledger (..)",
+        id="a-valid-line-then-a-bad-one",
+    ),
+]
+
+
+@pytest.mark.parametrize(("commit", "files", "message"), CRAFTED)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("verify",),
+        ("report", "keep"),
+        ("sell", "acme", "10 USD", "--date", "2026-12-03", "--memo", "Fix"),
+    ],
+    ids=["verify", "report", "sell"],
+)
+def test_a_crafted_commit_is_refused_and_nothing_is_touched(
+    home: Path,
+    tmp_path: Path,
+    commit: str,
+    files: dict[str, str],
+    message: str,
+    command: tuple[str, ...],
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+) -> None:
+    victim = tmp_path / "victim" / "important.txt"
+    craft(home, commit.format(victim=victim), **files)
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, *command), 1) == message.format(victim=victim) + TAIL
+
+    assert snapshot(tmp_path) == before
+    assert victim.read_text(encoding="utf-8") == VICTIM
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"\xff\xfe\x00garbage\n", "ledger/.commit is not UTF-8 text", id="binary"),
+        pytest.param(b"", "ledger/.commit is empty", id="empty"),
+        pytest.param(b"\n", "ledger/.commit is empty", id="one-newline"),
+        pytest.param(None, "ledger/.commit is not a regular file", id="a-directory"),
+    ],
+)
+def test_a_commit_file_that_is_not_text_lines_is_refused(
+    home: Path,
+    tmp_path: Path,
+    content: bytes | None,
+    message: str,
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+) -> None:
+    commit = home.parent / "ledger" / COMMIT
+    if content is None:
+        (commit / "inside").mkdir(parents=True)
+    else:
+        commit.write_bytes(content)
+    staged = home.parent / STAGED
+    staged.write_text(PAYLOAD, encoding="utf-8")
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, "verify"), 1) == message + TAIL
+    assert snapshot(tmp_path) == before
+    assert staged.exists()  # not even the strays are removed
+
+
+def test_a_target_that_is_a_symbolic_link_is_refused(
+    home: Path, tmp_path: Path, run: Run, refused: Callable[[Result, int], str], snapshot: Snapshot
+) -> None:
+    """Renaming over a link would replace the link; the victim would survive, but a crash of
+    ours never leaves a link there: refused."""
+    victim = tmp_path / "victim" / "important.txt"
+    (home.parent / "ledger" / "journal" / "2026-12.beancount").symlink_to(victim)
+    staged = "ledger/journal/.2026-12.beancount.abcd1234.tmp"
+    craft(
+        home,
+        f"{staged}\tledger/journal/2026-12.beancount\n",
+        **{staged.replace("/", "__"): PAYLOAD},
+    )
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, "verify"), 1) == (
+        "ledger/.commit line 1: target 'ledger/journal/2026-12.beancount' is not a regular file"
+        + TAIL
+    )
+    assert snapshot(tmp_path) == before
+    assert (home.parent / "ledger" / "journal" / "2026-12.beancount").is_symlink()
+
+
+def test_a_staged_file_that_is_a_symbolic_link_is_refused(
+    home: Path, tmp_path: Path, run: Run, refused: Callable[[Result, int], str], snapshot: Snapshot
+) -> None:
+    """Renamed into place, the link would make the month file read (and later replace) the
+    victim."""
+    victim = tmp_path / "victim" / "important.txt"
+    (home.parent / STAGED).symlink_to(victim)
+    craft(home, f"{STAGED}\t{NOV_TARGET}\n")
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, "report", "keep"), 1) == (
+        f"ledger/.commit line 1: staged file '{STAGED}' is not a regular file" + TAIL
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_a_journal_directory_reached_through_a_link_out_of_the_ledger_is_refused(
+    home: Path, tmp_path: Path, run: Run, refused: Callable[[Result, int], str], snapshot: Snapshot
+) -> None:
+    """ledger/journal is a link to a directory outside: a rename there writes outside."""
+    journal = home.parent / "ledger" / "journal"
+    outside = tmp_path / "victim" / "journal"
+    journal.rename(outside)
+    journal.symlink_to(outside)
+    (outside / ".2026-11.beancount.abcd1234.tmp").write_text(PAYLOAD, encoding="utf-8")
+    craft(home, f"{STAGED.replace('k3j9x2ab', 'abcd1234')}\t{NOV_TARGET}\n")
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, "verify"), 1) == (
+        "ledger/.commit line 1: 'ledger/journal' is reached through a symbolic link" + TAIL
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_a_commit_file_that_is_a_symbolic_link_is_refused(
+    home: Path, tmp_path: Path, run: Run, refused: Callable[[Result, int], str], snapshot: Snapshot
+) -> None:
+    elsewhere = tmp_path / "victim" / "commit"
+    elsewhere.write_text(f"{STAGED}\t{NOV_TARGET}\n", encoding="utf-8")
+    (home.parent / "ledger" / COMMIT).symlink_to(elsewhere)
+    before = snapshot(tmp_path)
+
+    assert refused(run(home, "verify"), 1) == ("ledger/.commit is a symbolic link" + TAIL)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_lock_file_that_is_a_symbolic_link_creates_nothing(
+    home: Path, tmp_path: Path, run: Run, refused: Callable[[Result, int], str], snapshot: Snapshot
+) -> None:
+    lock = home.parent / "ledger" / ".lock"
+    lock.unlink()
+    lock.symlink_to(tmp_path / "victim" / "created-by-the-lock")
+    before = snapshot(tmp_path)
+
+    message = refused(
+        run(home, "sell", "acme", "10 USD", "--date", "2026-12-03", "--memo", "Fix"), 1
+    )
+
+    assert message == "ledger/.lock is a symbolic link; remove it (the lock is a plain file)"
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "victim" / "created-by-the-lock").exists()
+
+
+# ---------------------------------------------------------------- a full disk
+#
+# The file system is the thing faked here, not the ledger: os.write or os.fsync fail with
+# ENOSPC or EIO for the temp file of one named target, as a full disk or a failing one
+# would make them fail, and every other call goes through.
+
+
+def failing(monkeypatch: pytest.MonkeyPatch, call: str, target: str, code: int) -> list[str]:
+    """Make os.<call> fail with `code` on the temp file of the file named `target`; the
+    returned list collects the temp files it failed on."""
+    real = getattr(os, call)
+    hit: list[str] = []
+
+    def fake(fd: int, *args: Any) -> Any:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+        name = Path(path).name
+        if name.startswith(f".{target}.") and name.endswith(".tmp"):
+            hit.append(path)
+            raise OSError(code, os.strerror(code))
+        return real(fd, *args)
+
+    monkeypatch.setattr(os, call, fake)
+    return hit
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "reason"),
+    [
+        ("write", errno.ENOSPC, "No space left on device"),
+        ("fsync", errno.ENOSPC, "No space left on device"),
+        ("write", errno.EIO, "Input/output error"),
+    ],
+)
+def test_a_failed_write_names_the_file_and_changes_nothing(
+    closed_seed: Path,
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+    call: str,
+    code: int,
+    reason: str,
+) -> None:
+    before = snapshot(closed_seed.parent)
+    hit = failing(monkeypatch, call, "2026-12.beancount", code)
+
+    result = run(closed_seed, "sell", "acme", "10 USD", "--date", "2026-12-03", "--memo", "Fix")
+
+    assert refused(result, 1) == f"{reason}: ledger/journal/2026-12.beancount"
+    assert len(hit) == 1
+    assert not Path(hit[0]).exists()  # the temp file is gone
+    assert snapshot(closed_seed.parent) == before
+
+
+def test_a_full_disk_while_staging_an_import_leaves_no_commit(
+    books: Path,
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second of two month files fails to stage: the first one's temp file is removed,
+    no ledger/.commit is written, every file keeps its bytes."""
+    before = snapshot(books.parent)
+    hit = failing(monkeypatch, "write", "2026-12.beancount", errno.ENOSPC)
+
+    result = run(books, "import", str(books.parent / "bank.csv"))
+
+    assert refused(result, 1) == "No space left on device: ledger/journal/2026-12.beancount"
+    assert len(hit) == 1
+    assert snapshot(books.parent) == before
+
+
+def test_a_full_disk_while_writing_the_commit_point_leaves_the_old_ledger(
+    books: Path,
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+    bean_check: Check,
+) -> None:
+    before = snapshot(books.parent)
+    hit = failing(monkeypatch, "fsync", COMMIT, errno.ENOSPC)
+
+    result = run(books, "import", str(books.parent / "bank.csv"))
+
+    assert refused(result, 1) == "No space left on device: ledger/.commit"
+    assert len(hit) == 1
+    assert snapshot(books.parent) == before
+    assert bean_check(books) == []
+
+
+def test_a_full_disk_on_a_new_month_file_creates_nothing(
+    seed_ledger: Path,
+    run: Run,
+    refused: Callable[[Result, int], str],
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = snapshot(seed_ledger.parent)
+    mtime = seed_ledger.stat().st_mtime_ns
+    assert not (seed_ledger.parent / NOV).exists()
+    failing(monkeypatch, "write", "2026-11.beancount", errno.ENOSPC)
+
+    result = run(seed_ledger, "sell", "acme", "10 USD", "--date", "2026-11-03", "--memo", "Fix")
+
+    assert refused(result, 1) == f"No space left on device: {NOV}"
+    assert snapshot(seed_ledger.parent) == before
+    assert seed_ledger.stat().st_mtime_ns == mtime  # not bumped: no new file appeared

@@ -254,6 +254,23 @@ def test_make_text_refuses_control_characters(text: str, code: str) -> None:
         make_text(text, "memo")
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Acme \u202eytlaeR", "U+202E RIGHT-TO-LEFT OVERRIDE"),  # shows as "Acme Realty"
+        ("Ac\u200bme", "U+200B ZERO WIDTH SPACE"),  # looks like "Acme", is not
+        ("\ufeffAcme", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        ("\u2066Acme\u2069", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ("Acme\u2069", "U+2069 POP DIRECTIONAL ISOLATE"),
+        ("Ac\u00adme", "U+00AD SOFT HYPHEN"),
+        ("tag \U000e0041", "U+E0041 TAG LATIN CAPITAL LETTER A"),
+    ],
+)
+def test_make_text_refuses_invisible_format_characters(text: str, named: str) -> None:
+    with refused(f"name contains an invisible format character ({named}); remove it"):
+        make_text(text, "name")
+
+
 def test_make_text_refuses_empty_and_blank() -> None:
     for text in ["", "   "]:
         with refused("name is empty"):

@@ -46,11 +46,29 @@ class Cli(click.Group):
             click.echo(f"{PROG}: error: {err}", err=True)
             sys.exit(1)
         except OSError as err:
-            click.echo(f"{PROG}: error: {err.strerror}: {err.filename}", err=True)
+            click.echo(f"{PROG}: error: {describe_os_error(err)}", err=True)
             sys.exit(1)
         if isinstance(result, int) and result:
             sys.exit(result)
         return result
+
+
+def describe_os_error(err: OSError) -> str:
+    """'No space left on device: ledger/journal/2026-11.beancount': what failed, on which file.
+
+    Writes in store name their file; an error without one was raised while
+    printing (click.echo), so it names standard output or standard error.
+    """
+    reason = err.strerror or str(err)
+    if err.filename is not None:
+        return f"{reason}: {err.filename}"
+    traceback = err.__traceback__
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_globals.get("__name__") == "click.utils" and frame.f_code.co_name == "echo":
+            return f"{reason}: standard {'error' if frame.f_locals.get('err') else 'output'}"
+        traceback = traceback.tb_next
+    return reason
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,4 +99,4 @@ def main() -> None:
     cli.main()
 
 
-from . import books, imports, money, setup  # noqa: E402,F401  (registers the commands)
+from . import books, imports, money, serve, setup  # noqa: E402,F401  (registers the commands)

@@ -22,7 +22,7 @@ from .render import render
 FORMATS = click.Choice(["table", "csv", "json"])
 
 
-@cli.command()
+@cli.command(short_help="Close a month: invoice, buy from OneBox, seal it.")
 @click.argument("month")
 @click.option("--dry-run", is_flag=True, help="Show what the close would write; write nothing.")
 @click.option("--force", is_flag=True, help="Close a month that has not ended yet.")
@@ -106,7 +106,7 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
     click.echo(render(table, fmt), nl=False)
 
 
-@report.command("keep")
+@report.command("keep", short_help="What you keep: sold, OneBox cost, kept.")
 @click.option("--from", "start", help="First day (default: the beginning).")
 @click.option("--to", "end", help="Last day (default: the end).")
 @click.option(
@@ -130,7 +130,7 @@ def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
     _report(lambda entries, cur: reports.keep(entries, cur, start=first, end=last, by=by), fmt)
 
 
-@report.command("payables")
+@report.command("payables", short_help="Every OneBox bill and its status.")
 @click.option("--as-of", "as_of", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_payables(as_of: str | None, fmt: str) -> None:
@@ -144,7 +144,7 @@ def report_payables(as_of: str | None, fmt: str) -> None:
     _report(lambda entries, cur: reports.payables(entries, cur, as_of=when), fmt)
 
 
-@report.command("receivables")
+@report.command("receivables", short_help="Open customer invoices, aged.")
 @click.option("--as-of", "as_of", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_receivables(as_of: str | None, fmt: str) -> None:
@@ -172,7 +172,7 @@ def report_mrr(as_of: str | None, fmt: str) -> None:
     _report(lambda entries, cur: reports.mrr(parse_book(entries)[0], entries, cur, as_of=when), fmt)
 
 
-@cli.command()
+@cli.command(short_help="Check every seal and its chain; re-derive every close.")
 @click.option(
     "--head",
     metavar="DIGEST",

@@ -8,7 +8,7 @@ import click
 
 from ..clock import today
 from ..store import Ledger
-from ..values import InputError, parse_date
+from ..values import InputError, parse_date, show_value
 
 
 def ledger() -> Ledger:
@@ -21,10 +21,18 @@ def date_or_today(text: str | None, what: str = "date") -> datetime.date:
     return parse_date(text, what) if text is not None else today()
 
 
-def whole(text: str, what: str, minimum: int = 1) -> int:
-    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < minimum:
+def whole(text: str, what: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """A whole number typed by a person: ASCII digits, at least `minimum`, at most `maximum`."""
+    digits = text.isascii() and text.isdigit() and len(text) <= 9
+    value = int(text) if digits else None
+    if maximum is not None:
+        if value is None or not minimum <= value <= maximum:
+            raise InputError(
+                f"{what} {show_value(text)} must be a whole number from {minimum} to {maximum}"
+            )
+    elif value is None or value < minimum:
         raise InputError(f"{what} {text!r} must be a whole number of at least {minimum}")
-    return int(text)
+    return value
 
 
 def echo(message: str) -> None:

@@ -28,7 +28,7 @@ from . import cli
 from .common import echo, ledger
 
 
-@cli.command("import")
+@cli.command("import", short_help="Record a bank statement (CSV).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the import would record; write nothing.")
 def import_statement(file: Path, dry_run: bool) -> None:

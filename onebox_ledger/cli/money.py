@@ -11,7 +11,7 @@ from . import cli
 from .common import echo, ledger
 
 
-@cli.command()
+@cli.command(short_help="Invoice a one-time sale (implementation, hours).")
 @click.argument("customer_id")
 @click.argument("amount")
 @click.option("--stream", default="services", show_default=True, type=click.Choice(STREAMS))
@@ -37,7 +37,7 @@ def sell(customer_id: str, amount: str, stream: str, date: str, memo: str, ref: 
     echo(written.message)
 
 
-@cli.command()
+@cli.command(short_help="Record a customer's payment.")
 @click.argument("customer_id")
 @click.argument("amount")
 @click.option("--date", required=True, help="Date the money arrived.")
@@ -88,7 +88,7 @@ def onebox_pay(amount: str, date: str, bill: str | None, ref: str | None) -> Non
     echo(written.message)
 
 
-@onebox.command("grace")
+@onebox.command("grace", short_help="Defer a OneBox bill under a grace period.")
 @click.argument("bill")
 @click.option("--until", required=True, help="The new due date OneBox agreed to.")
 @click.option("--date", required=True, help="Date of the agreement.")

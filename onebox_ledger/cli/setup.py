@@ -13,6 +13,7 @@ from ..clock import today
 from ..model import BILLINGS
 from ..store import create_ledger
 from ..values import (
+    MAX_DAYS,
     MAX_NAME,
     InputError,
     Month,
@@ -28,7 +29,7 @@ from . import cli
 from .common import date_or_today, echo, ledger, whole
 
 
-@cli.command()
+@cli.command(short_help="Create a new ledger in DIRECTORY.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="Fill it with the demo partner, all months closed.")
 @click.option("--title", default="OneBox partner", show_default=True, help="The ledger's title.")
@@ -87,7 +88,7 @@ def terms() -> None:
     """OneBox terms: item list prices, cost-rate tiers, payment days."""
 
 
-@terms.command("item")
+@terms.command("item", short_help="Set an item's OneBox list price.")
 @click.argument("item")
 @click.argument("price")
 @click.option("--per", help="Metered item: units in one billed block (the data tariff: 1000).")
@@ -108,7 +109,7 @@ def terms_item(item: str, price: str, per: str | None, date: str | None) -> None
     echo(written.message)
 
 
-@terms.command("rate")
+@terms.command("rate", short_help="Set the cost rate from a number of active boxes.")
 @click.argument("boxes")
 @click.argument("rate")
 @click.option("--date", help="From when the tier holds (default today).")
@@ -126,17 +127,17 @@ def terms_rate(boxes: str, rate: str, date: str | None) -> None:
     echo(written.message)
 
 
-@terms.command("payment")
+@terms.command("payment", short_help="Set the days OneBox bills are due after month end.")
 @click.argument("days")
 @click.option("--date", help="From when the terms hold (default today).")
 def terms_payment(days: str, date: str | None) -> None:
-    """OneBox bills are due DAYS after the end of the month they bill.
+    """OneBox bills are due DAYS (0 to 3650) after the end of the month they bill.
 
     \b
     Example:
       onebox-ledger terms payment 30 --date 2026-01-01
     """
-    written = actions.terms_payment(ledger(), whole(days, "days", 0), date_or_today(date))
+    written = actions.terms_payment(ledger(), whole(days, "days", 0, MAX_DAYS), date_or_today(date))
     echo(written.message)
 
 
@@ -165,7 +166,7 @@ def terms_show(as_of: str | None) -> None:
     echo(f"  payment: {days} days after month end" if days is not None else "  payment: not set")
 
 
-@cli.command("price")
+@cli.command("price", short_help="Record an exchange rate for the reports.")
 @click.argument("currency")
 @click.argument("rate")
 @click.option("--date", help="Date of the rate (default today).")
@@ -193,7 +194,9 @@ def customer() -> None:
 @click.option(
     "--currency", help="Currency the customer is billed in (default: operating currency)."
 )
-@click.option("--payment", default="30", show_default=True, help="Days the customer has to pay.")
+@click.option(
+    "--payment", default="30", show_default=True, help="Days the customer has to pay (0 to 3650)."
+)
 @click.option("--date", help="Date the customer and its accounts start (default today).")
 def customer_add(
     customer_id: str, name: str, currency: str | None, payment: str, date: str | None
@@ -211,7 +214,7 @@ def customer_add(
         parse_id(customer_id, "customer"),
         make_text(name, "name", limit=MAX_NAME),
         parse_currency(currency) if currency else book.operating_currency(),
-        whole(payment, "--payment", 0),
+        whole(payment, "--payment", 0, MAX_DAYS),
         date_or_today(date),
     )
     echo(written.message)
@@ -283,7 +286,7 @@ def contract_add(
     echo(written.message)
 
 
-@contract.command("change")
+@contract.command("change", short_help="Change a contract's quantity or price from a date.")
 @click.argument("contract_id")
 @click.option("--date", required=True, help="First day of the new terms.")
 @click.option("--quantity", help="New quantity.")
@@ -343,7 +346,7 @@ def contract_list(as_of: str | None) -> None:
         )
 
 
-@cli.command()
+@cli.command(short_help="Record a metered contract's usage for a month.")
 @click.argument("contract_id")
 @click.argument("quantity")
 @click.option("--month", required=True, help="The month used, YYYY-MM.")

@@ -18,11 +18,22 @@ The one exception is a kill after an import's commit point (``ledger/.commit``
 written, renames not all done: "pending"): then files may be mixed, and loading
 reports exactly one error, the pending write. In every case re-running the same
 command succeeds (no stuck lock), first finishing a pending write, and leaves
-exactly the new bytes with no temp file. ``test_store.py`` builds the pending
-state deterministically; here it needs a kill within microseconds.
+exactly the new bytes with no temp file. The random trials print how often each
+outcome occurred and must see both "old" and "new".
+
+A random kill lands inside a write only by chance (the pending state needs a
+kill within microseconds), so the same checks also run on kills placed exactly:
+``ONEBOX_CRASH_AT`` (see onebox_ledger.store) makes the command SIGKILL itself
+at one point of the write path, before the commit point (old ledger), between
+the commit point and the last rename (pending: bean-check names it, the next
+command finishes it), and after it (new ledger)::
+
+    close, receive   write:staged (old)   write:renamed (new)
+    import           commit:staged, write:staged (.commit's own temp file) (old)
+                     commit:written, rename:1, rename:2 (pending)   commit:done (new)
 
 ONEBOX_CRASH_TRIALS (default 50; the benchmark sets 500) is the total number of
-kills, split evenly between the three commands.
+random kills, split evenly between the three commands.
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ import pytest
 
 from onebox_ledger import actions
 from onebox_ledger.plugins.seal import PENDING_ERROR
+from onebox_ledger.store import CRASH_ENV
 
 from ._support import START, env_int, load, new_ledger, snapshot, transactions
 
@@ -99,10 +111,12 @@ def argv(root: Path, name: str) -> list[str]:
     return [sys.executable, "-m", "onebox_ledger", "--ledger", main, *COMMANDS[name]]
 
 
-def run(root: Path, name: str) -> subprocess.CompletedProcess[str]:
-    """The command to its end; a stuck lock fails the test by timeout instead of hanging it."""
+def run(root: Path, name: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The command to its end (or to its crash point); a stuck lock fails the test by timeout
+    instead of hanging it."""
+    env = environment() if crash_at is None else {**environment(), CRASH_ENV: crash_at}
     return subprocess.run(
-        argv(root, name), env=environment(), cwd=root, capture_output=True, text=True, timeout=120
+        argv(root, name), env=env, cwd=root, capture_output=True, text=True, timeout=120
     )
 
 
@@ -227,4 +241,63 @@ def test_kill_at_any_instant_leaves_old_or_new_and_the_rerun_finishes(
         shutil.rmtree(root)
     assert sum(outcomes.values()) == TRIALS
     assert sum(n for (name, _, _), n in outcomes.items() if name == "close") == (TRIALS + 2) // 3
-    print(f"\ncrash trials: {dict(sorted(outcomes.items()))}; temp files left: {temps_left}")
+    states = Counter({"old": 0, "new": 0, "pending": 0})
+    for (_, state, _), n in outcomes.items():
+        states[state] += n
+    kills = sum(n for (_, _, killed), n in outcomes.items() if killed)
+    print(
+        f"\ncrash trials: {TRIALS} runs, {kills} killed; outcomes old {states['old']},"
+        f" new {states['new']}, pending {states['pending']}; temp files left: {temps_left};"
+        f" per command: {dict(sorted(outcomes.items()))}"
+    )
+    assert states["old"] >= 1 and states["new"] >= 1, states  # kills landed before and after
+
+
+# (command, crash point, the state it leaves, temp files left beside the ledger files)
+POINTS = [
+    ("close", "write:staged", "old", 1),
+    ("close", "write:renamed", "new", 0),
+    ("receive", "write:staged", "old", 1),
+    ("receive", "write:renamed", "new", 0),
+    ("import", "commit:staged", "old", 2),
+    ("import", "write:staged", "old", 3),  # both staged + .commit's own temp file
+    ("import", "commit:written", "pending", 2),
+    ("import", "rename:1", "pending", 1),
+    ("import", "rename:2", "pending", 0),
+    ("import", "commit:done", "new", 0),
+]
+
+
+@pytest.mark.parametrize(("name", "point", "expected", "temps_left"), POINTS)
+def test_a_kill_at_each_point_of_the_write_leaves_old_pending_or_new(
+    template: Path,
+    references: dict[str, Reference],
+    tmp_path: Path,
+    name: str,
+    point: str,
+    expected: str,
+    temps_left: int,
+) -> None:
+    ref = references[name]
+    root = tmp_path / "trial"
+    shutil.copytree(template, root)
+
+    crashed = run(root, name, crash_at=point)
+
+    assert crashed.returncode == -signal.SIGKILL, (crashed.returncode, crashed.stderr)
+    state, temps = state_after_kill(root, ref)
+    assert (state, len(temps)) == (expected, temps_left), temps
+    entries, errors = load(root / "main.beancount")
+    if state == "pending":
+        assert [(e.source["filename"], e.message) for e in errors] == [
+            (str(root / PENDING), PENDING_ERROR)
+        ]
+    else:
+        assert errors == []
+        added = ADDED[name] if state == "new" else 0
+        assert len(transactions(entries)) == 2 + added
+    rerun = run(root, name)
+    assert (rerun.returncode, rerun.stderr) == (0, "")
+    assert rerun.stdout.splitlines()[0] == RERUN_FIRST_LINE[(name, state)]
+    assert snapshot(root) == ref.new  # finished, no temp file, no pending commit
+    assert load(root / "main.beancount")[1] == []
