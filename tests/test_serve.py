@@ -46,7 +46,7 @@ PAGE = f"/{SLUG}/extension/OneBox/"
 PORT = 5000
 LOCAL = {"Host": f"localhost:{PORT}"}
 OCTOBER = "ledger/journal/2026-10.beancount"
-HEADLINE = "Sold 21528.51 USD; OneBox cost 7828.53 USD; kept 13699.98 USD (63.6%)."
+HEADLINE = "Sold 21,528.51 USD; OneBox cost 7,828.53 USD; kept 13,699.98 USD (63.6%)."
 PASSWORD = "correct horse battery"
 ERROR = "onebox-ledger: error: "
 
