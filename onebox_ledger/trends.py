@@ -136,7 +136,7 @@ class _Pass:
             pool: Iterable[OpenItem] = [self.invoices[key] for key in self.carried | self.touched]
         else:
             pool, self.tracking = self.invoices.values(), True
-        items = [item for item in pool if item.open != 0]
+        items = [item for item in pool if item.billed != item.paid]  # open, without a subtraction
         self.carried = {item.id for item in items}
         self.touched = set()
         return self.receivables(as_of, convert, items)
@@ -189,7 +189,7 @@ def collect(
             )  # fmt: skip
         if point in (as_of, today):
             # the open ones are the rows (receivables_table skips the others): sort only those
-            items = [item for item in state.invoices.values() if item.open != 0]
+            items = [item for item in state.invoices.values() if item.billed != item.paid]
             at_day[point] = (
                 state.receivables(point, keep_convert.sibling(), items),
                 state.payables(point),

@@ -162,6 +162,9 @@ def test_the_sidebar_link_opens_the_onebox_page(fava_url: str, page: Any) -> Non
     assert page.locator("#onebox-headline").inner_text() == HEADLINE
     assert rendered_rows(page, "#onebox-keep-stream table") == shown_rows("keep", "--by", "stream")
     assert rendered_rows(page, "#onebox-mrr table") == shown_rows("mrr", "--as-of", TODAY)
+    # the page's own styles hold after Fava's client-side navigation: Cloud's colour
+    mark = page.locator('#onebox-chart-keep-sold rect[data-month="2026-10"][data-series="cloud"]')
+    assert mark.evaluate("e => getComputedStyle(e).fill") == "rgb(61, 124, 201)"  # #3d7cc9
 
 
 def test_amounts_are_right_aligned_and_totals_bold(fava_url: str, page: Any) -> None:
