@@ -214,7 +214,8 @@ def collect(
             if date > high:
                 break  # entries are sorted by date: nothing after this counts
             continue
-        month = in_month.get((date.year, date.month)) if keeping and date >= first_day else None
+        in_chart = keeping and date >= first_day
+        month_sums = in_month.get((date.year, date.month)) if in_chart else None
         for post in entry.postings:
             account = post.account
             kind = kinds.get(account)
@@ -222,9 +223,9 @@ def collect(
                 kind = kinds[account] = _kind(account)
             what, stream = kind
             if what <= COST:
-                if month is not None:  # a chart month's sums: added to the period's below
+                if month_sums is not None:  # a chart month's: added to the period's below
                     convert = month_convert[(date.year, date.month)]
-                    reports._keep(month, entry, post, convert, stream, what)
+                    reports._keep(month_sums, entry, post, convert, stream, what)
                 elif keeping:
                     reports._keep(period, entry, post, keep_convert, stream, what)
             elif current:
