@@ -4,7 +4,12 @@ A real ``onebox-ledger serve`` (Fava, read-only, Host checked) serves a copy of
 the demo; Playwright drives Debian's Chromium (``/usr/bin/chromium``;
 ``.ci/run`` installs it with apt). Fava builds its sidebar and navigates between
 pages in JavaScript, and its time filter is a form field: these tests click and
-type as an accountant does and read what is rendered, not what the server sent.
+type as an accountant does and read what is rendered, not what the server sent:
+the OneBox page's charts drawn (a mark per month and series, each with its
+height on screen), their hover titles and the tables beside them equal to
+``report keep|mrr|receivables --format json`` month by month, headers in words,
+customers by name linking to Fava's journal filtered to them, the status panel,
+and colours that read in Fava's light and dark themes.
 The browser also tries to write (the source editor's save, a ``fetch`` PUT from
 the page) and to reach the server under another name (``evil.example``
 resolved to 127.0.0.1, as DNS rebinding does): refused, files unchanged.
@@ -12,7 +17,9 @@ resolved to 127.0.0.1, as DNS rebinding does): refused, files unchanged.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,11 +27,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from beancount import loader
 from click.testing import CliRunner
+from test_fava_ext import HEADERS, LABELS, NAMES, for_people
 
 from onebox_ledger.cli import cli
 
@@ -37,7 +47,7 @@ ARGS = [
     "--host-resolver-rules=MAP evil.example 127.0.0.1",  # a DNS rebinding, for one name
 ]  # fmt: skip
 SLUG = "demo-onebox-partner"
-HEADLINE = "Sold 21156.35 USD; OneBox cost 7837.84 USD; kept 13318.51 USD (63.0%)."
+HEADLINE = "Sold 21,156.35 USD; OneBox cost 7,837.84 USD; kept 13,318.51 USD (63.0%)."
 
 
 def free_port() -> int:
@@ -122,6 +132,22 @@ def cli_rows(*args: str) -> list[list[str]]:
     return [line.split(",") for line in result.stdout.splitlines()]
 
 
+def cli_json(*args: str) -> dict[str, Any]:
+    """The CLI report as JSON (exact decimals as text), in-process on the same demo and day."""
+    result = CliRunner(env={"ONEBOX_TODAY": TODAY}).invoke(
+        cli, ["--ledger", str(MAIN), "report", *args, "--format", "json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def shown_rows(*args: str) -> list[list[str]]:
+    """The CLI report's CSV rows as the page shows them: its header in words, then values."""
+    rows = cli_rows(*args)
+    return [HEADERS[f"onebox-{'keep-' + args[2] if args[0] == 'keep' else args[0]}"][0],
+            *for_people(rows[1:])]  # fmt: skip
+
+
 def rendered_rows(page: Any, table: str) -> list[list[str]]:
     rows = page.locator(f"{table} tr").all()
     return [[cell.strip() for cell in row.inner_text().split("\t")] for row in rows]
@@ -133,11 +159,12 @@ def test_the_sidebar_link_opens_the_onebox_page(fava_url: str, page: Any) -> Non
     page.wait_for_selector("#onebox-keep-stream table")
     assert page.url == f"{fava_url}/extension/OneBox/"
     assert page.locator("#onebox-title").inner_text() == "OneBox, start to end"
-    assert page.locator("#onebox-headline").inner_text() == (
-        "Sold 21156.35 USD; OneBox cost 7837.84 USD; kept 13318.51 USD (63.0%)."
-    )
-    assert rendered_rows(page, "#onebox-keep-stream table") == cli_rows("keep", "--by", "stream")
-    assert rendered_rows(page, "#onebox-mrr table") == cli_rows("mrr", "--as-of", TODAY)
+    assert page.locator("#onebox-headline").inner_text() == HEADLINE
+    assert rendered_rows(page, "#onebox-keep-stream table") == shown_rows("keep", "--by", "stream")
+    assert rendered_rows(page, "#onebox-mrr table") == shown_rows("mrr", "--as-of", TODAY)
+    # the page's own styles hold after Fava's client-side navigation: Cloud's colour
+    mark = page.locator('#onebox-chart-keep-sold rect[data-month="2026-10"][data-series="cloud"]')
+    assert mark.evaluate("e => getComputedStyle(e).fill") == "rgb(61, 124, 201)"  # #3d7cc9
 
 
 def test_amounts_are_right_aligned_and_totals_bold(fava_url: str, page: Any) -> None:
@@ -145,10 +172,10 @@ def test_amounts_are_right_aligned_and_totals_bold(fava_url: str, page: Any) -> 
     sold = page.locator("#onebox-keep-stream tbody tr").nth(1).locator("td").nth(1)  # cloud
     stream = page.locator("#onebox-keep-stream tbody tr").nth(1).locator("td").first
     total = page.locator("#onebox-keep-stream tfoot th").nth(1)
-    assert sold.inner_text() == "9123.76"
+    assert sold.inner_text() == "9,123.76"
     assert sold.evaluate("e => getComputedStyle(e).textAlign") == "right"
     assert stream.evaluate("e => getComputedStyle(e).textAlign") in ("left", "start")
-    assert total.inner_text() == "21156.35"
+    assert total.inner_text() == "21,156.35"
     assert int(total.evaluate("e => getComputedStyle(e).fontWeight")) >= 600
     assert sold.is_visible() and total.is_visible()
 
@@ -164,20 +191,28 @@ def test_favas_time_filter_sets_the_period(fava_url: str, page: Any) -> None:
     )
     assert page.url == f"{fava_url}/extension/OneBox/?time=2026-10"
     assert page.locator("#onebox-headline").inner_text() == (
-        "Sold 2691.96 USD; OneBox cost 1087.16 USD; kept 1604.80 USD (59.6%)."
+        "Sold 2,691.96 USD; OneBox cost 1,087.16 USD; kept 1,604.80 USD (59.6%)."
     )
     october = cli_rows("keep", "--from", "2026-10-01", "--to", "2026-10-31")
-    assert rendered_rows(page, "#onebox-keep-stream table") == october
+    assert rendered_rows(page, "#onebox-keep-stream table") == [
+        HEADERS["onebox-keep-stream"][0],
+        *for_people(october[1:]),
+    ]
     receivables = cli_rows("receivables", "--as-of", "2026-10-31")
     gap = receivables.index([""])
-    assert rendered_rows(page, "#onebox-receivables table.onebox-totals") == receivables[gap + 1 :]
+    assert rendered_rows(page, "#onebox-receivables table.onebox-totals") == [
+        HEADERS["onebox-receivables"][1],
+        *for_people(receivables[gap + 2 :]),
+    ]
+    # the charts follow the filter: one month, October
+    assert page.locator("#onebox-chart-keep-sold rect.onebox-mark").count() == 4
 
 
 def test_an_invoice_link_opens_its_life_in_favas_query_page(fava_url: str, page: Any) -> None:
     page.goto(f"{fava_url}/extension/OneBox/")
     row = page.locator("#onebox-receivables tbody tr").first
     cells = [cell.strip() for cell in row.inner_text().split("\t")]
-    assert cells[:2] == ["harbor-clinic", "inv-2026-08-harbor-clinic"]
+    assert cells[:2] == ["Harbor Clinic", "inv-2026-08-harbor-clinic"]
     currency, open_amount = cells[4], cells[5]
     row.get_by_role("link", name=cells[1]).click()
     page.wait_for_url(f"{fava_url}/query/?query_string=SELECT*")
@@ -185,6 +220,191 @@ def test_an_invoice_link_opens_its_life_in_favas_query_page(fava_url: str, page:
     lines = rendered_rows(page, "article details table")
     assert lines[0] == ["date", "narration", "position", "balance"]
     assert lines[-1][-1] == f"{open_amount} {currency}" == "504.00 USD"
+
+
+MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]  # the last 12 months to 2026-12-15
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+STREAMS = ["cloud", "data", "product", "services"]
+CHARTS = {  # chart -> its series, in drawing order
+    "keep-sold": STREAMS, "keep-onebox_cost": STREAMS, "keep-kept": STREAMS,
+    "mrr": ["cloud", "data", "product"],
+    "aging": ["current", "1-30", "31-60", "61-90", "90+"],
+}  # fmt: skip
+THREE_MONTHS = (("2026-01-01", "2026-01-31"), ("2026-06-01", "2026-06-30"),
+                ("2026-10-01", "2026-10-31"))  # fmt: skip
+
+
+def money(text: str) -> str:
+    return f"{Decimal(text):,f}"
+
+
+def label(month: str) -> str:
+    return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
+
+
+def test_the_charts_are_drawn_a_mark_per_month_and_series(fava_url: str, page: Any) -> None:
+    page.goto(f"{fava_url}/extension/OneBox/")
+    for key, names in CHARTS.items():
+        box = page.locator(f"#onebox-chart-{key} svg").bounding_box()
+        assert box is not None and box["width"] >= 500 and box["height"] >= 200, key
+        marks = page.locator(f"#onebox-chart-{key} rect.onebox-mark")
+        drawn = marks.evaluate_all("els => els.map(e => [e.dataset.month, e.dataset.series])")
+        assert drawn == [[month, name] for month in MONTHS for name in names], key
+        legend = page.locator(f"#onebox-chart-{key} .onebox-legend li").all_inner_texts()
+        assert [text.strip() for text in legend] == [LABELS[name] for name in names]
+    # a value shows as height on screen, at one scale: October's cloud and product sold
+    # 1265.52 and 744.00 (report keep --from 2026-10-01 --to 2026-10-31): a ratio of 1.70
+    sold = "#onebox-chart-keep-sold rect.onebox-mark"
+    cloud = page.locator(f'{sold}[data-month="2026-10"][data-series="cloud"]').bounding_box()
+    product = page.locator(f'{sold}[data-month="2026-10"][data-series="product"]').bounding_box()
+    assert cloud is not None and product is not None
+    assert abs(cloud["height"] / product["height"] - 1265.52 / 744.00) < 0.02
+    assert cloud["y"] > product["y"]  # cloud is stacked first, product above it
+    empty = page.locator(f'{sold}[data-month="2026-11"][data-series="cloud"]').bounding_box()
+    assert empty is None or empty["height"] == 0  # November has no sales yet
+
+
+def test_hover_and_the_table_beside_each_chart_show_the_reports_numbers(
+    fava_url: str, page: Any
+) -> None:
+    page.goto(f"{fava_url}/extension/OneBox/")
+    beside = {key: rendered_rows(page, f"#onebox-chart-{key} table") for key in CHARTS}
+    for key, names in CHARTS.items():
+        assert beside[key][0] == ["Month", *(LABELS[n] for n in names), "Total"]
+        assert [row[0] for row in beside[key][1:]] == [label(m) for m in MONTHS]
+    for first, last in THREE_MONTHS:
+        month = first[:7]
+        row = MONTHS.index(month) + 1
+        keep = cli_json("keep", "--from", first, "--to", last)
+        for column in ("sold", "onebox_cost", "kept"):
+            values = {r["stream"]: r[column] for r in keep["rows"]}
+            assert beside[f"keep-{column}"][row][1:] == [
+                *(money(values.get(s, "0.00")) for s in STREAMS),
+                money(keep["totals"][0][column]),
+            ], (month, column)
+        # hovering a mark: it is outlined, and its title (the browser's tooltip) has the number
+        mark = page.locator(f'#onebox-chart-keep-sold rect[data-month="{month}"][data-series="cloud"]')  # fmt: skip
+        mark.hover()
+        assert mark.evaluate("e => getComputedStyle(e).strokeWidth") == "1px"
+        sold = {r["stream"]: r["sold"] for r in keep["rows"]}
+        assert mark.locator("title").text_content() == (
+            f"{label(month)}, Cloud: {money(sold['cloud'])} USD\n"
+            f"Total sold: {money(keep['totals'][0]['sold'])} USD"
+        )
+        mrr = cli_json("mrr", "--as-of", last)
+        values = {r["stream"]: r["mrr"] for r in mrr["rows"]}
+        assert beside["mrr"][row][1:] == [
+            *(money(values.get(s, "0.00")) for s in CHARTS["mrr"]),
+            money(mrr["totals"][0]["mrr"]),
+        ]
+        aging = cli_json("receivables", "--as-of", last)["totals"][-1]
+        assert beside["aging"][row][1:] == [money(aging[b]) for b in (*CHARTS["aging"], "total")]
+
+
+def test_headers_are_words_and_customers_names_that_open_their_journal(
+    fava_url: str, page: Any
+) -> None:
+    page.goto(f"{fava_url}/extension/OneBox/")
+    for section, tables in HEADERS.items():
+        for index, header in enumerate(tables):
+            cells = page.locator(f"#{section} table").nth(index).locator("thead th")
+            assert cells.all_inner_texts() == header, section
+    first = page.locator("#onebox-keep-customer tbody tr").first.locator("td").first
+    assert (first.inner_text(), first.get_attribute("title")) == ("Acme Realty", "acme-realty")
+    names = page.locator("#onebox-keep-customer tbody tr td:first-child").all_inner_texts()
+    assert names == list(NAMES.values())
+    first.get_by_role("link", name="Acme Realty").click()
+    page.wait_for_url(f"{fava_url}/journal/?filter=*")
+    assert page.locator("input[placeholder^='Filter by tag']").input_value() == (
+        'customer:"^acme-realty$"'
+    )
+    # Fava's journal shows exactly the entries whose customer: is acme-realty (32 on the demo:
+    # its contracts, invoices, costs and receipts), none of another customer
+    loader.initialize(use_cache=False)
+    entries, _, _ = loader.load_file(str(MAIN))
+    acme = [e for e in entries if (e.meta or {}).get("customer") == "acme-realty"]
+    assert len(acme) == 32
+    count = "document.querySelectorAll('.journal > li > p > .datecell > a').length"
+    page.wait_for_function(f"{count} === {len(acme)}")  # the filtered journal, once rendered
+
+
+def test_the_status_panel_shows_the_sealed_range_and_the_bills_due(
+    fava_url: str, page: Any
+) -> None:
+    page.goto(f"{fava_url}/extension/OneBox/")
+    assert page.locator("#onebox-status h3").inner_text() == "Status as of today, 2026-12-15"
+    assert page.locator("#onebox-status-sealed").inner_text() == (
+        "Sealed: 2026-01..2026-10 (10 months)."
+    )
+    bills = page.locator("#onebox-status-bills")
+    assert bills.inner_text().startswith(
+        "OneBox bills due within 7 days or overdue: onebox-2026-10 1,087.16 USD, due 2026-11-30"
+        " (overdue);"
+    )
+    assert page.locator("#onebox-status-unclosed").inner_text() == (
+        "Ended, not closed: 2026-11; run onebox-ledger close 2026-11."
+    )
+    assert page.locator("#onebox-status-head code").first.inner_text() == (
+        "sha256:18fda933e2dc4701650378055571c274c834b1a7cf29f2c0416a6cdbb9827bbf"
+    )
+    bills.get_by_role("link", name="onebox-2026-10").click()
+    page.wait_for_url(f"{fava_url}/query/?query_string=SELECT*")
+    page.locator("article details table").wait_for()
+    # the running balance ends at the open amount (Fava writes a minus sign, U+2212)
+    assert rendered_rows(page, "article details table")[-1][-1] == "\u22121087.16 USD"
+
+
+def rgb(css: str) -> tuple[int, int, int]:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return red, green, blue
+
+
+def contrast(one: tuple[int, int, int], two: tuple[int, int, int]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+
+    def luminance(color: tuple[int, int, int]) -> float:
+        def channel(value: int) -> float:
+            c = value / 255
+            return c / 12.92 if c <= 0.04045 else float(((c + 0.055) / 1.055) ** 2.4)
+
+        r, g, b = (channel(v) for v in color)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize(("scheme", "background"), [("light", (255, 255, 255)), ("dark", (38, 38, 38))])  # fmt: skip
+def test_the_charts_read_in_favas_light_and_dark_themes(
+    browser: Any, fava_url: str, scheme: str, background: tuple[int, int, int]
+) -> None:
+    """Text and axes take Fava's theme colours; each series' colour keeps 3:1 against the
+    background (WCAG's minimum for graphics) in both themes; the warning badges 4.5:1."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{fava_url}/extension/OneBox/")
+        tab.locator("#onebox-charts").wait_for()
+        assert rgb(tab.evaluate("getComputedStyle(document.body).backgroundColor")) == background
+        for key in CHARTS:
+            labels = tab.locator(f"#onebox-chart-{key} svg text")
+            fill = rgb(labels.first.evaluate("e => getComputedStyle(e).fill"))
+            assert contrast(fill, background) >= 4.5, (key, fill)
+            fills = tab.locator(f"#onebox-chart-{key} rect.onebox-mark").evaluate_all(
+                "els => [...new Set(els.map(e => getComputedStyle(e).fill))]"
+            )
+            assert len(fills) == len(CHARTS[key]), key  # a colour per series
+            for color in fills:
+                assert contrast(rgb(color), background) >= 3, (key, color)
+            cell = tab.locator(f"#onebox-chart-{key} tbody td").nth(1)
+            assert contrast(rgb(cell.evaluate("e => getComputedStyle(e).color")), background) >= 4.5
+        badge = tab.locator("#onebox-status .onebox-warn").first
+        colors = badge.evaluate(
+            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+        )
+        assert contrast(rgb(colors[0]), rgb(colors[1])) >= 4.5
+    finally:
+        context.close()
 
 
 def test_the_served_page_shows_the_books_and_refuses_a_put_from_its_javascript(

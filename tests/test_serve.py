@@ -46,7 +46,7 @@ PAGE = f"/{SLUG}/extension/OneBox/"
 PORT = 5000
 LOCAL = {"Host": f"localhost:{PORT}"}
 OCTOBER = "ledger/journal/2026-10.beancount"
-HEADLINE = "Sold 21156.35 USD; OneBox cost 7837.84 USD; kept 13318.51 USD (63.0%)."
+HEADLINE = "Sold 21,156.35 USD; OneBox cost 7,837.84 USD; kept 13,318.51 USD (63.0%)."
 PASSWORD = "correct horse battery"
 ERROR = "onebox-ledger: error: "
 

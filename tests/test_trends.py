@@ -1,0 +1,286 @@
+"""trends: the page's tables and the reports month by month, from one pass over the entries.
+
+Every number must be the report command's: the tables are reports.overview's cell for
+cell (MRR's notes excepted, on purpose), and each month's keep, MRR and aging are
+``report keep --from --to``, ``report mrr --as-of`` and ``report receivables --as-of``
+for that month. Checked on the shipped demo for every month and several periods, on
+values worked out by hand, and on inline ledgers for what the demo does not have (a
+bounced payment reopening a settled invoice, a period ending inside a month).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount import loader
+from beancount.core import data
+
+from onebox_ledger import model, reports, trends
+from onebox_ledger.values import Month
+
+D = Decimal
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = datetime.date(2026, 12, 15)
+
+
+def day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[list[data.Directive], model.Book]:
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(ROOT / "main.beancount"))
+    assert errors == []
+    return list(entries), model.parse_book(entries)[0]
+
+
+def collect(
+    entries: list[data.Directive],
+    book: model.Book,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date = TODAY,
+) -> trends.Overview:
+    as_of = min(end, today) if end else today
+    months = trends.chart_months(start, end, today)
+    return trends.collect(
+        book, entries, "USD", start=start, end=end, as_of=as_of, today=today, months=months
+    )
+
+
+def of_month(table: reports.Table, month: str, skip: int) -> list[list[Any]]:
+    return [row[skip:] for row in table.rows if row[0] == month]
+
+
+# ---------------------------------------------------------------- which months
+
+
+def test_chart_months_default_to_the_last_twelve_to_today() -> None:
+    months = trends.chart_months(None, None, TODAY)
+    assert [str(m) for m in months] == [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-10-01", "2026-10-31", ["2026-10"]),
+        ("2026-03-15", "2026-04-10", ["2026-03", "2026-04"]),  # months the period touches
+        ("2026-11-01", "2027-12-31", ["2026-11", "2026-12"]),  # not past today's month
+        ("2027-01-01", "2027-12-31", []),  # wholly after today: nothing to draw
+        ("2025-12-01", "2026-01-31", ["2025-12", "2026-01"]),
+    ],
+)
+def test_chart_months_of_a_period(start: str, end: str, expected: list[str]) -> None:
+    assert [str(m) for m in trends.chart_months(day(start), day(end), TODAY)] == expected
+
+
+def test_a_long_period_shows_its_last_120_months() -> None:
+    months = trends.chart_months(day("1990-01-01"), day("2026-12-31"), TODAY)
+    assert (len(months), str(months[0]), str(months[-1])) == (120, "2017-01", "2026-12")
+
+
+# ---------------------------------------------------------------- the tables are overview's
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (None, None),
+        ("2026-10-01", "2026-10-31"),
+        ("2026-01-01", "2026-12-31"),
+        ("2026-03-15", "2026-04-10"),
+        ("2025-01-01", "2025-12-31"),
+    ],
+)
+def test_the_tables_are_reports_overview_cell_for_cell(
+    demo: tuple[list[data.Directive], model.Book], start: str | None, end: str | None
+) -> None:
+    entries, book = demo
+    first, last = (day(start), day(end)) if start and end else (None, None)
+    as_of = min(last, TODAY) if last else TODAY
+    mine = collect(entries, book, first, last).tables
+    expected = reports.overview(book, entries, "USD", start=first, end=last, as_of=as_of)
+    assert list(mine) == list(expected)
+    for key, table in expected.items():
+        got, want = reports.payload(mine[key]), reports.payload(table)
+        if key == "mrr":  # the notes name only the rates MRR used (see the test below)
+            got["notes"], want["notes"] = got["notes"][:1], want["notes"][:1]
+        assert got == want, key
+
+
+def test_mrr_notes_name_only_the_rate_mrr_used(
+    demo: tuple[list[data.Directive], model.Book],
+) -> None:
+    """Berlin Immo's cloud, 23.00 EUR a user, is MRR's only EUR amount: converted at the
+    rate in force on the day (2026-10-01's 1.06). reports.mrr also lists the rates of every
+    EUR invoice it converted while looking for metered contracts' last invoices."""
+    entries, book = demo
+    table = collect(entries, book).tables["mrr"]
+    assert table.notes == ["active boxes in 2026-12: 9", "rate EUR->USD 1.06 of 2026-10-01"]
+    cli = reports.mrr(book, entries, "USD", as_of=TODAY)
+    assert len(cli.notes) == 11  # active boxes + the ten monthly EUR rates of 2026
+    assert cli.rows == table.rows and cli.totals == table.totals
+
+
+# ---------------------------------------------------------------- each month is the reports'
+
+
+def test_every_month_is_the_report_commands_for_that_month(
+    demo: tuple[list[data.Directive], model.Book],
+) -> None:
+    entries, book = demo
+    overview = collect(entries, book)
+    for month in overview.months:
+        end = min(month.last, TODAY)
+        keep = reports.keep(entries, "USD", start=month.first, end=month.last, by="stream")
+        assert of_month(overview.keep, str(month), 1) == keep.rows, month
+        assert [r[1:] for r in overview.keep.totals if r[0] == str(month)] == keep.totals
+        receivables = reports.receivables(entries, "USD", as_of=end)
+        assert of_month(overview.aging, str(month), 1) == [[end, *receivables.totals[-1][1:]]]
+        customers = [row for row in receivables.totals if row[0] != "total"]
+        assert overview.aging_customers[str(month)] == customers
+        mrr = reports.mrr(book, entries, "USD", as_of=end)
+        assert of_month(overview.mrr, str(month), 1) == [[end, *row] for row in mrr.rows]
+        assert [r[1:] for r in overview.mrr.totals if r[0] == str(month)] == [
+            [end, *row] for row in mrr.totals
+        ]
+    assert overview.keep.columns == ["month", "stream", "sold", "onebox_cost", "kept", "kept_pct"]
+    assert overview.mrr.columns == ["month", "as_of", "stream", "mrr", "quantity", "customers"]
+    assert overview.aging.columns == [
+        "month", "as_of", "current", "1-30", "31-60", "61-90", "90+", "total",
+    ]  # fmt: skip
+
+
+def test_aging_at_month_ends_worked_by_hand(
+    demo: tuple[list[data.Directive], model.Book],
+) -> None:
+    entries, book = demo
+    aging = collect(entries, book).aging
+    rows = {row[0]: row[1:] for row in aging.rows}
+    # 2026-12-15 (today, December has not ended): Harbor Clinic's August invoice, due 09-30,
+    # is 76 days past due (61-90), its September one, due 10-30, 46 days (31-60); every
+    # October invoice, due 11-24 or 11-30, 1-30: 665.00 + 200.00 + 92.00 EUR x 1.06 (97.52)
+    # + 240.00 + 66.95 + 189.00 + 504.00 + 192.00 + 317.49 = 2471.96
+    assert rows["2026-12"] == [
+        day("2026-12-15"), D("0.00"), D("2471.96"), D("504.00"), D("504.00"), D("0.00"),
+        D("3479.96"),
+    ]  # fmt: skip
+    # 2026-11-30: the same two Harbor invoices are 61 and 31 days past due; October's, due
+    # 11-30, are not yet due, Granite Law's of 10-25 (due 11-24) is 6 days past due
+    assert rows["2026-11"][2:6] == [D("665.00"), D("504.00"), D("504.00"), D("0.00")]
+    assert aging.notes[-1] == "rate EUR->USD 1.06 of 2026-10-01"
+
+
+def test_months_of_a_year_add_up_to_the_years_keep(
+    demo: tuple[list[data.Directive], model.Book],
+) -> None:
+    """Every amount of the demo is in whole cents (EUR x a two-place rate), so each
+    stream's twelve monthly sums add up to the year's table exactly."""
+    entries, book = demo
+    overview = collect(entries, book, day("2026-01-01"), day("2026-12-31"))
+    year = {row[0]: row[1:4] for row in overview.tables["keep-stream"].rows}
+    for stream, (sold, cost, kept) in year.items():
+        months = [row[2:5] for row in overview.keep.rows if row[1] == stream]
+        assert [sum((m[i] for m in months), D(0)) for i in range(3)] == [sold, cost, kept]
+    assert year["cloud"] == [D("9122.84"), D("5876.25"), D("3246.59")]
+
+
+# ---------------------------------------------------------------- what the demo does not show
+
+HEADER = """
+option "operating_currency" "USD"
+2026-01-01 open Assets:Bank
+2026-01-01 open Assets:Receivable:Acme
+2026-01-01 open Liabilities:OneBox:Payable
+2026-01-01 open Income:Services
+"""
+
+# Acme's 300.00 invoice of January, due February 28, paid on February 10; the bank returns
+# the payment on March 5 (a bounced transfer): open again, 300.00, from March 5.
+BOUNCED = """
+2026-01-31 * "Acme" "Services"
+  customer: "acme"
+  invoice: "inv-2026-01-acme"
+  due: 2026-02-28
+  Assets:Receivable:Acme        300.00 USD
+  Income:Services              -300.00 USD
+
+2026-02-10 * "Acme" "Payment received"
+  customer: "acme"
+  Assets:Bank                   300.00 USD
+  Assets:Receivable:Acme       -300.00 USD
+    invoice: "inv-2026-01-acme"
+
+2026-03-05 * "Acme" "Payment returned by the bank"
+  customer: "acme"
+  Assets:Bank                  -300.00 USD
+  Assets:Receivable:Acme        300.00 USD
+    invoice: "inv-2026-01-acme"
+"""
+
+
+def load(text: str) -> list[data.Directive]:
+    entries, errors, _ = loader.load_string(HEADER + text)
+    assert errors == []
+    return list(entries)
+
+
+def test_an_invoice_settled_at_one_month_end_and_reopened_later_is_aged_again() -> None:
+    entries = load(BOUNCED)
+    book = model.parse_book(entries)[0]
+    overview = collect(entries, book, day("2026-01-01"), day("2026-04-30"), day("2026-05-10"))
+    totals = {row[0]: (row[1], row[-1]) for row in overview.aging.rows}
+    assert totals == {
+        "2026-01": (day("2026-01-31"), D("300.00")),  # not yet due
+        "2026-02": (day("2026-02-28"), D("0.00")),  # paid
+        "2026-03": (day("2026-03-31"), D("300.00")),  # returned: 31 days past due
+        "2026-04": (day("2026-04-30"), D("300.00")),  # 61 days past due
+    }
+    buckets = {row[0]: row[2:7] for row in overview.aging.rows}
+    assert buckets["2026-03"] == [D("0.00"), D("0.00"), D("300.00"), D("0.00"), D("0.00")]
+    assert buckets["2026-04"] == [D("0.00"), D("0.00"), D("0.00"), D("300.00"), D("0.00")]
+    for month, (as_of, total) in totals.items():
+        assert reports.receivables(entries, "USD", as_of=as_of).totals[-1][-1] == total, month
+
+
+def test_a_period_ending_inside_a_month_ends_its_last_month_there() -> None:
+    entries = load(BOUNCED)
+    book = model.parse_book(entries)[0]
+    overview = collect(entries, book, day("2026-02-15"), day("2026-03-04"), day("2026-05-10"))
+    # March's end is the period's last day, 03-04: the payment is not yet returned
+    assert [(row[0], row[1], row[-1]) for row in overview.aging.rows] == [
+        ("2026-02", day("2026-02-28"), D("0.00")),
+        ("2026-03", day("2026-03-04"), D("0.00")),
+    ]
+    # keep is clipped to the period: January's sale is outside it
+    assert overview.keep.rows == []
+    assert overview.tables["receivables"].title.startswith("Open invoices as of 2026-03-04")
+
+
+def test_a_month_with_no_entries_is_zero_not_missing() -> None:
+    entries = load(BOUNCED)
+    book = model.parse_book(entries)[0]
+    overview = collect(entries, book, day("2025-11-01"), day("2026-01-31"), day("2026-05-10"))
+    assert [str(m) for m in overview.months] == ["2025-11", "2025-12", "2026-01"]
+    assert [row[:2] for row in overview.keep.totals] == [
+        ["2025-11", "total"], ["2025-12", "total"], ["2026-01", "total"],
+    ]  # fmt: skip
+    assert overview.keep.rows == [["2026-01", "services", D("300.00"), D("0.00"), D("300.00"),
+                                   D("100.0")]]  # fmt: skip
+    assert [row[-1] for row in overview.aging.rows] == [D("0.00"), D("0.00"), D("300.00")]
+
+
+def test_months_before_today_and_today_are_both_taken() -> None:
+    """A past period: its tables as of its last day, the status's as of today."""
+    entries = load(BOUNCED)
+    book = model.parse_book(entries)[0]
+    overview = collect(entries, book, day("2026-02-01"), day("2026-02-28"), day("2026-05-10"))
+    assert overview.tables["receivables"].totals[-1][-1] == D("0.00")  # paid on 02-10
+    assert overview.receivables_today.totals[-1][-1] == D("300.00")  # returned on 03-05
+    assert overview.receivables_today.title.startswith("Open invoices as of 2026-05-10")
+    assert Month(2026, 2) in overview.months
