@@ -4,10 +4,10 @@ From the seals (``onebox-close`` directives, :mod:`onebox_ledger.seals`), the
 book, today's payables and receivables tables (:mod:`onebox_ledger.reports`)
 and the errors of the load that produced the entries::
 
-    2026-10-31 custom "onebox-close" "2026-10" "sha256:18fd..."   ; the newest seal
+    2026-10-31 custom "onebox-close" "2026-10" "sha256:4982..."   ; the newest seal
     today 2026-12-15
 
-    sealed: 2026-01..2026-10 (10 months); head 2026-10 sha256:18fd...
+    sealed: 2026-01..2026-10 (10 months); head 2026-10 sha256:4982...
     last close: 2026-10, its seal dated 2026-10-31
     ended, not closed: 2026-11                    -> onebox-ledger close 2026-11
     OneBox bills due within 7 days or overdue: onebox-2026-10, 1087.16 USD, due 2026-11-30

@@ -5,10 +5,14 @@ customer for a period; receivables, payables and MRR as of a day) and, for each
 month of its charts, what the report commands say of that month:
 
 - keep per stream in the month: ``report keep --by stream --from <1st> --to <last>``
-  (clipped to the period when the period starts or ends inside the month);
+  (clipped to the period when the period starts or ends inside the month), its
+  "adjustment" row included (what OneBox billed over or under the accrual: cost, no sales);
 - MRR per stream at the month's end: ``report mrr --as-of <end>``;
-- open receivables per aging bucket at the month's end: the total row of
-  ``report receivables --as-of <end>``;
+- open receivables per aging bucket at the month's end, and the customers' credit: the
+  total row of ``report receivables --as-of <end>`` (current, 1-30, 31-60, 61-90, 90+,
+  credit, total). Credit is negative (money held for customers, not yet applied) and is
+  part of the total, so the series keeps it: the aging chart draws it below zero and its
+  marks net to the report's total (see fava_ext.charts);
 
 where a month's end is its last day, or today for the month not yet ended (or the
 period's last day, for a period that ends inside the month). For
@@ -89,8 +93,8 @@ class Overview:
     months: list[Month]  # the charts' months, oldest first
     keep: reports.Table  # per month: month, stream, sold, onebox_cost, kept, kept_pct
     mrr: reports.Table  # per month end: month, as_of, stream, mrr, quantity, customers
-    aging: reports.Table  # per month end: month, as_of, current, 1-30, ..., total
-    # per month: the receivables' per-customer total rows (customer, buckets..., total)
+    aging: reports.Table  # per month end: month, as_of, current, 1-30, ..., 90+, credit, total
+    # per month: the receivables' per-customer total rows (customer, buckets..., credit, total)
     aging_customers: dict[str, list[list[Any]]]
     receivables_today: reports.Table  # for the status panel
     payables_today: reports.Table

@@ -20,9 +20,10 @@ The seed ledger is the README example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from beancount import loader
@@ -32,6 +33,10 @@ from onebox_ledger.cli import cli
 
 TODAY = "2026-12-15"
 ERROR = "onebox-ledger: error: "
+DEMO = Path(__file__).resolve().parent.parent  # the shipped demo: main.beancount + ledger/
+SEAL_LINE = re.compile(
+    r'^(\d{4}-\d{2}-\d{2}) custom "onebox-close" "(\d{4}-\d{2})" "(sha256:[0-9a-f]{64})"$'
+)
 
 SEED_STEPS: list[tuple[str, ...]] = [
     ("terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"),
@@ -167,3 +172,28 @@ def closed_seed(seed_ledger: Path) -> Path:
     """The seed with 2026-11 closed (and sealed)."""
     succeeded(invoke(seed_ledger, "close", "2026-11"))
     return seed_ledger
+
+
+class Seal(NamedTuple):
+    """A seal as the ledger's text writes it."""
+
+    date: str  # "2026-10-31"
+    month: str  # "2026-10"
+    digest: str  # "sha256:..."
+    path: str  # relative to main.beancount's folder: "ledger/journal/2026-10.beancount"
+    line: int  # 1-based
+
+
+@pytest.fixture(scope="session")
+def demo_head() -> Seal:
+    """The shipped demo's newest seal, the chain's head, read from the text of its journal
+    files (not from onebox_ledger.seals, and not hard-coded: every change to the demo moves
+    the head, and the demo changes)."""
+    found = [
+        Seal(*match.groups(), str(path.relative_to(DEMO)), number)
+        for path in sorted((DEMO / "ledger" / "journal").glob("*.beancount"))
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if (match := SEAL_LINE.match(text))
+    ]
+    assert found, "the demo has no seal"
+    return max(found, key=lambda seal: seal.month)

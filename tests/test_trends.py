@@ -152,42 +152,83 @@ def test_every_month_is_the_report_commands_for_that_month(
     assert overview.keep.columns == ["month", "stream", "sold", "onebox_cost", "kept", "kept_pct"]
     assert overview.mrr.columns == ["month", "as_of", "stream", "mrr", "quantity", "customers"]
     assert overview.aging.columns == [
-        "month", "as_of", "current", "1-30", "31-60", "61-90", "90+", "total",
+        "month", "as_of", "current", "1-30", "31-60", "61-90", "90+", "credit", "total",
     ]  # fmt: skip
 
 
 def test_aging_at_month_ends_worked_by_hand(
     demo: tuple[list[data.Directive], model.Book],
 ) -> None:
+    """Harbor Clinic (12 x 42.00 = 504.00 a month, due 30 days after each month end) pays three
+    months late: May's invoice on 08-16, June's on 09-14, July's on 10-13, nothing after; so
+    from August three invoices are open at every month end and walk through the buckets."""
     entries, book = demo
-    aging = collect(entries, book).aging
-    rows = {row[0]: row[1:] for row in aging.rows}
-    # 2026-12-15 (today, December has not ended): Harbor Clinic's August invoice, due 09-30,
-    # is 76 days past due (61-90), its September one, due 10-30, 46 days (31-60); every
-    # October invoice, due 11-24 or 11-30, 1-30: 665.00 + 200.00 + 92.00 EUR x 1.06 (97.52)
-    # + 240.00 + 66.95 + 189.00 + 504.00 + 192.00 + 317.49 = 2471.96
-    assert rows["2026-12"] == [
-        day("2026-12-15"), D("0.00"), D("2471.96"), D("504.00"), D("504.00"), D("0.00"),
-        D("3479.96"),
-    ]  # fmt: skip
-    # 2026-11-30: the same two Harbor invoices are 61 and 31 days past due; October's, due
-    # 11-30, are not yet due, Granite Law's of 10-25 (due 11-24) is 6 days past due
-    assert rows["2026-11"][2:6] == [D("665.00"), D("504.00"), D("504.00"), D("0.00")]
-    assert aging.notes[-1] == "rate EUR->USD 1.06 of 2026-10-01"
+    overview = collect(entries, book)
+    columns = ["customer", *overview.aging.columns[2:]]
+    assert columns == ["customer", "current", "1-30", "31-60", "61-90", "90+", "credit", "total"]
+    harbor = {
+        month: dict(zip(columns, row, strict=True))
+        for month, rows in overview.aging_customers.items()
+        for row in rows
+        if row[0] == "harbor-clinic"
+    }
+    d0, d504, d1008, d1512 = D("0.00"), D("504.00"), D("1008.00"), D("1512.00")
+    expected = {
+        # 09-30: July's (due 08-30) 31 days past due; August's (due 09-30) and September's
+        # (just issued) not yet due
+        "2026-09": [d1008, d0, d504, d0, d0, d0, d1512],
+        # 10-31: July's paid; August's 31 days, September's (due 10-30) 1 day; October's current
+        "2026-10": [d504, d504, d504, d0, d0, d0, d1512],
+        # 11-30: August's 61 days, September's 31; October's due that day: not yet past due
+        "2026-11": [d504, d0, d504, d504, d0, d0, d1512],
+        # 12-15 (today, December has not ended): 76, 46 and 15 days
+        "2026-12": [d0, d504, d504, d504, d0, d0, d1512],
+    }
+    for month, values in expected.items():
+        assert [harbor[month][c] for c in columns[1:]] == values, month
+    # Acme Realty paid September's 8 x 25.00 = 200.00 on 10-11; October's is open at 10-31
+    # (current) and still at 12-15 (due 11-30: 15 days, 1-30)
+    acme = {
+        month: row[1:]
+        for month, rows in overview.aging_customers.items()
+        for row in rows
+        if row[0] == "acme-realty"
+    }
+    assert acme["2026-10"] == [D("200.00"), d0, d0, d0, d0, d0, D("200.00")]
+    assert acme["2026-12"] == [d0, D("200.00"), d0, d0, d0, d0, D("200.00")]
+    # Berlin Immo's open EUR invoice is valued at the rate of the month end: 10-01's 1.06
+    assert overview.aging.notes[-1] == "rate EUR->USD 1.06 of 2026-10-01"
 
 
 def test_months_of_a_year_add_up_to_the_years_keep(
     demo: tuple[list[data.Directive], model.Book],
 ) -> None:
-    """Every amount of the demo is in whole cents (EUR x a two-place rate), so each
-    stream's twelve monthly sums add up to the year's table exactly."""
+    """Income and OneBox cost are booked in USD, in whole cents (a EUR invoice at its date's
+    rate, rounded once), so each stream's twelve monthly sums add up to the year's table
+    exactly, OneBox's adjustment row included."""
     entries, book = demo
     overview = collect(entries, book, day("2026-01-01"), day("2026-12-31"))
     year = {row[0]: row[1:4] for row in overview.tables["keep-stream"].rows}
+    assert sorted(year) == ["adjustment", "cloud", "data", "product", "services"]
     for stream, (sold, cost, kept) in year.items():
         months = [row[2:5] for row in overview.keep.rows if row[1] == stream]
         assert [sum((m[i] for m in months), D(0)) for i in range(3)] == [sold, cost, kept]
-    assert year["cloud"] == [D("9122.84"), D("5876.25"), D("3246.59")]
+    # OneBox billed May 783.61 against 783.58 accrued (2026-06-03, onebox-2026-05): the 0.03
+    # is June's cost, and no sale
+    adjustment = [row[2:] for row in overview.keep.rows if row[1] == "adjustment"]
+    assert [row[:2] for row in overview.keep.rows if row[1] == "adjustment"] == [
+        ["2026-06", "adjustment"]
+    ]
+    assert adjustment == [[D("0.00"), D("0.03"), D("-0.03"), None]]
+    # Acme Realty's year, by hand. Sold: cloud 5 x 25.00 in January to March (125.00 each),
+    # April 5 x 25.00 x 14/30 + 8 x 25.00 x 16/30 = 58.33.. + 106.66.. = 165.00, then
+    # 8 x 25.00 = 200.00 for May to October; and the implementation, 2000.00 once:
+    # 3 x 125.00 + 165.00 + 6 x 200.00 + 2000.00 = 3740.00. OneBox cost at 65% of 25.00 a user
+    # to April (fewer than 8 boxes), 60% from May: 3 x 81.25 + April's 5 x 14/30 + 8 x 16/30
+    # = 6.6 user-months x 16.25 (107.25) + 6 x 8 x 15.00 (120.00) = 1071.00. Kept 2669.00,
+    # 2669.00 / 3740.00 = 71.4%.
+    acme = [row for row in overview.tables["keep-customer"].rows if row[0] == "acme-realty"]
+    assert acme == [["acme-realty", D("3740.00"), D("1071.00"), D("2669.00"), D("71.4")]]
 
 
 # ---------------------------------------------------------------- what the demo does not show
@@ -259,7 +300,10 @@ def test_a_period_ending_inside_a_month_ends_its_last_month_there() -> None:
     ]
     # keep is clipped to the period: January's sale is outside it
     assert overview.keep.rows == []
-    assert overview.tables["receivables"].title.startswith("Open invoices as of 2026-03-04")
+    assert overview.tables["receivables"].title == (
+        "Open invoices and customer credit as of 2026-03-04, aged; totals per customer in USD"
+        " at the rate of 2026-03-04"
+    )
 
 
 def test_a_month_with_no_entries_is_zero_not_missing() -> None:
@@ -275,6 +319,81 @@ def test_a_month_with_no_entries_is_zero_not_missing() -> None:
     assert [row[-1] for row in overview.aging.rows] == [D("0.00"), D("0.00"), D("300.00")]
 
 
+# Acme pays 500.00 on February 10 for its 300.00 January invoice: 200.00 is held as credit.
+# Its 150.00 March invoice takes 150.00 of it at the close (03-31): 50.00 credit is left.
+# OneBox is paid 100.00 on February 15 with no bill open: prepaid, still unused.
+CREDIT = """
+2026-01-01 open Liabilities:Customer-Credit:Acme
+2026-01-01 open Assets:Prepaid:OneBox
+
+2026-01-31 * "Acme" "Services"
+  customer: "acme"
+  invoice: "inv-2026-01-acme"
+  due: 2026-02-28
+  Assets:Receivable:Acme        300.00 USD
+  Income:Services              -300.00 USD
+
+2026-02-10 * "Acme" "Payment received"
+  id: "receive/bank-1"
+  customer: "acme"
+  Assets:Bank                       500.00 USD
+  Assets:Receivable:Acme           -300.00 USD
+    invoice: "inv-2026-01-acme"
+  Liabilities:Customer-Credit:Acme -200.00 USD
+    credit: "receive/bank-1"
+
+2026-02-15 * "OneBox" "Payment to OneBox, prepaid"
+  id: "pay/bank-2"
+  Assets:Bank                      -100.00 USD
+  Assets:Prepaid:OneBox             100.00 USD
+    prepaid: "pay/bank-2"
+
+2026-03-31 * "Acme" "Services"
+  customer: "acme"
+  invoice: "inv-2026-03-acme"
+  due: 2026-04-30
+  Assets:Receivable:Acme        150.00 USD
+  Income:Services              -150.00 USD
+
+2026-03-31 * "Acme" "Credit applied to inv-2026-03-acme"
+  customer: "acme"
+  Liabilities:Customer-Credit:Acme  150.00 USD
+    credit: "receive/bank-1"
+  Assets:Receivable:Acme           -150.00 USD
+    invoice: "inv-2026-03-acme"
+"""
+
+
+def test_credit_at_a_month_end_is_the_aging_credit_column_and_nets_into_the_total() -> None:
+    entries = load(CREDIT)
+    book = model.parse_book(entries)[0]
+    overview = collect(entries, book, day("2026-01-01"), day("2026-04-30"), day("2026-05-10"))
+    d0 = D("0.00")
+    assert {row[0]: row[2:] for row in overview.aging.rows} == {
+        # current, 1-30, 31-60, 61-90, 90+, credit, total
+        "2026-01": [D("300.00"), d0, d0, d0, d0, d0, D("300.00")],  # not yet due
+        "2026-02": [d0, d0, d0, d0, d0, D("-200.00"), D("-200.00")],  # paid, 200.00 over
+        "2026-03": [d0, d0, d0, d0, d0, D("-50.00"), D("-50.00")],  # 150.00 of it applied
+        "2026-04": [d0, d0, d0, d0, d0, D("-50.00"), D("-50.00")],
+    }
+    assert overview.aging_customers["2026-02"] == [
+        ["acme", d0, d0, d0, d0, d0, D("-200.00"), D("-200.00")]
+    ]
+    for row in overview.aging.rows:  # report receivables --as-of <month end>, to the cent
+        as_of = row[1]
+        assert reports.receivables(entries, "USD", as_of=as_of).totals[-1][1:] == row[2:], as_of
+    # the receivables as of today list the credit as a row of its own, bucket "credit"
+    assert overview.receivables_today.rows == [
+        ["acme", "receive/bank-1", day("2026-02-10"), None, "USD", D("-50.00"), None, "credit"]
+    ]
+    # and the payables as of today OneBox prepaid, status "prepaid"
+    assert overview.payables_today.rows == [
+        ["pay/bank-2", day("2026-02-15"), "USD", None, None, None, D("100.00"), D("-100.00"),
+         None, "prepaid"]
+    ]  # fmt: skip
+    assert overview.payables_today.totals == [["prepaid", "USD", D("-100.00")]]
+
+
 def test_months_before_today_and_today_are_both_taken() -> None:
     """A past period: its tables as of its last day, the status's as of today."""
     entries = load(BOUNCED)
@@ -282,5 +401,7 @@ def test_months_before_today_and_today_are_both_taken() -> None:
     overview = collect(entries, book, day("2026-02-01"), day("2026-02-28"), day("2026-05-10"))
     assert overview.tables["receivables"].totals[-1][-1] == D("0.00")  # paid on 02-10
     assert overview.receivables_today.totals[-1][-1] == D("300.00")  # returned on 03-05
-    assert overview.receivables_today.title.startswith("Open invoices as of 2026-05-10")
+    assert overview.receivables_today.title.startswith(
+        "Open invoices and customer credit as of 2026-05-10,"
+    )
     assert Month(2026, 2) in overview.months
