@@ -51,6 +51,7 @@ from .values import ZERO, Month, round_money
 CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 SOON_DAYS = 7
+UNNAMED = "(none)"  # keep's key for an entry that names no customer (or no contract)
 
 
 class ReportError(Exception):
@@ -252,10 +253,10 @@ def _keep(
         if by == "stream":
             key: tuple[str, ...] = (stream,)
         elif by == "customer":
-            key = (str(entry.meta.get("customer", "(none)")),)
+            key = (str(entry.meta.get("customer", UNNAMED)),)
         else:
             key = (
-                str(entry.meta.get("contract", "(none)")),
+                str(entry.meta.get("contract", UNNAMED)),
                 str(entry.meta.get("customer", "")),
                 stream,
             )

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import Result
+from conftest import Seal
 from fava.application import create_app
 
 from onebox_ledger.fava_ext import customer_filter
@@ -144,8 +145,9 @@ NAMES = {  # ledger/customers.beancount
 }  # fmt: skip
 LABELS = {
     "cloud": "Cloud", "data": "Data", "product": "Product", "services": "Services",
-    "total": "Total", "current": "Not yet due", "1-30": "1-30 days", "31-60": "31-60 days",
-    "61-90": "61-90 days", "90+": "Over 90 days",
+    "adjustment": "Adjustment", "total": "Total", "current": "Not yet due",
+    "1-30": "1-30 days", "31-60": "31-60 days", "61-90": "61-90 days", "90+": "Over 90 days",
+    "credit": "Credit", "(none)": "No customer",
 }  # fmt: skip
 HEADERS = {
     "onebox-keep-stream": [["Stream", "Sold", "OneBox cost", "Kept", "Kept %"]],
@@ -159,11 +161,23 @@ HEADERS = {
             "31-60 days",
             "61-90 days",
             "Over 90 days",
+            "Credit",
             "Total",
         ],
     ],
     "onebox-payables": [
-        ["Bill", "Date", "Currency", "Billed", "Paid", "Open", "Due", "Status"],
+        [
+            "Bill",
+            "Date",
+            "Currency",
+            "Accrued",
+            "Billed by OneBox",
+            "Difference",
+            "Paid",
+            "Open",
+            "Due",
+            "Status",
+        ],
         ["Status", "Currency", "Open"],
     ],
     "onebox-mrr": [["Stream", "MRR", "Quantity", "Customers"]],
@@ -183,6 +197,14 @@ def for_people(rows: list[list[str]]) -> list[list[str]]:
     return [[shown(cell) for cell in row] for row in rows]
 
 
+def headline(totals: dict[str, str]) -> str:
+    """The page's headline for the total row of ``report keep --format json``."""
+    return (
+        f"Sold {shown(totals['sold'])} USD; OneBox cost {shown(totals['onebox_cost'])} USD;"
+        f" kept {shown(totals['kept'])} USD ({totals['kept_pct']}%)."
+    )
+
+
 def test_fava_lists_the_page_in_its_sidebar(fixed_today: None) -> None:
     html = get(client(), f"/{SLUG}/income_statement/")
     start = html.index('<script type="application/json" id="ledger-data">')
@@ -196,9 +218,8 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
     fava = client()
     page = parse(get(fava, PAGE))
     assert page.texts["onebox-title"] == "OneBox, start to end"
-    assert page.texts["onebox-headline"] == (
-        "Sold 21,156.35 USD; OneBox cost 7,837.84 USD; kept 13,318.51 USD (63.0%)."
-    )
+    keep = cli_json(run, ok, MAIN, "keep", "--by", "stream")
+    assert page.texts["onebox-headline"] == headline(keep["totals"][0])
     today = ("--as-of", TODAY)
     cli = {
         "onebox-keep-stream": [cli_csv(run, ok, MAIN, "keep", "--by", "stream")],
@@ -214,14 +235,22 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
         assert [table[1:] for table in page.sections[section]] == [
             for_people(table[1:]) for table in tables
         ], section
-    assert page.sections["onebox-keep-stream"][0][1:] == [
-        ["Adjustment", "0.00", "0.03", "-0.03", ""],  # OneBox billed May 0.03 over the accrual
-        ["Cloud", "9,123.76", "5,876.25", "3,247.51", "35.6"],
-        ["Data", "114.59", "49.06", "65.53", "57.2"],
-        ["Product", "5,168.00", "1,912.50", "3,255.50", "63.0"],
-        ["Services", "6,750.00", "0.00", "6,750.00", "100.0"],
-        ["Total", "21,156.35", "7,837.84", "13,318.51", "63.0"],
-    ]
+    # by hand: OneBox billed May 783.61 against the 783.58 accrued (2026-06-03): a cost of
+    # 0.03, no sale, no kept %; on no customer
+    assert page.sections["onebox-keep-stream"][0][1] == ["Adjustment", "0.00", "0.03", "-0.03", ""]
+    assert page.sections["onebox-keep-customer"][0][1] == [
+        "No customer", "0.00", "0.03", "-0.03", "",
+    ]  # fmt: skip
+    # Acme Realty, by hand (the arithmetic is test_trends' test_months_of_a_year_...): cloud
+    # 3 x 125.00 + 165.00 + 6 x 200.00 and the implementation 2,000.00; OneBox cost 1,071.00
+    assert page.sections["onebox-keep-customer"][0][2] == [
+        "Acme Realty", "3,740.00", "1,071.00", "2,669.00", "71.4",
+    ]  # fmt: skip
+    # the notes say what is outside the streams, as the CLI words them: Everest Dental's
+    # June invoice, 3 x 25.00 for 20/30 days (the contract ended 06-20) = 50.00, written off on
+    # 2026-09-05
+    assert page.texts["onebox-keep-stream"].endswith("\nnotes: " + "; ".join(keep["notes"]))
+    assert keep["notes"][-1].startswith("outside the streams: Expenses:Bad-Debt -50.00, ")
     assert page.sections["onebox-receivables"][0][1] == [
         "Harbor Clinic", "inv-2026-08-harbor-clinic", "2026-08-31", "2026-09-30", "USD",
         "504.00", "76", "61-90 days",
@@ -231,8 +260,11 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
 def test_customers_have_their_id_on_hover_and_link_to_their_journal(fixed_today: None) -> None:
     fava = client()
     page = parse(get(fava, PAGE))
-    names = [row[0] for row in page.sections["onebox-keep-customer"][0][1:-1]]
-    attrs = [row[0] for row in page.attrs["onebox-keep-customer"][0][1:-1]]
+    # the first row is what names no customer (OneBox's bill adjustment): words, no link
+    assert page.sections["onebox-keep-customer"][0][1][0] == "No customer"
+    assert page.attrs["onebox-keep-customer"][0][1][0] == (None, None)
+    names = [row[0] for row in page.sections["onebox-keep-customer"][0][2:-1]]
+    attrs = [row[0] for row in page.attrs["onebox-keep-customer"][0][2:-1]]
     assert names == list(NAMES.values())
     assert [title for title, _ in attrs] == list(NAMES)
     for customer, (_, href) in zip(NAMES, attrs, strict=True):
@@ -356,12 +388,14 @@ def test_the_charts_draw_one_mark_per_month_and_series_with_the_reports_numbers(
 ) -> None:
     html = get(client(), PAGE)
     marks, page = svg_marks(html), parse(html)
-    series = {
+    series = {  # a stream with nothing in any month is not drawn: services has no OneBox
+        # cost, the adjustment (June's 0.03, OneBox's May bill over its accrual) no sales;
+        # the aging chart has every column of the receivables' total row, credit too
         "onebox-chart-keep-sold": ["cloud", "data", "product", "services"],
-        "onebox-chart-keep-onebox_cost": ["cloud", "data", "product", "services"],
-        "onebox-chart-keep-kept": ["cloud", "data", "product", "services"],
+        "onebox-chart-keep-onebox_cost": ["cloud", "data", "product", "adjustment"],
+        "onebox-chart-keep-kept": ["cloud", "data", "product", "services", "adjustment"],
         "onebox-chart-mrr": ["cloud", "data", "product"],
-        "onebox-chart-aging": ["current", "1-30", "31-60", "61-90", "90+"],
+        "onebox-chart-aging": ["current", "1-30", "31-60", "61-90", "90+", "credit"],
     }
     assert list(marks) == list(series)
     for figure, names in series.items():
@@ -403,12 +437,21 @@ def test_the_charts_draw_one_mark_per_month_and_series_with_the_reports_numbers(
     # the headline test of ?time=2026-10
     october = [m for m in marks["onebox-chart-keep-sold"] if m["month"] == "2026-10"]
     assert {m["title"].split("\n")[1] for m in october} == {"Total sold: 2,691.96 USD"}
-    # who is 61-90 days behind at the last month end, on hover
+    # June's adjustment: 0.03 of cost, -0.03 kept, on hover
+    (june,) = [
+        m
+        for m in marks["onebox-chart-keep-kept"]
+        if (m["month"], m["series"]) == ("2026-06", "adjustment")
+    ]
+    assert june["title"].split("\n")[0] == "Jun 2026, Adjustment: -0.03 USD"
+    # who is 61-90 days behind at the last month end, on hover: Harbor Clinic alone, its
+    # August invoice (12 x 42.00, due 09-30, 76 days on 12-15)
     (harbor,) = [
         m for m in marks["onebox-chart-aging"] if (m["month"], m["series"]) == ("2026-12", "61-90")
     ]
+    total = cli_json(run, ok, MAIN, "receivables", "--as-of", TODAY)["totals"][-1]["total"]
     assert harbor["title"] == (
-        "Dec 2026, 61-90 days: 504.00 USD\nTotal: 3,479.96 USD\nHarbor Clinic 504.00"
+        f"Dec 2026, 61-90 days: 504.00 USD\nTotal: {money(total)} USD\nHarbor Clinic 504.00"
     )
 
 
@@ -428,10 +471,9 @@ def test_the_bars_are_drawn_to_scale(fixed_today: None) -> None:
     assert [m["height"] for m in sold if m["month"] in ("2026-11", "2026-12")] == [0.0] * 8
 
 
-HEAD = "sha256:18fda933e2dc4701650378055571c274c834b1a7cf29f2c0416a6cdbb9827bbf"
-
-
-def test_the_status_panel(fixed_today: None) -> None:
+def test_the_status_panel(run: Run, ok: Ok, demo_head: Seal) -> None:
+    head, source = demo_head.digest, f"{demo_head.path}:{demo_head.line}"
+    assert (demo_head.month, demo_head.date) == ("2026-10", "2026-10-31")
     fava = client()
     html = get(fava, PAGE, time="2026-10")  # the status is as of today whatever the period
     page = parse(html)
@@ -439,11 +481,11 @@ def test_the_status_panel(fixed_today: None) -> None:
     assert texts["onebox-status"].startswith("\nStatus as of today, 2026-12-15\n")
     assert texts["onebox-status-sealed"] == "Sealed: 2026-01..2026-10 (10 months)."
     assert texts["onebox-status-head"] == (
-        f"Chain head: 2026-10 {HEAD}; note it, and onebox-ledger verify --head {HEAD} checks it"
+        f"Chain head: 2026-10 {head}; note it, and onebox-ledger verify --head {head} checks it"
         " at the next audit."
     )
     assert texts["onebox-status-last-close"] == (
-        "Last close: 2026-10, its seal dated 2026-10-31 (ledger/journal/2026-10.beancount:323);"
+        f"Last close: 2026-10, its seal dated 2026-10-31 ({source});"
         " the ledger records the month and the seal's date, not when the close ran."
     )
     assert texts["onebox-status-unclosed"] == (
@@ -454,10 +496,18 @@ def test_the_status_panel(fixed_today: None) -> None:
         ' (overdue); pay with onebox-ledger onebox pay "1087.16 USD" --date 2026-12-15 --bill'
         " onebox-2026-10, or record a grace period with onebox-ledger onebox grace."
     )
+    # the invoices past due and their buckets are the receivables report's; Harbor Clinic's
+    # August and September invoices (12 x 42.00 each) alone are over 30 days: 76 and 46 days
+    receivables = cli_json(run, ok, MAIN, "receivables", "--as-of", TODAY)
+    late = [r for r in receivables["rows"] if r["days_past_due"] not in ("", "0")]
+    grand = receivables["totals"][-1]
+    past_due = sum(Decimal(grand[b]) for b in ("1-30", "31-60", "61-90", "90+"))
+    assert (grand["31-60"], grand["61-90"], grand["90+"]) == ("504.00", "504.00", "0.00")
     assert texts["onebox-status-past-due"].startswith(
-        "Invoices past due: 11 invoices, 3,479.96 USD (1-30 days: 2,471.96; 31-60 days: 504.00;"
-        " 61-90 days: 504.00). Most days past due:\ninv-2026-08-harbor-clinic (Harbor Clinic,"
-        " 504.00 USD, 76 days); inv-2026-09-harbor-clinic (Harbor Clinic, 504.00 USD, 46 days);"
+        f"Invoices past due: {len(late)} invoices, {money(str(past_due))} USD (1-30 days:"
+        f" {money(grand['1-30'])}; 31-60 days: 504.00; 61-90 days: 504.00). Most days past"
+        " due:\ninv-2026-08-harbor-clinic (Harbor Clinic, 504.00 USD, 76 days);"
+        " inv-2026-09-harbor-clinic (Harbor Clinic, 504.00 USD, 46 days);"
     )
     assert texts["onebox-status-checks"] == (
         "Checks: Fava's load of the ledger reported 0 errors, 0 of them from the seal plugin,"
@@ -472,25 +522,25 @@ def test_the_status_panel(fixed_today: None) -> None:
     )
     by_text = {text: unescape(href) for href, text in links.items()}
     assert by_text["2026-11"] == f"/{SLUG}/journal/?time=2026-11"
-    assert by_text["ledger/journal/2026-10.beancount:323"] == (
-        f"/{SLUG}/editor/?file_path={ROOT}/ledger/journal/2026-10.beancount&line=323&time=2026-10"
+    assert by_text[source] == (
+        f"/{SLUG}/editor/?file_path={ROOT}/{demo_head.path}&line={demo_head.line}&time=2026-10"
     )
     assert by_text["0 errors"] == f"/{SLUG}/errors/?time=2026-10"
     assert query_rows(fava, by_text["onebox-2026-10"])[-1][3] == {"USD": Decimal("-1087.16")}
     assert report_json(fava)["status"] == {
         "today": "2026-12-15",
         "sealed": {"first": "2026-01", "last": "2026-10", "months": 10},
-        "head": {"month": "2026-10", "digest": HEAD},
+        "head": {"month": "2026-10", "digest": head},
         "last_close": {"month": "2026-10", "seal_date": "2026-10-31"},
         "unclosed": ["2026-11"],
-        "bills": [
+        "bills": [  # the payables report's row (see the bill's text above)
             {"bill": "onebox-2026-10", "date": "2026-10-31", "currency": "USD",
-             "billed": "1087.16", "paid": "0.00", "open": "1087.16", "due": "2026-11-30",
-             "status": "overdue"},
+             "accrued": "1087.16", "billed": "1087.16", "difference": "0.00", "paid": "0.00",
+             "open": "1087.16", "due": "2026-11-30", "status": "overdue"},
         ],
         "past_due": {
-            "invoices": 11, "total": "3479.96",
-            "buckets": {"1-30": "2471.96", "31-60": "504.00", "61-90": "504.00", "90+": "0.00"},
+            "invoices": len(late), "total": str(past_due),
+            "buckets": {b: grand[b] for b in ("1-30", "31-60", "61-90", "90+")},
         },
         "checks": {"errors": 0, "seal_findings": 0, "seal_plugin": True,
                    "verify": "not run by the page: run onebox-ledger verify"},
@@ -538,6 +588,11 @@ def test_the_time_filter_sets_the_period_and_the_as_of_date(run: Run, ok: Ok) ->
     html = get(fava, PAGE, time="2026-10")
     page = parse(html)
     assert page.texts["onebox-title"] == "OneBox, 2026-10-01 to 2026-10-31"
+    # by hand, from ledger/journal/2026-10.beancount: sold 200.00 (Acme) + 92.00 EUR x 1.06
+    # (97.52, Berlin) + 240.00 + 220.00 (Delta's twelfth) + 52.00 + 14.95 + 189.00 + 665.00
+    # (Granite's consulting) + 504.00 + 192.00 + 315.00 + 2.49 = 2691.96; OneBox cost, the
+    # bill onebox-2026-10: 120.00 + 60.00 + 90.00 + 150.00 + 30.00 + 5.97 + 105.00 + 180.00
+    # + 120.00 + 225.00 + 1.19 = 1087.16; kept 1604.80, 59.6%
     assert page.texts["onebox-headline"] == (
         "Sold 2,691.96 USD; OneBox cost 1,087.16 USD; kept 1,604.80 USD (59.6%)."
     )
@@ -599,6 +654,76 @@ def test_each_invoice_and_bill_links_to_the_query_of_its_life(fixed_today: None)
     )
 
 
+def test_credit_and_prepaid_are_rows_in_words_linking_to_their_life(
+    demo_copy: Path, run: Run, ok: Ok
+) -> None:
+    """Acme Realty pays 300.00 on 12-10 with one invoice open, October's 8 x 25.00 = 200.00:
+    100.00 is held as its credit. OneBox is paid its October bill, then 100.00 more with no
+    bill open: prepaid. Both are rows of the tables, as the CLI has them; each id links to
+    the query of its life; the aging chart draws the credit below zero."""
+    (october,) = [
+        row
+        for row in cli_json(run, ok, demo_copy, "payables", "--as-of", TODAY)["rows"]
+        if row["bill"] == "onebox-2026-10"
+    ]
+    ok(run(demo_copy, "receive", "acme-realty", "300 USD", "--date", "2026-12-10",
+           "--ref", "BANK-1"))  # fmt: skip
+    ok(run(demo_copy, "onebox", "pay", f"{october['open']} USD", "--date", "2026-12-11",
+           "--bill", "onebox-2026-10", "--ref", "BANK-2"))  # fmt: skip
+    ok(run(demo_copy, "onebox", "pay", "100 USD", "--date", "2026-12-11", "--ref", "BANK-3"))
+    fava = client(demo_copy)
+    html = get(fava, PAGE)
+    page = parse(html)
+    for name in ("receivables", "payables"):
+        lines = cli_csv(run, ok, demo_copy, name, "--as-of", TODAY)
+        gap = lines.index([""])
+        assert [table[1:] for table in page.sections[f"onebox-{name}"]] == [
+            for_people(lines[1:gap]),
+            for_people(lines[gap + 2 :]),
+        ], name
+    receivables, payables = page.sections["onebox-receivables"], page.sections["onebox-payables"]
+    assert receivables[0][-1] == [
+        "Acme Realty", "receive/BANK-1", "2026-12-10", "", "USD", "-100.00", "", "Credit",
+    ]  # fmt: skip
+    assert receivables[1][1] == [
+        "Acme Realty", "0.00", "0.00", "0.00", "0.00", "0.00", "-100.00", "-100.00",
+    ]  # fmt: skip
+    assert payables[0][-1] == [
+        "pay/BANK-3", "2026-12-11", "USD", "", "", "", "100.00", "-100.00", "", "prepaid",
+    ]  # fmt: skip
+    assert payables[1][1:] == [["paid", "USD", "0.00"], ["prepaid", "USD", "-100.00"]]
+    # the ids link to their life: the credit's balance (a liability) ends at -100.00, the
+    # prepaid's (an asset) at 100.00; Acme's credit was not used, so one posting each
+    credit = query_rows(fava, str(page.attrs["onebox-receivables"][0][-1][1][1]))
+    prepaid = query_rows(fava, str(page.attrs["onebox-payables"][0][-1][0][1]))
+    assert [(row[1], row[3]) for row in credit] == [
+        ("Payment received", {"USD": Decimal("-100.00")})
+    ]
+    assert [(row[1], row[3]) for row in prepaid] == [
+        ("Payment to OneBox, prepaid", {"USD": Decimal("100.00")})
+    ]
+    # nothing is due to OneBox now: prepaid is not a bill
+    assert page.texts["onebox-status-bills"] == "No OneBox bill is due within 7 days or overdue."
+    # the aging chart's December (as of today): Acme's credit, drawn down from the zero line
+    # where December's stack starts; the table beside is the report's total row
+    grand = cli_json(run, ok, demo_copy, "receivables", "--as-of", TODAY)["totals"][-1]
+    assert grand["credit"] == "-100.00"
+    marks = {
+        m["series"]: m for m in svg_marks(html)["onebox-chart-aging"] if m["month"] == "2026-12"
+    }
+    assert marks["credit"]["title"] == (
+        f"Dec 2026, Credit: -100.00 USD\nTotal: {money(grand['total'])} USD\nAcme Realty -100.00"
+    )
+    assert marks["current"]["height"] == 0  # nothing current on 12-15: it sits on zero
+    assert marks["credit"]["y"] == marks["current"]["y"] and marks["credit"]["height"] > 0
+    assert marks["1-30"]["y"] + marks["1-30"]["height"] == marks["current"]["y"]
+    buckets = ("current", "1-30", "31-60", "61-90", "90+", "credit", "total")
+    assert page.sections["onebox-chart-aging"][0][-1] == [
+        "Dec 2026",
+        *(money(grand[b]) for b in buckets),
+    ]
+
+
 def test_a_period_not_yet_ended_is_seen_as_of_today(run: Run, ok: Ok) -> None:
     data = report_json(client(), time="2026")
     assert data["title"] == "OneBox, 2026-01-01 to 2026-12-31"
@@ -639,9 +764,14 @@ def test_the_page_follows_changes_to_the_files(demo_copy: Path, run: Run, ok: Ok
     assert after.sections["onebox-keep-stream"][0][5] == [
         "Services", "7,250.00", "0.00", "7,250.00", "100.0",
     ]  # fmt: skip
-    assert after.texts["onebox-headline"] == (
-        "Sold 21,656.35 USD; OneBox cost 7,837.84 USD; kept 13,818.51 USD (63.8%)."
-    )
+    # the headline is the CLI's, before and after the sale: 500.00 more sold and kept
+    was = cli_json(run, ok, MAIN, "keep")["totals"][0]
+    now = cli_json(run, ok, demo_copy, "keep")["totals"][0]
+    assert before.texts["onebox-headline"] == headline(was)
+    assert after.texts["onebox-headline"] == headline(now)
+    assert [Decimal(now[c]) - Decimal(was[c]) for c in ("sold", "onebox_cost", "kept")] == [
+        500, 0, 500,
+    ]  # fmt: skip
     # November's bar gains the sale
     november = after.sections["onebox-chart-keep-sold"][0][11]
     assert november == ["Nov 2026", "0.00", "0.00", "0.00", "500.00", "500.00"]
@@ -651,7 +781,9 @@ def test_the_page_follows_changes_to_the_files(demo_copy: Path, run: Run, ok: Ok
 def test_a_missing_exchange_rate_is_one_line_on_the_page(
     new_ledger: Path, run: Run, ok: Ok
 ) -> None:
-    """The open EUR invoice is valued at the rate of the page's date; without one, one line."""
+    """The open EUR invoice is valued at the rate of each month end; without one, one line.
+    The first value the page needs is the invoice's at the end of March, the first month end
+    of the charts' months (the last 12 to 2026-12-15) at which it is open."""
     ok(run(new_ledger, "customer", "add", "koln", "--name", "Koln GmbH", "--currency", "EUR",
            "--date", "2026-03-01"))  # fmt: skip
     ok(run(new_ledger, "price", "EUR", "1.10 USD", "--date", "2026-03-10"))
@@ -662,8 +794,8 @@ def test_a_missing_exchange_rate_is_one_line_on_the_page(
     fava = client(new_ledger)
     page = parse(get(fava, "/onebox-partner/extension/OneBox/"))
     assert page.texts["onebox-error"] == (
-        "no exchange rate EUR->USD on or before 2026-12-15"
-        " (add one to ledger/prices.beancount: 2026-12-15 price EUR 1.00 USD)"
+        "no exchange rate EUR->USD on or before 2026-03-31"
+        " (add one to ledger/prices.beancount: 2026-03-31 price EUR 1.00 USD)"
     )
     assert page.sections == {}
 

@@ -16,17 +16,20 @@ Fava then lists "OneBox" in its sidebar (``/<ledger>/extension/OneBox/``). The p
 - **charts** (server-side SVG, no script, no network; charts.py) for the
   months of Fava's time filter (no filter: the last 12 months to today's):
   sold, OneBox cost and kept per month by stream, MRR at each month end by
-  stream, open receivables at each month end by aging bucket; each mark's hover
-  title and the table beside each chart carry the exact numbers, which are the
-  report commands' for that month (onebox_ledger.trends);
+  stream, open receivables at each month end by aging bucket with the customers'
+  credit below zero (charts.py says which series each chart draws); each mark's
+  hover title and the table beside each chart carry the exact numbers, which are
+  the report commands' for that month (onebox_ledger.trends);
 - the **tables** of ``onebox-ledger report keep|receivables|payables|mrr``, value for
   value: keep covers the filtered period; receivables, payables and MRR are as
   of its last day, or of today when the period has not ended yet. With no time
   filter, keep covers everything and the others are as of today ($ONEBOX_TODAY,
-  as in the CLI). Headers are words (words.py: ``onebox_cost`` -> "OneBox cost"),
-  customers appear by name with their id on hover and link to Fava's journal
-  filtered to them (``customer:"^acme-realty$"``), amounts have thousands
-  separators. MRR's notes name only the rates MRR used.
+  as in the CLI). Headers and labels are words (words.py: ``onebox_cost`` -> "OneBox
+  cost", ``billed`` -> "Billed by OneBox", ``adjustment`` -> "Adjustment", the
+  bucket ``credit`` -> "Credit"), customers appear by name with their id on hover
+  and link to Fava's journal filtered to them (``customer:"^acme-realty$"``; keep's
+  "(none)", what no customer is named on, reads "No customer"), amounts have
+  thousands separators. MRR's notes name only the rates MRR used.
 
 Fava's account, tag and other filters do not apply: an invoice's open amount
 depends on every payment to it. The same numbers are JSON at
@@ -36,12 +39,15 @@ CLI's.
 
 The class only reads: it renders with Fava's autoescaping template engine and
 has no endpoint that writes (Fava has no authentication; GET must never change
-anything). Each invoice and bill id links to Fava's query page with the BQL
-query of its life (``history_query``): the invoice, every payment to it and the
-running balance, which ends at the open amount shown. Everything is computed in
-one pass over the entries per ledger load and period (the last PAGES_KEPT
-periods asked for are kept), with Python's cyclic garbage collector paused
-while it runs (as the CLI's reports do).
+anything). Each id in the receivables and payables links to Fava's query page
+with the BQL query of its life (``history_query``): an invoice, every payment to
+it and the running balance, which ends at the open amount shown; likewise a
+bill, a customer's credit (a receivables row in bucket "credit": the receipt or
+credit note that made it and the invoices it paid) and OneBox prepaid (a
+payables row with status "prepaid": the payment and the bills it paid).
+Everything is computed in one pass over the entries per ledger load and period
+(the last PAGES_KEPT periods asked for are kept), with Python's cyclic garbage
+collector paused while it runs (as the CLI's reports do).
 """
 
 from __future__ import annotations
@@ -72,8 +78,16 @@ from .words import amount, word
 
 Period = tuple[datetime.date | None, datetime.date | None]
 PAGES_KEPT = 8
-SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-HISTORY_ACCOUNTS = {"invoice": "^Assets:Receivable:", "bill": "^Liabilities:OneBox:"}
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")  # quotable in BQL: no quote, no backslash
+# the accounts of an item's postings, by the item's kind (its id is that metadata key)
+HISTORY_ACCOUNTS = {
+    "invoice": "^Assets:Receivable:",
+    "bill": "^Liabilities:OneBox:",
+    "credit": "^Liabilities:Customer-Credit:",  # a customer's credit: receivables, bucket credit
+    "prepaid": "^Assets:Prepaid:OneBox$",  # OneBox prepaid: payables, status prepaid
+}
+# an id column, and the (column, value) marking a row whose id is of another kind of item
+ID_COLUMNS = {"invoice": ("bucket", "credit"), "bill": ("status", "prepaid")}
 LABEL_COLUMNS = ("stream", "bucket")  # columns whose values are words (cloud -> Cloud)
 PAST_DUE_SHOWN = 5
 LINK_SLOT = "ONEBOXLINKSLOT"  # stands for a link's own parameter in a URL built once
@@ -81,9 +95,11 @@ QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query string (
 
 
 def history_query(kind: str, item_id: str) -> str | None:
-    """The BQL query of an invoice's or bill's life: every posting carrying its id (on the
-    posting, else on its transaction), with the running balance, which ends at its open amount.
-    None for an id that cannot be quoted safely (ids the tool writes always can)."""
+    """The BQL query of the life of an invoice, a bill, a customer's credit or OneBox prepaid
+    (`kind`): every posting carrying its id (on the posting, else on its transaction), with the
+    running balance, which ends at its open amount (credit: that amount negated, a liability;
+    prepaid: the asset, which the payables show negated). None for an id that cannot be
+    quoted safely (ids the tool writes always can)."""
     if kind not in HISTORY_ACCOUNTS or not SAFE_ID.fullmatch(item_id):
         return None
     return (
@@ -156,21 +172,48 @@ def _columns(names: list[str], rows: list[list[Any]]) -> list[Column]:
     return [Column(name, word(name), flag) for name, flag in zip(names, numeric, strict=True)]
 
 
-def _cell(column: Column, value: Any, names: dict[str, str], first: bool) -> Cell:
+def _cell(column: Column, value: Any, names: dict[str, str], first: bool, item: str) -> Cell:
+    """`item`: the kind of item an id column's cell names in this row ("" elsewhere)."""
     if column.numeric:
         return Cell(amount(value), numeric=True)
     text = reports.cell(value)
-    if column.name == "customer" and text in names:
-        return Cell(names[text], hover=text, kind="customer", target=text)
-    if column.name in HISTORY_ACCOUNTS and history_query(column.name, text):
-        return Cell(text, kind=column.name, target=text)
+    if column.name == "customer":
+        if text in names:
+            return Cell(names[text], hover=text, kind="customer", target=text)
+        if text == reports.UNNAMED:
+            return Cell(word(text))
+    if item and history_query(item, text):
+        return Cell(text, kind=item, target=text)
     if column.name in LABEL_COLUMNS or (first and text == "total"):
         return Cell(word(text))
     return Cell(text)
 
 
-def _cells(columns: list[Column], row: list[Any], names: dict[str, str]) -> list[Cell]:
-    return [_cell(c, v, names, i == 0) for i, (c, v) in enumerate(zip(columns, row, strict=True))]
+def _item_kinds(columns: list[Column]) -> list[tuple[int, int, str, str]]:
+    """For each id column: (its index, the index of the column marking another kind of item
+    or -1, the marking value, the column's own kind): a receivables row in bucket "credit"
+    names a customer's credit, a payables row with status "prepaid" OneBox prepaid."""
+    index = {c.name: i for i, c in enumerate(columns)}
+    out = []
+    for name, (marker, value) in ID_COLUMNS.items():
+        if name in index:
+            out.append((index[name], index.get(marker, -1), value, name))
+    return out
+
+
+def _cells(
+    columns: list[Column],
+    row: list[Any],
+    names: dict[str, str],
+    ids: Sequence[tuple[int, int, str, str]] = (),
+) -> list[Cell]:
+    items = [""] * len(columns)
+    for at, marker, value, kind in ids:
+        items[at] = value if marker >= 0 and row[marker] == value else kind
+    return [
+        _cell(c, v, names, i == 0, items[i])
+        for i, (c, v) in enumerate(zip(columns, row, strict=True))
+    ]
 
 
 def view(
@@ -182,11 +225,12 @@ def view(
     same = table.total_columns is None
     columns = _columns(table.columns, table.rows + (table.totals if same else []))
     totals = None if same else _columns(table.total_columns or [], table.totals)
+    ids = _item_kinds(columns)
     return View(
         key=key,
         title=title or table.title,
         columns=columns,
-        rows=[_cells(columns, row, names) for row in table.rows],
+        rows=[_cells(columns, row, names, ids) for row in table.rows],
         total_columns=totals,
         totals=[_cells(totals or columns, row, names) for row in table.totals],
         notes=list(table.notes),
@@ -337,7 +381,7 @@ class Links:
         return self.query(cell.kind, cell.target) if cell.kind else ""
 
     def query(self, kind: str, item_id: str) -> str:
-        """Fava's query page with the BQL query of an invoice's or bill's life."""
+        """Fava's query page with the BQL query of an item's life (see history_query)."""
         query = history_query(kind, item_id)
         return self._link("query", "query_string", query) if query else ""
 

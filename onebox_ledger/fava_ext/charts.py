@@ -11,6 +11,17 @@ number in its hover title, and the table beside the chart has every number
     2026-09  data       17.44       Sep 2026, Data: 17.44 USD
     2026-10  cloud    1052.52       ...
 
+Which series a chart draws: on the keep and MRR charts, each stream (and keep's
+"adjustment" row) with a value other than zero in some month shown; on the aging chart,
+every column of the receivables' total row: the five buckets, drawn up from zero, and
+the customers' credit, which is negative and drawn down from it, so that each month's
+marks net to the report's total (buckets + credit), the number in every hover title and
+in the table's Total column::
+
+    as_of       current  1-30    31-60   61-90   90+   credit   total
+    2026-12-15  0.00     200.00  504.00  504.00  0.00  -100.00  1108.00
+    -> up: 1-30 200.00, 31-60 504.00, 61-90 504.00; down: Credit -100.00; Total: 1,108.00
+
 The template draws it (``templates/OneBox.html``) with no script and no network:
 colours are fixed CSS classes whose colours read on Fava's light and dark
 backgrounds alike (each at least 3:1 against both white and Fava's dark #262626),
@@ -35,7 +46,13 @@ LEFT, RIGHT, TOP, BOTTOM = 62, 8, 10, 34
 ZERO = Decimal("0.00")
 
 # fill colours, each with contrast >= 3:1 against #fff and against #262626 (tests check it)
-STREAM_COLORS = {"cloud": "#3d7cc9", "data": "#1a9a8a", "product": "#9b6bcc", "services": "#d9730d"}
+STREAM_COLORS = {
+    "cloud": "#3d7cc9",
+    "data": "#1a9a8a",
+    "product": "#9b6bcc",
+    "services": "#d9730d",
+    "adjustment": "#708090",  # keep's row of OneBox's bill over or under the accrual: cost only
+}
 OTHER_COLORS = ("#8a8f1c", "#a8713a", "#d1497b", "#7f7f7f", "#2e8fb0", "#c04fc0")
 BUCKET_COLORS = {
     "current": "#3f9a3f",
@@ -43,6 +60,7 @@ BUCKET_COLORS = {
     "31-60": "#d9620d",
     "61-90": "#d93a3a",
     "90+": "#a94ca8",
+    "credit": "#4d86a8",  # customers' credit: negative, drawn down from zero
 }
 
 
@@ -138,14 +156,20 @@ def ordered(names: set[str], known: Sequence[str]) -> list[str]:
 def long_grid(
     table: reports.Table, months: Sequence[str], series_column: str, value_column: str
 ) -> Grid:
-    """A grid from a long table (a row per month and series), totals from its total rows."""
+    """A grid from a long table (a row per month and series), totals from its total rows.
+
+    The series are the rows' names with a value other than zero in some month: a name that
+    is zero in every month adds nothing to any total and is not drawn (OneBox's adjustment
+    has cost but never sales: it is a series of the cost and kept charts, not of sold)."""
     col = {name: i for i, name in enumerate(table.columns)}
     m, s, v = col["month"], col[series_column], col[value_column]
-    names = {str(row[s]) for row in table.rows}
-    grid = Grid(list(months), ordered(names, list(STREAM_COLORS)))
+    values: dict[tuple[str, str], Decimal] = {}
     for row in table.rows:
         if isinstance(row[v], Decimal):
-            grid.values[(str(row[m]), str(row[s]))] = row[v]
+            values[(str(row[m]), str(row[s]))] = row[v]
+    names = {name for (_, name), value in values.items() if value != 0}
+    grid = Grid(list(months), ordered(names, list(STREAM_COLORS)))
+    grid.values = {key: value for key, value in values.items() if key[1] in names}
     for row in table.totals:
         if isinstance(row[v], Decimal):
             grid.totals[str(row[m])] = row[v]
@@ -154,7 +178,8 @@ def long_grid(
 
 def wide_grid(table: reports.Table, months: Sequence[str], skip: Sequence[str]) -> Grid:
     """A grid from a wide table (a row per month, a column per series); its "total" column
-    gives the totals; columns in `skip` are not series."""
+    gives the totals; columns in `skip` are not series. Every other column is a series, zero
+    or not (the aging chart: the five buckets and credit, so the marks net to the total)."""
     columns = [c for c in table.columns if c not in (*skip, "total", "month")]
     grid = Grid(list(months), columns)
     col = {name: i for i, name in enumerate(table.columns)}
@@ -267,15 +292,16 @@ def chart(
 def customers_in(
     rows: Sequence[Sequence[Any]], columns: Sequence[str], bucket: str, names: dict[str, str]
 ) -> str:
-    """Who is in an aging bucket at a month end, most first (up to 5): hover text for the
-    aging chart's marks ("Harbor Clinic 504.00; ..."). `rows` are the receivables table's
-    per-customer totals, `columns` its total columns."""
+    """Who is in an aging bucket (or holds credit) at a month end, the largest amount first
+    (up to 5): hover text for the aging chart's marks ("Harbor Clinic 504.00; ...";
+    "Acme Realty -100.00"). `rows` are the receivables table's per-customer totals, `columns`
+    its total columns."""
     index = list(columns).index(bucket) if bucket in columns else -1
     if index < 0:
         return ""
     amounts = [(row[index], str(row[0])) for row in rows if isinstance(row[index], Decimal)]
     amounts = [(value, customer) for value, customer in amounts if value != 0]
-    amounts.sort(key=lambda pair: (-pair[0], pair[1]))
+    amounts.sort(key=lambda pair: (-abs(pair[0]), pair[1]))  # credit is negative
     shown = [f"{names.get(c, c)} {amount(value)}" for value, c in amounts[:5]]
     if len(amounts) > 5:
         shown.append(f"and {len(amounts) - 5} more")

@@ -37,7 +37,7 @@ WORDS = {
     "open": "Open",
     "days_past_due": "Days past due",
     "bucket": "Aging",
-    "billed": "Billed",
+    "billed": "Billed by OneBox",  # payables: what OneBox billed (vs. what the close accrued)
     "paid": "Paid",
     "status": "Status",
     "mrr": "MRR",
@@ -54,11 +54,15 @@ WORDS = {
     "31-60": "31-60 days",
     "61-90": "61-90 days",
     "90+": "Over 90 days",
+    "credit": "Credit",  # a customer's credit: a bucket (the rows) and a column (the totals)
     # streams
     "cloud": "Cloud",
     "data": "Data",
     "product": "Product",
     "services": "Services",
+    # keep's row of Expenses:OneBox:Adjustment: what OneBox billed over or under the accrual
+    "adjustment": "Adjustment",
+    "(none)": "No customer",  # keep's customer of what has none (a OneBox bill's adjustment)
 }
 # words the fallback writes in a way of their own
 _SPELLING = {"onebox": "OneBox", "pct": "%", "mrr": "MRR", "fx": "FX", "id": "ID", "usd": "USD"}
