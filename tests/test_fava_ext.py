@@ -28,7 +28,7 @@ from click.testing import Result
 from conftest import Seal
 from fava.application import create_app
 
-from onebox_ledger.fava_ext import customer_filter
+from onebox_ledger.fava_ext import charts, customer_filter
 
 TODAY = "2026-12-15"  # conftest.fixed_today
 
@@ -283,6 +283,19 @@ def test_customers_have_their_id_on_hover_and_link_to_their_journal(fixed_today:
 
 
 NAMES_INDEX = {customer: i for i, customer in enumerate(NAMES)}
+
+
+def test_the_aging_hover_names_the_largest_amounts_first_credit_too() -> None:
+    """Credit is negative: the most credit is the largest amount, as the most owed is."""
+    columns = ["customer", "1-30", "credit", "total"]
+    rows = [
+        ["a", Decimal("10.00"), Decimal("-100.00"), Decimal("-90.00")],
+        ["b", Decimal("30.00"), Decimal("-300.00"), Decimal("-270.00")],
+        ["c", Decimal("20.00"), Decimal("0.00"), Decimal("20.00")],
+    ]
+    names = {"a": "Acme", "b": "Berlin"}
+    assert charts.customers_in(rows, columns, "credit", names) == "Berlin -300.00; Acme -100.00"
+    assert charts.customers_in(rows, columns, "1-30", names) == "Berlin 30.00; c 20.00; Acme 10.00"
 
 
 def test_a_customer_filter_matches_the_whole_id_only() -> None:
