@@ -29,10 +29,18 @@ from beancount.core import data
 from beancount.parser import parser
 
 from . import beans, events, integrity, openitems, planner, seals
-from .billing import BillingError
-from .close import CloseError, CloseResult, carried, close_month, diff_month
+from .billing import BillingError, contract_year
+from .close import (
+    CloseError,
+    CloseResult,
+    carried,
+    close_month,
+    diff_month,
+    invoice_month,
+    invoice_prefix,
+)
 from .importers.bank import Planned, Row, plan
-from .model import Book, parse_book
+from .model import Book, Contract, parse_book
 from .money import MoneyError, Rates
 from .openitems import credits
 from .store import (
@@ -209,9 +217,12 @@ def contract_add(
     billing: str,
     item: str | None,
     end: datetime.date | None,
+    timing: str = "arrears",
 ) -> Written:
     if end is not None and end < start:
         raise InputError(f"end {end} is before start {start}")
+    if timing == "advance" and billing != "monthly":
+        raise InputError(f"only monthly contracts are billed in advance, not {billing}")
     if stream == "services" and item is not None:
         raise InputError("a services contract consumes no OneBox item; drop --item")
     if billing == "metered" and item is None:
@@ -232,15 +243,21 @@ def contract_add(
             raise InputError(f"unknown item {item!r}{_suggest(item, list(book.items))}")
         if billing == "metered" and item is not None and not book.items[item][0].metered:
             raise InputError(f"item {item!r} is not metered (define it with --per)")
+        if timing == "advance" and price[1] != ledger.operating_currency():
+            raise InputError(
+                f"advance billing is for contracts in the operating currency"
+                f" ({ledger.operating_currency()}); bill {price[1]} in arrears"
+            )
         _not_sealed(ledger, start, "start")
         entry = events.contract_entry(
             cid, customer=customer, stream=stream, billing=billing, price=price,
-            quantity=quantity, start=start, item=item, end=end,
+            quantity=quantity, start=start, item=item, end=end, timing=timing,
         )  # fmt: skip
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text,
-        f"contract {cid}: {customer}, {stream}, {quantity} x {price[0]} {price[1]} {billing} from {start}",
+        f"contract {cid}: {customer}, {stream}, {quantity} x {price[0]} {price[1]} {billing}"
+        f"{' in advance' if timing == 'advance' else ''} from {start}",
     )  # fmt: skip
 
 
@@ -250,6 +267,7 @@ def contract_change(
     date: datetime.date,
     quantity: int | None,
     price: tuple[Decimal, str] | None,
+    downgrade: str = "credit",
 ) -> Written:
     if quantity is None and price is None:
         raise InputError("nothing to change: give --quantity and/or --price")
@@ -265,13 +283,77 @@ def contract_change(
             )
         if contract.end is not None and date > contract.end:
             raise LedgerError(f"contract {cid!r} ended on {contract.end}, before {date}")
+        if any(change.date == date for change in contract.changes):
+            raise LedgerError(
+                f"contract {cid!r} already changes on {date}; give the quantity and the price"
+                " in one change"
+            )
         _not_sealed(ledger, date, "date")
-        entry = events.change_entry(cid, date, quantity, price)
+        _not_invoiced(loaded, contract, date, "a change")
+        _foreign_annual(contract, date, quantity, price, downgrade, ledger.operating_currency())
+        entry = events.change_entry(cid, date, quantity, price, downgrade)
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(ledger.customers_path, text, f"contract {cid} changed from {date}")
 
 
-def contract_end(ledger: Ledger, cid: str, date: datetime.date) -> Written:
+def _invoiced_through(loaded: Loaded, contract: Contract) -> Month | None:
+    """The latest month whose advance invoice of `contract` is issued, if any."""
+    found = [
+        Month.of(e.date)
+        for e in loaded.entries
+        if isinstance(e, data.Transaction)
+        and (beans.entry_id(e) or "").endswith(f"/{contract.id}/advance")
+        and (beans.entry_id(e) or "").startswith("invoice/")
+    ]
+    return max(found, default=None)
+
+
+def _not_invoiced(
+    loaded: Loaded, contract: Contract, date: datetime.date, what: str, *, ending: bool = False
+) -> None:
+    """An advance contract's terms on a day an issued invoice billed stay as billed: a change
+    takes effect after the first day of the last invoiced month, an end on or after it."""
+    if not contract.advance:
+        return
+    through = _invoiced_through(loaded, contract)
+    if through is not None and (date < through.first if ending else date <= through.first):
+        earliest = through.first if ending else through.first + datetime.timedelta(days=1)
+        raise LedgerError(
+            f"contract {contract.id!r} is invoiced in advance through {through} (issued"
+            f" {through.first}): {what} on {date} would change an issued invoice; date it"
+            f" {earliest} or later"
+        )
+
+
+def _foreign_annual(
+    contract: Contract,
+    date: datetime.date,
+    quantity: int | None,
+    price: tuple[Decimal, str] | None,
+    downgrade: str,
+    operating: str,
+) -> None:
+    """Mid-year changes of an annual contract are billed in the operating currency only."""
+    if contract.billing != "annual" or contract.currency == operating:
+        return
+    year = contract_year(contract, Month.of(date))
+    if year is None or year[0] == date:
+        return
+    before_q, before_p = contract.terms_on(date - datetime.timedelta(days=1))
+    after = (quantity or before_q) * (price[0] if price else beans.number(before_p))
+    if after < before_q * beans.number(before_p) and downgrade == "anniversary":
+        return
+    raise InputError(
+        f"contract {contract.id!r} is billed yearly in {contract.currency}: a change during"
+        f" the year is billed only in {operating}; date it on the anniversary"
+        f" {year[1] + datetime.timedelta(days=1)}, or for a lower price or quantity pass"
+        " --downgrade anniversary"
+    )
+
+
+def contract_end(
+    ledger: Ledger, cid: str, date: datetime.date, unearned: str = "recognise"
+) -> Written:
     with ledger.locked():
         loaded = ledger.load_valid()
         book, _ = parse_book(loaded.entries)
@@ -280,8 +362,13 @@ def contract_end(ledger: Ledger, cid: str, date: datetime.date) -> Written:
             raise LedgerError(f"contract {cid!r} already ends on {contract.end}")
         if date < contract.start:
             raise InputError(f"end {date} is before the contract start {contract.start}")
+        if unearned != "recognise" and contract.billing != "annual":
+            raise InputError(
+                f"--unearned applies to annual contracts; {cid!r} is {contract.billing}"
+            )
         _not_sealed(ledger, date, "end")
-        entry = events.end_entry(cid, date)
+        _not_invoiced(loaded, contract, date, "an end", ending=True)
+        entry = events.end_entry(cid, date, unearned)
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text, f"contract {cid} ends on {date} (last day of service)"
@@ -634,7 +721,7 @@ def close(
         try:
             result = close_month(
                 book, month, view.dated, previous=previous, currency=currency, rates=rates,
-                credit=carried(credit_entries, month), before=view.before, opened=opened,
+                credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
             )  # fmt: skip
         except CloseError as err:
@@ -649,6 +736,75 @@ def close(
                 view=view, previous=previous, currency=currency, new_opens=result.opens,
             )  # fmt: skip
     return Closed(result, path, text, dry_run)
+
+
+@dataclass(frozen=True)
+class Invoiced:
+    month: Month
+    entries: list[data.Transaction]
+    path: Path
+    text: str
+    dry_run: bool
+    already: bool  # issued before, and nothing changed
+
+
+def invoice(
+    ledger: Ledger, month: Month, *, today: datetime.date, dry_run: bool, force: bool
+) -> Invoiced:
+    """Issue the advance invoices of `month` on its first day (close.invoice_month).
+
+    Reads, like the close, only the static files and what is dated in the month
+    (plus the entries that touch customer credit). Idempotent: issued again, the same
+    invoices change nothing; invoices the contracts no longer give are drift, refused.
+    """
+    ledger.check_exists()
+    if month.first > today and not force:
+        raise LedgerError(
+            f"{month} has not begun (today is {today}); issue its invoices from"
+            f" {month.first} on, or pass --force"
+        )
+    with ledger.locked():
+        files = ledger.files()
+        static = [e for entries in files.parsed.values() for e in entries]
+        book, errors = parse_book(static)
+        if errors:
+            raise LedgerError(describe_error(errors[0]))
+        sealed = ledger.last_sealed()
+        path = ledger.month_path(month)
+        view = ledger.month_view(month, files, first=sealed is None)
+        rates = Rates.of(static, ledger.operating_currency())
+        credit_entries = ledger.credit_entries(files)
+        try:
+            expected = invoice_month(
+                book, month, rates, carried(credit_entries, month, invoicing=True)
+            )
+        except MoneyError as err:
+            raise LedgerError(f"cannot invoice {month}: {err}") from None
+        issued = [
+            e
+            for e in view.dated
+            if isinstance(e, data.Transaction)
+            and (beans.entry_id(e) or "").startswith(invoice_prefix(month))
+        ]
+        if issued:
+            written = sorted(beans.format_entry(e) for e in issued)
+            if written != sorted(beans.format_entry(e) for e in expected):
+                raise LedgerError(
+                    f"{month}'s advance invoices are issued but the contracts now give others;"
+                    " run 'onebox-ledger verify' to see the drift"
+                )
+            return Invoiced(month, expected, path, "", dry_run, True)
+        if sealed is not None and month <= sealed:
+            raise LedgerError(f"{month} is closed; its invoices were issued by its close")
+        text = beans.format_entries(expected) if expected else ""
+        if text and not dry_run:
+            opened = {e.account for e in static if isinstance(e, data.Open)}
+            opens = events.opens(expected, opened, ledger.open_date(static, sealed))
+            ledger.append_month(
+                path, text, expected, static, JOURNAL_HEADER.format(month=month),
+                view=view, previous="", currency="", new_opens=opens,
+            )  # fmt: skip
+    return Invoiced(month, expected, path, text, dry_run, False)
 
 
 def _check_credit_later(
@@ -766,7 +922,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
-            lines = diff_month(book, month, entries, rates, carried(credit_entries, month))
+            lines = diff_month(book, month, entries, rates, credit_entries)
         except (
             BillingError,
             CloseError,
@@ -776,7 +932,9 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
             continue
         report.diffs.extend(lines)
         report.generated += sum(
-            1 for e in entries if (beans.entry_id(e) or "").startswith(f"close/{month}/")
+            1
+            for e in entries
+            if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
         )
     for month, entries in sorted(by_month.items()):
         if month in found:

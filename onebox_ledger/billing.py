@@ -32,6 +32,7 @@ import datetime
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from . import beans
 from .model import Book, Contract, Item
@@ -52,19 +53,65 @@ class Stretch:
     price: Decimal
 
 
+LineKind = Literal["invoice", "recognise", "credit"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One generated transaction of a contract's month, in the contract's currency.
+
+    ``invoice``: the customer owes `amount` (Receivable), credited to Income, or to
+    Deferred-Revenue when `deferred` (a negative amount is a credit on the invoice);
+    ``recognise``: Deferred-Revenue to Income (negative: income given back); ``credit``:
+    Deferred-Revenue to the customer's credit (what was paid for and will not be served).
+    """
+
+    suffix: str  # the id's last part: invoice, recognise, change-2026-03-01, settle, ...
+    kind: LineKind
+    amount: Decimal
+    describe: str  # the narration, without the stream and the month
+    deferred: bool = False
+
+
 @dataclass(frozen=True)
 class Charge:
-    """One contract's month: what is invoiced, deferred, recognised, and what it costs."""
+    """One contract's month: its lines (invoices, recognition, credits) and its OneBox cost."""
 
     contract: Contract
     month: Month
-    invoiced: Decimal  # debited to the customer's receivable
-    deferred: Decimal  # of `invoiced`, the part credited to Deferred-Revenue (annual)
-    recognised: Decimal  # credited to Income:<Stream> this month
+    lines: tuple[Line, ...]
     cost: Decimal  # OneBox cost at partner cost (item currency)
     cost_currency: str | None
-    describe: str  # how the invoice was computed, for the narration
     describe_cost: str  # how the cost was computed
+
+    @property
+    def invoiced(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.kind == "invoice"), ZERO)
+
+    @property
+    def deferred(self) -> Decimal:
+        """Of `invoiced`, what goes to Deferred-Revenue."""
+        return sum(
+            (line.amount for line in self.lines if line.kind == "invoice" and line.deferred),
+            ZERO,
+        )
+
+    @property
+    def describe(self) -> str:
+        """How the month was billed: its invoice line's words (else its first line's)."""
+        invoices = [line for line in self.lines if line.kind == "invoice"]
+        return (invoices or list(self.lines))[0].describe if self.lines else ""
+
+    @property
+    def recognised(self) -> Decimal:
+        return sum(
+            (
+                line.amount
+                for line in self.lines
+                if line.kind == "recognise" or (line.kind == "invoice" and not line.deferred)
+            ),
+            ZERO,
+        )
 
 
 def _anniversary(start: datetime.date, years: int) -> datetime.date:
@@ -136,6 +183,257 @@ def _pct(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
+def _days_text(days: int, of: int) -> str:
+    return "" if days == of else f" for {days}/{of} days"
+
+
+def _stretch_text(parts: list[Stretch], days: int, cur: str) -> str:
+    return " + ".join(
+        f"{s.quantity} x {_fmt(s.price)} {cur}{_days_text(s.days, days)}" for s in parts
+    )
+
+
+def served(contract: Contract, month: Month) -> tuple[Decimal, str, list[Stretch]]:
+    """What a monthly contract's days of service in `month` are worth: price x quantity x
+    days / days in month per stretch, rounded half-up once; and how, for the narration."""
+    parts = stretches(contract, month)
+    exact = sum((s.price * s.quantity * s.days / month.days for s in parts), ZERO)
+    return round_money(exact), _stretch_text(parts, month.days, contract.currency), parts
+
+
+def advance_billed(contract: Contract, month: Month) -> tuple[Decimal, str] | None:
+    """An advance-billed contract's invoice for `month`, issued on its first day: the terms in
+    force on the first day of service in the month, to the month's end (changes and an end
+    dated later in the month are settled by the close; see `advance_lines`)."""
+    first = max(contract.start, month.first)
+    if first > month.last or (contract.end is not None and contract.end < first):
+        return None
+    quantity, price = contract.terms_on(first)
+    days = (month.last - first).days + 1
+    amount = round_money(beans.number(price) * quantity * days / month.days)
+    return amount, f"{quantity} x {_fmt(beans.number(price))} {contract.currency}" + _days_text(
+        days, month.days
+    )
+
+
+def advance_lines(contract: Contract, month: Month) -> list[Line]:
+    """What ``onebox-ledger invoice`` bills an advance contract on the first day of `month`:
+    the month in advance (`advance_billed`), and the difference between what the previous
+    month's service was worth and what its advance invoice billed (seats added or removed, a
+    start, in the middle of it), as a dated, explained adjustment line::
+
+        inv-2026-12-acme  Cloud: 6 x 25.00 USD, in advance                          150.00
+                          Cloud: adjustment for November 2026: served 5 x 25.00 USD
+                          for 15/30 days + 6 x 25.00 USD for 15/30 days = 137.50,
+                          billed 125.00                                              12.50
+    """
+    lines = []
+    billed = advance_billed(contract, month)
+    if billed is not None:
+        lines.append(Line("advance", "invoice", billed[0], f"{billed[1]}, in advance", True))
+    before = month.prev()
+    earlier = advance_billed(contract, before)
+    if billed is not None and earlier is not None:
+        worth, how, _ = served(contract, before)
+        difference = worth - earlier[0]
+        if difference:
+            lines.append(
+                Line(
+                    "adjust",
+                    "invoice",
+                    difference,
+                    f"adjustment for {before.label()}: served {how} = {worth}, billed {earlier[0]}",
+                    True,
+                )
+            )
+    return lines
+
+
+def _advance_close(contract: Contract, month: Month) -> list[Line]:
+    """The close of an advance contract's month: its service recognised; when the contract
+    has no service next month, what the month's service was worth beyond (or short of) its
+    advance invoice is invoiced (or credited) now, as no later invoice can carry it."""
+    worth, how, parts = served(contract, month)
+    if not parts:
+        return []
+    lines = [Line("recognise", "recognise", worth, f"recognised {how}")] if worth else []
+    billed = advance_billed(contract, month)
+    difference = worth - (billed[0] if billed else ZERO)
+    if difference and not contract.active_in(month.next()):
+        detail = f"served {how} = {worth}, billed {billed[0] if billed else ZERO}"
+        if difference > 0:
+            lines.append(
+                Line("settle", "invoice", difference, f"last month: {detail}", deferred=True)
+            )
+        else:
+            lines.append(Line("settle", "credit", -difference, f"last month: {detail}"))
+    return lines
+
+
+# ---------------------------------------------------------------- annual contracts
+
+
+@dataclass(frozen=True)
+class Piece:
+    """An amount an annual contract year bills, and the days it pays for (inclusive)."""
+
+    first: datetime.date
+    last: datetime.date
+    amount: Decimal  # negative: a downgrade credited
+    by_twelfths: bool  # a whole year: one twelfth a month, the 12th takes the remainder
+    anniversary: datetime.date  # the year's first day
+    describe: str
+    billed_in: Month  # the month whose close bills (or credits) it
+
+
+def contract_year(
+    contract: Contract, month: Month
+) -> tuple[datetime.date, datetime.date, int] | None:
+    """(anniversary, last day of the contract year, month index 0-11) of `month`, or None."""
+    year = annual_year(contract, month)
+    if year is None:
+        return None
+    anniversary, index = year
+    following = _anniversary(contract.start, (anniversary.year - contract.start.year) + 1)
+    return anniversary, following - datetime.timedelta(days=1), index
+
+
+def _value(
+    contract: Contract, date: datetime.date, anniversary: datetime.date
+) -> tuple[Decimal, int, Decimal]:
+    """(yearly value, quantity, price) billed on `date` in the year opened by `anniversary`."""
+    quantity, price = contract.terms_billed(date, anniversary)
+    return beans.number(price) * quantity * 12, quantity, beans.number(price)
+
+
+def pieces(contract: Contract, anniversary: datetime.date, last: datetime.date) -> list[Piece]:
+    """What the contract year from `anniversary` to `last` bills.
+
+    The year at the anniversary's terms: 12 x price x quantity, or, when the contract
+    ends within the year and says so (its ``end:``, or an end in the anniversary's own
+    month), only the days it serves. Then each change during the year: the yearly value
+    it adds (or removes) for the days from it to the year's end (or the contract's end),
+    over the days in the year (a downgrade with ``downgrade: "anniversary"`` waits for the
+    next anniversary instead).
+    """
+    cur = contract.currency
+    year_days = (last - anniversary).days + 1
+    declared = contract.term_end if contract.term_end and contract.term_end <= last else None
+    known = (
+        contract.end
+        if contract.end is not None
+        and contract.end <= last
+        and Month.of(contract.end) == Month.of(anniversary)
+        else None
+    )
+    stop = min(d for d in (declared, known, last) if d is not None)
+    value, quantity, price = _value(contract, anniversary, anniversary)
+    head = f"{quantity} x {_fmt(price)} {cur} x 12 months from {anniversary}"
+    if stop < last:
+        days = (stop - anniversary).days + 1
+        amount = round_money(value * days / year_days)
+        out = [
+            Piece(
+                anniversary,
+                stop,
+                amount,
+                False,
+                anniversary,
+                f"{head}, for {days}/{year_days} days to {stop}",
+                Month.of(anniversary),
+            )
+        ]
+    else:
+        out = [Piece(anniversary, last, round_money(value), True, anniversary, head,
+                     Month.of(anniversary))]  # fmt: skip
+    end = min(stop, contract.end) if contract.end else stop
+    for change in contract.changes:
+        if not anniversary < change.date <= end:
+            continue
+        before, _, _ = _value(contract, change.date - datetime.timedelta(days=1), anniversary)
+        after, quantity, price = _value(contract, change.date, anniversary)
+        if after == before:
+            continue
+        days = (stop - change.date).days + 1
+        amount = round_money((after - before) * days / year_days)
+        if amount:
+            out.append(
+                Piece(change.date, stop, amount, False, anniversary,
+                      f"{quantity} x {_fmt(price)} {cur} from {change.date}: {amount:+} for"
+                      f" {days}/{year_days} days to {stop}", Month.of(change.date))
+            )  # fmt: skip
+    return out
+
+
+def _share(piece: Piece, month: Month, through: datetime.date) -> Decimal:
+    """What `piece` recognises in `month`, for its days up to `through`."""
+    first, last = max(piece.first, month.first), min(piece.last, month.last, through)
+    if first > last:
+        return ZERO
+    if piece.by_twelfths:
+        index = month.minus(Month.of(piece.anniversary))
+        twelfth = round_money(piece.amount / 12)
+        if last < min(piece.last, month.last):  # ended within this month: its days only
+            return round_money(twelfth * ((last - first).days + 1) / month.days)
+        return twelfth if index < 11 else piece.amount - 11 * twelfth
+    span = (piece.last - piece.first).days + 1
+    if month == Month.of(piece.last) and last == piece.last:  # the span's last month: the rest
+        before = sum(
+            (_share(piece, m, through) for m in _months(Month.of(piece.first), month.prev())),
+            ZERO,
+        )
+        return piece.amount - before
+    return round_money(piece.amount * ((last - first).days + 1) / span)
+
+
+def _months(first: Month, last: Month) -> list[Month]:
+    return [first.plus(i) for i in range(last.minus(first) + 1)]
+
+
+def _annual(contract: Contract, month: Month) -> tuple[list[Line], str] | None:
+    year = contract_year(contract, month)
+    if year is None:
+        return None
+    anniversary, last, index = year
+    billed = pieces(contract, anniversary, last)
+    through = contract.end or last
+    ended = contract.end is not None and contract.end < billed[0].last
+    lines: list[Line] = []
+    head = billed[0]
+    describe = (
+        head.describe if not head.by_twelfths else f"{head.describe}, month {index + 1} of 12"
+    )
+    for piece in billed:
+        if piece.billed_in != month:
+            continue
+        if piece is head:
+            lines.append(Line("invoice", "invoice", piece.amount, describe, deferred=True))
+        elif piece.amount > 0:
+            lines.append(
+                Line(f"change-{piece.first}", "invoice", piece.amount, piece.describe, True)
+            )
+        else:
+            lines.append(Line(f"change-{piece.first}", "credit", -piece.amount, piece.describe))
+    recognised = sum((_share(p, month, through) for p in billed), ZERO)
+    if ended and Month.of(through) == month:  # ended before the year: what it did not serve
+        served_before = sum(
+            (_share(p, m, through) for m in _months(Month.of(anniversary), month.prev())
+             for p in billed),
+            ZERO,
+        )  # fmt: skip
+        rest = sum((p.amount for p in billed), ZERO) - served_before - recognised
+        if rest and contract.unearned == "recognise":
+            recognised += rest
+        elif rest > 0:
+            lines.append(
+                Line("unearned", "credit", rest,
+                     f"ended {contract.end}: {rest} paid for days after it, credited")
+            )  # fmt: skip
+    if recognised:
+        lines.append(Line("recognise", "recognise", recognised, f"recognised {describe}"))
+    return lines, describe
+
+
 def charge(
     book: Book,
     contract: Contract,
@@ -143,55 +441,39 @@ def charge(
     rate: Decimal | None,
     usage: Decimal | None = None,
 ) -> Charge | None:
-    """The contract's charge for `month`, or None when it has nothing in it."""
+    """The close's lines of the contract for `month`, and its OneBox cost; None when nothing."""
     cur = contract.currency
     days = month.days
-    invoiced = deferred = recognised = ZERO
+    lines: list[Line] = []
     # item units consumed, as (units x days, how): the cost is units x days x price x rate
     # / days in month, multiplied out before the one division so half-up sees the exact amount
     units: list[tuple[Decimal, str]] = []
-    if contract.billing == "monthly":
+    if contract.billing in ("monthly", "annual"):
         parts = stretches(contract, month)
-        if not parts:
-            return None
-        exact = sum((s.price * s.quantity * s.days / days for s in parts), ZERO)
-        invoiced = recognised = round_money(exact)
-        describe = " + ".join(
-            f"{s.quantity} x {_fmt(s.price)} {cur}"
-            + ("" if s.days == days else f" for {s.days}/{days} days")
-            for s in parts
-        )
+        if contract.billing == "annual":
+            annual = _annual(contract, month)
+            if annual is None:
+                return None
+            lines = annual[0]
+        elif contract.advance:
+            lines = _advance_close(contract, month)
+        elif parts:
+            worth, how, _ = served(contract, month)
+            lines = [Line("invoice", "invoice", worth, how)]
         units = [
-            (
-                Decimal(s.quantity) * s.days,
-                f"{s.quantity}" + ("" if s.days == days else f" for {s.days}/{days} days"),
-            )
+            (Decimal(s.quantity) * s.days, f"{s.quantity}{_days_text(s.days, days)}")
             for s in parts
+            if s.days
         ]
+        if not parts and not lines:
+            return None
     elif contract.billing == "once":
         if Month.of(contract.start) != month:
             return None
-        invoiced = recognised = round_money(beans.number(contract.price) * contract.quantity)
+        amount = round_money(beans.number(contract.price) * contract.quantity)
         describe = f"{contract.quantity} x {_fmt(beans.number(contract.price))} {cur}, once"
+        lines = [Line("invoice", "invoice", amount, describe)]
         units = [(Decimal(contract.quantity) * days, f"{contract.quantity}")]
-    elif contract.billing == "annual":
-        year = annual_year(contract, month)
-        if year is None:
-            return None
-        anniversary, index = year
-        quantity, price = contract.terms_on(anniversary)
-        year_amount = round_money(beans.number(price) * quantity * 12)
-        twelfth = round_money(year_amount / 12)
-        ends_now = contract.end is not None and Month.of(contract.end) == month
-        # month 12 takes the rounding remainder; a contract ending early recognises the rest
-        recognised = twelfth if index < 11 and not ends_now else year_amount - index * twelfth
-        if index == 0:
-            invoiced = deferred = year_amount
-        describe = (
-            f"{quantity} x {_fmt(beans.number(price))} {cur} x 12 months from {anniversary},"
-            f" month {index + 1} of 12"
-        )
-        units = [(Decimal(quantity) * days, f"{quantity}")]
     else:  # metered
         if not contract.active_in(month):
             return None
@@ -203,12 +485,13 @@ def charge(
         item = _item(book, contract, month)
         assert item.per is not None
         blocks = round_half_up(usage / item.per)
-        invoiced = recognised = round_money(blocks * beans.number(contract.price))
+        amount = round_money(blocks * beans.number(contract.price))
         describe = f"{usage:f} units = {blocks} x {item.per:f}, x {_fmt(beans.number(contract.price))} {cur}"
+        lines = [Line("invoice", "invoice", amount, describe)]
         units = [(blocks * days, f"{blocks} x {item.per:f} units")]
 
     cost, cost_currency, describe_cost = ZERO, None, ""
-    if contract.item is not None:
+    if contract.item is not None and units:
         item = _item(book, contract, month)
         if rate is None:
             raise BillingError(
@@ -222,19 +505,10 @@ def charge(
             " + ".join(how for _, how in units)
             + f" x {item.name} at {_fmt(list_price)} {cost_currency} x {_pct(rate)} of list"
         )
-    if invoiced == recognised == cost == ZERO:
+    lines = [line for line in lines if line.amount]
+    if not lines and cost == ZERO:
         return None
-    return Charge(
-        contract,
-        month,
-        invoiced,
-        deferred,
-        recognised,
-        cost,
-        cost_currency,
-        describe,
-        describe_cost,
-    )
+    return Charge(contract, month, tuple(lines), cost, cost_currency, describe_cost)
 
 
 def _item(book: Book, contract: Contract, month: Month) -> Item:

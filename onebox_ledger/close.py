@@ -52,8 +52,8 @@ from decimal import Decimal
 from beancount.core import data
 
 from . import beans, events, money, seals
-from .billing import Charge, annual_year, charge, due_date, month_rate
-from .model import Book, ModelError, parse_usage
+from .billing import Charge, Line, advance_lines, annual_year, charge, due_date, month_rate
+from .model import Book, Contract, ModelError, parse_usage
 from .money import Rates
 from .openitems import (
     RECEIVABLE_PREFIX,
@@ -117,19 +117,55 @@ class CloseResult:
     opens: list[data.Open] = field(default_factory=list)  # accounts first posted to (static file)
 
 
-def carried(entries: Iterable[data.Directive], month: Month) -> list[OpenItem]:
-    """Customer credit and OneBox prepaid open at the end of `month`, oldest first, before its
-    close applies them: from the entries dated in or before it, but the close's own."""
-    prefix = id_prefix(month)
+def invoice_prefix(month: Month) -> str:
+    return f"invoice/{month}/"
+
+
+def carried(
+    entries: Iterable[data.Directive], month: Month, *, invoicing: bool = False
+) -> list[OpenItem]:
+    """Customer credit and OneBox prepaid open before the close of `month` applies them (the
+    entries dated in or before it, but the close's own), or, `invoicing`, before the month's
+    advance invoices apply them (dated on or before its first day, but theirs); oldest first."""
+    prefix = invoice_prefix(month) if invoicing else id_prefix(month)
+    last = month.first if invoicing else month.last
     items: dict[str, OpenItem] = {}
     for entry in entries:
         if (
             isinstance(entry, data.Transaction)
-            and entry.date <= month.last
+            and entry.date <= last
             and not (beans.entry_id(entry) or "").startswith(prefix)
         ):
             apply_credits(items, entry)
     return [item for item in sorted_invoices(items.values()) if item.open > 0]
+
+
+def invoice_month(
+    book: Book, month: Month, rates: Rates, credit: Sequence[OpenItem] = ()
+) -> list[data.Transaction]:
+    """The advance invoices of `month`, dated its first day, ids ``invoice/<month>/<contract>/
+    advance|adjust`` (billing.advance_lines), then each customer's credit open on that day
+    (`carried(..., invoicing=True)`) applied to them, ``invoice/<month>/<customer>/credit``::
+
+        2026-11-01 * "Acme Realty" "Cloud: 5 x 25.00 USD, in advance, November 2026"
+          id: "invoice/2026-11/acme-cloud/advance"
+          invoice: "inv-2026-11-acme"
+          due: 2026-12-01
+          Assets:Receivable:Acme                125.00 USD
+          Liabilities:Deferred-Revenue:Acme    -125.00 USD
+    """
+    txns: list[data.Transaction] = []
+    for cid in sorted(book.contracts):
+        contract = book.contracts[cid]
+        if contract.advance:
+            txns.extend(
+                line_entry(book, contract, month, line, rates, date=month.first,
+                           prefix=invoice_prefix(month))
+                for line in advance_lines(contract, month)
+            )  # fmt: skip
+    applied, _ = _apply(book, month, txns, rates, credit, date=month.first,
+                        prefix=invoice_prefix(month))  # fmt: skip
+    return [*txns, *applied]
 
 
 def generate(
@@ -197,8 +233,14 @@ def _apply(
     txns: Sequence[data.Transaction],
     rates: Rates,
     credit: Sequence[OpenItem],
+    *,
+    date: datetime.date | None = None,
+    prefix: str | None = None,
 ) -> tuple[list[data.Transaction], list[data.Transaction]]:
-    """Credit on each customer's new invoice, prepaid on the new bill (oldest first)."""
+    """Credit on each customer's new invoice, prepaid on the new bill (oldest first), dated
+    `date` (the month's last day), ids under `prefix` (the close's)."""
+    date = date or month.last
+    prefix = prefix or id_prefix(month)
     invoices: dict[str, OpenItem] = {}
     bills: dict[str, OpenItem] = {}
     for txn in txns:
@@ -246,75 +288,94 @@ def _apply(
 
 
 def _entries(book: Book, c: Charge, due: object, rates: Rates) -> list[data.Transaction]:
+    """The close's transactions of a charge: one per line (billing.Line), then the cost."""
     contract, month = c.contract, c.month
-    customer = book.customers[contract.customer]
-    cur = contract.currency
-    stream = contract.stream
-    label = f"{stream.capitalize()}: "
-    base = beans.meta(customer=contract.customer, contract=contract.id, period=str(month))
-    receivable = beans.receivable_account(contract.customer)
-    deferred = beans.deferred_account(contract.customer)
-    income = beans.income_account(stream)
-    operating = rates.operating
-    invoice = invoice_id(contract.customer, month)
-    out = []
-    if c.invoiced:
-        lot = rates.lot(cur, month.last, invoice, f"invoice {invoice}")
-        credit = deferred if c.deferred else income
-        postings = [
-            beans.posting(receivable, c.invoiced, cur, lot=lot),
-            beans.posting(credit, -money.in_operating(c.invoiced, lot), operating)
-            if credit == income or lot is None
-            else beans.posting(credit, -c.invoiced, cur, lot=lot),
-        ]
-        out.append(
-            beans.transaction(
-                month.last,
-                customer.name,
-                f"{label}{c.describe}, {month.label()}",
-                {"id": f"{id_prefix(month)}{contract.id}/invoice", **base,
-                 "invoice": invoice,
-                 "due": month.last + datetime.timedelta(days=customer.payment)},
-                [*postings, *money.balancing(postings, operating)],
-            )
-        )  # fmt: skip
-    if contract.billing == "annual" and c.recognised:
-        year = annual_year(contract, month)
-        assert year is not None
-        opened = Month.of(year[0])
-        lot = rates.lot(cur, opened.last, invoice_id(contract.customer, opened),
-                        f"invoice {invoice_id(contract.customer, opened)}")  # fmt: skip
-        postings = [
-            beans.posting(deferred, c.recognised, cur, lot=lot),
-            beans.posting(income, -money.in_operating(c.recognised, lot), operating),
-        ]
-        out.append(
-            beans.transaction(
-                month.last,
-                customer.name,
-                f"{label}recognised {c.describe}, {month.label()}",
-                {"id": f"{id_prefix(month)}{contract.id}/recognise", **base},
-                [*postings, *money.balancing(postings, operating)],
-            )
-        )  # fmt: skip
+    out = [
+        line_entry(book, contract, month, line, rates, date=month.last, prefix=id_prefix(month))
+        for line in c.lines
+    ]
     if c.cost and c.cost_currency:
+        operating = rates.operating
         bill = bill_id(month)
         lot = rates.lot(c.cost_currency, month.last, bill, f"bill {bill}")
         postings = [
-            beans.posting(beans.cost_account(stream), money.in_operating(c.cost, lot), operating),
+            beans.posting(
+                beans.cost_account(contract.stream), money.in_operating(c.cost, lot), operating
+            ),
             beans.posting(beans.PAYABLE, -c.cost, c.cost_currency, lot=lot),
         ]
         out.append(
             beans.transaction(
                 month.last,
                 "OneBox",
-                f"{label}{c.describe_cost}, {month.label()}",
-                {"id": f"{id_prefix(month)}{contract.id}/cost", **base,
+                f"{contract.stream.capitalize()}: {c.describe_cost}, {month.label()}",
+                {"id": f"{id_prefix(month)}{contract.id}/cost",
+                 **beans.meta(customer=contract.customer, contract=contract.id,
+                              period=str(month)),
                  "bill": bill, "due": due},
                 [*postings, *money.balancing(postings, operating)],
             )
         )  # fmt: skip
     return out
+
+
+def line_entry(
+    book: Book,
+    contract: Contract,
+    month: Month,
+    line: Line,
+    rates: Rates,
+    *,
+    date: datetime.date,
+    prefix: str,
+) -> data.Transaction:
+    """One line of a contract's month as a transaction dated `date`, id `<prefix><contract>/
+    <suffix>`. A foreign amount on the receivable is a lot of the month's invoice; on
+    Deferred-Revenue, of the invoice that deferred it (an annual year's anniversary invoice)."""
+    customer = book.customers[contract.customer]
+    cur = contract.currency
+    operating = rates.operating
+    receivable = beans.receivable_account(contract.customer)
+    deferred = beans.deferred_account(contract.customer)
+    income = beans.income_account(contract.stream)
+    invoice = invoice_id(contract.customer, month)
+    entry_id = f"{prefix}{contract.id}/{line.suffix}"
+    meta: dict[str, object] = {
+        "id": entry_id,
+        **beans.meta(customer=contract.customer, contract=contract.id, period=str(month)),
+    }
+    if line.kind == "invoice":
+        lot = rates.lot(cur, date, invoice, f"invoice {invoice}")
+        credit = deferred if line.deferred else income
+        postings = [
+            beans.posting(receivable, line.amount, cur, lot=lot),
+            beans.posting(credit, -money.in_operating(line.amount, lot), operating)
+            if credit == income or lot is None
+            else beans.posting(credit, -line.amount, cur, lot=lot),
+        ]
+        meta["invoice"] = invoice
+        meta["due"] = date + datetime.timedelta(days=customer.payment)
+    else:
+        year = annual_year(contract, month) if contract.billing == "annual" else None
+        opened = Month.of(year[0]) if year else month
+        source = invoice_id(contract.customer, opened)
+        lot = rates.lot(cur, opened.last if year else date, source, f"invoice {source}")
+        postings = [beans.posting(deferred, line.amount, cur, lot=lot)]
+        if line.kind == "recognise":
+            postings.append(beans.posting(income, -money.in_operating(line.amount, lot), operating))
+        else:  # credit: what was paid for and will not be served is the customer's
+            held = None if lot is None else lot._replace(date=date, label=entry_id)
+            postings.append(
+                beans.posting(beans.credit_account(contract.customer), -line.amount, cur,
+                              {"credit": entry_id}, lot=held)
+            )  # fmt: skip
+    return beans.transaction(
+        date,
+        customer.name,
+        f"{contract.stream.capitalize()}: {line.describe}, {month.label()}",
+        meta,
+        [*postings, *money.balancing(postings, operating)],
+    )
 
 
 def seal_meta(summary: Summary, previous: str) -> dict[str, object]:
@@ -341,7 +402,7 @@ def close_month(
     previous: str,
     currency: str,
     rates: Rates,
-    credit: Sequence[OpenItem] = (),
+    credit_entries: Sequence[data.Transaction] = (),
     before: Sequence[data.Directive] = (),
     opened: Collection[str] | None = None,
     open_date: datetime.date | None = None,
@@ -350,9 +411,11 @@ def close_month(
 
     `previous` is the digest of the seal before (seals.FIRST for the first one),
     `currency` the operating currency the seal covers, `rates` the ledger's
-    exchange rates, `credit` the customer credit and OneBox prepaid open before
-    the close (`carried`), and `before` what the first seal also covers (entries
-    dated before the month). `opened`: the accounts already open; the close opens
+    exchange rates, `credit_entries` every transaction touching customer credit or
+    OneBox prepaid (whatever its date: `carried` takes what counts), and `before`
+    what the first seal also covers (entries dated before the month). When the
+    month's advance invoices were not issued (``onebox-ledger invoice``), the
+    close issues them first. `opened`: the accounts already open; the close opens
     the others it posts to on `open_date` (the result's `opens`, for the accounts
     file; its seal covers them). None: every account is taken as open. Raises CloseError when the month's usage is
     malformed or its entries hold generated entries that no longer match the
@@ -365,11 +428,14 @@ def close_month(
     problems: list[ModelError | seals.Finding] = [*usage_errors, *seal_errors]
     if problems:
         raise CloseError(_located(problems[0]))
-    fresh, summary = generate(book, month, usage, rates, credit)
     prefix = id_prefix(month)
-    existing = [
-        e for e in month_transactions(dated, month) if (beans.entry_id(e) or "").startswith(prefix)
-    ]
+    txns = month_transactions(dated, month)
+    existing = [e for e in txns if (beans.entry_id(e) or "").startswith(prefix)]
+    issued = [e for e in txns if (beans.entry_id(e) or "").startswith(invoice_prefix(month))]
+    invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
+    new_invoices = [] if issued else invoices
+    credit = carried([*credit_entries, *new_invoices], month)
+    fresh, summary = generate(book, month, usage, rates, credit)
     seal = found.get(month)
     if seal is None:
         if existing:
@@ -377,11 +443,15 @@ def close_month(
                 f"{month} is not sealed but its file already holds generated entries"
                 f" ({beans.entry_id(existing[0])}); remove them or restore the file from git"
             )
+        if issued:
+            _check_drift(month, issued, invoices, "the month's advance invoices no longer match"
+                         " the contracts")  # fmt: skip
+        fresh = [*new_invoices, *fresh]
         opens = events.opens(fresh, opened, open_date or month.first) if opened is not None else []
         meta = seal_meta(summary, previous)
         digest = seals.digest(month, previous, currency, meta, [*dated, *before, *opens, *fresh])
         return CloseResult(month, [*fresh, seal_entry(month, digest, meta)], summary, False, opens)
-    _check_drift(month, existing, fresh)
+    _check_drift(month, [*issued, *existing], [*invoices, *fresh])
     if seal.previous != previous:
         raise CloseError(
             f"{month} is sealed but its seal does not follow the seal before it;"
@@ -397,7 +467,10 @@ def close_month(
 
 
 def _check_drift(
-    month: Month, existing: list[data.Transaction], fresh: list[data.Transaction]
+    month: Month,
+    existing: list[data.Transaction],
+    fresh: list[data.Transaction],
+    what: str = "is sealed but the contracts now give a different close",
 ) -> None:
     written = {beans.entry_id(e): beans.format_entry(e) for e in existing}
     expected = {beans.entry_id(e): beans.format_entry(e) for e in fresh}
@@ -406,8 +479,8 @@ def _check_drift(
             k or "" for k in expected if written.get(k) != expected[k]
         )
         raise CloseError(
-            f"{month} is sealed but the contracts now give a different close"
-            f" (first difference: {changed[0]}); run 'onebox-ledger verify' to see the drift"
+            f"{month} {what} (first difference: {changed[0]}); run 'onebox-ledger verify' to"
+            " see the drift"
         )
 
 
@@ -416,21 +489,23 @@ def diff_month(
     month: Month,
     month_entries: Sequence[data.Directive],
     rates: Rates,
-    credit: Sequence[OpenItem] = (),
+    credit_entries: Sequence[data.Transaction] = (),
 ) -> list[str]:
-    """For verify: unified-diff lines between the generated entries written and those expected."""
+    """For verify: unified-diff lines between the generated entries written (the close's and
+    the month's advance invoices) and those the contracts give."""
     usage, _ = parse_usage(month_entries, month)
-    fresh, _ = generate(book, month, usage, rates, credit)
-    prefix = id_prefix(month)
+    invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
+    fresh, _ = generate(book, month, usage, rates, carried(credit_entries, month))
+    prefixes = (id_prefix(month), invoice_prefix(month))
     written = sorted(
         (
             e
             for e in month_transactions(month_entries, month)
-            if (beans.entry_id(e) or "").startswith(prefix)
+            if (beans.entry_id(e) or "").startswith(prefixes)
         ),
         key=lambda e: beans.entry_id(e) or "",
     )
-    expected = sorted(fresh, key=lambda e: beans.entry_id(e) or "")
+    expected = sorted([*invoices, *fresh], key=lambda e: beans.entry_id(e) or "")
     if [beans.identity(e) for e in written] == [beans.identity(e) for e in expected]:
         return []  # the common case, without printing a month of entries
     return list(

@@ -41,7 +41,7 @@ from beancount.core import data
 from beancount.parser import parser
 
 from . import actions, beans, events, planner, seals
-from .close import carried, close_month
+from .close import close_month
 from .model import parse_book
 from .money import Rates
 from .openitems import OpenItem
@@ -239,7 +239,7 @@ class FastOps:
             state.book, month,
             [*month_entries, *(e for e in static if month.first <= e.date <= month.last)],
             previous=self.previous, currency=OPERATING, rates=state.rates,
-            credit=carried(self.credit_entries, month),
+            credit_entries=self.credit_entries,
             before=[e for e in static if first and e.date < month.first],
             opened=opened, open_date=self.ledger.open_date(static, state.sealed),
         )  # fmt: skip

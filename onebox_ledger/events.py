@@ -83,26 +83,39 @@ def contract_entry(
     start: datetime.date,
     item: str | None,
     end: datetime.date | None,
+    timing: str = "arrears",
 ) -> data.Custom:
+    """A contract; `timing` is written only when it is not the default (arrears)."""
     return beans.custom(
         start, "onebox-contract", [cid],
         beans.meta(customer=customer, stream=stream, billing=billing, price=Amount(*price),
-                   quantity=Decimal(quantity), item=item, end=end),
+                   quantity=Decimal(quantity), item=item, end=end,
+                   timing=None if timing == "arrears" else timing),
     )  # fmt: skip
 
 
 def change_entry(
-    cid: str, date: datetime.date, quantity: int | None, price: Money | None
+    cid: str,
+    date: datetime.date,
+    quantity: int | None,
+    price: Money | None,
+    downgrade: str = "credit",
 ) -> data.Custom:
     return beans.custom(
         date, "onebox-change", [cid],
         beans.meta(quantity=None if quantity is None else Decimal(quantity),
-                   price=None if price is None else Amount(*price)),
+                   price=None if price is None else Amount(*price),
+                   downgrade=None if downgrade == "credit" else downgrade),
     )  # fmt: skip
 
 
-def end_entry(cid: str, date: datetime.date) -> data.Custom:
-    return beans.custom(date, "onebox-end", [cid])
+def end_entry(cid: str, date: datetime.date, unearned: str = "recognise") -> data.Custom:
+    return beans.custom(
+        date,
+        "onebox-end",
+        [cid],
+        beans.meta(unearned=None if unearned == "recognise" else unearned),
+    )
 
 
 def usage_entry(cid: str, units: Decimal, month: Month) -> data.Custom:

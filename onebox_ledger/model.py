@@ -45,6 +45,9 @@ from .beans import STREAMS
 from .values import MAX_DAYS, InputError, Month, parse_id
 
 BILLINGS = ("monthly", "annual", "once", "metered")
+TIMINGS = ("arrears", "advance")  # monthly contracts: invoiced at the close, or on the 1st
+DOWNGRADES = ("credit", "anniversary")  # an annual contract's lower terms: credited now, or later
+UNEARNED = ("recognise", "credit")  # an annual contract ended early: what it paid for, unserved
 
 
 class ModelError(NamedTuple):
@@ -87,11 +90,17 @@ class Customer:
 
 @dataclass(frozen=True)
 class Change:
-    """A dated change of a contract's quantity and/or price, from `date` on."""
+    """A dated change of a contract's quantity and/or price, from `date` on.
+
+    `downgrade` (annual contracts): lower terms during a contract year are credited to the
+    customer for the rest of the year ("credit"), or bill from the next anniversary on
+    ("anniversary"); higher terms are always invoiced for the rest of the year.
+    """
 
     date: datetime.date
     quantity: int | None = None
     price: Amount | None = None
+    downgrade: str = "credit"
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,17 @@ class Contract:
     item: str | None = None
     end: datetime.date | None = None  # last day of service, inclusive
     changes: tuple[Change, ...] = ()
+    timing: str = "arrears"  # monthly: "arrears" (the close invoices) or "advance" (on the 1st)
+    term_end: datetime.date | None = None  # the end the contract itself declares (end:)
+    unearned: str = "recognise"  # annual, ended by onebox-end before a year is over
 
     @property
     def currency(self) -> str:
         return self.price.currency
+
+    @property
+    def advance(self) -> bool:
+        return self.timing == "advance"
 
     def terms_on(self, date: datetime.date) -> tuple[int, Amount]:
         """(quantity, price) in force on `date`, after every change dated on or before it."""
@@ -117,6 +133,28 @@ class Contract:
         for change in self.changes:
             if change.date > date:
                 break
+            quantity = change.quantity if change.quantity is not None else quantity
+            price = change.price if change.price is not None else price
+        return quantity, price
+
+    def terms_billed(
+        self, date: datetime.date, anniversary: datetime.date | None = None
+    ) -> tuple[int, Amount]:
+        """(quantity, price) the customer is billed for on `date`: as terms_on, except that an
+        annual contract's change with ``downgrade: "anniversary"`` bills only from the first
+        anniversary on or after it (`anniversary`: the one opening `date`'s contract year)."""
+        quantity, price = self.quantity, self.price
+        for change in self.changes:
+            if change.date > date:
+                break
+            later = (
+                self.billing == "annual"
+                and change.downgrade == "anniversary"
+                and anniversary is not None
+                and change.date > anniversary
+            )
+            if later:
+                continue
             quantity = change.quantity if change.quantity is not None else quantity
             price = change.price if change.price is not None else price
         return quantity, price
@@ -222,6 +260,7 @@ class _Builder:
     contracts: dict[str, Contract] = field(default_factory=dict)
     changes: dict[str, list[Change]] = field(default_factory=dict)
     ends: dict[str, datetime.date] = field(default_factory=dict)
+    unearned: dict[str, str] = field(default_factory=dict)
 
 
 def _item(entry: data.Custom, b: _Builder) -> None:
@@ -321,9 +360,15 @@ def _contract(entry: data.Custom, b: _Builder) -> None:
     end = m.get("end")
     if end is not None and (not isinstance(end, datetime.date) or end < entry.date):
         raise _Bad(f"end must be a date on or after the start {entry.date}, not {end!r}")
+    timing = _string(m.get("timing", "arrears"), "timing")
+    if timing not in TIMINGS:
+        raise _Bad(f"timing must be one of {', '.join(TIMINGS)}, not {timing!r}")
+    if timing == "advance" and billing != "monthly":
+        raise _Bad(f"only monthly contracts are billed in advance, not {billing}")
     b.contracts[cid] = Contract(
-        cid, customer, stream, billing, price, quantity, entry.date, item, end
-    )
+        cid, customer, stream, billing, price, quantity, entry.date, item, end,
+        timing=timing, term_end=end,
+    )  # fmt: skip
 
 
 def _change(entry: data.Custom, b: _Builder) -> None:
@@ -343,7 +388,12 @@ def _change(entry: data.Custom, b: _Builder) -> None:
         raise _Bad(
             f"price currency {amount.currency} differs from the contract's {contract.currency}"
         )
-    b.changes.setdefault(cid, []).append(Change(entry.date, qty, amount))
+    downgrade = _string(entry.meta.get("downgrade", "credit"), "downgrade")
+    if downgrade not in DOWNGRADES:
+        raise _Bad(f"downgrade must be one of {', '.join(DOWNGRADES)}, not {downgrade!r}")
+    if any(c.date == entry.date for c in b.changes.get(cid, ())):
+        raise _Bad(f"contract {cid!r} already changes on {entry.date}; give both in one change")
+    b.changes.setdefault(cid, []).append(Change(entry.date, qty, amount, downgrade))
 
 
 def _end(entry: data.Custom, b: _Builder) -> None:
@@ -354,7 +404,11 @@ def _end(entry: data.Custom, b: _Builder) -> None:
         raise _Bad(f"a contract cannot end before its start {b.contracts[cid].start}")
     if cid in b.ends:
         raise _Bad(f"contract {cid!r} already ends on {b.ends[cid]}")
+    unearned = _string(entry.meta.get("unearned", "recognise"), "unearned")
+    if unearned not in UNEARNED:
+        raise _Bad(f"unearned must be one of {', '.join(UNEARNED)}, not {unearned!r}")
     b.ends[cid] = entry.date
+    b.unearned[cid] = unearned
 
 
 _PARSERS = {
@@ -398,6 +452,8 @@ def parse_book(entries: Iterable[data.Directive]) -> tuple[Book, list[ModelError
         contracts[cid] = Contract(
             contract.id, contract.customer, contract.stream, contract.billing, contract.price,
             contract.quantity, contract.start, contract.item, end, changes,
+            timing=contract.timing, term_end=contract.term_end,
+            unearned=b.unearned.get(cid, "recognise"),
         )  # fmt: skip
     book = Book(
         items={name: tuple(versions) for name, versions in b.items.items()},

@@ -112,7 +112,6 @@ JOURNAL_HEADER = (
 
 
 MONTH_FILE = re.compile(r"([0-9]{4})-([0-9]{2})\.beancount")
-INCLUDE_LINE = re.compile(rb"(?m)^include[ \t]")
 # The close's inputs: read from the static files only, never from a month file.
 INPUTS = frozenset(
     {"onebox-item", "onebox-rate", "onebox-payment", "onebox-customer", "onebox-contract",
@@ -209,6 +208,10 @@ class Ledger:
         self.dir = self.root / "ledger"
         self.journal = self.dir / "journal"
         self._held = False  # this process holds the write lock
+        # files read by this command, by (path, inode, size, mtime): see `parse` (a write
+        # renames a new file into place: a new inode)
+        self._parsed: dict[tuple[Path, int, int, int], tuple[list[data.Directive], list[str]]] = {}
+        self._bytes: dict[tuple[Path, int, int, int], bytes] = {}
 
     # ------------------------------------------------------------ paths
 
@@ -312,13 +315,41 @@ class Ledger:
         return loaded
 
     def parse(self, path: Path) -> list[data.Directive]:
-        """One file's entries, parsed (not booked); refused on a syntax error."""
-        if not path.exists():
+        """One file's entries, parsed (not booked); refused on a syntax error.
+
+        Remembered while the file is unchanged (same inode, size and modification time),
+        so a command that looks at a month file several times parses it once.
+        """
+        try:
+            stat_result = path.stat()
+        except FileNotFoundError:
             return []
-        entries, errors, _ = parser.parse_file(str(path))
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        cached = self._parsed.get(key)
+        if cached is not None:
+            return list(cached[0])
+        entries, errors, options = parser.parse_file(str(path))
         if errors:
             raise LedgerError(f"{describe_error(errors[0])} (fix the file first)")
+        self._parsed[key] = (list(entries), list(options["include"]))
         return list(entries)
+
+    def _includes(self, path: Path) -> list[str]:
+        """The include lines of a file (parsed with `parse`)."""
+        self.parse(path)
+        stat_result = path.stat()
+        return self._parsed[
+            (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        ][1]
+
+    def read_bytes(self, path: Path) -> bytes:
+        """A month file's bytes, read once per command while unchanged (see `parse`)."""
+        stat_result = path.stat()
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        cached = self._bytes.get(key)
+        if cached is None:
+            cached = self._bytes[key] = path.read_bytes()
+        return cached
 
     def month_of(self, path: Path) -> Month | None:
         """The month of a journal month file (``ledger/journal/YYYY-MM.beancount``), else None."""
@@ -346,14 +377,13 @@ class Ledger:
             month = self.month_of(path)
             if month is not None:
                 found.months[month] = path
-                if not INCLUDE_LINE.search(path.read_bytes()):
+                text = self.read_bytes(path)
+                if not (text.startswith(b"include") or b"\ninclude" in text):
                     continue
-            entries, errors, options = parser.parse_file(str(path))
-            if errors:
-                raise LedgerError(f"{describe_error(errors[0])} (fix the file first)")
+            entries = self.parse(path)
             if month is None:
-                found.parsed[path] = list(entries)
-            for include in options["include"]:
+                found.parsed[path] = entries
+            for include in self._includes(path):
                 pattern = include if os.path.isabs(include) else str(path.parent / include)
                 stack.extend(Path(p) for p in sorted(glob.glob(pattern, recursive=True)))
         return found
@@ -393,7 +423,7 @@ class Ledger:
                     before.append(entry)
         for other, path in sorted(files.months.items()):
             if other != month and not (first and other < month):
-                data_bytes = path.read_bytes()
+                data_bytes = self.read_bytes(path)
                 if not (data_bytes.startswith(prefix) or b"\n" + prefix in data_bytes):
                     if not first:
                         continue
@@ -430,7 +460,7 @@ class Ledger:
         for entries in files.parsed.values():
             found.extend(e for e in entries if isinstance(e, data.Transaction) and _credit(e))
         for path in files.months.values():
-            blocks = _blocks_holding(path.read_bytes(), CREDIT_MARKERS)
+            blocks = _blocks_holding(self.read_bytes(path), CREDIT_MARKERS)
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
                 found.extend(e for e in parsed if isinstance(e, data.Transaction) and _credit(e))

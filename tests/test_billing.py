@@ -275,7 +275,8 @@ def test_monthly_services_have_no_cost() -> None:
 # ---------------------------------------------------------------- annual
 
 
-def annual(price: str, start: str = "2026-02-01", extra: str = "") -> model.Book:
+def annual(price: str, start: str = "2026-02-01", extra: str = "", quantity: int = 1) -> model.Book:
+    """Acme's annual contract; `extra` follows it (indented: more of its metadata)."""
     return book_of(
         f"""
 {start} custom "onebox-contract" "acme-year"
@@ -283,7 +284,7 @@ def annual(price: str, start: str = "2026-02-01", extra: str = "") -> model.Book
   stream: "cloud"
   billing: "annual"
   price: {price} USD
-  quantity: 1
+  quantity: {quantity}
   item: "cloud-user"
 {extra}"""
     )
@@ -305,7 +306,9 @@ def test_annual_bills_the_year_into_deferral_and_recognises_twelfths() -> None:
         assert amounts(c) == (0, 0, Decimal("100.00"), Decimal("16.25"), "USD")
     assert sum(c.recognised for c in year) == Decimal("1200.00")
     assert year[0].describe == "1 x 100.00 USD x 12 months from 2026-02-01, month 1 of 12"
-    assert year[11].describe == "1 x 100.00 USD x 12 months from 2026-02-01, month 12 of 12"
+    assert [line.describe for line in year[11].lines] == [
+        "recognised 1 x 100.00 USD x 12 months from 2026-02-01, month 12 of 12"
+    ]
     # Feb 2027, the first anniversary: the next year is billed
     assert amounts(charged(book, "acme-year", Month(2027, 2)))[:3] == (
         Decimal("1200.00"),
@@ -325,15 +328,16 @@ def test_annual_rounding_remainder_lands_in_month_twelve() -> None:
     assert sum(c.recognised for c in year) == Decimal("1000.00")
 
 
-def test_annual_starting_mid_month_bills_a_full_month() -> None:
+def test_annual_starting_mid_month_recognises_whole_months_and_costs_the_days_served() -> None:
     book = annual("100.00", start="2026-11-15")
     c = charged(book, "acme-year", NOV)
-    # no day proration: the year runs from Nov 15, recognised by whole months
+    # the year runs from Nov 15, recognised by whole months; OneBox serves 16 of 30 days:
+    # 1 x 25.00 x 0.65 x 16/30 = 8.666.. -> 8.67
     assert amounts(c) == (
         Decimal("1200.00"),
         Decimal("1200.00"),
         Decimal("100.00"),
-        Decimal("16.25"),
+        Decimal("8.67"),
         "USD",
     )
     assert no_charge(book, "acme-year", Month(2026, 10))
@@ -342,26 +346,76 @@ def test_annual_starting_mid_month_bills_a_full_month() -> None:
     assert charged(book, "acme-year", Month(2027, 11)).invoiced == Decimal("1200.00")
 
 
-def test_annual_change_applies_from_the_next_anniversary() -> None:
-    book = annual(
-        "100.00",
-        extra="""
-2026-06-01 custom "onebox-change" "acme-year"
-  quantity: 2
-""",
-    )
-    # June 2026 is month 5 of the year billed in February at quantity 1
+# The year from 2026-02-01 to 2027-01-31 has 365 days; from June 1 to its end, 245
+# (June 30 + July 31 + August 31 + September 30 + October 31 + November 30 + December 31
+# + January 31).
+
+
+def test_an_annual_upgrade_bills_the_rest_of_the_year_and_costs_the_new_seats() -> None:
+    book = annual("100.00", extra='2026-06-01 custom "onebox-change" "acme-year"\n  quantity: 2\n')
     june = charged(book, "acme-year", Month(2026, 6))
-    assert amounts(june) == (0, 0, Decimal("100.00"), Decimal("16.25"), "USD")
-    # Feb 2027: 2 x 100.00 x 12 = 2400.00, a twelfth 200.00; cost 2 x 25.00 x 0.65 = 32.50
-    feb = charged(book, "acme-year", Month(2027, 2))
-    assert amounts(feb) == (
-        Decimal("2400.00"),
-        Decimal("2400.00"),
-        Decimal("200.00"),
-        Decimal("32.50"),
-        "USD",
+    # the added 1200.00 a year for 245/365 days: 1200 x 245 / 365 = 805.479.. -> 805.48,
+    # invoiced in June into Deferred-Revenue; June recognises its twelfth of the year (100.00)
+    # and 30/245 of the upgrade: 805.48 x 30 / 245 = 98.630.. -> 98.63; cost 2 x 25 x 0.65
+    assert amounts(june) == (
+        Decimal("805.48"), Decimal("805.48"), Decimal("198.63"), Decimal("32.50"), "USD",
+    )  # fmt: skip
+    assert [(line.suffix, line.kind, line.amount) for line in june.lines] == [
+        ("change-2026-06-01", "invoice", Decimal("805.48")),
+        ("recognise", "recognise", Decimal("198.63")),
+    ]
+    assert june.lines[0].describe == (
+        "2 x 100.00 USD from 2026-06-01: +805.48 for 245/365 days to 2027-01-31"
     )
+    year = [charged(book, "acme-year", Month(2026, 2).plus(i)) for i in range(12)]
+    # everything billed is recognised by the year's end: 1200.00 + 805.48
+    assert sum(c.recognised for c in year) == Decimal("2005.48")
+    # Feb 2027: the new year at 2 x 100.00 x 12 = 2400.00
+    assert charged(book, "acme-year", Month(2027, 2)).invoiced == Decimal("2400.00")
+
+
+def test_an_annual_downgrade_is_credited_or_waits_for_the_anniversary() -> None:
+    change = '2026-06-01 custom "onebox-change" "acme-year"\n  price: 80.00 USD\n'
+    credited = charged(annual("100.00", extra=change), "acme-year", Month(2026, 6))
+    # 20.00 less a month for 245/365 days: -240 x 245 / 365 = -161.095.. -> -161.10, credited
+    # to the customer; June recognises 100.00 - 161.10 x 30 / 245 (19.726.. -> 19.73) = 80.27
+    assert [(line.suffix, line.kind, line.amount) for line in credited.lines] == [
+        ("change-2026-06-01", "credit", Decimal("161.10")),
+        ("recognise", "recognise", Decimal("80.27")),
+    ]
+    later = charged(
+        annual("100.00", extra=change + '  downgrade: "anniversary"\n'), "acme-year",
+        Month(2026, 6),
+    )  # fmt: skip
+    assert amounts(later) == (0, 0, Decimal("100.00"), Decimal("16.25"), "USD")
+    feb = charged(annual("100.00", extra=change + '  downgrade: "anniversary"\n'), "acme-year",
+                  Month(2027, 2))  # fmt: skip
+    assert feb.invoiced == Decimal("960.00")  # 80.00 x 12 from the anniversary
+
+
+def test_an_annual_term_ending_on_its_anniversary_bills_only_the_days_served() -> None:
+    """7 x 19.99 from 2026-01-20 to 2027-01-20: the year from 2027-01-20 serves one day of
+    365: 7 x 19.99 x 12 x 1 / 365 = 4.600.. -> 4.60 (a monthly contract bills 4.51)."""
+    book = annual("19.99", start="2026-01-20", extra="  end: 2027-01-20\n", quantity=7)
+    january = charged(book, "acme-year", Month(2027, 1))
+    assert (january.invoiced, january.recognised) == (Decimal("4.60"), Decimal("4.60"))
+    assert january.describe == (
+        "7 x 19.99 USD x 12 months from 2027-01-20, for 1/365 days to 2027-01-20"
+    )
+
+
+def test_an_annual_contract_ended_early_costs_the_days_served_and_credits_the_rest() -> None:
+    end = '2026-07-15 custom "onebox-end" "acme-year"\n  unearned: "credit"\n'
+    book = annual("100.00", extra=end)
+    july = charged(book, "acme-year", Month(2026, 7))
+    # July: 15 of 31 days served: cost 1 x 25.00 x 0.65 x 15/31 = 7.862.. -> 7.86; the
+    # twelfth for the days served 100.00 x 15/31 = 48.387.. -> 48.39; Feb-June recognised
+    # 5 x 100.00; the rest of the 1200.00, 1200.00 - 500.00 - 48.39 = 651.61, is credited
+    assert july.cost == Decimal("7.86")
+    assert [(line.suffix, line.kind, line.amount) for line in july.lines] == [
+        ("unearned", "credit", Decimal("651.61")),
+        ("recognise", "recognise", Decimal("48.39")),
+    ]
 
 
 def test_annual_ended_before_an_anniversary_is_not_billed_again() -> None:

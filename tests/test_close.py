@@ -72,8 +72,9 @@ RECEIPT = """\
 #   acme-cloud   5 x 25.00 = 125.00 to Income:Cloud; cost 5 x 25.00 x 0.65 = 81.25
 #   acme-setup   2000.00 once to Income:Services; services cost nothing
 #   bolt-cloud   year 3 x 20.00 x 12 = 720.00 to Deferred-Revenue (due Nov 30 + 14 = Dec 14),
-#                a twelfth 720.00 / 12 = 60.00 recognised, cost 3 x 25.00 x 0.65 = 48.75
-#   one OneBox bill onebox-2026-11: 81.25 + 48.75 = 130.00, due Nov 30 + 30 = Dec 30
+#                a twelfth 720.00 / 12 = 60.00 recognised; cost for the days served from
+#                Nov 15: 3 x 25.00 x 0.65 x 16/30 = 26.00
+#   one OneBox bill onebox-2026-11: 81.25 + 26.00 = 107.25, due Nov 30 + 30 = Dec 30
 GENERATED = """\
 2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
   id: "close/2026-11/acme-cloud/invoice"
@@ -123,15 +124,15 @@ GENERATED = """\
   Liabilities:Deferred-Revenue:Bolt-Homes         60.00 USD
   Income:Cloud                                   -60.00 USD
 
-2026-11-30 * "OneBox" "Cloud: 3 x cloud-user at 25.00 USD x 65% of list, November 2026"
+2026-11-30 * "OneBox" "Cloud: 3 for 16/30 days x cloud-user at 25.00 USD x 65% of list, November 2026"
   id: "close/2026-11/bolt-cloud/cost"
   customer: "bolt-homes"
   contract: "bolt-cloud"
   period: "2026-11"
   bill: "onebox-2026-11"
   due: 2026-12-30
-  Expenses:OneBox:Cloud              48.75 USD
-  Liabilities:OneBox:Payable        -48.75 USD
+  Expenses:OneBox:Cloud              26.00 USD
+  Liabilities:OneBox:Payable        -26.00 USD
 """
 
 
@@ -193,12 +194,12 @@ def test_close_summary() -> None:
     summary = close(book_of(), NOV, parse(RECEIPT)).summary
     assert (summary.boxes, summary.rate) == (2, Decimal("0.65"))
     # cloud: invoiced 125.00 + 720.00 = 845.00, recognised 125.00 + 60.00 = 185.00,
-    #        cost 81.25 + 48.75 = 130.00
+    #        cost 81.25 + 26.00 = 107.25
     cloud = summary.streams["cloud"]
     assert (cloud.invoiced, cloud.recognised, cloud.cost) == (
         Decimal("845.00"),
         Decimal("185.00"),
-        Decimal("130.00"),
+        Decimal("107.25"),
     )
     services = summary.streams["services"]
     assert (services.invoiced, services.recognised, services.cost) == (
@@ -206,7 +207,7 @@ def test_close_summary() -> None:
         Decimal("2000.00"),
         0,
     )
-    assert summary.bill == {"USD": Decimal("130.00")}
+    assert summary.bill == {"USD": Decimal("107.25")}
     assert str(summary.due) == "2026-12-30"
 
 
@@ -403,8 +404,8 @@ def test_close_bills_the_usage_recorded_in_the_month() -> None:
         "  Expenses:OneBox:Data                2.59 USD",
         "  Liabilities:OneBox:Payable         -2.59 USD",
     ]
-    # the bill now totals 81.25 + 2.59 + 48.75 = 132.59
-    assert result.summary.bill == {"USD": Decimal("132.59")}
+    # the bill now totals 81.25 + 2.59 + 26.00 = 109.84
+    assert result.summary.bill == {"USD": Decimal("109.84")}
 
 
 def test_close_without_usage_of_a_metered_contract_fails() -> None:

@@ -8,15 +8,17 @@ from decimal import Decimal
 import click
 from beancount.core import data
 
-from .. import actions, reports
+from .. import actions, beans, reports
 from ..clock import today
 from ..close import Summary
 from ..model import parse_book
+from ..quote import QuoteError
+from ..quote import quote as quote_table
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
-from ..values import parse_date, parse_month, round_money
+from ..values import ZERO, parse_amount, parse_date, parse_id, parse_month, round_money
 from . import cli
-from .common import date_or_today, echo, ledger
+from .common import date_or_today, echo, ledger, whole
 from .render import render
 
 FORMATS = click.Choice(["table", "csv", "json"])
@@ -74,6 +76,80 @@ def _summary_rows(
     if s.prepaid:
         notes.append(f"OneBox prepaid applied to this month's bill: {s.prepaid}")
     return rows, notes
+
+
+@cli.command(short_help="Issue a month's advance invoices, dated its first day.")
+@click.argument("month", metavar="YYYY-MM")
+@click.option("--dry-run", is_flag=True, help="Show what would be issued; write nothing.")
+@click.option("--force", is_flag=True, help="Issue a month that has not begun yet.")
+def invoice(month: str, dry_run: bool, force: bool) -> None:
+    """Issue the advance invoices of MONTH (contracts with --timing advance), dated its first
+    day: the month in advance, and what last month's changes made it worth beyond (or short
+    of) its invoice. Issuing again changes nothing; the close of MONTH issues them if you
+    have not.
+
+    \b
+    Example:
+      onebox-ledger invoice 2026-12
+    """
+    done = actions.invoice(
+        ledger(), parse_month(month), today=today(), dry_run=dry_run, force=force
+    )
+    if done.already:
+        echo(f"{done.month} already invoiced, nothing changed")
+        return
+    if not done.entries:
+        echo(f"{done.month}: no contract is billed in advance; nothing to invoice")
+        return
+    if dry_run:
+        echo(done.text.rstrip())
+        echo("")
+    totals: dict[str, Decimal] = {}
+    for entry in done.entries:  # what each invoice bills (the credit applied to it aside)
+        if str(entry.meta.get("id", "")).endswith("/credit"):
+            continue
+        for post in entry.postings:
+            if post.account.startswith("Assets:Receivable:"):
+                key = str(entry.meta.get("invoice"))
+                totals[key] = totals.get(key, ZERO) + beans.units(post)[0]
+    verb = "would issue" if dry_run else "issued"
+    for invoice_id, total in sorted(totals.items()):
+        echo(f"{verb} {invoice_id}: {total} dated {done.month.first}")
+    if not dry_run:
+        echo(f"written to {done.path.relative_to(ledger().root)}")
+
+
+@cli.command(short_help="What a sale would earn, before you quote it.")
+@click.option("--item", required=True, help="The OneBox item each unit consumes (cloud-user).")
+@click.option("--quantity", required=True, help="Units (users, seats).")
+@click.option(
+    "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25 USD".'
+)
+@click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000 USD".')
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Terms and boxes of (default today).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def quote(
+    item: str, quantity: str, price: str, once: str | None, as_of: str | None, fmt: str
+) -> None:
+    """I sell this for X: how much will I keep? Per month, what the customer pays, what OneBox
+    costs at the tier you would then be in, and what you keep; the one-time part kept 100%;
+    and, when this box moves you to another tier, what your other boxes then cost.
+
+    \b
+    Example:
+      onebox-ledger quote --item cloud-user --quantity 5 --price "25 USD" --once "2000 USD"
+    """
+    book, _ = ledger().book()
+    try:
+        table = quote_table(
+            book, item=parse_id(item, "item"), quantity=whole(quantity, "--quantity"),
+            price=parse_amount(price, "--price"),
+            once=parse_amount(once, "--once") if once else None,
+            as_of=date_or_today(as_of, "--as-of"),
+        )  # fmt: skip
+    except QuoteError as err:
+        raise LedgerError(str(err)) from None
+    click.echo(render(table, fmt), nl=False)
 
 
 @cli.group()

@@ -10,7 +10,7 @@ import click
 from .. import actions, beans
 from ..beans import STREAMS
 from ..clock import today
-from ..model import BILLINGS
+from ..model import BILLINGS, DOWNGRADES, TIMINGS, UNEARNED
 from ..store import create_ledger
 from ..values import (
     MAX_DAYS,
@@ -253,6 +253,13 @@ def contract() -> None:
 @click.option("--billing", default="monthly", show_default=True, type=click.Choice(BILLINGS))
 @click.option("--item", help="The OneBox item each unit consumes (none for services).")
 @click.option("--end", help="Last day of service.")
+@click.option(
+    "--timing",
+    type=click.Choice(TIMINGS),
+    default="arrears",
+    show_default=True,
+    help="Monthly: invoice at the close (arrears) or on the 1st (advance: onebox-ledger invoice).",
+)
 def contract_add(
     contract_id: str,
     customer_id: str,
@@ -263,8 +270,13 @@ def contract_add(
     billing: str,
     item: str | None,
     end: str | None,
+    timing: str,
 ) -> None:
     """Add a contract.
+
+    A monthly contract billed in advance (--timing advance) is invoiced on the first
+    of each month by `onebox-ledger invoice`; the close recognises the days served and
+    carries what changed during the month to the next invoice.
 
     \b
     Example:
@@ -282,6 +294,7 @@ def contract_add(
         billing=billing,
         item=parse_id(item, "item") if item else None,
         end=parse_date(end, "--end") if end else None,
+        timing=timing,
     )
     echo(written.message)
 
@@ -291,7 +304,16 @@ def contract_add(
 @click.option("--date", required=True, help="First day of the new terms.")
 @click.option("--quantity", help="New quantity.")
 @click.option("--price", help='New price per unit, "27 USD".')
-def contract_change(contract_id: str, date: str, quantity: str | None, price: str | None) -> None:
+@click.option(
+    "--downgrade",
+    type=click.Choice(DOWNGRADES),
+    default="credit",
+    show_default=True,
+    help="Annual: lower terms credited for the rest of the year, or billed from the anniversary.",
+)
+def contract_change(
+    contract_id: str, date: str, quantity: str | None, price: str | None, downgrade: str
+) -> None:
     """Change a contract's quantity or price from a date on (prorated by day).
 
     \b
@@ -304,6 +326,7 @@ def contract_change(contract_id: str, date: str, quantity: str | None, price: st
         parse_date(date, "--date"),
         whole(quantity, "quantity") if quantity is not None else None,
         parse_amount(price, "price") if price is not None else None,
+        downgrade,
     )
     echo(written.message)
 
@@ -311,15 +334,27 @@ def contract_change(contract_id: str, date: str, quantity: str | None, price: st
 @contract.command("end")
 @click.argument("contract_id")
 @click.option("--date", required=True, help="Last day of service.")
-def contract_end(contract_id: str, date: str) -> None:
+@click.option(
+    "--unearned",
+    type=click.Choice(UNEARNED),
+    default="recognise",
+    show_default=True,
+    help="Annual, ended before its year: the days paid for and not served, income or credit.",
+)
+def contract_end(contract_id: str, date: str, unearned: str) -> None:
     """End a contract: DATE is its last day of service.
+
+    An annual contract ended before its year is over costs OneBox until DATE; what the
+    customer paid for the days after it is recognised as income (the default) or
+    credited to the customer (--unearned credit).
 
     \b
     Example:
       onebox-ledger contract end acme-cloud --date 2026-12-31
+      onebox-ledger contract end delta-cloud --date 2026-07-15 --unearned credit
     """
     written = actions.contract_end(
-        ledger(), parse_id(contract_id, "contract"), parse_date(date, "--date")
+        ledger(), parse_id(contract_id, "contract"), parse_date(date, "--date"), unearned
     )
     echo(written.message)
 

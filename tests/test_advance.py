@@ -1,0 +1,285 @@
+"""Billing as partners bill: invoices in advance, annual contracts that change, a quote.
+
+Each case runs the commands on the seed's terms (cloud-user 25.00 USD a month at list,
+65% of list from 1 box, 60% from 10, OneBox bills due 30 days after the month) and checks
+the amounts worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import invoke, load_entries, load_errors, succeeded
+
+D = Decimal
+
+
+def by_id(entries: list, entry_id: str):  # type: ignore[no-untyped-def]
+    (entry,) = [e for e in entries if getattr(e, "meta", {}).get("id") == entry_id]
+    return entry
+
+
+def amounts(entry) -> list[tuple[str, Decimal]]:  # type: ignore[no-untyped-def]
+    return [(p.account, p.units.number) for p in entry.postings]
+
+
+@pytest.fixture
+def terms(fixed_today: None, tmp_path: Path) -> Path:
+    main = (tmp_path / "books" / "main.beancount").resolve()
+    for step in [
+        ("init", str(main.parent), "--start", "2026-01-01"),
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-01-01"),
+        ("terms", "rate", "10", "0.60", "--date", "2026-01-01"),
+        ("terms", "payment", "30", "--date", "2026-01-01"),
+        ("customer", "add", "acme", "--name", "Acme Realty", "--date", "2026-01-01"),
+    ]:
+        succeeded(invoke(main, *step))
+    return main
+
+
+def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
+    terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    assert succeeded(invoke(terms, "invoice", "2026-11")) == [
+        "issued inv-2026-11-acme: 125.00 dated 2026-11-01",
+        "written to ledger/journal/2026-11.beancount",
+    ]
+    assert succeeded(invoke(terms, "invoice", "2026-11")) == [
+        "2026-11 already invoiced, nothing changed"
+    ]
+    owed = succeeded(
+        invoke(terms, "report", "receivables", "--as-of", "2026-11-01", "--format", "csv")
+    )
+    assert owed[1] == "acme,inv-2026-11-acme,2026-11-01,2026-12-01,USD,125.00,0,current"
+    # paid during the month: the advance invoice is what it pays
+    assert succeeded(invoke(terms, "receive", "acme", "125 USD", "--date", "2026-11-10")) == [
+        "received 125.00 USD from acme: 125.00 to inv-2026-11-acme"
+    ]
+    # a sixth seat from the 16th: changes dated on the invoice's first day are refused
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-16")
+    result = invoke(terms, "contract", "change", "acme-cloud", "--date", "2026-11-01",
+                    "--quantity", "6")  # fmt: skip
+    assert result.exit_code == 2  # a change on the start day itself
+    succeeded(invoke(terms, "contract", "change", "acme-cloud", "--date", "2026-11-16",
+                     "--quantity", "6"))  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
+    out = succeeded(invoke(terms, "close", "2026-11"))
+    # served: 5 x 25.00 x 15/30 + 6 x 25.00 x 15/30 = 62.50 + 75.00 = 137.50;
+    # cost (5 x 15 + 6 x 15) / 30 x 25.00 x 65% = 5.5 x 16.25 = 89.375 -> 89.38
+    assert out[2] == "  cloud             0.00       137.50        89.38        48.12    35.0"
+    entries = load_entries(terms)
+    assert amounts(by_id(entries, "close/2026-11/acme-cloud/recognise")) == [
+        ("Liabilities:Deferred-Revenue:Acme", D("137.50")),
+        ("Income:Cloud", D("-137.50")),
+    ]
+    # December: 6 x 25.00 in advance, and November's 137.50 served - 125.00 billed = 12.50
+    assert succeeded(invoke(terms, "invoice", "2026-12")) == [
+        "issued inv-2026-12-acme: 162.50 dated 2026-12-01",
+        "written to ledger/journal/2026-12.beancount",
+    ]
+    adjust = by_id(load_entries(terms), "invoice/2026-12/acme-cloud/adjust")
+    assert str(adjust.date) == "2026-12-01"
+    assert adjust.narration == (
+        "Cloud: adjustment for November 2026: served 5 x 25.00 USD for 15/30 days + 6 x 25.00"
+        " USD for 15/30 days = 137.50, billed 125.00, December 2026"
+    )
+    assert amounts(adjust) == [
+        ("Assets:Receivable:Acme", D("12.50")),
+        ("Liabilities:Deferred-Revenue:Acme", D("-12.50")),
+    ]
+    assert load_errors(terms) == []
+    assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
+
+
+def test_an_advance_contract_ended_mid_month_credits_what_it_did_not_serve(
+    terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "30 USD", "--quantity", "4", "--start", "2026-11-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    succeeded(invoke(terms, "invoice", "2026-11"))  # 4 x 30.00 = 120.00
+    succeeded(invoke(terms, "contract", "end", "acme-cloud", "--date", "2026-11-20"))
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
+    succeeded(invoke(terms, "close", "2026-11"))
+    entries = load_entries(terms)
+    # served 4 x 30.00 x 20/30 = 80.00 of the 120.00 billed: 40.00 back to the customer
+    assert amounts(by_id(entries, "close/2026-11/acme-cloud/settle")) == [
+        ("Liabilities:Deferred-Revenue:Acme", D("40.00")),
+        ("Liabilities:Customer-Credit:Acme", D("-40.00")),
+    ]
+    assert succeeded(invoke(terms, "invoice", "2026-12")) == [
+        "2026-12: no contract is billed in advance; nothing to invoice"
+    ]
+    assert load_errors(terms) == []
+
+
+def test_advance_billing_is_for_monthly_contracts_in_the_operating_currency(
+    terms: Path, refused
+) -> None:  # type: ignore[no-untyped-def]
+    base = ("contract", "add", "x-1", "--customer", "acme", "--stream", "cloud", "--price",
+            "25 USD", "--start", "2026-11-01", "--item", "cloud-user", "--timing", "advance")  # fmt: skip
+    assert refused(invoke(terms, *base, "--billing", "annual"), 2) == (
+        "only monthly contracts are billed in advance, not annual"
+    )
+    succeeded(invoke(terms, "customer", "add", "berlin", "--name", "Berlin", "--currency",
+                     "EUR", "--date", "2026-01-01"))  # fmt: skip
+    eur = [a if a != "acme" else "berlin" for a in base]
+    eur[eur.index("25 USD")] = "23 EUR"
+    assert refused(invoke(terms, *eur), 2) == (
+        "advance billing is for contracts in the operating currency (USD); bill EUR in arrears"
+    )
+
+
+def test_an_annual_upgrade_costs_the_new_seats_from_its_day(terms: Path) -> None:
+    for step in [
+        ("contract", "add", "acme-year", "--customer", "acme", "--stream", "cloud", "--price",
+         "22 USD", "--quantity", "10", "--start", "2026-01-01", "--billing", "annual", "--item",
+         "cloud-user"),
+        ("contract", "change", "acme-year", "--date", "2026-03-01", "--quantity", "15"),
+        ("close", "2026-01"), ("close", "2026-02"), ("close", "2026-03"),
+    ]:  # fmt: skip
+        succeeded(invoke(terms, *step))
+    entries = load_entries(terms)
+    # March's cost: 15 x 25.00 x 65% = 243.75 (10 seats would be 162.50)
+    assert amounts(by_id(entries, "close/2026-03/acme-year/cost")) == [
+        ("Expenses:OneBox:Cloud", D("243.75")),
+        ("Liabilities:OneBox:Payable", D("-243.75")),
+    ]
+    # the 5 seats added: 5 x 22.00 x 12 = 1320.00 a year, for the 306 days from March 1 to
+    # December 31 of the 365: 1320 x 306 / 365 = 1106.63.. -> 1106.63, invoiced in March
+    change = by_id(entries, "close/2026-03/acme-year/change-2026-03-01")
+    assert amounts(change) == [
+        ("Assets:Receivable:Acme", D("1106.63")),
+        ("Liabilities:Deferred-Revenue:Acme", D("-1106.63")),
+    ]
+
+
+def test_an_annual_contract_ended_early_costs_its_days_and_credits_on_request(
+    terms: Path,
+) -> None:
+    succeeded(
+        invoke(terms, "contract", "add", "acme-year", "--customer", "acme", "--stream", "cloud",
+               "--price", "22 USD", "--quantity", "15", "--start", "2026-01-01", "--billing",
+               "annual", "--item", "cloud-user")
+    )  # fmt: skip
+    for month in ("01", "02", "03", "04", "05", "06"):
+        succeeded(invoke(terms, "close", f"2026-{month}"))
+    succeeded(invoke(terms, "contract", "end", "acme-year", "--date", "2026-07-15",
+                     "--unearned", "credit"))  # fmt: skip
+    succeeded(invoke(terms, "close", "2026-07"))
+    entries = load_entries(terms)
+    # July: 15 of 31 days: 15 x 25.00 x 65% x 15/31 = 117.943.. -> 117.94
+    assert amounts(by_id(entries, "close/2026-07/acme-year/cost"))[0] == (
+        "Expenses:OneBox:Cloud", D("117.94"),
+    )  # fmt: skip
+    # the year 15 x 22.00 x 12 = 3960.00, a twelfth 330.00; Jan-Jun 6 x 330.00 = 1980.00;
+    # July's days served 330.00 x 15/31 = 159.677.. -> 159.68; credited 3960.00 - 1980.00
+    # - 159.68 = 1820.32
+    assert amounts(by_id(entries, "close/2026-07/acme-year/recognise")) == [
+        ("Liabilities:Deferred-Revenue:Acme", D("159.68")),
+        ("Income:Cloud", D("-159.68")),
+    ]
+    assert amounts(by_id(entries, "close/2026-07/acme-year/unearned")) == [
+        ("Liabilities:Deferred-Revenue:Acme", D("1820.32")),
+        ("Liabilities:Customer-Credit:Acme", D("-1820.32")),
+    ]
+    assert load_errors(terms) == []
+
+
+def test_two_changes_on_one_day_are_refused(terms: Path, refused) -> None:  # type: ignore[no-untyped-def]
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item",
+               "cloud-user")
+    )  # fmt: skip
+    succeeded(invoke(terms, "contract", "change", "acme-cloud", "--date", "2026-11-16",
+                     "--quantity", "6"))  # fmt: skip
+    assert refused(
+        invoke(terms, "contract", "change", "acme-cloud", "--date", "2026-11-16", "--price",
+               "27 USD"), 1,
+    ) == (
+        "contract 'acme-cloud' already changes on 2026-11-16; give the quantity and the price in"
+        " one change"
+    )  # fmt: skip
+
+
+def test_a_quote_on_the_seed_example(terms: Path) -> None:
+    out = succeeded(
+        invoke(terms, "quote", "--item", "cloud-user", "--quantity", "5", "--price", "25 USD",
+               "--once", "2000 USD", "--as-of", "2026-11-01")
+    )  # fmt: skip
+    assert out[2:9] == [
+        "part            sold  onebox_cost     kept  kept_pct",
+        "-----------  -------  -----------  -------  --------",
+        "monthly       125.00        81.25    43.75      35.0",
+        "once         2000.00         0.00  2000.00     100.0",
+        "-----------  -------  -----------  -------  --------",
+        "first month  2125.00        81.25  2043.75      96.2",
+        "note: OneBox cost: 5 x 25.00 USD list x 65% (the tier of 1 active box(es) in 2026-11,"
+        " this one included)",
+    ]
+
+
+def test_a_quote_that_crosses_a_tier_says_what_the_portfolio_saves(terms: Path) -> None:
+    """Nine customers with 4 seats each run nine boxes; a tenth moves every box from 65% to
+    60% of list: the nine boxes' 36 seats x 25.00 = 900.00 a month at list cost 585.00 at 65%
+    and 540.00 at 60%, 45.00 less; the new box costs 5 x 25.00 x 60% = 75.00."""
+    for n in range(9):
+        succeeded(invoke(terms, "customer", "add", f"c{n}", "--name", f"C{n}", "--date",
+                         "2026-01-01"))  # fmt: skip
+        succeeded(invoke(terms, "contract", "add", f"c{n}-cloud", "--customer", f"c{n}",
+                         "--stream", "cloud", "--price", "30 USD", "--quantity", "4", "--start",
+                         "2026-01-01", "--item", "cloud-user"))  # fmt: skip
+    out = succeeded(
+        invoke(terms, "quote", "--item", "cloud-user", "--quantity", "5", "--price", "25 USD",
+               "--as-of", "2026-11-01", "--format", "csv")
+    )  # fmt: skip
+    assert out[1] == "monthly,125.00,75.00,50.00,40.0"
+    json_out = succeeded(
+        invoke(terms, "quote", "--item", "cloud-user", "--quantity", "5", "--price", "25 USD",
+               "--as-of", "2026-11-01", "--format", "json")
+    )  # fmt: skip
+    assert (
+        '    "this box moves every box from 65% to 60% of list: the OneBox cost of your other'
+        ' boxes changes by -45.00 USD a month"'
+    ) in json_out
+
+
+def test_an_issued_advance_invoice_is_not_changed_behind_its_back(
+    terms: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused,
+    snapshot,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-10-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    succeeded(invoke(terms, "invoice", "2026-11"))
+    before = snapshot(terms.parent)
+    assert refused(
+        invoke(terms, "contract", "change", "acme-cloud", "--date", "2026-11-01", "--quantity",
+               "6"), 1,
+    ) == (
+        "contract 'acme-cloud' is invoiced in advance through 2026-11 (issued 2026-11-01): a"
+        " change on 2026-11-01 would change an issued invoice; date it 2026-11-02 or later"
+    )  # fmt: skip
+    assert refused(invoke(terms, "contract", "end", "acme-cloud", "--date", "2026-10-31"), 1) == (
+        "contract 'acme-cloud' is invoiced in advance through 2026-11 (issued 2026-11-01): an"
+        " end on 2026-10-31 would change an issued invoice; date it 2026-11-01 or later"
+    )
+    assert snapshot(terms.parent) == before
