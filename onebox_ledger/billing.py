@@ -6,19 +6,30 @@ The rules, each with the seed example (5 cloud users at 25.00 USD, OneBox list
 - monthly: price x quantity x active days / days in month, per stretch of
   constant quantity and price, rounded half-up to cents once per invoice:
   5 x 25.00 = 125.00; from Nov 15 on: 5 x 25.00 x 16/30 = 66.67.
+- monthly in advance (``timing: "advance"``): the month is invoiced on its first
+  day (``onebox-ledger invoice``) at the terms of that day, into Deferred-Revenue;
+  the close recognises what the days served were worth, and the next advance
+  invoice carries the difference as an adjustment line (a last month settles it
+  at its own close: invoiced, or credited to the customer).
 - annual: at each start anniversary, 12 x price x quantity is billed into
   Deferred-Revenue; each of the 12 months from that anniversary's month on
   recognises one twelfth into Income (rounded; month 12 takes the remainder).
-  Quantity and price are those in force on the anniversary: a change applies
-  from the next one.
+  A change during the year bills (or, a downgrade, credits to the customer) the
+  yearly value it adds for its days to the year's end, over the days in the
+  year: 1 -> 2 x 100.00 on June 1 of a year from Feb 1: 1200 x 245/365 = 805.48,
+  recognised by days; ``downgrade: "anniversary"`` waits for the next one. A
+  term ending within a year bills its days only; an end recorded later
+  recognises (or, ``unearned: "credit"``, credits) the rest in its month. A year
+  from the 15th ends on the 14th: its last days close with the next year's first
+  month, as their own lines.
 - once: price x quantity in the start month.
 - metered: blocks = round_half_up(units / per) of the contract's metered item
   (OneBox's data tariff: per 1000 records, 499 -> 0, 500 -> 1, 1500 -> 2);
   billed blocks x price, no proration.
 - OneBox cost, for every contract with an item: the units it consumed that
-  month (the same quantity and day fractions as its invoice; annual contracts
-  a full month of the year's quantity) x the item's list price x the partner's
-  cost rate, rounded half-up once: 5 x 25.00 x 0.65 = 81.25.
+  month (its quantity on each day served, annual contracts too) x the item's
+  list price x the partner's cost rate, rounded half-up once:
+  5 x 25.00 x 0.65 = 81.25.
 - the cost rate is the tier with the largest threshold at or below the number
   of active boxes in the month (customers with any item-consuming contract
   active on any day of it); crossing a tier changes the rate of every box of
@@ -71,6 +82,7 @@ class Line:
     amount: Decimal
     describe: str  # the narration, without the stream and the month
     deferred: bool = False
+    year: datetime.date | None = None  # annual: the anniversary whose invoice deferred it
 
 
 @dataclass(frozen=True)
@@ -151,13 +163,12 @@ def active_boxes(book: Book, month: Month) -> int:
 def _consumes_in(contract: Contract, month: Month) -> bool:
     if contract.billing == "once":
         return Month.of(contract.start) == month
-    if contract.billing == "annual":
-        return annual_year(contract, month) is not None
     return contract.active_in(month)
 
 
 def annual_year(contract: Contract, month: Month) -> tuple[datetime.date, int] | None:
-    """(anniversary opening the contract year that `month` falls in, month index 0-11), or None."""
+    """(anniversary opening the contract year that `month` falls in, month index 0-11), or None
+    when the contract has not started or ended before that anniversary."""
     offset = month.minus(Month.of(contract.start))
     if offset < 0:
         return None
@@ -294,8 +305,35 @@ def contract_year(
     if year is None:
         return None
     anniversary, index = year
+    return anniversary, _year_last(contract, anniversary), index
+
+
+def _year_last(contract: Contract, anniversary: datetime.date) -> datetime.date:
     following = _anniversary(contract.start, (anniversary.year - contract.start.year) + 1)
-    return anniversary, following - datetime.timedelta(days=1), index
+    return following - datetime.timedelta(days=1)
+
+
+def contract_years(contract: Contract, month: Month) -> list[tuple[datetime.date, datetime.date]]:
+    """(anniversary, last day) of each contract year with days of service in `month`, oldest
+    first: the year the month opens (its anniversary in or before it) and, in an
+    anniversary's month, the year before it, whose last days come before the anniversary."""
+    offset = month.minus(Month.of(contract.start))
+    if offset < 0 or (contract.end is not None and contract.end < month.first):
+        return []
+    years = [offset // 12 - 1, offset // 12] if offset % 12 == 0 else [offset // 12]
+    out = []
+    for number in years:
+        if number < 0:
+            continue
+        anniversary = _anniversary(contract.start, number)
+        last = _year_last(contract, anniversary)
+        if (
+            anniversary <= month.last
+            and last >= month.first
+            and (contract.end is None or anniversary <= contract.end)
+        ):
+            out.append((anniversary, last))
+    return out
 
 
 def _value(
@@ -372,6 +410,8 @@ def _share(piece: Piece, month: Month, through: datetime.date) -> Decimal:
         return ZERO
     if piece.by_twelfths:
         index = month.minus(Month.of(piece.anniversary))
+        if index > 11:  # twelve months from the anniversary's: the days after are next year's
+            return ZERO
         twelfth = round_money(piece.amount / 12)
         if last < min(piece.last, month.last):  # ended within this month: its days only
             return round_money(twelfth * ((last - first).days + 1) / month.days)
@@ -390,30 +430,50 @@ def _months(first: Month, last: Month) -> list[Month]:
     return [first.plus(i) for i in range(last.minus(first) + 1)]
 
 
-def _annual(contract: Contract, month: Month) -> tuple[list[Line], str] | None:
-    year = contract_year(contract, month)
-    if year is None:
+def _annual(contract: Contract, month: Month) -> list[Line] | None:
+    """The lines of `month` of every contract year with days in it (`contract_years`): the
+    pieces it bills, what it recognises, and, in the month service ends before the year
+    does, what was paid for the days after the end (recognised, or credited)."""
+    years = contract_years(contract, month)
+    if not years:
         return None
-    anniversary, last, index = year
+    lines: list[Line] = []
+    for anniversary, last in years:
+        # an earlier year's lines in an anniversary month: ids name the year they close
+        tail = "" if anniversary == years[-1][0] else f"-{anniversary}"
+        lines += _year_lines(contract, month, anniversary, last, tail)
+    return lines
+
+
+def _year_lines(
+    contract: Contract, month: Month, anniversary: datetime.date, last: datetime.date, tail: str
+) -> list[Line]:
     billed = pieces(contract, anniversary, last)
-    through = contract.end or last
+    through = min(contract.end, last) if contract.end else last
     ended = contract.end is not None and contract.end < billed[0].last
     lines: list[Line] = []
     head = billed[0]
+    index = month.minus(Month.of(anniversary))
     describe = (
-        head.describe if not head.by_twelfths else f"{head.describe}, month {index + 1} of 12"
+        f"{head.describe}, month {index + 1} of 12"
+        if head.by_twelfths and index < 12
+        else head.describe
     )
     for piece in billed:
         if piece.billed_in != month:
             continue
         if piece is head:
-            lines.append(Line("invoice", "invoice", piece.amount, describe, deferred=True))
+            lines.append(Line("invoice", "invoice", piece.amount, describe, True, anniversary))
         elif piece.amount > 0:
             lines.append(
-                Line(f"change-{piece.first}", "invoice", piece.amount, piece.describe, True)
-            )
+                Line(f"change-{piece.first}", "invoice", piece.amount, piece.describe, True,
+                     anniversary)
+            )  # fmt: skip
         else:
-            lines.append(Line(f"change-{piece.first}", "credit", -piece.amount, piece.describe))
+            lines.append(
+                Line(f"change-{piece.first}", "credit", -piece.amount, piece.describe,
+                     year=anniversary)
+            )  # fmt: skip
     recognised = sum((_share(p, month, through) for p in billed), ZERO)
     if ended and Month.of(through) == month:  # ended before the year: what it did not serve
         served_before = sum(
@@ -426,12 +486,16 @@ def _annual(contract: Contract, month: Month) -> tuple[list[Line], str] | None:
             recognised += rest
         elif rest > 0:
             lines.append(
-                Line("unearned", "credit", rest,
-                     f"ended {contract.end}: {rest} paid for days after it, credited")
+                Line(f"unearned{tail}", "credit", rest,
+                     f"ended {contract.end}: {rest} paid for days after it, credited",
+                     year=anniversary)
             )  # fmt: skip
     if recognised:
-        lines.append(Line("recognise", "recognise", recognised, f"recognised {describe}"))
-    return lines, describe
+        lines.append(
+            Line(f"recognise{tail}", "recognise", recognised, f"recognised {describe}",
+                 year=anniversary)
+        )  # fmt: skip
+    return lines
 
 
 def charge(
@@ -454,7 +518,7 @@ def charge(
             annual = _annual(contract, month)
             if annual is None:
                 return None
-            lines = annual[0]
+            lines = annual
         elif contract.advance:
             lines = _advance_close(contract, month)
         elif parts:

@@ -52,7 +52,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from . import beans, events, money, seals
-from .billing import Charge, Line, advance_lines, annual_year, charge, due_date, month_rate
+from .billing import Charge, Line, advance_lines, charge, due_date, month_rate
 from .model import Book, Contract, ModelError, parse_usage
 from .money import Rates
 from .openitems import (
@@ -356,10 +356,9 @@ def line_entry(
         meta["invoice"] = invoice
         meta["due"] = date + datetime.timedelta(days=customer.payment)
     else:
-        year = annual_year(contract, month) if contract.billing == "annual" else None
-        opened = Month.of(year[0]) if year else month
+        opened = Month.of(line.year) if line.year else month
         source = invoice_id(contract.customer, opened)
-        lot = rates.lot(cur, opened.last if year else date, source, f"invoice {source}")
+        lot = rates.lot(cur, opened.last if line.year else date, source, f"invoice {source}")
         postings = [beans.posting(deferred, line.amount, cur, lot=lot)]
         if line.kind == "recognise":
             postings.append(beans.posting(income, -money.in_operating(line.amount, lot), operating))

@@ -41,7 +41,7 @@ from beancount.core import data
 from beancount.parser import parser
 
 from . import actions, beans, events, planner, seals
-from .close import close_month
+from .close import carried, close_month, invoice_month
 from .model import parse_book
 from .money import Rates
 from .openitems import OpenItem
@@ -74,6 +74,7 @@ PROFILES = (
     )),
     Profile("casa-verde", "Casa Verde Inmobiliaria", "USD", (
         ("product", "product", "monthly", "40.00", 6, "cloud-user"),
+        ("cloud", "cloud", "annual", "20.00", 3, "cloud-user"),
     )),
     Profile("delta-logistics", "Delta Logistics", "USD", (
         ("cloud", "cloud", "annual", "22.00", 10, "cloud-user"),
@@ -101,7 +102,11 @@ PROFILES = (
 )  # fmt: skip
 
 LATE = 7  # harbor-clinic pays three months late
-ANNUAL = 3  # delta-logistics pays its year on its first day, before the close invoices it
+ANNUAL = 3  # delta-logistics pays its year on its first day, before the close invoices it,
+UPGRADE = 5  # and adds 5 seats on the first day of its 6th month (the rest of the year billed)
+ADVANCE = 6  # granite-law is invoiced in advance on each 1st and pays on the 10th;
+ADVANCE_CHANGE = 4  # from the 16th of its 5th month it has 2 more seats (next invoice adjusts)
+ANNUAL_END = 6  # casa-verde's annual cloud ends on the 20th of its 7th month, the rest credited
 ENDING = 4  # everest-dental ends mid-month, overpays once and never pays its last invoice
 CREDITED = 2  # casa-verde gets a credit note for an outage
 GRACE_MONTH = 3  # the OneBox bill of the 4th month goes under grace
@@ -117,6 +122,7 @@ class Ops(Protocol):
     def static(self, path: Path, entries: list[data.Directive]) -> None: ...
     def state(self) -> planner.State: ...
     def write(self, plan: planner.Plan) -> None: ...
+    def invoice(self, month: Month) -> None: ...
     def close(self, month: Month) -> None: ...
     def flush(self) -> None: ...
 
@@ -139,6 +145,9 @@ class SlowOps:
             loaded = self.ledger.load_valid()
             state = planner.State.of(loaded.entries, OPERATING)
             actions.write_events(self.ledger, loaded, state, plan.entries)
+
+    def invoice(self, month: Month) -> None:
+        actions.invoice(self.ledger, month, today=month.first, dry_run=False, force=False)
 
     def close(self, month: Month) -> None:
         actions.close(self.ledger, month, today=month.next().first, dry_run=False, force=False)
@@ -225,6 +234,25 @@ class FastOps:
             )
         self._track(list(plan.entries))
 
+    def invoice(self, month: Month) -> None:
+        state = self.state()
+        entries = invoice_month(
+            state.book, month, state.rates, carried(self.credit_entries, month, invoicing=True)
+        )
+        if not entries:
+            return
+        opened, _ = self._declared()
+        opens = events.opens(entries, opened, self.ledger.open_date(self.static_entries,
+                                                                    state.sealed))  # fmt: skip
+        if opens:
+            self._append(self.ledger.accounts_path, beans.format_entries(opens))
+            self.static_entries.extend(opens)
+        self._append(
+            self.ledger.month_path(month), beans.format_entries(entries),
+            JOURNAL_HEADER.format(month=month),
+        )  # fmt: skip
+        self._track(entries)
+
     def close(self, month: Month) -> None:
         path = self.ledger.month_path(month)
         if path not in self.files:
@@ -308,6 +336,7 @@ def build_demo(
     uses_eur = any(PROFILES[i % 10].currency == "EUR" for i in range(customers))
 
     ids: dict[int, str] = {}
+    started: dict[int, int] = {}  # customer -> the month index it started
     for index in range(months):
         month = start_month.plus(index)
         if uses_eur:
@@ -315,7 +344,10 @@ def build_demo(
             ops.static(ledger.prices_path, [beans.price(month.first, "EUR", rate, "USD")])
         for i in plan.get(index, []):
             ids[i] = _start_customer(ops, i, month)
-        _month_events(ops, ids, month, index, months, rng)
+            started[i] = index
+        if any(i % 10 == ADVANCE for i in ids):
+            ops.invoice(month)  # on the 1st: the advance invoices, before anything is paid
+        _month_events(ops, ids, month, index, months, rng, started)
         ops.flush()
         if before_close:
             before_close(month)
@@ -336,6 +368,7 @@ def _start_customer(ops: Ops, i: int, month: Month) -> str:
         entries.append(events.contract_entry(
             f"{cid}-{suffix}", customer=cid, stream=stream, billing=billing,
             price=(D(price), profile.currency), quantity=quantity, start=start, item=item, end=None,
+            timing="advance" if i % 10 == ADVANCE and billing == "monthly" else "arrears",
         ))  # fmt: skip
     ops.static(ops.ledger.customers_path, entries)
     if i % 10 == ANNUAL:  # pays the year on its first day: credit until the close invoices it
@@ -348,15 +381,28 @@ def _start_customer(ops: Ops, i: int, month: Month) -> str:
 
 
 def _month_events(
-    ops: Ops, ids: dict[int, str], month: Month, index: int, months: int, rng: random.Random
+    ops: Ops,
+    ids: dict[int, str],
+    month: Month,
+    index: int,
+    months: int,
+    rng: random.Random,
+    started: dict[int, int],
 ) -> None:
     changes: list[data.Directive] = []
     for i, cid in sorted(ids.items()):
         profile = i % 10
+        age = index - started[i]
         if profile == 0 and index == 3:  # seat change in mid-month: 5 -> 8 users from the 15th
             changes.append(events.change_entry(f"{cid}-cloud", _day(month, 15), 8, None))
         if profile == ENDING and index == min(5, months - 1):  # contract ends mid-month
             changes.append(events.end_entry(f"{cid}-cloud", _day(month, 20)))
+        if profile == ANNUAL and age == UPGRADE:  # 10 -> 15 seats during the contract year
+            changes.append(events.change_entry(f"{cid}-cloud", month.first, 15, None))
+        if profile == ADVANCE and age == ADVANCE_CHANGE:  # 7 -> 9 seats after the invoice
+            changes.append(events.change_entry(f"{cid}-cloud", _day(month, 16), 9, None))
+        if profile == CREDITED and age == ANNUAL_END:  # the year ends early, the rest credited
+            changes.append(events.end_entry(f"{cid}-cloud", _day(month, 20), "credit"))
     if changes:
         ops.static(ops.ledger.customers_path, changes)
     for i, cid in sorted(ids.items()):
@@ -375,7 +421,7 @@ def _month_events(
             if invoice in ops.state().invoices:
                 ops.write(planner.credit_note(
                     ops.state(), invoice, (D("16.00"), "USD"), date=_day(month, 3),
-                    memo="Service outage, 2 days",
+                    memo="Service outage, 2 days", stream="product",
                 ))  # fmt: skip
         if profile == ENDING and index == min(8, months - 1):  # the last invoice never paid
             for item in ops.state().customer_invoices(cid, month.first):
@@ -414,6 +460,12 @@ def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
         who = state.book.customers[customer]
         profile = next(i for i, p in enumerate(PROFILES) if who.name.startswith(p.name))
         age = month.minus(Month.of(item.date))
+        if age == 0 and item.date == month.first:  # invoiced in advance: paid on the 10th
+            ops.write(planner.receipt(
+                ops.state(), customer, (item.open, item.currency), _day(month, 10),
+                invoice=item.id, ref=f"bank-{item.id}",
+            ))  # fmt: skip
+            continue
         if age < (3 if profile == LATE else 1):
             continue
         contract = state.book.contracts.get(f"{customer}-cloud")

@@ -15,6 +15,11 @@ active boxes (billing.active_boxes) plus one. When that box crosses a tier, ever
 moves to the new rate, and the quote says what the portfolio's OneBox cost changes by
 a month: each contract consuming an item that month, its units on `as_of` x the item's
 list price, at the new rate minus at the old, rounded once.
+
+A services quote (``--stream services``) consumes no item: it costs nothing and adds
+no box. Amounts are in the operating currency, as ``report keep`` shows them: a price
+in another currency is converted at the ledger's rate on `as_of` (the note says which),
+as the close converts the invoice it will issue.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from . import beans
 from .billing import active_boxes
 from .model import Book
+from .money import Rates
 from .reports import Table
 from .values import ZERO, Month, round_money
 
@@ -32,76 +38,118 @@ Money = tuple[Decimal, str]
 
 
 class QuoteError(Exception):
-    """The terms cannot price the quote (no list price, no tier); one line."""
+    """The terms cannot price the quote (no list price, no tier, no rate); one line."""
 
 
 def _pct(kept: Decimal, sold: Decimal) -> Decimal | None:
     return None if not sold else (kept * 100 / sold).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def _rate(rates: Rates, currency: str, as_of: datetime.date, what: str) -> Decimal:
+    rate = rates.find(currency, as_of)
+    if rate is None:
+        raise QuoteError(
+            f"no exchange rate {currency}->{rates.operating} on or before {as_of} for {what}"
+            f' (add one: onebox-ledger price {currency} "1.00 {rates.operating}" --date {as_of})'
+        )
+    return rate
+
+
 def quote(
     book: Book,
+    rates: Rates,
     *,
-    item: str,
+    item: str | None,
     quantity: int,
     price: Money,
     once: Money | None,
     as_of: datetime.date,
+    stream: str = "cloud",
 ) -> Table:
     """The quote's table (see the module docs); its notes give the rates and the tier."""
     month = Month.of(as_of)
-    listed = book.item(item, as_of)
-    if listed is None:
-        raise QuoteError(f"item {item!r} has no list price on {as_of}")
-    if listed.per is not None:
-        raise QuoteError(f"item {item!r} is metered (per {listed.per:f} units): quote its blocks")
-    if listed.price.currency != price[1]:
-        raise QuoteError(
-            f"OneBox lists {item} in {listed.price.currency}; quote the price in it, not {price[1]}"
+    operating = rates.operating
+    if stream == "services" and item is not None:
+        raise QuoteError("a services contract consumes no OneBox item; drop --item")
+    if stream != "services" and item is None:
+        raise QuoteError(f"a {stream} sale consumes a OneBox item: give --item (cloud-user)")
+    notes = []
+    sold_rate = _rate(rates, price[1], as_of, "the price")
+    sold = round_money(price[0] * quantity * sold_rate)
+    if price[1] != operating:
+        notes.append(
+            f"sold: {quantity} x {price[0]} {price[1]} = {round_money(price[0] * quantity)}"
+            f" {price[1]} at {sold_rate} {operating} on {as_of}"
         )
+    once_sold = None
+    if once is not None:
+        once_sold = round_money(once[0] * _rate(rates, once[1], as_of, "the one-time part"))
+        if once[1] != operating:
+            notes.append(f"once: {once[0]} {once[1]} = {once_sold} {operating}")
+    cost = ZERO.quantize(Decimal("0.01"))
     boxes = active_boxes(book, month)
-    before, after = book.rate(boxes, as_of), book.rate(boxes + 1, as_of)
-    if after is None:
-        raise QuoteError(
-            f"no cost rate applies to {boxes + 1} box(es) on {as_of}"
-            " (add a tier: onebox-ledger terms rate 1 0.65)"
+    change: Decimal | None = None
+    if item is not None:
+        listed = book.item(item, as_of)
+        if listed is None:
+            raise QuoteError(f"item {item!r} has no list price on {as_of}")
+        if listed.per is not None:
+            raise QuoteError(
+                f"item {item!r} is metered (per {listed.per:f} units): quote its blocks"
+            )
+        before, after = book.rate(boxes, as_of), book.rate(boxes + 1, as_of)
+        if after is None:
+            raise QuoteError(
+                f"no cost rate applies to {boxes + 1} box(es) on {as_of}"
+                " (add a tier: onebox-ledger terms rate 1 0.65)"
+            )
+        list_price = beans.number(listed.price)
+        list_rate = _rate(rates, listed.price.currency, as_of, f"the list price of {item}")
+        cost = round_money(list_price * quantity * after * list_rate)
+        notes.append(
+            f"OneBox cost: {quantity} x {list_price} {listed.price.currency} list x"
+            f" {(after * 100).normalize():f}% (the tier of {boxes + 1} active box(es) in"
+            f" {month}, this one included)"
         )
-    list_price = beans.number(listed.price)
-    sold = round_money(price[0] * quantity)
-    cost = round_money(list_price * quantity * after)
-    currency = price[1]
+        if before is not None and before != after:
+            change = _portfolio_change(book, rates, as_of, before, after)
     table = Table(
-        f"Quote: {quantity} x {item} at {price[0]} {currency} a month"
-        f"{f', {once[0]} {once[1]} once' if once else ''}, as of {as_of}",
+        f"Quote: {quantity} x {item or stream} at {price[0]} {price[1]} a month"
+        f"{f', {once[0]} {once[1]} once' if once else ''}, as of {as_of} ({operating})",
         ["part", "sold", "onebox_cost", "kept", "kept_pct"],
     )
     table.rows.append(["monthly", sold, cost, sold - cost, _pct(sold - cost, sold)])
-    if once is not None:
-        table.rows.append(["once", once[0], ZERO.quantize(Decimal("0.01")), once[0],
+    if once_sold is not None:
+        table.rows.append(["once", once_sold, ZERO.quantize(Decimal("0.01")), once_sold,
                            Decimal("100.0")])  # fmt: skip
-    first_sold = sold + (once[0] if once else ZERO)
+    first_sold = sold + (once_sold or ZERO)
     table.totals.append(
         ["first month", first_sold, cost, first_sold - cost, _pct(first_sold - cost, first_sold)]
     )
-    table.notes.append(
-        f"OneBox cost: {quantity} x {list_price} {listed.price.currency} list x"
-        f" {(after * 100).normalize():f}% (the tier of {boxes + 1} active box(es) in {month},"
-        f" this one included)"
-    )
-    if before is not None and before != after:
-        units = ZERO
-        for contract in book.contracts.values():
-            if contract.item is None or not contract.active_on(as_of):
-                continue
-            consumed = book.item(contract.item, as_of)
-            if consumed is None or consumed.per is not None:
-                continue
-            count, _ = contract.terms_on(as_of)
-            units += count * beans.number(consumed.price)
-        change = round_money(units * after) - round_money(units * before)
+    table.notes.extend(notes)
+    if change is not None:
+        before, after = book.rate(boxes, as_of), book.rate(boxes + 1, as_of)
+        assert before is not None and after is not None
         table.notes.append(
             f"this box moves every box from {(before * 100).normalize():f}% to"
             f" {(after * 100).normalize():f}% of list: the OneBox cost of your other boxes"
-            f" changes by {change:+} {listed.price.currency} a month"
+            f" changes by {change:+} {operating} a month"
         )
     return table
+
+
+def _portfolio_change(
+    book: Book, rates: Rates, as_of: datetime.date, before: Decimal, after: Decimal
+) -> Decimal:
+    """What the boxes running on `as_of` cost a month at `after` minus at `before`."""
+    units = ZERO
+    for contract in book.contracts.values():
+        if contract.item is None or not contract.active_on(as_of):
+            continue
+        consumed = book.item(contract.item, as_of)
+        if consumed is None or consumed.per is not None:
+            continue
+        count, _ = contract.terms_on(as_of)
+        rate = _rate(rates, consumed.price.currency, as_of, f"the list price of {contract.item}")
+        units += count * beans.number(consumed.price) * rate
+    return round_money(units * after) - round_money(units * before)

@@ -283,3 +283,37 @@ def test_an_issued_advance_invoice_is_not_changed_behind_its_back(
         " end on 2026-10-31 would change an issued invoice; date it 2026-11-01 or later"
     )
     assert snapshot(terms.parent) == before
+
+
+def test_a_quote_of_services_and_of_a_price_in_another_currency(terms: Path) -> None:
+    """Services consume no item: kept 100%, no box added. A price in EUR is converted at the
+    ledger's rate on the day, as the close will convert the invoice: 5 x 23.00 EUR = 115.00
+    EUR x 1.08 = 124.20 USD sold; 5 x 25.00 x 65% = 81.25 cost; 42.95 kept (34.6%);
+    1,800.00 EUR once = 1,944.00 USD."""
+    out = succeeded(
+        invoke(terms, "quote", "--stream", "services", "--quantity", "10", "--price", "90 USD",
+               "--as-of", "2026-11-01", "--format", "csv")
+    )  # fmt: skip
+    assert out == [
+        "part,sold,onebox_cost,kept,kept_pct",
+        "monthly,900.00,0.00,900.00,100.0",
+        "first month,900.00,0.00,900.00,100.0",
+    ]
+    succeeded(invoke(terms, "price", "EUR", "1.08 USD", "--date", "2026-10-31"))
+    out = succeeded(
+        invoke(terms, "quote", "--item", "cloud-user", "--quantity", "5", "--price", "23 EUR",
+               "--once", "1800 EUR", "--as-of", "2026-11-01")
+    )  # fmt: skip
+    assert out[0] == (
+        "Quote: 5 x cloud-user at 23.00 EUR a month, 1800.00 EUR once, as of 2026-11-01 (USD)"
+    )
+    assert out[4:11] == [
+        "monthly       124.20        81.25    42.95      34.6",
+        "once         1944.00         0.00  1944.00     100.0",
+        "-----------  -------  -----------  -------  --------",
+        "first month  2068.20        81.25  1986.95      96.1",
+        "note: sold: 5 x 23.00 EUR = 115.00 EUR at 1.08 USD on 2026-11-01",
+        "note: once: 1800.00 EUR = 1944.00 USD",
+        "note: OneBox cost: 5 x 25.00 USD list x 65% (the tier of 1 active box(es) in 2026-11,"
+        " this one included)",
+    ]

@@ -690,6 +690,82 @@ CASES = [
         ),
         id="ledger-through-a-symlink-loop",
     ),
+    # ---- billing: timing, changes, ends, advance invoices, quotes
+    pytest.param(
+        Case(("contract", "add", "x", "--customer", "acme", "--stream", "cloud", "--price",
+              "25 USD", "--start", "2026-12-01", "--item", "cloud-user", "--timing", "early"), 2,
+             "Invalid value for '--timing': 'early' is not one of 'arrears', 'advance'."),
+        id="timing-unknown",
+    ),
+    pytest.param(
+        Case(("contract", "change", "acme-cloud", "--date", "2026-12-20", "--quantity", "3",
+              "--downgrade", "later"), 2,
+             "Invalid value for '--downgrade': 'later' is not one of 'credit', 'anniversary'."),
+        id="downgrade-unknown",
+    ),
+    pytest.param(
+        Case(("contract", "end", "acme-cloud", "--date", "2026-12-20", "--unearned", "credit"),
+             2, "--unearned applies to annual contracts; 'acme-cloud' is monthly"),
+        id="unearned-on-monthly",
+    ),
+    pytest.param(
+        Case(("contract", "change", "acme-cloud", "--date", "2026-12-20", "--quantity", "7"), 1,
+             "contract 'acme-cloud' already changes on 2026-12-20; give the quantity and the"
+             " price in one change",
+             setup=_after(("contract", "change", "acme-cloud", "--date", "2026-12-20",
+                           "--quantity", "6"))),
+        id="change-twice-one-day",
+    ),
+    pytest.param(
+        Case(("invoice", "2026-11"), 1, "2026-11 is closed; its invoices were issued by its close"),
+        id="invoice-closed-month",
+    ),
+    pytest.param(
+        Case(("invoice", "2027-05"), 1,
+             "2027-05 has not begun (today is 2026-12-15); issue its invoices from 2027-05-01 on,"
+             " or pass --force"),
+        id="invoice-future-month",
+    ),
+    pytest.param(
+        Case(("invoice", "2026-13"), 2, "month '2026-13' is not a valid YYYY-MM month"),
+        id="invoice-bad-month",
+    ),
+    pytest.param(
+        Case(("quote", "--item", "cloud-usr", "--quantity", "5", "--price", "25 USD"), 1,
+             "item 'cloud-usr' has no list price on 2026-12-15"),
+        id="quote-unknown-item",
+    ),
+    pytest.param(
+        Case(("quote", "--item", "cloud-user", "--quantity", "0", "--price", "25 USD"), 2,
+             "--quantity '0' must be a whole number of at least 1"),
+        id="quote-zero-quantity",
+    ),
+    pytest.param(
+        Case(("quote", "--item", "cloud-user", "--quantity", "5", "--price", "25"), 2,
+             "--price '25' must be a number and a currency, like '25.00 USD'"),
+        id="quote-price-without-currency",
+    ),
+    pytest.param(
+        Case(("quote", "--item", "cloud-user", "--quantity", "5", "--price", "23 EUR"), 1,
+             "no exchange rate EUR->USD on or before 2026-12-15 for the price (add one:"
+             ' onebox-ledger price EUR "1.00 USD" --date 2026-12-15)'),
+        id="quote-price-without-rate",
+    ),
+    pytest.param(
+        Case(("quote", "--stream", "services", "--item", "cloud-user", "--quantity", "5",
+              "--price", "25 USD"), 1, "a services contract consumes no OneBox item; drop --item"),
+        id="quote-services-with-item",
+    ),
+    pytest.param(
+        Case(("quote", "--quantity", "5", "--price", "25 USD"), 1,
+             "a cloud sale consumes a OneBox item: give --item (cloud-user)"),
+        id="quote-cloud-without-item",
+    ),
+    pytest.param(
+        Case(("quote", "--item", "cloud-user", "--quantity", "5", "--price", "25 USD",
+              "--as-of", "2026-02-30"), 2, "--as-of '2026-02-30' is not a real calendar date"),
+        id="quote-bad-date",
+    ),
     pytest.param(
         Case(("sell", "acme", "1 USD", "--date", "2026-12-05"), 2, "Missing option '--memo'."),
         id="missing-option",

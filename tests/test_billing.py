@@ -17,7 +17,7 @@ from beancount.parser import parser
 
 from onebox_ledger import billing, model
 from onebox_ledger.billing import BillingError, Charge, active_boxes, charge, month_rate
-from onebox_ledger.values import Month
+from onebox_ledger.values import ZERO, Month
 
 NOV = Month(2026, 11)
 DEC = Month(2026, 12)
@@ -416,6 +416,46 @@ def test_an_annual_contract_ended_early_costs_the_days_served_and_credits_the_re
         ("unearned", "credit", Decimal("651.61")),
         ("recognise", "recognise", Decimal("48.39")),
     ]
+
+
+def test_a_year_starting_mid_month_finishes_its_upgrade_in_the_next_anniversary_month() -> None:
+    """The year from 2026-01-15 ends 2027-01-14, so its last 14 days share January 2027 with
+    the next year: January recognises both the upgrade's last days and the new year's first
+    twelfth, as two lines (the earlier one's id names its year)."""
+    book = annual(
+        "100.00", start="2026-01-15",
+        extra='2026-06-10 custom "onebox-change" "acme-year"\n  quantity: 2\n',
+    )  # fmt: skip
+    months = [charged(book, "acme-year", Month(2026, 1).plus(i)) for i in range(13)]
+    # the upgrade: 1200.00 a year more for the 219 days from June 10 to January 14, of 365:
+    # 1200 x 219 / 365 = 720.00
+    assert months[5].invoiced == Decimal("720.00")
+    january = months[12]
+    # its last 14 days: 720.00 less what June-December recognised (the span's last month takes
+    # the rest): 720.00 - 673.98 = 46.02; the new year: 2400.00 invoiced, 200.00 its twelfth
+    assert [(line.suffix, line.kind, line.amount) for line in january.lines] == [
+        ("recognise-2026-01-15", "recognise", Decimal("46.02")),
+        ("invoice", "invoice", Decimal("2400.00")),
+        ("recognise", "recognise", Decimal("200.00")),
+    ]
+    # the first year's 1200.00 + 720.00 is recognised to the cent, no more
+    first_year = sum((c.recognised for c in months), ZERO) - Decimal("200.00")
+    assert first_year == Decimal("1920.00")
+
+
+def test_a_term_ending_before_the_anniversary_month_bills_its_last_days() -> None:
+    """1 x 100.00 from 2026-01-15 to 2027-01-10: one prorated piece of 361 of 365 days, 1200 x 361 / 365 = 1186.849.. -> 1186.85; January 2027 serves 10 days,
+    recognises the piece's rest and costs 1 x 25.00 x 0.65 x 10/31 = 5.241.. -> 5.24."""
+    book = annual("100.00", start="2026-01-15", extra="  end: 2027-01-10\n")
+    assert charged(book, "acme-year", Month(2026, 1)).invoiced == Decimal("1186.85")
+    months = [charged(book, "acme-year", Month(2026, 1).plus(i)) for i in range(13)]
+    january = months[12]
+    assert (january.invoiced, january.recognised, january.cost) == (
+        0, Decimal("32.87"), Decimal("5.24"),
+    )  # fmt: skip
+    assert sum((c.recognised for c in months), ZERO) == Decimal("1186.85")
+    assert active_boxes(book, Month(2027, 1)) == 1
+    assert no_charge(book, "acme-year", Month(2027, 2))
 
 
 def test_annual_ended_before_an_anniversary_is_not_billed_again() -> None:

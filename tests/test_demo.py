@@ -115,12 +115,26 @@ def test_every_demo_has_every_feature(tmp_path: Path) -> None:
             "bill/onebox-invoice-onebox-2026-05"} <= ids  # fmt: skip
     changes = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-change"]
     assert [(c.date.isoformat(), c.values[0][0]) for c in changes] == [
-        ("2026-04-15", "acme-realty-cloud")
+        ("2026-04-15", "acme-realty-cloud"),
+        ("2026-07-01", "delta-logistics-cloud"),  # an annual upgrade: 10 -> 15 seats
+        ("2026-08-16", "granite-law-cloud"),  # seats added after an advance invoice
     ]
     ends = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-end"]
-    assert [(c.date.isoformat(), c.values[0][0]) for c in ends] == [
-        ("2026-06-20", "everest-dental-cloud")
+    assert [(c.date.isoformat(), c.values[0][0], c.meta.get("unearned")) for c in ends] == [
+        ("2026-06-20", "everest-dental-cloud", None),
+        ("2026-08-20", "casa-verde-cloud", "credit"),  # an annual contract ended early
     ]
+    # billing as partners bill: Granite Law invoiced on each 1st, paid on the 10th, the
+    # August seats adjusted on September's invoice; Delta's upgrade billed for the rest of
+    # its year; Casa Verde's unearned year credited, and applied by the next two closes
+    assert {"invoice/2026-04/granite-law-cloud/advance", "receive/bank-inv-2026-04-granite-law",
+            "invoice/2026-09/granite-law-cloud/adjust",
+            "close/2026-07/delta-logistics-cloud/change-2026-07-01",
+            "close/2026-08/casa-verde-cloud/unearned", "close/2026-09/casa-verde/credit",
+            "close/2026-10/casa-verde/credit"} <= ids  # fmt: skip
+    by_id = {beans.entry_id(t): t for t in txns}
+    receipt = by_id["receive/bank-inv-2026-04-granite-law"]
+    assert str(receipt.date) == "2026-04-10"
     seals = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-close"]
     rates = [(s.values[0][0], s.meta["boxes"], s.meta["rate"]) for s in seals]
     # the tier crossing: the 8th box moves every box of May from 65% to 60% of list

@@ -9,9 +9,11 @@ import click
 from beancount.core import data
 
 from .. import actions, beans, reports
+from ..beans import STREAMS
 from ..clock import today
 from ..close import Summary
 from ..model import parse_book
+from ..money import Rates
 from ..quote import QuoteError
 from ..quote import quote as quote_table
 from ..reports import ReportError
@@ -120,32 +122,45 @@ def invoice(month: str, dry_run: bool, force: bool) -> None:
 
 
 @cli.command(short_help="What a sale would earn, before you quote it.")
-@click.option("--item", required=True, help="The OneBox item each unit consumes (cloud-user).")
-@click.option("--quantity", required=True, help="Units (users, seats).")
+@click.option("--item", help="The OneBox item each unit consumes (cloud-user); none for services.")
+@click.option("--quantity", required=True, metavar="N", help="Units (users, seats).")
 @click.option(
     "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25 USD".'
 )
 @click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000 USD".')
+@click.option(
+    "--stream", type=click.Choice(STREAMS), default="cloud", show_default=True,
+    help="What is sold; services consume no OneBox item.",
+)  # fmt: skip
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Terms and boxes of (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def quote(
-    item: str, quantity: str, price: str, once: str | None, as_of: str | None, fmt: str
+    item: str | None,
+    quantity: str,
+    price: str,
+    once: str | None,
+    stream: str,
+    as_of: str | None,
+    fmt: str,
 ) -> None:
     """I sell this for X: how much will I keep? Per month, what the customer pays, what OneBox
     costs at the tier you would then be in, and what you keep; the one-time part kept 100%;
-    and, when this box moves you to another tier, what your other boxes then cost.
+    and, when this box moves you to another tier, what your other boxes then cost. Amounts
+    in the operating currency (a foreign price at the ledger's rate). Writes nothing.
 
     \b
     Example:
       onebox-ledger quote --item cloud-user --quantity 5 --price "25 USD" --once "2000 USD"
     """
-    book, _ = ledger().book()
+    book_ledger = ledger()
+    book, entries = book_ledger.book()
     try:
         table = quote_table(
-            book, item=parse_id(item, "item"), quantity=whole(quantity, "--quantity"),
-            price=parse_amount(price, "--price"),
+            book, Rates.of(entries, book_ledger.operating_currency()),
+            item=parse_id(item, "item") if item is not None else None,
+            quantity=whole(quantity, "--quantity"), price=parse_amount(price, "--price"),
             once=parse_amount(once, "--once") if once else None,
-            as_of=date_or_today(as_of, "--as-of"),
+            as_of=date_or_today(as_of, "--as-of"), stream=stream,
         )  # fmt: skip
     except QuoteError as err:
         raise LedgerError(str(err)) from None

@@ -102,6 +102,11 @@ def cents(value: Fraction) -> Decimal:
     return Decimal(math.floor(value * 100 + Fraction(1, 2))) * CENT
 
 
+def signed_cents(value: Fraction) -> Decimal:
+    """Round half away from zero (Decimal's ROUND_HALF_UP): -161.095 -> -161.10."""
+    return cents(value) if value >= 0 else -cents(-value)
+
+
 def month_first(ym: tuple[int, int]) -> datetime.date:
     return datetime.date(ym[0], ym[1], 1)
 
@@ -122,6 +127,13 @@ def months_between(a: tuple[int, int], b: tuple[int, int]) -> int:
     return (b[0] * 12 + b[1]) - (a[0] * 12 + a[1])
 
 
+def anniversary(start: datetime.date, years: int) -> datetime.date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
 @dataclass
 class MContract:
     id: str
@@ -132,7 +144,8 @@ class MContract:
     quantity: int
     start: datetime.date
     item: str | None
-    end: datetime.date | None
+    end: datetime.date | None  # the last day of service: declared at add, or recorded later
+    term_end: datetime.date | None = None  # the end declared at add
     changes: list[tuple[datetime.date, int | None, Decimal | None]] = field(default_factory=list)
 
     def terms_on(self, day: datetime.date) -> tuple[int, Decimal]:
@@ -146,27 +159,92 @@ class MContract:
     def active(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
-    def year_of(self, ym: tuple[int, int]) -> tuple[datetime.date, int] | None:
-        """Annual: (anniversary opening the contract year of `ym`, month index), if any."""
-        offset = months_between(ym_of(self.start), ym)
-        if offset < 0:
-            return None
-        years = offset // 12
-        try:
-            anniversary = self.start.replace(year=self.start.year + years)
-        except ValueError:
-            anniversary = self.start.replace(year=self.start.year + years, day=28)
-        if self.end is not None and (anniversary > self.end or ym > ym_of(self.end)):
-            return None
-        return anniversary, offset % 12
-
     def consumes_in(self, ym: tuple[int, int]) -> bool:
         if self.billing == "once":
             return ym_of(self.start) == ym
-        if self.billing == "annual":
-            return self.year_of(ym) is not None
         first, last = month_first(ym), month_last(ym)
         return self.start <= last and (self.end is None or self.end >= first)
+
+    def years(self, ym: tuple[int, int]) -> list[tuple[datetime.date, datetime.date]]:
+        """Annual: (first day, last day) of every contract year with a day of service in `ym`
+        (two in an anniversary's month when the year starts after the 1st)."""
+        out = []
+        n = 0
+        while (first := anniversary(self.start, n)) <= month_last(ym):
+            last = anniversary(self.start, n + 1) - DAY
+            ended = self.end is not None and (first > self.end or self.end < month_first(ym))
+            if last >= month_first(ym) and not ended:
+                out.append((first, last))
+            n += 1
+        return out
+
+
+@dataclass
+class MPiece:
+    """An amount a contract year bills for the days from `first` to `last`."""
+
+    first: datetime.date
+    last: datetime.date
+    amount: Decimal
+    twelfths: bool  # a whole year: one twelfth a month, the twelfth month the rest
+    billed_in: tuple[int, int]
+
+
+def year_pieces(c: MContract, first: datetime.date, last: datetime.date) -> list[MPiece]:
+    """The year's value at its first day's terms (its days only when the contract's end is
+    declared within it, or falls in the first month), then each change's yearly difference
+    for the days from it to that stop, over the days of the year."""
+    days = (last - first).days + 1
+    stops = [last]
+    if c.term_end is not None:
+        stops.append(c.term_end)
+    if c.end is not None and ym_of(c.end) == ym_of(first):
+        stops.append(c.end)
+    stop = min(stops)
+
+    def value(day: datetime.date) -> Fraction:
+        quantity, price = c.terms_on(day)
+        return Fraction(price) * quantity * 12
+
+    if stop < last:
+        head = cents(value(first) * ((stop - first).days + 1) / days)
+        out = [MPiece(first, stop, head, False, ym_of(first))]
+    else:
+        out = [MPiece(first, last, cents(value(first)), True, ym_of(first))]
+    until = stop if c.end is None else min(stop, c.end)
+    for when, _, _ in sorted(c.changes):
+        if first < when <= until:
+            added = signed_cents(
+                (value(when) - value(when - DAY)) * ((stop - when).days + 1) / days
+            )
+            if added:
+                out.append(MPiece(when, stop, added, False, ym_of(when)))
+    return out
+
+
+def piece_share(p: MPiece, ym: tuple[int, int], through: datetime.date) -> Decimal:
+    """What a piece recognises in `ym` for its days up to `through`."""
+    first = max(p.first, month_first(ym))
+    last = min(p.last, month_last(ym), through)
+    if first > last:
+        return ZERO * CENT
+    days = (last - first).days + 1
+    if p.twelfths:
+        index = months_between(ym_of(p.first), ym)
+        twelfth = cents(Fraction(p.amount) / 12)
+        if index > 11:
+            return ZERO * CENT
+        if last < min(p.last, month_last(ym)):
+            return cents(Fraction(twelfth) * days / month_last(ym).day)
+        return twelfth if index < 11 else p.amount - 11 * twelfth
+    if ym == ym_of(p.last) and last == p.last:
+        earlier = ZERO * CENT
+        m = ym_of(p.first)
+        while m != ym:
+            earlier += piece_share(p, m, through)
+            m = next_month(m)
+        return p.amount - earlier
+    return signed_cents(Fraction(p.amount) * days / ((p.last - p.first).days + 1))
 
 
 @dataclass
@@ -175,46 +253,71 @@ class MCharge:
     invoiced: Decimal
     recognised: Decimal
     cost: Decimal
+    credits: list[tuple[str, Decimal]] = field(default_factory=list)  # (id suffix, amount)
+    lines: int = 0  # generated transactions for invoices, recognition and credits
+
+
+def annual_month(c: MContract, ym: tuple[int, int]) -> MCharge | None:
+    """An annual contract's month: the pieces billed in it (credits when negative) and what
+    each year with days in it recognises; the month service ends early recognises the rest."""
+    years = c.years(ym)
+    if not years:
+        return None
+    result = MCharge(c, ZERO * CENT, ZERO * CENT, ZERO * CENT)
+    for first, last in years:
+        parts = year_pieces(c, first, last)
+        through = last if c.end is None else min(c.end, last)
+        recognised = sum((piece_share(p, ym, through) for p in parts), ZERO * CENT)
+        for p in parts:
+            if p.billed_in == ym and p.amount > 0:
+                result.invoiced += p.amount
+                result.lines += 1
+            elif p.billed_in == ym and p.amount < 0:
+                result.credits.append((f"change-{p.first}", -p.amount))
+                result.lines += 1
+        if c.end is not None and c.end < parts[0].last and ym_of(through) == ym:
+            total = sum((p.amount for p in parts), ZERO * CENT)
+            earlier = ZERO * CENT
+            m = ym_of(first)
+            while m != ym:
+                earlier += sum((piece_share(p, m, through) for p in parts), ZERO * CENT)
+                m = next_month(m)
+            recognised = total - earlier  # unearned: "recognise", the default
+        if recognised:
+            result.recognised += recognised
+            result.lines += 1
+    return result
 
 
 def charge(c: MContract, ym: tuple[int, int], rate: Decimal | None) -> MCharge | None:
     """The contract's month, computed day by day with exact fractions."""
     first, last = month_first(ym), month_last(ym)
     days = last.day
-    invoiced = recognised = ZERO * CENT
+    active = [first + i * DAY for i in range(days) if c.active(first + i * DAY)]
+    units = Fraction(sum(c.terms_on(day)[0] for day in active), days)
     if c.billing == "monthly":
-        active = [first + i * DAY for i in range(days) if c.active(first + i * DAY)]
         if not active:
             return None
         terms = [c.terms_on(day) for day in active]
-        invoiced = recognised = cents(sum((Fraction(p) * q for q, p in terms), Fraction(0)) / days)
-        units = Fraction(sum(q for q, _ in terms), days)
+        amount = cents(sum((Fraction(p) * q for q, p in terms), Fraction(0)) / days)
+        result = MCharge(c, amount, amount, ZERO * CENT, lines=1 if amount else 0)
     elif c.billing == "once":
         if ym_of(c.start) != ym:
             return None
-        invoiced = recognised = cents(Fraction(c.price) * c.quantity)
+        amount = cents(Fraction(c.price) * c.quantity)
+        result = MCharge(c, amount, amount, ZERO * CENT, lines=1)
         units = Fraction(c.quantity)
     else:
-        year = c.year_of(ym)
-        if year is None:
+        annual = annual_month(c, ym)
+        if annual is None:
             return None
-        anniversary, index = year
-        quantity, price = c.terms_on(anniversary)
-        year_amount = cents(Fraction(price) * quantity * 12)
-        twelfth = cents(Fraction(year_amount) / 12)
-        # month 12 takes the rounding remainder; a contract ending early recognises the rest
-        ends_now = c.end is not None and ym_of(c.end) == ym
-        recognised = twelfth if index < 11 and not ends_now else year_amount - index * twelfth
-        if index == 0:
-            invoiced = year_amount
-        units = Fraction(quantity)
-    cost = ZERO * CENT
-    if c.item is not None:
+        result = annual
+    if c.item is not None and units:
         assert rate is not None
-        cost = cents(units * Fraction(ITEMS[c.item]) * Fraction(rate))
-    if invoiced == recognised == cost == 0:
+        result.cost = cents(units * Fraction(ITEMS[c.item]) * Fraction(rate))
+    if result.lines == 0 and result.cost == 0:
         return None
-    return MCharge(c, invoiced, recognised, cost)
+    return result
 
 
 @dataclass
@@ -461,7 +564,7 @@ class LedgerMachine(RuleBasedStateMachine):
             f"contract {cid}: {customer}, {stream}, {quantity} x {price} USD {billing} from {begin}"
         )
         self.contracts[cid] = MContract(
-            cid, customer, stream, billing, price, quantity, begin, item_name, last
+            cid, customer, stream, billing, price, quantity, begin, item_name, last, last
         )
 
     @precondition(lambda self: any(c.billing != "once" for c in self.contracts.values()))
@@ -486,6 +589,14 @@ class LedgerMachine(RuleBasedStateMachine):
             self.refused(
                 store.LedgerError,
                 f"contract {cid!r} ended on {c.end}, before {date}",
+                lambda: actions.contract_change(self.ledger, cid, date, quantity, price_arg),
+            )
+            return
+        if any(when == date for when, _, _ in c.changes):
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} already changes on {date}; give the quantity and the price"
+                " in one change",
                 lambda: actions.contract_change(self.ledger, cid, date, quantity, price_arg),
             )
             return
@@ -591,17 +702,21 @@ class LedgerMachine(RuleBasedStateMachine):
         generated = 0
         for ch in charges:
             c = ch.contract
+            generated += ch.lines
             if ch.invoiced:
-                generated += 1
                 inv_id = f"inv-{ym[0]:04d}-{ym[1]:02d}-{c.customer}"
                 inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_last(ym)))
                 inv.billed += ch.invoiced
                 inv.streams.add(c.stream)
-                if c.billing == "annual":
-                    self.deferred[c.customer] += ch.invoiced
-            if c.billing == "annual" and ch.recognised:
-                generated += 1
-                self.deferred[c.customer] -= ch.recognised
+            if c.billing == "annual":
+                self.deferred[c.customer] += ch.invoiced - ch.recognised
+            if c.billing == "annual" and (ch.credits or ch.lines > 2 or c.changes):
+                event("close: an annual contract with changes")
+            for suffix, amount in ch.credits:  # a downgrade's credit: the customer's money
+                self.deferred[c.customer] -= amount
+                credit_id = f"close/{month}/{c.id}/{suffix}"
+                self.credits[credit_id] = MCredit(credit_id, c.customer, last, amount)
+                event("close: an annual downgrade credited")
             if ch.recognised:
                 self.income[c.stream] = self.income.get(c.stream, ZERO) + ch.recognised
             if ch.cost:
