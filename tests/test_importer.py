@@ -5,10 +5,10 @@ ledger (``build_demo(customers=10, months=10, seed=1)``, the shipped demo), whos
 open items at the end of October are, among others::
 
     inv-2026-08-harbor-clinic  504.00 USD     inv-2026-10-acme-realty      200.00 USD
-    inv-2026-09-harbor-clinic  504.00 USD     inv-2026-10-casa-verde       240.00 USD
-    inv-2026-10-25-granite-law 665 USD        inv-2026-10-juniper-schools  317.49 USD
+    inv-2026-09-harbor-clinic  504.00 USD     inv-2026-10-casa-verde       158.71 USD
+    inv-2026-10-25-granite-law 950 USD        inv-2026-10-juniper-schools  319.98 USD
     inv-2026-10-fjord-marine    66.95 USD     inv-2026-10-iris-travel      192.00 USD
-    inv-2026-10-berlin-immo     92.00 EUR     onebox-2026-10 (bill)       1087.16 USD
+    inv-2026-10-berlin-immo     92.00 EUR     onebox-2026-10 (bill)       1193.36 USD
 
 The golden ``bank-2026-11.csv.beancount`` (beangulp's format: account, date and
 name lines, then the extracted entries) holds what the importer extracts with
@@ -269,7 +269,7 @@ def test_rows_are_read_exactly() -> None:
         description="Payment August and September",
         amount=D("1008.00"),
         currency="USD",
-        balance=D("19765.49"),
+        balance=D("19686.69"),
     )
     assert rows[9].counterparty == ""
     assert rows[9].amount == D("-12.00")
@@ -458,18 +458,18 @@ def test_recognise(amount: str, counterparty: str, description: str, expected: R
 
 IMPORTED = [
     "line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty",
-    "line 3  2026-11-04  20261104-0002  +240.00 USD  receipt: counterparty is the customer; received 240.00 USD from casa-verde: 240.00 to inv-2026-10-casa-verde",
-    "line 4  2026-11-06  20261106-0003  +317.49 USD  receipt: customer named in the description; received 317.49 USD from juniper-schools: 317.49 to inv-2026-10-juniper-schools",
+    "line 3  2026-11-04  20261104-0002  +158.71 USD  receipt: counterparty is the customer; received 158.71 USD from casa-verde: 158.71 to inv-2026-10-casa-verde",
+    "line 4  2026-11-06  20261106-0003  +319.98 USD  receipt: customer named in the description; received 319.98 USD from juniper-schools: 319.98 to inv-2026-10-juniper-schools",
     "line 5  2026-11-09  20261109-0004  +1008.00 USD  receipt: counterparty is the customer; received 1008.00 USD from harbor-clinic: 504.00 to inv-2026-08-harbor-clinic, 504.00 to inv-2026-09-harbor-clinic",
-    "line 6  2026-11-12  20261112-0005  +665.00 USD  receipt: invoice inv-2026-10-25-granite-law in the text; received 665.00 USD from granite-law: 665.00 to inv-2026-10-25-granite-law",
-    "line 7  2026-11-16  20261116-0006  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10",
+    "line 6  2026-11-12  20261112-0005  +950.00 USD  receipt: invoice inv-2026-10-25-granite-law in the text; received 950.00 USD from granite-law: 950.00 to inv-2026-10-25-granite-law",
+    "line 7  2026-11-16  20261116-0006  -1193.36 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1193.36 USD to OneBox: 1193.36 to onebox-2026-10",
     "line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')",
     "line 9  2026-11-20  20261120-0008  +100.00 USD  receipt: counterparty is the customer; received 100.00 USD from iris-travel: 100.00 to inv-2026-10-iris-travel",
     "line 10  2026-11-23  20261123-0009  +350.00 USD  unrelated: no customer, invoice id or customer name recognised ('Stripe Payments', 'Payout PO-88213')",
     "line 11  2026-11-30  20261130-0010  -12.00 USD  review: a bank fee (Account maintenance fee); book bank fees with --fees ACCOUNT ('Account maintenance fee')",
-    "booked: 6 receipt (in 2530.49 USD), 1 onebox-payment (out 1087.16 USD); listed: 1 review (out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)",
-    # 18,200.00 - 200.00 before the first row; + 2,530.49 + 350.00 - 1,087.16 - 1,500.00 - 12.00
-    "balance: 18000.00 opening +281.33 booked by the bank = 18281.33; the statement's closing balance is 18281.33: reconciled",
+    "booked: 6 receipt (in 2736.69 USD), 1 onebox-payment (out 1193.36 USD); listed: 1 review (out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)",
+    # 18,200.00 - 200.00 before the first row; + 2,736.69 + 350.00 - 1,193.36 - 1,500.00 - 12.00
+    "balance: 18000.00 opening +381.33 booked by the bank = 18381.33; the statement's closing balance is 18381.33: reconciled",
 ]  # fmt: skip
 
 WRITTEN = """\
@@ -487,19 +487,19 @@ WRITTEN = """\
 2026-11-04 * "Casa Verde Inmobiliaria" "Payment received"
   id: "receive/20261104-0002"
   customer: "casa-verde"
-  amount: 240.00 USD
+  amount: 158.71 USD
   ref: "20261104-0002"
-  Assets:Bank                         240.00 USD
-  Assets:Receivable:Casa-Verde       -240.00 USD
+  Assets:Bank                         158.71 USD
+  Assets:Receivable:Casa-Verde       -158.71 USD
     invoice: "inv-2026-10-casa-verde"
 
 2026-11-06 * "Juniper Schools" "Payment received"
   id: "receive/20261106-0003"
   customer: "juniper-schools"
-  amount: 317.49 USD
+  amount: 319.98 USD
   ref: "20261106-0003"
-  Assets:Bank                              317.49 USD
-  Assets:Receivable:Juniper-Schools       -317.49 USD
+  Assets:Bank                              319.98 USD
+  Assets:Receivable:Juniper-Schools       -319.98 USD
     invoice: "inv-2026-10-juniper-schools"
 
 2026-11-09 * "Harbor Clinic" "Payment received"
@@ -516,18 +516,18 @@ WRITTEN = """\
 2026-11-12 * "Granite Law LLP" "Payment received"
   id: "receive/20261112-0005"
   customer: "granite-law"
-  amount: 665.00 USD
+  amount: 950.00 USD
   ref: "20261112-0005"
-  Assets:Bank                          665.00 USD
-  Assets:Receivable:Granite-Law       -665.00 USD
+  Assets:Bank                          950.00 USD
+  Assets:Receivable:Granite-Law       -950.00 USD
     invoice: "inv-2026-10-25-granite-law"
 
 2026-11-16 * "OneBox" "Payment to OneBox"
   id: "pay/20261116-0006"
-  amount: 1087.16 USD
+  amount: 1193.36 USD
   ref: "20261116-0006"
-  Assets:Bank                     -1087.16 USD
-  Liabilities:OneBox:Payable       1087.16 USD
+  Assets:Bank                     -1193.36 USD
+  Liabilities:OneBox:Payable       1193.36 USD
     bill: "onebox-2026-10"
 
 2026-11-20 * "Iris Travel" "Payment received"
@@ -571,9 +571,9 @@ def test_import_again_changes_nothing(demo: Path, run: Run, ok: Ok, snapshot: Sn
     lines = ok(run(demo, "import", str(SAMPLE)))
     assert snapshot(demo.parent) == before
     assert lines[0] == "line 2  2026-11-02  20261102-0001  +200.00 USD  recorded: already recorded (receive/20261102-0001) ('ACME REALTY LLC', 'INVOICE INV-2026-10-ACME-REALTY')"  # fmt: skip
-    assert lines[5] == "line 7  2026-11-16  20261116-0006  -1087.16 USD  recorded: already recorded (pay/20261116-0006) ('ONEBOX INC', 'Partner bill onebox-2026-10')"  # fmt: skip
+    assert lines[5] == "line 7  2026-11-16  20261116-0006  -1193.36 USD  recorded: already recorded (pay/20261116-0006) ('ONEBOX INC', 'Partner bill onebox-2026-10')"  # fmt: skip
     assert lines[-2] == (
-        "booked: none; listed: 7 recorded (in 2530.49 USD, out 1087.16 USD), 1 review"
+        "booked: none; listed: 7 recorded (in 2736.69 USD, out 1193.36 USD), 1 review"
         " (out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)"
     )
 
