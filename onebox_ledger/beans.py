@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 from beancount.core.amount import Amount
-from beancount.core.position import Cost, CostSpec
+from beancount.core.position import Cost
 
 # The chart of accounts (DESIGN.md section 2). Streams map to Income:<Stream>
 # and Expenses:OneBox:<Stream>, so Income:X minus Expenses:OneBox:X is X's margin.
@@ -106,36 +106,38 @@ def posting(
     lot: Lot | None = None,
     price: Amount | None = None,
 ) -> data.Posting:
-    """A posting; `lot` holds a foreign-currency open item at its cost in the operating
-    currency (``92.00 EUR {1.10 USD, 2026-01-31, "inv-2026-01-berlin"}``), `price` converts
-    cash at the day's rate (``92.00 EUR @ 1.00 USD``)."""
-    cost = (
-        None if lot is None else CostSpec(lot.rate, None, lot.currency, lot.date, lot.label, False)
-    )
+    """A posting; `lot` is the rate a foreign-currency open item is held at, `price` the
+    day's rate of cash: both are written as a price in the operating currency
+    (``92.00 EUR @ 1.10 USD``), whose weight is what the posting is worth."""
+    if lot is not None:
+        assert price is None, "an item's posting has one rate"
+        price = Amount(lot.rate, lot.currency)
     return data.Posting(
-        account, Amount(number, currency), cost, price, None, dict(post_meta) if post_meta else None
+        account, Amount(number, currency), None, price, None, dict(post_meta) if post_meta else None
     )
 
 
 class Lot(NamedTuple):
-    """A foreign-currency open item as Beancount holds it: one lot per invoice, bill or credit,
-    at its rate in the operating currency on its date, labelled with its id."""
+    """The rate a foreign-currency open item (an invoice, a bill, a credit) is held at: the
+    operating currency's rate on the item's date. Every posting of the item carries it as its
+    price, so settling it at another day's rate leaves the realized difference to book."""
 
     rate: Decimal
     currency: str  # the operating currency
-    date: datetime.date
-    label: str
 
 
 def lot_of(post: data.Posting) -> Lot | None:
-    """The lot of a posting written with a cost (parsed: CostSpec; booked: Cost), else None."""
+    """The rate a posting is valued at: its price, or the cost of a lot a person wrote
+    (parsed: CostSpec; booked: Cost); None in the operating currency."""
+    if post.price is not None:
+        return Lot(number(post.price), post.price.currency)
     cost = post.cost
     if cost is None:
         return None
     rate = cost.number if isinstance(cost, Cost) else cost.number_per
-    if not isinstance(rate, Decimal) or not isinstance(cost.currency, str) or cost.date is None:
+    if not isinstance(rate, Decimal) or not isinstance(cost.currency, str):
         return None
-    return Lot(rate, cost.currency, cost.date, str(cost.label or ""))
+    return Lot(rate, cost.currency)
 
 
 def transaction(
@@ -251,18 +253,9 @@ def format_entry(entry: data.Directive) -> str:
 
 
 def _cost_price(post: data.Posting) -> str:
-    out = ""
-    lot = lot_of(post)
     if post.cost is not None:
-        if lot is None:
-            raise TypeError(f"cannot write the cost {post.cost!r}: the tool writes full lots")
-        out += (
-            f" {{{format_number(lot.rate)} {lot.currency}, {lot.date.isoformat()},"
-            f" {quote(lot.label)}}}"
-        )
-    if post.price is not None:
-        out += f" @ {format_value(post.price)}"
-    return out
+        raise TypeError(f"cannot write the cost {post.cost!r}: the tool holds items at a price")
+    return "" if post.price is None else f" @ {format_value(post.price)}"
 
 
 def format_entries(entries: Iterable[data.Directive]) -> str:

@@ -17,7 +17,7 @@ Output for each contract active in M, all dated M's last day::
       Assets:Receivable:Acme  125.00 USD
       Income:Cloud           -125.00 USD
 
-    2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list, November 2026"
+    2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
       id: "close/2026-11/acme-cloud/cost"
       ...
       bill: "onebox-2026-11"
@@ -297,7 +297,7 @@ def _entries(book: Book, c: Charge, due: object, rates: Rates) -> list[data.Tran
     if c.cost and c.cost_currency:
         operating = rates.operating
         bill = bill_id(month)
-        lot = rates.lot(c.cost_currency, month.last, bill, f"bill {bill}")
+        lot = rates.lot(c.cost_currency, month.last, f"bill {bill}")
         postings = [
             beans.posting(
                 beans.cost_account(contract.stream), money.in_operating(c.cost, lot), operating
@@ -308,7 +308,8 @@ def _entries(book: Book, c: Charge, due: object, rates: Rates) -> list[data.Tran
             beans.transaction(
                 month.last,
                 "OneBox",
-                f"{contract.stream.capitalize()}: {c.describe_cost}, {month.label()}",
+                f"{contract.stream.capitalize()}: {c.describe_cost} for {contract.id},"
+                f" {month.label()}",
                 {"id": f"{id_prefix(month)}{contract.id}/cost",
                  **beans.meta(customer=contract.customer, contract=contract.id,
                               period=str(month)),
@@ -330,8 +331,9 @@ def line_entry(
     prefix: str,
 ) -> data.Transaction:
     """One line of a contract's month as a transaction dated `date`, id `<prefix><contract>/
-    <suffix>`. A foreign amount on the receivable is a lot of the month's invoice; on
-    Deferred-Revenue, of the invoice that deferred it (an annual year's anniversary invoice)."""
+    <suffix>`. A foreign amount is held at its invoice's rate: on the receivable, the month's
+    invoice; on Deferred-Revenue, the invoice that deferred it (an annual year's anniversary
+    invoice)."""
     customer = book.customers[contract.customer]
     cur = contract.currency
     operating = rates.operating
@@ -345,7 +347,7 @@ def line_entry(
         **beans.meta(customer=contract.customer, contract=contract.id, period=str(month)),
     }
     if line.kind == "invoice":
-        lot = rates.lot(cur, date, invoice, f"invoice {invoice}")
+        lot = rates.lot(cur, date, f"invoice {invoice}")
         credit = deferred if line.deferred else income
         postings = [
             beans.posting(receivable, line.amount, cur, lot=lot),
@@ -358,15 +360,14 @@ def line_entry(
     else:
         opened = Month.of(line.year) if line.year else month
         source = invoice_id(contract.customer, opened)
-        lot = rates.lot(cur, opened.last if line.year else date, source, f"invoice {source}")
+        lot = rates.lot(cur, opened.last if line.year else date, f"invoice {source}")
         postings = [beans.posting(deferred, line.amount, cur, lot=lot)]
         if line.kind == "recognise":
             postings.append(beans.posting(income, -money.in_operating(line.amount, lot), operating))
         else:  # credit: what was paid for and will not be served is the customer's
-            held = None if lot is None else lot._replace(date=date, label=entry_id)
             postings.append(
                 beans.posting(beans.credit_account(contract.customer), -line.amount, cur,
-                              {"credit": entry_id}, lot=held)
+                              {"credit": entry_id}, lot=lot)
             )  # fmt: skip
     return beans.transaction(
         date,

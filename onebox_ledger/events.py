@@ -32,7 +32,7 @@ from . import beans, money
 from .model import Customer
 from .money import Rates
 from .openitems import OpenItem
-from .values import ZERO, Month
+from .values import ZERO, Month, round_money
 
 Money = tuple[Decimal, str]
 
@@ -270,6 +270,15 @@ def _cash(
     return beans.posting(account, number, currency, price=rates.cash_price(currency, date, what))
 
 
+def _expense(
+    account: str, number: Decimal, currency: str, rates: Rates, date: datetime.date, what: str
+) -> data.Posting:
+    """An expense (a bank fee) in the operating currency, at the day's rate when foreign: an
+    expense account holds one currency, as income and OneBox cost do."""
+    rate = rates.need(currency, date, what)
+    return beans.posting(account, round_money(number * rate), rates.operating)
+
+
 def _sides(postings: list[data.Posting], rates: Rates) -> list[data.Posting]:
     return [*postings, *money.balancing(postings, rates.operating)]
 
@@ -286,8 +295,9 @@ def sell_entry(
     ref: str | None,
     rates: Rates,
 ) -> data.Transaction:
-    """A one-time invoice: the receivable (a lot when foreign) and the income at the day's rate."""
-    lot = rates.lot(amount[1], date, invoice, f"invoice {invoice}")
+    """A one-time invoice: the receivable (at the day's rate when foreign, as its price) and the
+    income in the operating currency."""
+    lot = rates.lot(amount[1], date, f"invoice {invoice}")
     postings = [
         beans.posting(beans.receivable_account(who.id), amount[0], amount[1], lot=lot),
         beans.posting(
@@ -315,7 +325,7 @@ def sale_cost_entry(
     rates: Rates,
 ) -> data.Transaction:
     """The OneBox cost of a one-time sale of cloud, data or product: on the month's bill."""
-    lot = rates.lot(cost[1], date, bill, f"bill {bill}")
+    lot = rates.lot(cost[1], date, f"bill {bill}")
     postings = [
         beans.posting(
             beans.cost_account(stream), money.in_operating(cost[0], lot), rates.operating
@@ -343,7 +353,7 @@ def receive_entry(
     fee: tuple[str, Decimal] | None = None,
     rates: Rates,
 ) -> data.Transaction:
-    """A customer's payment: the invoices it settles (each at its own lot), the excess as the
+    """A customer's payment: the invoices it settles (each at its own rate), the excess as the
     customer's credit (``credit:`` this entry's id), the cash at the day's rate, a bank fee the
     bank kept (`fee`: expense account and amount, in the cash's currency), and the realized
     exchange difference (money.balancing)."""
@@ -352,14 +362,14 @@ def receive_entry(
     credit = beans.credit_account(who.id)
     postings = [_cash(account, cash[0], cash[1], rates, date, what)]
     if fee is not None:
-        postings.append(_cash(fee[0], fee[1], cash[1], rates, date, what))
+        postings.append(_expense(fee[0], fee[1], cash[1], rates, date, what))
     postings += [
         beans.posting(beans.receivable_account(who.id), -part, amount[1], {"invoice": item.id},
                       lot=item.lot)
         for item, part in parts
     ]  # fmt: skip
     if excess > 0:
-        lot = rates.lot(amount[1], date, entry_id, what)
+        lot = rates.lot(amount[1], date, what)
         postings.append(beans.posting(credit, -excess, amount[1], {"credit": entry_id}, lot=lot))
     return beans.transaction(
         date, who.name, "Payment received" if excess <= 0 or parts else "Payment received, held as credit",
@@ -381,7 +391,7 @@ def refund_entry(
     paid: Money | None = None,
     rates: Rates,
 ) -> data.Transaction:
-    """Credit paid back to the customer: each credit at its own lot, the cash at the day's rate."""
+    """Credit paid back to the customer: each credit at its own rate, the cash at the day's rate."""
     cash = paid or amount
     what = f"the refund {entry_id}"
     postings = [_cash(account, -cash[0], cash[1], rates, date, what)]
@@ -418,7 +428,7 @@ def pay_entry(
     what = f"the payment {entry_id}"
     postings = [_cash(account, -cash[0], cash[1], rates, date, what)]
     if fee is not None:
-        postings.append(_cash(fee[0], fee[1], cash[1], rates, date, what))
+        postings.append(_expense(fee[0], fee[1], cash[1], rates, date, what))
     for item, part in parts:
         in_grace = min(part, item.in_grace)
         if in_grace:
@@ -432,7 +442,7 @@ def pay_entry(
                 )
             )
     if excess > 0:
-        lot = rates.lot(amount[1], date, entry_id, what)
+        lot = rates.lot(amount[1], date, what)
         postings.append(
             beans.posting(beans.PREPAID, excess, amount[1], {"prepaid": entry_id}, lot=lot)
         )
@@ -482,10 +492,9 @@ def credit_note_entry(
                           {"invoice": invoice.id}, lot=invoice.lot)
         )  # fmt: skip
     if excess:
-        lot = None if invoice.lot is None else invoice.lot._replace(date=date, label=note)
         postings.append(
             beans.posting(beans.credit_account(who.id), -excess, invoice.currency,
-                          {"credit": note}, lot=lot)
+                          {"credit": note}, lot=invoice.lot)
         )  # fmt: skip
     return beans.transaction(
         date, who.name, f"Credit note {note} on {invoice.id}: {memo}",
@@ -606,7 +615,7 @@ def fee_entry(
     what = f"the fee {entry_id}"
     postings = [
         _cash(account, -amount[0], amount[1], rates, date, what),
-        _cash(fees, amount[0], amount[1], rates, date, what),
+        _expense(fees, amount[0], amount[1], rates, date, what),
     ]
     return beans.transaction(
         date, None, memo,

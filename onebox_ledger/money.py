@@ -1,27 +1,31 @@
 """Money in more than one currency, the accountant's way (IAS 21). Pure.
 
-Income and OneBox cost are recorded in the operating currency at the rate in
-force on the entry's date (the latest ``price`` on or before it). A foreign
-open item (an invoice, a OneBox bill, a customer's credit) is held at that rate
-as a Beancount lot labelled with its id; cash in a foreign currency moves at the
-rate of its own day. Settling an item at another rate realizes the difference::
+Income, OneBox cost and bank fees are recorded in the operating currency at the
+rate in force on the entry's date (the latest ``price`` on or before it). A
+foreign open item (an invoice, a OneBox bill, a customer's credit) is held at
+that rate: every posting of the item carries it as its price. Cash in a foreign
+currency moves at the rate of its own day. Settling an item at another rate
+realizes the difference::
 
     2026-01-31 * "Berlin Immo GmbH" "Cloud: 4 x 23.00 EUR, January 2026"
-      Assets:Receivable:Berlin-Immo   92.00 EUR {1.10 USD, 2026-01-31, "inv-2026-01-berlin-immo"}
+      Assets:Receivable:Berlin-Immo   92.00 EUR @ 1.10 USD
       Income:Cloud                  -101.20 USD
 
     2026-04-02 * "Berlin Immo GmbH" "Payment received"
-      Assets:Bank:EUR                  92.00 EUR @ 1.00 USD
-      Assets:Receivable:Berlin-Immo   -92.00 EUR {1.10 USD, 2026-01-31, "inv-2026-01-berlin-immo"}
+      Assets:Wise:EUR                 92.00 EUR @ 1.00 USD
+      Assets:Receivable:Berlin-Immo  -92.00 EUR @ 1.10 USD
         invoice: "inv-2026-01-berlin-immo"
-      Expenses:FX-Losses                9.20 USD
+      Expenses:FX-Losses               9.20 USD
 
 A posting's value in the operating currency (its Beancount weight) is units x
-lot rate, units x price, or the units themselves. :func:`balancing` makes a
-transaction balance: the difference, rounded half-up to cents, goes to
-``Income:FX-Gains`` (credit) or ``Expenses:FX-Losses`` (debit); what is left
-below a cent (``92.00 EUR x 1.0837 = 99.7004``, booked as 99.70) goes to
-``Equity:Rounding``, so no fraction of a cent is ever lost.
+price, or the units themselves. No amount is held at cost, so a currency is
+never both at cost and at a price (Beancount's ``coherent_cost``, part of its
+``pedantic`` plugins); which rate an item is held at is the item's own price,
+the same on every posting of it (openitems reads it from the first).
+:func:`balancing` makes a transaction balance: the difference, rounded half-up
+to cents, goes to ``Income:FX-Gains`` (credit) or ``Expenses:FX-Losses``
+(debit); what is left below a cent (``92.00 EUR x 1.0837 = 99.7004``, booked as
+99.70) goes to ``Equity:Rounding``, so no fraction of a cent is ever lost.
 """
 
 from __future__ import annotations
@@ -70,11 +74,12 @@ class Rates:
             )
         return rate
 
-    def lot(self, currency: str, date: datetime.date, label: str, what: str) -> beans.Lot | None:
-        """The lot a foreign open item is held at (None in the operating currency)."""
+    def lot(self, currency: str, date: datetime.date, what: str) -> beans.Lot | None:
+        """The rate a foreign open item dated `date` is held at (None in the operating
+        currency)."""
         if currency == self.operating:
             return None
-        return beans.Lot(self.need(currency, date, what), self.operating, date, label)
+        return beans.Lot(self.need(currency, date, what), self.operating)
 
     def cash_price(self, currency: str, date: datetime.date, what: str) -> Amount | None:
         """The price of cash in `currency` on `date` (None in the operating currency)."""
@@ -84,13 +89,12 @@ class Rates:
 
 
 def weight(post: data.Posting, operating: str) -> Decimal:
-    """A posting's value in the operating currency: units x lot rate, units x price, or units."""
+    """A posting's value in the operating currency: units x its price (or a hand-written lot's
+    cost), or the units."""
     number, currency = beans.units(post)
     lot = beans.lot_of(post)
     if lot is not None:
         return number * lot.rate
-    if post.price is not None:
-        return number * beans.number(post.price)
     if currency != operating:  # the tool never writes one; a changed operating currency does
         raise MoneyError(
             f"{post.account} holds {currency} with no rate into the operating currency {operating}"

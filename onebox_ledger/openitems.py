@@ -14,9 +14,10 @@ to ``Liabilities:OneBox:Payable`` or ``:Grace`` carrying the same ``bill:``::
       Assets:Receivable:Acme  -100.00 USD        ; paid 100.00, open 25.00
         invoice: "inv-2026-11-acme"
 
-Amounts on an item are in one currency (the customer's, or OneBox's); a
-foreign-currency item is one Beancount lot (``lot``: its rate in the operating
-currency on its date, labelled with its id; see onebox_ledger.money). Items are
+Amounts on an item are in one currency (the customer's, or OneBox's); every
+posting of a foreign-currency item carries, as its price, the rate the item is
+held at (``lot``: the operating currency's rate on its date; see
+onebox_ledger.money). Items are
 ordered oldest first (by date, then id), the order in which receipts and
 payments are applied when no invoice or bill is named.
 
@@ -56,7 +57,7 @@ class OpenItem:
     in_grace: Decimal = ZERO  # bills: the open part deferred under a grace period
     due: datetime.date | None = None
     until: datetime.date | None = None  # bills in grace: the new due date
-    lot: beans.Lot | None = None  # a foreign-currency item's lot
+    lot: beans.Lot | None = None  # a foreign-currency item's rate
     accrued: Decimal = ZERO  # bills: what the books accrued (billed - accrued: OneBox's change)
 
     @property
@@ -141,7 +142,7 @@ def add_invoice_posting(
         item.due = item.due or _date_meta(entry, "due")
     else:
         item.paid -= number
-    if item.lot is None and post.cost is not None:
+    if item.lot is None:
         item.lot = beans.lot_of(post)
 
 
@@ -175,7 +176,7 @@ def add_bill_posting(
         return
     number, currency = beans.units(post)
     item = _item(items, key, "bill", entry, currency)
-    if item.lot is None and post.cost is not None:
+    if item.lot is None:
         item.lot = beans.lot_of(post)
     entry_id = beans.entry_id(entry) or ""
     if entry_id.startswith("bill/"):  # what OneBox actually billed: more or less than accrued
@@ -228,7 +229,7 @@ def add_credit_posting(
         return
     number, currency = beans.units(post)
     item = _item(items, key, "prepaid" if prepaid else "credit", entry, currency)
-    if item.lot is None and post.cost is not None:
+    if item.lot is None:
         item.lot = beans.lot_of(post)
     added = number if prepaid else -number
     if added > 0:

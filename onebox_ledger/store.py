@@ -842,8 +842,6 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
             lot = beans.lot_of(post)
             if lot is not None:
                 number, currency = number * lot.rate, lot.currency
-            elif post.price is not None:
-                number, currency = number * beans.number(post.price), post.price.currency
             sums[currency] = sums.get(currency, ZERO) + number
         if any(total != 0 for total in sums.values()):
             raise LedgerError(f"refused: {_name(entry)} does not balance")

@@ -385,7 +385,7 @@ SEED_CLOSE_TEXT = """\
   Assets:Receivable:Acme        125.00 USD
   Income:Cloud                 -125.00 USD
 
-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list, November 2026"
+2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
   id: "close/2026-11/acme-cloud/cost"
   customer: "acme"
   contract: "acme-cloud"

@@ -86,7 +86,7 @@ GENERATED = """\
   Assets:Receivable:Acme        125.00 USD
   Income:Cloud                 -125.00 USD
 
-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list, November 2026"
+2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
   id: "close/2026-11/acme-cloud/cost"
   customer: "acme"
   contract: "acme-cloud"
@@ -124,7 +124,7 @@ GENERATED = """\
   Liabilities:Deferred-Revenue:Bolt-Homes         60.00 USD
   Income:Cloud                                   -60.00 USD
 
-2026-11-30 * "OneBox" "Cloud: 3 for 16/30 days x cloud-user at 25.00 USD x 65% of list, November 2026"
+2026-11-30 * "OneBox" "Cloud: 3 for 16/30 days x cloud-user at 25.00 USD x 65% of list for bolt-cloud, November 2026"
   id: "close/2026-11/bolt-cloud/cost"
   customer: "bolt-homes"
   contract: "bolt-cloud"
@@ -472,8 +472,8 @@ def test_diff_month_shows_a_changed_contract() -> None:
     assert changes == [
         "--- 2026-11 as written",
         "+++ 2026-11 as the contracts give it",
-        '-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list, November 2026"',
-        '+2026-11-30 * "OneBox" "Cloud: 6 x cloud-user at 25.00 USD x 65% of list, November 2026"',
+        '-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"',
+        '+2026-11-30 * "OneBox" "Cloud: 6 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"',
         "-  Expenses:OneBox:Cloud              81.25 USD",
         "-  Liabilities:OneBox:Payable        -81.25 USD",
         "+  Expenses:OneBox:Cloud              97.50 USD",
