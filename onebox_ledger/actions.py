@@ -45,6 +45,7 @@ from .money import MoneyError, Rates
 from .openitems import credits
 from .store import (
     JOURNAL_HEADER,
+    Files,
     Ledger,
     LedgerError,
     Loaded,
@@ -681,6 +682,16 @@ class Closed:
     dry_run: bool
 
 
+def _static_book(files: Files) -> tuple[list[data.Directive], Book]:
+    """The entries of the static files (not the month files) and their Book; refused on any
+    malformed directive."""
+    static = [e for entries in files.parsed.values() for e in entries]
+    book, errors = parse_book(static)
+    if errors:
+        raise LedgerError(describe_error(errors[0]))
+    return static, book
+
+
 def close(
     ledger: Ledger, month: Month, *, today: datetime.date, dry_run: bool, force: bool
 ) -> Closed:
@@ -693,10 +704,7 @@ def close(
         )
     with ledger.locked():
         files = ledger.files()
-        static = [e for entries in files.parsed.values() for e in entries]
-        book, errors = parse_book(static)
-        if errors:
-            raise LedgerError(describe_error(errors[0]))
+        static, book = _static_book(files)
         if not book.has_terms():
             raise LedgerError(
                 "no OneBox terms yet: set a cost rate and payment terms first"
@@ -765,10 +773,7 @@ def invoice(
         )
     with ledger.locked():
         files = ledger.files()
-        static = [e for entries in files.parsed.values() for e in entries]
-        book, errors = parse_book(static)
-        if errors:
-            raise LedgerError(describe_error(errors[0]))
+        static, book = _static_book(files)
         sealed = ledger.last_sealed()
         path = ledger.month_path(month)
         view = ledger.month_view(month, files, first=sealed is None)

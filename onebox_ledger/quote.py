@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from . import beans
 from .billing import active_boxes
 from .model import Book
-from .money import Rates
+from .money import MoneyError, Rates
 from .reports import Table
 from .values import ZERO, Month, round_money
 
@@ -46,13 +46,10 @@ def _pct(kept: Decimal, sold: Decimal) -> Decimal | None:
 
 
 def _rate(rates: Rates, currency: str, as_of: datetime.date, what: str) -> Decimal:
-    rate = rates.find(currency, as_of)
-    if rate is None:
-        raise QuoteError(
-            f"no exchange rate {currency}->{rates.operating} on or before {as_of} for {what}"
-            f' (add one: onebox-ledger price {currency} "1.00 {rates.operating}" --date {as_of})'
-        )
-    return rate
+    try:
+        return rates.need(currency, as_of, what)
+    except MoneyError as err:
+        raise QuoteError(str(err)) from None
 
 
 def quote(
