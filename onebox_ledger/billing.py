@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from beancount.core.amount import Amount
+
 from . import beans
 from .model import Book, Contract, Item
 from .values import ZERO, Month, round_half_up, round_money
@@ -176,14 +178,6 @@ def annual_year(contract: Contract, month: Month) -> tuple[datetime.date, int] |
     if contract.end is not None and (anniversary > contract.end or month > Month.of(contract.end)):
         return None
     return anniversary, offset % 12
-
-
-def billed_from(contract: Contract, date: datetime.date) -> datetime.date:
-    """The date whose terms bill `date`: the date itself, or an annual contract's anniversary."""
-    if contract.billing != "annual":
-        return date
-    year = annual_year(contract, Month.of(date))
-    return year[0] if year else date
 
 
 def _fmt(number: Decimal) -> str:
@@ -342,6 +336,17 @@ def _value(
     """(yearly value, quantity, price) billed on `date` in the year opened by `anniversary`."""
     quantity, price = contract.terms_billed(date, anniversary)
     return beans.number(price) * quantity * 12, quantity, beans.number(price)
+
+
+def terms_billed_on(contract: Contract, date: datetime.date) -> tuple[int, Amount]:
+    """(quantity, price) the contract bills for `date`: the terms in force that day, as the
+    close bills them; an annual contract's change bills from its day (see `pieces`), except
+    a downgrade with ``downgrade: "anniversary"``, which waits for the next anniversary."""
+    if contract.billing == "annual":
+        for anniversary, last in contract_years(contract, Month.of(date)):
+            if anniversary <= date <= last:
+                return contract.terms_billed(date, anniversary)
+    return contract.terms_on(date)
 
 
 def pieces(contract: Contract, anniversary: datetime.date, last: datetime.date) -> list[Piece]:

@@ -25,7 +25,7 @@ Expenses:OneBox:<Stream>, kept = sold - cost, kept % = kept / sold. With
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from typing import Any
 from beancount.core import data, prices
 
 from . import beans, money
-from .billing import active_boxes, billed_from
+from .billing import active_boxes, terms_billed_on
 from .model import Book
 from .openitems import (
     BILL_ACCOUNTS,
@@ -52,6 +52,7 @@ CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 SOON_DAYS = 7
 UNNAMED = "(none)"  # keep's key for an entry that names no customer (or no contract)
+RawAmount = tuple[Decimal, str, datetime.date]  # number, currency, date: not yet converted
 
 
 class ReportError(Exception):
@@ -155,7 +156,8 @@ class Scan:
     invoices: dict[str, OpenItem] = field(default_factory=dict)
     bills: dict[str, OpenItem] = field(default_factory=dict)
     credits: dict[str, OpenItem] = field(default_factory=dict)  # customer credit, OneBox prepaid
-    metered: dict[str, Decimal] = field(default_factory=dict)  # contract -> last invoice
+    # contract -> its last invoice, unconverted (MRR converts the metered ones it counts)
+    last_invoice: dict[str, RawAmount] = field(default_factory=dict)
     other: dict[str, Decimal] = field(default_factory=dict)  # other income and expense accounts
 
 
@@ -176,7 +178,7 @@ def scan(
     want_invoices: bool = False,
     want_bills: bool = False,
     want_credits: bool = False,
-    metered_convert: Converter | None = None,
+    want_last_invoices: bool = False,
 ) -> Scan:
     """One pass over the transactions, each posting sent to what the reports need of it.
 
@@ -218,13 +220,13 @@ def scan(
                     continue
                 if want_invoices:
                     add_invoice_posting(result.invoices, entry, post)
-                if metered_convert is not None:
+                if want_last_invoices:
                     contract = entry.meta.get("contract")
                     if isinstance(contract, str) and (beans.entry_id(entry) or "").endswith(
                         "/invoice"
                     ):
                         number, currency = beans.units(post)
-                        result.metered[contract] = metered_convert(number, currency, date)
+                        result.last_invoice[contract] = (number, currency, date)
             elif account in BILL_ACCOUNTS and current and want_bills:
                 add_bill_posting(result.bills, entry, post)
             elif (
@@ -463,23 +465,27 @@ def mrr(
 ) -> Table:
     """Monthly recurring revenue, quantity and active boxes per stream, as of a date.
 
-    Recurring = monthly and annual contracts active on the date (an annual
-    contract counts one twelfth of its year, i.e. price x quantity); metered
+    Recurring = monthly and annual contracts active on the date, at the terms they
+    bill for it (an annual contract counts one twelfth of the yearly value it bills,
+    i.e. price x quantity, a change during the year from its day); metered
     contracts count their last billed month; one-time contracts do not count.
     """
     convert = Converter(entries, currency)
-    metered = scan(entries, as_of=as_of, metered_convert=convert).metered
-    return mrr_table(book, metered, currency, as_of=as_of, convert=convert)
+    last_invoice = scan(entries, as_of=as_of, want_last_invoices=True).last_invoice
+    return mrr_table(book, last_invoice, currency, as_of=as_of, convert=convert)
 
 
 def mrr_table(
     book: Book,
-    last_metered: dict[str, Decimal],
+    last_invoice: Mapping[str, RawAmount],
     currency: str,
     *,
     as_of: datetime.date,
     convert: Converter,
 ) -> Table:
+    """`last_invoice`: each contract's last invoice, unconverted; only those of the metered
+    contracts counted are converted, so the notes name only the rates MRR used. A recurring
+    contract counts the terms it bills for `as_of` (an annual one's change from its day)."""
     month = Month.of(as_of)
     rows: dict[str, list[Any]] = {}
     for contract in book.contracts.values():
@@ -487,9 +493,11 @@ def mrr_table(
             continue
         row = rows.setdefault(contract.stream, [ZERO, 0, set()])
         if contract.billing == "metered":
-            row[0] += last_metered.get(contract.id, ZERO)
+            last = last_invoice.get(contract.id)
+            if last is not None:
+                row[0] += convert(*last)
         else:
-            quantity, price = contract.terms_on(billed_from(contract, as_of))
+            quantity, price = terms_billed_on(contract, as_of)
             row[0] += convert(beans.number(price) * quantity, price.currency, as_of)
             row[1] += quantity
         row[2].add(contract.customer)
@@ -523,7 +531,7 @@ def overview(
     found = scan(
         entries, keep_by=("stream", "customer"), keep_convert=keep_convert, start=start, end=end,
         as_of=as_of, want_invoices=True, want_bills=True, want_credits=True,
-        metered_convert=mrr_convert,
+        want_last_invoices=True,
     )  # fmt: skip
     by_stream, by_customer = found.keep["stream"], found.keep["customer"]
     invoices = sorted_invoices(found.invoices.values())
@@ -554,5 +562,5 @@ def overview(
         "payables": payables_table(
             sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid
         ),
-        "mrr": mrr_table(book, found.metered, currency, as_of=as_of, convert=mrr_convert),
+        "mrr": mrr_table(book, found.last_invoice, currency, as_of=as_of, convert=mrr_convert),
     }

@@ -35,10 +35,9 @@ The pass mirrors ``reports.scan``'s dispatch (which account goes where, which
 dates count); ``tests/test_trends.py`` checks that the tables it gives are
 ``reports.overview``'s, cell for cell, so a change to one without the other fails.
 
-One difference, on purpose: MRR's notes name only the rates MRR used.
-``reports.scan`` converts every invoice it sees for metered MRR, so on the demo
-``report mrr`` notes ten EUR rates; this pass keeps each contract's last invoice
-unconverted and converts only those of the metered contracts MRR counts.
+Each metered contract's last invoice is kept unconverted, as ``reports.scan`` keeps it:
+``reports.mrr_table`` converts only those it counts, so MRR's notes name only the rates
+MRR used.
 """
 
 from __future__ import annotations
@@ -70,7 +69,6 @@ from .values import Month
 MONTHS_SHOWN = 12  # the charts' months when the period is open: the last 12, to today's
 MONTHS_MAX = 120  # a longer period shows its last 120 months
 
-RawAmount = tuple[Decimal, str, datetime.date]  # number, currency, date: not yet converted
 Groups = dict[str, dict[tuple[str, ...], list[Decimal]]]  # reports.scan's keep sums, by grouping
 
 
@@ -110,20 +108,19 @@ class _Pass:
     bills: dict[str, OpenItem] = field(default_factory=dict)
     credits: dict[str, OpenItem] = field(default_factory=dict)  # customer credit, OneBox prepaid
     metered: frozenset[str] = frozenset()  # the metered contracts' ids
-    last_invoice: dict[str, RawAmount] = field(default_factory=dict)  # contract -> raw amount
+    # the metered contracts' last invoices, unconverted
+    last_invoice: dict[str, reports.RawAmount] = field(default_factory=dict)
     # after the first month end: the invoices open at the last one, and those changed since
     tracking: bool = False
     touched: set[str] = field(default_factory=set)
     carried: set[str] = field(default_factory=set)
 
     def mrr(self, as_of: datetime.date, convert: reports.Converter) -> reports.Table:
-        """MRR as of `as_of`, converting only the last invoices of the metered contracts it
-        counts (mrr_table counts a metered contract active on the day at its last invoice)."""
-        metered: dict[str, Decimal] = {}
-        for contract_id, raw in self.last_invoice.items():
-            if self.book.contracts[contract_id].active_on(as_of):
-                metered[contract_id] = convert(*raw)
-        return reports.mrr_table(self.book, metered, self.currency, as_of=as_of, convert=convert)
+        """MRR as of `as_of` (mrr_table converts the last invoices of the metered contracts it
+        counts, and only those)."""
+        return reports.mrr_table(
+            self.book, self.last_invoice, self.currency, as_of=as_of, convert=convert
+        )
 
     def receivables(
         self, as_of: datetime.date, convert: reports.Converter, items: Iterable[OpenItem]

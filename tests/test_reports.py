@@ -681,22 +681,68 @@ def test_mrr_follows_a_change_from_its_date() -> None:
     assert table.rows[0] == ["cloud", D("370.00"), 15, 3]
 
 
-def test_mrr_of_an_annual_contract_is_a_twelfth_of_the_year_billed() -> None:
-    # bolt-cloud's year from 2026-11-15 was billed at 3 x 20.00 x 12 = 720.00; a change to
-    # 5 users on 2027-01-10 applies from the next anniversary (billing), so its recurring
-    # revenue stays 720.00 / 12 = 60.00 a month until 2027-11 (mrr: "one twelfth of its year")
-    change = """
-2027-01-10 custom "onebox-change" "bolt-cloud"
-  quantity: 5
-"""
+def test_mrr_notes_name_only_the_rates_mrr_used() -> None:
+    """Berlin's November invoice (100.00 EUR, a monthly contract's, at 1.10) is not what MRR
+    counts: its 4 x 25.00 EUR = 100.00 EUR is converted at the rate of the day, 1.20 from
+    2026-12-01, so 1.10 is not a rate MRR used and is not noted."""
+    entries = load(EUR_PRICE, CONTRACTS, BERLIN_NOVEMBER, "2026-12-01 price EUR 1.20 USD\n")
+    book, _ = model.parse_book(entries)
+    table = reports.mrr(book, entries, "USD", as_of=day("2026-12-15"))
+    # acme 5 x 25.00 + bolt 3 x 20.00 + berlin 100.00 EUR x 1.20 = 125.00 + 60.00 + 120.00
+    assert table.rows[0] == ["cloud", D("305.00"), 12, 3]
+    assert table.notes == ["active boxes in 2026-12: 3", "rate EUR->USD 1.20 of 2026-12-01"]
+
+
+def bolt_mrr(change: str, as_of: str) -> list[list[object]]:
+    """MRR of bolt-cloud alone (annual, 3 x 20.00 USD from 2026-11-15) with `change`."""
     entries = load(CONTRACTS, change)
     book, errors = model.parse_book(entries)
     assert errors == []
     bolt_only = {cid: c for cid, c in book.contracts.items() if c.customer == "bolt-homes"}
     table = reports.mrr(
-        dataclasses.replace(book, contracts=bolt_only),
-        entries,
-        "USD",
-        as_of=day("2027-01-15"),
+        dataclasses.replace(book, contracts=bolt_only), entries, "USD", as_of=day(as_of)
     )
-    assert table.rows == [["cloud", D("60.00"), 3, 1]]
+    return table.rows
+
+
+BOLT_UPGRADE = """
+2027-01-10 custom "onebox-change" "bolt-cloud"
+  quantity: 5
+"""
+
+
+@pytest.mark.parametrize(
+    ("as_of", "row"),
+    [
+        ("2026-12-15", ["cloud", D("60.00"), 3, 1]),  # the year's 720.00 / 12
+        ("2027-01-09", ["cloud", D("60.00"), 3, 1]),  # the day before the change
+        ("2027-01-10", ["cloud", D("100.00"), 5, 1]),  # from the change: 5 x 20.00
+        ("2027-11-20", ["cloud", D("100.00"), 5, 1]),  # and in the next year
+    ],
+)
+def test_mrr_of_an_annual_contract_is_a_twelfth_of_the_yearly_value_billed(
+    as_of: str, row: list[object]
+) -> None:
+    """An annual upgrade bills the rest of the year at once (billing.pieces: 5 x 20.00 from
+    2027-01-10, +406.36 for 309/365 days to 2027-11-14), so the recurring revenue is the new
+    yearly value, 5 x 20.00 x 12 = 1200.00, over 12 from the change's day."""
+    assert bolt_mrr(BOLT_UPGRADE, as_of) == [row]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "row"),
+    [
+        ("2027-01-15", ["cloud", D("60.00"), 3, 1]),  # waits for the anniversary
+        ("2027-11-14", ["cloud", D("60.00"), 3, 1]),  # the year's last day
+        ("2027-11-15", ["cloud", D("20.00"), 1, 1]),  # the next year bills 1 x 20.00 x 12
+    ],
+)
+def test_mrr_of_an_annual_downgrade_at_the_anniversary_changes_at_the_anniversary(
+    as_of: str, row: list[object]
+) -> None:
+    change = """
+2027-01-10 custom "onebox-change" "bolt-cloud"
+  quantity: 1
+  downgrade: "anniversary"
+"""
+    assert bolt_mrr(change, as_of) == [row]

@@ -26,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ import pytest
 from beancount import loader
 from beancount.core import data
 from click.testing import CliRunner, Result
+from conftest import invoke, succeeded
 from fava.application import create_app
 from fava.beans.funcs import hash_entry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -46,7 +48,6 @@ PAGE = f"/{SLUG}/extension/OneBox/"
 PORT = 5000
 LOCAL = {"Host": f"localhost:{PORT}"}
 OCTOBER = "ledger/journal/2026-10.beancount"
-HEADLINE = "Sold 21,156.35 USD; OneBox cost 7,837.84 USD; kept 13,318.51 USD (63.0%)."
 PASSWORD = "correct horse battery"
 ERROR = "onebox-ledger: error: "
 
@@ -75,6 +76,23 @@ def demo(fixed_today: None, tmp_path: Path) -> Path:
     (root / "statements").mkdir()
     (root / "statements" / "bank.csv").write_text("Date,Amount\n", encoding="utf-8")
     return (root / "main.beancount").resolve()
+
+
+def keep_json(main: Path) -> dict[str, Any]:
+    """``report keep --by stream --format json`` on `main`."""
+    lines = succeeded(invoke(main, "report", "keep", "--by", "stream", "--format", "json"))
+    return dict(json.loads("\n".join(lines)))
+
+
+@pytest.fixture
+def headline(demo: Path) -> str:
+    """The page's headline: the total row of ``report keep`` on the demo, in words."""
+    total = keep_json(demo)["totals"][0]
+    money = {key: f"{Decimal(total[key]):,f}" for key in ("sold", "onebox_cost", "kept")}
+    return (
+        f"Sold {money['sold']} USD; OneBox cost {money['onebox_cost']} USD;"
+        f" kept {money['kept']} USD ({total['kept_pct']}%)."
+    )
 
 
 def guarded(
@@ -200,14 +218,16 @@ def test_the_same_requests_write_on_a_writable_fava(demo: Path) -> None:
         }[path]  # fmt: skip
 
 
-def test_reading_works_the_page_the_report_and_the_source(demo: Path) -> None:
+def test_reading_works_the_page_the_report_and_the_source(demo: Path, headline: str) -> None:
     client = guarded(demo).test_client()
     page = client.get(PAGE, headers=LOCAL)
     assert page.status_code == 200
-    assert f'<p id="onebox-headline"><strong>{HEADLINE}</strong></p>' in page.get_data(as_text=True)
+    assert f'<p id="onebox-headline"><strong>{headline}</strong></p>' in page.get_data(as_text=True)
     report = client.get(PAGE + "report", headers=LOCAL)
-    keep = json.loads(report.data)["tables"]["keep-stream"]["rows"][-1]
-    assert keep == {"stream": "services", "sold": "6750.00", "onebox_cost": "0.00", "kept": "6750.00", "kept_pct": "100.0"}  # fmt: skip
+    keep = json.loads(report.data)["tables"]["keep-stream"]
+    assert keep == keep_json(demo)
+    services = keep["rows"][-1]  # no OneBox cost: all kept
+    assert (services["stream"], services["onebox_cost"], services["kept_pct"]) == ("services", "0.00", "100.0")  # fmt: skip
     source = client.get(
         f"/{SLUG}/api/source", headers=LOCAL, query_string={"filename": str(demo.parent / OCTOBER)}
     )
@@ -354,7 +374,7 @@ def alice() -> dict[str, web.Hashed]:
     ],
 )  # fmt: skip
 def test_basic_auth_lets_in_only_the_right_user_and_password(
-    demo: Path, alice: dict[str, web.Hashed], headers: dict[str, str], status: int
+    demo: Path, alice: dict[str, web.Hashed], headers: dict[str, str], status: int, headline: str
 ) -> None:
     client = guarded(demo, alice).test_client()
     response = client.get(PAGE, headers=headers)
@@ -365,7 +385,7 @@ def test_basic_auth_lets_in_only_the_right_user_and_password(
             response.headers["WWW-Authenticate"] == 'Basic realm="onebox-ledger", charset="UTF-8"'
         )
     else:
-        assert HEADLINE in response.get_data(as_text=True)
+        assert headline in response.get_data(as_text=True)
 
 
 def test_the_checks_come_in_order_host_then_login_then_read_only(
@@ -585,14 +605,14 @@ def server(demo: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
 
 
 def test_a_real_server_serves_the_page_refuses_other_hosts_and_writes_and_stops_on_ctrl_c(
-    demo: Path, server: tuple[subprocess.Popen[bytes], int]
+    demo: Path, server: tuple[subprocess.Popen[bytes], int], headline: str
 ) -> None:
     proc, port = server
     before = tree(demo.parent)
     base = f"http://127.0.0.1:{port}"
     status, html = http(f"{base}{PAGE}")
     assert status == 200
-    assert f'<p id="onebox-headline"><strong>{HEADLINE}</strong></p>' in html
+    assert f'<p id="onebox-headline"><strong>{headline}</strong></p>' in html
     assert http(f"{base}{PAGE}", host=f"localhost:{port}")[0] == 200
     assert http(f"{base}{PAGE}", host=f"evil.example:{port}") == (
         400, f"onebox-ledger serve: Host 'evil.example:{port}' is not served here\n",
