@@ -74,7 +74,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from beancount import loader
 from beancount.core import data
@@ -162,6 +162,17 @@ def _credit(entry: data.Transaction) -> bool:
     )
 
 
+class MonthScan(NamedTuple):
+    """A month file read as bytes: does it include others, the months other than its own of
+    the dates its lines start with (a directive starts at the beginning of its line), and
+    the text of its directives that touch customer credit or OneBox prepaid
+    (CREDIT_MARKERS)."""
+
+    includes: bool
+    months: frozenset[bytes]
+    credit: str
+
+
 def _blocks_holding(text: bytes, markers: Sequence[bytes]) -> str:
     """The directives of a file (from a line starting with a date up to the next such line)
     that hold one of `markers`, as text to parse on their own."""
@@ -211,7 +222,7 @@ class Ledger:
         # files read by this command, by (path, inode, size, mtime): see `parse` (a write
         # renames a new file into place: a new inode)
         self._parsed: dict[tuple[Path, int, int, int], tuple[list[data.Directive], list[str]]] = {}
-        self._bytes: dict[tuple[Path, int, int, int], bytes] = {}
+        self._scans: dict[tuple[Path, int, int, int], MonthScan] = {}
 
     # ------------------------------------------------------------ paths
 
@@ -342,13 +353,30 @@ class Ledger:
             (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
         ][1]
 
-    def read_bytes(self, path: Path) -> bytes:
-        """A month file's bytes, read once per command while unchanged (see `parse`)."""
+    def scan(self, path: Path) -> MonthScan:
+        """What the commands need to know of a month file without parsing it, read once per
+        command while the file is unchanged (see `parse`); only this summary is kept, not
+        the bytes, so memory does not grow with the months."""
         stat_result = path.stat()
         key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
-        cached = self._bytes.get(key)
+        cached = self._scans.get(key)
         if cached is None:
-            cached = self._bytes[key] = path.read_bytes()
+            text = path.read_bytes()
+            named = MONTH_FILE.fullmatch(path.name)
+            own = f"{named.group(1)}-{named.group(2)}".encode() if named else b"none"
+            # one pass over the lines that start an include or a date of another month than
+            # the file's own (nearly every line is of its own month); `\n`, not `(?m)^`,
+            # which tests every position and costs 5x more on a large file
+            pattern = rb"\n(?:(include)|(?!" + own + rb"-)([0-9]{4}-[0-9]{2})-[0-9]{2})"
+            found = [m.groups() for m in re.finditer(pattern, text)]
+            head = re.match(rb"(include)|([0-9]{4}-[0-9]{2})-[0-9]{2}", text)
+            if head and head.group(2) != own:
+                found.append(head.groups())
+            cached = self._scans[key] = MonthScan(
+                any(include for include, _ in found),
+                frozenset(other for _, other in found if other),
+                _blocks_holding(text, CREDIT_MARKERS),
+            )
         return cached
 
     def month_of(self, path: Path) -> Month | None:
@@ -377,8 +405,7 @@ class Ledger:
             month = self.month_of(path)
             if month is not None:
                 found.months[month] = path
-                text = self.read_bytes(path)
-                if not (text.startswith(b"include") or b"\ninclude" in text):
+                if not self.scan(path).includes:
                     continue
             entries = self.parse(path)
             if month is None:
@@ -411,7 +438,6 @@ class Ledger:
         An onebox-* input in a month file, or a transaction whose amounts Beancount
         would infer (seals.complete), is refused, naming its file and line.
         """
-        prefix = f"{month}-".encode()
         own: list[data.Directive] = []
         elsewhere: list[data.Directive] = []
         before: list[data.Directive] = []
@@ -423,12 +449,10 @@ class Ledger:
                     before.append(entry)
         for other, path in sorted(files.months.items()):
             if other != month and not (first and other < month):
-                data_bytes = self.read_bytes(path)
-                if not (data_bytes.startswith(prefix) or b"\n" + prefix in data_bytes):
-                    if not first:
-                        continue
-                    if not re.search(rb"(?m)^[0-9]{4}-[0-9]{2}-[0-9]{2}", data_bytes):
-                        continue
+                dated = self.scan(path).months
+                key = str(month).encode()
+                if key not in dated and not (first and any(m < key for m in dated)):
+                    continue
             entries = self.parse(path)
             for entry in entries:
                 if month.first <= entry.date <= month.last:
@@ -460,7 +484,7 @@ class Ledger:
         for entries in files.parsed.values():
             found.extend(e for e in entries if isinstance(e, data.Transaction) and _credit(e))
         for path in files.months.values():
-            blocks = _blocks_holding(self.read_bytes(path), CREDIT_MARKERS)
+            blocks = self.scan(path).credit
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
                 found.extend(e for e in parsed if isinstance(e, data.Transaction) and _credit(e))
