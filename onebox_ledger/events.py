@@ -1,11 +1,12 @@
 """The entries each command writes, as pure functions of typed values and open items.
 
-``actions`` (the shell) reads the ledger, checks the request against it and
-calls these; the demo's fast path calls the same functions with state it keeps
-in memory, so both write byte-identical ledgers. Nothing here reads a file::
+``planner`` checks a money request against the books' state and calls these
+(for the commands, the importer and the demo alike); ``close`` builds its own
+lines. Amounts in another currency than the operating one carry their rate as a
+price (see onebox_ledger.money). Nothing here reads a file::
 
     receive_entry(acme, (D("150.00"), "USD"), date, "receive/BANK-1", "BANK-1",
-                  [(inv_2026_10, D("125.00")), (inv_2026_11, D("25.00"))])
+                  [(inv_2026_10, D("125.00")), (inv_2026_11, D("25.00"))], rates=rates)
     ->
     2026-12-10 * "Acme Realty" "Payment received"
       id: "receive/BANK-1"
