@@ -52,7 +52,7 @@ from .store import (
     paused_gc,
     read_exact,
 )
-from .values import MAX_NAME, InputError, Month, make_text, parse_id
+from .values import MAX_NAME, InputError, Month, make_text, parse_id, show_money
 
 # ---------------------------------------------------------------- helpers
 
@@ -139,7 +139,7 @@ def terms_item(
         text = write_static(ledger, loaded, ledger.terms_path, [entry])
     unit = f"block of {per:f} units" if per else "unit-month"
     return Written(
-        ledger.terms_path, text, f"item {name}: {price[0]} {price[1]} per {unit} from {date}"
+        ledger.terms_path, text, f"item {name}: {show_money(*price)} per {unit} from {date}"
     )
 
 
@@ -256,7 +256,7 @@ def contract_add(
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text,
-        f"contract {cid}: {customer}, {stream}, {quantity} x {price[0]} {price[1]} {billing}"
+        f"contract {cid}: {customer}, {stream}, {quantity} x {show_money(*price)} {billing}"
         f"{' in advance' if timing == 'advance' else ''} from {start}",
     )  # fmt: skip
 
@@ -621,7 +621,8 @@ def onebox_grace(
         text = write_events(ledger, loaded, state, [events.grace_entry(item, until, date)])
     return Written(
         ledger.month_path(Month.of(date)), text,
-        f"bill {bill}: {item.open} {item.currency} deferred until {until} (was due {item.due_date})",
+        f"bill {bill}: {show_money(item.open, item.currency)} deferred until {until}"
+        f" (was due {item.due_date})",
     )  # fmt: skip
 
 

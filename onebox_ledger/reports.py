@@ -46,7 +46,7 @@ from .openitems import (
     sorted_bills,
     sorted_invoices,
 )
-from .values import ZERO, Month, round_money
+from .values import ZERO, Month, round_money, show_money
 
 CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -312,8 +312,10 @@ def keep_table(
     outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
     if outside:
         net = total_sold - total_cost + sum(outside.values(), ZERO)
-        listed = ", ".join(f"{account} {value}" for account, value in sorted(outside.items()))
-        table.notes.append(f"outside the streams: {listed}; net income {net} {currency}")
+        listed = ", ".join(
+            f"{account} {show_money(value, currency)}" for account, value in sorted(outside.items())
+        )
+        table.notes.append(f"outside the streams: {listed}; net income {show_money(net, currency)}")
     return table
 
 

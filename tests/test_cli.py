@@ -554,7 +554,7 @@ def test_receive_applies_to_the_oldest_open_invoices_first(closed_seed, run, ok,
     out = ok(run(main, "receive", "acme", "2200 USD", "--date", "2026-12-10"))
 
     assert out == [
-        "received 2200.00 USD from acme: 2125.00 to inv-2026-11-acme, 75.00 to inv-2026-12-05-acme"
+        "received 2200.00 USD from acme: 2125.00 USD to inv-2026-11-acme, 75.00 USD to inv-2026-12-05-acme"
     ]
     assert bean_check(main) == []
     assert journal(main, "2026-12").endswith(
@@ -579,7 +579,7 @@ def test_receive_with_invoice_applies_to_that_invoice(closed_seed, run, ok, bean
             "--invoice", "inv-2026-12-05-acme", "--ref", "B1")
     )  # fmt: skip
 
-    assert out == ["received 100.00 USD from acme: 100.00 to inv-2026-12-05-acme"]
+    assert out == ["received 100.00 USD from acme: 100.00 USD to inv-2026-12-05-acme"]
     assert bean_check(main) == []
     assert journal(main, "2026-12").endswith(
         '2026-12-11 * "Acme Realty" "Payment received"\n'
@@ -613,7 +613,9 @@ def two_bills(closed_seed, run, ok, monkeypatch):
 def test_onebox_pay_applies_to_the_oldest_bills_first(two_bills, run, ok, bean_check):
     out = ok(run(two_bills, "onebox", "pay", "100 USD", "--date", "2027-01-05"))
 
-    assert out == ["paid 100.00 USD to OneBox: 81.25 to onebox-2026-11, 18.75 to onebox-2026-12"]
+    assert out == [
+        "paid 100.00 USD to OneBox: 81.25 USD to onebox-2026-11, 18.75 USD to onebox-2026-12"
+    ]
     assert bean_check(two_bills) == []
     assert journal(two_bills, "2027-01").endswith(
         '2027-01-05 * "OneBox" "Payment to OneBox"\n'
@@ -633,7 +635,7 @@ def test_onebox_pay_with_bill_applies_to_that_bill(two_bills, run, ok, bean_chec
             "--bill", "onebox-2026-12", "--ref", "P2")
     )  # fmt: skip
 
-    assert out == ["paid 10.00 USD to OneBox: 10.00 to onebox-2026-12"]
+    assert out == ["paid 10.00 USD to OneBox: 10.00 USD to onebox-2026-12"]
     assert bean_check(two_bills) == []
     assert postings(by_id(entries(two_bills), "pay/P2")) == [
         ("Assets:Bank", D("-10.00"), "USD", None),
@@ -649,7 +651,7 @@ def test_onebox_pay_with_bill_applies_to_that_bill(two_bills, run, ok, bean_chec
 def test_onebox_grace_moves_the_open_amount_to_grace(closed_seed, run, ok, bean_check, entries):
     main = closed_seed
     assert ok(run(main, "onebox", "pay", "20 USD", "--date", "2026-12-05")) == [
-        "paid 20.00 USD to OneBox: 20.00 to onebox-2026-11"
+        "paid 20.00 USD to OneBox: 20.00 USD to onebox-2026-11"
     ]
 
     out = ok(
@@ -687,7 +689,7 @@ def test_onebox_grace_moves_the_open_amount_to_grace(closed_seed, run, ok, bean_
     ]
 
     assert ok(run(main, "onebox", "pay", "61.25 USD", "--date", "2026-12-14")) == [
-        "paid 61.25 USD to OneBox: 61.25 to onebox-2026-11"
+        "paid 61.25 USD to OneBox: 61.25 USD to onebox-2026-11"
     ]
 
     assert bean_check(main) == []

@@ -25,6 +25,7 @@ from onebox_ledger.values import (
     parse_ref,
     round_half_up,
     round_money,
+    show_money,
 )
 
 
@@ -334,3 +335,20 @@ def test_round_money(number: str, rounded: str) -> None:
 def test_round_money_is_not_half_even() -> None:
     assert round(Decimal("24.505"), 2) == Decimal("24.50")
     assert round_money(Decimal("24.505")) == Decimal("24.51")
+
+
+@pytest.mark.parametrize(
+    ("number", "sign", "shown"),
+    [
+        ("0", False, "0.00 USD"),  # the "0 open" of issue 11
+        ("500", False, "500.00 USD"),
+        ("81.25", False, "81.25 USD"),
+        ("81.255", False, "81.255 USD"),  # never rounded in a message
+        ("1E+2", False, "100.00 USD"),
+        ("0.01", True, "+0.01 USD"),
+        ("-0.25", True, "-0.25 USD"),
+        ("-1.5", False, "-1.50 USD"),
+    ],
+)
+def test_show_money_has_cents_and_the_currency(number: str, sign: bool, shown: str) -> None:
+    assert show_money(Decimal(number), "USD", sign=sign) == shown

@@ -18,7 +18,15 @@ from ..quote import QuoteError
 from ..quote import quote as quote_table
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
-from ..values import ZERO, parse_amount, parse_date, parse_id, parse_month, round_money
+from ..values import (
+    ZERO,
+    parse_amount,
+    parse_date,
+    parse_id,
+    parse_month,
+    round_money,
+    show_money,
+)
 from . import cli
 from .common import date_or_today, echo, ledger, whole
 from .render import render
@@ -57,7 +65,7 @@ def close(month: str, dry_run: bool, force: bool) -> None:
         pct = f"{kept * 100 / recognised:.1f}" if recognised else "-"
         echo(f"  {stream:<9} {invoiced:>12} {recognised:>12} {cost:>12} {kept:>12} {pct:>7}")
     for cur, total in sorted(s.bill.items()):
-        echo(f"  OneBox bill onebox-{s.month}: {total} {cur}, due {s.due}")
+        echo(f"  OneBox bill onebox-{s.month}: {show_money(total, cur)}, due {s.due}")
     for note in notes:
         echo(f"  note: {note}")
     if not dry_run and not result.already_closed:
@@ -73,11 +81,18 @@ def _summary_rows(
         for stream, t in sorted(s.streams.items())
     ]
     notes = [f"amounts in {s.currency}"]
-    if s.credit:
-        notes.append(f"customer credit applied to this month's invoices: {s.credit}")
-    if s.prepaid:
-        notes.append(f"OneBox prepaid applied to this month's bill: {s.prepaid}")
+    credit = _amounts(s.credit)
+    if credit:
+        notes.append(f"customer credit applied to this month's invoices: {credit}")
+    prepaid = _amounts(s.prepaid)
+    if prepaid:
+        notes.append(f"OneBox prepaid applied to this month's bill: {prepaid}")
     return rows, notes
+
+
+def _amounts(by_currency: dict[str, Decimal]) -> str:
+    """'25.00 USD, 10.00 EUR': the amounts that are not zero, by currency."""
+    return ", ".join(show_money(n, cur) for cur, n in sorted(by_currency.items()) if n)
 
 
 @cli.command(short_help="Issue a month's advance invoices, dated its first day.")
@@ -106,17 +121,18 @@ def invoice(month: str, dry_run: bool, force: bool) -> None:
     if dry_run:
         echo(done.text.rstrip())
         echo("")
-    totals: dict[str, Decimal] = {}
+    totals: dict[tuple[str, str], Decimal] = {}
     for entry in done.entries:  # what each invoice bills (the credit applied to it aside)
         if str(entry.meta.get("id", "")).endswith("/credit"):
             continue
         for post in entry.postings:
             if post.account.startswith("Assets:Receivable:"):
-                key = str(entry.meta.get("invoice"))
-                totals[key] = totals.get(key, ZERO) + beans.units(post)[0]
+                number, currency = beans.units(post)
+                key = (str(entry.meta.get("invoice")), currency)
+                totals[key] = totals.get(key, ZERO) + number
     verb = "would issue" if dry_run else "issued"
-    for invoice_id, total in sorted(totals.items()):
-        echo(f"{verb} {invoice_id}: {total} dated {done.month.first}")
+    for (invoice_id, currency), total in sorted(totals.items()):
+        echo(f"{verb} {invoice_id}: {show_money(total, currency)} dated {done.month.first}")
     if not dry_run:
         echo(f"written to {done.path.relative_to(ledger().root)}")
 

@@ -24,6 +24,7 @@ from ..values import (
     parse_decimal,
     parse_id,
     parse_month,
+    show_money,
 )
 from . import cli
 from .common import date_or_today, echo, ledger, whole
@@ -157,9 +158,8 @@ def terms_show(as_of: str | None) -> None:
         item = book.item(name, when)
         if item is not None:
             unit = f"per {item.per:f} units (metered)" if item.per else "per unit-month"
-            echo(
-                f"  item {name}: {beans.number(item.price)} {item.price.currency} {unit}, since {item.date}"
-            )
+            listed = show_money(beans.number(item.price), item.price.currency)
+            echo(f"  item {name}: {listed} {unit}, since {item.date}")
     for boxes, rate in sorted(book.rate_table(when).items()):
         echo(f"  rate from {boxes} box(es): {rate}")
     days = book.payment_days(when)
@@ -376,7 +376,8 @@ def contract_list(as_of: str | None) -> None:
         quantity, price = c.terms_on(when)
         end = f" to {c.end}" if c.end else ""
         echo(
-            f"{cid}  {c.customer}  {c.stream}  {c.billing}  {quantity} x {beans.number(price)} {price.currency}"
+            f"{cid}  {c.customer}  {c.stream}  {c.billing}"
+            f"  {quantity} x {show_money(beans.number(price), price.currency)}"
             f"  item {c.item or '-'}  from {c.start}{end}"
         )
 

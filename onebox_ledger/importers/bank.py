@@ -89,7 +89,7 @@ from beangulp.importers.csvbase import Order
 from .. import beans, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, mentions_customer, same_name
 from ..model import Customer
-from ..values import ZERO, parse_currency
+from ..values import ZERO, parse_currency, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -266,8 +266,8 @@ def _plan_row(row: Row, state: planner.State, account: str | None, fees: str | N
             return _fee_row(row, state, bank, fees, who)
         fee = row.fee or ZERO
         if fee and fees is None:
-            return Planned(row, "review", f"a fee of {fee} {row.currency} was charged with it;"
-                           " book bank fees with --fees ACCOUNT", who.customer)  # fmt: skip
+            return Planned(row, "review", f"a fee of {show_money(fee, row.currency)} was charged"
+                           " with it; book bank fees with --fees ACCOUNT", who.customer)  # fmt: skip
         if who.kind == "customer":
             return _receipt_row(row, state, bank, fees, who)
         return _payment_row(row, state, bank, fees, who)
@@ -291,7 +291,7 @@ def _receipt_row(
         return Planned(
             row, "review",
             f"invoice {named.id} is already paid in full (paid twice? to hold it as credit:"
-            f' onebox-ledger receive {customer} "{amount[0]} {amount[1]}" --date {row.date}'
+            f' onebox-ledger receive {customer} "{show_money(*amount)}" --date {row.date}'
             f" --ref {row.ref})",
             customer, named.id,
         )  # fmt: skip
@@ -300,7 +300,7 @@ def _receipt_row(
         return Planned(
             row, "review",
             f"{customer} has nothing open on {row.date} ({who.reason}); to hold it as credit:"
-            f" onebox-ledger receive {customer} \"{amount[0]} {amount[1]}\" --date {row.date}"
+            f" onebox-ledger receive {customer} \"{show_money(*amount)}\" --date {row.date}"
             f" --ref {row.ref}",
             customer,
         )  # fmt: skip
@@ -349,7 +349,7 @@ def _fee_row(
         account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
         rates=state.rates,
     )  # fmt: skip
-    money = f"{-row.amount} {row.currency}"
+    money = show_money(-row.amount, row.currency)
     return Planned(row, "fee", who.reason, entry=entry, message=f"{money} to {fees}")
 
 
