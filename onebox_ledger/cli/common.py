@@ -10,10 +10,22 @@ from ..clock import today
 from ..store import Ledger
 from ..values import InputError, parse_date, show_value
 
+_CHECKED = "onebox_ledger.ledger_checked"  # in the root context's meta: check_exists passed
+
 
 def ledger() -> Ledger:
-    obj = click.get_current_context().find_root().obj
+    """The --ledger of this command, refused once per command when it does not exist.
+
+    Every command that reads a ledger asks for it here, so none can succeed
+    silently on a missing one: ``ledger .../main.beancount does not exist
+    (create one: onebox-ledger init DIR)``, exit 1.
+    """
+    root = click.get_current_context().find_root()
+    obj = root.obj
     assert isinstance(obj, Ledger)
+    if not root.meta.get(_CHECKED):
+        obj.check_exists()
+        root.meta[_CHECKED] = True
     return obj
 
 

@@ -82,7 +82,6 @@ def import_statement(
       onebox-ledger import statements/bank.csv --dry-run --format json
     """
     book = ledger()
-    book.check_exists()
     importer = BankImporter(currency=book.operating_currency(), layout=layout)
     statement = importer.statement(str(file))  # a bad file stops here: exit 2, nothing written
     planned = actions.import_statement(

@@ -87,7 +87,6 @@ def serve(
     hosts = web.served_hosts(host, port, allow_host)
     users = web.read_password_file(password_file) if password_file is not None else None
     books = ledger()
-    books.check_exists()
     bind = "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
     where = f"{web.url_host(bind)}:{port}"
     try:
