@@ -1,16 +1,22 @@
 """Every command, found by walking Click's command tree, so a new one cannot forget:
 
-- it refuses a missing ledger with the one line every command gives (no silent success).
+- it refuses a missing ledger with the one line every command gives (no silent success);
+- its summary in a command list is a whole sentence, never cut by Click with '...';
+- its options say what to type: ``--date YYYY-MM-DD``, ``--month YYYY-MM``, ``--price AMOUNT``,
+  ``--customer ID``; TEXT only for free text (``--memo``, ``--name``, ``--title``); a command
+  that takes an amount shows its format (``"25.00 USD"``) in its help.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from onebox_ledger.cli import cli
 
@@ -104,3 +110,83 @@ def test_every_command_that_reads_a_ledger_refuses_a_missing_one(
 
     assert refused(result, 1) == MISSING.format(main=main)
     assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------- help
+
+
+@pytest.mark.parametrize("path", EVERY, ids=" ".join)
+def test_every_summary_is_a_whole_sentence_at_any_width(path: tuple[str, ...]):
+    """Click cuts a summary made from the docstring to the room left by the longest command
+    name ('Record a customer's payment: Assets:Bank <-...'); a short_help is shown whole."""
+    command = command_at(path)
+    for limit in (20, 45, 80):
+        summary = command.get_short_help_str(limit)
+        assert summary.endswith(".") and not summary.endswith(".."), (limit, summary)
+        assert summary[0].isupper(), summary
+
+
+@pytest.mark.parametrize(
+    "group",
+    [path for path in [(), *EVERY] if isinstance(command_at(path), click.Group)],
+    ids=" ".join,
+)
+def test_a_command_list_on_a_narrow_terminal_shows_each_summary_whole(group: tuple[str, ...]):
+    result = CliRunner().invoke(cli, [*group, "--help"], terminal_width=50, catch_exceptions=False)
+    summaries: list[str] = []
+    for line in result.stdout.split("Commands:\n", 1)[1].splitlines():
+        if re.match(r"^  [a-z]", line):  # a command and the start of its summary
+            summaries.append(line.split(None, 1)[1])
+        elif line.strip():  # the summary, wrapped
+            summaries[-1] += " " + line.strip()
+    listed = command_at(group)
+    assert isinstance(listed, click.Group)
+    assert len(summaries) == len(listed.list_commands(click.Context(listed)))
+    for summary in summaries:
+        assert summary.endswith(".") and not summary.endswith(".."), summary
+
+
+DATES = {"--date", "--as-of", "--from", "--to", "--until", "--start", "--end"}
+AMOUNTS = {"--price", "--once", "--paid"}
+IDS = {"--customer", "--invoice", "--bill", "--item"}
+FREE_TEXT = {"--memo", "--name", "--title"}
+EXAMPLE_AMOUNT = re.compile(r'"[0-9]+\.[0-9]{2} [A-Z]{3}"')  # "25.00 USD"
+
+
+def _metavar(param: click.Parameter, command: click.Command) -> str:
+    return param.make_metavar(click.Context(command))
+
+
+@pytest.mark.parametrize("path", LEAVES, ids=" ".join)
+def test_every_option_says_what_to_type(path: tuple[str, ...]):
+    command = command_at(path)
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.is_flag or param.name == "help":
+            continue
+        name = max(param.opts, key=len)
+        shown = _metavar(param, command)
+        if name in DATES:
+            assert shown == "YYYY-MM-DD", (name, shown)
+        elif name == "--month":
+            assert shown == "YYYY-MM", (name, shown)
+        elif name in AMOUNTS:
+            assert shown == "AMOUNT", (name, shown)
+        elif name in IDS:
+            assert shown == "ID", (name, shown)
+        else:
+            assert shown != "TEXT" or name in FREE_TEXT, (name, shown)
+
+
+@pytest.mark.parametrize("path", LEAVES, ids=" ".join)
+def test_amounts_and_months_as_arguments_say_what_to_type(path: tuple[str, ...]):
+    """An AMOUNT shows its format ("25.00 USD") in the command's help; a month is YYYY-MM."""
+    command = command_at(path)
+    shown = {_metavar(param, command) for param in command.params}
+    if "AMOUNT" in shown:
+        help_text = CliRunner().invoke(cli, [*path, "--help"], catch_exceptions=False).stdout
+        assert EXAMPLE_AMOUNT.search(" ".join(help_text.split())), help_text
+    for param in command.params:
+        if isinstance(param, click.Argument) and param.name in ("amount", "price"):
+            assert _metavar(param, command) == "AMOUNT"
+        if isinstance(param, click.Argument) and param.name == "month":
+            assert _metavar(param, command) == "YYYY-MM"

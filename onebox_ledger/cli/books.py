@@ -35,11 +35,11 @@ FORMATS = click.Choice(["table", "csv", "json"])
 
 
 @cli.command(short_help="Close a month: invoice, buy from OneBox, seal it.")
-@click.argument("month")
+@click.argument("month", metavar="YYYY-MM")
 @click.option("--dry-run", is_flag=True, help="Show what the close would write; write nothing.")
 @click.option("--force", is_flag=True, help="Close a month that has not ended yet.")
 def close(month: str, dry_run: bool, force: bool) -> None:
-    """Close MONTH (YYYY-MM): invoice customers, buy OneBox infrastructure, seal the month.
+    """Close the month YYYY-MM: invoice customers, buy OneBox infrastructure, seal the month.
 
     \b
     Example:
@@ -100,10 +100,10 @@ def _amounts(by_currency: dict[str, Decimal]) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; write nothing.")
 @click.option("--force", is_flag=True, help="Issue a month that has not begun yet.")
 def invoice(month: str, dry_run: bool, force: bool) -> None:
-    """Issue the advance invoices of MONTH (contracts with --timing advance), dated its first
-    day: the month in advance, and what last month's changes made it worth beyond (or short
-    of) its invoice. Issuing again changes nothing; the close of MONTH issues them if you
-    have not.
+    """Issue the advance invoices of the month YYYY-MM (contracts with --timing advance),
+    dated its first day: the month in advance, and what last month's changes made it worth
+    beyond (or short of) its invoice. Issuing again changes nothing; the close of the month
+    issues them if you have not.
 
     \b
     Example:
@@ -138,12 +138,16 @@ def invoice(month: str, dry_run: bool, force: bool) -> None:
 
 
 @cli.command(short_help="What a sale would earn, before you quote it.")
-@click.option("--item", help="The OneBox item each unit consumes (cloud-user); none for services.")
+@click.option(
+    "--item",
+    metavar="ID",
+    help="The OneBox item each unit consumes (cloud-user); none for services.",
+)
 @click.option("--quantity", required=True, metavar="N", help="Units (users, seats).")
 @click.option(
-    "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25 USD".'
+    "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25.00 USD".'
 )
-@click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000 USD".')
+@click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000.00 USD".')
 @click.option(
     "--stream", type=click.Choice(STREAMS), default="cloud", show_default=True,
     help="What is sold; services consume no OneBox item.",
@@ -183,7 +187,7 @@ def quote(
     click.echo(render(table, fmt), nl=False)
 
 
-@cli.group()
+@cli.group(short_help="Reports: keep (margins), payables, receivables, mrr.")
 def report() -> None:
     """Reports: keep (margins), payables, receivables, mrr."""
 
@@ -201,8 +205,8 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
 
 
 @report.command("keep", short_help="What you keep: sold, OneBox cost, kept.")
-@click.option("--from", "start", help="First day (default: the beginning).")
-@click.option("--to", "end", help="Last day (default: the end).")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: the beginning).")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (default: the end).")
 @click.option(
     "--by",
     type=click.Choice(["stream", "customer", "contract"]),
@@ -225,7 +229,7 @@ def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
 
 
 @report.command("payables", short_help="Every OneBox bill and its status.")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_payables(as_of: str | None, fmt: str) -> None:
     """Every OneBox bill: billed, paid, open, due, status (open, due soon, overdue, in grace).
@@ -239,7 +243,7 @@ def report_payables(as_of: str | None, fmt: str) -> None:
 
 
 @report.command("receivables", short_help="Open customer invoices, aged.")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_receivables(as_of: str | None, fmt: str) -> None:
     """Open customer invoices, days past due and aging buckets per customer.
@@ -252,8 +256,8 @@ def report_receivables(as_of: str | None, fmt: str) -> None:
     _report(lambda entries, cur: reports.receivables(entries, cur, as_of=when), fmt)
 
 
-@report.command("mrr")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@report.command("mrr", short_help="Monthly recurring revenue per stream.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_mrr(as_of: str | None, fmt: str) -> None:
     """Monthly recurring revenue, quantity and customers per stream.
@@ -301,7 +305,7 @@ def verify(head: str | None) -> None:
         raise click.exceptions.Exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Chain the seals of a ledger sealed by an older version.")
 def upgrade() -> None:
     """Chain the seals of a ledger sealed by an older onebox-ledger.
 

@@ -33,6 +33,7 @@ from .common import echo, ledger
     "--host",
     default="127.0.0.1",
     show_default=True,
+    metavar="ADDRESS",
     help="Address to listen on. Any but loopback needs --password-file.",
 )
 @click.option(
