@@ -190,6 +190,16 @@ def show_money(number: Decimal, currency: str, *, sign: bool = False) -> str:
     return f"{shown:{'+' if sign else ''}f} {currency}"
 
 
+def check_not_future(date: datetime.date, today: datetime.date, what: str = "--date") -> None:
+    """Money is recorded once it has moved: a money event dated after `today` is refused (the
+    commands' --future records it ahead)."""
+    if date > today:
+        raise InputError(
+            f"{what} {date} is after today ({today}): money is recorded once it has moved;"
+            " pass --future to record it ahead"
+        )
+
+
 def round_money(number: Decimal) -> Decimal:
     """ROUND_HALF_UP to cents: 24.505 -> 24.51 (Python's round() would give 24.5 or 24.50)."""
     return number.quantize(CENT, rounding=ROUND_HALF_UP)

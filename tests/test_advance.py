@@ -61,6 +61,7 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     )
     assert owed[1] == "acme,inv-2026-11-acme,2026-11-01,2026-12-01,USD,125.00,0,current"
     # paid during the month: the advance invoice is what it pays
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-10")
     assert succeeded(invoke(terms, "receive", "acme", "125 USD", "--date", "2026-11-10")) == [
         "received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme"
     ]

@@ -190,3 +190,19 @@ def test_amounts_and_months_as_arguments_say_what_to_type(path: tuple[str, ...])
             assert _metavar(param, command) == "AMOUNT"
         if isinstance(param, click.Argument) and param.name == "month":
             assert _metavar(param, command) == "YYYY-MM"
+
+
+MONEY_EVENTS = [("sell",), ("receive",), ("refund",), ("credit-note",), ("write-off",),
+                ("onebox", "pay"), ("onebox", "bill"), ("onebox", "grace")]  # fmt: skip
+
+
+def test_the_money_events_and_only_they_take_future():
+    """--future is the way to date money after today; its help says so on each command."""
+    taking = [path for path in LEAVES if any(p.name == "future" for p in command_at(path).params)]
+    assert sorted(taking) == sorted(MONEY_EVENTS)
+    for path in MONEY_EVENTS:
+        help_text = CliRunner().invoke(cli, [*path, "--help"], catch_exceptions=False).stdout
+        assert (
+            "--future Record it although --date is after today (without it: refused, exit 2)."
+            in " ".join(help_text.split())
+        ), path

@@ -228,10 +228,10 @@ def test_a_credit_note_reduces_the_invoice_and_its_streams_income(closed_seed: P
 
 def test_a_write_off_moves_what_is_open_to_bad_debt(closed_seed: Path) -> None:
     succeeded(invoke(closed_seed, "receive", "acme", "125 USD", "--date", "2026-12-05"))
-    out = succeeded(invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-20"))
+    out = succeeded(invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-12"))
     assert out == ["invoice inv-2026-11-acme: 2000.00 USD written off to Expenses:Bad-Debt"]
     assert succeeded(
-        invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-21")
+        invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-13")
     ) == ["invoice inv-2026-11-acme is already written off; nothing changed"]
     owed = succeeded(
         invoke(closed_seed, "report", "receivables", "--as-of", "2026-12-31", "--format", "csv")
@@ -255,7 +255,7 @@ def test_onebox_billing_a_cent_more_is_paid_in_full_and_leaves_nothing_open(
         " Expenses:OneBox:Adjustment"
     ]
     assert succeeded(
-        invoke(closed_seed, "onebox", "pay", "81.26 USD", "--date", "2026-12-20", "--bill",
+        invoke(closed_seed, "onebox", "pay", "81.26 USD", "--date", "2026-12-14", "--bill",
                "onebox-2026-11")
     ) == ["paid 81.26 USD to OneBox: 81.26 USD to onebox-2026-11"]  # fmt: skip
     payables = succeeded(
@@ -272,7 +272,7 @@ def test_onebox_billing_a_cent_more_is_paid_in_full_and_leaves_nothing_open(
 def test_paying_onebox_more_than_is_open_is_prepaid_and_the_next_close_uses_it(
     closed_seed: Path,
 ) -> None:
-    assert succeeded(invoke(closed_seed, "onebox", "pay", "100 USD", "--date", "2026-12-20")) == [
+    assert succeeded(invoke(closed_seed, "onebox", "pay", "100 USD", "--date", "2026-12-14")) == [
         "paid 100.00 USD to OneBox: 81.25 USD to onebox-2026-11, 18.75 USD prepaid"
     ]
     out = succeeded(invoke(closed_seed, "close", "2026-12", "--force"))

@@ -15,6 +15,7 @@ import pytest
 from onebox_ledger.values import (
     InputError,
     Month,
+    check_not_future,
     make_text,
     parse_amount,
     parse_currency,
@@ -352,3 +353,14 @@ def test_round_money_is_not_half_even() -> None:
 )
 def test_show_money_has_cents_and_the_currency(number: str, sign: bool, shown: str) -> None:
     assert show_money(Decimal(number), "USD", sign=sign) == shown
+
+
+def test_check_not_future_names_the_date_and_today() -> None:
+    today = datetime.date(2026, 12, 15)
+    check_not_future(today, today)  # today itself has happened
+    with pytest.raises(InputError) as refused:
+        check_not_future(datetime.date(2026, 12, 16), today)
+    assert str(refused.value) == (
+        "--date 2026-12-16 is after today (2026-12-15): money is recorded once it has moved;"
+        " pass --future to record it ahead"
+    )

@@ -1,4 +1,11 @@
-"""Money events: sell, receive, refund, credit-note, write-off, onebox pay|bill|grace, bank add."""
+"""Money events: sell, receive, refund, credit-note, write-off, onebox pay|bill|grace, bank add.
+
+Money is recorded once it has moved: a money event whose --date is after today
+is refused (one line, exit 2, nothing written) unless --future is given::
+
+    $ onebox-ledger receive acme "125 USD" --date 2027-01-10      # today: 2026-12-15
+    onebox-ledger: error: --date 2027-01-10 is after today (2026-12-15): money is recorded once it has moved; pass --future to record it ahead
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ from ..values import (
     parse_ref,
 )
 from . import cli
-from .common import date_or_today, echo, ledger, whole
+from .common import date_or_today, echo, future_option, ledger, money_date, whole
 
 ACCOUNT_HELP = "Bank account the money moved on (default: the bank account of its currency)."
 REF_HELP = "Bank reference; the same ref again is a no-op."
@@ -45,6 +52,7 @@ def _account(text: str | None, what: str = "--account") -> str | None:
     "--quantity", metavar="N", help="Cloud or data: the units of --item it consumes (one month)."
 )
 @click.option("--ref", metavar="REF", help="Your reference; the same ref again is a no-op.")
+@future_option
 def sell(
     customer_id: str,
     amount: str,
@@ -54,6 +62,7 @@ def sell(
     item: str | None,
     quantity: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
     """Invoice a one-time sale of AMOUNT ("2000.00 USD", in the customer's currency).
     Services are 100% the partner's; a cloud or data sale consumes OneBox items (--item,
@@ -75,7 +84,7 @@ def sell(
         parse_id(customer_id, "customer"),
         parse_amount(amount),
         stream=stream,
-        date=parse_date(date),
+        date=money_date(date, future),
         memo=make_text(memo, "memo"),
         ref=parse_ref(ref) if ref is not None else None,
         consumes=consumes,
@@ -93,6 +102,7 @@ def sell(
 @click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
 @click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
 @click.option("--ref", metavar="REF", help=REF_HELP)
+@future_option
 def receive(
     customer_id: str,
     amount: str,
@@ -101,6 +111,7 @@ def receive(
     account: str | None,
     paid: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
     """Record a customer's payment of AMOUNT ("125.00 USD", in the customer's currency).
 
@@ -118,7 +129,7 @@ def receive(
         ledger(),
         parse_id(customer_id, "customer"),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         invoice=make_text(invoice, "--invoice", limit=100) if invoice is not None else None,
         ref=parse_ref(ref) if ref is not None else None,
         account=_account(account),
@@ -134,6 +145,7 @@ def receive(
 @click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
 @click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
 @click.option("--ref", metavar="REF", help=REF_HELP)
+@future_option
 def refund(
     customer_id: str,
     amount: str,
@@ -141,6 +153,7 @@ def refund(
     account: str | None,
     paid: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
     """Pay AMOUNT ("10.00 USD") of a customer's credit back (oldest credit first); no more
     than it holds.
@@ -153,7 +166,7 @@ def refund(
         ledger(),
         parse_id(customer_id, "customer"),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         ref=parse_ref(ref) if ref is not None else None,
         account=_account(account),
         paid=_paid(paid),
@@ -170,6 +183,7 @@ def refund(
     "--stream", type=click.Choice(STREAMS), help="The stream (when the invoice bills several)."
 )
 @click.option("--ref", metavar="REF", help="Your reference; the same ref again is a no-op.")
+@future_option
 def credit_note(
     invoice: str,
     amount: str,
@@ -177,6 +191,7 @@ def credit_note(
     memo: str,
     stream: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
     """Issue a credit note of AMOUNT ("25.00 USD") on INVOICE_ID: its open amount and its
     stream's income fall (at the invoice's own exchange rate); beyond what is open, the
@@ -190,7 +205,7 @@ def credit_note(
         ledger(),
         make_text(invoice, "invoice", limit=100),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         memo=make_text(memo, "memo"),
         stream=stream,
         ref=parse_ref(ref) if ref is not None else None,
@@ -202,7 +217,8 @@ def credit_note(
 @click.argument("invoice", metavar="INVOICE_ID")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the write-off.")
 @click.option("--memo", default="uncollectable", show_default=True, help="Why.")
-def write_off(invoice: str, date: str, memo: str) -> None:
+@future_option
+def write_off(invoice: str, date: str, memo: str, future: bool) -> None:
     """Move what is still open on INVOICE_ID to Expenses:Bad-Debt (once; again is a no-op).
 
     \b
@@ -212,7 +228,7 @@ def write_off(invoice: str, date: str, memo: str) -> None:
     written = actions.write_off(
         ledger(),
         make_text(invoice, "invoice", limit=100),
-        date=parse_date(date),
+        date=money_date(date, future),
         memo=make_text(memo, "memo"),
     )
     echo(written.message)
@@ -254,6 +270,7 @@ def onebox() -> None:
 @click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
 @click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
 @click.option("--ref", metavar="REF", help=REF_HELP)
+@future_option
 def onebox_pay(
     amount: str,
     date: str,
@@ -261,6 +278,7 @@ def onebox_pay(
     account: str | None,
     paid: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
     """Pay OneBox AMOUNT ("81.25 USD"): Liabilities:OneBox:Payable (or :Grace) <- Assets:Bank.
 
@@ -274,7 +292,7 @@ def onebox_pay(
     written = actions.onebox_pay(
         ledger(),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         bill=make_text(bill, "--bill", limit=100) if bill is not None else None,
         ref=parse_ref(ref) if ref is not None else None,
         account=_account(account),
@@ -290,7 +308,8 @@ def onebox_pay(
 @click.option(
     "--ref", metavar="REF", help="OneBox's invoice number; the same ref again is a no-op."
 )
-def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
+@future_option
+def onebox_bill(bill: str, amount: str, date: str, ref: str | None, future: bool) -> None:
     """Record that OneBox billed AMOUNT ("81.26 USD") for BILL_ID: the difference to what the
     close accrued goes to Expenses:OneBox:Adjustment, and the bill is then paid and reported
     at AMOUNT.
@@ -303,7 +322,7 @@ def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
         ledger(),
         make_text(bill, "bill", limit=100),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         ref=parse_ref(ref) if ref is not None else None,
     )
     echo(written.message)
@@ -315,7 +334,8 @@ def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
     "--until", required=True, metavar="YYYY-MM-DD", help="The new due date OneBox agreed to."
 )
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the agreement.")
-def onebox_grace(bill: str, until: str, date: str) -> None:
+@future_option
+def onebox_grace(bill: str, until: str, date: str, future: bool) -> None:
     """Defer BILL_ID under a grace period: its open amount moves to Liabilities:OneBox:Grace.
 
     \b
@@ -326,6 +346,6 @@ def onebox_grace(bill: str, until: str, date: str) -> None:
         ledger(),
         make_text(bill, "bill", limit=100),
         until=parse_date(until, "--until"),
-        date=parse_date(date),
+        date=money_date(date, future),
     )
     echo(written.message)
