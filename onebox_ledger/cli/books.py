@@ -217,6 +217,8 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
 def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
     """I sold X: how much do I keep? Sold, OneBox cost, kept, kept % per stream/customer/contract.
 
+    A note says how many transactions are dated after --to (not counted).
+
     \b
     Example:
       onebox-ledger report keep --from 2026-01-01 --to 2026-10-31 --by customer
@@ -234,6 +236,8 @@ def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
 def report_payables(as_of: str | None, fmt: str) -> None:
     """Every OneBox bill: billed, paid, open, due, status (open, due soon, overdue, in grace).
 
+    A note says how many transactions are dated after --as-of (not counted).
+
     \b
     Example:
       onebox-ledger report payables --as-of 2026-10-31
@@ -248,6 +252,9 @@ def report_payables(as_of: str | None, fmt: str) -> None:
 def report_receivables(as_of: str | None, fmt: str) -> None:
     """Open customer invoices, days past due and aging buckets per customer.
 
+    A note says how many transactions are dated after --as-of (not counted): a
+    payment recorded ahead with --future shows as of its own day.
+
     \b
     Example:
       onebox-ledger report receivables --as-of 2026-10-31 --format csv
@@ -261,6 +268,8 @@ def report_receivables(as_of: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_mrr(as_of: str | None, fmt: str) -> None:
     """Monthly recurring revenue, quantity and customers per stream.
+
+    A note says how many transactions are dated after --as-of (not counted).
 
     \b
     Example:
