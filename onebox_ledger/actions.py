@@ -636,6 +636,7 @@ def import_statement(
     dry_run: bool,
     account: str | None = None,
     fees: str | None = None,
+    today: datetime.date | None = None,
 ) -> list[Planned]:
     """Plan a statement's rows (oldest first) and book the receipts, OneBox payments and fees.
 
@@ -645,15 +646,16 @@ def import_statement(
     booked rows are validated with the whole ledger once and written as one atomic
     change (store.Ledger.append_many, one commit across month files): a crash
     leaves none or all of them. Importing the same statement again books nothing.
+    A row dated after `today` is left for review (None: no row is).
     """
     if dry_run:
         loaded = ledger.load_valid()
-        return plan(rows, _state(ledger, loaded), account=account, fees=fees)
+        return plan(rows, _state(ledger, loaded), account=account, fees=fees, today=today)
     with ledger.locked():
         loaded = ledger.load_valid()
         state = _state(ledger, loaded)
         _bad_accounts(state, account, fees)
-        planned = plan(rows, state, account=account, fees=fees)
+        planned = plan(rows, state, account=account, fees=fees, today=today)
         write_events(ledger, loaded, state, [p.entry for p in planned if p.entry is not None])
     return planned
 

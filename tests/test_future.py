@@ -15,11 +15,14 @@ no file changed) are in test_bad_input's catalogue::
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import Result
+
+from onebox_ledger.importers.bank import BankImporter
 
 Run = Callable[..., Result]
 Ok = Callable[[Result], list[str]]
@@ -80,4 +83,44 @@ def test_the_note_counts_every_transaction_after_the_date_and_names_the_last(
     # acme-impl's invoice; its seal is no transaction), the receipt and the payment: 3 + 2
     assert ok(run(closed_seed, "report", "keep", "--to", "2026-11-29"))[-1] == (
         "note: 5 transactions dated after 2026-11-29 are not counted (the last on 2027-01-20)"
+    )
+
+
+STATEMENT = """\
+Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
+2026-12-10,2026-12-10,B-1,Acme Realty,inv-2026-11-acme,125.00,USD,125.00
+2026-12-20,2026-12-20,B-2,Acme Realty,inv-2026-11-acme,100.00,USD,225.00
+"""
+
+
+def test_a_statement_row_dated_after_today_is_left_for_review(
+    closed_seed: Path, run: Run, ok: Ok, monkeypatch
+) -> None:
+    """A bank statement holds only money that has moved: a later date is a mistake in the file,
+    never booked (by the command and by Fava's import page alike)."""
+    statement = closed_seed.parent / "bank.csv"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    later = (
+        "line 3  2026-12-20  B-2  +100.00 USD  review: dated after today (2026-12-15): a statement"
+        " holds only money that has moved; check the row's date ('Acme Realty',"
+        " 'inv-2026-11-acme')"
+    )
+    assert ok(run(closed_seed, "import", str(statement))) == [
+        "line 2  2026-12-10  B-1  +125.00 USD  receipt: invoice inv-2026-11-acme in the text;"
+        " received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme",
+        later,
+        "booked: 1 receipt (in 125.00 USD); listed: 1 review (in 100.00 USD)",
+        "balance: 0.00 USD opening +225.00 USD booked by the bank = 225.00 USD; the statement's"
+        " closing balance is 225.00 USD: reconciled",
+    ]
+    importer = BankImporter(today=datetime.date(2026, 12, 15))
+    assert (
+        importer.payments(str(statement), [])[1].reason
+        == later.split("review: ")[1].split(" ('")[0]
+    )
+    # on the 20th the row is money that has moved
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-20")
+    assert ok(run(closed_seed, "import", str(statement)))[1] == (
+        "line 3  2026-12-20  B-2  +100.00 USD  receipt: invoice inv-2026-11-acme in the text;"
+        " received 100.00 USD from acme: 100.00 USD to inv-2026-11-acme"
     )

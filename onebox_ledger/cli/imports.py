@@ -13,7 +13,9 @@ again books nothing::
     line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty
     line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')
     booked: 1 receipt (in 200.00 USD); listed: 1 unrelated (out 1500.00 USD)
-    balance: 18,000.00 opening + 200.00 booked by the bank - 1,500.00 = 16,700.00, the statement's closing balance: reconciled
+    balance: 18000.00 USD opening -1300.00 USD booked by the bank = 16700.00 USD; the statement's closing balance is 16700.00 USD: reconciled
+
+A row dated after today is left for review: a statement holds only money that has moved.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 import click
 
 from .. import actions
+from ..clock import today
 from ..importers.bank import BOOKED, BankImporter, Planned
 from ..importers.layouts import LAYOUTS
 from ..importers.statements import Statement
@@ -71,9 +74,10 @@ def import_statement(
     Each row is a customer receipt (an invoice id in the text, else the
     counterparty or the description naming a customer), a payment to OneBox (a
     bill id, or OneBox as counterparty), a bank fee (with --fees), already
-    recorded, for review (with the reason), unrelated, or skipped (pending or
-    cancelled at the bank). The first three are booked; the rest are listed. The
-    bank reference is each entry's ref: importing a statement twice books nothing.
+    recorded, for review (with the reason: a row dated after today is one),
+    unrelated, or skipped (pending or cancelled at the bank). The first three are
+    booked; the rest are listed. The bank reference is each entry's ref:
+    importing a statement twice books nothing.
 
     \b
     Example:
@@ -90,6 +94,7 @@ def import_statement(
         dry_run=dry_run,
         account=parse_account(account, "--account") if account else None,
         fees=parse_account(fees, "--fees") if fees else None,
+        today=today(),
     )
     if fmt == "json":
         click.echo(json.dumps([item.payload() for item in planned], indent=2, ensure_ascii=False))
