@@ -53,7 +53,7 @@ from .store import (
     paused_gc,
     read_exact,
 )
-from .values import MAX_NAME, InputError, Month, make_text, parse_id
+from .values import MAX_NAME, InputError, Month, make_text, parse_id, show_money
 
 # ---------------------------------------------------------------- helpers
 
@@ -140,7 +140,7 @@ def terms_item(
         text = write_static(ledger, loaded, ledger.terms_path, [entry])
     unit = f"block of {per:f} units" if per else "unit-month"
     return Written(
-        ledger.terms_path, text, f"item {name}: {price[0]} {price[1]} per {unit} from {date}"
+        ledger.terms_path, text, f"item {name}: {show_money(*price)} per {unit} from {date}"
     )
 
 
@@ -257,7 +257,7 @@ def contract_add(
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(
         ledger.customers_path, text,
-        f"contract {cid}: {customer}, {stream}, {quantity} x {price[0]} {price[1]} {billing}"
+        f"contract {cid}: {customer}, {stream}, {quantity} x {show_money(*price)} {billing}"
         f"{' in advance' if timing == 'advance' else ''} from {start}",
     )  # fmt: skip
 
@@ -622,7 +622,8 @@ def onebox_grace(
         text = write_events(ledger, loaded, state, [events.grace_entry(item, until, date)])
     return Written(
         ledger.month_path(Month.of(date)), text,
-        f"bill {bill}: {item.open} {item.currency} deferred until {until} (was due {item.due_date})",
+        f"bill {bill}: {show_money(item.open, item.currency)} deferred until {until}"
+        f" (was due {item.due_date})",
     )  # fmt: skip
 
 
@@ -636,6 +637,7 @@ def import_statement(
     dry_run: bool,
     account: str | None = None,
     fees: str | None = None,
+    today: datetime.date | None = None,
 ) -> list[Planned]:
     """Plan a statement's rows (oldest first) and book the receipts, OneBox payments and fees.
 
@@ -645,15 +647,16 @@ def import_statement(
     booked rows are validated with the whole ledger once and written as one atomic
     change (store.Ledger.append_many, one commit across month files): a crash
     leaves none or all of them. Importing the same statement again books nothing.
+    A row dated after `today` is left for review (None: no row is).
     """
     if dry_run:
         loaded = ledger.load_valid()
-        return plan(rows, _state(ledger, loaded), account=account, fees=fees)
+        return plan(rows, _state(ledger, loaded), account=account, fees=fees, today=today)
     with ledger.locked():
         loaded = ledger.load_valid()
         state = _state(ledger, loaded)
         _bad_accounts(state, account, fees)
-        planned = plan(rows, state, account=account, fees=fees)
+        planned = plan(rows, state, account=account, fees=fees, today=today)
         write_events(ledger, loaded, state, [p.entry for p in planned if p.entry is not None])
     return planned
 

@@ -104,8 +104,9 @@ class Summary:
     streams: dict[str, StreamTotals] = field(default_factory=dict)
     bill: dict[str, Decimal] = field(default_factory=dict)  # currency -> total billed by OneBox
     due: object = None  # date the OneBox bill is due
-    credit: Decimal = ZERO  # customer credit applied to this month's invoices (in their currency)
-    prepaid: Decimal = ZERO  # OneBox prepaid applied to this month's bill
+    # currency -> customer credit applied to this month's invoices, OneBox prepaid to its bill
+    credit: dict[str, Decimal] = field(default_factory=dict)
+    prepaid: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,14 +218,20 @@ def generate(
     applied, prepaid = _apply(book, month, txns, rates, credit)
     summary = Summary(
         month, boxes, rate, rates.operating, streams, bill, due,
-        sum((_total(t, CREDIT_PREFIX) for t in applied), ZERO),
-        sum((_total(t, beans.PAYABLE) for t in prepaid), ZERO),
+        _totals(applied, CREDIT_PREFIX), _totals(prepaid, beans.PAYABLE),
     )  # fmt: skip
     return [*txns, *applied, *prepaid], summary
 
 
-def _total(txn: data.Transaction, prefix: str) -> Decimal:
-    return sum((beans.units(p)[0] for p in txn.postings if p.account.startswith(prefix)), ZERO)
+def _totals(txns: Sequence[data.Transaction], prefix: str) -> dict[str, Decimal]:
+    """Per currency, what the postings to accounts starting with `prefix` add up to."""
+    out: dict[str, Decimal] = {}
+    for txn in txns:
+        for post in txn.postings:
+            if post.account.startswith(prefix):
+                number, currency = beans.units(post)
+                out[currency] = out.get(currency, ZERO) + number
+    return out
 
 
 def _apply(

@@ -47,7 +47,7 @@ from .openitems import (
     sorted_bills,
     sorted_invoices,
 )
-from .values import ZERO, Month, round_money
+from .values import ZERO, Month, round_money, show_money
 
 Money = tuple[Decimal, str]
 
@@ -228,19 +228,14 @@ class State:
         return events.event_id(kind, ref, scope, self.by_id)
 
 
-def _money(number: Decimal, currency: str) -> str:
-    return (
-        f"{number:.2f} {currency}"
-        if number == number.quantize(Decimal("0.01"))
-        else f"{number} {currency}"
-    )
-
-
-def _applied(parts: Sequence[tuple[OpenItem, Decimal]], excess: Decimal, held: str) -> str:
-    text = ", ".join(f"{part} to {item.id}" for item, part in parts)
+def _applied(
+    parts: Sequence[tuple[OpenItem, Decimal]], excess: Decimal, held: str, currency: str
+) -> str:
+    """'100.00 USD to inv-2026-10-acme, 25.00 USD held as credit'."""
+    shown = [f"{show_money(part, currency)} to {item.id}" for item, part in parts]
     if excess > 0:
-        text = f"{text}, {excess} {held}" if text else f"{excess} {held}"
-    return text
+        shown.append(f"{show_money(excess, currency)} {held}")
+    return ", ".join(shown)
 
 
 def _named(items: Sequence[OpenItem], named: str | None, kind: str, whose: str) -> None:
@@ -292,10 +287,10 @@ def receipt(
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
-    applied = _applied(parts, excess, "held as credit")
+    applied = _applied(parts, excess, "held as credit", amount[1])
     return Plan(
         (entry,),
-        f"received {_money(*amount)} from {customer}: {applied}",
+        f"received {show_money(*amount)} from {customer}: {applied}",
         tuple((item.id, part) for item, part in parts),
         excess,
     )
@@ -329,8 +324,8 @@ def refund(
     if excess > 0:
         available = sum((c.open for c in credits), ZERO)
         raise Refused(
-            f"refund of {_money(*amount)} exceeds {customer}'s credit of"
-            f" {_money(available, amount[1])} on {date}"
+            f"refund of {show_money(*amount)} exceeds {customer}'s credit of"
+            f" {show_money(available, amount[1])} on {date}"
         )
     entry_id = state.entry_id("refund", ref, f"{date}/{customer}")
     try:
@@ -341,7 +336,7 @@ def refund(
         raise Refused(str(err)) from None
     return Plan(
         (entry,),
-        f"refunded {_money(*amount)} to {customer}: {_applied(parts, ZERO, '')}",
+        f"refunded {show_money(*amount)} to {customer}: {_applied(parts, ZERO, '', amount[1])}",
         tuple((item.id, part) for item, part in parts),
     )
 
@@ -390,7 +385,7 @@ def onebox_payment(
         raise Refused(str(err)) from None
     return Plan(
         (entry,),
-        f"paid {_money(*amount)} to OneBox: {_applied(parts, excess, 'prepaid')}",
+        f"paid {show_money(*amount)} to OneBox: {_applied(parts, excess, 'prepaid', amount[1])}",
         tuple((item.id, part) for item, part in parts),
         excess,
     )
@@ -406,11 +401,11 @@ def onebox_bill(
     if billed[1] != item.currency:
         raise Refused(f"bill {bill} is in {item.currency}, not {billed[1]}", usage=True)
     if billed[0] == item.billed:
-        return Plan((), f"bill {bill} already stands at {_money(*billed)}; nothing changed")
+        return Plan((), f"bill {bill} already stands at {show_money(*billed)}; nothing changed")
     state.not_sealed(date)
     if billed[0] < item.paid:
         raise Refused(
-            f"bill {bill}: {_money(*billed)} is less than the {_money(item.paid, item.currency)}"
+            f"bill {bill}: {show_money(*billed)} is less than the {show_money(item.paid, item.currency)}"
             " already paid (record what OneBox refunds as a receipt first)"
         )
     entry_id = state.entry_id("bill", ref, f"{bill}/{date}")
@@ -422,8 +417,8 @@ def onebox_bill(
     difference = billed[0] - item.billed
     return Plan(
         (entry,),
-        f"bill {bill}: billed {_money(*billed)}, accrued {_money(item.accrued, item.currency)},"
-        f" difference {difference:+} {item.currency} to {beans.ADJUSTMENT}",
+        f"bill {bill}: billed {show_money(*billed)}, accrued {show_money(item.accrued, item.currency)},"
+        f" difference {show_money(difference, item.currency, sign=True)} to {beans.ADJUSTMENT}",
     )
 
 
@@ -486,7 +481,7 @@ def sale(
             entries.append(_sale_cost(state, who, stream, date, entry_id, consumes))
     except MoneyError as err:
         raise Refused(str(err)) from None
-    return Plan(tuple(entries), f"invoice {invoice}: {_money(*amount)} {stream} to {customer}")
+    return Plan(tuple(entries), f"invoice {invoice}: {show_money(*amount)} {stream} to {customer}")
 
 
 def _sale_cost(
@@ -564,8 +559,8 @@ def credit_note(
     )  # fmt: skip
     if amount[0] > item.billed - credited:
         raise Refused(
-            f"a credit note of {_money(*amount)} exceeds what invoice {invoice} billed and was"
-            f" not credited yet ({_money(item.billed - credited, item.currency)})"
+            f"a credit note of {show_money(*amount)} exceeds what invoice {invoice} billed and was"
+            f" not credited yet ({show_money(item.billed - credited, item.currency)})"
         )
     scope = f"{invoice}/{date}"
     for n in range(1, 1000):
@@ -595,10 +590,10 @@ def credit_note(
     except MoneyError as err:
         raise Refused(str(err)) from None
     part = min(amount[0], max(item.open, ZERO))
-    tail = f", {amount[0] - part} held as credit" if amount[0] > part else ""
+    tail = f", {show_money(amount[0] - part, amount[1])} held as credit" if amount[0] > part else ""
     return Plan(
         (entry,),
-        f"credit note {note}: {_money(*amount)} off {invoice} ({stream}){tail}",
+        f"credit note {note}: {show_money(*amount)} off {invoice} ({stream}){tail}",
         ((invoice, part),),
         amount[0] - part,
     )
@@ -650,6 +645,6 @@ def write_off(state: State, invoice: str, *, date: datetime.date, memo: str) -> 
     entry = events.write_off_entry(who, item, date=date, memo=memo, rates=state.rates)
     return Plan(
         (entry,),
-        f"invoice {invoice}: {_money(item.open, item.currency)} written off to {beans.BAD_DEBT}",
+        f"invoice {invoice}: {show_money(item.open, item.currency)} written off to {beans.BAD_DEBT}",
         ((invoice, item.open),),
     )

@@ -32,7 +32,7 @@ from .billing import active_boxes
 from .model import Book
 from .money import MoneyError, Rates
 from .reports import Table
-from .values import ZERO, Month, round_money
+from .values import ZERO, Month, round_money, show_money
 
 Money = tuple[Decimal, str]
 
@@ -75,14 +75,15 @@ def quote(
     sold = round_money(price[0] * quantity * sold_rate)
     if price[1] != operating:
         notes.append(
-            f"sold: {quantity} x {price[0]} {price[1]} = {round_money(price[0] * quantity)}"
-            f" {price[1]} at {sold_rate} {operating} on {as_of}"
+            f"sold: {quantity} x {show_money(*price)} ="
+            f" {show_money(round_money(price[0] * quantity), price[1])} at {sold_rate} {operating}"
+            f" on {as_of}"
         )
     once_sold = None
     if once is not None:
         once_sold = round_money(once[0] * _rate(rates, once[1], as_of, "the one-time part"))
         if once[1] != operating:
-            notes.append(f"once: {once[0]} {once[1]} = {once_sold} {operating}")
+            notes.append(f"once: {show_money(*once)} = {show_money(once_sold, operating)}")
     cost = ZERO.quantize(Decimal("0.01"))
     boxes = active_boxes(book, month)
     change: Decimal | None = None
@@ -104,15 +105,15 @@ def quote(
         list_rate = _rate(rates, listed.price.currency, as_of, f"the list price of {item}")
         cost = round_money(list_price * quantity * after * list_rate)
         notes.append(
-            f"OneBox cost: {quantity} x {list_price} {listed.price.currency} list x"
+            f"OneBox cost: {quantity} x {show_money(list_price, listed.price.currency)} list x"
             f" {(after * 100).normalize():f}% (the tier of {boxes + 1} active box(es) in"
             f" {month}, this one included)"
         )
         if before is not None and before != after:
             change = _portfolio_change(book, rates, as_of, before, after)
     table = Table(
-        f"Quote: {quantity} x {item or stream} at {price[0]} {price[1]} a month"
-        f"{f', {once[0]} {once[1]} once' if once else ''}, as of {as_of} ({operating})",
+        f"Quote: {quantity} x {item or stream} at {show_money(*price)} a month"
+        f"{f', {show_money(*once)} once' if once else ''}, as of {as_of} ({operating})",
         ["part", "sold", "onebox_cost", "kept", "kept_pct"],
     )
     table.rows.append(["monthly", sold, cost, sold - cost, _pct(sold - cost, sold)])

@@ -46,7 +46,7 @@ from .openitems import (
     sorted_bills,
     sorted_invoices,
 )
-from .values import ZERO, Month, round_money
+from .values import ZERO, Month, round_money, show_money
 
 CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -159,6 +159,8 @@ class Scan:
     # contract -> its last invoice, unconverted (MRR converts the metered ones it counts)
     last_invoice: dict[str, RawAmount] = field(default_factory=dict)
     other: dict[str, Decimal] = field(default_factory=dict)  # other income and expense accounts
+    later: int = 0  # transactions dated after `after` (see `scan`), which the report leaves out
+    last: datetime.date | None = None  # the date of the latest of them
 
 
 INCOME_PREFIX = "Income:"
@@ -179,13 +181,15 @@ def scan(
     want_bills: bool = False,
     want_credits: bool = False,
     want_last_invoices: bool = False,
+    after: datetime.date | None = None,
 ) -> Scan:
     """One pass over the transactions, each posting sent to what the reports need of it.
 
     keep: income and OneBox cost dated in [start, end], per grouping in `keep_by`;
     invoices, bills and the last invoice of each contract (for MRR): entries
-    dated on or before `as_of`. The reports below call it for one table; the
-    Fava page calls it once for all of them.
+    dated on or before `as_of`; `later` and `last`: how many transactions are dated
+    after `after` (the report's as-of or last day), and the latest date. The reports
+    below call it for one table; the Fava page calls it once for all of them.
     """
     result = Scan({by: {} for by in keep_by})
     keeping_any = keep_convert is not None and bool(keep_by)
@@ -193,6 +197,10 @@ def scan(
         if not isinstance(entry, data.Transaction):
             continue
         date = entry.date
+        if after is not None and date > after:
+            result.later += 1
+            if result.last is None or date > result.last:
+                result.last = date
         keeping = keeping_any and not ((start and date < start) or (end and date > end))
         current = as_of is None or date <= as_of
         for post in entry.postings:
@@ -278,10 +286,23 @@ def keep(
 ) -> Table:
     """Sold, OneBox cost, kept and kept % per stream, customer or contract, in [start, end]."""
     convert = Converter(entries, currency)
-    sums = scan(entries, keep_by=(by,), keep_convert=convert, start=start, end=end)
-    return keep_table(
+    sums = scan(entries, keep_by=(by,), keep_convert=convert, start=start, end=end, after=end)
+    table = keep_table(
         sums.keep[by], currency, start=start, end=end, by=by, convert=convert, other=sums.other
     )
+    return _note_later(table, sums, end)
+
+
+def _note_later(table: Table, found: Scan, cutoff: datetime.date | None) -> Table:
+    """Say that transactions dated after the report's date exist and are left out: a receipt
+    recorded ahead (``receive --future``) is otherwise invisible in a report as of today."""
+    if found.later and cutoff is not None:
+        many = found.later != 1
+        table.notes.append(
+            f"{found.later} transaction{'s' if many else ''} dated after {cutoff}"
+            f" {'are' if many else 'is'} not counted (the last on {found.last})"
+        )
+    return table
 
 
 def keep_table(
@@ -314,17 +335,20 @@ def keep_table(
     outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
     if outside:
         net = total_sold - total_cost + sum(outside.values(), ZERO)
-        listed = ", ".join(f"{account} {value}" for account, value in sorted(outside.items()))
-        table.notes.append(f"outside the streams: {listed}; net income {net} {currency}")
+        listed = ", ".join(
+            f"{account} {show_money(value, currency)}" for account, value in sorted(outside.items())
+        )
+        table.notes.append(f"outside the streams: {listed}; net income {show_money(net, currency)}")
     return table
 
 
 def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetime.date) -> Table:
     """Every OneBox bill as of a date: accrued by the close, billed by OneBox, paid, open, due,
     status; OneBox prepaid; totals by status."""
-    found = scan(entries, as_of=as_of, want_bills=True, want_credits=True)
+    found = scan(entries, as_of=as_of, want_bills=True, want_credits=True, after=as_of)
     prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
-    return payables_table(sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid)
+    table = payables_table(sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid)
+    return _note_later(table, found, as_of)
 
 
 PAYABLE_ORDER = ("overdue", "due within 7 days", "in grace", "open", "paid", "prepaid")
@@ -388,13 +412,14 @@ def _bucket(days: int) -> str:
 def receivables(entries: Sequence[data.Directive], currency: str, *, as_of: datetime.date) -> Table:
     """Open invoices as of a date (payments after it do not count), aged by days past due, and
     the customers' credit; totals per customer in the operating currency at the as-of rate."""
-    found = scan(entries, as_of=as_of, want_invoices=True, want_credits=True)
+    found = scan(entries, as_of=as_of, want_invoices=True, want_credits=True, after=as_of)
     convert = Converter(entries, currency)
     credit = [i for i in found.credits.values() if i.kind == "credit"]
-    return receivables_table(
+    table = receivables_table(
         sorted_invoices(found.invoices.values()), currency, as_of=as_of, convert=convert,
         credit=credit,
     )  # fmt: skip
+    return _note_later(table, found, as_of)
 
 
 def receivables_table(
@@ -471,8 +496,9 @@ def mrr(
     contracts count their last billed month; one-time contracts do not count.
     """
     convert = Converter(entries, currency)
-    last_invoice = scan(entries, as_of=as_of, want_last_invoices=True).last_invoice
-    return mrr_table(book, last_invoice, currency, as_of=as_of, convert=convert)
+    found = scan(entries, as_of=as_of, want_last_invoices=True, after=as_of)
+    table = mrr_table(book, found.last_invoice, currency, as_of=as_of, convert=convert)
+    return _note_later(table, found, as_of)
 
 
 def mrr_table(

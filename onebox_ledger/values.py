@@ -178,6 +178,28 @@ def make_text(text: str, what: str, *, limit: int = MAX_MEMO) -> str:
     return text
 
 
+def show_money(number: Decimal, currency: str, *, sign: bool = False) -> str:
+    """Money as a message shows it: the amount with at least cents, and its currency.
+
+    ``show_money(Decimal("0"), "USD") == "0.00 USD"``; ``Decimal("81.255")`` keeps
+    its third place (a message never rounds what it reports); ``sign=True`` writes
+    ``+0.03 USD`` and ``-1.50 USD``, as a difference reads.
+    """
+    exponent = number.as_tuple().exponent
+    shown = number if isinstance(exponent, int) and exponent <= -2 else number.quantize(CENT)
+    return f"{shown:{'+' if sign else ''}f} {currency}"
+
+
+def check_not_future(date: datetime.date, today: datetime.date, what: str = "--date") -> None:
+    """Money is recorded once it has moved: a money event dated after `today` is refused (the
+    commands' --future records it ahead)."""
+    if date > today:
+        raise InputError(
+            f"{what} {date} is after today ({today}): money is recorded once it has moved;"
+            " pass --future to record it ahead"
+        )
+
+
 def round_money(number: Decimal) -> Decimal:
     """ROUND_HALF_UP to cents: 24.505 -> 24.51 (Python's round() would give 24.5 or 24.50)."""
     return number.quantize(CENT, rounding=ROUND_HALF_UP)

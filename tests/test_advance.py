@@ -50,7 +50,7 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
                "cloud-user", "--timing", "advance")
     )  # fmt: skip
     assert succeeded(invoke(terms, "invoice", "2026-11")) == [
-        "issued inv-2026-11-acme: 125.00 dated 2026-11-01",
+        "issued inv-2026-11-acme: 125.00 USD dated 2026-11-01",
         "written to ledger/journal/2026-11.beancount",
     ]
     assert succeeded(invoke(terms, "invoice", "2026-11")) == [
@@ -61,8 +61,9 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     )
     assert owed[1] == "acme,inv-2026-11-acme,2026-11-01,2026-12-01,USD,125.00,0,current"
     # paid during the month: the advance invoice is what it pays
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-10")
     assert succeeded(invoke(terms, "receive", "acme", "125 USD", "--date", "2026-11-10")) == [
-        "received 125.00 USD from acme: 125.00 to inv-2026-11-acme"
+        "received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme"
     ]
     # a sixth seat from the 16th: changes dated on the invoice's first day are refused
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-16")
@@ -83,7 +84,7 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     ]
     # December: 6 x 25.00 in advance, and November's 137.50 served - 125.00 billed = 12.50
     assert succeeded(invoke(terms, "invoice", "2026-12")) == [
-        "issued inv-2026-12-acme: 162.50 dated 2026-12-01",
+        "issued inv-2026-12-acme: 162.50 USD dated 2026-12-01",
         "written to ledger/journal/2026-12.beancount",
     ]
     adjust = by_id(load_entries(terms), "invoice/2026-12/acme-cloud/adjust")

@@ -766,6 +766,27 @@ CASES = [
               "--as-of", "2026-02-30"), 2, "--as-of '2026-02-30' is not a real calendar date"),
         id="quote-bad-date",
     ),
+    # money dated after today (2026-12-15) has not moved: refused without --future
+    *[
+        pytest.param(
+            Case(args, 2, f"--date {date} is after today (2026-12-15): money is recorded once it"
+                          " has moved; pass --future to record it ahead"),
+            id=f"future-{name}",
+        )
+        for name, date, args in [
+            ("sell", "2026-12-16", sell("1 USD", date="2026-12-16")),
+            ("receive", "2027-01-10", ("receive", "acme", "125 USD", "--date", "2027-01-10")),
+            ("refund", "2026-12-16", ("refund", "acme", "1 USD", "--date", "2026-12-16")),
+            ("credit-note", "2026-12-16", ("credit-note", "inv-2026-11-acme", "25 USD", "--date",
+                                           "2026-12-16", "--memo", "Outage")),
+            ("write-off", "2026-12-16", ("write-off", "inv-2026-11-acme", "--date", "2026-12-16")),
+            ("onebox-pay", "2026-12-20", ("onebox", "pay", "81.25 USD", "--date", "2026-12-20")),
+            ("onebox-bill", "2026-12-16", ("onebox", "bill", "onebox-2026-11", "81.26 USD",
+                                           "--date", "2026-12-16")),
+            ("onebox-grace", "2026-12-16", ("onebox", "grace", "onebox-2026-11", "--until",
+                                            "2027-02-28", "--date", "2026-12-16")),
+        ]
+    ],
     pytest.param(
         Case(("sell", "acme", "1 USD", "--date", "2026-12-05"), 2, "Missing option '--memo'."),
         id="missing-option",

@@ -55,9 +55,9 @@ def test_fava_sums_by_stream_equal_the_keep_report() -> None:
     # what is outside the streams is in the notes, and with it the net income Fava shows
     net = -sum(fava.values(), Decimal(0))
     assert table.notes == [
-        f"outside the streams: Expenses:Bad-Debt {-fava['Expenses:Bad-Debt']},"
-        f" Expenses:FX-Losses {-fava['Expenses:FX-Losses']},"
-        f" Income:FX-Gains {-fava['Income:FX-Gains']}; net income {net} USD"
+        f"outside the streams: Expenses:Bad-Debt {-fava['Expenses:Bad-Debt']} USD,"
+        f" Expenses:FX-Losses {-fava['Expenses:FX-Losses']} USD,"
+        f" Income:FX-Gains {-fava['Income:FX-Gains']} USD; net income {net} USD"
     ]
     # the written-off invoice: Everest Dental's June, 3 users x 25.00 x 20/30 days = 50.00
     # (its contract ended on June 20)

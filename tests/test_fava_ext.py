@@ -250,7 +250,7 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
     # June invoice, 3 x 25.00 for 20/30 days (the contract ended 06-20) = 50.00, written off on
     # 2026-09-05
     assert page.texts["onebox-keep-stream"].endswith("\nnotes: " + "; ".join(keep["notes"]))
-    assert keep["notes"][-1].startswith("outside the streams: Expenses:Bad-Debt -50.00, ")
+    assert keep["notes"][-1].startswith("outside the streams: Expenses:Bad-Debt -50.00 USD, ")
     assert page.sections["onebox-receivables"][0][1] == [
         "Harbor Clinic", "inv-2026-08-harbor-clinic", "2026-08-31", "2026-09-30", "USD",
         "504.00", "76", "61-90 days",

@@ -20,7 +20,7 @@ import pytest
 
 SELL = ("sell", "acme", "--date", "2026-12-05", "--memo", "Implementation")
 RECEIVE = ("receive", "acme", "--date", "2026-12-10")
-PAY = ("onebox", "pay", "--date", "2026-12-20")
+PAY = ("onebox", "pay", "--date", "2026-12-14")
 
 
 @pytest.mark.parametrize(

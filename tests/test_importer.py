@@ -457,19 +457,19 @@ def test_recognise(amount: str, counterparty: str, description: str, expected: R
 
 
 IMPORTED = [
-    "line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty",
-    "line 3  2026-11-04  20261104-0002  +158.71 USD  receipt: counterparty is the customer; received 158.71 USD from casa-verde: 158.71 to inv-2026-10-casa-verde",
-    "line 4  2026-11-06  20261106-0003  +319.98 USD  receipt: customer named in the description; received 319.98 USD from juniper-schools: 319.98 to inv-2026-10-juniper-schools",
-    "line 5  2026-11-09  20261109-0004  +1008.00 USD  receipt: counterparty is the customer; received 1008.00 USD from harbor-clinic: 504.00 to inv-2026-08-harbor-clinic, 504.00 to inv-2026-09-harbor-clinic",
-    "line 6  2026-11-12  20261112-0005  +950.00 USD  receipt: invoice inv-2026-10-25-granite-law in the text; received 950.00 USD from granite-law: 950.00 to inv-2026-10-25-granite-law",
-    "line 7  2026-11-16  20261116-0006  -1193.36 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1193.36 USD to OneBox: 1193.36 to onebox-2026-10",
+    "line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty",
+    "line 3  2026-11-04  20261104-0002  +158.71 USD  receipt: counterparty is the customer; received 158.71 USD from casa-verde: 158.71 USD to inv-2026-10-casa-verde",
+    "line 4  2026-11-06  20261106-0003  +319.98 USD  receipt: customer named in the description; received 319.98 USD from juniper-schools: 319.98 USD to inv-2026-10-juniper-schools",
+    "line 5  2026-11-09  20261109-0004  +1008.00 USD  receipt: counterparty is the customer; received 1008.00 USD from harbor-clinic: 504.00 USD to inv-2026-08-harbor-clinic, 504.00 USD to inv-2026-09-harbor-clinic",
+    "line 6  2026-11-12  20261112-0005  +950.00 USD  receipt: invoice inv-2026-10-25-granite-law in the text; received 950.00 USD from granite-law: 950.00 USD to inv-2026-10-25-granite-law",
+    "line 7  2026-11-16  20261116-0006  -1193.36 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1193.36 USD to OneBox: 1193.36 USD to onebox-2026-10",
     "line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')",
-    "line 9  2026-11-20  20261120-0008  +100.00 USD  receipt: counterparty is the customer; received 100.00 USD from iris-travel: 100.00 to inv-2026-10-iris-travel",
+    "line 9  2026-11-20  20261120-0008  +100.00 USD  receipt: counterparty is the customer; received 100.00 USD from iris-travel: 100.00 USD to inv-2026-10-iris-travel",
     "line 10  2026-11-23  20261123-0009  +350.00 USD  unrelated: no customer, invoice id or customer name recognised ('Stripe Payments', 'Payout PO-88213')",
     "line 11  2026-11-30  20261130-0010  -12.00 USD  review: a bank fee (Account maintenance fee); book bank fees with --fees ACCOUNT ('Account maintenance fee')",
     "booked: 6 receipt (in 2736.69 USD), 1 onebox-payment (out 1193.36 USD); listed: 1 review (out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)",
     # 18,200.00 - 200.00 before the first row; + 2,736.69 + 350.00 - 1,193.36 - 1,500.00 - 12.00
-    "balance: 18000.00 opening +381.33 booked by the bank = 18381.33; the statement's closing balance is 18381.33: reconciled",
+    "balance: 18000.00 USD opening +381.33 USD booked by the bank = 18381.33 USD; the statement's closing balance is 18381.33 USD: reconciled",
 ]  # fmt: skip
 
 WRITTEN = """\
@@ -667,7 +667,7 @@ def test_a_row_in_another_currency_is_paid_in_that_currency(
     )
     assert ok(run(demo, "import", str(path)))[0] == (
         "line 2  2026-11-02  20261102-0001  +92.00 EUR  receipt: counterparty is the customer;"
-        " received 92.00 EUR from berlin-immo: 92.00 to inv-2026-10-berlin-immo"
+        " received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2026-10-berlin-immo"
     )
     (entry,) = [e for e in entries(demo) if e.meta.get("id") == "receive/20261102-0001"]
     assert [(p.account, p.units.number, p.units.currency) for p in entry.postings] == [
@@ -686,7 +686,7 @@ def test_an_overpaid_row_imports_whole_with_the_excess_as_credit(
     lines = ok(run(demo, "import", str(path)))
     assert [line for line in lines if line.startswith("line 12 ")] == [
         "line 12  2026-11-25  20261125-0011  +100.00 USD  receipt: counterparty is the customer;"
-        " received 100.00 USD from fjord-marine: 66.95 to inv-2026-10-fjord-marine, 33.05 held"
+        " received 100.00 USD from fjord-marine: 66.95 USD to inv-2026-10-fjord-marine, 33.05 USD held"
         " as credit"
     ]
     assert [line for line in lines[:-2] if not line.startswith("line 12 ")] == IMPORTED[:-2]

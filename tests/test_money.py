@@ -94,7 +94,7 @@ def test_a_late_payment_settles_the_invoice_at_its_own_rate_and_books_the_loss(
         invoke(eur_books, "receive", "berlin-immo", "92 EUR", "--date", "2026-04-02",
                "--invoice", "inv-2026-01-berlin-immo", "--ref", "WISE-1")
     )  # fmt: skip
-    assert out == ["received 92.00 EUR from berlin-immo: 92.00 to inv-2026-01-berlin-immo"]
+    assert out == ["received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2026-01-berlin-immo"]
     entries = load_entries(eur_books)
     receipt = by_id(entries, "receive/WISE-1")
     assert str(receipt.date) == "2026-04-02"
@@ -149,7 +149,7 @@ def test_paying_onebox_from_a_eur_account_records_both_amounts_and_the_differenc
         invoke(eur_books, "onebox", "pay", "65 USD", "--date", "2026-04-02", "--paid",
                "60 EUR", "--bill", "onebox-2026-01", "--ref", "WISE-2")
     )  # fmt: skip
-    assert out == ["paid 65.00 USD to OneBox: 65.00 to onebox-2026-01"]
+    assert out == ["paid 65.00 USD to OneBox: 65.00 USD to onebox-2026-01"]
     entry = by_id(load_entries(eur_books), "pay/WISE-2")
     # 60.00 EUR at April's 1.00 = 60.00 USD paid a 65.00 USD bill: a 5.00 USD gain
     assert postings(entry) == [
@@ -174,7 +174,7 @@ def test_an_annual_year_paid_before_its_invoice_is_credit_the_close_applies(
         succeeded(invoke(seed_ledger, *step))
     assert succeeded(
         invoke(seed_ledger, "receive", "delta", "2640 USD", "--date", "2026-02-01", "--ref", "B-9")
-    ) == ["received 2640.00 USD from delta: 2640.00 held as credit"]
+    ) == ["received 2640.00 USD from delta: 2640.00 USD held as credit"]
     credit = succeeded(
         invoke(seed_ledger, "report", "receivables", "--as-of", "2026-02-01", "--format", "csv")
     )
@@ -187,7 +187,7 @@ def test_an_annual_year_paid_before_its_invoice_is_credit_the_close_applies(
         "total,0.00,0.00,0.00,0.00,0.00,-2640.00,-2640.00",
     ]
     out = succeeded(invoke(seed_ledger, "close", "2026-02"))
-    assert "  note: customer credit applied to this month's invoices: 2640.00" in out
+    assert "  note: customer credit applied to this month's invoices: 2640.00 USD" in out
     owed = succeeded(
         invoke(seed_ledger, "report", "receivables", "--as-of", "2026-02-28", "--format", "csv")
     )
@@ -203,7 +203,7 @@ def test_refund_pays_credit_back_and_no_more(closed_seed: Path, refused) -> None
     succeeded(invoke(closed_seed, "receive", "acme", "2200 USD", "--date", "2026-12-05"))
     assert succeeded(
         invoke(closed_seed, "refund", "acme", "75 USD", "--date", "2026-12-06", "--ref", "R-1")
-    ) == ["refunded 75.00 USD to acme: 75.00 to receive/2026-12-05/acme/1"]
+    ) == ["refunded 75.00 USD to acme: 75.00 USD to receive/2026-12-05/acme/1"]
     assert refused(
         invoke(closed_seed, "refund", "acme", "0.01 USD", "--date", "2026-12-07"), 1
     ) == ("refund of 0.01 USD exceeds acme's credit of 0.00 USD on 2026-12-07")
@@ -228,10 +228,10 @@ def test_a_credit_note_reduces_the_invoice_and_its_streams_income(closed_seed: P
 
 def test_a_write_off_moves_what_is_open_to_bad_debt(closed_seed: Path) -> None:
     succeeded(invoke(closed_seed, "receive", "acme", "125 USD", "--date", "2026-12-05"))
-    out = succeeded(invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-20"))
+    out = succeeded(invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-12"))
     assert out == ["invoice inv-2026-11-acme: 2000.00 USD written off to Expenses:Bad-Debt"]
     assert succeeded(
-        invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-21")
+        invoke(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-13")
     ) == ["invoice inv-2026-11-acme is already written off; nothing changed"]
     owed = succeeded(
         invoke(closed_seed, "report", "receivables", "--as-of", "2026-12-31", "--format", "csv")
@@ -239,7 +239,7 @@ def test_a_write_off_moves_what_is_open_to_bad_debt(closed_seed: Path) -> None:
     assert owed[-1] == "total,0.00,0.00,0.00,0.00,0.00,0.00,0.00"
     keep = succeeded(invoke(closed_seed, "report", "keep"))
     assert keep[-1] == (
-        "note: outside the streams: Expenses:Bad-Debt -2000.00; net income 43.75 USD"
+        "note: outside the streams: Expenses:Bad-Debt -2000.00 USD; net income 43.75 USD"
     )
 
 
@@ -255,9 +255,9 @@ def test_onebox_billing_a_cent_more_is_paid_in_full_and_leaves_nothing_open(
         " Expenses:OneBox:Adjustment"
     ]
     assert succeeded(
-        invoke(closed_seed, "onebox", "pay", "81.26 USD", "--date", "2026-12-20", "--bill",
+        invoke(closed_seed, "onebox", "pay", "81.26 USD", "--date", "2026-12-14", "--bill",
                "onebox-2026-11")
-    ) == ["paid 81.26 USD to OneBox: 81.26 to onebox-2026-11"]  # fmt: skip
+    ) == ["paid 81.26 USD to OneBox: 81.26 USD to onebox-2026-11"]  # fmt: skip
     payables = succeeded(
         invoke(closed_seed, "report", "payables", "--as-of", "2026-12-31", "--format", "csv")
     )
@@ -272,11 +272,11 @@ def test_onebox_billing_a_cent_more_is_paid_in_full_and_leaves_nothing_open(
 def test_paying_onebox_more_than_is_open_is_prepaid_and_the_next_close_uses_it(
     closed_seed: Path,
 ) -> None:
-    assert succeeded(invoke(closed_seed, "onebox", "pay", "100 USD", "--date", "2026-12-20")) == [
-        "paid 100.00 USD to OneBox: 81.25 to onebox-2026-11, 18.75 prepaid"
+    assert succeeded(invoke(closed_seed, "onebox", "pay", "100 USD", "--date", "2026-12-14")) == [
+        "paid 100.00 USD to OneBox: 81.25 USD to onebox-2026-11, 18.75 USD prepaid"
     ]
     out = succeeded(invoke(closed_seed, "close", "2026-12", "--force"))
-    assert "  note: OneBox prepaid applied to this month's bill: 18.75" in out
+    assert "  note: OneBox prepaid applied to this month's bill: 18.75 USD" in out
     payables = succeeded(
         invoke(closed_seed, "report", "payables", "--as-of", "2026-12-31", "--format", "csv")
     )
@@ -284,3 +284,42 @@ def test_paying_onebox_more_than_is_open_is_prepaid_and_the_next_close_uses_it(
     assert (
         payables[2] == "onebox-2026-12,2026-12-31,USD,81.25,81.25,0.00,18.75,62.50,2027-01-30,open"
     )
+
+
+def test_money_in_messages_is_an_amount_with_cents_and_its_currency(seed_ledger: Path) -> None:
+    """The first hour of issue 11: 500 USD received with nothing open printed "overpayment:
+    500.00 exceeds the 0 open"; money that matches nothing open is the customer's credit, and
+    every amount a message names has its cents and its currency."""
+
+    def run(*args: str) -> list[str]:
+        return succeeded(invoke(seed_ledger, *args))
+
+    assert run("receive", "acme", "500 USD", "--date", "2026-12-01") == [
+        "received 500.00 USD from acme: 500.00 USD held as credit"
+    ]
+    assert run("refund", "acme", "500 USD", "--date", "2026-12-02") == [
+        "refunded 500.00 USD to acme: 500.00 USD to receive/2026-12-01/acme/1"
+    ]
+    assert run("close", "2026-11")[4] == "  OneBox bill onebox-2026-11: 81.25 USD, due 2026-12-30"
+    assert run("receive", "acme", "200 USD", "--date", "2026-12-03") == [
+        "received 200.00 USD from acme: 200.00 USD to inv-2026-11-acme"
+    ]
+    # 2125.00 - 200.00 = 1925.00 open: a credit note of 2000.00 leaves 75.00 as credit
+    assert run(
+        "credit-note", "inv-2026-11-acme", "2000 USD", "--date", "2026-12-03", "--memo", "Waived",
+        "--stream", "services",
+    ) == [
+        "credit note cn-2026-12-03-acme: 2000.00 USD off inv-2026-11-acme (services),"
+        " 75.00 USD held as credit"
+    ]  # fmt: skip
+    assert run("onebox", "bill", "onebox-2026-11", "81 USD", "--date", "2026-12-04") == [
+        "bill onebox-2026-11: billed 81.00 USD, accrued 81.25 USD, difference -0.25 USD to"
+        " Expenses:OneBox:Adjustment"
+    ]
+    assert run("onebox", "pay", "100 USD", "--date", "2026-12-05") == [
+        "paid 100.00 USD to OneBox: 81.00 USD to onebox-2026-11, 19.00 USD prepaid"
+    ]
+    assert run("close", "2026-12", "--force")[-3:-1] == [
+        "  note: customer credit applied to this month's invoices: 75.00 USD",
+        "  note: OneBox prepaid applied to this month's bill: 19.00 USD",
+    ]

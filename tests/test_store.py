@@ -40,12 +40,12 @@ Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
 """
 IMPORTED = [
     "line 2  2026-11-20  B-1  +300.00 USD  receipt: invoice inv-2026-11-10-acme in the text;"
-    " received 300.00 USD from acme: 300.00 to inv-2026-11-10-acme",
+    " received 300.00 USD from acme: 300.00 USD to inv-2026-11-10-acme",
     "line 3  2026-12-05  B-2  +150.00 USD  receipt: invoice inv-2026-12-02-acme in the text;"
-    " received 150.00 USD from acme: 150.00 to inv-2026-12-02-acme",
+    " received 150.00 USD from acme: 150.00 USD to inv-2026-12-02-acme",
     "booked: 2 receipt (in 450.00 USD); listed: none",
-    "balance: 0.00 opening +450.00 booked by the bank = 450.00; the statement's closing balance"
-    " is 450.00: reconciled",
+    "balance: 0.00 USD opening +450.00 USD booked by the bank = 450.00 USD; the statement's"
+    " closing balance is 450.00 USD: reconciled",
 ]
 
 

@@ -15,6 +15,7 @@ import pytest
 from onebox_ledger.values import (
     InputError,
     Month,
+    check_not_future,
     make_text,
     parse_amount,
     parse_currency,
@@ -25,6 +26,7 @@ from onebox_ledger.values import (
     parse_ref,
     round_half_up,
     round_money,
+    show_money,
 )
 
 
@@ -334,3 +336,31 @@ def test_round_money(number: str, rounded: str) -> None:
 def test_round_money_is_not_half_even() -> None:
     assert round(Decimal("24.505"), 2) == Decimal("24.50")
     assert round_money(Decimal("24.505")) == Decimal("24.51")
+
+
+@pytest.mark.parametrize(
+    ("number", "sign", "shown"),
+    [
+        ("0", False, "0.00 USD"),  # the "0 open" of issue 11
+        ("500", False, "500.00 USD"),
+        ("81.25", False, "81.25 USD"),
+        ("81.255", False, "81.255 USD"),  # never rounded in a message
+        ("1E+2", False, "100.00 USD"),
+        ("0.01", True, "+0.01 USD"),
+        ("-0.25", True, "-0.25 USD"),
+        ("-1.5", False, "-1.50 USD"),
+    ],
+)
+def test_show_money_has_cents_and_the_currency(number: str, sign: bool, shown: str) -> None:
+    assert show_money(Decimal(number), "USD", sign=sign) == shown
+
+
+def test_check_not_future_names_the_date_and_today() -> None:
+    today = datetime.date(2026, 12, 15)
+    check_not_future(today, today)  # today itself has happened
+    with pytest.raises(InputError) as refused:
+        check_not_future(datetime.date(2026, 12, 16), today)
+    assert str(refused.value) == (
+        "--date 2026-12-16 is after today (2026-12-15): money is recorded once it has moved;"
+        " pass --future to record it ahead"
+    )

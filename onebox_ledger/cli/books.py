@@ -18,7 +18,15 @@ from ..quote import QuoteError
 from ..quote import quote as quote_table
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
-from ..values import ZERO, parse_amount, parse_date, parse_id, parse_month, round_money
+from ..values import (
+    ZERO,
+    parse_amount,
+    parse_date,
+    parse_id,
+    parse_month,
+    round_money,
+    show_money,
+)
 from . import cli
 from .common import date_or_today, echo, ledger, whole
 from .render import render
@@ -27,11 +35,11 @@ FORMATS = click.Choice(["table", "csv", "json"])
 
 
 @cli.command(short_help="Close a month: invoice, buy from OneBox, seal it.")
-@click.argument("month")
+@click.argument("month", metavar="YYYY-MM")
 @click.option("--dry-run", is_flag=True, help="Show what the close would write; write nothing.")
 @click.option("--force", is_flag=True, help="Close a month that has not ended yet.")
 def close(month: str, dry_run: bool, force: bool) -> None:
-    """Close MONTH (YYYY-MM): invoice customers, buy OneBox infrastructure, seal the month.
+    """Close the month YYYY-MM: invoice customers, buy OneBox infrastructure, seal the month.
 
     \b
     Example:
@@ -57,7 +65,7 @@ def close(month: str, dry_run: bool, force: bool) -> None:
         pct = f"{kept * 100 / recognised:.1f}" if recognised else "-"
         echo(f"  {stream:<9} {invoiced:>12} {recognised:>12} {cost:>12} {kept:>12} {pct:>7}")
     for cur, total in sorted(s.bill.items()):
-        echo(f"  OneBox bill onebox-{s.month}: {total} {cur}, due {s.due}")
+        echo(f"  OneBox bill onebox-{s.month}: {show_money(total, cur)}, due {s.due}")
     for note in notes:
         echo(f"  note: {note}")
     if not dry_run and not result.already_closed:
@@ -73,11 +81,18 @@ def _summary_rows(
         for stream, t in sorted(s.streams.items())
     ]
     notes = [f"amounts in {s.currency}"]
-    if s.credit:
-        notes.append(f"customer credit applied to this month's invoices: {s.credit}")
-    if s.prepaid:
-        notes.append(f"OneBox prepaid applied to this month's bill: {s.prepaid}")
+    credit = _amounts(s.credit)
+    if credit:
+        notes.append(f"customer credit applied to this month's invoices: {credit}")
+    prepaid = _amounts(s.prepaid)
+    if prepaid:
+        notes.append(f"OneBox prepaid applied to this month's bill: {prepaid}")
     return rows, notes
+
+
+def _amounts(by_currency: dict[str, Decimal]) -> str:
+    """'25.00 USD, 10.00 EUR': the amounts that are not zero, by currency."""
+    return ", ".join(show_money(n, cur) for cur, n in sorted(by_currency.items()) if n)
 
 
 @cli.command(short_help="Issue a month's advance invoices, dated its first day.")
@@ -85,10 +100,10 @@ def _summary_rows(
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; write nothing.")
 @click.option("--force", is_flag=True, help="Issue a month that has not begun yet.")
 def invoice(month: str, dry_run: bool, force: bool) -> None:
-    """Issue the advance invoices of MONTH (contracts with --timing advance), dated its first
-    day: the month in advance, and what last month's changes made it worth beyond (or short
-    of) its invoice. Issuing again changes nothing; the close of MONTH issues them if you
-    have not.
+    """Issue the advance invoices of the month YYYY-MM (contracts with --timing advance),
+    dated its first day: the month in advance, and what last month's changes made it worth
+    beyond (or short of) its invoice. Issuing again changes nothing; the close of the month
+    issues them if you have not.
 
     \b
     Example:
@@ -106,28 +121,33 @@ def invoice(month: str, dry_run: bool, force: bool) -> None:
     if dry_run:
         echo(done.text.rstrip())
         echo("")
-    totals: dict[str, Decimal] = {}
+    totals: dict[tuple[str, str], Decimal] = {}
     for entry in done.entries:  # what each invoice bills (the credit applied to it aside)
         if str(entry.meta.get("id", "")).endswith("/credit"):
             continue
         for post in entry.postings:
             if post.account.startswith("Assets:Receivable:"):
-                key = str(entry.meta.get("invoice"))
-                totals[key] = totals.get(key, ZERO) + beans.units(post)[0]
+                number, currency = beans.units(post)
+                key = (str(entry.meta.get("invoice")), currency)
+                totals[key] = totals.get(key, ZERO) + number
     verb = "would issue" if dry_run else "issued"
-    for invoice_id, total in sorted(totals.items()):
-        echo(f"{verb} {invoice_id}: {total} dated {done.month.first}")
+    for (invoice_id, currency), total in sorted(totals.items()):
+        echo(f"{verb} {invoice_id}: {show_money(total, currency)} dated {done.month.first}")
     if not dry_run:
         echo(f"written to {done.path.relative_to(ledger().root)}")
 
 
 @cli.command(short_help="What a sale would earn, before you quote it.")
-@click.option("--item", help="The OneBox item each unit consumes (cloud-user); none for services.")
+@click.option(
+    "--item",
+    metavar="ID",
+    help="The OneBox item each unit consumes (cloud-user); none for services.",
+)
 @click.option("--quantity", required=True, metavar="N", help="Units (users, seats).")
 @click.option(
-    "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25 USD".'
+    "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25.00 USD".'
 )
-@click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000 USD".')
+@click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000.00 USD".')
 @click.option(
     "--stream", type=click.Choice(STREAMS), default="cloud", show_default=True,
     help="What is sold; services consume no OneBox item.",
@@ -167,7 +187,7 @@ def quote(
     click.echo(render(table, fmt), nl=False)
 
 
-@cli.group()
+@cli.group(short_help="Reports: keep (margins), payables, receivables, mrr.")
 def report() -> None:
     """Reports: keep (margins), payables, receivables, mrr."""
 
@@ -185,8 +205,8 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
 
 
 @report.command("keep", short_help="What you keep: sold, OneBox cost, kept.")
-@click.option("--from", "start", help="First day (default: the beginning).")
-@click.option("--to", "end", help="Last day (default: the end).")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: the beginning).")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (default: the end).")
 @click.option(
     "--by",
     type=click.Choice(["stream", "customer", "contract"]),
@@ -196,6 +216,8 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
     """I sold X: how much do I keep? Sold, OneBox cost, kept, kept % per stream/customer/contract.
+
+    A note says how many transactions are dated after --to (not counted).
 
     \b
     Example:
@@ -209,10 +231,12 @@ def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
 
 
 @report.command("payables", short_help="Every OneBox bill and its status.")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_payables(as_of: str | None, fmt: str) -> None:
     """Every OneBox bill: billed, paid, open, due, status (open, due soon, overdue, in grace).
+
+    A note says how many transactions are dated after --as-of (not counted).
 
     \b
     Example:
@@ -223,10 +247,13 @@ def report_payables(as_of: str | None, fmt: str) -> None:
 
 
 @report.command("receivables", short_help="Open customer invoices, aged.")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_receivables(as_of: str | None, fmt: str) -> None:
     """Open customer invoices, days past due and aging buckets per customer.
+
+    A note says how many transactions are dated after --as-of (not counted): a
+    payment recorded ahead with --future shows as of its own day.
 
     \b
     Example:
@@ -236,11 +263,13 @@ def report_receivables(as_of: str | None, fmt: str) -> None:
     _report(lambda entries, cur: reports.receivables(entries, cur, as_of=when), fmt)
 
 
-@report.command("mrr")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@report.command("mrr", short_help="Monthly recurring revenue per stream.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def report_mrr(as_of: str | None, fmt: str) -> None:
     """Monthly recurring revenue, quantity and customers per stream.
+
+    A note says how many transactions are dated after --as-of (not counted).
 
     \b
     Example:
@@ -285,7 +314,7 @@ def verify(head: str | None) -> None:
         raise click.exceptions.Exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Chain the seals of a ledger sealed by an older version.")
 def upgrade() -> None:
     """Chain the seals of a ledger sealed by an older onebox-ledger.
 

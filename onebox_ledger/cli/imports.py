@@ -10,10 +10,12 @@ or refunded at the bank) are listed for a person. Importing the same statement
 again books nothing::
 
     $ onebox-ledger import bank-2026-11.csv
-    line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty
+    line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty
     line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')
     booked: 1 receipt (in 200.00 USD); listed: 1 unrelated (out 1500.00 USD)
-    balance: 18,000.00 opening + 200.00 booked by the bank - 1,500.00 = 16,700.00, the statement's closing balance: reconciled
+    balance: 18000.00 USD opening -1300.00 USD booked by the bank = 16700.00 USD; the statement's closing balance is 16700.00 USD: reconciled
+
+A row dated after today is left for review: a statement holds only money that has moved.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from pathlib import Path
 import click
 
 from .. import actions
+from ..clock import today
 from ..importers.bank import BOOKED, BankImporter, Planned
 from ..importers.layouts import LAYOUTS
 from ..importers.statements import Statement
-from ..values import ZERO, parse_account
+from ..values import ZERO, parse_account, show_money
 from . import cli
 from .common import echo, ledger
 
@@ -71,9 +74,10 @@ def import_statement(
     Each row is a customer receipt (an invoice id in the text, else the
     counterparty or the description naming a customer), a payment to OneBox (a
     bill id, or OneBox as counterparty), a bank fee (with --fees), already
-    recorded, for review (with the reason), unrelated, or skipped (pending or
-    cancelled at the bank). The first three are booked; the rest are listed. The
-    bank reference is each entry's ref: importing a statement twice books nothing.
+    recorded, for review (with the reason: a row dated after today is one),
+    unrelated, or skipped (pending or cancelled at the bank). The first three are
+    booked; the rest are listed. The bank reference is each entry's ref:
+    importing a statement twice books nothing.
 
     \b
     Example:
@@ -82,7 +86,6 @@ def import_statement(
       onebox-ledger import statements/bank.csv --dry-run --format json
     """
     book = ledger()
-    book.check_exists()
     importer = BankImporter(currency=book.operating_currency(), layout=layout)
     statement = importer.statement(str(file))  # a bad file stops here: exit 2, nothing written
     planned = actions.import_statement(
@@ -91,6 +94,7 @@ def import_statement(
         dry_run=dry_run,
         account=parse_account(account, "--account") if account else None,
         fees=parse_account(fees, "--fees") if fees else None,
+        today=today(),
     )
     if fmt == "json":
         click.echo(json.dumps([item.payload() for item in planned], indent=2, ensure_ascii=False))
@@ -98,14 +102,16 @@ def import_statement(
     for item in planned:
         echo(f"{_head(item)}  {_outcome(item, dry_run)}")
     echo(_total(planned, dry_run))
-    balance = reconcile(statement)
+    balance = reconcile(statement, importer.currency)
     if balance:
         echo(balance)
 
 
 def _head(item: Planned) -> str:
     row = item.row
-    return f"line {row.line}  {row.date}  {row.ref}  {row.amount:+f} {row.currency}"
+    return (
+        f"line {row.line}  {row.date}  {row.ref}  {show_money(row.amount, row.currency, sign=True)}"
+    )
 
 
 def _outcome(item: Planned, dry_run: bool) -> str:
@@ -139,26 +145,32 @@ def _money(amounts: Sequence[tuple[Decimal, str]]) -> str:
     for number, currency in amounts:
         key = ("in" if number > 0 else "out", currency)
         sums[key] = sums.get(key, ZERO) + abs(number)
-    return ", ".join(f"{way} {total} {cur}" for (way, cur), total in sorted(sums.items()) if total)
+    return ", ".join(
+        f"{way} {show_money(total, cur)}" for (way, cur), total in sorted(sums.items()) if total
+    )
 
 
-def reconcile(statement: Statement) -> str | None:
+def reconcile(statement: Statement, currency: str) -> str | None:
     """Whether the opening balance plus the rows the bank booked reach the closing balance.
 
     None when the statement carries no opening and closing balance. Rows the
     bank did not book (pending, cancelled) do not count; every booked row does,
-    whatever the import makes of it, since the bank moved that money.
+    whatever the import makes of it, since the bank moved that money. Amounts are
+    in the statement's currency (`currency` when its rows name none).
     """
-    if statement.opening_balance is None or statement.closing_balance is None:
+    opening, closing = statement.opening_balance, statement.closing_balance
+    if opening is None or closing is None:
         return None
+    cur = statement.currency or currency
     moved = sum((row.amount for row in statement.booked), ZERO)
-    reached = statement.opening_balance + moved
+    reached = opening + moved
     verdict = (
         "reconciled"
-        if reached == statement.closing_balance
-        else f"differs by {statement.closing_balance - reached:+}"
+        if reached == closing
+        else f"differs by {show_money(closing - reached, cur, sign=True)}"
     )
     return (
-        f"balance: {statement.opening_balance} opening {moved:+} booked by the bank = {reached};"
-        f" the statement's closing balance is {statement.closing_balance}: {verdict}"
+        f"balance: {show_money(opening, cur)} opening {show_money(moved, cur, sign=True)} booked"
+        f" by the bank = {show_money(reached, cur)}; the statement's closing balance is"
+        f" {show_money(closing, cur)}: {verdict}"
     )

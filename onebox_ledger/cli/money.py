@@ -1,4 +1,11 @@
-"""Money events: sell, receive, refund, credit-note, write-off, onebox pay|bill|grace, bank add."""
+"""Money events: sell, receive, refund, credit-note, write-off, onebox pay|bill|grace, bank add.
+
+Money is recorded once it has moved: a money event whose --date is after today
+is refused (one line, exit 2, nothing written) unless --future is given::
+
+    $ onebox-ledger receive acme "125 USD" --date 2027-01-10      # today: 2026-12-15
+    onebox-ledger: error: --date 2027-01-10 is after today (2026-12-15): money is recorded once it has moved; pass --future to record it ahead
+"""
 
 from __future__ import annotations
 
@@ -19,9 +26,10 @@ from ..values import (
     parse_ref,
 )
 from . import cli
-from .common import date_or_today, echo, ledger, whole
+from .common import date_or_today, echo, future_option, ledger, money_date, whole
 
 ACCOUNT_HELP = "Bank account the money moved on (default: the bank account of its currency)."
+REF_HELP = "Bank reference; the same ref again is a no-op."
 PAID_HELP = 'What moved on the bank account, when it differs: another currency, "79.50 EUR".'
 
 
@@ -35,13 +43,16 @@ def _account(text: str | None, what: str = "--account") -> str | None:
 
 @cli.command(short_help="Invoice a one-time sale (implementation, hours, extra seats).")
 @click.argument("customer_id")
-@click.argument("amount")
+@click.argument("amount", metavar="AMOUNT")
 @click.option("--stream", default="services", show_default=True, type=click.Choice(STREAMS))
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Invoice date.")
 @click.option("--memo", required=True, help="What was sold, as it appears on the invoice.")
-@click.option("--item", help="Cloud or data: the OneBox item the sale consumes.")
-@click.option("--quantity", help="Cloud or data: the units of --item it consumes (one month).")
-@click.option("--ref", help="Your reference; the same ref again is a no-op.")
+@click.option("--item", metavar="ID", help="Cloud or data: the OneBox item the sale consumes.")
+@click.option(
+    "--quantity", metavar="N", help="Cloud or data: the units of --item it consumes (one month)."
+)
+@click.option("--ref", metavar="REF", help="Your reference; the same ref again is a no-op.")
+@future_option
 def sell(
     customer_id: str,
     amount: str,
@@ -51,9 +62,11 @@ def sell(
     item: str | None,
     quantity: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
-    """Invoice a one-time sale. Services are 100% the partner's; a cloud or data sale
-    consumes OneBox items (--item, --quantity), whose cost is booked on that month's bill.
+    """Invoice a one-time sale of AMOUNT ("2000.00 USD", in the customer's currency).
+    Services are 100% the partner's; a cloud or data sale consumes OneBox items (--item,
+    --quantity), whose cost is booked on that month's bill.
 
     \b
     Example:
@@ -71,7 +84,7 @@ def sell(
         parse_id(customer_id, "customer"),
         parse_amount(amount),
         stream=stream,
-        date=parse_date(date),
+        date=money_date(date, future),
         memo=make_text(memo, "memo"),
         ref=parse_ref(ref) if ref is not None else None,
         consumes=consumes,
@@ -81,12 +94,15 @@ def sell(
 
 @cli.command(short_help="Record a customer's payment; what matches nothing open is credit.")
 @click.argument("customer_id")
-@click.argument("amount")
+@click.argument("amount", metavar="AMOUNT")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date the money arrived.")
-@click.option("--invoice", help="Apply to this invoice first (default: oldest open invoices).")
+@click.option(
+    "--invoice", metavar="ID", help="Apply to this invoice first (default: oldest open invoices)."
+)
 @click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
 @click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
-@click.option("--ref", help="Bank reference; the same ref again is a no-op.")
+@click.option("--ref", metavar="REF", help=REF_HELP)
+@future_option
 def receive(
     customer_id: str,
     amount: str,
@@ -95,6 +111,7 @@ def receive(
     account: str | None,
     paid: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
     """Record a customer's payment of AMOUNT ("125.00 USD", in the customer's currency).
 
@@ -112,7 +129,7 @@ def receive(
         ledger(),
         parse_id(customer_id, "customer"),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         invoice=make_text(invoice, "--invoice", limit=100) if invoice is not None else None,
         ref=parse_ref(ref) if ref is not None else None,
         account=_account(account),
@@ -123,11 +140,12 @@ def receive(
 
 @cli.command(short_help="Pay a customer's credit back.")
 @click.argument("customer_id")
-@click.argument("amount")
+@click.argument("amount", metavar="AMOUNT")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date the money left.")
 @click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
 @click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
-@click.option("--ref", help="Bank reference; the same ref again is a no-op.")
+@click.option("--ref", metavar="REF", help=REF_HELP)
+@future_option
 def refund(
     customer_id: str,
     amount: str,
@@ -135,8 +153,10 @@ def refund(
     account: str | None,
     paid: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
-    """Pay AMOUNT of a customer's credit back (oldest credit first); no more than it holds.
+    """Pay AMOUNT ("10.00 USD") of a customer's credit back (oldest credit first); no more
+    than it holds.
 
     \b
     Example:
@@ -146,7 +166,7 @@ def refund(
         ledger(),
         parse_id(customer_id, "customer"),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         ref=parse_ref(ref) if ref is not None else None,
         account=_account(account),
         paid=_paid(paid),
@@ -155,19 +175,27 @@ def refund(
 
 
 @cli.command("credit-note", short_help="Reduce an invoice and the income of its stream.")
-@click.argument("invoice")
-@click.argument("amount")
+@click.argument("invoice", metavar="INVOICE_ID")
+@click.argument("amount", metavar="AMOUNT")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the credit note.")
 @click.option("--memo", required=True, help="Why, as it appears on the credit note.")
 @click.option(
     "--stream", type=click.Choice(STREAMS), help="The stream (when the invoice bills several)."
 )
-@click.option("--ref", help="Your reference; the same ref again is a no-op.")
+@click.option("--ref", metavar="REF", help="Your reference; the same ref again is a no-op.")
+@future_option
 def credit_note(
-    invoice: str, amount: str, date: str, memo: str, stream: str | None, ref: str | None
+    invoice: str,
+    amount: str,
+    date: str,
+    memo: str,
+    stream: str | None,
+    ref: str | None,
+    future: bool,
 ) -> None:
-    """Issue a credit note of AMOUNT on INVOICE: its open amount and its stream's income fall
-    (at the invoice's own exchange rate); beyond what is open, the customer gets credit.
+    """Issue a credit note of AMOUNT ("25.00 USD") on INVOICE_ID: its open amount and its
+    stream's income fall (at the invoice's own exchange rate); beyond what is open, the
+    customer gets credit.
 
     \b
     Example:
@@ -177,7 +205,7 @@ def credit_note(
         ledger(),
         make_text(invoice, "invoice", limit=100),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         memo=make_text(memo, "memo"),
         stream=stream,
         ref=parse_ref(ref) if ref is not None else None,
@@ -186,11 +214,12 @@ def credit_note(
 
 
 @cli.command("write-off", short_help="Write off what is still open on an invoice.")
-@click.argument("invoice")
+@click.argument("invoice", metavar="INVOICE_ID")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the write-off.")
 @click.option("--memo", default="uncollectable", show_default=True, help="Why.")
-def write_off(invoice: str, date: str, memo: str) -> None:
-    """Move what is still open on INVOICE to Expenses:Bad-Debt (once; again is a no-op).
+@future_option
+def write_off(invoice: str, date: str, memo: str, future: bool) -> None:
+    """Move what is still open on INVOICE_ID to Expenses:Bad-Debt (once; again is a no-op).
 
     \b
     Example:
@@ -199,20 +228,22 @@ def write_off(invoice: str, date: str, memo: str) -> None:
     written = actions.write_off(
         ledger(),
         make_text(invoice, "invoice", limit=100),
-        date=parse_date(date),
+        date=money_date(date, future),
         memo=make_text(memo, "memo"),
     )
     echo(written.message)
 
 
-@cli.group()
+@cli.group(short_help="The partner's bank accounts, one per currency.")
 def bank() -> None:
     """The partner's bank accounts, one per currency."""
 
 
-@bank.command("add")
+@bank.command("add", short_help="Open a bank account for money in one currency.")
 @click.argument("account")
-@click.option("--currency", required=True, help="The one currency the account holds.")
+@click.option(
+    "--currency", required=True, metavar="CURRENCY", help="The one currency the account holds."
+)
 @click.option("--date", metavar="YYYY-MM-DD", help="The day it opens (default today).")
 def bank_add(account: str, currency: str, date: str | None) -> None:
     """Open a bank account (like Assets:Wise:EUR) for money in one currency.
@@ -227,18 +258,19 @@ def bank_add(account: str, currency: str, date: str | None) -> None:
     echo(written.message)
 
 
-@cli.group()
+@cli.group(short_help="What the partner owes OneBox: bills and grace periods.")
 def onebox() -> None:
     """What the partner owes OneBox: pay bills, record grace periods."""
 
 
-@onebox.command("pay")
-@click.argument("amount")
+@onebox.command("pay", short_help="Pay OneBox's bills from the bank account.")
+@click.argument("amount", metavar="AMOUNT")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the payment.")
-@click.option("--bill", help="Pay this bill first (default: oldest due bills first).")
+@click.option("--bill", metavar="ID", help="Pay this bill first (default: oldest due bills first).")
 @click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
 @click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
-@click.option("--ref", help="Bank reference; the same ref again is a no-op.")
+@click.option("--ref", metavar="REF", help=REF_HELP)
+@future_option
 def onebox_pay(
     amount: str,
     date: str,
@@ -246,8 +278,12 @@ def onebox_pay(
     account: str | None,
     paid: str | None,
     ref: str | None,
+    future: bool,
 ) -> None:
-    """Pay OneBox: Liabilities:OneBox:Payable (or :Grace) <- Assets:Bank.
+    """Pay OneBox AMOUNT ("81.25 USD"): Liabilities:OneBox:Payable (or :Grace) <- Assets:Bank.
+
+    It pays the named bill, then the oldest due ones; what is left is prepaid
+    (Assets:Prepaid:OneBox), which the next close applies to the new bill.
 
     \b
     Example:
@@ -256,7 +292,7 @@ def onebox_pay(
     written = actions.onebox_pay(
         ledger(),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         bill=make_text(bill, "--bill", limit=100) if bill is not None else None,
         ref=parse_ref(ref) if ref is not None else None,
         account=_account(account),
@@ -266,13 +302,17 @@ def onebox_pay(
 
 
 @onebox.command("bill", short_help="Record what OneBox actually billed for a month.")
-@click.argument("bill")
-@click.argument("amount")
+@click.argument("bill", metavar="BILL_ID")
+@click.argument("amount", metavar="AMOUNT")
 @click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of OneBox's invoice.")
-@click.option("--ref", help="OneBox's invoice number; the same ref again is a no-op.")
-def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
-    """Record that OneBox billed AMOUNT for BILL: the difference to what the close accrued goes
-    to Expenses:OneBox:Adjustment, and the bill is then paid and reported at AMOUNT.
+@click.option(
+    "--ref", metavar="REF", help="OneBox's invoice number; the same ref again is a no-op."
+)
+@future_option
+def onebox_bill(bill: str, amount: str, date: str, ref: str | None, future: bool) -> None:
+    """Record that OneBox billed AMOUNT ("81.26 USD") for BILL_ID: the difference to what the
+    close accrued goes to Expenses:OneBox:Adjustment, and the bill is then paid and reported
+    at AMOUNT.
 
     \b
     Example:
@@ -282,18 +322,21 @@ def onebox_bill(bill: str, amount: str, date: str, ref: str | None) -> None:
         ledger(),
         make_text(bill, "bill", limit=100),
         parse_amount(amount),
-        date=parse_date(date),
+        date=money_date(date, future),
         ref=parse_ref(ref) if ref is not None else None,
     )
     echo(written.message)
 
 
 @onebox.command("grace", short_help="Defer a OneBox bill under a grace period.")
-@click.argument("bill")
-@click.option("--until", required=True, help="The new due date OneBox agreed to.")
-@click.option("--date", required=True, help="Date of the agreement.")
-def onebox_grace(bill: str, until: str, date: str) -> None:
-    """Defer a bill under a grace period: its open amount moves to Liabilities:OneBox:Grace.
+@click.argument("bill", metavar="BILL_ID")
+@click.option(
+    "--until", required=True, metavar="YYYY-MM-DD", help="The new due date OneBox agreed to."
+)
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the agreement.")
+@future_option
+def onebox_grace(bill: str, until: str, date: str, future: bool) -> None:
+    """Defer BILL_ID under a grace period: its open amount moves to Liabilities:OneBox:Grace.
 
     \b
     Example:
@@ -303,6 +346,6 @@ def onebox_grace(bill: str, until: str, date: str) -> None:
         ledger(),
         make_text(bill, "bill", limit=100),
         until=parse_date(until, "--until"),
-        date=parse_date(date),
+        date=money_date(date, future),
     )
     echo(written.message)

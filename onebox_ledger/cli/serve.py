@@ -33,6 +33,7 @@ from .common import echo, ledger
     "--host",
     default="127.0.0.1",
     show_default=True,
+    metavar="ADDRESS",
     help="Address to listen on. Any but loopback needs --password-file.",
 )
 @click.option(
@@ -87,7 +88,6 @@ def serve(
     hosts = web.served_hosts(host, port, allow_host)
     users = web.read_password_file(password_file) if password_file is not None else None
     books = ledger()
-    books.check_exists()
     bind = "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
     where = f"{web.url_host(bind)}:{port}"
     try:

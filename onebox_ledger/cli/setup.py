@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..values import (
     parse_decimal,
     parse_id,
     parse_month,
+    show_money,
 )
 from . import cli
 from .common import date_or_today, echo, ledger, whole
@@ -33,11 +35,25 @@ from .common import date_or_today, echo, ledger, whole
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="Fill it with the demo partner, all months closed.")
 @click.option("--title", default="OneBox partner", show_default=True, help="The ledger's title.")
-@click.option("--currency", default="USD", show_default=True, help="The operating currency.")
-@click.option("--start", help="Date the accounts open (default: 1 January of this year).")
-@click.option("--customers", default="10", show_default=True, help="Demo: number of customers.")
-@click.option("--months", default="10", show_default=True, help="Demo: months to close.")
-@click.option("--seed", default="1", show_default=True, help="Demo: random seed.")
+@click.option(
+    "--currency",
+    default="USD",
+    show_default=True,
+    metavar="CURRENCY",
+    help="The operating currency.",
+)
+@click.option(
+    "--start",
+    metavar="YYYY-MM-DD",
+    help="Date the accounts open (default: 1 January of this year).",
+)
+@click.option(
+    "--customers", default="10", show_default=True, metavar="N", help="Demo: number of customers."
+)
+@click.option(
+    "--months", default="10", show_default=True, metavar="N", help="Demo: months to close."
+)
+@click.option("--seed", default="1", show_default=True, metavar="N", help="Demo: random seed.")
 @click.option(
     "--check-each-step",
     is_flag=True,
@@ -56,9 +72,12 @@ def init(
 ) -> None:
     """Create a new ledger in DIRECTORY (no terms: close refuses until they exist).
 
+    Then cd into DIRECTORY and set OneBox's terms, starting with an item's list
+    price (terms item), its cost rates (terms rate) and payment days (terms payment).
+
     \b
     Example:
-      onebox-ledger init books && cd books
+      onebox-ledger init books --start 2026-01-01 && cd books
       onebox-ledger init demo --demo
     """
     title = make_text(title, "title", limit=MAX_NAME)
@@ -80,21 +99,27 @@ def init(
         return
     opened = parse_date(start, "--start") if start else today().replace(month=1, day=1)
     made = create_ledger(directory, title=title, currency=currency, start=opened)
-    echo(f"new ledger in {made.main}; next: onebox-ledger --ledger {made.main} terms rate 1 0.65")
+    echo(
+        f"new ledger in {made.main}; next: cd {shlex.quote(str(directory))} &&"
+        f' onebox-ledger terms item cloud-user "25 {currency}" --date {opened}'
+    )
 
 
-@cli.group()
+@cli.group(short_help="OneBox terms: list prices, cost rates, payment days.")
 def terms() -> None:
     """OneBox terms: item list prices, cost-rate tiers, payment days."""
 
 
 @terms.command("item", short_help="Set an item's OneBox list price.")
-@click.argument("item")
-@click.argument("price")
-@click.option("--per", help="Metered item: units in one billed block (the data tariff: 1000).")
-@click.option("--date", help="From when the price holds (default today).")
+@click.argument("item", metavar="ITEM_ID")
+@click.argument("price", metavar="AMOUNT")
+@click.option(
+    "--per", metavar="N", help="Metered item: units in one billed block (the data tariff: 1000)."
+)
+@click.option("--date", metavar="YYYY-MM-DD", help="From when the price holds (default today).")
 def terms_item(item: str, price: str, per: str | None, date: str | None) -> None:
-    """OneBox list price of ITEM per unit-month, or per block of --per metered units.
+    """OneBox list price AMOUNT ("25.00 USD") of ITEM_ID per unit-month, or per block of
+    --per metered units.
 
     \b
     Example:
@@ -112,7 +137,7 @@ def terms_item(item: str, price: str, per: str | None, date: str | None) -> None
 @terms.command("rate", short_help="Set the cost rate from a number of active boxes.")
 @click.argument("boxes")
 @click.argument("rate")
-@click.option("--date", help="From when the tier holds (default today).")
+@click.option("--date", metavar="YYYY-MM-DD", help="From when the tier holds (default today).")
 def terms_rate(boxes: str, rate: str, date: str | None) -> None:
     """Partner cost RATE (share of list price) from BOXES active boxes on.
 
@@ -129,7 +154,7 @@ def terms_rate(boxes: str, rate: str, date: str | None) -> None:
 
 @terms.command("payment", short_help="Set the days OneBox bills are due after month end.")
 @click.argument("days")
-@click.option("--date", help="From when the terms hold (default today).")
+@click.option("--date", metavar="YYYY-MM-DD", help="From when the terms hold (default today).")
 def terms_payment(days: str, date: str | None) -> None:
     """OneBox bills are due DAYS (0 to 3650) after the end of the month they bill.
 
@@ -141,8 +166,8 @@ def terms_payment(days: str, date: str | None) -> None:
     echo(written.message)
 
 
-@terms.command("show")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@terms.command("show", short_help="Show the terms in force on a date.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 def terms_show(as_of: str | None) -> None:
     """The terms in force on a date.
 
@@ -157,9 +182,8 @@ def terms_show(as_of: str | None) -> None:
         item = book.item(name, when)
         if item is not None:
             unit = f"per {item.per:f} units (metered)" if item.per else "per unit-month"
-            echo(
-                f"  item {name}: {beans.number(item.price)} {item.price.currency} {unit}, since {item.date}"
-            )
+            listed = show_money(beans.number(item.price), item.price.currency)
+            echo(f"  item {name}: {listed} {unit}, since {item.date}")
     for boxes, rate in sorted(book.rate_table(when).items()):
         echo(f"  rate from {boxes} box(es): {rate}")
     days = book.payment_days(when)
@@ -169,9 +193,10 @@ def terms_show(as_of: str | None) -> None:
 @cli.command("price", short_help="Record an exchange rate for the reports.")
 @click.argument("currency")
 @click.argument("rate")
-@click.option("--date", help="Date of the rate (default today).")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date of the rate (default today).")
 def price(currency: str, rate: str, date: str | None) -> None:
-    """Record an exchange rate: 1 CURRENCY = RATE in the operating currency (for reports).
+    """Record an exchange rate: 1 CURRENCY = RATE ("1.08 USD") in the operating currency (for
+    reports).
 
     \b
     Example:
@@ -183,21 +208,29 @@ def price(currency: str, rate: str, date: str | None) -> None:
     echo(written.message)
 
 
-@cli.group()
+@cli.group(short_help="Customers of the partner.")
 def customer() -> None:
     """Customers of the partner."""
 
 
-@customer.command("add")
+@customer.command("add", short_help="Add a customer and open its accounts.")
 @click.argument("customer_id")
 @click.option("--name", required=True, help="The customer's name as it appears on invoices.")
 @click.option(
-    "--currency", help="Currency the customer is billed in (default: operating currency)."
+    "--currency",
+    metavar="CURRENCY",
+    help="Currency the customer is billed in (default: operating currency).",
 )
 @click.option(
-    "--payment", default="30", show_default=True, help="Days the customer has to pay (0 to 3650)."
+    "--payment",
+    default="30",
+    show_default=True,
+    metavar="DAYS",
+    help="Days the customer has to pay (0 to 3650).",
 )
-@click.option("--date", help="Date the customer and its accounts start (default today).")
+@click.option(
+    "--date", metavar="YYYY-MM-DD", help="Date the customer and its accounts start (default today)."
+)
 def customer_add(
     customer_id: str, name: str, currency: str | None, payment: str, date: str | None
 ) -> None:
@@ -220,7 +253,7 @@ def customer_add(
     echo(written.message)
 
 
-@customer.command("list")
+@customer.command("list", short_help="List every customer with its currency and contracts.")
 def customer_list() -> None:
     """Every customer with its currency and contracts.
 
@@ -236,23 +269,30 @@ def customer_list() -> None:
         )
 
 
-@cli.group()
+@cli.group(short_help="Contracts: what a customer buys, at what price, from when.")
 def contract() -> None:
     """Contracts: what a customer buys, at what price, from when."""
 
 
-@contract.command("add")
+@contract.command("add", short_help="Add a contract: what a customer buys, from when.")
 @click.argument("contract_id")
-@click.option("--customer", "customer_id", required=True, help="The customer id.")
+@click.option("--customer", "customer_id", required=True, metavar="ID", help="The customer id.")
 @click.option("--stream", required=True, type=click.Choice(STREAMS), help="Revenue stream.")
 @click.option(
-    "--price", required=True, help='Price per unit and month (per block if metered), "25 USD".'
+    "--price",
+    required=True,
+    metavar="AMOUNT",
+    help='Price per unit and month (per block if metered), "25.00 USD".',
 )
-@click.option("--quantity", default="1", show_default=True, help="Units (users, seats, apps).")
-@click.option("--start", required=True, help="First day of service.")
+@click.option(
+    "--quantity", default="1", show_default=True, metavar="N", help="Units (users, seats, apps)."
+)
+@click.option("--start", required=True, metavar="YYYY-MM-DD", help="First day of service.")
 @click.option("--billing", default="monthly", show_default=True, type=click.Choice(BILLINGS))
-@click.option("--item", help="The OneBox item each unit consumes (none for services).")
-@click.option("--end", help="Last day of service.")
+@click.option(
+    "--item", metavar="ID", help="The OneBox item each unit consumes (none for services)."
+)
+@click.option("--end", metavar="YYYY-MM-DD", help="Last day of service.")
 @click.option(
     "--timing",
     type=click.Choice(TIMINGS),
@@ -301,9 +341,9 @@ def contract_add(
 
 @contract.command("change", short_help="Change a contract's quantity or price from a date.")
 @click.argument("contract_id")
-@click.option("--date", required=True, help="First day of the new terms.")
-@click.option("--quantity", help="New quantity.")
-@click.option("--price", help='New price per unit, "27 USD".')
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="First day of the new terms.")
+@click.option("--quantity", metavar="N", help="New quantity.")
+@click.option("--price", metavar="AMOUNT", help='New price per unit, "27.00 USD".')
 @click.option(
     "--downgrade",
     type=click.Choice(DOWNGRADES),
@@ -331,9 +371,9 @@ def contract_change(
     echo(written.message)
 
 
-@contract.command("end")
+@contract.command("end", short_help="End a contract on its last day of service.")
 @click.argument("contract_id")
-@click.option("--date", required=True, help="Last day of service.")
+@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Last day of service.")
 @click.option(
     "--unearned",
     type=click.Choice(UNEARNED),
@@ -342,7 +382,7 @@ def contract_change(
     help="Annual, ended before its year: the days paid for and not served, income or credit.",
 )
 def contract_end(contract_id: str, date: str, unearned: str) -> None:
-    """End a contract: DATE is its last day of service.
+    """End a contract: --date is its last day of service.
 
     An annual contract ended before its year is over costs OneBox until DATE; what the
     customer paid for the days after it is recognised as income (the default) or
@@ -359,8 +399,8 @@ def contract_end(contract_id: str, date: str, unearned: str) -> None:
     echo(written.message)
 
 
-@contract.command("list")
-@click.option("--as-of", "as_of", help="Date (default today).")
+@contract.command("list", short_help="List the contracts active on a date.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
 def contract_list(as_of: str | None) -> None:
     """Contracts active on a date, with their quantity and price then.
 
@@ -376,7 +416,8 @@ def contract_list(as_of: str | None) -> None:
         quantity, price = c.terms_on(when)
         end = f" to {c.end}" if c.end else ""
         echo(
-            f"{cid}  {c.customer}  {c.stream}  {c.billing}  {quantity} x {beans.number(price)} {price.currency}"
+            f"{cid}  {c.customer}  {c.stream}  {c.billing}"
+            f"  {quantity} x {show_money(beans.number(price), price.currency)}"
             f"  item {c.item or '-'}  from {c.start}{end}"
         )
 
@@ -384,7 +425,7 @@ def contract_list(as_of: str | None) -> None:
 @cli.command(short_help="Record a metered contract's usage for a month.")
 @click.argument("contract_id")
 @click.argument("quantity")
-@click.option("--month", required=True, help="The month used, YYYY-MM.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month used.")
 def usage(contract_id: str, quantity: str, month: str) -> None:
     """Record a metered contract's usage for a month (data tariff: records).
 

@@ -86,10 +86,10 @@ import beangulp
 from beancount.core import data
 from beangulp.importers.csvbase import Order
 
-from .. import beans, events, planner
+from .. import beans, clock, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, mentions_customer, same_name
 from ..model import Customer
-from ..values import ZERO, parse_currency
+from ..values import ZERO, parse_currency, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -235,26 +235,41 @@ def plan(
     *,
     account: str | None = None,
     fees: str | None = None,
+    today: datetime.date | None = None,
 ) -> list[Planned]:
     """What importing `rows` (oldest first) does: one Planned per row, each booked entry added to
     `state` before the next row is planned (so a row cannot pay what an earlier one paid). Pure.
 
     `account` is the bank account the statement is of (a bank account of the
     ledger, or a folder of them with one per currency); `fees` the expense account
-    bank fees are booked to (None: fee rows are left for review).
+    bank fees are booked to (None: fee rows are left for review). A row dated after
+    `today` is left for review: a statement holds only money that has moved, so
+    such a date is a mistake in the file (day and month swapped, a wrong year).
     """
     out = []
     for row in rows:
-        planned = _plan_row(row, state, account, fees)
+        planned = _plan_row(row, state, account, fees, today)
         if planned.entry is not None:
             state.add(planned.entry)
         out.append(planned)
     return out
 
 
-def _plan_row(row: Row, state: planner.State, account: str | None, fees: str | None) -> Planned:
+def _plan_row(
+    row: Row,
+    state: planner.State,
+    account: str | None,
+    fees: str | None,
+    today: datetime.date | None,
+) -> Planned:
     if row.skipped:
         return Planned(row, "skipped", f"{row.status} at the bank; not booked")
+    if today is not None and row.date > today:
+        return Planned(
+            row, "review",
+            f"dated after today ({today}): a statement holds only money that has moved;"
+            " check the row's date",
+        )  # fmt: skip
     who = recognise(row, state)
     if who.review is not None:
         return Planned(row, "review", who.review)
@@ -266,8 +281,8 @@ def _plan_row(row: Row, state: planner.State, account: str | None, fees: str | N
             return _fee_row(row, state, bank, fees, who)
         fee = row.fee or ZERO
         if fee and fees is None:
-            return Planned(row, "review", f"a fee of {fee} {row.currency} was charged with it;"
-                           " book bank fees with --fees ACCOUNT", who.customer)  # fmt: skip
+            return Planned(row, "review", f"a fee of {show_money(fee, row.currency)} was charged"
+                           " with it; book bank fees with --fees ACCOUNT", who.customer)  # fmt: skip
         if who.kind == "customer":
             return _receipt_row(row, state, bank, fees, who)
         return _payment_row(row, state, bank, fees, who)
@@ -291,7 +306,7 @@ def _receipt_row(
         return Planned(
             row, "review",
             f"invoice {named.id} is already paid in full (paid twice? to hold it as credit:"
-            f' onebox-ledger receive {customer} "{amount[0]} {amount[1]}" --date {row.date}'
+            f' onebox-ledger receive {customer} "{show_money(*amount)}" --date {row.date}'
             f" --ref {row.ref})",
             customer, named.id,
         )  # fmt: skip
@@ -300,7 +315,7 @@ def _receipt_row(
         return Planned(
             row, "review",
             f"{customer} has nothing open on {row.date} ({who.reason}); to hold it as credit:"
-            f" onebox-ledger receive {customer} \"{amount[0]} {amount[1]}\" --date {row.date}"
+            f" onebox-ledger receive {customer} \"{show_money(*amount)}\" --date {row.date}"
             f" --ref {row.ref}",
             customer,
         )  # fmt: skip
@@ -349,7 +364,7 @@ def _fee_row(
         account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
         rates=state.rates,
     )  # fmt: skip
-    money = f"{-row.amount} {row.currency}"
+    money = show_money(-row.amount, row.currency)
     return Planned(row, "fee", who.reason, entry=entry, message=f"{money} to {fees}")
 
 
@@ -365,8 +380,9 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     bank account the statement is of (or a folder of bank accounts, one per
     currency, like ``Assets:Wise``); `currency` is that of rows whose file names
     none, and `operating` the ledger's operating currency (default: `currency`).
-    `order` overrides the layout's order of same-day rows (``Order.DESCENDING``:
-    the bank lists newest first).
+    `today` (default: the clock, or $ONEBOX_TODAY): rows dated after it are left
+    for review, never booked. `order` overrides the layout's order of same-day
+    rows (``Order.DESCENDING``: the bank lists newest first).
     """
 
     def __init__(
@@ -377,6 +393,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         operating: str | None = None,
         order: Order | None = None,
         layout: str | None = "generic",
+        today: datetime.date | None = None,
     ) -> None:
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")
@@ -385,6 +402,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         self.operating = parse_currency(operating or currency)
         self.order = order
         self.layout = layout
+        self.today = today
 
     # ------------------------------------------------------------ beangulp.Importer
 
@@ -408,7 +426,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         out: list[data.Directive] = []
         name = Path(filepath).name
         state = planner.State.of(existing, self.operating)
-        for planned in plan(self.rows(filepath), state, account=self.bank):
+        for planned in plan(self.rows(filepath), state, account=self.bank, today=self._today()):
             row = planned.row
             if planned.entry is not None:
                 meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
@@ -430,7 +448,11 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
         """The plan of every row, oldest first (StatementError for a bad file)."""
         state = planner.State.of(existing, self.operating)
-        return plan(self.rows(filepath), state, account=self.bank)
+        return plan(self.rows(filepath), state, account=self.bank, today=self._today())
+
+    def _today(self) -> datetime.date:
+        """The `today` given, else the clock's: rows dated after it are left for review."""
+        return self.today if self.today is not None else clock.today()
 
     def rows(self, filepath: str) -> list[Row]:
         """Every row, oldest first, each field checked; StatementError on the first bad one."""

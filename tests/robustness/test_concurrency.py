@@ -97,7 +97,7 @@ def test_four_processes_record_one_hundred_receipts_exactly_once(tmp_path: Path)
     ]
     receipts = [line for line in lines if line.startswith("received 10.00 USD from acme: ")]
     assert len(receipts) == 100
-    assert set(receipts) == {f"received 10.00 USD from acme: 10.00 to {INVOICE}"}
+    assert set(receipts) == {f"received 10.00 USD from acme: 10.00 USD to {INVOICE}"}
 
     entries, errors = load(ledger.main)
     assert errors == []

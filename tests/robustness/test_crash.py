@@ -92,10 +92,10 @@ RERUN_FIRST_LINE = {
     ("close", "old"): "closed 2026-01: 30 active box(es), cost rate 0.55",
     ("close", "new"): "2026-01 already closed, nothing changed",
     ("receive", "old"): "received 150.00 USD from c07:"
-    " 100.00 to inv-2026-01-20-c07, 50.00 to inv-2026-02-03-c07",
+    " 100.00 USD to inv-2026-01-20-c07, 50.00 USD to inv-2026-02-03-c07",
     ("receive", "new"): "ref BANK-777 already recorded; nothing changed",
     ("import", "old"): "line 2  2026-01-25  BANK-101  +60.00 USD  receipt: invoice"
-    " inv-2026-01-20-c07 in the text; received 60.00 USD from c07: 60.00 to inv-2026-01-20-c07",
+    " inv-2026-01-20-c07 in the text; received 60.00 USD from c07: 60.00 USD to inv-2026-01-20-c07",
     ("import", "new"): "line 2  2026-01-25  BANK-101  +60.00 USD  recorded: already recorded"
     " (receive/BANK-101) ('Customer 7', 'INV-2026-01-20-C07')",
 }

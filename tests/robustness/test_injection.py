@@ -243,7 +243,7 @@ def test_refs_through_the_cli_are_refused_or_stored_exactly(
         assert snapshot(root) == before
         return
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == f"received 10.00 USD from acme: 10.00 to {INVOICE}\n"
+    assert result.stdout == f"received 10.00 USD from acme: 10.00 USD to {INVOICE}\n"
     entries, errors = load(main)
     assert errors == []
     assert len(entries) == len(before_entries) + 1

@@ -738,8 +738,10 @@ class LedgerMachine(RuleBasedStateMachine):
             for credit, share in prepaid_parts:
                 credit.uses.append((last, share))
                 bill.paid += share
-        assert summary.credit == sum((s for _, p in applied for _, s in p), ZERO)
-        assert summary.prepaid == sum((s for _, s in prepaid_parts), ZERO)
+        assert sum(summary.credit.values(), ZERO) == sum(
+            (s for _, p in applied for _, s in p), ZERO
+        )
+        assert sum(summary.prepaid.values(), ZERO) == sum((s for _, s in prepaid_parts), ZERO)
         self.txns += generated
         event(f"close: {'with' if generated else 'without'} entries, {boxes} box(es)")
         if applied or prepaid_parts:
@@ -1036,10 +1038,12 @@ class LedgerMachine(RuleBasedStateMachine):
         excess = send.amount - sum((share for _, share in parts), ZERO)
         entry_id = f"receive/{ref}" if ref else self.auto_id("receive", f"{send.date}/{customer}")
         written = call()
-        applied = ", ".join(f"{share} to {inv.id}" for inv, share in parts)
+        applied = ", ".join(f"{share} USD to {inv.id}" for inv, share in parts)
         if excess:
             applied = (
-                f"{applied}, {excess} held as credit" if applied else f"{excess} held as credit"
+                f"{applied}, {excess} USD held as credit"
+                if applied
+                else f"{excess} USD held as credit"
             )
         assert written.message == f"received {send.amount} USD from {customer}: {applied}"
         event(f"receive: {len(parts)} invoice(s), credit {bool(excess)}")
@@ -1099,7 +1103,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if ref is None:
             self.auto_id("refund", f"{send.date}/{customer}")
         written = call()
-        applied = ", ".join(f"{share} to {c.id}" for c, share in parts)
+        applied = ", ".join(f"{share} USD to {c.id}" for c, share in parts)
         assert written.message == f"refunded {send.amount} USD to {customer}: {applied}"
         event("refund")
         for credit, share in parts:
@@ -1156,9 +1160,9 @@ class LedgerMachine(RuleBasedStateMachine):
         excess = send.amount - sum((share for _, share in parts), ZERO)
         entry_id = f"pay/{ref}" if ref else self.auto_id("pay", f"{send.date}")
         written = call()
-        applied = ", ".join(f"{share} to {bill.id}" for bill, share in parts)
+        applied = ", ".join(f"{share} USD to {bill.id}" for bill, share in parts)
         if excess:
-            applied = f"{applied}, {excess} prepaid" if applied else f"{excess} prepaid"
+            applied = f"{applied}, {excess} USD prepaid" if applied else f"{excess} USD prepaid"
         assert written.message == f"paid {send.amount} USD to OneBox: {applied}"
         event(f"pay: {len(parts)} bill(s), grace {any(b.in_grace for b, _ in parts)}")
         for bill, share in parts:
@@ -1239,7 +1243,7 @@ class LedgerMachine(RuleBasedStateMachine):
         share = min(amount, max(inv.open, ZERO))
         excess = amount - share
         written = call()
-        tail = f", {excess} held as credit" if excess else ""
+        tail = f", {excess} USD held as credit" if excess else ""
         assert written.message == f"credit note {note}: {amount} USD off {inv.id} ({stream}){tail}"
         event(f"credit note, credit {bool(excess)}")
         inv.paid += share
@@ -1417,7 +1421,7 @@ def test_back_dated_receipt_cannot_pay_an_invoice_twice(tmp_path: Path) -> None:
         ledger, "acme", (Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 10),
         invoice=None, ref=None,
     )  # fmt: skip
-    assert written.message == "received 100.00 USD from acme: 100.00 held as credit"
+    assert written.message == "received 100.00 USD from acme: 100.00 USD held as credit"
     entries, errors = load(ledger.main)
     assert errors == []
     totals = balances(entries)
@@ -1447,7 +1451,7 @@ def test_back_dated_onebox_payment_cannot_pay_a_bill_twice(tmp_path: Path) -> No
     written = actions.onebox_pay(
         ledger, (Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 15), bill=None, ref=None
     )
-    assert written.message == "paid 81.25 USD to OneBox: 81.25 prepaid"
+    assert written.message == "paid 81.25 USD to OneBox: 81.25 USD prepaid"
     entries, _ = load(ledger.main)
     totals = balances(entries)
     assert totals["Liabilities:OneBox:Payable"] == ZERO
