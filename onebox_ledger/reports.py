@@ -9,12 +9,18 @@ what needs it, by account) and then builds its table (``keep_table``,
 ``receivables_table``, ...). Fava's OneBox page asks for all of them at once
 (:func:`overview`): one pass, five tables, the same cells as the commands.
 
-Conversion: an amount in another currency is converted with the ledger's
-``price`` directive in force on the entry's date (the latest on or before it);
-a missing rate is an error naming the currency and date::
+Currencies: income and OneBox cost are booked in the operating currency (see
+onebox_ledger.money), so keep sums them as they stand. Open items in another
+currency (receivables, payables, credit) and the metered invoices MRR counts are
+converted with the ledger's ``price`` in force on the report's date (the latest
+on or before it), and the note names each rate used; a missing rate is an error
+naming the currency and date::
 
-    2026-01-01 price EUR 1.08 USD
-    report keep: cloud sold 100.00 EUR on 2026-03-31 -> 108.00 USD ("EUR->USD 1.08 on 2026-01-01")
+    2026-10-01 price EUR 1.08 USD
+    report receivables --as-of 2026-10-31: inv-2026-10-berlin-immo 92.00 EUR -> 99.36 USD
+    note: rate EUR->USD 1.08 of 2026-10-01
+
+A report as of a date notes the transactions dated after it, which it leaves out.
 
 The keep report answers "I sold X: how much do I keep?": per stream, customer
 or contract, sold = income recognised (credits to Income:<Stream>), cost =
