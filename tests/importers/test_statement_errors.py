@@ -327,9 +327,9 @@ DKB_ROW_9 = '"28.11.26";"28.11.26";"Gebucht";"Berlin Immo GmbH";"ONEBOX PARTNER 
             id="wise-direction",
         ),
         pytest.param(
-            "wise.csv", "utf-8", 7,
+            "wise.csv", "utf-8", 8,
             '"T-1","COMPLETED","OUT","2026-11-27 10:00:00","","1.06","USD","","","O","10","USD","X","10","USD","1","ref',
-            "line 7: not readable as CSV: unexpected end of data",
+            "line 8: not readable as CSV: unexpected end of data",
             id="wise-open-quote-at-the-end",
         ),
         pytest.param(
@@ -353,7 +353,7 @@ def test_a_bad_value_is_refused_naming_line_column_and_value(
 def test_a_row_without_currency_in_a_statement_that_names_none(tmp_path: Path) -> None:
     path = FIXTURES / "generic.csv"
     assert refused(path) == (
-        "generic.csv: line 5: no currency: the row names none and the statement names none"
+        "generic.csv: line 7: no currency: the row names none and the statement names none"
     )
     assert read_statement(path, currency="EUR").rows[-1].currency == "EUR"
 
@@ -380,13 +380,14 @@ def test_a_repeated_bank_reference(tmp_path: Path) -> None:
 
 
 def test_overlapping_statements_give_a_row_the_same_reference(tmp_path: Path) -> None:
-    """Chase lists newest first: 11/30 ACME, 11/30 fee, 11/16 OneBox, 11/09 and 11/09 Harbor
-    Clinic (identical), 11/05 check. Two statements that overlap, one holding only one of the
-    identical rows, give every row the reference the whole statement gives it."""
+    """Chase lists newest first: 11/30 ACME, 11/30 fee, 11/20 Harbor Group, 11/16 OneBox,
+    11/09 and 11/09 Harbor Clinic (identical), 11/05 check. Two statements that overlap, one
+    holding only one of the identical rows, give every row the reference the whole statement
+    gives it."""
     header, *rows = fixture_lines("chase.csv")
     whole = [r.ref for r in read_statement(FIXTURES / "chase.csv").rows]  # oldest first
-    later = read_statement(written(tmp_path, "Chase1_Activity.csv", [header, *rows[:4]]))
-    earlier = read_statement(written(tmp_path, "Chase2_Activity.csv", [header, *rows[2:]]))
+    later = read_statement(written(tmp_path, "Chase1_Activity.csv", [header, *rows[:5]]))
+    earlier = read_statement(written(tmp_path, "Chase2_Activity.csv", [header, *rows[3:]]))
     assert [r.ref for r in earlier.rows] == whole[:4]  # check, Harbor, Harbor -2, OneBox
     assert [r.ref for r in later.rows] == [whole[1], *whole[3:]]  # one Harbor: the first ref
     assert whole[2] == whole[1] + "-2"
