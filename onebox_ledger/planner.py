@@ -155,6 +155,20 @@ class State:
             )  # fmt: skip
             if account not in self.banks and len(children) == 1:
                 return children[0]  # a folder of accounts, one per currency (Assets:Wise)
+            inside = sorted(a for a in self.banks if a.startswith(account + ":"))
+            if account not in self.banks and children:
+                raise Refused(
+                    f"{len(children)} bank accounts in {account} hold {currency}"
+                    f" ({', '.join(children)}); name one with --account",
+                    usage=True,
+                )
+            if account not in self.banks and inside:
+                raise Refused(
+                    f"{account} has no bank account for {currency} (it has"
+                    f" {', '.join(inside)}; add one: onebox-ledger bank add"
+                    f" {account}:{currency} --currency {currency})",
+                    usage=True,
+                )
             if account not in self.banks:
                 known = ", ".join(sorted(self.banks)) or "none"
                 raise Refused(

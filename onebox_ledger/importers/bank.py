@@ -160,7 +160,7 @@ def recognise(row: Row, state: planner.State) -> Recognised:
     """Who a row is: from the most specific evidence to the least (see the module docs). Pure."""
     text = f"{row.counterparty} {row.description}"
     if row.amount < 0 and row.is_fee:
-        return Recognised("fee", f"a bank fee ({row.kind or row.description or 'fee'})")
+        return Recognised("fee", f"a bank fee ({row.description or row.kind or 'fee'})")
     if row.amount > 0:
         return _from_customer(row, state, text)
     if row.amount < 0:
@@ -261,7 +261,7 @@ def _plan_row(row: Row, state: planner.State, account: str | None, fees: str | N
     if who.kind == "none":
         return Planned(row, "unrelated", who.reason)
     try:
-        bank = state.bank(account, row.currency)
+        bank = _bank(state, account, row.currency)
         if who.kind == "fee":
             return _fee_row(row, state, bank, fees, who)
         fee = row.fee or ZERO
@@ -273,6 +273,22 @@ def _plan_row(row: Row, state: planner.State, account: str | None, fees: str | N
         return _payment_row(row, state, bank, fees, who)
     except planner.Refused as err:
         return Planned(row, "review", str(err), who.customer, who.invoice, who.bill)
+
+
+def _bank(state: planner.State, account: str | None, currency: str) -> str:
+    """The bank account of a row (State.bank), its refusal worded for a statement."""
+    try:
+        return state.bank(account, currency)
+    except planner.Refused as err:
+        takes = state.banks.get(account or "")
+        if takes and currency not in takes:
+            raise planner.Refused(
+                f"{account} holds {', '.join(takes)}, not {currency} (for a statement in several"
+                " currencies, name with --account a folder of accounts, one per currency, like"
+                " Assets:Wise)",
+                usage=True,
+            ) from err
+        raise
 
 
 def _receipt_row(
@@ -311,7 +327,7 @@ def _receipt_row(
     )  # fmt: skip
     return Planned(
         row, "receipt", who.reason, customer, who.invoice, entry=plan.entry,
-        parts=plan.parts, excess=plan.excess, message=plan.message,
+        parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
     )  # fmt: skip
 
 
@@ -332,8 +348,13 @@ def _payment_row(
     )  # fmt: skip
     return Planned(
         row, "onebox-payment", who.reason, bill=who.bill, entry=plan.entry,
-        parts=plan.parts, excess=plan.excess, message=plan.message,
+        parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
     )  # fmt: skip
+
+
+def _fee_note(row: Row, fees: str | None) -> str:
+    """'; bank fee 1.06 USD to Expenses:Bank-Fees' for a row the bank charged a fee with."""
+    return f"; bank fee {row.fee} {row.currency} to {fees}" if row.fee and fees else ""
 
 
 def _fee_row(
