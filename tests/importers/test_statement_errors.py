@@ -59,6 +59,31 @@ def test_a_random_csv_is_refused_naming_every_layout_tried(tmp_path: Path) -> No
     )
 
 
+def test_a_header_near_a_layouts_says_which_columns_it_lacks(tmp_path: Path) -> None:
+    """DKB renamed Status to Zustand: the refusal names the column, and the line it looked at;
+    the tool's own header with two columns swapped is not exactly its header."""
+    lines = fixture_lines("dkb.csv", "utf-8-sig")
+    lines[5] = lines[5].replace('"Status"', '"Zustand"')
+    message = refused(written(tmp_path, "umsatzliste.csv", lines))
+    assert message == (
+        "umsatzliste.csv: not a statement in any known layout (generic: header not found;"
+        " monobank-card: header not found; monobank-fop: header not found; privatbank: header"
+        " not found; dkb: line 6 lacks Status; dkb-legacy: line 6 lacks Buchungstag,"
+        " Buchungstext, Auftraggeber / Begünstigter and 1 more; ing: line 6 lacks"
+        " Auftraggeber/Empfänger, Buchungstext, Betrag and 1 more; chase: header not found;"
+        " wise: header not found; wise-balance: header not found)"
+    )
+    swapped = written(
+        tmp_path, "bank.csv",
+        ["Date,Value date,Reference,Counterparty,Description,Currency,Amount,Balance"],
+    )  # fmt: skip
+    assert refused(swapped).startswith(
+        "bank.csv: not a statement in any known layout (generic: line 1 is not exactly the"
+        " header 'Date,Value date,Reference,Counterpart...'; monobank-card: line 1 lacks"
+        " Дата і час операції, MCC, Сума в валюті картки (UAH); "
+    )
+
+
 def test_bytes_that_are_no_utf8_are_tried_in_each_layouts_own_encodings(tmp_path: Path) -> None:
     path = tmp_path / "statement.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
