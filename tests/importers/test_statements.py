@@ -86,6 +86,7 @@ def derived_ref(row: Row) -> str:
         ("generic.csv", "generic", "utf-8"),
         ("monobank-card.csv", "monobank-card", "utf-8"),
         ("monobank-fop.csv", "monobank-fop", "utf-8"),
+        ("monobank-fop-2.csv", "monobank-fop", "utf-8"),  # 20.11-10.12: overlaps November's
         ("privatbank.csv", "privatbank", "cp1251"),
         ("dkb.csv", "dkb", "utf-8"),
         ("dkb-legacy.csv", "dkb-legacy", "iso-8859-1"),
