@@ -634,3 +634,29 @@ def test_a_dry_run_as_json_is_one_object_per_row_and_writes_nothing(
         "cancelled at the bank; not booked",
     ]
     assert {r["date"] for r in rows} >= {"2026-11-02", "2026-11-27"}
+
+
+def test_a_row_naming_no_invoice_pays_the_one_its_amount_has_open(
+    tmp_path: Path, run: Run, ok: Ok, entries: Check
+) -> None:
+    """Harbor Clinic owes September and October (504.00 each) and extra hours of 2 November
+    (120.00). A payment of 120.00 naming no invoice pays the hours, not September; one of
+    504.00 matches two invoices and pays the oldest."""
+    scenario = next(s for s in SCENARIOS if s.fixture == "chase.csv")
+    main = build(tmp_path / "books", run, ok, scenario)
+    ok(run(main, "sell", "harbor-clinic", "120 USD", "--date", "2026-11-02", "--memo", "Extra hours"))  # fmt: skip
+    statement = tmp_path / "bank.csv"
+    statement.write_text(
+        "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+        "2026-11-03,2026-11-03,HC-1,HARBOR CLINIC,Extra hours,120.00,USD,\n"
+        "2026-11-04,2026-11-04,HC-2,HARBOR CLINIC,Thank you,504.00,USD,\n",
+        encoding="utf-8",
+    )
+    assert ok(run(main, "import", str(statement)))[:2] == [
+        "line 2  2026-11-03  HC-1  +120.00 USD  receipt: counterparty is the customer; the amount"
+        " inv-2026-11-02-harbor-clinic has open; received 120.00 USD from harbor-clinic: 120.00"
+        " to inv-2026-11-02-harbor-clinic",
+        "line 3  2026-11-04  HC-2  +504.00 USD  receipt: counterparty is the customer; received"
+        " 504.00 USD from harbor-clinic: 504.00 to inv-2026-09-harbor-clinic",
+    ]
+    assert balances(entries(main))["Assets:Receivable:Harbor-Clinic"] == "504.00 USD"

@@ -1,14 +1,15 @@
-"""The partner's bank statement as money events: receipts, payments to OneBox, the rest.
+"""The partner's bank statement as money events: receipts, payments to OneBox, fees, the rest.
 
 The statement is read by ``statements.read_statement`` in a layout of
 ``layouts.LAYOUTS`` (``BankImporter(layout="dkb")``; ``layout=None`` takes
 whichever fits the file; the default is onebox-ledger's own CSV): rows oldest
 first, money in > 0, each with a reference that becomes the ``ref:`` of what is
 written and makes an import idempotent (the bank's transaction id, or one made
-from the row's own fields). The tool's own layout has one header line, ISO
-dates, a signed amount with a decimal point, at most cents, optional
-thousands commas (the field is then quoted), the account's currency (empty:
-the importer's) and the running balance, and each row its own Reference::
+from the row's own fields, the same in overlapping statements). The tool's own
+layout has one header line, ISO dates, a signed amount with a decimal point, at
+most cents, optional thousands commas (the field is then quoted), the account's
+currency (empty: the importer's) and the running balance, and each row its own
+Reference::
 
     Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
     2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,INVOICE INV-2026-10-ACME-REALTY,200.00,USD,"18,200.00"
@@ -16,35 +17,37 @@ the importer's) and the running balance, and each row its own Reference::
     2026-11-16,2026-11-16,20261116-0006,ONEBOX INC,Partner bill onebox-2026-10,"-1,087.16",USD,"19,343.33"
     2026-11-18,2026-11-18,20261118-0007,Office Rent LLC,Rent November 2026,"-1,500.00",USD,"17,843.33"
 
-Rows are booked oldest first: by date, and same-day rows in the order the
-layout declares for the bank (the tool's own layout: oldest first; pass
-``order=Order.DESCENDING`` for a file that lists newest first). The order is
-declared, never guessed, since same-day rows cannot show it.
-
 A file in no known layout, or any row with a bad value, is refused whole
-(:class:`StatementError`, naming file, line, column and value); the balance is
-checked as a number but not asserted, because the ledger records only the rows
-it can book. Only booked rows are planned: pending, cancelled and refunded rows
-(``Row.skipped``) are left out, and :meth:`BankImporter.extract` logs them.
+(:class:`StatementError`, naming file, line, column and value). A file that is
+read is never refused for what its rows mean: :func:`plan` gives every row one
+outcome (:data:`Outcome`), from the most specific evidence to the least
+(:func:`recognise`, over the text rules of ``matching_text``):
 
-Each row is classified by :func:`classify`, from the most specific evidence
-to the least; more than one customer at a level leaves the row unmatched:
+- ``skipped``: pending, cancelled or refunded at the bank (never booked);
+- ``fee``: money out that is itself a bank fee (``Комісія ...``, ``Entgelt``,
+  Chase's FEE_TRANSACTION), booked to the fee account when one is given;
+- ``receipt``: money in naming a known invoice id (any case and separators, or
+  cut short as ACH references cut it), else from a counterparty that is a
+  customer (legal forms in any script and position ignored: ``ТОВ "BETA
+  HOMES"`` is Beta Homes), else with the customer's id or full name in the
+  description. It pays the named invoice, else the one invoice whose open
+  amount the row pays exactly, else the oldest open ones; more than is open is
+  the customer's credit;
+- ``onebox-payment``: money out naming a known bill id (``onebox-2026-10``),
+  else to a counterparty that is OneBox (``ONEBOX INC``, ``ТОВ "ONEBOX"``); it
+  pays that bill, else the oldest due; more than is due is prepaid;
+- ``recorded``: the row's reference is already in the books with this content;
+- ``review``, with the reason: a customer who owes nothing, ids of several
+  customers, an invoice or bill id that names none in the books, an invoice
+  already paid, money in from OneBox or out to a customer, a fee without a fee
+  account, a date in a sealed month, a currency the customer is not billed in,
+  a reference reused with other content;
+- ``unrelated``: nothing above (rent, card purchases, unknown payers).
 
-- money in, a **customer receipt**: an invoice id in the description
-  (``inv-2026-10-acme-realty``, any case), else the counterparty is a
-  customer's name or id (case, punctuation and a legal suffix such as LLC,
-  GmbH, S.A. ignored: ``ACME REALTY LLC`` is ``Acme Realty``), else the
-  description holds a customer's id or name;
-- money out, a **payment to OneBox**: the counterparty starts with OneBox
-  (``ONEBOX INC``), or the description holds a bill id (``onebox-2026-10``);
-- anything else is **unmatched** (rent, fees, refunds, unknown payers) and is
-  left for a person to record.
-
-:func:`plan` turns the classified rows, oldest first, into exactly the entries
-``onebox-ledger receive`` and ``onebox-ledger onebox pay`` would write, with
-the same builders (``events.receive_entry``, ``events.pay_entry``) over the open
-items of the existing entries: the one invoice or bill the row names, else the
-oldest open ones first::
+A booked row is exactly what ``onebox-ledger receive`` or ``onebox-ledger onebox
+pay`` would write (``planner.receipt``, ``planner.onebox_payment``), with the
+row's reference as ``--ref``; a fee the bank kept of a receipt or charged on a
+payment is its own posting to the fee account::
 
     2026-11-09 * "Harbor Clinic" "Payment received"
       id: "receive/20261109-0004"
@@ -57,18 +60,11 @@ oldest open ones first::
       Assets:Receivable:Harbor-Clinic    -504.00 USD
         invoice: "inv-2026-09-harbor-clinic"
 
-A row whose ref is already recorded with the same date, customer and amount
-is ``recorded`` (nothing to write); one the ledger would refuse (the ref used
-with other content, a date in a sealed month, more than is open, an invoice or
-bill that is unknown or paid, a currency the customer is not billed in) is
-``refused`` with the reason.
-
-:meth:`BankImporter.extract` (beangulp, Fava's import page) returns the new
-entries only: rows already recorded give nothing, and unmatched or refused rows
-give nothing but a logged warning, since an import page cannot book what the
-CLI would refuse. ``onebox-ledger import`` applies the same plan through
-``actions.receive`` / ``actions.onebox_pay``, and refuses the whole file if any
-row is refused.
+Each booked entry is added to the state before the next row is planned, so a
+row never pays what an earlier row paid. :meth:`BankImporter.extract`
+(beangulp, Fava's import page) returns the entries of the booked rows and logs
+the others; ``onebox-ledger import`` books the same plan as one atomic write
+(``actions.import_statement``) and lists every row.
 """
 
 from __future__ import annotations
@@ -320,13 +316,20 @@ def _receipt_row(
             f" --ref {row.ref}",
             customer,
         )  # fmt: skip
+    invoice, reason = who.invoice, who.reason
+    if invoice is None:
+        # no invoice named: the one whose open amount the row pays exactly, else oldest first
+        same = [i for i in mine if i.open == amount[0] and i.currency == amount[1]]
+        if len(same) == 1 and same[0] is not mine[0]:
+            invoice = same[0].id
+            reason = f"{reason}; the amount {invoice} has open"
     plan = planner.receipt(
-        state, customer, amount, row.date, invoice=who.invoice, ref=row.ref, account=bank,
+        state, customer, amount, row.date, invoice=invoice, ref=row.ref, account=bank,
         paid=(row.amount, row.currency) if fee else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
-        row, "receipt", who.reason, customer, who.invoice, entry=plan.entry,
+        row, "receipt", reason, customer, invoice, entry=plan.entry,
         parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
     )  # fmt: skip
 
