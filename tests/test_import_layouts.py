@@ -28,6 +28,7 @@ import pytest
 from beancount.core import data
 from click.testing import Result
 
+from onebox_ledger import beans
 from onebox_ledger.importers import LAYOUTS
 
 D = Decimal
@@ -660,3 +661,66 @@ def test_a_row_naming_no_invoice_pays_the_one_its_amount_has_open(
         " 504.00 USD from harbor-clinic: 504.00 to inv-2026-09-harbor-clinic",
     ]
     assert balances(entries(main))["Assets:Receivable:Harbor-Clinic"] == "504.00 USD"
+
+
+# ---------------------------------------------------------------- Fava's import page
+
+FAVA_CONFIG = """from onebox_ledger.importers.bank import BankImporter
+
+CONFIG = [BankImporter({account!r}, {operating!r}, layout=None, fees={fees!r})]
+"""
+DATED = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} ")
+
+
+def option(options: tuple[str, ...], name: str) -> str | None:
+    return options[options.index(name) + 1] if name in options else None
+
+
+def appended(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    """The entries the command wrote: what it added at the end of each file, one text each."""
+    out = []
+    for name in sorted(after):
+        old = before.get(name, b"")
+        assert after[name].startswith(old), name
+        new = after[name][len(old) :].decode("utf-8")
+        out += [chunk.strip("\n") + "\n" for chunk in new.split("\n\n") if DATED.match(chunk.strip("\n"))]  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.fixture)
+def test_favas_import_page_offers_exactly_what_import_books(
+    scenario: Scenario, tmp_path: Path, run: Run, ok: Ok, snapshot: Snapshot
+) -> None:
+    """Fava with import-config: each statement is listed under the one importer (any layout,
+    the scenario's account and fee account), and extracting it offers the entries, and the
+    accounts to open, that `onebox-ledger import` then writes."""
+    from fava.core import FavaLedger
+
+    main = build(tmp_path / "books", run, ok, scenario)
+    account, fees = option(scenario.options, "--account"), option(scenario.options, "--fees")
+    config = FAVA_CONFIG.format(account=account, operating=scenario.currency, fees=fees)
+    (main.parent / "config.py").write_text(config, encoding="utf-8")
+    (main.parent / "statements").mkdir()
+    document = main.parent / "statements" / scenario.fixture
+    document.write_bytes((FIXTURES / scenario.fixture).read_bytes())
+    with main.open("a", encoding="utf-8") as text:
+        text.write(
+            '\n2026-01-01 custom "fava-option" "import-config" "config.py"\n'
+            '2026-01-01 custom "fava-option" "import-dirs" "statements"\n'
+        )
+    name = f"onebox_ledger.importers.bank.BankImporter({account})" if account else (
+        "onebox_ledger.importers.bank.BankImporter"
+    )  # fmt: skip
+    fava = FavaLedger(str(main))
+    assert fava.errors == []
+    listed = [(f.basename, [i.importer_name for i in f.importers]) for f in fava.ingest.import_data()]  # fmt: skip
+    assert listed == [(scenario.fixture, [name])]
+    offered = fava.ingest.extract(str(document), name)
+    assert not any("__duplicate__" in entry.meta for entry in offered)
+
+    before = snapshot(main.parent / "ledger")
+    ok(run(main, "import", str(document), *scenario.options))
+    written = appended(before, snapshot(main.parent / "ledger"))
+    assert sorted(beans.format_entry(entry) for entry in offered) == sorted(written)
+    assert len(written) == len(offered) > 0
+    assert FavaLedger(str(main)).ingest.extract(str(document), name) == []

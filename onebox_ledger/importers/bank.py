@@ -85,7 +85,7 @@ from beangulp.importers.csvbase import Order
 from .. import beans, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, mentions_customer, same_name
 from ..model import Customer
-from ..values import ZERO, parse_currency
+from ..values import ZERO, parse_account, parse_currency
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -387,37 +387,51 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     ``layout="dkb"`` another one of ``layouts.LAYOUTS``, and ``layout=None``
     whichever fits the file (``statements.read_statement``). `account` is the
     bank account the statement is of (or a folder of bank accounts, one per
-    currency, like ``Assets:Wise``); `currency` is that of rows whose file names
-    none, and `operating` the ledger's operating currency (default: `currency`).
+    currency, like ``Assets:Wise``), as ``import --account``; None books each row
+    on the bank account of its currency, as ``import`` without it. `currency` is
+    that of rows whose file names none, `operating` the ledger's operating
+    currency (default: `currency`), and `fees` the expense account bank fees are
+    booked to, as ``import --fees`` (None: fee rows are left for a person).
     `order` overrides the layout's order of same-day rows (``Order.DESCENDING``:
     the bank lists newest first).
     """
 
     def __init__(
         self,
-        account: str = beans.BANK,
+        account: str | None = beans.BANK,
         currency: str = "USD",
         *,
         operating: str | None = None,
         order: Order | None = None,
         layout: str | None = "generic",
+        fees: str | None = None,
     ) -> None:
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")
-        self.bank = account
+        self.bank = parse_account(account, "account") if account is not None else None
         self.currency = parse_currency(currency)
         self.operating = parse_currency(operating or currency)
         self.order = order
         self.layout = layout
+        self.fees = parse_account(fees, "fees") if fees is not None else None
 
     # ------------------------------------------------------------ beangulp.Importer
+
+    @property
+    def name(self) -> str:
+        """The class path, with the layout and account when given: Fava keys importers by it,
+        so one per bank account is ``...BankImporter(wise, Assets:Wise)``."""
+        base = f"{type(self).__module__}.{type(self).__qualname__}"
+        given = [part for part in (self.layout, self.bank) if part]
+        return f"{base}({', '.join(given)})" if given else base
 
     def identify(self, filepath: str) -> bool:
         """True for a file in the importer's layout (any known layout for ``layout=None``)."""
         return identify(Path(filepath), layout=self.layout) is not None
 
     def account(self, filepath: str) -> str:
-        return self.bank
+        """Where beangulp files the statement: the account, else the main bank account."""
+        return self.bank or beans.BANK
 
     def date(self, filepath: str) -> datetime.date | None:
         """The statement's date: its latest booking date (None for a statement with no rows)."""
@@ -427,12 +441,13 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return "bank-statement.csv"
 
     def extract(self, filepath: str, existing: Sequence[data.Directive]) -> list[data.Directive]:
-        """What ``onebox-ledger import`` would book for the rows (receipts, OneBox payments),
-        given the existing entries; the rows left for a person are logged, not extracted."""
-        out: list[data.Directive] = []
+        """What ``onebox-ledger import`` would book for the rows, given the existing entries:
+        the ``open`` (and ``commodity``) directives of the accounts they first post to, then
+        the receipts, OneBox payments and fees; the rows left for a person are logged."""
+        out: list[data.Transaction] = []
         name = Path(filepath).name
         state = planner.State.of(existing, self.operating)
-        for planned in plan(self.rows(filepath), state, account=self.bank):
+        for planned in plan(self.rows(filepath), state, account=self.bank, fees=self.fees):
             row = planned.row
             if planned.entry is not None:
                 meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
@@ -443,7 +458,17 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
                     name, row.line, row.ref, row.amount, row.currency, planned.outcome,
                     planned.reason,
                 )  # fmt: skip
-        return out
+        if not out:
+            return []
+        opened = {e.account for e in existing if isinstance(e, data.Open)}
+        declared = {e.currency for e in existing if isinstance(e, data.Commodity)}
+        first = _open_date(existing, state, self.operating)
+        made: list[data.Directive] = [
+            *events.commodities(out, declared, first),
+            *events.opens(out, opened, first),
+        ]
+        where = data.new_metadata(filepath, 0)  # beangulp sorts by meta['lineno']
+        return [entry._replace(meta={**where, **(entry.meta or {})}) for entry in made] + out
 
     # ------------------------------------------------------------ onebox-ledger
 
@@ -454,7 +479,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
         """The plan of every row, oldest first (StatementError for a bad file)."""
         state = planner.State.of(existing, self.operating)
-        return plan(self.rows(filepath), state, account=self.bank)
+        return plan(self.rows(filepath), state, account=self.bank, fees=self.fees)
 
     def rows(self, filepath: str) -> list[Row]:
         """Every row, oldest first, each field checked; StatementError on the first bad one."""
@@ -467,3 +492,16 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         """Rows in the statement's own order, oldest first: by date, same-day rows by `order`."""
         ordered = list(rows) if self.order is not Order.DESCENDING else list(reversed(rows))
         return sorted(ordered, key=lambda row: row.date)
+
+
+def _open_date(
+    existing: Sequence[data.Directive], state: planner.State, operating: str
+) -> datetime.date:
+    """The date ``onebox-ledger`` opens an account on (store.Ledger.open_date): the day after
+    the last sealed month, else the ledger's first day (its operating currency's commodity,
+    else its first open)."""
+    if state.sealed is not None:
+        return state.sealed.next().first
+    days = [e.date for e in existing if isinstance(e, data.Commodity) and e.currency == operating]
+    days = days or [e.date for e in existing if isinstance(e, data.Open)]
+    return min(days, default=datetime.date.min)
