@@ -72,7 +72,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -83,8 +83,7 @@ from beancount.core import data
 from beangulp.importers.csvbase import Order
 
 from .. import beans, events, planner
-from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, mentions_customer, same_name
-from ..model import Customer
+from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
 from ..values import ZERO, parse_account, parse_currency
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
@@ -164,12 +163,8 @@ def recognise(row: Row, state: planner.State) -> Recognised:
     return Recognised("none", "zero amount")
 
 
-def _customers(state: planner.State, test: Callable[[Customer], bool]) -> list[str]:
-    return sorted(c.id for c in state.book.customers.values() if test(c))
-
-
 def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
-    ids = find_invoice_ids(text, state.invoices)
+    ids = find_invoice_ids(text, state.ids("invoice"))
     owners = sorted({str(state.invoices[i].customer) for i in ids if state.invoices[i].customer})
     if len(owners) > 1:
         return Recognised("none", "", review=f"invoices of several customers ({', '.join(ids)})")
@@ -182,13 +177,11 @@ def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
         return Recognised(
             "none", "", review=f"a reference to an unknown invoice ({unknown.group(0)!r})"
         )
-    for test, why in (
-        (lambda c: same_name(row.counterparty, c.name)
-         or same_name(row.counterparty, c.id.replace("-", " ")), "counterparty is the customer"),
-        (lambda c: mentions_customer(row.description, c.id, c.name),
-         "customer named in the description"),
-    ):  # fmt: skip
-        found = _customers(state, test)
+    names = state.names()
+    for found, why in (
+        (names.same(row.counterparty), "counterparty is the customer"),
+        (names.mentioned(row.description), "customer named in the description"),
+    ):
         if len(found) > 1:
             return Recognised("none", "", review=f"{why}: several customers ({', '.join(found)})")
         if found:
@@ -199,7 +192,7 @@ def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
 
 
 def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
-    ids = find_bill_ids(text, state.bills)
+    ids = find_bill_ids(text, state.ids("bill"))
     onebox = is_onebox(row.counterparty)
     if ids:
         named = ids[0] if len(ids) == 1 else None
@@ -212,7 +205,7 @@ def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
         )
     if onebox:
         return Recognised("onebox", "counterparty is OneBox")
-    found = _customers(state, lambda c: mentions_customer(row.counterparty, c.id, c.name))
+    found = state.names().mentioned(row.counterparty)
     if found:
         return Recognised(
             "none", "",

@@ -563,6 +563,8 @@ class _Reader:
         )
         self.empty = frozenset(self.layout.empty)
         self.preamble = self._preamble()
+        self.dates: dict[str, tuple[datetime.date, datetime.time | None]] = {}  # text -> read
+        self.places: dict[tuple[str, Side | None], tuple[tuple[int, str], ...]] = {}
 
     # ------------------------------------------------------------ the statement
 
@@ -687,25 +689,37 @@ class _Reader:
             )
         return fields
 
+    def _where(self, name: str, side: Side | None) -> tuple[tuple[int, str], ...]:
+        """(position, title) of the columns a field is read from, for a side; found once."""
+        known = self.places.get((name, side))
+        if known is None:
+            mapping: Mapping[str, tuple[Col, ...]] = self.layout.columns
+            if side == "in" and name in self.layout.money_in:
+                mapping = self.layout.money_in
+            elif side == "out" and name in self.layout.money_out:
+                mapping = self.layout.money_out
+            index = self.found.index
+            known = self.places[(name, side)] = tuple(
+                (index[column], self.found.cells[index[column]])
+                for column in mapping.get(name, ())
+                if column in index
+            )
+        return known
+
     def _values(self, fields: Sequence[str], name: str, side: Side | None) -> list[_Value]:
-        mapping: Mapping[str, tuple[Col, ...]] = self.layout.columns
-        if side == "in" and name in self.layout.money_in:
-            mapping = self.layout.money_in
-        elif side == "out" and name in self.layout.money_out:
-            mapping = self.layout.money_out
         out = []
-        for column in mapping.get(name, ()):
-            index = self.found.index.get(column)
-            if index is None:
-                continue
+        for index, title in self._where(name, side):
             text = fields[index].strip()
             if text and text not in self.empty:
-                out.append(_Value(self.found.cells[index], text))
+                out.append(_Value(title, text))
         return out
 
     def _first(self, fields: Sequence[str], name: str, side: Side | None = None) -> _Value | None:
-        values = self._values(fields, name, side)
-        return values[0] if values else None
+        for index, title in self._where(name, side):
+            text = fields[index].strip()
+            if text and text not in self.empty:
+                return _Value(title, text)
+        return None
 
     def _text(self, fields: Sequence[str], name: str, side: Side | None = None) -> str:
         values = self._values(fields, name, side)
@@ -736,10 +750,14 @@ class _Reader:
         return number
 
     def _when(self, line: int, value: _Value) -> tuple[datetime.date, datetime.time | None]:
+        known = self.dates.get(value.text)  # a statement repeats its dates: read each once
+        if known is not None:
+            return known
         try:
-            return parse_when(value.text, self.layout)
+            known = self.dates[value.text] = parse_when(value.text, self.layout)
         except _Bad as err:
             raise self._fail(line, value, str(err)) from None
+        return known
 
     def _rows(self, line: int, raw: list[str]) -> list[Row]:
         layout = self.layout
