@@ -255,6 +255,31 @@ class CustomerNames:
         core = core_name(text)
         return sorted(self.whole.get(_fold_all(core), ())) if core else []
 
+    def named(self, text: str) -> list[str]:
+        """The customers `text` names (:meth:`mentioned`), less those whose name is only found
+        inside another customer's id that the text holds, sorted: with customers Harbor Clinic
+        and harbor-clinic-12, ``harbor-clinic-12 services`` names only harbor-clinic-12. An id
+        is an identifier; a name inside a longer name stays ambiguous (``Iris Travel Group``
+        may be the group paying for Iris Travel)."""
+        core = core_name(text)
+        if not core:
+            return []
+        words = _fold_all(core).split()
+        found = set(self.whole.get(" ".join(words), ()))
+        held: list[tuple[int, int]] = []  # where the ids the text holds are, among its words
+        low = unicodedata.normalize("NFKC", text).casefold()
+        for run in _ID_RUN.findall(low):
+            if run in self.ids:
+                found.add(self.ids[run])
+                held += _places(words, tuple(_fold_all(core_name(run.replace("-", " "))).split()))
+        for start, word in enumerate(words):
+            for phrase, customer_id in self.phrases.get(word, ()):
+                end = start + len(phrase)
+                inside = any(s <= start and end <= e and e - s > end - start for s, e in held)
+                if tuple(words[start:end]) == phrase and not inside:
+                    found.add(customer_id)
+        return sorted(found)
+
     def mentioned(self, text: str) -> list[str]:
         """The customers `text` names (:func:`mentions_customer`), sorted."""
         core = core_name(text)
@@ -269,6 +294,16 @@ class CustomerNames:
                 if tuple(words[start : start + len(phrase)]) == phrase:
                     found.add(customer_id)
         return sorted(found)
+
+
+def _places(words: list[str], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each place `phrase` is among `words`."""
+    size = len(phrase)
+    return [
+        (start, start + size)
+        for start in range(len(words) - size + 1)
+        if size and tuple(words[start : start + size]) == phrase
+    ]
 
 
 def _skeleton(text: str) -> str:

@@ -724,3 +724,30 @@ def test_favas_import_page_offers_exactly_what_import_books(
     assert sorted(beans.format_entry(entry) for entry in offered) == sorted(written)
     assert len(written) == len(offered) > 0
     assert FavaLedger(str(main)).ingest.extract(str(document), name) == []
+
+
+def test_a_customer_whose_name_starts_another_is_not_named_by_the_longer_one(
+    tmp_path: Path, run: Run, ok: Ok, entries: Check
+) -> None:
+    """Harbor Clinic and Harbor Clinic East are two customers: a payment naming the id
+    harbor-clinic-east is East's, not a reason to ask which of the two it is; naming both
+    by name is."""
+    scenario = next(s for s in SCENARIOS if s.fixture == "chase.csv")
+    main = build(tmp_path / "books", run, ok, scenario)
+    ok(run(main, *customer("harbor-clinic-east", "Harbor Clinic East", "2026-11-01")))
+    ok(run(main, "sell", "harbor-clinic-east", "75 USD", "--date", "2026-11-02", "--memo", "Setup"))  # fmt: skip
+    statement = tmp_path / "bank.csv"
+    statement.write_text(
+        "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+        "2026-11-03,2026-11-03,HE-1,J. Smith,harbor-clinic-east setup,75.00,USD,\n"
+        "2026-11-04,2026-11-04,HE-2,J. Smith,Harbor Clinic East and Harbor Clinic,75.00,USD,\n",
+        encoding="utf-8",
+    )
+    assert ok(run(main, "import", str(statement)))[:2] == [
+        "line 2  2026-11-03  HE-1  +75.00 USD  receipt: customer named in the description;"
+        " received 75.00 USD from harbor-clinic-east: 75.00 to inv-2026-11-02-harbor-clinic-east",
+        "line 3  2026-11-04  HE-2  +75.00 USD  review: customer named in the description: several"
+        " customers (harbor-clinic, harbor-clinic-east) ('J. Smith', 'Harbor Clinic East and"
+        " Harbor Clinic')",
+    ]
+    assert balances(entries(main))["Assets:Receivable:Harbor-Clinic-East"] == "0"

@@ -158,6 +158,28 @@ def test_the_customer_index_agrees_with_the_rules_for_every_customer() -> None:
         assert names.same(text) == sorted(same), text
         assert names.mentioned(text) == sorted(mentioned), text
     assert names.mentioned("harbor-clinic-12 services") == ["harbor-clinic", "harbor-clinic-12"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("harbor-clinic-12 services", ["harbor-clinic-12"]),  # Harbor Clinic is inside the id
+        ("HARBOR-CLINIC-12", ["harbor-clinic-12"]),
+        ("Payment Harbor Clinic 12, November", ["harbor-clinic", "harbor-clinic-12"]),  # names
+        ("Harbor Clinic, November", ["harbor-clinic"]),
+        ("harbor-clinic and Harbor Clinic 12", ["harbor-clinic", "harbor-clinic-12"]),
+        ("acme-realty for Kyiv Estates", ["acme-realty", "kyiv"]),  # two places: ambiguous
+        ("Acme Realty", ["acme-realty"]),
+        ("ROZETKA.UA KYIV", []),
+        ("", []),
+    ],
+)
+def test_a_name_found_only_inside_another_customers_id_is_not_named(
+    text: str, named: list[str]
+) -> None:
+    names = CustomerNames.of(CUSTOMERS)
+    assert names.named(text) == named
+    assert set(named) <= set(names.mentioned(text))
     assert names.same('ТОВ "BETA HOMES"') == ["beta-homes"]
     assert names.mentioned("ROZETKA.UA KYIV") == []
 

@@ -180,7 +180,7 @@ def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
     names = state.names()
     for found, why in (
         (names.same(row.counterparty), "counterparty is the customer"),
-        (names.mentioned(row.description), "customer named in the description"),
+        (names.named(row.description), "customer named in the description"),
     ):
         if len(found) > 1:
             return Recognised("none", "", review=f"{why}: several customers ({', '.join(found)})")
@@ -205,7 +205,7 @@ def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
         )
     if onebox:
         return Recognised("onebox", "counterparty is OneBox")
-    found = state.names().mentioned(row.counterparty)
+    found = state.names().named(row.counterparty)
     if found:
         return Recognised(
             "none", "",
