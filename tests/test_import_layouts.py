@@ -82,6 +82,7 @@ class Scenario:
     lines: list[str] = field(default_factory=list)
     balances: dict[str, str] = field(default_factory=dict)
     currency: str = "USD"
+    today: str | None = None  # the import's day, when the statement runs past the test's
 
 
 def build(root: Path, run: Run, ok: Ok, scenario: Scenario) -> Path:
@@ -126,14 +127,14 @@ SCENARIOS: list[Scenario] = [
         ],
         FEES,
         lines=[
-            "line 2  2026-12-01  TX-9001  +125.00 USD  receipt: invoice inv-2026-11-acme-realty in the text; received 125.00 USD from acme-realty: 125.00 to inv-2026-11-acme-realty",
-            "line 3  2026-12-01  TX-9002  +317.49 USD  receipt: customer named in the description; received 317.49 USD from juniper-schools: 317.49 to inv-2026-11-juniper-schools",
-            "line 4  2026-12-03  TX-9003  -1087.16 USD  onebox-payment: bill onebox-2026-11 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-11",
+            "line 2  2026-12-01  TX-9001  +125.00 USD  receipt: invoice inv-2026-11-acme-realty in the text; received 125.00 USD from acme-realty: 125.00 USD to inv-2026-11-acme-realty",
+            "line 3  2026-12-01  TX-9002  +317.49 USD  receipt: customer named in the description; received 317.49 USD from juniper-schools: 317.49 USD to inv-2026-11-juniper-schools",
+            "line 4  2026-12-03  TX-9003  -1087.16 USD  onebox-payment: bill onebox-2026-11 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-11",
             "line 5  2026-12-04  TX-9005  +50.00 USD  review: everest-dental has nothing open on 2026-12-04 (counterparty is the customer); to hold it as credit: onebox-ledger receive everest-dental \"50.00 USD\" --date 2026-12-04 --ref TX-9005 ('Everest Dental', 'December')",
             "line 6  2026-12-08  TX-9006  +192.00 USD  review: a reference to an unknown invoice ('inv-2026-03') ('IRIS TRAVEL', 'Invoice inv-2026-03-iris-travel')",
             "line 7  2026-12-31  TX-9004  -12.00 USD  fee: a bank fee (Monthly service fee); 12.00 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 442.49 USD), 1 onebox-payment (out 1087.16 USD), 1 fee (out 12.00 USD); listed: 2 review (in 242.00 USD)",
-            "balance: 18281.33 opening -414.67 booked by the bank = 17866.66; the statement's closing balance is 17866.66: reconciled",
+            "balance: 18281.33 USD opening -414.67 USD booked by the bank = 17866.66 USD; the statement's closing balance is 17866.66 USD: reconciled",
         ],
         # Assets:Bank: +50.00 (Everest's sale, paid by hand) + 125.00 + 317.49 - 1087.16 - 12.00
         balances={
@@ -145,6 +146,7 @@ SCENARIOS: list[Scenario] = [
             "Expenses:Bank-Fees": "12.00 USD",
             "Liabilities:OneBox:Payable": "0",
         },
+        today="2027-01-05",  # the statement runs to 2026-12-31
     ),
     Scenario(
         "chase.csv",
@@ -163,12 +165,12 @@ SCENARIOS: list[Scenario] = [
         ("--account", "Assets:Bank", *FEES),
         lines=[
             "line 8  2026-11-05  row-20261105-ab571dd3b87e  -250.00 USD  unrelated: money out, not to OneBox ('CHECK 1042')",
-            "line 7  2026-11-09  row-20261109-b47775f39a74  +504.00 USD  receipt: customer named in the description; received 504.00 USD from harbor-clinic: 504.00 to inv-2026-09-harbor-clinic",
-            "line 6  2026-11-09  row-20261109-b47775f39a74-2  +504.00 USD  receipt: customer named in the description; received 504.00 USD from harbor-clinic: 504.00 to inv-2026-10-harbor-clinic",
-            "line 5  2026-11-16  row-20261116-1a2408beb381  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10",
+            "line 7  2026-11-09  row-20261109-b47775f39a74  +504.00 USD  receipt: customer named in the description; received 504.00 USD from harbor-clinic: 504.00 USD to inv-2026-09-harbor-clinic",
+            "line 6  2026-11-09  row-20261109-b47775f39a74-2  +504.00 USD  receipt: customer named in the description; received 504.00 USD from harbor-clinic: 504.00 USD to inv-2026-10-harbor-clinic",
+            "line 5  2026-11-16  row-20261116-1a2408beb381  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10",
             "line 4  2026-11-20  row-20261120-771d7865fff2  +300.00 USD  review: invoices of several customers (inv-2026-10-harbor-clinic, inv-2026-10-harbor-dental) ('HARBOR GROUP', 'ORIG CO NAME:HARBOR GROUP ORIG ID:9876543210 DESC DATE:261120 CO ENTRY DESCR:PAYMENT SEC:CCD TRACE#:021000029876543 EED:261120 IND ID:INV-2026-10-HAR IND NAME:ONEBOX PARTNER LLC TRN: 3249876543TC')",
             "line 3  2026-11-30  row-20261130-68ffe41d3627  -15.00 USD  fee: a bank fee (MONTHLY SERVICE FEE); 15.00 USD to Expenses:Bank-Fees",
-            "line 2  2026-11-30  row-20261130-35802bac4906  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty",
+            "line 2  2026-11-30  row-20261130-35802bac4906  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty",
             "booked: 3 receipt (in 1208.00 USD), 1 onebox-payment (out 1087.16 USD), 1 fee (out 15.00 USD); listed: 1 review (in 300.00 USD), 1 unrelated (out 250.00 USD)",
         ],
         # 504.00 + 504.00 - 1087.16 - 15.00 + 200.00 (the check and Harbor Group are not booked)
@@ -197,9 +199,9 @@ SCENARIOS: list[Scenario] = [
         ],
         ("--account", "Assets:DKB", *FEES),
         lines=[
-            "line 12  2026-11-02  row-20261102-99bde9fa7325  +1234.50 EUR  receipt: counterparty is the customer; received 1234.50 EUR from kyiv-estates: 1234.50 to inv-2026-10-kyiv-estates",
+            "line 12  2026-11-02  row-20261102-99bde9fa7325  +1234.50 EUR  receipt: counterparty is the customer; received 1234.50 EUR from kyiv-estates: 1234.50 EUR to inv-2026-10-kyiv-estates",
             "line 10  2026-11-15  row-20261115-d9176e38e7eb  -1250.00 EUR  unrelated: money out, not to OneBox ('Office Rent GmbH', 'Miete November')",
-            "line 9  2026-11-28  row-20261128-b34993d1f246  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 to inv-2026-10-berlin-immo",
+            "line 9  2026-11-28  row-20261128-b34993d1f246  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2026-10-berlin-immo",
             "line 8  2026-11-30  row-20261130-e85b77d502f5  -4.90 EUR  fee: a bank fee (Kontoführungsentgelt 11/2026); 4.90 EUR to Expenses:Bank-Fees",
             "line 7  2026-11-30  row-20261130-13bbb35c938f  -45.90 EUR  skipped: pending at the bank; not booked ('Hetzner Online GmbH', 'Server November')",
             "booked: 2 receipt (in 1326.50 EUR), 1 fee (out 4.90 EUR); listed: 1 unrelated (out 1250.00 EUR), 1 skipped (out 45.90 EUR)",
@@ -213,7 +215,7 @@ SCENARIOS: list[Scenario] = [
             "Income:Services": "-1432.62 USD",
             "Assets:Receivable:Berlin-Immo": "0",
             "Assets:Receivable:Kyiv-Estates": "0",
-            "Expenses:Bank-Fees": "4.90 EUR",
+            "Expenses:Bank-Fees": "5.39 USD",  # 4.90 EUR x 1.10 (the rate from 2026-11-01) = 5.39
         },
     ),
     Scenario(
@@ -245,9 +247,9 @@ SCENARIOS: list[Scenario] = [
         FEES,
         currency="EUR",
         lines=[
-            "line 12  2022-10-03  row-20221003-13a3b90fa196  -312.40 EUR  onebox-payment: bill onebox-2022-09 in the text; paid 312.40 EUR to OneBox: 312.40 to onebox-2022-09",
+            "line 12  2022-10-03  row-20221003-13a3b90fa196  -312.40 EUR  onebox-payment: bill onebox-2022-09 in the text; paid 312.40 EUR to OneBox: 312.40 EUR to onebox-2022-09",
             "line 11  2022-10-14  row-20221014-b25750ff3f63  -1250.00 EUR  unrelated: money out, not to OneBox ('Müller Bürobedarf GmbH', 'Büromaterial Oktober')",
-            "line 9  2022-10-28  row-20221028-c72ca55b3b57  +92.00 EUR  receipt: invoice inv-2022-09-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 to inv-2022-09-berlin-immo",
+            "line 9  2022-10-28  row-20221028-c72ca55b3b57  +92.00 EUR  receipt: invoice inv-2022-09-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2022-09-berlin-immo",
             "line 8  2022-10-31  row-20221031-f493831a3937  -7.50 EUR  fee: a bank fee (Abrechnung 31.10.2022); 7.50 EUR to Expenses:Bank-Fees",
             "booked: 1 receipt (in 92.00 EUR), 1 onebox-payment (out 312.40 EUR), 1 fee (out 7.50 EUR); listed: 1 unrelated (out 1250.00 EUR)",
         ],
@@ -274,11 +276,11 @@ SCENARIOS: list[Scenario] = [
         ("--account", "Assets:ING", *FEES),
         lines=[
             "line 19  2026-11-10  row-20261110-1ecd99e24ec8  -119.70 EUR  unrelated: money out, not to OneBox ('Stadtwerke Berlin', 'Strom 11/2026')",
-            "line 18  2026-11-25  row-20261125-e8b870046246  +46.00 EUR  receipt: counterparty is the customer; received 46.00 EUR from berlin-immo: 46.00 to inv-2026-10-berlin-immo",
-            "line 17  2026-11-25  row-20261125-a51489f6dfa7  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 46.00 to inv-2026-10-berlin-immo, 46.00 held as credit",
+            "line 18  2026-11-25  row-20261125-e8b870046246  +46.00 EUR  receipt: counterparty is the customer; received 46.00 EUR from berlin-immo: 46.00 EUR to inv-2026-10-berlin-immo",
+            "line 17  2026-11-25  row-20261125-a51489f6dfa7  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 46.00 EUR to inv-2026-10-berlin-immo, 46.00 EUR held as credit",
             "line 16  2026-11-30  row-20261130-3b32770808d2  -4.90 EUR  fee: a bank fee (Kontoführung November 2026); 4.90 EUR to Expenses:Bank-Fees",
             "booked: 2 receipt (in 138.00 EUR), 1 fee (out 4.90 EUR); listed: 1 unrelated (out 119.70 EUR)",
-            "balance: 4600.00 opening +13.40 booked by the bank = 4613.40; the statement's closing balance is 4613.40: reconciled",
+            "balance: 4600.00 EUR opening +13.40 EUR booked by the bank = 4613.40 EUR; the statement's closing balance is 4613.40 EUR: reconciled",
         ],
         # 46.00 + 92.00 - 4.90. The rows of 25.11 are read the right way round (newest first):
         # the 46.00 advance comes first and pays half of October, the 92.00 for October the
@@ -286,7 +288,7 @@ SCENARIOS: list[Scenario] = [
         balances={
             "Assets:ING": "133.10 EUR",
             "Assets:Receivable:Berlin-Immo": "0",
-            "Expenses:Bank-Fees": "4.90 EUR",
+            "Expenses:Bank-Fees": "5.29 USD",  # 4.90 EUR x 1.08 = 5.292 -> 5.29
             "Liabilities:Customer-Credit:Berlin-Immo": "-46.00 EUR",
         },
     ),
@@ -305,14 +307,14 @@ SCENARIOS: list[Scenario] = [
         ],
         ("--account", "Assets:Monobank:UAH", *FEES),
         lines=[
-            "line 7  2026-11-02  row-20261102-bf9ec84ed12e  +12000.00 UAH  receipt: counterparty is the customer; received 12000.00 UAH from beta-homes: 12000.00 to inv-2026-10-beta-homes",
+            "line 7  2026-11-02  row-20261102-bf9ec84ed12e  +12000.00 UAH  receipt: counterparty is the customer; received 12000.00 UAH from beta-homes: 12000.00 UAH to inv-2026-10-beta-homes",
             "line 6  2026-11-05  row-20261105-5890ec45f202  -431.09 UAH  unrelated: money out, not to OneBox ('Google')",
             "line 5  2026-11-20  row-20261120-2e42ff46ff45  -2020.00 UAH  unrelated: money out, not to OneBox ('Зняття готівки: Банкомат ПриватБанк')",
             "line 4  2026-11-25  row-20261125-3b010cfbae71  +249.50 UAH  unrelated: no customer, invoice id or customer name recognised ('ROZETKA.UA KYIV')",
             "line 3  2026-11-28  row-20261128-a9d479439148  -45.00 UAH  fee: a bank fee (Комісія за переказ з кредитних коштів); 45.00 UAH to Expenses:Bank-Fees",
             "line 2  2026-11-30  row-20261130-b1b92310005f  -1249.50 UAH  unrelated: money out, not to OneBox ('ROZETKA.UA KYIV')",
             "booked: 1 receipt (in 12000.00 UAH), 1 fee (out 45.00 UAH); listed: 4 unrelated (in 249.50 UAH, out 3700.59 UAH)",
-            "balance: 1000.00 opening +8503.91 booked by the bank = 9503.91; the statement's closing balance is 9503.91: reconciled",
+            "balance: 1000.00 UAH opening +8503.91 UAH booked by the bank = 9503.91 UAH; the statement's closing balance is 9503.91 UAH: reconciled",
         ],
         # 12000.00 - 45.00; Kyiv Estates (customer kyiv) still owes 1249.50, the very amount of
         # the card purchase at ROZETKA.UA KYIV, and nothing of Rozetka's refund went to it
@@ -320,7 +322,7 @@ SCENARIOS: list[Scenario] = [
             "Assets:Monobank:UAH": "11955.00 UAH",
             "Assets:Receivable:Beta-Homes": "0",
             "Assets:Receivable:Kyiv": "1249.50 UAH",
-            "Expenses:Bank-Fees": "45.00 UAH",
+            "Expenses:Bank-Fees": "1.08 USD",  # 45.00 UAH x 0.024 = 1.08
         },
     ),
     Scenario(
@@ -339,13 +341,13 @@ SCENARIOS: list[Scenario] = [
         ],
         ("--account", "Assets:Monobank:FOP", *FEES),
         lines=[
-            "line 18  2026-11-03  row-20261103-0752d8ea53f9  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 to inv-2026-10-juniper-schools",
-            "line 17  2026-11-07  row-20261107-48fead3eaf30  +150.00 USD  receipt: counterparty is the customer; received 150.00 USD from beta-homes: 150.00 to inv-2026-10-beta-homes",
-            "line 16  2026-11-12  row-20261112-f2c0ab93019f  +199.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty; bank fee 1.00 USD to Expenses:Bank-Fees",
+            "line 18  2026-11-03  row-20261103-0752d8ea53f9  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 USD to inv-2026-10-juniper-schools",
+            "line 17  2026-11-07  row-20261107-48fead3eaf30  +150.00 USD  receipt: counterparty is the customer; received 150.00 USD from beta-homes: 150.00 USD to inv-2026-10-beta-homes",
+            "line 16  2026-11-12  row-20261112-f2c0ab93019f  +199.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty; bank fee 1.00 USD to Expenses:Bank-Fees",
             "line 15  2026-11-20  row-20261120-b2bbd1786c18  -5.00 USD  fee: a bank fee (Комісія за обслуговування рахунку за жовтень); 5.00 USD to Expenses:Bank-Fees",
-            "line 14  2026-11-25  row-20261125-368e0d5c2636  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10",
+            "line 14  2026-11-25  row-20261125-368e0d5c2636  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10",
             "booked: 3 receipt (in 666.49 USD), 1 onebox-payment (out 1087.16 USD), 1 fee (out 5.00 USD); listed: none",
-            "balance: 500.00 opening -425.67 booked by the bank = 74.33; the statement's closing balance is 74.33: reconciled",
+            "balance: 500.00 USD opening -425.67 USD booked by the bank = 74.33 USD; the statement's closing balance is 74.33 USD: reconciled",
         ],
         # 317.49 + 150.00 + 199.00 - 5.00 - 1087.16; fees 1.00 (kept of Acme's 200.00) + 5.00
         balances={
@@ -377,13 +379,13 @@ SCENARIOS: list[Scenario] = [
         ],
         ("--account", "Assets:Privat", *FEES),
         lines=[
-            "line 10  2026-11-04  row-20261104-b13433ff33ba  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 to inv-2026-10-juniper-schools",
+            "line 10  2026-11-04  row-20261104-b13433ff33ba  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 USD to inv-2026-10-juniper-schools",
             "line 9  2026-11-04  row-20261104-2f9e4bb8558e  -3.17 USD  fee: a bank fee (Комісія банку за зарахування валютних коштів 1%); 3.17 USD to Expenses:Bank-Fees",
-            "line 8  2026-11-10  row-20261110-7ddb3dd71ac7  +1008.00 USD  receipt: invoices inv-2026-08-harbor-clinic, inv-2026-09-harbor-clinic in the text; received 1008.00 USD from harbor-clinic: 504.00 to inv-2026-08-harbor-clinic, 504.00 to inv-2026-09-harbor-clinic",
-            "line 7  2026-11-16  row-20261116-d451147c685c  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10",
+            "line 8  2026-11-10  row-20261110-7ddb3dd71ac7  +1008.00 USD  receipt: invoices inv-2026-08-harbor-clinic, inv-2026-09-harbor-clinic in the text; received 1008.00 USD from harbor-clinic: 504.00 USD to inv-2026-08-harbor-clinic, 504.00 USD to inv-2026-09-harbor-clinic",
+            "line 7  2026-11-16  row-20261116-d451147c685c  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10",
             "line 6  2026-11-20  row-20261120-aaddff9a513d  -2.00 USD  fee: a bank fee (Комісія за SWIFT-переказ); 2.00 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 1325.49 USD), 1 onebox-payment (out 1087.16 USD), 2 fee (out 5.17 USD); listed: none",
-            "balance: 2500.00 opening +233.16 booked by the bank = 2733.16; the statement's closing balance is 2733.16: reconciled",
+            "balance: 2500.00 USD opening +233.16 USD booked by the bank = 2733.16 USD; the statement's closing balance is 2733.16 USD: reconciled",
         ],
         # 317.49 - 3.17 + 1008.00 - 1087.16 - 2.00 (= the statement's 2733.16 - 2500.00)
         balances={
@@ -411,14 +413,14 @@ SCENARIOS: list[Scenario] = [
         ],
         ("--account", "Assets:Wise", *FEES),
         lines=[
-            "line 8  2026-11-02  TRANSFER-1300000000  +199.59 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to inv-2026-10-acme-realty; bank fee 0.41 USD to Expenses:Bank-Fees",
-            "line 7  2026-11-03  TRANSFER-1300000001  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 to inv-2026-10-berlin-immo",
+            "line 8  2026-11-02  TRANSFER-1300000000  +199.59 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty; bank fee 0.41 USD to Expenses:Bank-Fees",
+            "line 7  2026-11-03  TRANSFER-1300000001  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2026-10-berlin-immo",
             "line 6  2026-11-12  CARD_TRANSACTION-1300000005  -180.00 EUR  skipped: refunded at the bank; not booked ('Hotel Adlon')",
             "line 5  2026-11-18  TRANSFER-1300000002  -500.00 USD  skipped: cancelled at the bank; not booked ('Office Rent LLC', 'Rent November')",
             "line 4  2026-11-20  BALANCE_TRANSACTION-1300000003:out  -92.00 EUR  unrelated: money out, not to OneBox ('Olena Petrenko')",
             "line 4  2026-11-20  BALANCE_TRANSACTION-1300000003:in  +99.50 USD  unrelated: no customer, invoice id or customer name recognised ('Olena Petrenko')",
             "line 3  2026-11-26  TRANSFER-1300000006  -1088.22 USD  skipped: cancelled at the bank; not booked ('ONEBOX INC', 'onebox-2026-10')",
-            "line 2  2026-11-27  TRANSFER-1300000004  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees",
+            "line 2  2026-11-27  TRANSFER-1300000004  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 92.00 EUR, in 199.59 USD), 1 onebox-payment (out 1088.22 USD); listed: 2 unrelated (in 99.50 USD, out 92.00 EUR), 3 skipped (out 180.00 EUR, out 1588.22 USD)",
         ],
         # USD: 199.59 - 1088.22 (the cancelled transfer of 26.11 moved nothing); fees
@@ -449,12 +451,12 @@ SCENARIOS: list[Scenario] = [
         ],
         ("--account", "Assets:Wise:USD", *FEES),
         lines=[
-            "line 5  2026-11-02  TRANSFER-1400000000  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 to inv-2026-10-juniper-schools",
-            "line 4  2026-11-06  TRANSFER-1400000001  +192.00 USD  receipt: invoice inv-2026-10-iris-travel in the text; received 192.00 USD from iris-travel: 192.00 to inv-2026-10-iris-travel",
+            "line 5  2026-11-02  TRANSFER-1400000000  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 USD to inv-2026-10-juniper-schools",
+            "line 4  2026-11-06  TRANSFER-1400000001  +192.00 USD  receipt: invoice inv-2026-10-iris-travel in the text; received 192.00 USD from iris-travel: 192.00 USD to inv-2026-10-iris-travel",
             "line 3  2026-11-14  CARD-1400000002  -35.50 USD  unrelated: money out, not to OneBox ('Notion Labs', 'Card transaction of 35.50 USD issued by Notion Labs')",
-            "line 2  2026-11-25  TRANSFER-1400000003  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees",
+            "line 2  2026-11-25  TRANSFER-1400000003  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 509.49 USD), 1 onebox-payment (out 1088.22 USD); listed: 1 unrelated (out 35.50 USD)",
-            "balance: 1976.22 opening -614.23 booked by the bank = 1361.99; the statement's closing balance is 1361.99: reconciled",
+            "balance: 1976.22 USD opening -614.23 USD booked by the bank = 1361.99 USD; the statement's closing balance is 1361.99 USD: reconciled",
         ],
         # 317.49 + 192.00 - 1088.22 (1087.16 to OneBox, 1.06 Wise's fee)
         balances={
@@ -503,8 +505,11 @@ def test_a_statement_imports_as_intended_and_again_changes_nothing(
     snapshot: Snapshot,
     entries: Check,
     bean_check: Check,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     main = build(tmp_path / "books", run, ok, scenario)
+    if scenario.today:
+        monkeypatch.setenv("ONEBOX_TODAY", scenario.today)
     fixture = str(FIXTURES / scenario.fixture)
     lines = ok(run(main, "import", fixture, *scenario.options))
     assert lines == scenario.lines
@@ -562,15 +567,15 @@ def test_an_overlapping_statement_books_only_the_rows_not_yet_recorded(
         f"line 16  2026-11-25  {onebox}  -1087.16 USD  recorded: already recorded (pay/{onebox})"
         " ('ONEBOX INC', 'Оплата рахунку onebox-2026-10 згідно договору')",
         f"line 15  2026-12-04  {acme}  +200.00 USD  receipt: invoice"
-        " inv-2026-11-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 to"
-        " inv-2026-11-acme-realty",
+        " inv-2026-11-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD"
+        " to inv-2026-11-acme-realty",
         f"line 14  2026-12-08  {to_onebox}  -130.00 USD  onebox-payment:"
-        " counterparty is OneBox; paid 130.00 USD to OneBox: 130.00 to onebox-2026-11",
+        " counterparty is OneBox; paid 130.00 USD to OneBox: 130.00 USD to onebox-2026-11",
         "booked: 1 receipt (in 200.00 USD), 1 onebox-payment (out 130.00 USD); listed: 2"
         " recorded (out 1092.16 USD)",
         # 1161.49 + 5.00 before the oldest row; -5.00 - 1087.16 + 200.00 - 130.00
-        "balance: 1166.49 opening -1022.16 booked by the bank = 144.33; the statement's closing"
-        " balance is 144.33: reconciled",
+        "balance: 1166.49 USD opening -1022.16 USD booked by the bank = 144.33 USD; the"
+        " statement's closing balance is 144.33 USD: reconciled",
     ]
     found = balances(entries(main))
     # November: -425.67 (see the scenario); December: + 200.00 - 130.00
@@ -656,9 +661,9 @@ def test_a_row_naming_no_invoice_pays_the_one_its_amount_has_open(
     assert ok(run(main, "import", str(statement)))[:2] == [
         "line 2  2026-11-03  HC-1  +120.00 USD  receipt: counterparty is the customer; the amount"
         " inv-2026-11-02-harbor-clinic has open; received 120.00 USD from harbor-clinic: 120.00"
-        " to inv-2026-11-02-harbor-clinic",
+        " USD to inv-2026-11-02-harbor-clinic",
         "line 3  2026-11-04  HC-2  +504.00 USD  receipt: counterparty is the customer; received"
-        " 504.00 USD from harbor-clinic: 504.00 to inv-2026-09-harbor-clinic",
+        " 504.00 USD from harbor-clinic: 504.00 USD to inv-2026-09-harbor-clinic",
     ]
     assert balances(entries(main))["Assets:Receivable:Harbor-Clinic"] == "504.00 USD"
 
@@ -745,7 +750,7 @@ def test_a_customer_whose_name_starts_another_is_not_named_by_the_longer_one(
     )
     assert ok(run(main, "import", str(statement)))[:2] == [
         "line 2  2026-11-03  HE-1  +75.00 USD  receipt: customer named in the description;"
-        " received 75.00 USD from harbor-clinic-east: 75.00 to inv-2026-11-02-harbor-clinic-east",
+        " received 75.00 USD from harbor-clinic-east: 75.00 USD to inv-2026-11-02-harbor-clinic-east",
         "line 3  2026-11-04  HE-2  +75.00 USD  review: customer named in the description: several"
         " customers (harbor-clinic, harbor-clinic-east) ('J. Smith', 'Harbor Clinic East and"
         " Harbor Clinic')",
