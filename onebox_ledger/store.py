@@ -796,7 +796,7 @@ class Ledger:
             )
         ]:  # fmt: skip
             raise LedgerError("refused: the close does not read back as generated (please report)")
-        every = [*opens, *new_opens, *parsed]
+        every = [*opens, *new_opens, *parsed, *view.elsewhere, *view.before]
         check_postings(parsed, every)
         for seal in seals.parse(parsed)[0].values():
             covered = [e for e in parsed if Month.of(e.date) == seal.month]
@@ -879,7 +879,7 @@ def _name(entry: data.Transaction) -> str:
 def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Directive]) -> None:
     """Each transaction balances per currency and posts only to accounts open on its date."""
     opened = {e.account: e.date for e in opens if isinstance(e, data.Open)}
-    closed = {e.account: e.date for e in opens if isinstance(e, data.Close)}
+    closed = {e.account: e for e in opens if isinstance(e, data.Close)}
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -890,8 +890,11 @@ def check_postings(entries: Sequence[data.Directive], opens: Sequence[data.Direc
                 raise LedgerError(
                     f"refused: {post.account} is not open on {entry.date} ({_name(entry)})"
                 )
-            if post.account in closed and closed[post.account] <= entry.date:
-                raise LedgerError(f"refused: {post.account} is closed on {entry.date}")
+            shut = closed.get(post.account)
+            if shut is not None and shut.date <= entry.date:
+                raise LedgerError(
+                    f"refused: {post.account} is closed on {entry.date} (by {_where(shut)})"
+                )
             number, currency = beans.units(post)
             lot = beans.lot_of(post)
             if lot is not None:

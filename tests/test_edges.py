@@ -252,3 +252,18 @@ def test_the_close_refuses_a_contract_in_a_month_file(closed_seed, run, refused,
         " ledger/customers.beancount or ledger/terms.beancount: move it there"
     )
     assert snapshot(closed_seed.parent) == before
+
+
+def test_the_close_refuses_to_post_to_an_account_closed_in_another_file(
+    closed_seed, run, refused, snapshot
+):
+    """A `close` dated in the month, written into another month's file, is seen like any
+    entry of the month: the close refuses to post to the closed account, naming it."""
+    path = closed_seed.parent / "ledger" / "journal" / "2026-11.beancount"
+    path.write_text(path.read_text() + "\n2026-12-02 close Income:Cloud\n")
+    before = snapshot(closed_seed.parent)
+    lines = path.read_text().count("\n")
+    assert refused(run(closed_seed, "close", "2026-12", "--force"), 1) == (
+        f"refused: Income:Cloud is closed on 2026-12-31 (by {path}:{lines})"
+    )
+    assert snapshot(closed_seed.parent) == before
