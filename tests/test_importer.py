@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import shlex
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -676,6 +677,49 @@ def test_a_row_in_another_currency_is_paid_in_that_currency(
     ]
 
 
+def test_a_row_in_another_currency_than_the_customers_is_listed_with_the_command_that_records_it(
+    demo: Path, run: Run, ok: Ok, snapshot: Snapshot, entries: Check, bean_check: Check
+) -> None:
+    """Acme Realty, billed in USD, pays its October invoice (200.00 USD) from a EUR account:
+    185.19 EUR on the Wise EUR account. What that counts for is the partner's to say (the
+    rate agreed), so the row waits for review, with the command that records it at the day's
+    rate (October's 1.08: 185.19 x 1.08 = 200.0052 -> 200.01 USD). The partner counts it as
+    the invoice's 200.00 USD; once recorded, the row is recorded."""
+    path = with_lines(
+        demo.parent,
+        {2: "2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,INVOICE INV-2026-10-ACME-REALTY,185.19,EUR,"},
+    )  # fmt: skip
+    command = (
+        'onebox-ledger receive acme-realty "200.01 USD" --paid "185.19 EUR" --account'
+        " Assets:Wise:EUR --date 2026-11-02 --ref 20261102-0001"
+    )
+    lines = ok(run(demo, "import", str(path)))
+    assert lines[0] == (
+        "line 2  2026-11-02  20261102-0001  +185.19 EUR  review: customer 'acme-realty' is billed"
+        f" in USD, not EUR; record what it counts for: {command} ('ACME REALTY LLC', 'INVOICE"
+        " INV-2026-10-ACME-REALTY')"
+    )
+    assert lines[1:-1] == IMPORTED[1:-2]  # the rest as before; no balance line: two currencies
+    assert lines[-1] == (
+        "booked: 5 receipt (in 2536.69 USD), 1 onebox-payment (out 1193.36 USD); listed: 2 review"
+        " (in 185.19 EUR, out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)"
+    )
+    words = shlex.split(command)  # the partner's own count: the invoice's 200.00 USD
+    ok(run(demo, *words[1:3], "200.00 USD", *words[4:]))
+    (entry,) = [e for e in entries(demo) if e.meta.get("id") == "receive/20261102-0001"]
+    assert [(p.account, p.units.number, p.units.currency) for p in entry.postings][:2] == [
+        ("Assets:Wise:EUR", D("185.19"), "EUR"),
+        ("Assets:Receivable:Acme-Realty", D("-200.00"), "USD"),
+    ]
+    before = snapshot(demo.parent)
+    assert ok(run(demo, "import", str(path)))[0] == (
+        "line 2  2026-11-02  20261102-0001  +185.19 EUR  recorded: already recorded"
+        " (receive/20261102-0001) ('ACME REALTY LLC', 'INVOICE INV-2026-10-ACME-REALTY')"
+    )
+    assert snapshot(demo.parent) == before
+    assert bean_check(demo) == []
+
+
 def test_an_overpaid_row_imports_whole_with_the_excess_as_credit(
     demo: Path, run: Run, ok: Ok, entries: Check, bean_check: Check
 ) -> None:
@@ -747,7 +791,9 @@ def test_a_file_in_no_known_layout_says_what_was_tried(
         pytest.param(
             "2026-11-25,2026-11-25,20261125-0011,Berlin Immo GmbH,Oktober,92.00,USD,",
             "line 12  2026-11-25  20261125-0011  +92.00 USD  review: customer 'berlin-immo' is"
-            " billed in EUR, not USD ('Berlin Immo GmbH', 'Oktober')",
+            " billed in EUR, not USD; record what it counts for: onebox-ledger receive"
+            ' berlin-immo "85.19 EUR" --paid "92.00 USD" --account Assets:Bank --date 2026-11-25'
+            " --ref 20261125-0011 ('Berlin Immo GmbH', 'Oktober')",  # 92.00 / 1.08 = 85.185..
             id="currency",
         ),
         pytest.param(

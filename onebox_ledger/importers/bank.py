@@ -84,7 +84,7 @@ from beangulp.importers.csvbase import Order
 
 from .. import beans, clock, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
-from ..values import ZERO, parse_account, parse_currency, show_money
+from ..values import ZERO, parse_account, parse_currency, round_money, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -295,12 +295,42 @@ def _bank(state: planner.State, account: str | None, currency: str) -> str:
         raise
 
 
+def _other_currency(state: planner.State, row: Row, customer: str, billed: str, bank: str) -> str:
+    """Why a receipt in another currency than the customer's is left for review, and the
+    command that records it: what it counts for in the customer's currency is the
+    partner's to say (the agreed rate, a bank's), so the day's rates only suggest it."""
+    buying, selling = state.rates.find(row.currency, row.date), state.rates.find(billed, row.date)
+    worth = (
+        show_money(round_money(row.amount * buying / selling), billed)
+        if buying is not None and selling is not None
+        else f"AMOUNT {billed}"
+    )
+    return (
+        f"customer {customer!r} is billed in {billed}, not {row.currency}; record what it"
+        f' counts for: onebox-ledger receive {customer} "{worth}" --paid'
+        f' "{show_money(row.amount, row.currency)}" --account {bank} --date {row.date}'
+        f" --ref {row.ref}"
+    )
+
+
 def _receipt_row(
     row: Row, state: planner.State, bank: str, fees: str | None, who: Recognised
 ) -> Planned:
     customer = str(who.customer)
     fee = row.fee or ZERO
     amount = (row.amount + fee, row.currency)  # the customer paid the fee the bank took
+    billed = state.customer(customer).currency
+    if row.currency != billed:
+        found = state.by_id.get(f"receive/{row.ref}")
+        if (
+            found is not None
+            and (found.date, found.meta.get("customer")) == (row.date, customer)
+            and any(p.account == bank and beans.units(p) == (row.amount, row.currency)
+                    for p in found.postings)
+        ):  # fmt: skip
+            return Planned(row, "recorded", f"already recorded (receive/{row.ref})", customer)
+        return Planned(row, "review", _other_currency(state, row, customer, billed, bank),
+                       customer, who.invoice)  # fmt: skip
     done = state.recorded("receive", row.ref, date=row.date, customer=customer, amount=amount,
                           others=("pay", "refund"))  # fmt: skip
     if done:
