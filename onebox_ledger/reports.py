@@ -311,6 +311,28 @@ def _note_later(table: Table, found: Scan, cutoff: datetime.date | None) -> Tabl
     return table
 
 
+def note_later(
+    tables: dict[str, Table],
+    entries: Sequence[data.Directive],
+    *,
+    end: datetime.date | None,
+    as_of: datetime.date,
+) -> None:
+    """`_note_later` for an overview's tables (see `overview`), counting from the newest entry
+    back (entries are sorted by date): as cheap as the few entries after `as_of` usually are."""
+    found = Scan(keep={})
+    for entry in reversed(entries):
+        if entry.date <= as_of:
+            break
+        if isinstance(entry, data.Transaction):
+            found.later += 1
+            found.last = found.last or entry.date
+    for name, table in tables.items():
+        # keep covers [start, end]: what is after as_of is in it unless the period has ended
+        if not name.startswith("keep") or end == as_of:
+            _note_later(table, found, as_of)
+
+
 def keep_table(
     groups: dict[tuple[str, ...], list[Decimal]],
     currency: str,
@@ -557,7 +579,8 @@ def overview(
     as_of: datetime.date,
 ) -> dict[str, Table]:
     """keep per stream and per customer in [start, end], receivables, payables and MRR as of
-    `as_of`: the tables of the report commands, from one pass over the entries."""
+    `as_of`: the tables of the report commands, from one pass over the entries, each noting
+    the transactions dated after its date that it leaves out, as the commands do."""
     keep_convert = Converter(entries, currency)
     receivable_convert, mrr_convert = keep_convert.sibling(), keep_convert.sibling()
     found = scan(
@@ -569,7 +592,7 @@ def overview(
     invoices = sorted_invoices(found.invoices.values())
     credit = [i for i in found.credits.values() if i.kind == "credit"]
     prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
-    return {
+    tables = {
         "keep-stream": keep_table(
             by_stream,
             currency,
@@ -596,3 +619,5 @@ def overview(
         ),
         "mrr": mrr_table(book, found.last_invoice, currency, as_of=as_of, convert=mrr_convert),
     }
+    note_later(tables, entries, end=end, as_of=as_of)
+    return tables

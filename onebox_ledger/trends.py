@@ -284,6 +284,7 @@ def collect(
         "payables": payables,
         "mrr": mrr,
     }
+    reports.note_later(tables, entries, end=end, as_of=as_of)
     keep_months = [
         (str(m), keep_table(in_month[(m.year, m.month)]["stream"], currency,
                             start=max(start, m.first) if start else m.first,

@@ -772,6 +772,28 @@ def test_a_period_not_yet_ended_is_seen_as_of_today(run: Run, ok: Ok) -> None:
         assert data["tables"][name] == cli_json(run, ok, MAIN, name, "--as-of", TODAY)
 
 
+def test_the_page_notes_what_is_dated_after_its_date(demo_copy: Path, run: Run, ok: Ok) -> None:
+    """A receipt recorded ahead (--future) is not in receivables as of today: the page says so
+    under each table as of today, as the report commands do; keep's period (2026, not ended)
+    holds it, so keep has no such note."""
+    ok(run(demo_copy, "receive", "acme-realty", "200 USD", "--date", "2026-12-20", "--future"))
+    data = report_json(client(demo_copy), time="2026")
+    note = "1 transaction dated after 2026-12-15 is not counted (the last on 2026-12-20)"
+    for name in ("receivables", "payables", "mrr"):
+        assert data["tables"][name]["notes"][-1] == note
+        assert data["tables"][name] == cli_json(run, ok, demo_copy, name, "--as-of", TODAY)
+    assert note not in data["tables"]["keep-stream"]["notes"]
+    assert (
+        "not counted"
+        in parse(get(client(demo_copy), PAGE, time="2026")).texts["onebox-receivables"]
+    )
+    # a period that has ended: every table, keep too, leaves the receipt out and says so
+    data = report_json(client(demo_copy), time="2026-11")
+    later = "1 transaction dated after 2026-11-30 is not counted (the last on 2026-12-20)"
+    assert data["tables"]["keep-stream"]["notes"][-1] == later
+    assert data["tables"]["receivables"]["notes"][-1] == later
+
+
 def test_the_page_keeps_the_last_eight_periods(fixed_today: None) -> None:
     app = create_app([str(MAIN)], read_only=True, poll_watcher=True)
     fava = app.test_client()
