@@ -23,6 +23,7 @@ import datetime
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -215,16 +216,16 @@ def _last_day(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+@dataclass(frozen=True, order=True, slots=True, repr=False)
 class Month:
     """A calendar month, ordered and hashable: Month(2026, 11) prints as 2026-11."""
 
-    __slots__ = ("month", "year")
+    year: int
+    month: int
 
-    def __init__(self, year: int, month: int) -> None:
-        if not 1 <= month <= 12:
-            raise ValueError(f"month {month} out of range")
-        self.year = year
-        self.month = month
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} out of range")
 
     @classmethod
     def of(cls, date: datetime.date) -> Month:
@@ -260,29 +261,8 @@ class Month:
         """'November 2026', for narrations."""
         return self.first.strftime("%B %Y")
 
-    def _key(self) -> tuple[int, int]:
-        return (self.year, self.month)
-
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
     def __repr__(self) -> str:
         return f"Month({self.year}, {self.month})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Month) and self._key() == other._key()
-
-    def __lt__(self, other: Month) -> bool:
-        return self._key() < other._key()
-
-    def __le__(self, other: Month) -> bool:
-        return self._key() <= other._key()
-
-    def __gt__(self, other: Month) -> bool:
-        return self._key() > other._key()
-
-    def __ge__(self, other: Month) -> bool:
-        return self._key() >= other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
