@@ -11,7 +11,7 @@ Ids of written entries, the key of idempotency::
     sell/<ref> | sell/<date>/<customer>/<n>          one-time invoice
     receive/<ref> | receive/<date>/<customer>/<n>    customer payment
     pay/<ref> | pay/<date>/<n>                       payment to OneBox
-    grace/<bill>/<date>                              bill moved to Liabilities:OneBox:Grace
+    grace/<bill>/<date>[/<n>]                        bill moved to Liabilities:OneBox:Grace
     close/<month>/<contract>/invoice|recognise|cost  the close (see close.py)
 """
 
@@ -619,7 +619,9 @@ def onebox_grace(
                 f"grace until {until} must be after the bill's due date {item.due_date}"
             )
         _not_sealed(ledger, date, "date")
-        text = write_events(ledger, loaded, state, [events.grace_entry(item, until, date)])
+        text = write_events(
+            ledger, loaded, state, [events.grace_entry(item, until, date, state.by_id)]
+        )
     return Written(
         ledger.month_path(Month.of(date)), text,
         f"bill {bill}: {show_money(item.open, item.currency)} deferred until {until}"

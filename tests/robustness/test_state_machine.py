@@ -1518,3 +1518,34 @@ def test_invoice_ids_of_two_customers_never_collide(tmp_path: Path) -> None:
         "inv-2026-01-15-b.2": {"Assets:Receivable:B"},
         "inv-2026-01-15-b-2": {"Assets:Receivable:B-2"},
     }
+
+
+def test_a_second_grace_on_one_bill_the_same_day_gets_its_own_id(tmp_path: Path) -> None:
+    """A bill in grace is paid, grows with a later sale, and gets grace again the same day: the
+    second agreement is 'grace/<bill>/<date>/2' (it was a duplicate id, refused as invalid)."""
+    ledger = new_ledger(tmp_path)
+    day = datetime.date(2026, 1, 10)
+    actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
+
+    def sale() -> None:  # one cloud user: 1 x 25.00 x 65% = 16.25 USD on onebox-2026-01
+        actions.sell(
+            ledger, "acme", (Decimal("40.00"), "USD"), stream="cloud", date=day, memo="Setup",
+            ref=None, consumes=("cloud-user", 1),
+        )  # fmt: skip
+
+    sale()
+    until = datetime.date(2026, 4, 1)
+    actions.onebox_grace(ledger, "onebox-2026-01", until=until, date=day)
+    actions.onebox_pay(ledger, (Decimal("16.25"), "USD"), date=day, bill=None, ref=None)
+    sale()
+    written = actions.onebox_grace(ledger, "onebox-2026-01", until=until, date=day)
+    assert written.message == (
+        "bill onebox-2026-01: 16.25 USD deferred until 2026-04-01 (was due 2026-03-02)"
+    )
+    entries, errors = load(ledger.main)
+    assert errors == []
+    ids = [str(t.meta["id"]) for t in transactions(entries) if t.meta["id"].startswith("grace/")]
+    assert ids == ["grace/onebox-2026-01/2026-01-10", "grace/onebox-2026-01/2026-01-10/2"]
+    totals = balances(entries)
+    assert totals["Liabilities:OneBox:Grace"] == Decimal("-16.25")
+    assert totals["Liabilities:OneBox:Payable"] == ZERO
