@@ -1,27 +1,38 @@
 """Import configuration: the partner's bank statements, for Fava's import page and beangulp.
 
-One importer reads every layout of ``onebox_ledger.importers.layouts.LAYOUTS``
-(Monobank card and FOP, Privat24 for business, DKB new and old, ING, Chase,
-Wise transaction history and balance statement, and onebox-ledger's own CSV):
-it identifies a file by its content, so Fava lists each statement once, under
-one importer name, and extracts the same entries whatever the bank. (One
-importer per layout would show ten names that Fava keys by class path, and a
-file of one layout would still be offered to none of the others.)
+Every layout of ``onebox_ledger.importers.layouts.LAYOUTS`` is offered: generic
+(onebox-ledger's own CSV), monobank-card, monobank-fop, privatbank, dkb,
+dkb-legacy, ing, chase, wise and wise-balance. An importer reads the statements
+of one bank account (``import --account``) in one layout, or in whichever fits
+the file (``layout=None``), and extracts exactly what ``onebox-ledger import``
+would book: receipts, payments to OneBox, bank fees (with ``FEES``, as ``import
+--fees``), and the ``open`` directives of accounts they first post to. Rows left
+for a person (review, unrelated, skipped) are logged, not extracted.
 
-Fava: add these two lines to main.beancount, put statements in ``statements/``
-and open the Import page::
+This file is your configuration: copy it next to ``main.beancount`` and list
+your accounts in ``ACCOUNTS``. The default, one importer for any layout whose
+rows go to the bank account of their currency, is ``onebox-ledger import FILE``
+without ``--account``. With several accounts, give each its layout, so a
+statement is identified by one importer only (beangulp refuses a file that two
+importers identify)::
 
-    2026-01-01 custom "fava-option" "import-config" "importers/config.py"
+    ACCOUNTS = [("Assets:Bank", "chase"), ("Assets:Wise", "wise"), ("Assets:DKB", "dkb")]
+
+Fava: add these two lines to main.beancount (``onebox-ledger verify`` accepts
+them: they are ``custom`` directives, not options or plugins), put statements in
+``statements/`` and open the Import page. It shows, per statement, what the
+import would book. Saving from the page is refused by ``onebox-ledger serve``
+(read-only) and would bypass the tool's checked, atomic write in a writable
+Fava: record a statement with ``onebox-ledger import FILE``::
+
+    2026-01-01 custom "fava-option" "import-config" "config.py"
     2026-01-01 custom "fava-option" "import-dirs" "statements"
 
-beangulp, from the repository root (``-e`` passes the ledger, whose customers
+beangulp, from the ledger's folder (``-e`` passes the ledger, whose customers
 and open invoices and bills the rows are matched against)::
 
-    python importers/config.py identify statements/
-    python importers/config.py extract -e main.beancount statements/
-
-Both show, for each matched row, exactly what ``onebox-ledger import`` writes;
-``onebox-ledger import FILE`` is the way to record a statement.
+    python config.py identify statements/
+    python config.py extract -e main.beancount statements/
 """
 
 from __future__ import annotations
@@ -31,8 +42,15 @@ from beancount import loader
 
 from onebox_ledger.importers.bank import BankImporter
 
-# Rows whose file names no currency are in USD, the demo ledger's operating currency.
-importers = [BankImporter("Assets:Bank", "USD", layout=None)]
+OPERATING = "USD"  # main.beancount's operating_currency
+FEES: str | None = None  # the expense account bank fees go to, like "Expenses:Bank-Fees"
+# (bank account, layout): None as account books each row on the bank account of its
+# currency; None as layout takes whichever layout fits the file.
+ACCOUNTS: list[tuple[str | None, str | None]] = [(None, None)]
+
+importers = [
+    BankImporter(account, OPERATING, layout=layout, fees=FEES) for account, layout in ACCOUNTS
+]
 
 CONFIG = importers  # what Fava reads
 HOOKS: list[object] = []

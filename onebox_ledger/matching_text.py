@@ -37,9 +37,12 @@ ids are all returned, for the caller to send the row to review.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 # Single-word legal forms, after dots are dropped (e.K. -> ek, S.A.R.L. -> sarl).
 # fmt: off
@@ -124,6 +127,7 @@ def _folded_words(words: list[str], *, all_lookalikes: bool) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a statement names the same payees again and again
 def core_name(text: str) -> str:
     """A name as compared: casefolded words, no punctuation, no legal form (module docstring).
 
@@ -149,6 +153,7 @@ def same_name(one: str, other: str) -> bool:
     return _fold_all(first) == _fold_all(second)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold_all(core: str) -> str:
     return " ".join(_folded_words(core.split(), all_lookalikes=True))
 
@@ -198,22 +203,152 @@ def mentions_customer(text: str, customer_id: str, customer_name: str) -> bool:
     )
 
 
+_ID_RUN = re.compile("[0-9a-z-]+")
+
+
+@dataclass(frozen=True)
+class CustomerNames:
+    """The customers' names and ids, read once, to tell which customers each of many texts
+    names: :meth:`same` is :func:`same_name` against every customer's name and id,
+    :meth:`mentioned` is :func:`mentions_customer` against every customer, and both cost
+    a lookup per word of the text instead of a comparison per customer::
+
+        names = CustomerNames.of([("kyiv", "Kyiv Estates"), ("acme-realty", "Acme Realty")])
+        names.same('ТОВ "KYIV ESTATES"') == ["kyiv"]
+        names.mentioned("Payment acme-realty October") == ["acme-realty"]
+        names.mentioned("ROZETKA.UA KYIV") == []
+
+    Names compare by their cores with every look-alike word folded (``_fold_all``): two
+    cores are :func:`same_name` exactly when those are equal, and a customer's name of two
+    words or more is in a text's core exactly when its folded words are among the text's.
+    """
+
+    whole: Mapping[str, frozenset[str]]  # folded core of a name or of an id -> customer ids
+    ids: Mapping[str, str]  # an id with a hyphen, as found in casefolded text -> the id
+    phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (words, id)
+
+    @classmethod
+    def of(cls, customers: Iterable[tuple[str, str]]) -> CustomerNames:
+        """From (id, name) pairs."""
+        whole: dict[str, set[str]] = {}
+        ids: dict[str, str] = {}
+        phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for customer_id, name in customers:
+            for text in (name, customer_id.replace("-", " ")):
+                core = core_name(text)
+                if core:
+                    whole.setdefault(_fold_all(core), set()).add(customer_id)
+            if "-" in customer_id:
+                ids[customer_id.casefold()] = customer_id
+            words = core_name(name).split()
+            if len(words) >= 2:
+                folded = tuple(_fold_all(" ".join(words)).split())
+                phrases.setdefault(folded[0], []).append((folded, customer_id))
+        return cls(
+            {key: frozenset(value) for key, value in whole.items()},
+            ids,
+            {key: tuple(value) for key, value in phrases.items()},
+        )
+
+    def same(self, text: str) -> list[str]:
+        """The customers whose name or id `text` is (:func:`same_name`), sorted."""
+        core = core_name(text)
+        return sorted(self.whole.get(_fold_all(core), ())) if core else []
+
+    def named(self, text: str) -> list[str]:
+        """The customers `text` names (:meth:`mentioned`), less those whose name is only found
+        inside another customer's id that the text holds, sorted: with customers Harbor Clinic
+        and harbor-clinic-12, ``harbor-clinic-12 services`` names only harbor-clinic-12. An id
+        is an identifier; a name inside a longer name stays ambiguous (``Iris Travel Group``
+        may be the group paying for Iris Travel)."""
+        core = core_name(text)
+        if not core:
+            return []
+        words = _fold_all(core).split()
+        found = set(self.whole.get(" ".join(words), ()))
+        held: list[tuple[int, int]] = []  # where the ids the text holds are, among its words
+        low = unicodedata.normalize("NFKC", text).casefold()
+        for run in _ID_RUN.findall(low):
+            if run in self.ids:
+                found.add(self.ids[run])
+                held += _places(words, tuple(_fold_all(core_name(run.replace("-", " "))).split()))
+        for start, word in enumerate(words):
+            for phrase, customer_id in self.phrases.get(word, ()):
+                end = start + len(phrase)
+                inside = any(s <= start and end <= e and e - s > end - start for s, e in held)
+                if tuple(words[start:end]) == phrase and not inside:
+                    found.add(customer_id)
+        return sorted(found)
+
+    def mentioned(self, text: str) -> list[str]:
+        """The customers `text` names (:func:`mentions_customer`), sorted."""
+        core = core_name(text)
+        if not core:
+            return []
+        found = set(self.whole.get(_fold_all(core), ()))
+        low = unicodedata.normalize("NFKC", text).casefold()
+        found.update(self.ids[run] for run in _ID_RUN.findall(low) if run in self.ids)
+        words = _fold_all(core).split()
+        for start, word in enumerate(words):
+            for phrase, customer_id in self.phrases.get(word, ()):
+                if tuple(words[start : start + len(phrase)]) == phrase:
+                    found.add(customer_id)
+        return sorted(found)
+
+
+def _places(words: list[str], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each place `phrase` is among `words`."""
+    size = len(phrase)
+    return [
+        (start, start + size)
+        for start in range(len(words) - size + 1)
+        if size and tuple(words[start : start + size]) == phrase
+    ]
+
+
 def _skeleton(text: str) -> str:
     return re.sub("[^a-z0-9]", "", text.casefold())
 
 
-def _find_ids(text: str, known: Iterable[str], prefix: str, shortest: int) -> list[str]:
-    by_skeleton: dict[str, list[str]] = {}
-    for item in known:
-        by_skeleton.setdefault(_skeleton(item), []).append(item)
-    longest = max(map(len, by_skeleton), default=0)
+class KnownIds:
+    """Known invoice or bill ids, indexed once for :func:`find_invoice_ids` and
+    :func:`find_bill_ids` over many texts: by skeleton (lowercase letters and digits
+    only), with the skeletons sorted so the ids a cut-off text starts are one range."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        by_skeleton: dict[str, list[str]] = {}
+        for item in known:
+            by_skeleton.setdefault(_skeleton(item), []).append(item)
+        self.by_skeleton = by_skeleton
+        self.keys = sorted(by_skeleton)
+        self.longest = max(map(len, by_skeleton), default=0)
+
+    def _range(self, skeleton: str) -> tuple[int, int]:
+        # skeletons are [a-z0-9]: those that start with `skeleton` sort before skeleton + DEL
+        return bisect.bisect_right(self.keys, skeleton), bisect.bisect_left(
+            self.keys, skeleton + "\x7f"
+        )
+
+    def has_longer(self, skeleton: str) -> bool:
+        """Whether a known id's skeleton starts with `skeleton` and is longer."""
+        low, high = self._range(skeleton)
+        return low < high
+
+    def starting(self, skeleton: str) -> list[str]:
+        """The ids whose skeleton starts with `skeleton` and is longer, sorted."""
+        low, high = self._range(skeleton)
+        return sorted(item for key in self.keys[low:high] for item in self.by_skeleton[key])
+
+
+def _find_ids(text: str, known: Iterable[str] | KnownIds, prefix: str, shortest: int) -> list[str]:
+    index = known if isinstance(known, KnownIds) else KnownIds(known)
     low = unicodedata.normalize("NFKC", text).casefold()
     tokens = list(_ID_TOKEN.finditer(low))
     found: list[str] = []
     start = 0
     while start < len(tokens):
         hit = (
-            _id_at(low, tokens, start, by_skeleton, longest, shortest)
+            _id_at(low, tokens, start, index, shortest)
             if (tokens[start].group().startswith(prefix))
             else None
         )
@@ -226,12 +361,7 @@ def _find_ids(text: str, known: Iterable[str], prefix: str, shortest: int) -> li
 
 
 def _id_at(
-    low: str,
-    tokens: list[re.Match[str]],
-    start: int,
-    by_skeleton: dict[str, list[str]],
-    longest: int,
-    shortest: int,
+    low: str, tokens: list[re.Match[str]], start: int, index: KnownIds, shortest: int
 ) -> tuple[int, list[str]] | None:
     """(last token, ids) of the id that starts at token `start`: the longest reading.
 
@@ -248,17 +378,12 @@ def _id_at(
         if end > start and not _JOIN.fullmatch(gap):
             break
         skeleton += tokens[end].group()
-        exact = by_skeleton.get(skeleton) if len(skeleton) <= longest else None
-        longer = sorted(
-            item
-            for key, items in by_skeleton.items()
-            if key != skeleton and key.startswith(skeleton)
-            for item in items
-        )
+        exact = index.by_skeleton.get(skeleton) if len(skeleton) <= index.longest else None
+        longer = index.has_longer(skeleton)
         if exact:
             exact_hit = (end, sorted(exact))
         elif longer and len(skeleton) >= shortest:
-            prefix_hit = (end, longer)
+            prefix_hit = (end, index.starting(skeleton))
         if not exact and not longer:
             if prefix_hit is not None and gap.strip():
                 prefix_hit = None
@@ -269,7 +394,7 @@ def _id_at(
     return exact_hit
 
 
-def find_invoice_ids(text: str, known_ids: Iterable[str]) -> list[str]:
+def find_invoice_ids(text: str, known_ids: Iterable[str] | KnownIds) -> list[str]:
     """The known invoice ids (``inv-YYYY-MM-<customer>``, ``inv-YYYY-MM-DD-<customer>[.n]``)
     in `text`, in order; a cut-off id gives every id it starts (module docstring).
 
@@ -279,7 +404,7 @@ def find_invoice_ids(text: str, known_ids: Iterable[str]) -> list[str]:
     return _find_ids(text, known_ids, "inv", len("inv") + 7)
 
 
-def find_bill_ids(text: str, known_ids: Iterable[str]) -> list[str]:
+def find_bill_ids(text: str, known_ids: Iterable[str] | KnownIds) -> list[str]:
     """The known OneBox bill ids (``onebox-YYYY-MM``) in `text`; same rules as invoices.
 
     >>> find_bill_ids("Partner bill ONEBOX-2026-1", ["onebox-2026-10", "onebox-2026-11"])

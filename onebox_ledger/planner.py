@@ -37,6 +37,7 @@ from beancount.core.amount import Amount
 
 from . import beans, events, seals
 from .billing import BillingError, due_date, month_rate
+from .matching_text import CustomerNames, KnownIds
 from .model import Book, Customer, parse_book
 from .money import MoneyError, Rates
 from .openitems import (
@@ -88,6 +89,10 @@ class State:
     credits: dict[str, OpenItem] = field(default_factory=dict)  # customer credit and prepaid
     invoice_ids: set[str] = field(default_factory=set)  # every `invoice:` and credit-note id
     banks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # account -> currencies
+    # indexes for matching many bank rows, built when first asked for (see `names`, `ids`)
+    _names: CustomerNames | None = field(default=None, repr=False)
+    _ids: dict[str, KnownIds] = field(default_factory=dict, repr=False)
+    _by_customer: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, entries: Sequence[data.Directive], operating: str) -> State:
@@ -111,9 +116,25 @@ class State:
             value = entry.meta.get(key)
             if isinstance(value, str):
                 self.invoice_ids.add(value)
+        known = len(self.invoices), len(self.bills)
         apply_invoices(self.invoices, entry)
         apply_bills(self.bills, entry)
         apply_credits(self.credits, entry)
+        if (len(self.invoices), len(self.bills)) != known:
+            self._ids.clear()
+            self._by_customer = None
+
+    def names(self) -> CustomerNames:
+        """The customers' names and ids, indexed for matching text (matching_text)."""
+        if self._names is None:
+            self._names = CustomerNames.of((c.id, c.name) for c in self.book.customers.values())
+        return self._names
+
+    def ids(self, kind: str) -> KnownIds:
+        """The ids of every invoice (`kind` "invoice") or bill ("bill"), indexed for matching."""
+        if kind not in self._ids:
+            self._ids[kind] = KnownIds(self.invoices if kind == "invoice" else self.bills)
+        return self._ids[kind]
 
     # ------------------------------------------------------------ lookups
 
@@ -124,9 +145,12 @@ class State:
 
     def customer_invoices(self, customer: str, date: datetime.date) -> list[OpenItem]:
         """The customer's invoices issued by `date`, oldest first."""
-        return sorted_invoices(
-            i for i in self.invoices.values() if i.customer == customer and i.date <= date
-        )
+        if self._by_customer is None:
+            self._by_customer = {}
+            for item in self.invoices.values():
+                self._by_customer.setdefault(str(item.customer), []).append(item.id)
+        mine = (self.invoices[i] for i in self._by_customer.get(customer, ()))
+        return sorted_invoices(i for i in mine if i.customer == customer and i.date <= date)
 
     def open_bills(self, date: datetime.date) -> list[OpenItem]:
         """OneBox bills issued by `date`, by due date."""
@@ -155,6 +179,20 @@ class State:
             )  # fmt: skip
             if account not in self.banks and len(children) == 1:
                 return children[0]  # a folder of accounts, one per currency (Assets:Wise)
+            inside = sorted(a for a in self.banks if a.startswith(account + ":"))
+            if account not in self.banks and children:
+                raise Refused(
+                    f"{len(children)} bank accounts in {account} hold {currency}"
+                    f" ({', '.join(children)}); name one with --account",
+                    usage=True,
+                )
+            if account not in self.banks and inside:
+                raise Refused(
+                    f"{account} has no bank account for {currency} (it has"
+                    f" {', '.join(inside)}; add one: onebox-ledger bank add"
+                    f" {account}:{currency} --currency {currency})",
+                    usage=True,
+                )
             if account not in self.banks:
                 known = ", ".join(sorted(self.banks)) or "none"
                 raise Refused(

@@ -93,12 +93,48 @@ def _after(*commands: tuple[str, ...]) -> Setup:
     return setup
 
 
+def _statement(name: str, content: bytes, *more: Setup) -> Setup:
+    """A bank statement in {top}/statements/NAME (after the setups `more`); the ledger as is."""
+
+    def setup(main: Path, run: Run) -> Path:
+        for other in more:
+            other(main, run)
+        path = main.parent.parent / "statements" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content)
+        return main
+
+    return setup
+
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\xff\xfe"
 INJECTION = 'X"\n2026-01-01 * "evil"\n  Assets:Bank  1000000.00 USD\n  Income:Services'
 FORTY_DIGITS = "1234567890123456789012345678901234567890"
 MEGABYTE = "a" * 1_000_000
 PLAIN = "is not a plain decimal number (write it like 125.00)"
 UNBALANCED = '2026-12-01 * "Hand-written"\n  Assets:Bank  10.00 USD\n  Income:Services  -9.00 USD\n'
+
+HEADER = b"Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+STATEMENT = HEADER + b"2026-12-05,2026-12-05,TX-1,Acme Realty,inv-2026-11-acme,125.00,USD,\n"
+IN_EUR = HEADER + b"2026-12-05,2026-12-05,TX-1,Acme Realty,inv-2026-11-acme,125.00,EUR,\n"
+WISE_BALANCE = (
+    b'"TransferWise ID",Date,Amount,Currency,Description,"Payment Reference","Running Balance",'
+    b'"Exchange From","Exchange To","Exchange Rate","Payer Name","Payee Name",'
+    b'"Payee Account Number",Merchant,"Card Last Four Digits","Card Holder Full Name",'
+    b'Attachment,Note,"Total fees","Exchange To Amount"\n'
+    b"TRANSFER-1,31-11-2026,125.00,USD,Received money,inv-2026-11-acme,125.00,,,,Acme Realty,"
+    b",,,,,,,0.00,\n"
+)
+LAYOUT_NAMES = (
+    "'generic', 'monobank-card', 'monobank-fop', 'privatbank', 'dkb', 'dkb-legacy', 'ing',"
+    " 'chase', 'wise', 'wise-balance'"
+)
+
+
+def imports(name: str, *options: str) -> tuple[str, ...]:
+    """onebox-ledger import {top}/statements/NAME OPTIONS..."""
+    return ("import", f"{{top}}/statements/{name}", *options)
+
 
 CASES = [
     # amounts
@@ -803,6 +839,127 @@ CASES = [
     pytest.param(
         Case((*sell("1 USD"), "--bogus"), 2, "No such option '--bogus'."), id="unknown-option"
     ),
+    # ---- import: the statement, the layout, the accounts
+    pytest.param(
+        Case(imports("bank.csv", "--layout", "sparkasse"), 2,
+             f"Invalid value for '--layout': 'sparkasse' is not one of {LAYOUT_NAMES}.",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-unknown-layout",
+    ),
+    pytest.param(
+        Case(imports("export.csv"), 2,
+             "export.csv: not a statement in any known layout (generic: line 1 lacks Value date,"
+             " Reference, Counterparty and 2 more; monobank-card: line 1 lacks Дата і час"
+             " операції, MCC, Сума в валюті картки (UAH); monobank-fop: line 1 lacks Деталі"
+             " операції, Контрагент; privatbank: header not found; dkb: header not found;"
+             " dkb-legacy: header not found; ing: header not found; chase: line 1 lacks Posting"
+             " Date, Type; wise: header not found; wise-balance: line 1 lacks TransferWise ID,"
+             " Currency, Running Balance and 4 more)",
+             setup=_statement("export.csv", b"Date,Description,Amount\n2026-12-05,Rent,-1500.00\n")),
+        id="import-file-in-no-known-layout",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--layout", "dkb"), 2,
+             "bank.csv: not a bank statement in the expected layout (dkb): no header line like"
+             " 'Buchungsdatum;Wertstellung;Status;Zahlungspflichtige*r;Zahlungsempfänger*in;V...'"
+             " in its first lines",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-file-in-another-layout",
+    ),
+    pytest.param(
+        Case(imports("statement.csv"), 2,
+             "statement.csv: not a bank statement: a binary file, not text",
+             setup=_statement("statement.csv", PNG)),
+        id="import-file-not-text",
+    ),
+    pytest.param(
+        Case(imports("statement.csv"), 2, "statement.csv: not a bank statement: the file is empty",
+             setup=_statement("statement.csv", b"")),
+        id="import-file-empty",
+    ),
+    pytest.param(
+        Case(imports("statement.csv"), 2, "statement.csv: not a bank statement: the file is empty",
+             setup=_statement("statement.csv", b"\r\n \n")),
+        id="import-file-blank",
+    ),
+    pytest.param(
+        Case(imports("statement_1.csv"), 2,
+             "statement_1.csv: line 2: Date '31-11-2026' is not a date"
+             " (DD-MM-YYYY [HH:MM[:SS]])",
+             setup=_statement("statement_1.csv", WISE_BALANCE)),
+        id="import-bad-date-in-a-bank-layout",
+    ),
+    pytest.param(
+        Case(imports("missing.csv"), 2, "Invalid value for 'FILE': File '", "prefix"),
+        id="import-missing-file",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--account", "Assets:Safe"), 2,
+             "--account Assets:Safe is not a bank account of this ledger (Assets:Bank)",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-account-unknown",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--account", "Assets:Receivable:Acme"), 2,
+             "--account Assets:Receivable:Acme is not a bank account of this ledger (Assets:Bank)",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-account-not-a-bank-account",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--account", "Assets:Bank"), 2,
+             "--account Assets:Bank holds USD, but the statement's rows are in EUR (name the bank"
+             " account this statement is of)",
+             setup=_statement("bank.csv", IN_EUR)),
+        id="import-account-other-currency",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--account", "Assets:Bank", "--dry-run"), 2,
+             "--account Assets:Bank holds USD, but the statement's rows are in EUR (name the bank"
+             " account this statement is of)",
+             setup=_statement("bank.csv", IN_EUR)),
+        id="import-account-other-currency-dry-run",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--account", "assets:bank"), 2,
+             "--account 'assets:bank' is not an account name (like Assets:Wise:EUR or"
+             " Expenses:Bank-Fees)",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-account-bad-name",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--fees", "Income:Services"), 2,
+             "--fees Income:Services must be an expense account (like Expenses:Bank-Fees)",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-fees-not-an-expense",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--fees", "Expenses:OneBox:Cloud", "--dry-run"), 2,
+             "--fees Expenses:OneBox:Cloud is where onebox-ledger books OneBox cost; name an"
+             " expense account of your own (like Expenses:Bank-Fees)",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-fees-onebox-cost",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--fees", "Expenses:bank fees"), 2,
+             "--fees 'Expenses:bank fees' is not an account name (like Assets:Wise:EUR or"
+             " Expenses:Bank-Fees)",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-fees-bad-name",
+    ),
+    pytest.param(
+        Case(imports("bank.csv", "--format", "csv"), 2,
+             "Invalid value for '--format': 'csv' is not one of 'table', 'json'.",
+             setup=_statement("bank.csv", STATEMENT)),
+        id="import-bad-format",
+    ),
+    pytest.param(
+        Case(imports("bank.csv"), 1,
+             "the ledger already has 1 error(s); fix them first (bean-check main.beancount):"
+             " {root}/ledger/journal/2026-12.beancount:1: Transaction does not balance:"
+             " (1.00 USD)",
+             setup=_statement("bank.csv", STATEMENT, _unbalanced)),
+        id="import-into-an-invalid-ledger",
+    ),
 ]  # fmt: skip
 
 
@@ -814,7 +971,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     target = case.setup(main, run) if case.setup else main
     before = snapshot(tmp_path)
 
-    result = run(target, *case.args)
+    result = run(target, *(arg.replace("{top}", str(main.parent.parent)) for arg in case.args))
 
     message = refused(result, case.code)
     expected = case.message.format(root=main.parent, top=main.parent.parent, ledger=target)

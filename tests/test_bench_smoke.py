@@ -18,13 +18,15 @@ FIGURES = [
     "4. peak memory of the close of the last month (MB)",
     "4. peak memory, close of month 2 (MB); last / month 2",
     "5. Fava OneBox page / Fava income statement API (cold)",
+    "6. import --dry-run, 300-row statement / Beancount load",
+    "6. import, 300-row statement / Beancount load",
 ]
 
 
 def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "--customers", "12", "--months", "3", "--runs", "1",
-         "--workdir", str(tmp_path)],
+         "--rows", "300", "--workdir", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -39,7 +41,14 @@ def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
         )
         assert match, text
         assert float(match.group(1)) > 0
-    # the snapshots closed in the benchmark are the ledger before the close of months 2 and 3
+    # the snapshots closed in the benchmark are the ledger before the close of months 2 and 3;
+    # the statement is imported into a ledger of its own, on a fresh copy each run
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "before-2026-09", "before-2026-10", "ledger",
+        "before-2026-09", "before-2026-10", "import-ledger", "ledger", "reference.beancount",
+        "statement.csv", "statement.json",
     ]  # fmt: skip
+    (summary,) = [text for text in lines if text.startswith("import: ")]
+    assert summary.startswith("import: a statement of 300 rows (")
+    statement = (tmp_path / "statement.csv").read_text(encoding="utf-8").splitlines()
+    reference = (tmp_path / "reference.beancount").read_text(encoding="utf-8")
+    assert len(statement) == 301 and reference.count(" * ") == 300

@@ -193,6 +193,42 @@ def test_the_close_seals_entries_of_its_month_in_any_file(closed_seed, run, ok, 
     ]
 
 
+def test_the_first_close_seals_what_came_before_it_in_a_later_month_file(
+    seed_ledger, run, ok, bean_check
+):
+    """The first seal covers every entry dated before its month, even one a person wrote into
+    a later month's file (which the close reads only when a line of it starts with such a date)."""
+    path = seed_ledger.parent / "ledger" / "journal" / "2026-12.beancount"
+    opened = "2026-10-01 open Income:Other USD\n"
+    hand = HAND.replace("Income:Services", "Income:Other")
+    path.write_text(opened + hand.format(date="2026-10-05"))
+    assert bean_check(seed_ledger) == []
+
+    ok(run(seed_ledger, "close", "2026-11"))
+
+    assert ok(run(seed_ledger, "verify"))[-1].endswith(" 0 finding(s), no drift")
+    path.write_text(opened + hand.format(date="2026-10-06"))
+    assert [e.message.split(" (digest")[0] for e in bean_check(seed_ledger)] == [
+        "2026-11 is sealed but what its seal covers changed"
+    ]
+
+
+def test_the_close_refuses_to_open_an_account_a_month_file_opens(
+    seed_ledger, run, refused, snapshot, bean_check
+):
+    """Month files are read as bytes, not parsed: an `open` written into one by hand is named,
+    not duplicated by the close's own (which would leave the ledger invalid)."""
+    path = seed_ledger.parent / "ledger" / "journal" / "2026-12.beancount"
+    path.write_text("\n2026-10-01 open Income:Services USD\n" + HAND.format(date="2026-10-05"))
+    assert bean_check(seed_ledger) == []
+    before = snapshot(seed_ledger.parent)
+    assert refused(run(seed_ledger, "close", "2026-11"), 1) == (
+        f"{path}:2: Income:Services is opened in a month file; onebox-ledger opens accounts in"
+        " ledger/accounts.beancount: move it there"
+    )
+    assert snapshot(seed_ledger.parent) == before
+
+
 def test_the_close_refuses_an_amount_left_to_infer(closed_seed, run, refused, snapshot):
     path = closed_seed.parent / "ledger" / "journal" / "adjustments.beancount"
     path.write_text('2026-12-05 * "Hand" "Inferred"\n  Assets:Bank  10.00 USD\n  Income:Services\n')

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from onebox_ledger.matching_text import (
+    CustomerNames,
+    KnownIds,
     core_name,
     find_bill_ids,
     find_invoice_ids,
@@ -120,6 +122,68 @@ def test_mentions_customer(text: str, customer_id: str, name: str, mentioned: bo
     assert mentions_customer(text, customer_id, name) is mentioned
 
 
+CUSTOMERS = [
+    ("kyiv", "KYIV ESTATES"),
+    ("acme", "Acme"),
+    ("acme-realty", "Acme Realty"),
+    ("juniper-schools", "Juniper Schools"),
+    ("casa-verde", "Casa Verde Inmobiliaria"),
+    ("kometa", "Kometa Group"),
+    ("kometa-grup", "ТОВ «КОМЕТА ГРУП»"),
+    ("kometa-trade", "Kometa Trade LLC"),
+    ("beta-homes", "Beta Homes"),
+    ("harbor-clinic", "Harbor Clinic"),
+    ("harbor-clinic-12", "Harbor Clinic 12"),
+    ("llc", "LLC"),
+]
+TEXTS = [
+    "ROZETKA.UA KYIV", "Payment for services, Kyiv Estates", "KYIV ESTATES LLC", "Kyiv",
+    "Kyiv Estates Sp. z o.o.", "Acme Tools invoice 17", "ACME", "ACME REALTY LLC",
+    "Acme Realty", "juniper-schools October", "xjuniper-schools-2", "JUNIPER-SCHOOLS",
+    "on behalf of Casa Verde Inmobiliaria, October", "Casa del Verde",
+    "Оплата від ТОВ КОМЕТА, рахунок 5", "Оплата від Kometa Group", "КОМЕТА ГРУП",
+    "Оплата від ТОВ «КОМЕТА ТРЕЙД»", "КОМЕТА ТРЕЙД", "KОМЕТА TRADE LLC", 'ТОВ "BETA HOMES"',
+    "ВЕТА НОМЕS", "Від: ТОВ «ВЕТА HOMES»", "harbor-clinic-12 services", "Harbor Clinic 12",
+    "HАRBOR CLINIC", "Payment harbor-clinic", "LLC", "Inc.", "", "  ", "—",
+]  # fmt: skip
+
+
+def test_the_customer_index_agrees_with_the_rules_for_every_customer() -> None:
+    """CustomerNames answers what same_name and mentions_customer answer, customer by customer
+    (the importer asks the index: one lookup per word instead of a test per customer)."""
+    names = CustomerNames.of(CUSTOMERS)
+    for text in TEXTS:
+        same = [c for c, name in CUSTOMERS if same_name(text, name) or same_name(text, c.replace("-", " "))]  # fmt: skip
+        mentioned = [c for c, name in CUSTOMERS if mentions_customer(text, c, name)]
+        assert names.same(text) == sorted(same), text
+        assert names.mentioned(text) == sorted(mentioned), text
+    assert names.mentioned("harbor-clinic-12 services") == ["harbor-clinic", "harbor-clinic-12"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("harbor-clinic-12 services", ["harbor-clinic-12"]),  # Harbor Clinic is inside the id
+        ("HARBOR-CLINIC-12", ["harbor-clinic-12"]),
+        ("Payment Harbor Clinic 12, November", ["harbor-clinic", "harbor-clinic-12"]),  # names
+        ("Harbor Clinic, November", ["harbor-clinic"]),
+        ("harbor-clinic and Harbor Clinic 12", ["harbor-clinic", "harbor-clinic-12"]),
+        ("acme-realty for Kyiv Estates", ["acme-realty", "kyiv"]),  # two places: ambiguous
+        ("Acme Realty", ["acme-realty"]),
+        ("ROZETKA.UA KYIV", []),
+        ("", []),
+    ],
+)
+def test_a_name_found_only_inside_another_customers_id_is_not_named(
+    text: str, named: list[str]
+) -> None:
+    names = CustomerNames.of(CUSTOMERS)
+    assert names.named(text) == named
+    assert set(named) <= set(names.mentioned(text))
+    assert names.same('ТОВ "BETA HOMES"') == ["beta-homes"]
+    assert names.mentioned("ROZETKA.UA KYIV") == []
+
+
 # ---------------------------------------------------------------- invoice and bill ids
 
 
@@ -158,6 +222,7 @@ KNOWN = [
 )  # fmt: skip
 def test_invoice_ids_in_free_text(text: str, found: list[str]) -> None:
     assert find_invoice_ids(text, KNOWN) == found
+    assert find_invoice_ids(text, KnownIds(KNOWN)) == found  # the index the importer keeps
 
 
 def test_a_cut_id_that_starts_several_known_ids_names_them_all() -> None:

@@ -10,7 +10,7 @@
   ``tests/`` beside it for the sample statements), its output compared the same way.
 
 Nothing is masked: ids, digests and amounts are exact (the walkthrough fixes today with
-``ONEBOX_TODAY``; demo blocks run on 2026-11-15 unless they export another day).
+``ONEBOX_TODAY``; demo blocks run on 2026-12-01).
 Changing what a command prints without changing the README fails here.
 """
 
@@ -31,7 +31,7 @@ from onebox_ledger.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 WALKTHROUGH = "Walkthrough: the seed example"
-DEMO_TODAY = "2026-11-15"
+DEMO_TODAY = "2026-12-01"  # the demo ends in October; its November statement is past
 
 
 @dataclass

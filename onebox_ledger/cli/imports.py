@@ -9,11 +9,17 @@ with ``--ref`` the bank reference; ``recorded`` (already in the books),
 or refunded at the bank) are listed for a person. Importing the same statement
 again books nothing::
 
-    $ onebox-ledger import bank-2026-11.csv
-    line 2  2026-11-02  20261102-0001  +200.00 USD  receipt: invoice inv-2026-10-acme-realty in the text; received 200.00 USD from acme-realty: 200.00 USD to inv-2026-10-acme-realty
-    line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')
-    booked: 1 receipt (in 200.00 USD); listed: 1 unrelated (out 1500.00 USD)
-    balance: 18000.00 USD opening -1300.00 USD booked by the bank = 16700.00 USD; the statement's closing balance is 16700.00 USD: reconciled
+    $ onebox-ledger import wise-balance.csv --account Assets:Wise:USD --fees Expenses:Bank-Fees
+    line 5  2026-11-02  TRANSFER-1400000000  +317.49 USD  receipt: invoice inv-2026-10-juniper-schools in the text; received 317.49 USD from juniper-schools: 317.49 USD to inv-2026-10-juniper-schools
+    line 4  2026-11-06  TRANSFER-1400000001  +192.00 USD  receipt: invoice inv-2026-10-iris-travel in the text; received 192.00 USD from iris-travel: 192.00 USD to inv-2026-10-iris-travel
+    line 3  2026-11-14  CARD-1400000002  -35.50 USD  unrelated: money out, not to OneBox ('Notion Labs', 'Card transaction of 35.50 USD issued by Notion Labs')
+    line 2  2026-11-25  TRANSFER-1400000003  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees
+    booked: 2 receipt (in 509.49 USD), 1 onebox-payment (out 1088.22 USD); listed: 1 unrelated (out 35.50 USD)
+    balance: 1976.22 USD opening -614.23 USD booked by the bank = 1361.99 USD; the statement's closing balance is 1361.99 USD: reconciled
+
+The balance line appears when the statement shows an opening and a closing
+balance (its preamble, or the running balance of its first and last booked
+rows): every row the bank booked counts, whatever the import made of it.
 
 A row dated after today is left for review: a statement holds only money that has moved.
 """

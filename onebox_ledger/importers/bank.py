@@ -1,14 +1,15 @@
-"""The partner's bank statement as money events: receipts, payments to OneBox, the rest.
+"""The partner's bank statement as money events: receipts, payments to OneBox, fees, the rest.
 
 The statement is read by ``statements.read_statement`` in a layout of
 ``layouts.LAYOUTS`` (``BankImporter(layout="dkb")``; ``layout=None`` takes
 whichever fits the file; the default is onebox-ledger's own CSV): rows oldest
 first, money in > 0, each with a reference that becomes the ``ref:`` of what is
 written and makes an import idempotent (the bank's transaction id, or one made
-from the row's own fields). The tool's own layout has one header line, ISO
-dates, a signed amount with a decimal point, at most cents, optional
-thousands commas (the field is then quoted), the account's currency (empty:
-the importer's) and the running balance, and each row its own Reference::
+from the row's own fields, the same in overlapping statements). The tool's own
+layout has one header line, ISO dates, a signed amount with a decimal point, at
+most cents, optional thousands commas (the field is then quoted), the account's
+currency (empty: the importer's) and the running balance, and each row its own
+Reference::
 
     Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance
     2026-11-02,2026-11-02,20261102-0001,ACME REALTY LLC,INVOICE INV-2026-10-ACME-REALTY,200.00,USD,"18,200.00"
@@ -16,35 +17,37 @@ the importer's) and the running balance, and each row its own Reference::
     2026-11-16,2026-11-16,20261116-0006,ONEBOX INC,Partner bill onebox-2026-10,"-1,087.16",USD,"19,343.33"
     2026-11-18,2026-11-18,20261118-0007,Office Rent LLC,Rent November 2026,"-1,500.00",USD,"17,843.33"
 
-Rows are booked oldest first: by date, and same-day rows in the order the
-layout declares for the bank (the tool's own layout: oldest first; pass
-``order=Order.DESCENDING`` for a file that lists newest first). The order is
-declared, never guessed, since same-day rows cannot show it.
-
 A file in no known layout, or any row with a bad value, is refused whole
-(:class:`StatementError`, naming file, line, column and value); the balance is
-checked as a number but not asserted, because the ledger records only the rows
-it can book. Only booked rows are planned: pending, cancelled and refunded rows
-(``Row.skipped``) are left out, and :meth:`BankImporter.extract` logs them.
+(:class:`StatementError`, naming file, line, column and value). A file that is
+read is never refused for what its rows mean: :func:`plan` gives every row one
+outcome (:data:`Outcome`), from the most specific evidence to the least
+(:func:`recognise`, over the text rules of ``matching_text``):
 
-Each row is classified by :func:`classify`, from the most specific evidence
-to the least; more than one customer at a level leaves the row unmatched:
+- ``skipped``: pending, cancelled or refunded at the bank (never booked);
+- ``fee``: money out that is itself a bank fee (``Комісія ...``, ``Entgelt``,
+  Chase's FEE_TRANSACTION), booked to the fee account when one is given;
+- ``receipt``: money in naming a known invoice id (any case and separators, or
+  cut short as ACH references cut it), else from a counterparty that is a
+  customer (legal forms in any script and position ignored: ``ТОВ "BETA
+  HOMES"`` is Beta Homes), else with the customer's id or full name in the
+  description. It pays the named invoice, else the one invoice whose open
+  amount the row pays exactly, else the oldest open ones; more than is open is
+  the customer's credit;
+- ``onebox-payment``: money out naming a known bill id (``onebox-2026-10``),
+  else to a counterparty that is OneBox (``ONEBOX INC``, ``ТОВ "ONEBOX"``); it
+  pays that bill, else the oldest due; more than is due is prepaid;
+- ``recorded``: the row's reference is already in the books with this content;
+- ``review``, with the reason: a customer who owes nothing, ids of several
+  customers, an invoice or bill id that names none in the books, an invoice
+  already paid, money in from OneBox or out to a customer, a fee without a fee
+  account, a date in a sealed month, a currency the customer is not billed in,
+  a reference reused with other content;
+- ``unrelated``: nothing above (rent, card purchases, unknown payers).
 
-- money in, a **customer receipt**: an invoice id in the description
-  (``inv-2026-10-acme-realty``, any case), else the counterparty is a
-  customer's name or id (case, punctuation and a legal suffix such as LLC,
-  GmbH, S.A. ignored: ``ACME REALTY LLC`` is ``Acme Realty``), else the
-  description holds a customer's id or name;
-- money out, a **payment to OneBox**: the counterparty starts with OneBox
-  (``ONEBOX INC``), or the description holds a bill id (``onebox-2026-10``);
-- anything else is **unmatched** (rent, fees, refunds, unknown payers) and is
-  left for a person to record.
-
-:func:`plan` turns the classified rows, oldest first, into exactly the entries
-``onebox-ledger receive`` and ``onebox-ledger onebox pay`` would write, with
-the same builders (``events.receive_entry``, ``events.pay_entry``) over the open
-items of the existing entries: the one invoice or bill the row names, else the
-oldest open ones first::
+A booked row is exactly what ``onebox-ledger receive`` or ``onebox-ledger onebox
+pay`` would write (``planner.receipt``, ``planner.onebox_payment``), with the
+row's reference as ``--ref``; a fee the bank kept of a receipt or charged on a
+payment is its own posting to the fee account::
 
     2026-11-09 * "Harbor Clinic" "Payment received"
       id: "receive/20261109-0004"
@@ -57,18 +60,11 @@ oldest open ones first::
       Assets:Receivable:Harbor-Clinic    -504.00 USD
         invoice: "inv-2026-09-harbor-clinic"
 
-A row whose ref is already recorded with the same date, customer and amount
-is ``recorded`` (nothing to write); one the ledger would refuse (the ref used
-with other content, a date in a sealed month, more than is open, an invoice or
-bill that is unknown or paid, a currency the customer is not billed in) is
-``refused`` with the reason.
-
-:meth:`BankImporter.extract` (beangulp, Fava's import page) returns the new
-entries only: rows already recorded give nothing, and unmatched or refused rows
-give nothing but a logged warning, since an import page cannot book what the
-CLI would refuse. ``onebox-ledger import`` applies the same plan through
-``actions.receive`` / ``actions.onebox_pay``, and refuses the whole file if any
-row is refused.
+Each booked entry is added to the state before the next row is planned, so a
+row never pays what an earlier row paid. :meth:`BankImporter.extract`
+(beangulp, Fava's import page) returns the entries of the booked rows and logs
+the others; ``onebox-ledger import`` books the same plan as one atomic write
+(``actions.import_statement``) and lists every row.
 """
 
 from __future__ import annotations
@@ -76,7 +72,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -87,9 +83,8 @@ from beancount.core import data
 from beangulp.importers.csvbase import Order
 
 from .. import beans, clock, events, planner
-from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, mentions_customer, same_name
-from ..model import Customer
-from ..values import ZERO, parse_currency, show_money
+from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
+from ..values import ZERO, parse_account, parse_currency, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -160,7 +155,7 @@ def recognise(row: Row, state: planner.State) -> Recognised:
     """Who a row is: from the most specific evidence to the least (see the module docs). Pure."""
     text = f"{row.counterparty} {row.description}"
     if row.amount < 0 and row.is_fee:
-        return Recognised("fee", f"a bank fee ({row.kind or row.description or 'fee'})")
+        return Recognised("fee", f"a bank fee ({row.description or row.kind or 'fee'})")
     if row.amount > 0:
         return _from_customer(row, state, text)
     if row.amount < 0:
@@ -168,12 +163,8 @@ def recognise(row: Row, state: planner.State) -> Recognised:
     return Recognised("none", "zero amount")
 
 
-def _customers(state: planner.State, test: Callable[[Customer], bool]) -> list[str]:
-    return sorted(c.id for c in state.book.customers.values() if test(c))
-
-
 def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
-    ids = find_invoice_ids(text, state.invoices)
+    ids = find_invoice_ids(text, state.ids("invoice"))
     owners = sorted({str(state.invoices[i].customer) for i in ids if state.invoices[i].customer})
     if len(owners) > 1:
         return Recognised("none", "", review=f"invoices of several customers ({', '.join(ids)})")
@@ -186,13 +177,11 @@ def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
         return Recognised(
             "none", "", review=f"a reference to an unknown invoice ({unknown.group(0)!r})"
         )
-    for test, why in (
-        (lambda c: same_name(row.counterparty, c.name)
-         or same_name(row.counterparty, c.id.replace("-", " ")), "counterparty is the customer"),
-        (lambda c: mentions_customer(row.description, c.id, c.name),
-         "customer named in the description"),
-    ):  # fmt: skip
-        found = _customers(state, test)
+    names = state.names()
+    for found, why in (
+        (names.same(row.counterparty), "counterparty is the customer"),
+        (names.named(row.description), "customer named in the description"),
+    ):
         if len(found) > 1:
             return Recognised("none", "", review=f"{why}: several customers ({', '.join(found)})")
         if found:
@@ -203,7 +192,7 @@ def _from_customer(row: Row, state: planner.State, text: str) -> Recognised:
 
 
 def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
-    ids = find_bill_ids(text, state.bills)
+    ids = find_bill_ids(text, state.ids("bill"))
     onebox = is_onebox(row.counterparty)
     if ids:
         named = ids[0] if len(ids) == 1 else None
@@ -216,7 +205,7 @@ def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
         )
     if onebox:
         return Recognised("onebox", "counterparty is OneBox")
-    found = _customers(state, lambda c: mentions_customer(row.counterparty, c.id, c.name))
+    found = state.names().named(row.counterparty)
     if found:
         return Recognised(
             "none", "",
@@ -276,7 +265,7 @@ def _plan_row(
     if who.kind == "none":
         return Planned(row, "unrelated", who.reason)
     try:
-        bank = state.bank(account, row.currency)
+        bank = _bank(state, account, row.currency)
         if who.kind == "fee":
             return _fee_row(row, state, bank, fees, who)
         fee = row.fee or ZERO
@@ -288,6 +277,22 @@ def _plan_row(
         return _payment_row(row, state, bank, fees, who)
     except planner.Refused as err:
         return Planned(row, "review", str(err), who.customer, who.invoice, who.bill)
+
+
+def _bank(state: planner.State, account: str | None, currency: str) -> str:
+    """The bank account of a row (State.bank), its refusal worded for a statement."""
+    try:
+        return state.bank(account, currency)
+    except planner.Refused as err:
+        takes = state.banks.get(account or "")
+        if takes and currency not in takes:
+            raise planner.Refused(
+                f"{account} holds {', '.join(takes)}, not {currency} (for a statement in several"
+                " currencies, name with --account a folder of accounts, one per currency, like"
+                " Assets:Wise)",
+                usage=True,
+            ) from err
+        raise
 
 
 def _receipt_row(
@@ -319,14 +324,21 @@ def _receipt_row(
             f" --ref {row.ref}",
             customer,
         )  # fmt: skip
+    invoice, reason = who.invoice, who.reason
+    if invoice is None:
+        # no invoice named: the one whose open amount the row pays exactly, else oldest first
+        same = [i for i in mine if i.open == amount[0] and i.currency == amount[1]]
+        if len(same) == 1 and same[0] is not mine[0]:
+            invoice = same[0].id
+            reason = f"{reason}; the amount {invoice} has open"
     plan = planner.receipt(
-        state, customer, amount, row.date, invoice=who.invoice, ref=row.ref, account=bank,
+        state, customer, amount, row.date, invoice=invoice, ref=row.ref, account=bank,
         paid=(row.amount, row.currency) if fee else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
-        row, "receipt", who.reason, customer, who.invoice, entry=plan.entry,
-        parts=plan.parts, excess=plan.excess, message=plan.message,
+        row, "receipt", reason, customer, invoice, entry=plan.entry,
+        parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
     )  # fmt: skip
 
 
@@ -347,8 +359,13 @@ def _payment_row(
     )  # fmt: skip
     return Planned(
         row, "onebox-payment", who.reason, bill=who.bill, entry=plan.entry,
-        parts=plan.parts, excess=plan.excess, message=plan.message,
+        parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
     )  # fmt: skip
+
+
+def _fee_note(row: Row, fees: str | None) -> str:
+    """'; bank fee 1.06 USD to Expenses:Bank-Fees' for a row the bank charged a fee with."""
+    return f"; bank fee {row.fee} {row.currency} to {fees}" if row.fee and fees else ""
 
 
 def _fee_row(
@@ -378,8 +395,11 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     ``layout="dkb"`` another one of ``layouts.LAYOUTS``, and ``layout=None``
     whichever fits the file (``statements.read_statement``). `account` is the
     bank account the statement is of (or a folder of bank accounts, one per
-    currency, like ``Assets:Wise``); `currency` is that of rows whose file names
-    none, and `operating` the ledger's operating currency (default: `currency`).
+    currency, like ``Assets:Wise``), as ``import --account``; None books each row
+    on the bank account of its currency, as ``import`` without it. `currency` is
+    that of rows whose file names none, `operating` the ledger's operating
+    currency (default: `currency`), and `fees` the expense account bank fees are
+    booked to, as ``import --fees`` (None: fee rows are left for a person).
     `today` (default: the clock, or $ONEBOX_TODAY): rows dated after it are left
     for review, never booked. `order` overrides the layout's order of same-day
     rows (``Order.DESCENDING``: the bank lists newest first).
@@ -387,31 +407,42 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
 
     def __init__(
         self,
-        account: str = beans.BANK,
+        account: str | None = beans.BANK,
         currency: str = "USD",
         *,
         operating: str | None = None,
         order: Order | None = None,
         layout: str | None = "generic",
         today: datetime.date | None = None,
+        fees: str | None = None,
     ) -> None:
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")
-        self.bank = account
+        self.bank = parse_account(account, "account") if account is not None else None
         self.currency = parse_currency(currency)
         self.operating = parse_currency(operating or currency)
         self.order = order
         self.layout = layout
         self.today = today
+        self.fees = parse_account(fees, "fees") if fees is not None else None
 
     # ------------------------------------------------------------ beangulp.Importer
+
+    @property
+    def name(self) -> str:
+        """The class path, with the layout and account when given: Fava keys importers by it,
+        so one per bank account is ``...BankImporter(wise, Assets:Wise)``."""
+        base = f"{type(self).__module__}.{type(self).__qualname__}"
+        given = [part for part in (self.layout, self.bank) if part]
+        return f"{base}({', '.join(given)})" if given else base
 
     def identify(self, filepath: str) -> bool:
         """True for a file in the importer's layout (any known layout for ``layout=None``)."""
         return identify(Path(filepath), layout=self.layout) is not None
 
     def account(self, filepath: str) -> str:
-        return self.bank
+        """Where beangulp files the statement: the account, else the main bank account."""
+        return self.bank or beans.BANK
 
     def date(self, filepath: str) -> datetime.date | None:
         """The statement's date: its latest booking date (None for a statement with no rows)."""
@@ -421,12 +452,15 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return "bank-statement.csv"
 
     def extract(self, filepath: str, existing: Sequence[data.Directive]) -> list[data.Directive]:
-        """What ``onebox-ledger import`` would book for the rows (receipts, OneBox payments),
-        given the existing entries; the rows left for a person are logged, not extracted."""
-        out: list[data.Directive] = []
+        """What ``onebox-ledger import`` would book for the rows, given the existing entries:
+        the ``open`` (and ``commodity``) directives of the accounts they first post to, then
+        the receipts, OneBox payments and fees; the rows left for a person are logged."""
+        out: list[data.Transaction] = []
         name = Path(filepath).name
         state = planner.State.of(existing, self.operating)
-        for planned in plan(self.rows(filepath), state, account=self.bank, today=self._today()):
+        for planned in plan(
+            self.rows(filepath), state, account=self.bank, fees=self.fees, today=self._today()
+        ):
             row = planned.row
             if planned.entry is not None:
                 meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
@@ -437,7 +471,17 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
                     name, row.line, row.ref, row.amount, row.currency, planned.outcome,
                     planned.reason,
                 )  # fmt: skip
-        return out
+        if not out:
+            return []
+        opened = {e.account for e in existing if isinstance(e, data.Open)}
+        declared = {e.currency for e in existing if isinstance(e, data.Commodity)}
+        first = _open_date(existing, state, self.operating)
+        made: list[data.Directive] = [
+            *events.commodities(out, declared, first),
+            *events.opens(out, opened, first),
+        ]
+        where = data.new_metadata(filepath, 0)  # beangulp sorts by meta['lineno']
+        return [entry._replace(meta={**where, **(entry.meta or {})}) for entry in made] + out
 
     # ------------------------------------------------------------ onebox-ledger
 
@@ -448,7 +492,9 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
         """The plan of every row, oldest first (StatementError for a bad file)."""
         state = planner.State.of(existing, self.operating)
-        return plan(self.rows(filepath), state, account=self.bank, today=self._today())
+        return plan(
+            self.rows(filepath), state, account=self.bank, fees=self.fees, today=self._today()
+        )
 
     def _today(self) -> datetime.date:
         """The `today` given, else the clock's: rows dated after it are left for review."""
@@ -465,3 +511,16 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         """Rows in the statement's own order, oldest first: by date, same-day rows by `order`."""
         ordered = list(rows) if self.order is not Order.DESCENDING else list(reversed(rows))
         return sorted(ordered, key=lambda row: row.date)
+
+
+def _open_date(
+    existing: Sequence[data.Directive], state: planner.State, operating: str
+) -> datetime.date:
+    """The date ``onebox-ledger`` opens an account on (store.Ledger.open_date): the day after
+    the last sealed month, else the ledger's first day (its operating currency's commodity,
+    else its first open)."""
+    if state.sealed is not None:
+        return state.sealed.next().first
+    days = [e.date for e in existing if isinstance(e, data.Commodity) and e.currency == operating]
+    days = days or [e.date for e in existing if isinstance(e, data.Open)]
+    return min(days, default=datetime.date.min)

@@ -24,7 +24,11 @@ How a file is read:
 - **Identification** (``layout=None``): every layout whose header is found
   fits; when several fit, the bank's usual file name decides, then the most
   columns matched, then the order of LAYOUTS. A file no layout fits is
-  refused with one line naming every layout tried and why.
+  refused with one line naming every layout tried and why: the columns the
+  line nearest to its header lacks, else ``header not found``::
+
+    umsatzliste.csv: not a statement in any known layout (generic: header not found; ...;
+    dkb: line 6 lacks Status; dkb-legacy: line 6 lacks Buchungstag, ...; ...)
 - **Records**: a record's line is the line where it starts (a quoted cell may
   span lines). A trailing delimiter on every line is dropped; extra fields of
   an unquoted free-text column holding the delimiter are joined back into it
@@ -375,6 +379,7 @@ def _identify(
     found: list[_Found] = []
     why: dict[str, str] = {}
     for layout in layouts:
+        near: str | None = None
         decoded = False
         for encoding, text in data.texts(layout):
             decoded = True
@@ -382,9 +387,50 @@ def _identify(
             if hit is not None:
                 found.append(hit)
                 break
+            near = near or _near_miss(text, layout)
         else:
-            why[layout.name] = "header not found" if decoded else "not UTF-8 text"
+            why[layout.name] = near or ("header not found" if decoded else "not UTF-8 text")
     return found, why
+
+
+def _near_miss(text: str, layout: Layout) -> str | None:
+    """Why the record that comes closest to the layout's header is not it: the required columns
+    it lacks ('line 6 lacks Status, Umsatztyp'); None when no record has any of them."""
+    required = [c for c in _columns(layout) if c.required]
+    best: tuple[int, int, list[Col]] | None = None  # (columns found, line, columns missing)
+    for delimiter in layout.delimiters:
+        try:
+            seen = 0
+            for line, fields in _records(text, delimiter):
+                if _blank(fields):
+                    continue
+                keys = [_key(field) for field in fields]
+                while keys and not keys[-1]:
+                    keys.pop()
+                missing = [c for c in required if _position(keys, c) is None]
+                hits = len(required) - len(missing)
+                if hits and (best is None or hits > best[0]):
+                    best = (hits, line, missing)
+                seen += 1
+                if seen > layout.preamble_lines:
+                    break
+        except _CsvError:
+            continue
+    if best is None:
+        return None
+    _, line, missing = best
+    if not missing:  # every column, but not the exact header the layout wants
+        return f"line {line} is not exactly the header {_show(layout.header_text(), 40)}"
+    names = [_label(layout, column) for column in missing]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"line {line} lacks {shown}"
+
+
+def _label(layout: Layout, column: Col) -> str:
+    """A column as the bank names it: its first name, or the header name its pattern matches."""
+    if column.names:
+        return column.names[0]
+    return next((h for h in layout.header if re.fullmatch(column.pattern, _key(h))), "?")
 
 
 def _choose(found: Sequence[_Found], filename: str) -> _Found:
@@ -517,6 +563,8 @@ class _Reader:
         )
         self.empty = frozenset(self.layout.empty)
         self.preamble = self._preamble()
+        self.dates: dict[str, tuple[datetime.date, datetime.time | None]] = {}  # text -> read
+        self.places: dict[tuple[str, Side | None], tuple[tuple[int, str], ...]] = {}
 
     # ------------------------------------------------------------ the statement
 
@@ -641,25 +689,37 @@ class _Reader:
             )
         return fields
 
+    def _where(self, name: str, side: Side | None) -> tuple[tuple[int, str], ...]:
+        """(position, title) of the columns a field is read from, for a side; found once."""
+        known = self.places.get((name, side))
+        if known is None:
+            mapping: Mapping[str, tuple[Col, ...]] = self.layout.columns
+            if side == "in" and name in self.layout.money_in:
+                mapping = self.layout.money_in
+            elif side == "out" and name in self.layout.money_out:
+                mapping = self.layout.money_out
+            index = self.found.index
+            known = self.places[(name, side)] = tuple(
+                (index[column], self.found.cells[index[column]])
+                for column in mapping.get(name, ())
+                if column in index
+            )
+        return known
+
     def _values(self, fields: Sequence[str], name: str, side: Side | None) -> list[_Value]:
-        mapping: Mapping[str, tuple[Col, ...]] = self.layout.columns
-        if side == "in" and name in self.layout.money_in:
-            mapping = self.layout.money_in
-        elif side == "out" and name in self.layout.money_out:
-            mapping = self.layout.money_out
         out = []
-        for column in mapping.get(name, ()):
-            index = self.found.index.get(column)
-            if index is None:
-                continue
+        for index, title in self._where(name, side):
             text = fields[index].strip()
             if text and text not in self.empty:
-                out.append(_Value(self.found.cells[index], text))
+                out.append(_Value(title, text))
         return out
 
     def _first(self, fields: Sequence[str], name: str, side: Side | None = None) -> _Value | None:
-        values = self._values(fields, name, side)
-        return values[0] if values else None
+        for index, title in self._where(name, side):
+            text = fields[index].strip()
+            if text and text not in self.empty:
+                return _Value(title, text)
+        return None
 
     def _text(self, fields: Sequence[str], name: str, side: Side | None = None) -> str:
         values = self._values(fields, name, side)
@@ -690,10 +750,14 @@ class _Reader:
         return number
 
     def _when(self, line: int, value: _Value) -> tuple[datetime.date, datetime.time | None]:
+        known = self.dates.get(value.text)  # a statement repeats its dates: read each once
+        if known is not None:
+            return known
         try:
-            return parse_when(value.text, self.layout)
+            known = self.dates[value.text] = parse_when(value.text, self.layout)
         except _Bad as err:
             raise self._fail(line, value, str(err)) from None
+        return known
 
     def _rows(self, line: int, raw: list[str]) -> list[Row]:
         layout = self.layout

@@ -15,6 +15,21 @@ Every figure is a ratio against a reference measured in this run (medians of
 5. Fava's OneBox page / Fava's income statement API, both in one    target <= 1.5
    Fava app with the ledger loaded: the first request of each (cold,
    the figure), and the median of two more (warm, shown beside it)
+6. import of a --rows statement (100,000) / Beancount's own load     target <= 1.5 dry run,
+   (loader.load_file) of a ledger of as many transactions, the                 <= 2.0 import
+   statement's rows written as Beancount: `import --dry-run` and
+   `import` (on a fresh copy each run) into the demo's last 12
+   months with the same customers
+
+Figure 6's statement is onebox-ledger's own CSV, generated from the ledger
+(build_statement): a receipt for each open invoice (by invoice id, payer name or
+customer id), OneBox's open bill, a bank fee a day, and the rest card purchases
+and payouts that are neither, so every row goes through the whole recognition.
+Its targets: a dry run loads the ledger (12 months of the demo, about 0.4 of the
+reference's entries) and reads and classifies each row, which should cost no
+more than Beancount's parsing and booking of one transaction: 1 + 0.4, rounded
+up to 1.5. The import adds the write and its validation, one more load of the
+ledger with the booked rows: 2.0.
 
 The ledger is the demo's mix (``onebox_ledger.demo``) with every customer
 starting in the first month (``ramp=1``), so months 2 and 60 bill the same
@@ -39,6 +54,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+LOAD = (
+    "import sys; from beancount import loader; loader.initialize(use_cache=False);"
+    " entries, errors, _ = loader.load_file(sys.argv[1]); assert not errors, errors[0]"
+)
 TODAY = "2026-11-27"
 
 
@@ -164,6 +183,117 @@ def build(root: Path, customers: int, months: int) -> None:
     )  # fmt: skip
 
 
+def build_import(work: Path, customers: int, months: int, rows: int) -> None:
+    """The ledger a statement is imported into, the statement, and the reference ledger of as
+    many transactions (run in the child process, see main)."""
+    from onebox_ledger.demo import build_demo
+
+    target = work / "import-ledger"
+    if target.exists():
+        shutil.rmtree(target)
+    build_demo(target, customers=customers, months=min(IMPORT_MONTHS, months), seed=1, fast=True)
+    booked = build_statement(target, work / "statement.csv", rows)
+    write_reference(work / "statement.csv", work / "reference.beancount")
+    (work / "statement.json").write_text(json.dumps({"rows": rows, "booked": booked}))
+
+
+def write_reference(statement: Path, path: Path) -> None:
+    """Beancount's own ledger of the statement: each row a transaction between the bank and an
+    income or expense account, with the row's reference as metadata."""
+    import csv
+
+    out = [
+        'option "operating_currency" "USD"',
+        "2026-01-01 open Assets:Bank USD",
+        "2026-01-01 open Income:Other USD",
+        "2026-01-01 open Expenses:Other USD",
+    ]
+    with statement.open(encoding="utf-8", newline="") as handle:
+        for date, _, ref, counterparty, description, amount, currency, _ in list(
+            csv.reader(handle)
+        )[1:]:
+            other = "Expenses:Other" if amount.startswith("-") else "Income:Other"
+            out.append(
+                f'{date} * "{counterparty}" "{description}"\n  ref: "{ref}"\n'
+                f"  Assets:Bank  {amount} {currency}\n  {other}"
+            )
+    path.write_text("\n\n".join(out) + "\n", encoding="utf-8")
+
+
+def import_fresh(work: Path, statement: Path, runs: int) -> Run:
+    """`import` of the statement, each run on a fresh copy of the ledger."""
+    results = []
+    for i in range(runs):
+        copy = work / f"import-{i}"
+        shutil.copytree(work / "import-ledger", copy)
+        results.append(timed(cli(copy / "main.beancount", "import", str(statement), *FEES)))
+        shutil.rmtree(copy)
+    return median(results)
+
+
+FEES = ("--fees", "Expenses:Bank-Fees")
+IMPORT_MONTHS = 12  # the ledger a statement is imported into: the demo's last 12 months
+STATEMENT_DAYS = 26  # November 2026 up to the day before TODAY
+MERCHANTS = (
+    "ROZETKA.UA KYIV", "AWS EMEA", "Google Workspace", "Notion Labs", "Office Rent LLC",
+    "Stadtwerke Berlin", "Uber BV", "Hetzner Online GmbH", "Lufthansa", "Slack Technologies",
+)  # fmt: skip
+PAYERS = ("Stripe Payments", "PayPal Europe", "J. Smith", "Tax refund", "Interest")
+
+
+def build_statement(root: Path, path: Path, rows: int) -> int:
+    """A bank statement of `rows` rows in onebox-ledger's own layout for the ledger in `root`,
+    deterministic: one receipt for each open USD invoice (a third by invoice id, a third by
+    the payer's name, a third by the customer id in the text), one payment of each open
+    OneBox bill, a bank fee each day, and the rest money that is neither (card purchases,
+    payouts of other businesses): the rows a partner's bank shows beside its customers.
+    Returns the number of rows that import books."""
+    from beancount import loader
+
+    from onebox_ledger import planner
+
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(root / "main.beancount"))
+    assert not errors, errors[0]
+    state = planner.State.of(entries, "USD")
+    invoices = sorted(
+        (i for i in state.invoices.values() if i.open > 0 and i.currency == "USD"),
+        key=lambda i: i.id,
+    )
+    bills = sorted((b for b in state.bills.values() if b.open > 0), key=lambda b: b.id)
+    booked: list[tuple[str, str, str]] = []  # (counterparty, description, amount)
+    for n, item in enumerate(invoices):
+        who = state.book.customers[str(item.customer)]
+        described = (f"Invoice {item.id.upper()}", "Payment", f"{who.id} services")[n % 3]
+        booked.append((who.name, described, f"{item.open:.2f}"))
+    booked += [("ONEBOX INC", f"Partner bill {b.id}", f"-{b.open:.2f}") for b in bills]
+    booked += [("", "Monthly service fee", "-12.00")] * min(STATEMENT_DAYS, rows // 100)
+    booked = booked[:rows]
+    lines = ["Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance"]
+    balance = 100000000
+    step = max(1, rows // max(1, len(booked)))  # spread the booked rows over the statement
+    others = iter(range(rows))
+    queue = iter(booked)
+    for n in range(rows):
+        day = f"2026-11-{1 + n * STATEMENT_DAYS // rows:02d}"
+        row = next(queue, None) if n % step == 0 else None
+        if row is None:
+            k = next(others)
+            if k % 4 == 3:
+                row = (PAYERS[k % len(PAYERS)], f"Payout {k}", f"{10 + k % 990}.{k % 100:02d}")
+            else:
+                merchant = MERCHANTS[k % len(MERCHANTS)]
+                row = (merchant, f"Card purchase {k}", f"-{1 + k % 250}.{k % 100:02d}")
+        balance += round(float(row[2]) * 100)
+        counterparty, description, amount = row
+        lines.append(
+            f'{day},{day},B{n:07d},"{counterparty}","{description}",{amount},USD,'
+            f"{balance // 100}.{balance % 100:02d}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(booked)
+
+
 def month_label(months_before_october_2026: int) -> str:
     index = 2026 * 12 + 9 - months_before_october_2026
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -178,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=100_000, help="Rows of the statement.")
     parser.add_argument("--workdir", type=Path, help="Where to build (default: a temp dir).")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fava-request", help=argparse.SUPPRESS)
@@ -193,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = work / "ledger"
     if args.build_only:
         build(root, args.customers, args.months)
+        build_import(work, args.customers, args.months, args.rows)
         return 0
     if args.fava_request:
         fava_request(root / "main.beancount", args.fava_request)
@@ -209,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # exec, so the measuring process must stay small
     subprocess.run(
         [sys.executable, __file__, "--build-only", "--workdir", str(work),
-         "--customers", str(args.customers), "--months", str(args.months)],
+         "--customers", str(args.customers), "--months", str(args.months),
+         "--rows", str(args.rows)],
         check=True,
     )  # fmt: skip
     main_file = root / "main.beancount"
@@ -232,6 +365,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify = median([timed(cli(main_file, "verify")) for _ in range(runs)])
     income = fava_times(main_file, "/api/income_statement", runs)
     onebox = fava_times(main_file, "/extension/OneBox/", runs)
+    statement, made = work / "statement.csv", json.loads((work / "statement.json").read_text())
+    load = median([timed([sys.executable, "-c", LOAD, str(work / "reference.beancount")])
+                   for _ in range(runs)])  # fmt: skip
+    dry = median([timed(cli(work / "import-ledger" / "main.beancount", "import", str(statement),
+                            "--dry-run", *FEES)) for _ in range(runs)])  # fmt: skip
+    imported = import_fresh(work, statement, runs)
 
     print(f"reference: bean-check {check.seconds:.2f} s, {check.max_rss_mb:.0f} MB")
     print(
@@ -247,6 +386,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" income statement API {income[0]:.2f} s cold, {income[1]:.3f} s warm;"
         f" warm ratio {onebox[1] / income[1]:.3f}"
     )
+    print(
+        f"import: a statement of {made['rows']:,} rows ({made['booked']:,} booked) into the demo's"
+        f" last {min(IMPORT_MONTHS, args.months)} months: dry run {dry.seconds:.2f} s,"
+        f" {dry.max_rss_mb:.0f} MB; import {imported.seconds:.2f} s, {imported.max_rss_mb:.0f} MB;"
+        f" Beancount's load of {made['rows']:,} transactions {load.seconds:.2f} s,"
+        f" {load.max_rss_mb:.0f} MB"
+    )
+    rows = f"{made['rows']:,}-row statement"
     figures = [
         line("1. close of the last month / bean-check", close_last.seconds / check.seconds,
              "<= 0.05", close_last.seconds / check.seconds <= 0.05),
@@ -266,6 +413,10 @@ def main(argv: Sequence[str] | None = None) -> int:
              close_last.max_rss_mb / close_second.max_rss_mb <= 1.2),
         line("5. Fava OneBox page / Fava income statement API (cold)", onebox[0] / income[0],
              "<= 1.5", onebox[0] / income[0] <= 1.5),
+        line(f"6. import --dry-run, {rows} / Beancount load", dry.seconds / load.seconds,
+             "<= 1.5", dry.seconds / load.seconds <= 1.5),
+        line(f"6. import, {rows} / Beancount load", imported.seconds / load.seconds,
+             "<= 2.0", imported.seconds / load.seconds <= 2.0),
     ]  # fmt: skip
     print("figures:")
     for figure in figures:

@@ -59,6 +59,31 @@ def test_a_random_csv_is_refused_naming_every_layout_tried(tmp_path: Path) -> No
     )
 
 
+def test_a_header_near_a_layouts_says_which_columns_it_lacks(tmp_path: Path) -> None:
+    """DKB renamed Status to Zustand: the refusal names the column, and the line it looked at;
+    the tool's own header with two columns swapped is not exactly its header."""
+    lines = fixture_lines("dkb.csv", "utf-8-sig")
+    lines[5] = lines[5].replace('"Status"', '"Zustand"')
+    message = refused(written(tmp_path, "umsatzliste.csv", lines))
+    assert message == (
+        "umsatzliste.csv: not a statement in any known layout (generic: header not found;"
+        " monobank-card: header not found; monobank-fop: header not found; privatbank: header"
+        " not found; dkb: line 6 lacks Status; dkb-legacy: line 6 lacks Buchungstag,"
+        " Buchungstext, Auftraggeber / Begünstigter and 1 more; ing: line 6 lacks"
+        " Auftraggeber/Empfänger, Buchungstext, Betrag and 1 more; chase: header not found;"
+        " wise: header not found; wise-balance: header not found)"
+    )
+    swapped = written(
+        tmp_path, "bank.csv",
+        ["Date,Value date,Reference,Counterparty,Description,Currency,Amount,Balance"],
+    )  # fmt: skip
+    assert refused(swapped).startswith(
+        "bank.csv: not a statement in any known layout (generic: line 1 is not exactly the"
+        " header 'Date,Value date,Reference,Counterpart...'; monobank-card: line 1 lacks"
+        " Дата і час операції, MCC, Сума в валюті картки (UAH); "
+    )
+
+
 def test_bytes_that_are_no_utf8_are_tried_in_each_layouts_own_encodings(tmp_path: Path) -> None:
     path = tmp_path / "statement.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
@@ -327,9 +352,9 @@ DKB_ROW_9 = '"28.11.26";"28.11.26";"Gebucht";"Berlin Immo GmbH";"ONEBOX PARTNER 
             id="wise-direction",
         ),
         pytest.param(
-            "wise.csv", "utf-8", 7,
+            "wise.csv", "utf-8", 8,
             '"T-1","COMPLETED","OUT","2026-11-27 10:00:00","","1.06","USD","","","O","10","USD","X","10","USD","1","ref',
-            "line 7: not readable as CSV: unexpected end of data",
+            "line 8: not readable as CSV: unexpected end of data",
             id="wise-open-quote-at-the-end",
         ),
         pytest.param(
@@ -353,7 +378,7 @@ def test_a_bad_value_is_refused_naming_line_column_and_value(
 def test_a_row_without_currency_in_a_statement_that_names_none(tmp_path: Path) -> None:
     path = FIXTURES / "generic.csv"
     assert refused(path) == (
-        "generic.csv: line 5: no currency: the row names none and the statement names none"
+        "generic.csv: line 7: no currency: the row names none and the statement names none"
     )
     assert read_statement(path, currency="EUR").rows[-1].currency == "EUR"
 
@@ -380,13 +405,14 @@ def test_a_repeated_bank_reference(tmp_path: Path) -> None:
 
 
 def test_overlapping_statements_give_a_row_the_same_reference(tmp_path: Path) -> None:
-    """Chase lists newest first: 11/30 ACME, 11/30 fee, 11/16 OneBox, 11/09 and 11/09 Harbor
-    Clinic (identical), 11/05 check. Two statements that overlap, one holding only one of the
-    identical rows, give every row the reference the whole statement gives it."""
+    """Chase lists newest first: 11/30 ACME, 11/30 fee, 11/20 Harbor Group, 11/16 OneBox,
+    11/09 and 11/09 Harbor Clinic (identical), 11/05 check. Two statements that overlap, one
+    holding only one of the identical rows, give every row the reference the whole statement
+    gives it."""
     header, *rows = fixture_lines("chase.csv")
     whole = [r.ref for r in read_statement(FIXTURES / "chase.csv").rows]  # oldest first
-    later = read_statement(written(tmp_path, "Chase1_Activity.csv", [header, *rows[:4]]))
-    earlier = read_statement(written(tmp_path, "Chase2_Activity.csv", [header, *rows[2:]]))
+    later = read_statement(written(tmp_path, "Chase1_Activity.csv", [header, *rows[:5]]))
+    earlier = read_statement(written(tmp_path, "Chase2_Activity.csv", [header, *rows[3:]]))
     assert [r.ref for r in earlier.rows] == whole[:4]  # check, Harbor, Harbor -2, OneBox
     assert [r.ref for r in later.rows] == [whole[1], *whole[3:]]  # one Harbor: the first ref
     assert whole[2] == whole[1] + "-2"

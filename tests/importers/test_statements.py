@@ -9,8 +9,9 @@ balances were checked by hand against the amounts, e.g. Monobank card::
     1000.00 + 12000.00 = 13000.00   (Від: ТОВ "BETA HOMES")
     13000.00 - 431.09  = 12568.91   (Google)
     12568.91 - 2020.00 = 10548.91   (cash, 20.00 of it the fee)
-    10548.91 - 45.00   = 10503.91   (commission row)
-    10503.91 - 1249.50 =  9254.41   (ROZETKA.UA KYIV)
+    10548.91 + 249.50  = 10798.41   (ROZETKA.UA KYIV gives part of a purchase back)
+    10798.41 - 45.00   = 10753.41   (commission row)
+    10753.41 - 1249.50 =  9503.91   (ROZETKA.UA KYIV)
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def derived_ref(row: Row) -> str:
         ("generic.csv", "generic", "utf-8"),
         ("monobank-card.csv", "monobank-card", "utf-8"),
         ("monobank-fop.csv", "monobank-fop", "utf-8"),
+        ("monobank-fop-2.csv", "monobank-fop", "utf-8"),  # 20.11-10.12: overlaps November's
         ("privatbank.csv", "privatbank", "cp1251"),
         ("dkb.csv", "dkb", "utf-8"),
         ("dkb-legacy.csv", "dkb-legacy", "iso-8859-1"),
@@ -132,7 +134,9 @@ def test_generic_spreadsheet_export_with_bom_and_crlf() -> None:
         (2, "2026-12-01", "125.00", "USD", "booked", False, "ACME REALTY LLC"),
         (3, "2026-12-01", "317.49", "USD", "booked", False, "J. Patel"),
         (4, "2026-12-03", "-1087.16", "USD", "booked", False, "ONEBOX INC"),
-        (5, "2026-12-31", "-12.00", "USD", "booked", True, ""),
+        (5, "2026-12-04", "50.00", "USD", "booked", False, "Everest Dental"),
+        (6, "2026-12-08", "192.00", "USD", "booked", False, "IRIS TRAVEL"),
+        (7, "2026-12-31", "-12.00", "USD", "booked", True, ""),
     ]
     assert statement.rows[2] == Row(
         line=4,
@@ -145,8 +149,9 @@ def test_generic_spreadsheet_export_with_bom_and_crlf() -> None:
         currency="USD",
         balance=D("17636.66"),
     )
-    # 18406.33 - 125.00 before the first row; the last row's balance after
-    assert (statement.opening_balance, statement.closing_balance) == (D("18281.33"), D("17624.66"))
+    # 18406.33 - 125.00 before the first row; the last row's balance after:
+    # 17636.66 + 50.00 + 192.00 - 12.00 = 17866.66
+    assert (statement.opening_balance, statement.closing_balance) == (D("18281.33"), D("17866.66"))
     assert (statement.currency, statement.account_hint) == ("USD", None)
 
 
@@ -155,12 +160,14 @@ def test_generic_spreadsheet_export_with_bom_and_crlf() -> None:
 
 def test_monobank_card_statement() -> None:
     # monobank-card.csv: newest first, "Дата i час" with a Latin i, "—" for no value,
-    # the card currency only in the column names, a fee column, a commission row.
+    # the card currency only in the column names, a fee column, a commission row, a merchant
+    # giving money back (line 4).
     statement = read("monobank-card.csv")
     assert brief(statement.rows) == [
-        (6, "2026-11-02", "12000.00", "UAH", "booked", False, 'ТОВ "BETA HOMES"'),
-        (5, "2026-11-05", "-431.09", "UAH", "booked", False, ""),
-        (4, "2026-11-20", "-2020.00", "UAH", "booked", False, ""),
+        (7, "2026-11-02", "12000.00", "UAH", "booked", False, 'ТОВ "BETA HOMES"'),
+        (6, "2026-11-05", "-431.09", "UAH", "booked", False, ""),
+        (5, "2026-11-20", "-2020.00", "UAH", "booked", False, ""),
+        (4, "2026-11-25", "249.50", "UAH", "booked", False, ""),
         (3, "2026-11-28", "-45.00", "UAH", "booked", True, ""),
         (2, "2026-11-30", "-1249.50", "UAH", "booked", False, ""),
     ]
@@ -172,8 +179,9 @@ def test_monobank_card_statement() -> None:
         "6011",
     )
     assert cash.description == "Зняття готівки: Банкомат ПриватБанк"
-    assert [row.fee for row in statement.rows] == [None, None, D("20.00"), None, None]
-    assert (statement.opening_balance, statement.closing_balance) == (D("1000.00"), D("9254.41"))
+    assert [row.fee for row in statement.rows] == [None, None, D("20.00"), None, None, None]
+    assert statement.rows[3].description == "ROZETKA.UA KYIV"
+    assert (statement.opening_balance, statement.closing_balance) == (D("1000.00"), D("9503.91"))
     assert (statement.currency, statement.account_hint) == ("UAH", None)
     assert not any(row.ref_from_bank for row in statement.rows)
     assert [row.ref for row in statement.rows] == [derived_ref(row) for row in statement.rows]
@@ -424,13 +432,15 @@ def test_chase_statement() -> None:
     # a blank balance, two identical rows on 11/09.
     statement = read("chase.csv")
     assert brief(statement.rows) == [
-        (7, "2026-11-05", "-250.00", "USD", "booked", False, ""),
+        (8, "2026-11-05", "-250.00", "USD", "booked", False, ""),
+        (7, "2026-11-09", "504.00", "USD", "booked", False, ""),
         (6, "2026-11-09", "504.00", "USD", "booked", False, ""),
-        (5, "2026-11-09", "504.00", "USD", "booked", False, ""),
-        (4, "2026-11-16", "-1087.16", "USD", "booked", False, ""),
+        (5, "2026-11-16", "-1087.16", "USD", "booked", False, ""),
+        (4, "2026-11-20", "300.00", "USD", "booked", False, "HARBOR GROUP"),
         (3, "2026-11-30", "-15.00", "USD", "booked", True, ""),
         (2, "2026-11-30", "200.00", "USD", "booked", False, "ACME REALTY LLC"),
     ]
+    assert "IND ID:INV-2026-10-HAR IND NAME" in statement.rows[4].description
     acme = statement.rows[-1]
     assert "IND ID:INV-2026-10-ACM IND NAME:ONEBOX PARTNER LLC" in acme.description
     assert (acme.kind, acme.balance) == ("ACH_CREDIT", None)
@@ -457,17 +467,18 @@ def test_wise_transaction_history() -> None:
         (r.line, r.date.isoformat(), r.ref, str(r.amount), r.currency, str(r.fee), r.status)
         for r in statement.rows
     ] == [
-        (7, "2026-11-02", "TRANSFER-1300000000", "199.59", "USD", "0.41", "booked"),
-        (6, "2026-11-03", "TRANSFER-1300000001", "92.00", "EUR", "None", "booked"),
-        (5, "2026-11-12", "CARD_TRANSACTION-1300000005", "-180.00", "EUR", "None", "refunded"),
-        (4, "2026-11-18", "TRANSFER-1300000002", "-500.00", "USD", "None", "cancelled"),
-        (3, "2026-11-20", "BALANCE_TRANSACTION-1300000003:out", "-92.00", "EUR", "0.35", "booked"),
-        (3, "2026-11-20", "BALANCE_TRANSACTION-1300000003:in", "99.50", "USD", "None", "booked"),
+        (8, "2026-11-02", "TRANSFER-1300000000", "199.59", "USD", "0.41", "booked"),
+        (7, "2026-11-03", "TRANSFER-1300000001", "92.00", "EUR", "None", "booked"),
+        (6, "2026-11-12", "CARD_TRANSACTION-1300000005", "-180.00", "EUR", "None", "refunded"),
+        (5, "2026-11-18", "TRANSFER-1300000002", "-500.00", "USD", "None", "cancelled"),
+        (4, "2026-11-20", "BALANCE_TRANSACTION-1300000003:out", "-92.00", "EUR", "0.35", "booked"),
+        (4, "2026-11-20", "BALANCE_TRANSACTION-1300000003:in", "99.50", "USD", "None", "booked"),
+        (3, "2026-11-26", "TRANSFER-1300000006", "-1088.22", "USD", "1.06", "cancelled"),
         (2, "2026-11-27", "TRANSFER-1300000004", "-1088.22", "USD", "1.06", "booked"),
     ]
     assert [r.counterparty for r in statement.rows] == [
         "ACME REALTY LLC", "Berlin Immo GmbH", "Hotel Adlon", "Office Rent LLC", "Olena Petrenko",
-        "Olena Petrenko", "ONEBOX INC",
+        "Olena Petrenko", "ONEBOX INC", "ONEBOX INC",
     ]  # fmt: skip
     onebox = statement.rows[-1]
     assert (onebox.time, onebox.description, onebox.ref_from_bank) == (
@@ -476,7 +487,7 @@ def test_wise_transaction_history() -> None:
         True,
     )
     assert statement.rows[3].time == at("12:00:00")  # never finished: the day it was created
-    assert [r.line for r in statement.rows if r.skipped] == [5, 4]
+    assert [r.line for r in statement.rows if r.skipped] == [6, 5, 3]
     assert (statement.currency, statement.opening_balance, statement.closing_balance) == (
         None,
         None,
