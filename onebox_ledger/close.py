@@ -245,7 +245,7 @@ def _apply(
     prefix: str | None = None,
 ) -> tuple[list[data.Transaction], list[data.Transaction]]:
     """Credit on each customer's new invoice, prepaid on the new bill (oldest first), dated
-    `date` (the month's last day), ids under `prefix` (the close's)."""
+    `date` (default: the month's last day), ids under `prefix` (default: the close's)."""
     date = date or month.last
     prefix = prefix or id_prefix(month)
     invoices: dict[str, OpenItem] = {}
@@ -270,8 +270,8 @@ def _apply(
                 who,
                 parts,
                 invoice,
-                date=month.last,
-                entry_id=f"{id_prefix(month)}{who.id}/credit",
+                date=date,
+                entry_id=f"{prefix}{who.id}/credit",
                 period=str(month),
                 rates=rates,
             )
@@ -285,8 +285,8 @@ def _apply(
                 events.apply_prepaid_entry(
                     parts,
                     bill,
-                    date=month.last,
-                    entry_id=f"{id_prefix(month)}onebox/prepaid",
+                    date=date,
+                    entry_id=f"{prefix}onebox/prepaid",
                     period=str(month),
                     rates=rates,
                 )

@@ -318,3 +318,44 @@ def test_a_quote_of_services_and_of_a_price_in_another_currency(terms: Path) -> 
         "note: OneBox cost: 5 x 25.00 USD list x 65% (the tier of 1 active box(es) in 2026-11,"
         " this one included)",
     ]
+
+
+def test_the_credit_an_advance_invoice_applies_is_its_own_entry_dated_the_first(
+    terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`invoice` applies the customer's credit as ``invoice/<month>/<customer>/credit`` dated
+    the 1st (it wrote ``close/<month>/<customer>/credit`` dated the month's last day, and the
+    close of the month then refused: its file already held a generated entry of the close)."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-20")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-12-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    assert succeeded(invoke(terms, "receive", "acme", "40 USD", "--date", "2026-11-20")) == [
+        "received 40.00 USD from acme: 40.00 USD held as credit"
+    ]
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
+    succeeded(invoke(terms, "close", "2026-11"))
+    # December: 5 x 25.00 = 125.00 in advance, 40.00 of it paid by the credit
+    assert succeeded(invoke(terms, "invoice", "2026-12")) == [
+        "issued inv-2026-12-acme: 125.00 USD dated 2026-12-01",
+        "written to ledger/journal/2026-12.beancount",
+    ]
+    applied = by_id(load_entries(terms), "invoice/2026-12/acme/credit")
+    assert str(applied.date) == "2026-12-01"
+    assert amounts(applied) == [
+        ("Liabilities:Customer-Credit:Acme", D("40.00")),
+        ("Assets:Receivable:Acme", D("-40.00")),
+    ]
+    assert [p.meta.get("credit") for p in applied.postings] == ["receive/2026-11-20/acme/1", None]
+    assert applied.meta["invoice"] == "inv-2026-12-acme"
+    monkeypatch.setenv("ONEBOX_TODAY", "2027-01-01")
+    out = succeeded(invoke(terms, "close", "2026-12"))
+    assert out[-1] == "  written to ledger/journal/2026-12.beancount"
+    owed = succeeded(
+        invoke(terms, "report", "receivables", "--as-of", "2026-12-31", "--format", "csv")
+    )
+    assert owed[1] == "acme,inv-2026-12-acme,2026-12-01,2026-12-31,USD,85.00,0,current"
+    assert load_errors(terms) == []
+    assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
