@@ -36,6 +36,7 @@ from .close import (
     carried,
     close_month,
     diff_month,
+    invoice_lines,
     invoice_month,
     invoice_prefix,
 )
@@ -53,7 +54,7 @@ from .store import (
     paused_gc,
     read_exact,
 )
-from .values import MAX_NAME, InputError, Month, make_text, parse_id, show_money
+from .values import MAX_NAME, ZERO, InputError, Month, make_text, parse_id, show_money
 
 # ---------------------------------------------------------------- helpers
 
@@ -825,14 +826,14 @@ def invoice(
             if isinstance(e, data.Transaction)
             and (beans.entry_id(e) or "").startswith(invoice_prefix(month))
         ]
-        if issued:
-            written = sorted(beans.format_entry(e) for e in issued)
-            if written != sorted(beans.format_entry(e) for e in expected):
+        if issued:  # the credit applied when they were issued stands (close.is_credit_applied)
+            written = sorted(beans.format_entry(e) for e in invoice_lines(issued))
+            if written != sorted(beans.format_entry(e) for e in invoice_lines(expected)):
                 raise LedgerError(
                     f"{month}'s advance invoices are issued but the contracts now give others;"
                     " run 'onebox-ledger verify' to see the drift"
                 )
-            return Invoiced(month, expected, path, "", dry_run, True)
+            return Invoiced(month, issued, path, "", dry_run, True)
         if sealed is not None and month <= sealed:
             raise LedgerError(f"{month} is closed; its invoices were issued by its close")
         text = beans.format_entries(expected) if expected else ""
@@ -850,8 +851,11 @@ def _check_credit_later(
     month: Month, result: CloseResult, credit_entries: Sequence[data.Transaction]
 ) -> None:
     """Refuse a close that would apply credit an entry dated after the month already used
-    (a refund recorded before the close): the credit would be used twice."""
+    (a refund recorded before the close): the credit would be used twice. What the close
+    applies to one credit adds up over its entries (the advance invoices it issues, then
+    its own)."""
     every = {item.id: item for item in credits(credit_entries)}
+    used: dict[str, Decimal] = {}
     for entry in result.entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -863,8 +867,8 @@ def _check_credit_later(
                 post.account == beans.PREPAID or post.account.startswith(beans.CREDIT + ":")
             ):
                 continue
-            used = abs(beans.units(post)[0])
-            if key in every and used > every[key].open:
+            used[key] = used.get(key, ZERO) + abs(beans.units(post)[0])
+            if key in every and used[key] > every[key].open:
                 raise LedgerError(
                     f"cannot close {month}: {key} was partly used by an entry dated after"
                     f" {month.last}; record that after the close (remove it, close, record it)"
