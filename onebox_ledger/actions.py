@@ -39,6 +39,7 @@ from .close import (
     invoice_lines,
     invoice_month,
     invoice_prefix,
+    is_credit_applied,
 )
 from .importers.bank import Planned, Row, plan
 from .model import Book, Contract, parse_book
@@ -978,6 +979,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
             1
             for e in entries
             if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
+            and not (isinstance(e, data.Transaction) and is_credit_applied(e))
         )
     for month, entries in sorted(by_month.items()):
         if month in found:
