@@ -540,8 +540,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def invoicing(self, ym: tuple[int, int]) -> tuple[Lines, Applied]:
         """The advance invoices of `ym` (contract, id suffix, amount), contracts in id order,
         and the credit they apply per customer: what the customer's invoice adds up to, taken
-        from the credit open before the month (made and used by entries dated before its
-        1st; entries of the 1st itself come after the invoices, as receipts see them)."""
+        from the credit open on the month's 1st (made and used by entries dated on or before
+        it), but never more than is open now (a use dated later, already recorded)."""
         lines = [
             (c, suffix, amount)
             for cid in sorted(self.contracts)
@@ -551,15 +551,19 @@ class LedgerMachine(RuleBasedStateMachine):
         totals: dict[str, Decimal] = {}
         for c, _, amount in lines:
             totals[c.customer] = totals.get(c.customer, ZERO) + amount
-        before = month_first(ym) - DAY
+        first = month_first(ym)
+
+        def available(cr: MCredit) -> Decimal:
+            return min(cr.open_on(first), cr.open)
+
         applied = []
         for customer in sorted(totals):
             mine = sorted(
                 (cr for cr in self.credits.values()
-                 if cr.customer == customer and cr.date <= before and cr.open_on(before) > 0),
+                 if cr.customer == customer and cr.date <= first and available(cr) > 0),
                 key=lambda cr: (cr.date, cr.id),
             )  # fmt: skip
-            parts = take(mine, totals[customer], lambda cr: cr.open_on(before))
+            parts = take(mine, totals[customer], available)
             if parts:
                 applied.append((customer, parts))
         return lines, applied
@@ -844,16 +848,6 @@ class LedgerMachine(RuleBasedStateMachine):
             event("advance: invoices issued again, nothing changed")
             return
         lines, applied = self.invoicing(ym)
-        over = [cr.id for _, parts in applied for cr, share in parts if share > cr.open]
-        if over:
-            self.refused(
-                store.LedgerError,
-                f"cannot invoice {Month(*ym)}: {over[0]} was partly used by an entry dated after"
-                f" {month_first(ym) - DAY}; record that after the invoices (remove it, invoice,"
-                " record it)",
-                call,
-            )
-            return
         before = snapshot(self.root)
         done = call()
         assert not done.already
@@ -929,15 +923,19 @@ class LedgerMachine(RuleBasedStateMachine):
             key=lambda c: (c.date, c.id),
         )  # fmt: skip
         prepaid_parts = take(prepaid, close_cost, lambda c: c.open_on(last))
-        # each use checked against what is open now: the advance invoices' first
-        used_later = [
-            (c.id, month_first(ym) - DAY)
-            for _, parts in inv_applied
-            for c, share in parts
-            if share > c.open
-        ]
-        used_later += [(c.id, last) for _, parts in applied for c, share in parts if share > c.open]
-        used_later += [(c.id, last) for c, share in prepaid_parts if share > c.open]
+        # what the close applies of each credit, added up (the advance invoices it issues
+        # first, never beyond what is open now), against what is open now: only its own part,
+        # counted to the month's end, can go beyond, when an entry dated after it used some
+        using: dict[str, Decimal] = {}
+        used_later = []
+        for c, share in [
+            *(part for _, parts in inv_applied for part in parts),
+            *(part for _, parts in applied for part in parts),
+            *prepaid_parts,
+        ]:
+            using[c.id] = using.get(c.id, ZERO) + share
+            if using[c.id] > c.open:
+                used_later.append((c.id, last))
         if used_later:
             self.refused(
                 store.LedgerError,
