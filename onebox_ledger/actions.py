@@ -252,6 +252,8 @@ def contract_add(
                 f" ({ledger.operating_currency()}); bill {price[1]} in arrears"
             )
         _not_sealed(ledger, start, "start")
+        if timing == "advance":
+            _not_issued(loaded, cid, start)
         entry = events.contract_entry(
             cid, customer=customer, stream=stream, billing=billing, price=price,
             quantity=quantity, start=start, item=item, end=end, timing=timing,
@@ -309,6 +311,23 @@ def _invoiced_through(loaded: Loaded, contract: Contract) -> Month | None:
         and (beans.entry_id(e) or "").startswith("invoice/")
     ]
     return max(found, default=None)
+
+
+def _not_issued(loaded: Loaded, cid: str, start: datetime.date) -> None:
+    """A new advance contract would be billed on the invoices of its start month and of every
+    month after: none of them may be issued yet (the close would find them drifted)."""
+    issued = [
+        Month.of(e.date)
+        for e in loaded.entries
+        if isinstance(e, data.Transaction) and (beans.entry_id(e) or "").startswith("invoice/")
+    ]
+    through = max(issued, default=None)
+    if through is not None and Month.of(start) <= through:
+        raise LedgerError(
+            f"contract {cid!r} would be invoiced in advance from {start}, but the advance"
+            f" invoices of {through} are issued ({through.first}); start it on"
+            f" {through.next().first} or later, or bill it in arrears"
+        )
 
 
 def _not_invoiced(

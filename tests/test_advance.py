@@ -480,3 +480,41 @@ def test_the_close_counts_all_it_applies_of_one_credit_against_what_is_left(
         " 2026-02-28; record that after the close (remove it, close, record it)"
     )
     assert snapshot(terms.parent) == before
+
+
+def test_an_advance_contract_cannot_start_in_a_month_already_invoiced(
+    terms: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused,
+    snapshot,  # type: ignore[no-untyped-def]
+) -> None:
+    """November's advance invoices are issued; a new advance contract from November 15 would
+    be billed on them. It was accepted, and the close of November then refused the month ("the
+    month's advance invoices no longer match the contracts (first difference:
+    invoice/2026-11/acme-extra/advance)"), with nothing the partner could do about it."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    succeeded(invoke(terms, "invoice", "2026-11"))
+    before = snapshot(terms.parent)
+    extra = ("contract", "add", "acme-extra", "--customer", "acme", "--stream", "cloud",
+             "--price", "25 USD", "--item", "cloud-user")  # fmt: skip
+    assert refused(invoke(terms, *extra, "--start", "2026-11-15", "--timing", "advance"), 1) == (
+        "contract 'acme-extra' would be invoiced in advance from 2026-11-15, but the advance"
+        " invoices of 2026-11 are issued (2026-11-01); start it on 2026-12-01 or later, or bill"
+        " it in arrears"
+    )
+    assert snapshot(terms.parent) == before
+    assert succeeded(invoke(terms, *extra, "--start", "2026-11-15")) == [
+        "contract acme-extra: acme, cloud, 1 x 25.00 USD monthly from 2026-11-15"
+    ]
+    assert succeeded(
+        invoke(terms, "contract", "add", "acme-next", "--customer", "acme", "--stream",
+               "services", "--price", "10 USD", "--start", "2026-12-01", "--timing", "advance")
+    ) == ["contract acme-next: acme, services, 1 x 10.00 USD monthly in advance from 2026-12-01"]  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
+    succeeded(invoke(terms, "close", "2026-11"))
+    assert load_errors(terms) == []
