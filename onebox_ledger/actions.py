@@ -11,7 +11,7 @@ Ids of written entries, the key of idempotency::
     sell/<ref> | sell/<date>/<customer>/<n>          one-time invoice
     receive/<ref> | receive/<date>/<customer>/<n>    customer payment
     pay/<ref> | pay/<date>/<n>                       payment to OneBox
-    grace/<bill>/<date>                              bill moved to Liabilities:OneBox:Grace
+    grace/<bill>/<date>[/<n>]                        bill moved to Liabilities:OneBox:Grace
     close/<month>/<contract>/invoice|recognise|cost  the close (see close.py)
 """
 
@@ -36,8 +36,10 @@ from .close import (
     carried,
     close_month,
     diff_month,
+    invoice_lines,
     invoice_month,
     invoice_prefix,
+    is_credit_applied,
 )
 from .importers.bank import Planned, Row, plan
 from .model import Book, Contract, parse_book
@@ -53,7 +55,7 @@ from .store import (
     paused_gc,
     read_exact,
 )
-from .values import MAX_NAME, InputError, Month, make_text, parse_id, show_money
+from .values import MAX_NAME, ZERO, InputError, Month, make_text, parse_id, show_money
 
 # ---------------------------------------------------------------- helpers
 
@@ -250,6 +252,8 @@ def contract_add(
                 f" ({ledger.operating_currency()}); bill {price[1]} in arrears"
             )
         _not_sealed(ledger, start, "start")
+        if timing == "advance":
+            _not_issued(loaded, cid, start)
         entry = events.contract_entry(
             cid, customer=customer, stream=stream, billing=billing, price=price,
             quantity=quantity, start=start, item=item, end=end, timing=timing,
@@ -307,6 +311,23 @@ def _invoiced_through(loaded: Loaded, contract: Contract) -> Month | None:
         and (beans.entry_id(e) or "").startswith("invoice/")
     ]
     return max(found, default=None)
+
+
+def _not_issued(loaded: Loaded, cid: str, start: datetime.date) -> None:
+    """A new advance contract would be billed on the invoices of its start month and of every
+    month after: none of them may be issued yet (the close would find them drifted)."""
+    issued = [
+        Month.of(e.date)
+        for e in loaded.entries
+        if isinstance(e, data.Transaction) and (beans.entry_id(e) or "").startswith("invoice/")
+    ]
+    through = max(issued, default=None)
+    if through is not None and Month.of(start) <= through:
+        raise LedgerError(
+            f"contract {cid!r} would be invoiced in advance from {start}, but the advance"
+            f" invoices of {through} are issued ({through.first}); start it on"
+            f" {through.next().first} or later, or bill it in arrears"
+        )
 
 
 def _not_invoiced(
@@ -619,7 +640,9 @@ def onebox_grace(
                 f"grace until {until} must be after the bill's due date {item.due_date}"
             )
         _not_sealed(ledger, date, "date")
-        text = write_events(ledger, loaded, state, [events.grace_entry(item, until, date)])
+        text = write_events(
+            ledger, loaded, state, [events.grace_entry(item, until, date, state.by_id)]
+        )
     return Written(
         ledger.month_path(Month.of(date)), text,
         f"bill {bill}: {show_money(item.open, item.currency)} deferred until {until}"
@@ -823,14 +846,14 @@ def invoice(
             if isinstance(e, data.Transaction)
             and (beans.entry_id(e) or "").startswith(invoice_prefix(month))
         ]
-        if issued:
-            written = sorted(beans.format_entry(e) for e in issued)
-            if written != sorted(beans.format_entry(e) for e in expected):
+        if issued:  # the credit applied when they were issued stands (close.is_credit_applied)
+            written = sorted(beans.format_entry(e) for e in invoice_lines(issued))
+            if written != sorted(beans.format_entry(e) for e in invoice_lines(expected)):
                 raise LedgerError(
                     f"{month}'s advance invoices are issued but the contracts now give others;"
                     " run 'onebox-ledger verify' to see the drift"
                 )
-            return Invoiced(month, expected, path, "", dry_run, True)
+            return Invoiced(month, issued, path, "", dry_run, True)
         if sealed is not None and month <= sealed:
             raise LedgerError(f"{month} is closed; its invoices were issued by its close")
         text = beans.format_entries(expected) if expected else ""
@@ -848,8 +871,11 @@ def _check_credit_later(
     month: Month, result: CloseResult, credit_entries: Sequence[data.Transaction]
 ) -> None:
     """Refuse a close that would apply credit an entry dated after the month already used
-    (a refund recorded before the close): the credit would be used twice."""
+    (a refund recorded before the close): the credit would be used twice. What the close
+    applies to one credit adds up over its entries (the advance invoices it issues, then
+    its own)."""
     every = {item.id: item for item in credits(credit_entries)}
+    used: dict[str, Decimal] = {}
     for entry in result.entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -861,8 +887,8 @@ def _check_credit_later(
                 post.account == beans.PREPAID or post.account.startswith(beans.CREDIT + ":")
             ):
                 continue
-            used = abs(beans.units(post)[0])
-            if key in every and used > every[key].open:
+            used[key] = used.get(key, ZERO) + abs(beans.units(post)[0])
+            if key in every and used[key] > every[key].open:
                 raise LedgerError(
                     f"cannot close {month}: {key} was partly used by an entry dated after"
                     f" {month.last}; record that after the close (remove it, close, record it)"
@@ -972,6 +998,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
             1
             for e in entries
             if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
+            and not (isinstance(e, data.Transaction) and is_credit_applied(e))
         )
     for month, entries in sorted(by_month.items()):
         if month in found:

@@ -127,18 +127,39 @@ def carried(
 ) -> list[OpenItem]:
     """Customer credit and OneBox prepaid open before the close of `month` applies them (the
     entries dated in or before it, but the close's own), or, `invoicing`, before the month's
-    advance invoices apply them (dated on or before its first day, but theirs); oldest first."""
+    advance invoices apply them (dated on or before its first day, but theirs, and never
+    more than is open now: what an entry dated later in the month already used is not
+    there to apply); oldest first."""
     prefix = invoice_prefix(month) if invoicing else id_prefix(month)
     last = month.first if invoicing else month.last
     items: dict[str, OpenItem] = {}
+    now: dict[str, OpenItem] = {}
     for entry in entries:
-        if (
-            isinstance(entry, data.Transaction)
-            and entry.date <= last
-            and not (beans.entry_id(entry) or "").startswith(prefix)
-        ):
-            apply_credits(items, entry)
+        if not isinstance(entry, data.Transaction):
+            continue
+        if not (beans.entry_id(entry) or "").startswith(prefix):
+            if entry.date <= last:
+                apply_credits(items, entry)
+            if invoicing:
+                apply_credits(now, entry)
+    for key, item in items.items():
+        if invoicing and now[key].open < item.open:
+            item.paid = item.billed - max(now[key].open, ZERO)
     return [item for item in sorted_invoices(items.values()) if item.open > 0]
+
+
+def is_credit_applied(entry: data.Transaction) -> bool:
+    """Whether `entry` is the credit applied to an advance invoice when it was issued
+    (``invoice/<month>/<customer>/credit``): it applies the credit open then, so entries
+    recorded later (a receipt, a credit note, a refund dated before the 1st) do not make
+    it drift; the month's seal covers it once closed."""
+    entry_id = beans.entry_id(entry) or ""
+    return entry_id.startswith("invoice/") and entry_id.endswith("/credit")
+
+
+def invoice_lines(txns: Iterable[data.Transaction]) -> list[data.Transaction]:
+    """The advance invoices' lines (what the contracts give), the credit applied aside."""
+    return [e for e in txns if not is_credit_applied(e)]
 
 
 def invoice_month(
@@ -245,7 +266,7 @@ def _apply(
     prefix: str | None = None,
 ) -> tuple[list[data.Transaction], list[data.Transaction]]:
     """Credit on each customer's new invoice, prepaid on the new bill (oldest first), dated
-    `date` (the month's last day), ids under `prefix` (the close's)."""
+    `date` (default: the month's last day), ids under `prefix` (default: the close's)."""
     date = date or month.last
     prefix = prefix or id_prefix(month)
     invoices: dict[str, OpenItem] = {}
@@ -270,8 +291,8 @@ def _apply(
                 who,
                 parts,
                 invoice,
-                date=month.last,
-                entry_id=f"{id_prefix(month)}{who.id}/credit",
+                date=date,
+                entry_id=f"{prefix}{who.id}/credit",
                 period=str(month),
                 rates=rates,
             )
@@ -285,8 +306,8 @@ def _apply(
                 events.apply_prepaid_entry(
                     parts,
                     bill,
-                    date=month.last,
-                    entry_id=f"{id_prefix(month)}onebox/prepaid",
+                    date=date,
+                    entry_id=f"{prefix}onebox/prepaid",
                     period=str(month),
                     rates=rates,
                 )
@@ -451,14 +472,14 @@ def close_month(
                 f" ({beans.entry_id(existing[0])}); remove them or restore the file from git"
             )
         if issued:
-            _check_drift(month, issued, invoices, "the month's advance invoices no longer match"
-                         " the contracts")  # fmt: skip
+            _check_drift(month, invoice_lines(issued), invoice_lines(invoices),
+                         "the month's advance invoices no longer match the contracts")  # fmt: skip
         fresh = [*new_invoices, *fresh]
         opens = events.opens(fresh, opened, open_date or month.first) if opened is not None else []
         meta = seal_meta(summary, previous)
         digest = seals.digest(month, previous, currency, meta, [*dated, *before, *opens, *fresh])
         return CloseResult(month, [*fresh, seal_entry(month, digest, meta)], summary, False, opens)
-    _check_drift(month, [*issued, *existing], [*invoices, *fresh])
+    _check_drift(month, [*invoice_lines(issued), *existing], [*invoice_lines(invoices), *fresh])
     if seal.previous != previous:
         raise CloseError(
             f"{month} is sealed but its seal does not follow the seal before it;"
@@ -499,7 +520,8 @@ def diff_month(
     credit_entries: Sequence[data.Transaction] = (),
 ) -> list[str]:
     """For verify: unified-diff lines between the generated entries written (the close's and
-    the month's advance invoices) and those the contracts give."""
+    the month's advance invoices) and those the contracts give. The credit applied to the
+    advance invoices when they were issued is taken as written (`is_credit_applied`)."""
     usage, _ = parse_usage(month_entries, month)
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
     fresh, _ = generate(book, month, usage, rates, carried(credit_entries, month))
@@ -512,7 +534,10 @@ def diff_month(
         ),
         key=lambda e: beans.entry_id(e) or "",
     )
-    expected = sorted([*invoices, *fresh], key=lambda e: beans.entry_id(e) or "")
+    applied = [e for e in written if is_credit_applied(e)]
+    expected = sorted(
+        [*invoice_lines(invoices), *applied, *fresh], key=lambda e: beans.entry_id(e) or ""
+    )
     if [beans.identity(e) for e in written] == [beans.identity(e) for e in expected]:
         return []  # the common case, without printing a month of entries
     return list(

@@ -455,11 +455,19 @@ def pay_entry(
     )  # fmt: skip
 
 
-def grace_entry(item: OpenItem, until: datetime.date, date: datetime.date) -> data.Transaction:
-    """Move a bill's open amount from Liabilities:OneBox:Payable to :Grace, due `until`."""
+def grace_entry(
+    item: OpenItem, until: datetime.date, date: datetime.date, taken: Collection[str | None] = ()
+) -> data.Transaction:
+    """Move a bill's open amount from Liabilities:OneBox:Payable to :Grace, due `until`.
+
+    Id ``grace/<bill>/<date>``; a second agreement on one bill the same day (the first paid,
+    the bill grown since) is ``grace/<bill>/<date>/2``, then ``/3``, ... (the first free)."""
+    entry_id, n = f"grace/{item.id}/{date}", 2
+    while entry_id in taken:
+        entry_id, n = f"grace/{item.id}/{date}/{n}", n + 1
     return beans.transaction(
         date, "OneBox", f"Grace period for {item.id} until {until}",
-        beans.meta(id=f"grace/{item.id}/{date}", bill=item.id, until=until),
+        beans.meta(id=entry_id, bill=item.id, until=until),
         [beans.posting(beans.PAYABLE, item.open, item.currency, lot=item.lot),
          beans.posting(beans.GRACE, -item.open, item.currency, lot=item.lot)],
     )  # fmt: skip

@@ -318,3 +318,203 @@ def test_a_quote_of_services_and_of_a_price_in_another_currency(terms: Path) -> 
         "note: OneBox cost: 5 x 25.00 USD list x 65% (the tier of 1 active box(es) in 2026-11,"
         " this one included)",
     ]
+
+
+def test_the_credit_an_advance_invoice_applies_is_its_own_entry_dated_the_first(
+    terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`invoice` applies the customer's credit as ``invoice/<month>/<customer>/credit`` dated
+    the 1st (it wrote ``close/<month>/<customer>/credit`` dated the month's last day, and the
+    close of the month then refused: its file already held a generated entry of the close)."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-20")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-12-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    assert succeeded(invoke(terms, "receive", "acme", "40 USD", "--date", "2026-11-20")) == [
+        "received 40.00 USD from acme: 40.00 USD held as credit"
+    ]
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
+    succeeded(invoke(terms, "close", "2026-11"))
+    # December: 5 x 25.00 = 125.00 in advance, 40.00 of it paid by the credit
+    assert succeeded(invoke(terms, "invoice", "2026-12")) == [
+        "issued inv-2026-12-acme: 125.00 USD dated 2026-12-01",
+        "written to ledger/journal/2026-12.beancount",
+    ]
+    applied = by_id(load_entries(terms), "invoice/2026-12/acme/credit")
+    assert str(applied.date) == "2026-12-01"
+    assert amounts(applied) == [
+        ("Liabilities:Customer-Credit:Acme", D("40.00")),
+        ("Assets:Receivable:Acme", D("-40.00")),
+    ]
+    assert [p.meta.get("credit") for p in applied.postings] == ["receive/2026-11-20/acme/1", None]
+    assert applied.meta["invoice"] == "inv-2026-12-acme"
+    monkeypatch.setenv("ONEBOX_TODAY", "2027-01-01")
+    out = succeeded(invoke(terms, "close", "2026-12"))
+    assert out[-1] == "  written to ledger/journal/2026-12.beancount"
+    owed = succeeded(
+        invoke(terms, "report", "receivables", "--as-of", "2026-12-31", "--format", "csv")
+    )
+    assert owed[1] == "acme,inv-2026-12-acme,2026-12-01,2026-12-31,USD,85.00,0,current"
+    assert load_errors(terms) == []
+    assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
+
+
+def test_credit_recorded_after_the_advance_invoices_is_not_drift(
+    terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """February is invoiced ahead (--force) in January; a receipt beyond what is open, dated
+    in January, is recorded after. February's invoices applied the credit open when they were
+    issued (none): issuing again, the close and verify take them as written (they refused:
+    "the month's advance invoices no longer match the contracts (first difference: ...credit)",
+    with verify showing no drift), and March's invoices apply the credit."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-01")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-01-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    succeeded(invoke(terms, "invoice", "2026-01"))
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-20")
+    assert succeeded(invoke(terms, "invoice", "2026-02", "--force")) == [
+        "issued inv-2026-02-acme: 125.00 USD dated 2026-02-01",
+        "written to ledger/journal/2026-02.beancount",
+    ]
+    assert succeeded(invoke(terms, "receive", "acme", "300 USD", "--date", "2026-01-20")) == [
+        "received 300.00 USD from acme: 125.00 USD to inv-2026-01-acme, 175.00 USD held as credit"
+    ]
+    assert succeeded(invoke(terms, "invoice", "2026-02", "--force")) == [
+        "2026-02 already invoiced, nothing changed"
+    ]
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-03-01")
+    succeeded(invoke(terms, "close", "2026-01"))
+    succeeded(invoke(terms, "close", "2026-02"))
+    assert succeeded(invoke(terms, "invoice", "2026-02")) == [
+        "2026-02 already invoiced, nothing changed"
+    ]
+    succeeded(invoke(terms, "invoice", "2026-03"))
+    entries = load_entries(terms)
+    assert [e.meta["id"] for e in entries if str(e.meta.get("id", "")).endswith("/credit")] == [
+        "invoice/2026-03/acme/credit"
+    ]
+    assert amounts(by_id(entries, "invoice/2026-03/acme/credit")) == [
+        ("Liabilities:Customer-Credit:Acme", D("125.00")),
+        ("Assets:Receivable:Acme", D("-125.00")),
+    ]
+    owed = succeeded(
+        invoke(terms, "report", "receivables", "--as-of", "2026-03-01", "--format", "csv")
+    )
+    assert owed[1:3] == [
+        "acme,inv-2026-02-acme,2026-02-01,2026-03-03,USD,125.00,0,current",
+        "acme,receive/2026-01-20/acme/1,2026-01-20,,USD,-50.00,,credit",
+    ]
+    assert load_errors(terms) == []
+    assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
+
+
+def test_an_advance_invoice_applies_no_credit_a_later_refund_already_paid_back(
+    terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credit of 100.00 open on the 1st, 60.00 of it refunded on the 5th, the month invoiced on
+    the 10th: the invoice applies the 40.00 left (it applied 100.00, using 60.00 twice and
+    leaving the credit at +60.00, a debt of the partner's to nobody)."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-20")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-02-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    succeeded(invoke(terms, "receive", "acme", "100 USD", "--date", "2026-01-20"))
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-02-05")
+    succeeded(invoke(terms, "close", "2026-01"))
+    assert succeeded(invoke(terms, "refund", "acme", "60 USD", "--date", "2026-02-05")) == [
+        "refunded 60.00 USD to acme: 60.00 USD to receive/2026-01-20/acme/1"
+    ]
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-02-10")
+    succeeded(invoke(terms, "invoice", "2026-02"))
+    entries = load_entries(terms)
+    assert amounts(by_id(entries, "invoice/2026-02/acme/credit")) == [
+        ("Liabilities:Customer-Credit:Acme", D("40.00")),
+        ("Assets:Receivable:Acme", D("-40.00")),
+    ]
+    balances = {}
+    for entry in entries:
+        for post in getattr(entry, "postings", ()):
+            balances[post.account] = balances.get(post.account, D("0")) + post.units.number
+    assert balances["Liabilities:Customer-Credit:Acme"] == D("0.00")
+    assert balances["Assets:Receivable:Acme"] == D("85.00")
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-03-01")
+    succeeded(invoke(terms, "close", "2026-02"))
+    assert load_errors(terms) == []
+    assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
+
+
+def test_the_close_counts_all_it_applies_of_one_credit_against_what_is_left(
+    terms: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused,
+    snapshot,  # type: ignore[no-untyped-def]
+) -> None:
+    """Credit of 100.00; February's close issues the advance invoice (30.00, paid by the
+    credit) and its own arrears invoice (50.00, paid by the 70.00 left on February 28); a
+    refund of 40.00 dated in March, recorded before the close, left 60.00: 80.00 would be used.
+    Each part alone fitted in the 60.00, so the close wrote both (the credit at +20.00)."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-20")
+    for cid, price, timing in (
+        ("acme-cloud", "30 USD", "advance"),
+        ("acme-hours", "50 USD", "arrears"),
+    ):
+        succeeded(
+            invoke(terms, "contract", "add", cid, "--customer", "acme", "--stream", "services",
+                   "--price", price, "--quantity", "1", "--start", "2026-02-01", "--timing",
+                   timing)
+        )  # fmt: skip
+    succeeded(invoke(terms, "receive", "acme", "100 USD", "--date", "2026-01-20"))
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-03-03")
+    succeeded(invoke(terms, "close", "2026-01"))
+    succeeded(invoke(terms, "refund", "acme", "40 USD", "--date", "2026-03-03"))
+    before = snapshot(terms.parent)
+    assert refused(invoke(terms, "close", "2026-02"), 1) == (
+        "cannot close 2026-02: receive/2026-01-20/acme/1 was partly used by an entry dated after"
+        " 2026-02-28; record that after the close (remove it, close, record it)"
+    )
+    assert snapshot(terms.parent) == before
+
+
+def test_an_advance_contract_cannot_start_in_a_month_already_invoiced(
+    terms: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused,
+    snapshot,  # type: ignore[no-untyped-def]
+) -> None:
+    """November's advance invoices are issued; a new advance contract from November 15 would
+    be billed on them. It was accepted, and the close of November then refused the month ("the
+    month's advance invoices no longer match the contracts (first difference:
+    invoice/2026-11/acme-extra/advance)"), with nothing the partner could do about it."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+    succeeded(invoke(terms, "invoice", "2026-11"))
+    before = snapshot(terms.parent)
+    extra = ("contract", "add", "acme-extra", "--customer", "acme", "--stream", "cloud",
+             "--price", "25 USD", "--item", "cloud-user")  # fmt: skip
+    assert refused(invoke(terms, *extra, "--start", "2026-11-15", "--timing", "advance"), 1) == (
+        "contract 'acme-extra' would be invoiced in advance from 2026-11-15, but the advance"
+        " invoices of 2026-11 are issued (2026-11-01); start it on 2026-12-01 or later, or bill"
+        " it in arrears"
+    )
+    assert snapshot(terms.parent) == before
+    assert succeeded(invoke(terms, *extra, "--start", "2026-11-15")) == [
+        "contract acme-extra: acme, cloud, 1 x 25.00 USD monthly from 2026-11-15"
+    ]
+    assert succeeded(
+        invoke(terms, "contract", "add", "acme-next", "--customer", "acme", "--stream",
+               "services", "--price", "10 USD", "--start", "2026-12-01", "--timing", "advance")
+    ) == ["contract acme-next: acme, services, 1 x 10.00 USD monthly in advance from 2026-12-01"]  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
+    succeeded(invoke(terms, "close", "2026-11"))
+    assert load_errors(terms) == []

@@ -147,6 +147,8 @@ class MContract:
     end: datetime.date | None  # the last day of service: declared at add, or recorded later
     term_end: datetime.date | None = None  # the end declared at add
     changes: list[tuple[datetime.date, int | None, Decimal | None]] = field(default_factory=list)
+    advance: bool = False  # monthly, invoiced on each 1st (timing "advance")
+    invoiced_through: tuple[int, int] | None = None  # the last month its advance line was issued
 
     def terms_on(self, day: datetime.date) -> tuple[int, Decimal]:
         quantity, price = self.quantity, self.price
@@ -247,6 +249,47 @@ def piece_share(p: MPiece, ym: tuple[int, int], through: datetime.date) -> Decim
     return signed_cents(Fraction(p.amount) * days / ((p.last - p.first).days + 1))
 
 
+def served(c: MContract, ym: tuple[int, int]) -> tuple[Decimal, bool]:
+    """What a monthly contract's days of service in `ym` are worth (price x quantity per day
+    served over the days of the month, rounded once), and whether it served any day."""
+    first, last = month_first(ym), month_last(ym)
+    active = [first + i * DAY for i in range(last.day) if c.active(first + i * DAY)]
+    worth = sum((Fraction(p) * q for q, p in map(c.terms_on, active)), Fraction(0))
+    return cents(worth / last.day), bool(active)
+
+
+def advance_billed(c: MContract, ym: tuple[int, int]) -> Decimal | None:
+    """An advance contract's invoice of `ym`: the terms on its first day of service in the month
+    (the 1st, or a later start) for the days from it to the month's end; None: no such day."""
+    first = max(c.start, month_first(ym))
+    if first > month_last(ym) or (c.end is not None and c.end < first):
+        return None
+    quantity, price = c.terms_on(first)
+    days = (month_last(ym) - first).days + 1
+    return cents(Fraction(price) * quantity * days / month_last(ym).day)
+
+
+def previous_month(ym: tuple[int, int]) -> tuple[int, int]:
+    return (ym[0] - 1, 12) if ym[1] == 1 else (ym[0], ym[1] - 1)
+
+
+def advance_lines(c: MContract, ym: tuple[int, int]) -> list[tuple[str, Decimal]]:
+    """(id suffix, amount) of what the invoices of `ym` bill an advance contract: the month in
+    advance (even 0.00), and, when the month before was billed in advance too, what that
+    month's service was worth minus what its invoice billed (when not zero; may be negative)."""
+    billed = advance_billed(c, ym)
+    if billed is None:
+        return []
+    lines = [("advance", billed)]
+    before = previous_month(ym)
+    earlier = advance_billed(c, before)
+    if earlier is not None:
+        difference = served(c, before)[0] - earlier
+        if difference:
+            lines.append(("adjust", difference))
+    return lines
+
+
 @dataclass
 class MCharge:
     contract: MContract
@@ -295,7 +338,21 @@ def charge(c: MContract, ym: tuple[int, int], rate: Decimal | None) -> MCharge |
     days = last.day
     active = [first + i * DAY for i in range(days) if c.active(first + i * DAY)]
     units = Fraction(sum(c.terms_on(day)[0] for day in active), days)
-    if c.billing == "monthly":
+    if c.billing == "monthly" and c.advance:
+        # the close recognises what the month was worth; with no service next month, it
+        # settles the difference to the advance invoice: invoiced, or credited
+        if not active:
+            return None
+        worth = served(c, ym)[0]
+        result = MCharge(c, ZERO * CENT, worth, ZERO * CENT, lines=1 if worth else 0)
+        difference = worth - (advance_billed(c, ym) or ZERO)
+        if difference and not c.consumes_in(next_month(ym)):
+            result.lines += 1
+            if difference > 0:
+                result.invoiced = difference
+            else:
+                result.credits.append(("settle", -difference))
+    elif c.billing == "monthly":
         if not active:
             return None
         terms = [c.terms_on(day) for day in active]
@@ -391,6 +448,10 @@ def take(
     return parts
 
 
+Lines = list[tuple[MContract, str, Decimal]]  # advance invoices: (contract, id suffix, amount)
+Applied = list[tuple[str, list[tuple[MCredit, Decimal]]]]  # per customer: (credit, share)
+
+
 @dataclass(frozen=True)
 class MRef:
     date: datetime.date
@@ -433,6 +494,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.sale_text: dict[str, tuple[str, str]] = {}
         self.ref_counter = 0
         self.txns = 0
+        self.issued: set[tuple[int, int]] = set()  # months whose advance invoices are written
 
     def teardown(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -475,6 +537,70 @@ class LedgerMachine(RuleBasedStateMachine):
         ]  # fmt: skip
         return sorted(items, key=lambda c: (c.date, c.id))
 
+    def invoicing(self, ym: tuple[int, int]) -> tuple[Lines, Applied]:
+        """The advance invoices of `ym` (contract, id suffix, amount), contracts in id order,
+        and the credit they apply per customer: what the customer's invoice adds up to, taken
+        from the credit open on the month's 1st (made and used by entries dated on or before
+        it), but never more than is open now (a use dated later, already recorded)."""
+        lines = [
+            (c, suffix, amount)
+            for cid in sorted(self.contracts)
+            if (c := self.contracts[cid]).advance
+            for suffix, amount in advance_lines(c, ym)
+        ]
+        totals: dict[str, Decimal] = {}
+        for c, _, amount in lines:
+            totals[c.customer] = totals.get(c.customer, ZERO) + amount
+        first = month_first(ym)
+
+        def available(cr: MCredit) -> Decimal:
+            return min(cr.open_on(first), cr.open)
+
+        applied = []
+        for customer in sorted(totals):
+            mine = sorted(
+                (cr for cr in self.credits.values()
+                 if cr.customer == customer and cr.date <= first and available(cr) > 0),
+                key=lambda cr: (cr.date, cr.id),
+            )  # fmt: skip
+            parts = take(mine, totals[customer], available)
+            if parts:
+                applied.append((customer, parts))
+        return lines, applied
+
+    def book_invoicing(
+        self,
+        ym: tuple[int, int],
+        lines: Lines,
+        applied: Applied,
+        by: str,
+    ) -> None:
+        """Into the model: the invoices (a negative line is paid off its invoice, as the
+        books count it), deferred revenue, the credit used; dated the month's 1st."""
+        for c, suffix, amount in lines:
+            inv_id = f"inv-{ym[0]:04d}-{ym[1]:02d}-{c.customer}"
+            inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_first(ym)))
+            if amount > 0:
+                inv.billed += amount
+            else:
+                inv.paid -= amount
+            inv.streams.add(c.stream)
+            self.deferred[c.customer] += amount
+            if suffix == "advance":
+                c.invoiced_through = ym
+            else:
+                event(f"advance: adjust line {'+' if amount > 0 else '-'}")
+        for customer, parts in applied:
+            inv = self.invoices[f"inv-{ym[0]:04d}-{ym[1]:02d}-{customer}"]
+            for credit, share in parts:
+                credit.uses.append((month_first(ym), share))
+                inv.paid += share
+            event("advance: credit applied at invoicing")
+        if lines:
+            self.issued.add(ym)
+            event(f"advance: invoices issued by {by}")
+        self.txns += len(lines) + len(applied)
+
     def auto_id(self, kind: str, scope: str) -> str:
         """The id a money event written without a ref gets: the first free n (events.event_id)."""
         n = 1
@@ -507,17 +633,18 @@ class LedgerMachine(RuleBasedStateMachine):
                 money,
                 st.integers(1, 25),
                 st.integers(0, 40),
+                st.sampled_from(("arrears", "advance")),
             ),
             min_size=1,
             max_size=4,
         )
     )
-    def first_customers(self, specs: list[tuple[str, int, str, Decimal, int, int]]) -> None:
+    def first_customers(self, specs: list[tuple[str, int, str, Decimal, int, int, str]]) -> None:
         """Every run starts with one to four customers and a contract each (boxes and tiers)."""
-        for stream, item, billing, price, quantity, start in specs:
+        for stream, item, billing, price, quantity, start, timing in specs:
             self.add_customer(0, 30)
             customer = sorted(self.customers).index(list(self.customers)[-1])
-            self.add_contract(customer, stream, item, billing, price, quantity, start, None)
+            self.add_contract(customer, stream, item, billing, price, quantity, start, None, timing)
 
     @precondition(lambda self: len(self.customers) < len(CUSTOMERS))
     @rule(index=st.integers(0, 10), payment=st.sampled_from((0, 14, 30, 45)))
@@ -538,6 +665,7 @@ class LedgerMachine(RuleBasedStateMachine):
         quantity=st.integers(1, 25),
         start=st.integers(0, 40),
         end=st.integers(-140, 70).map(lambda n: None if n < 0 else n),  # two in three run on
+        timing=st.sampled_from(("arrears", "advance")),
     )
     def add_contract(
         self,
@@ -549,6 +677,7 @@ class LedgerMachine(RuleBasedStateMachine):
         quantity: int,
         start: int,
         end: int | None,
+        timing: str,
     ) -> None:
         customer = self.pick(list(self.customers), index)
         items = STREAM_ITEMS[stream]
@@ -556,21 +685,47 @@ class LedgerMachine(RuleBasedStateMachine):
         begin = self.now + start * DAY
         last = None if end is None else begin + end * DAY
         cid = f"{customer}-{len([c for c in self.contracts if c.startswith(customer + '-')]) + 1}"
-        written = actions.contract_add(
-            self.ledger, cid, customer=customer, stream=stream, price=(price, "USD"),
-            quantity=quantity, start=begin, billing=billing, item=item_name, end=last,
-        )  # fmt: skip
+        if timing == "advance" and billing != "monthly" and quantity % 4:
+            timing = "arrears"  # mostly; else the refusal below
+
+        def call() -> actions.Written:
+            return actions.contract_add(
+                self.ledger, cid, customer=customer, stream=stream, price=(price, "USD"),
+                quantity=quantity, start=begin, billing=billing, item=item_name, end=last,
+                timing=timing,
+            )  # fmt: skip
+
+        advance = timing == "advance"
+        if advance and billing != "monthly":
+            self.refused(
+                InputError, f"only monthly contracts are billed in advance, not {billing}", call
+            )
+            return
+        if advance and self.issued and ym_of(begin) <= max(self.issued):
+            through = max(self.issued)  # its first month's invoices would change after issue
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} would be invoiced in advance from {begin}, but the advance"
+                f" invoices of {Month(*through)} are issued ({month_first(through)}); start it"
+                f" on {month_first(next_month(through))} or later, or bill it in arrears",
+                call,
+            )
+            event("advance: contract refused, its first month invoiced")
+            return
+        written = call()
         assert written.message == (
-            f"contract {cid}: {customer}, {stream}, {quantity} x {price} USD {billing} from {begin}"
+            f"contract {cid}: {customer}, {stream}, {quantity} x {price} USD {billing}"
+            f"{' in advance' if advance else ''} from {begin}"
         )
         self.contracts[cid] = MContract(
-            cid, customer, stream, billing, price, quantity, begin, item_name, last, last
-        )
+            cid, customer, stream, billing, price, quantity, begin, item_name, last, last,
+            advance=advance,
+        )  # fmt: skip
 
     @precondition(lambda self: any(c.billing != "once" for c in self.contracts.values()))
     @rule(
         index=st.integers(0, 20),
-        offset=st.integers(0, 40),
+        offset=st.integers(-10, 40),  # days from now; below 0, back-dated into the open month
         quantity=st.none() | st.integers(1, 25),
         price=st.none() | money,
     )
@@ -583,7 +738,10 @@ class LedgerMachine(RuleBasedStateMachine):
         c = self.contracts[cid]
         if quantity is None and price is None:
             quantity = 1 + offset % 25
-        date = max(self.now, c.start + DAY) + offset * DAY
+        if offset >= 0:
+            date = max(self.now, c.start + DAY) + offset * DAY
+        else:
+            date = max(c.start + DAY, month_first(self.open_month), self.now + offset * DAY)
         price_arg = None if price is None else (price, "USD")
         if c.end is not None and date > c.end:
             self.refused(
@@ -599,6 +757,16 @@ class LedgerMachine(RuleBasedStateMachine):
                 " in one change",
                 lambda: actions.contract_change(self.ledger, cid, date, quantity, price_arg),
             )
+            return
+        if (through := c.invoiced_through) is not None and date <= month_first(through):
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} is invoiced in advance through {Month(*through)} (issued"
+                f" {month_first(through)}): a change on {date} would change an issued invoice;"
+                f" date it {month_first(through) + DAY} or later",
+                lambda: actions.contract_change(self.ledger, cid, date, quantity, price_arg),
+            )
+            event("advance: change refused, month invoiced")
             return
         written = actions.contract_change(self.ledger, cid, date, quantity, price_arg)
         assert written.message == f"contract {cid} changed from {date}"
@@ -618,6 +786,16 @@ class LedgerMachine(RuleBasedStateMachine):
                 lambda: actions.contract_end(self.ledger, cid, date),
             )
             return
+        if (through := c.invoiced_through) is not None and date < month_first(through):
+            # not reached: an end is dated from now on, and only the open month is invoiced
+            self.refused(
+                store.LedgerError,
+                f"contract {cid!r} is invoiced in advance through {Month(*through)} (issued"
+                f" {month_first(through)}): an end on {date} would change an issued invoice;"
+                f" date it {month_first(through)} or later",
+                lambda: actions.contract_end(self.ledger, cid, date),
+            )
+            return
         written = actions.contract_end(self.ledger, cid, date)
         assert written.message == f"contract {cid} ends on {date} (last day of service)"
         c.end = date
@@ -628,12 +806,89 @@ class LedgerMachine(RuleBasedStateMachine):
     def advance_clock(self, days: int) -> None:
         self.now += days * DAY
 
+    @rule(
+        which=st.sampled_from(("open", "open", "open", "next", "sealed")),
+        force=st.booleans(),
+        index=st.integers(0, 20),
+    )
+    def issue_invoices(self, which: str, force: bool, index: int) -> None:
+        """``onebox-ledger invoice`` for the open month (its 1st is never after now), again
+        (nothing changes), for the next month before it begins, or for a closed month."""
+        ym = self.open_month
+
+        def call(ym: tuple[int, int] = ym) -> actions.Invoiced:
+            return actions.invoice(
+                self.ledger, Month(*ym), today=self.now, dry_run=False, force=force
+            )
+
+        following = next_month(ym)
+        if which == "next" and not force and self.now < month_first(following):
+            self.refused(
+                store.LedgerError,
+                f"{Month(*following)} has not begun (today is {self.now}); issue its invoices"
+                f" from {month_first(following)} on, or pass --force",
+                lambda: call(following),
+            )
+            return
+        if which == "sealed" and self.sealed:
+            ym = self.sealed[index % len(self.sealed)]
+            if ym not in self.issued:
+                self.refused(
+                    store.LedgerError,
+                    f"{Month(*ym)} is closed; its invoices were issued by its close",
+                    lambda: call(ym),
+                )
+                return
+        if ym in self.issued:
+            before = snapshot(self.root)
+            done = call(ym)
+            assert done.already
+            assert done.text == ""
+            assert snapshot(self.root) == before
+            event("advance: invoices issued again, nothing changed")
+            return
+        lines, applied = self.invoicing(ym)
+        before = snapshot(self.root)
+        done = call()
+        assert not done.already
+        month = Month(*ym)
+        expected = [(f"invoice/{month}/{c.id}/{suffix}", amount) for c, suffix, amount in lines]
+        expected += [
+            (f"invoice/{month}/{customer}/credit", -sum((share for _, share in parts), ZERO))
+            for customer, parts in applied
+        ]
+        got = [
+            (str(e.meta["id"]), sum((p.units.number for p in e.postings
+                                     if p.account.startswith("Assets:Receivable:")), ZERO))
+            for e in done.entries
+        ]  # fmt: skip
+        assert got == expected
+        assert all(e.date == month_first(ym) for e in done.entries)
+        if not lines:
+            assert done.text == ""
+            assert snapshot(self.root) == before
+            event("advance: nothing to invoice")
+        self.book_invoicing(ym, lines, applied, "invoice")
+
     @rule()
     def close_next(self) -> None:
         ym = self.open_month
         month = Month(*ym)
         today = month_last(ym) + DAY
         self.now = max(self.now, today)
+        # the close issues the month's advance invoices first when `invoice` did not
+        inv_lines: Lines = []
+        inv_applied: Applied = []
+        if ym not in self.issued:
+            inv_lines, inv_applied = self.invoicing(ym)
+        pending: dict[str, Decimal] = {}
+        for _, parts in inv_applied:
+            for credit, share in parts:
+                pending[credit.id] = pending.get(credit.id, ZERO) + share
+
+        def open_at_close(c: MCredit) -> Decimal:
+            return c.open_on(month_last(ym)) - pending.get(c.id, ZERO)
+
         consuming = [c for c in self.contracts.values() if c.item is not None and c.consumes_in(ym)]
         boxes = len({c.customer for c in consuming})
         rate = self.rate(boxes)
@@ -655,10 +910,10 @@ class LedgerMachine(RuleBasedStateMachine):
         for customer in sorted(new_invoices):
             mine = sorted(
                 (c for c in self.credits.values()
-                 if c.customer == customer and c.date <= last and c.open_on(last) > 0),
+                 if c.customer == customer and c.date <= last and open_at_close(c) > 0),
                 key=lambda c: (c.date, c.id),
             )  # fmt: skip
-            parts = take(mine, new_invoices[customer], lambda c: c.open_on(last))
+            parts = take(mine, new_invoices[customer], open_at_close)
             if parts:
                 applied.append((customer, parts))
         close_cost = sum((ch.cost for ch in charges), ZERO)
@@ -668,20 +923,32 @@ class LedgerMachine(RuleBasedStateMachine):
             key=lambda c: (c.date, c.id),
         )  # fmt: skip
         prepaid_parts = take(prepaid, close_cost, lambda c: c.open_on(last))
-        used_later = [c.id for _, parts in applied for c, share in parts if share > c.open] + [
-            c.id for c, share in prepaid_parts if share > c.open
-        ]
+        # what the close applies of each credit, added up (the advance invoices it issues
+        # first, never beyond what is open now), against what is open now: only its own part,
+        # counted to the month's end, can go beyond, when an entry dated after it used some
+        using: dict[str, Decimal] = {}
+        used_later = []
+        for c, share in [
+            *(part for _, parts in inv_applied for part in parts),
+            *(part for _, parts in applied for part in parts),
+            *prepaid_parts,
+        ]:
+            using[c.id] = using.get(c.id, ZERO) + share
+            if using[c.id] > c.open:
+                used_later.append((c.id, last))
         if used_later:
             self.refused(
                 store.LedgerError,
-                f"cannot close {month}: {used_later[0]} was partly used by an entry dated after"
-                f" {last}; record that after the close (remove it, close, record it)",
+                f"cannot close {month}: {used_later[0][0]} was partly used by an entry dated after"
+                f" {used_later[0][1]}; record that after the close (remove it, close, record it)",
                 lambda: actions.close(self.ledger, month, today=today, dry_run=False, force=False),
             )
             return
         before = len(transactions(load(self.ledger.main)[0]))
         done = actions.close(self.ledger, month, today=today, dry_run=False, force=False)
         result = done.result
+        self.book_invoicing(ym, inv_lines, inv_applied, "close")
+        issued = len(inv_lines) + len(inv_applied)
         assert not result.already_closed
         assert done.path == self.ledger.month_path(month)
         summary = result.summary
@@ -708,15 +975,21 @@ class LedgerMachine(RuleBasedStateMachine):
                 inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_last(ym)))
                 inv.billed += ch.invoiced
                 inv.streams.add(c.stream)
-            if c.billing == "annual":
+            if c.billing == "annual" or c.advance:
                 self.deferred[c.customer] += ch.invoiced - ch.recognised
             if c.billing == "annual" and (ch.credits or ch.lines > 2 or c.changes):
                 event("close: an annual contract with changes")
-            for suffix, amount in ch.credits:  # a downgrade's credit: the customer's money
+            if c.advance and ch.invoiced:
+                event("advance: settle invoiced")
+            for suffix, amount in ch.credits:  # a downgrade's or a settle's credit
                 self.deferred[c.customer] -= amount
                 credit_id = f"close/{month}/{c.id}/{suffix}"
                 self.credits[credit_id] = MCredit(credit_id, c.customer, last, amount)
-                event("close: an annual downgrade credited")
+                event(
+                    "advance: settle credited"
+                    if c.advance
+                    else "close: an annual downgrade credited"
+                )
             if ch.recognised:
                 self.income[c.stream] = self.income.get(c.stream, ZERO) + ch.recognised
             if ch.cost:
@@ -747,7 +1020,10 @@ class LedgerMachine(RuleBasedStateMachine):
         if applied or prepaid_parts:
             event("close: applies credit or prepaid")
         after = transactions(load(self.ledger.main)[0])
-        assert len(after) == before + generated
+        assert len(after) == before + generated + issued
+        if issued:
+            mine = [t for t in after if str(t.meta.get("id", "")).startswith(f"invoice/{month}/")]
+            assert len(mine) == issued
         prefix = f"close/{month}/"
         assert sum(1 for t in after if str(t.meta.get("id", "")).startswith(prefix)) == generated
         self.sealed.append(ym)
@@ -1518,3 +1794,34 @@ def test_invoice_ids_of_two_customers_never_collide(tmp_path: Path) -> None:
         "inv-2026-01-15-b.2": {"Assets:Receivable:B"},
         "inv-2026-01-15-b-2": {"Assets:Receivable:B-2"},
     }
+
+
+def test_a_second_grace_on_one_bill_the_same_day_gets_its_own_id(tmp_path: Path) -> None:
+    """A bill in grace is paid, grows with a later sale, and gets grace again the same day: the
+    second agreement is 'grace/<bill>/<date>/2' (it was a duplicate id, refused as invalid)."""
+    ledger = new_ledger(tmp_path)
+    day = datetime.date(2026, 1, 10)
+    actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
+
+    def sale() -> None:  # one cloud user: 1 x 25.00 x 65% = 16.25 USD on onebox-2026-01
+        actions.sell(
+            ledger, "acme", (Decimal("40.00"), "USD"), stream="cloud", date=day, memo="Setup",
+            ref=None, consumes=("cloud-user", 1),
+        )  # fmt: skip
+
+    sale()
+    until = datetime.date(2026, 4, 1)
+    actions.onebox_grace(ledger, "onebox-2026-01", until=until, date=day)
+    actions.onebox_pay(ledger, (Decimal("16.25"), "USD"), date=day, bill=None, ref=None)
+    sale()
+    written = actions.onebox_grace(ledger, "onebox-2026-01", until=until, date=day)
+    assert written.message == (
+        "bill onebox-2026-01: 16.25 USD deferred until 2026-04-01 (was due 2026-03-02)"
+    )
+    entries, errors = load(ledger.main)
+    assert errors == []
+    ids = [str(t.meta["id"]) for t in transactions(entries) if t.meta["id"].startswith("grace/")]
+    assert ids == ["grace/onebox-2026-01/2026-01-10", "grace/onebox-2026-01/2026-01-10/2"]
+    totals = balances(entries)
+    assert totals["Liabilities:OneBox:Grace"] == Decimal("-16.25")
+    assert totals["Liabilities:OneBox:Payable"] == ZERO
