@@ -33,7 +33,7 @@ from . import beans, money
 from .model import Customer
 from .money import Rates
 from .openitems import OpenItem
-from .values import ZERO, Month, round_money
+from .values import ZERO, Month, round_money, show_money
 
 Money = tuple[Decimal, str]
 
@@ -550,7 +550,8 @@ def bill_entry(
     ]
     return beans.transaction(
         date, "OneBox",
-        f"Bill {bill.id} as billed: {billed} {bill.currency} (accrued {bill.accrued})",
+        f"Bill {bill.id} as billed: {show_money(billed, bill.currency)}"
+        f" (accrued {show_money(bill.accrued, bill.currency)})",
         beans.meta(id=entry_id, bill=bill.id, billed=Amount(billed, bill.currency), ref=ref),
         _sides(postings, rates),
     )  # fmt: skip
