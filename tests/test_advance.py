@@ -25,6 +25,15 @@ def amounts(entry) -> list[tuple[str, Decimal]]:  # type: ignore[no-untyped-def]
     return [(p.account, p.units.number) for p in entry.postings]
 
 
+def advance_contract(terms: Path, start: str, *, quantity: int = 5, price: str = "25 USD") -> None:
+    """acme-cloud: acme's cloud seats (cloud-user), invoiced in advance from `start`."""
+    succeeded(
+        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
+               "--price", price, "--quantity", str(quantity), "--start", start, "--item",
+               "cloud-user", "--timing", "advance")
+    )  # fmt: skip
+
+
 @pytest.fixture
 def terms(fixed_today: None, tmp_path: Path) -> Path:
     main = (tmp_path / "books" / "main.beancount").resolve()
@@ -44,11 +53,7 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     terms: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-11-01")
     assert succeeded(invoke(terms, "invoice", "2026-11")) == [
         "issued inv-2026-11-acme: 125.00 USD dated 2026-11-01",
         "written to ledger/journal/2026-11.beancount",
@@ -105,11 +110,7 @@ def test_an_advance_contract_ended_mid_month_credits_what_it_did_not_serve(
     terms: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "30 USD", "--quantity", "4", "--start", "2026-11-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-11-01", quantity=4, price="30 USD")
     succeeded(invoke(terms, "invoice", "2026-11"))  # 4 x 30.00 = 120.00
     succeeded(invoke(terms, "contract", "end", "acme-cloud", "--date", "2026-11-20"))
     monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
@@ -265,11 +266,7 @@ def test_an_issued_advance_invoice_is_not_changed_behind_its_back(
     snapshot,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "25 USD", "--quantity", "5", "--start", "2026-10-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-10-01")
     succeeded(invoke(terms, "invoice", "2026-11"))
     before = snapshot(terms.parent)
     assert refused(
@@ -327,11 +324,7 @@ def test_the_credit_an_advance_invoice_applies_is_its_own_entry_dated_the_first(
     the 1st (it wrote ``close/<month>/<customer>/credit`` dated the month's last day, and the
     close of the month then refused: its file already held a generated entry of the close)."""
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-20")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "25 USD", "--quantity", "5", "--start", "2026-12-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-12-01")
     assert succeeded(invoke(terms, "receive", "acme", "40 USD", "--date", "2026-11-20")) == [
         "received 40.00 USD from acme: 40.00 USD held as credit"
     ]
@@ -370,11 +363,7 @@ def test_credit_recorded_after_the_advance_invoices_is_not_drift(
     "the month's advance invoices no longer match the contracts (first difference: ...credit)",
     with verify showing no drift), and March's invoices apply the credit."""
     monkeypatch.setenv("ONEBOX_TODAY", "2026-01-01")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "25 USD", "--quantity", "5", "--start", "2026-01-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-01-01")
     succeeded(invoke(terms, "invoice", "2026-01"))
     monkeypatch.setenv("ONEBOX_TODAY", "2026-01-20")
     assert succeeded(invoke(terms, "invoice", "2026-02", "--force")) == [
@@ -420,11 +409,7 @@ def test_an_advance_invoice_applies_no_credit_a_later_refund_already_paid_back(
     the 10th: the invoice applies the 40.00 left (it applied 100.00, using 60.00 twice and
     leaving the credit at +60.00, a debt of the partner's to nobody)."""
     monkeypatch.setenv("ONEBOX_TODAY", "2026-01-20")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "25 USD", "--quantity", "5", "--start", "2026-02-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-02-01")
     succeeded(invoke(terms, "receive", "acme", "100 USD", "--date", "2026-01-20"))
     monkeypatch.setenv("ONEBOX_TODAY", "2026-02-05")
     succeeded(invoke(terms, "close", "2026-01"))
@@ -493,11 +478,7 @@ def test_an_advance_contract_cannot_start_in_a_month_already_invoiced(
     month's advance invoices no longer match the contracts (first difference:
     invoice/2026-11/acme-extra/advance)"), with nothing the partner could do about it."""
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
-    succeeded(
-        invoke(terms, "contract", "add", "acme-cloud", "--customer", "acme", "--stream", "cloud",
-               "--price", "25 USD", "--quantity", "5", "--start", "2026-11-01", "--item",
-               "cloud-user", "--timing", "advance")
-    )  # fmt: skip
+    advance_contract(terms, "2026-11-01")
     succeeded(invoke(terms, "invoice", "2026-11"))
     before = snapshot(terms.parent)
     extra = ("contract", "add", "acme-extra", "--customer", "acme", "--stream", "cloud",

@@ -556,17 +556,24 @@ class LedgerMachine(RuleBasedStateMachine):
         def available(cr: MCredit) -> Decimal:
             return min(cr.open_on(first), cr.open)
 
+        return lines, self.apply_credit(totals, first, available)
+
+    def apply_credit(
+        self, totals: dict[str, Decimal], day: datetime.date, open_of: Callable[[MCredit], Decimal]
+    ) -> Applied:
+        """Each customer's credit dated on or before `day`, oldest first, applied to what its
+        new invoices add up to (`totals`), each credit up to `open_of` it."""
         applied = []
         for customer in sorted(totals):
             mine = sorted(
                 (cr for cr in self.credits.values()
-                 if cr.customer == customer and cr.date <= first and available(cr) > 0),
+                 if cr.customer == customer and cr.date <= day and open_of(cr) > 0),
                 key=lambda cr: (cr.date, cr.id),
             )  # fmt: skip
-            parts = take(mine, totals[customer], available)
+            parts = take(mine, totals[customer], open_of)
             if parts:
                 applied.append((customer, parts))
-        return lines, applied
+        return applied
 
     def book_invoicing(
         self,
@@ -906,16 +913,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 new_invoices[ch.contract.customer] = (
                     new_invoices.get(ch.contract.customer, ZERO) + ch.invoiced
                 )
-        applied: list[tuple[str, list[tuple[MCredit, Decimal]]]] = []
-        for customer in sorted(new_invoices):
-            mine = sorted(
-                (c for c in self.credits.values()
-                 if c.customer == customer and c.date <= last and open_at_close(c) > 0),
-                key=lambda c: (c.date, c.id),
-            )  # fmt: skip
-            parts = take(mine, new_invoices[customer], open_at_close)
-            if parts:
-                applied.append((customer, parts))
+        applied = self.apply_credit(new_invoices, last, open_at_close)
         close_cost = sum((ch.cost for ch in charges), ZERO)
         prepaid = sorted(
             (c for c in self.credits.values()
