@@ -126,8 +126,8 @@ WISE_BALANCE = (
     b",,,,,,,0.00,\n"
 )
 LAYOUT_NAMES = (
-    "'generic', 'monobank-card', 'monobank-fop', 'privatbank', 'dkb', 'dkb-legacy', 'ing',"
-    " 'chase', 'wise', 'wise-balance'"
+    "'generic', 'monobank-card', 'monobank-fop', 'privatbank', 'privatbank-sum', 'dkb',"
+    " 'dkb-legacy', 'ing', 'chase', 'wise', 'wise-balance'"
 )
 
 
@@ -851,7 +851,8 @@ CASES = [
              "export.csv: not a statement in any known layout (generic: line 1 lacks Value date,"
              " Reference, Counterparty and 2 more; monobank-card: line 1 lacks Дата і час"
              " операції, MCC, Сума в валюті картки (UAH); monobank-fop: line 1 lacks Деталі"
-             " операції, Контрагент; privatbank: header not found; dkb: header not found;"
+             " операції, Контрагент; privatbank: header not found; privatbank-sum: header not"
+             " found; dkb: header not found;"
              " dkb-legacy: header not found; ing: header not found; chase: line 1 lacks Posting"
              " Date, Type; wise: header not found; wise-balance: line 1 lacks TransferWise ID,"
              " Currency, Running Balance and 4 more)",

@@ -904,3 +904,54 @@ def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
     assert not any("__duplicate__" in e.meta for e in offered)
     ok(run(demo, "import", document))
     assert FavaLedger(str(demo)).ingest.extract(document, name) == []
+
+
+MONOBANK_FOP_UAH = (
+    '\ufeff"Дата \nоперації";"Час \nоперації";"Вид \nоперації (дебет/кредит)";"Деталі \nоперації";'
+    'Контрагент;"ЄДРПОУ \nконтрагента";"IBAN \nконтрагента";"Сума \nв валюті рахунку";'
+    '"Сума \nв валюті операції";"Валюта \nоперації";Курс;"Сума \nкомісій в валюті рахунку";'
+    '"Залишок \nпісля операції в валюті рахунку"\n'
+    '20.11.2026;09:00:00;Дебет;Комісія за обслуговування рахунку;"АТ ""УНІВЕРСАЛ БАНК""";'
+    "21133352;UA903220010000026001000012345;-50.00;-50.00;UAH;1.00;0.00;8 190.00\n"
+    "12.11.2026;15:30:05;Кредит;Оплата за послуги згідно рахунку INV-2026-10-ACME-REALTY;"
+    '"ТОВ ""ACME REALTY""";43210987;UA213052990000026007233566001;8240.00;8240.00;UAH;1.00;'
+    "0.00;8 240.00\n"
+)
+
+
+def test_a_statement_that_names_no_currency_is_read_in_its_accounts_currency(
+    demo: Path, run: Run, ok: Ok, refused: Refused, snapshot: Snapshot
+) -> None:
+    """A Monobank FOP export without its title line says nowhere that it is in UAH (its
+    Валюта операції is the other side's currency; its header cells hold line breaks, so its
+    first row is line 13). It was read in the ledger's USD: 8240.00
+    USD received from Acme, 8040.00 of it held as credit. Now it is refused unless --account
+    names the bank account it is of; then it is read in that account's currency, and what
+    the ledger cannot take (a USD customer paying UAH, a UAH fee with no rate) waits for
+    review, with what to do."""
+    path = demo.parent / "mono.csv"
+    path.write_text(MONOBANK_FOP_UAH, encoding="utf-8")
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(path), "--fees", "Expenses:Bank-Fees"), 2) == (
+        "mono.csv: line 13: no currency: the row names none and the statement names none (name"
+        " the bank account it is of with --account)"
+    )
+    assert snapshot(demo.parent) == before
+    ok(run(demo, "bank", "add", "Assets:Monobank:UAH", "--currency", "UAH", "--date", "2026-11-01"))
+    lines = ok(run(demo, "import", str(path), "--account", "Assets:Monobank:UAH", "--fees",
+                   "Expenses:Bank-Fees"))  # fmt: skip
+    assert lines[0].startswith(
+        "line 14  2026-11-12  row-20261112-"
+    ) and lines[0].endswith(
+        "  +8240.00 UAH  review: customer 'acme-realty' is billed in USD, not UAH; record what it"
+        ' counts for: onebox-ledger receive acme-realty "AMOUNT USD" --paid "8240.00 UAH"'
+        f" --account Assets:Monobank:UAH --date 2026-11-12 --ref {lines[0].split()[3]}"
+        " ('ТОВ \"ACME REALTY\"', 'Оплата за послуги згідно рахунку INV-2026-10-ACME-REALTY')"
+    )  # fmt: skip
+    fee = lines[1].split()[3]
+    assert lines[1] == (
+        f"line 13  2026-11-20  {fee}  -50.00 UAH  review: no exchange rate UAH->USD on or before"
+        f' 2026-11-20 for the fee fee/{fee} (add one: onebox-ledger price UAH "1.00 USD" --date'
+        " 2026-11-20) ('АТ \"УНІВЕРСАЛ БАНК\"', 'Комісія за обслуговування рахунку')"
+    )
+    assert lines[2] == ("booked: none; listed: 2 review (in 8240.00 UAH, out 50.00 UAH)")

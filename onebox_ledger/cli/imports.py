@@ -32,12 +32,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
+from beancount.core import data
 
 from .. import actions
 from ..clock import today
 from ..importers.bank import BOOKED, BankImporter, Planned
 from ..importers.layouts import LAYOUTS
 from ..importers.statements import Statement
+from ..store import Ledger
 from ..values import ZERO, parse_account, show_money
 from . import cli
 from .common import echo, ledger
@@ -93,7 +95,9 @@ def import_statement(
     """
     book = ledger()
     importer = BankImporter(currency=book.operating_currency(), layout=layout)
-    statement = importer.statement(str(file))  # a bad file stops here: exit 2, nothing written
+    held = _currencies(book, parse_account(account, "--account")) if account else ()
+    # a bad file stops here: exit 2, nothing written
+    statement = importer.statement(str(file), held[0] if len(held) == 1 else None)
     planned = actions.import_statement(
         book,
         statement.rows,
@@ -180,3 +184,11 @@ def reconcile(statement: Statement, currency: str) -> str | None:
         f" by the bank = {show_money(reached, cur)}; the statement's closing balance is"
         f" {show_money(closing, cur)}: {verdict}"
     )
+
+
+def _currencies(book: Ledger, account: str) -> tuple[str, ...]:
+    """The currencies bank account `account` holds (its open line in the static files)."""
+    for entry in book.static_entries():
+        if isinstance(entry, data.Open) and entry.account == account:
+            return tuple(entry.currencies or ())
+    return ()

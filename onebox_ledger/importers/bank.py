@@ -84,6 +84,7 @@ from beangulp.importers.csvbase import Order
 
 from .. import beans, clock, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
+from ..money import MoneyError
 from ..values import ZERO, parse_account, parse_currency, round_money, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
@@ -406,11 +407,14 @@ def _fee_row(
     if f"fee/{row.ref}" in state.by_id:
         return Planned(row, "recorded", f"already recorded (fee/{row.ref})")
     state.not_sealed(row.date)
-    entry = events.fee_entry(
-        (-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
-        account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
-        rates=state.rates,
-    )  # fmt: skip
+    try:
+        entry = events.fee_entry(
+            (-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
+            account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
+            rates=state.rates,
+        )  # fmt: skip
+    except MoneyError as err:  # a fee in a currency with no rate into the operating one
+        return Planned(row, "review", str(err))
     money = show_money(-row.amount, row.currency)
     return Planned(row, "fee", who.reason, entry=entry, message=f"{money} to {fees}")
 
@@ -515,9 +519,15 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
 
     # ------------------------------------------------------------ onebox-ledger
 
-    def statement(self, filepath: str) -> Statement:
-        """The statement, read in the importer's layout (StatementError for a bad file)."""
-        return read_statement(Path(filepath), layout=self.layout, currency=self.currency)
+    def statement(self, filepath: str, account_currency: str | None = None) -> Statement:
+        """The statement, read in the importer's layout (StatementError for a bad file);
+        `account_currency`: the currency of the bank account it is of, for a file naming none."""
+        return read_statement(
+            Path(filepath),
+            layout=self.layout,
+            currency=self.currency,
+            account_currency=account_currency,
+        )
 
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
         """The plan of every row, oldest first (StatementError for a bad file)."""

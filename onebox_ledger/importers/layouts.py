@@ -23,7 +23,8 @@ id), ``counterparty``, ``description``, ``kind`` (the bank's type of the
 transaction: Buchungstext, ACH_CREDIT, an MCC...), the money as ``amount``
 (signed, money in > 0) or ``debit`` and ``credit`` (two unsigned columns) with
 an optional ``direction`` column (IN/OUT, Кредит/Дебет, S/H), ``currency``,
-``balance`` (after the row), ``fee`` (charged with the row), ``status``,
+``balance`` (after the row), ``fee`` (charged with the row; ``fee_currency``: a fee
+in another currency than the row's is not the partner's), ``status``,
 ``iban`` and ``tax_id`` (the counterparty's account and ЄДРПОУ/ІПН) and
 ``account`` (the partner's own account, for statements of several accounts).
 A field given several columns takes the first that is filled, except
@@ -46,8 +47,8 @@ Order = Literal["oldest-first", "newest-first"]
 FIELDS = frozenset(
     {
         "date", "time", "value_date", "ref", "counterparty", "description", "kind", "amount",
-        "debit", "credit", "direction", "currency", "balance", "fee", "status", "iban", "tax_id",
-        "account",
+        "debit", "credit", "direction", "currency", "balance", "fee", "fee_currency", "status",
+        "iban", "tax_id", "account",
     }
 )  # fmt: skip
 PREAMBLE_KEYS = frozenset({"account", "opening", "closing", "currency", "order"})
@@ -325,6 +326,37 @@ PRIVATBANK = Layout(
     filename=r"(?i)(privat|виписка|vypyska)",
 )
 
+PRIVATBANK_SUM = Layout(
+    name="privatbank-sum",
+    title="Privat24 for business statement, one signed Сума column",
+    header=_names(
+        "ЄДРПОУ;МФО;Рахунок;Валюта;Номер документу;Дата операції;МФО банку;Назва банку;"
+        "Рахунок кореспондента;ЄДРПОУ кореспондента;Кореспондент;Сума;Призначення платежу"
+    ),
+    columns={
+        "account": (col("Рахунок"),),
+        "currency": (col("Валюта"),),
+        "date": (col("Дата операції"),),
+        "iban": (opt("Рахунок кореспондента"),),
+        "tax_id": (opt("ЄДРПОУ кореспондента"),),
+        "counterparty": (col("Кореспондент"),),
+        "amount": (col("Сума"),),
+        "description": (col("Призначення платежу"),),
+    },
+    dates=("DD.MM.YYYY",),
+    times=True,
+    numbers=SPACED,
+    delimiters=(";", "\t"),
+    trailing_delimiter=True,
+    encodings=("cp1251",),
+    order="newest-first",
+    preamble_lines=10,
+    preamble=PRIVATBANK.preamble,
+    fee_pattern=UA_FEE,
+    overflow=(col("Призначення платежу"),),
+    filename=PRIVATBANK.filename,
+)
+
 DKB = Layout(
     name="dkb",
     title="DKB online banking export (2023 on)",
@@ -474,13 +506,17 @@ WISE = Layout(
     money_in={
         "amount": (col("Target amount (after fees)"),),
         "currency": (col("Target currency"),),
-        "fee": (col("Target fee amount"),),
+        # Wise's fee on money received is written on either side (a USD wire's 4.14 as the
+        # source fee); the sender's own fee in another currency is not ours
+        "fee": (col("Target fee amount"), col("Source fee amount")),
+        "fee_currency": (col("Target fee currency"), col("Source fee currency")),
         "counterparty": (col("Source name"),),
     },
     money_out={
         "amount": (col("Source amount (after fees)"),),
         "currency": (col("Source currency"),),
         "fee": (col("Source fee amount"),),
+        "fee_currency": (col("Source fee currency"),),
         "counterparty": (col("Target name"),),
     },
     directions={"in": "in", "out": "out", "neutral": "both"},
@@ -535,5 +571,8 @@ WISE_BALANCE = Layout(
     filename=r"(?i)^statement_",
 )
 
-_ALL = (GENERIC, MONOBANK_CARD, MONOBANK_FOP, PRIVATBANK, DKB, DKB_LEGACY, ING, CHASE, WISE)
+_ALL = (
+    GENERIC, MONOBANK_CARD, MONOBANK_FOP, PRIVATBANK, PRIVATBANK_SUM, DKB, DKB_LEGACY, ING, CHASE,
+    WISE,
+)  # fmt: skip
 LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (*_ALL, WISE_BALANCE)}

@@ -157,13 +157,21 @@ class Statement:
 
 
 def read_statement(
-    path: Path, *, layout: str | None = None, currency: str | None = None
+    path: Path,
+    *,
+    layout: str | None = None,
+    currency: str | None = None,
+    account_currency: str | None = None,
 ) -> Statement:
     """The statement in `path`, in `layout` (a name of LAYOUTS) or in the layout that fits.
 
-    `currency` is the currency of rows whose file names none (the tool's own
-    layout with an empty Currency). StatementError, one line, for anything
-    else: a file that fits no layout, a bad value, unreadable bytes.
+    A row's currency is the file's (its column, the layout's, the title lines'),
+    else `account_currency` (the one currency of the bank account the statement is
+    said to be of), else, in the tool's own layout only, `currency` (an empty
+    Currency cell is the operating currency). A bank's file that names no currency
+    is refused rather than read in a currency it may not be in. StatementError,
+    one line, for anything else: a file that fits no layout, a bad value,
+    unreadable bytes.
     """
     name = path.name
     layouts = _candidates(name, layout)
@@ -171,7 +179,9 @@ def read_statement(
     found, why = _identify(name, data, layouts)
     if not found:
         raise StatementError(_refusal(name, data, layouts, why))
-    return _Reader(name, _choose(found, name), currency).statement()
+    chosen = _choose(found, name)
+    fallback = account_currency or (currency if chosen.layout.exact_header else None)
+    return _Reader(name, chosen, fallback).statement()
 
 
 def identify(path: Path, *, layout: str | None = None) -> str | None:
@@ -887,6 +897,9 @@ class _Reader:
         value = self._first(fields, "fee", side)
         if value is None:
             return None
+        currency = self._first(fields, "fee_currency", side)
+        if currency is not None and currency.text.upper() != self._currency(line, fields, side):
+            return None  # charged in the other side's currency: not on this account
         fee = abs(self._money(line, value))
         return fee or None
 
@@ -896,7 +909,7 @@ class _Reader:
         if code is None:
             raise StatementError(
                 f"{self.name}: line {line}: no currency: the row names none and the statement"
-                " names none"
+                " names none (name the bank account it is of with --account)"
             )
         try:
             return parse_currency(code)
@@ -914,10 +927,10 @@ class _Reader:
         layout = self.layout
         if kind.casefold() in layout.fee_kinds:
             return True
-        return (
-            bool(layout.fee_pattern)
-            and re.search(layout.fee_pattern, description.casefold()) is not None
-        )
+        text = description.casefold()
+        if _CYRILLIC.search(text):  # PrivatBank writes Latin i for і in its rows: Комiсiя
+            text = _LONE_I.sub("і", text)
+        return bool(layout.fee_pattern) and re.search(layout.fee_pattern, text) is not None
 
 
 def _referenced(name: str, rows: Sequence[Row]) -> list[Row]:

@@ -23,8 +23,9 @@ D = Decimal
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EVERY_LAYOUT = (
     "generic: {g}; monobank-card: header not found; monobank-fop: header not found;"
-    " privatbank: header not found; dkb: header not found; dkb-legacy: header not found;"
-    " ing: header not found; chase: header not found; wise: {w}; wise-balance: {w}"
+    " privatbank: header not found; privatbank-sum: header not found; dkb: header not found;"
+    " dkb-legacy: header not found; ing: header not found; chase: header not found; wise: {w};"
+    " wise-balance: {w}"
 )
 
 
@@ -68,7 +69,7 @@ def test_a_header_near_a_layouts_says_which_columns_it_lacks(tmp_path: Path) -> 
     assert message == (
         "umsatzliste.csv: not a statement in any known layout (generic: header not found;"
         " monobank-card: header not found; monobank-fop: header not found; privatbank: header"
-        " not found; dkb: line 6 lacks Status; dkb-legacy: line 6 lacks Buchungstag,"
+        " not found; privatbank-sum: header not found; dkb: line 6 lacks Status; dkb-legacy: line 6 lacks Buchungstag,"
         " Buchungstext, Auftraggeber / Begünstigter and 1 more; ing: line 6 lacks"
         " Auftraggeber/Empfänger, Buchungstext, Betrag and 1 more; chase: header not found;"
         " wise: header not found; wise-balance: header not found)"
@@ -98,7 +99,7 @@ def test_bytes_that_are_no_utf8_are_tried_in_each_layouts_own_encodings(tmp_path
 def test_an_unknown_layout_name_lists_the_names(tmp_path: Path) -> None:
     assert refused(FIXTURES / "chase.csv", layout="sparkasse") == (
         "chase.csv: unknown layout 'sparkasse'; the layouts are generic, monobank-card,"
-        " monobank-fop, privatbank, dkb, dkb-legacy, ing, chase, wise, wise-balance"
+        " monobank-fop, privatbank, privatbank-sum, dkb, dkb-legacy, ing, chase, wise, wise-balance"
     )
 
 
@@ -379,6 +380,7 @@ def test_a_row_without_currency_in_a_statement_that_names_none(tmp_path: Path) -
     path = FIXTURES / "generic.csv"
     assert refused(path) == (
         "generic.csv: line 7: no currency: the row names none and the statement names none"
+        " (name the bank account it is of with --account)"
     )
     assert read_statement(path, currency="EUR").rows[-1].currency == "EUR"
 

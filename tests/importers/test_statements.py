@@ -88,6 +88,7 @@ def derived_ref(row: Row) -> str:
         ("monobank-fop.csv", "monobank-fop", "utf-8"),
         ("monobank-fop-2.csv", "monobank-fop", "utf-8"),  # 20.11-10.12: overlaps November's
         ("privatbank.csv", "privatbank", "cp1251"),
+        ("privatbank-sum.csv", "privatbank-sum", "cp1251"),
         ("dkb.csv", "dkb", "utf-8"),
         ("dkb-legacy.csv", "dkb-legacy", "iso-8859-1"),
         ("ing.csv", "ing", "iso-8859-1"),
@@ -108,8 +109,8 @@ def test_each_fixture_is_identified_by_its_content(name: str, layout: str, encod
 def test_the_fixtures_cover_every_layout() -> None:
     assert {identify(path) for path in FIXTURES.glob("*.csv")} == set(LAYOUTS)
     assert list(LAYOUTS) == [
-        "generic", "monobank-card", "monobank-fop", "privatbank", "dkb", "dkb-legacy", "ing",
-        "chase", "wise", "wise-balance",
+        "generic", "monobank-card", "monobank-fop", "privatbank", "privatbank-sum", "dkb",
+        "dkb-legacy", "ing", "chase", "wise", "wise-balance",
     ]  # fmt: skip
 
 
@@ -493,6 +494,31 @@ def test_wise_transaction_history() -> None:
         None,
         None,
     )
+
+
+def test_wise_keeps_a_receive_fee_written_on_the_source_side(tmp_path: Path) -> None:
+    """Wise writes the fee it keeps on an incoming USD wire as the source fee (the target fee
+    is empty): 200.00 sent, 4.14 kept, 195.86 arrived. The row's fee is 4.14, so the receipt
+    pays the invoice's 200.00. A source fee in another currency than what arrived is the
+    sender's own (a conversion on their side), not on this account."""
+    path = tmp_path / "transaction-history.csv"
+    path.write_text(
+        "ID,Status,Direction,Created on,Finished on,Source fee amount,Source fee currency,"
+        "Target fee amount,Target fee currency,Source name,Source amount (after fees),"
+        "Source currency,Target name,Target amount (after fees),Target currency,Exchange rate,"
+        "Reference,Batch,Created by,Category,Note\n"
+        "TRANSFER-2,COMPLETED,IN,2026-11-21 10:00:00,2026-11-21 10:00:30,1.50,EUR,,,"
+        "BERLIN IMMO GMBH,98.50,EUR,Olena Petrenko,106.38,USD,1.08,Rechnung,,,Money added,\n"
+        "TRANSFER-1,COMPLETED,IN,2026-11-20 15:02:11,2026-11-20 15:02:30,4.14,USD,,,"
+        "ACME REALTY LLC,195.86,USD,Olena Petrenko,195.86,USD,1.0,INV-2026-10-ACME-REALTY,,,"
+        "Money added,\n",
+        encoding="utf-8",
+    )
+    statement = read_statement(path)
+    assert [(r.ref, str(r.amount), r.currency, str(r.fee)) for r in statement.rows] == [
+        ("TRANSFER-1", "195.86", "USD", "4.14"),
+        ("TRANSFER-2", "106.38", "USD", "None"),
+    ]
 
 
 def test_wise_balance_statement() -> None:
