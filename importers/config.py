@@ -1,8 +1,8 @@
 """Import configuration: the partner's bank statements, for Fava's import page and beangulp.
 
 Every layout of ``onebox_ledger.importers.layouts.LAYOUTS`` is offered: generic
-(onebox-ledger's own CSV), monobank-card, monobank-fop, privatbank, dkb,
-dkb-legacy, ing, chase, wise and wise-balance. An importer reads the statements
+(onebox-ledger's own CSV), monobank-card, monobank-fop, privatbank, privatbank-sum,
+dkb, dkb-legacy, ing, chase, wise and wise-balance. An importer reads the statements
 of one bank account (``import --account``) in one layout, or in whichever fits
 the file (``layout=None``), and extracts exactly what ``onebox-ledger import``
 would book: receipts, payments to OneBox, bank fees (with ``FEES``, as ``import

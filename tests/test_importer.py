@@ -920,7 +920,12 @@ MONOBANK_FOP_UAH = (
 
 
 def test_a_statement_that_names_no_currency_is_read_in_its_accounts_currency(
-    demo: Path, run: Run, ok: Ok, refused: Refused, snapshot: Snapshot
+    demo: Path,
+    run: Run,
+    ok: Ok,
+    refused: Refused,
+    snapshot: Snapshot,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A Monobank FOP export without its title line says nowhere that it is in UAH (its
     Валюта операції is the other side's currency; its header cells hold line breaks, so its
@@ -955,3 +960,10 @@ def test_a_statement_that_names_no_currency_is_read_in_its_accounts_currency(
         " 2026-11-20) ('АТ \"УНІВЕРСАЛ БАНК\"', 'Комісія за обслуговування рахунку')"
     )
     assert lines[2] == ("booked: none; listed: 2 review (in 8240.00 UAH, out 50.00 UAH)")
+    # Fava's import page and beangulp: an importer of that account reads it so too
+    importer = BankImporter("Assets:Monobank:UAH", "USD", layout=None)
+    with caplog.at_level(logging.WARNING):
+        assert importer.extract(str(path), loaded(demo)) == []
+    assert f"mono.csv: line 13 (ref {fee}): -50.00 UAH, review: a bank fee" in caplog.text
+    with pytest.raises(StatementError, match="line 13: no currency"):  # of no account said
+        BankImporter(None, "USD", layout=None).extract(str(path), loaded(demo))

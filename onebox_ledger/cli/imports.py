@@ -36,7 +36,7 @@ from beancount.core import data
 
 from .. import actions
 from ..clock import today
-from ..importers.bank import BOOKED, BankImporter, Planned
+from ..importers.bank import BOOKED, BankImporter, Planned, one_currency
 from ..importers.layouts import LAYOUTS
 from ..importers.statements import Statement
 from ..store import Ledger
@@ -97,7 +97,7 @@ def import_statement(
     importer = BankImporter(currency=book.operating_currency(), layout=layout)
     held = _currencies(book, parse_account(account, "--account")) if account else ()
     # a bad file stops here: exit 2, nothing written
-    statement = importer.statement(str(file), held[0] if len(held) == 1 else None)
+    statement = importer.statement(str(file), one_currency(held))
     planned = actions.import_statement(
         book,
         statement.rows,

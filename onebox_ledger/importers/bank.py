@@ -492,9 +492,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         out: list[data.Transaction] = []
         name = Path(filepath).name
         state = planner.State.of(existing, self.operating)
-        for planned in plan(
-            self.rows(filepath), state, account=self.bank, fees=self.fees, today=self._today()
-        ):
+        rows = self.rows(filepath, one_currency(state.banks.get(self.bank or "", ())))
+        for planned in plan(rows, state, account=self.bank, fees=self.fees, today=self._today()):
             row = planned.row
             if planned.entry is not None:
                 meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
@@ -532,17 +531,16 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     def payments(self, filepath: str, existing: Sequence[data.Directive]) -> list[Planned]:
         """The plan of every row, oldest first (StatementError for a bad file)."""
         state = planner.State.of(existing, self.operating)
-        return plan(
-            self.rows(filepath), state, account=self.bank, fees=self.fees, today=self._today()
-        )
+        rows = self.rows(filepath, one_currency(state.banks.get(self.bank or "", ())))
+        return plan(rows, state, account=self.bank, fees=self.fees, today=self._today())
 
     def _today(self) -> datetime.date:
         """The `today` given, else the clock's: rows dated after it are left for review."""
         return self.today if self.today is not None else clock.today()
 
-    def rows(self, filepath: str) -> list[Row]:
+    def rows(self, filepath: str, account_currency: str | None = None) -> list[Row]:
         """Every row, oldest first, each field checked; StatementError on the first bad one."""
-        rows = self.statement(filepath).rows
+        rows = self.statement(filepath, account_currency).rows
         if self.order is None:
             return rows
         return self.chronological(sorted(rows, key=lambda row: row.line))
@@ -551,6 +549,11 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         """Rows in the statement's own order, oldest first: by date, same-day rows by `order`."""
         ordered = list(rows) if self.order is not Order.DESCENDING else list(reversed(rows))
         return sorted(ordered, key=lambda row: row.date)
+
+
+def one_currency(currencies: Sequence[str]) -> str | None:
+    """The currency of a bank account that holds one (a statement naming none is in it)."""
+    return currencies[0] if len(currencies) == 1 else None
 
 
 def _open_date(
