@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Status = Literal["booked", "pending", "cancelled", "refunded"]
@@ -326,7 +326,10 @@ PRIVATBANK = Layout(
     filename=r"(?i)(privat|виписка|vypyska)",
 )
 
-PRIVATBANK_SUM = Layout(
+# Privat24's other export: one signed Сума where the first has Дебет and Кредит, and
+# Номер документу; the rest as PRIVATBANK.
+PRIVATBANK_SUM = replace(
+    PRIVATBANK,
     name="privatbank-sum",
     title="Privat24 for business statement, one signed Сума column",
     header=_names(
@@ -334,27 +337,9 @@ PRIVATBANK_SUM = Layout(
         "Рахунок кореспондента;ЄДРПОУ кореспондента;Кореспондент;Сума;Призначення платежу"
     ),
     columns={
-        "account": (col("Рахунок"),),
-        "currency": (col("Валюта"),),
-        "date": (col("Дата операції"),),
-        "iban": (opt("Рахунок кореспондента"),),
-        "tax_id": (opt("ЄДРПОУ кореспондента"),),
-        "counterparty": (col("Кореспондент"),),
+        **{k: v for k, v in PRIVATBANK.columns.items() if k not in ("kind", "debit", "credit")},
         "amount": (col("Сума"),),
-        "description": (col("Призначення платежу"),),
     },
-    dates=("DD.MM.YYYY",),
-    times=True,
-    numbers=SPACED,
-    delimiters=(";", "\t"),
-    trailing_delimiter=True,
-    encodings=("cp1251",),
-    order="newest-first",
-    preamble_lines=10,
-    preamble=PRIVATBANK.preamble,
-    fee_pattern=UA_FEE,
-    overflow=(col("Призначення платежу"),),
-    filename=PRIVATBANK.filename,
 )
 
 DKB = Layout(
