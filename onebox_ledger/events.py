@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Sequence
 from decimal import Decimal
+from typing import Any
 
 from beancount.core import data
 from beancount.core.amount import Amount
@@ -280,6 +281,22 @@ def _expense(
     return beans.posting(account, round_money(number * rate), rates.operating)
 
 
+def _money_meta(
+    entry_id: str,
+    amount: Money,
+    paid: Money | None,
+    ref: str | None,
+    *,
+    customer: str | None = None,
+) -> dict[str, Any]:
+    """A payment's metadata: its id, customer, the amount it settles, what moved on the bank
+    account when that differs (`paid`), and the bank's ref."""
+    return beans.meta(
+        id=entry_id, customer=customer, amount=Amount(*amount),
+        paid=None if paid is None or paid == amount else Amount(*paid), ref=ref,
+    )  # fmt: skip
+
+
 def _sides(postings: list[data.Posting], rates: Rates) -> list[data.Posting]:
     return [*postings, *money.balancing(postings, rates.operating)]
 
@@ -374,8 +391,7 @@ def receive_entry(
         postings.append(beans.posting(credit, -excess, amount[1], {"credit": entry_id}, lot=lot))
     return beans.transaction(
         date, who.name, "Payment received" if excess <= 0 or parts else "Payment received, held as credit",
-        beans.meta(id=entry_id, customer=who.id, amount=Amount(*amount),
-                   paid=None if paid is None or paid == amount else Amount(*paid), ref=ref),
+        _money_meta(entry_id, amount, paid, ref, customer=who.id),
         _sides(postings, rates),
     )  # fmt: skip
 
@@ -403,8 +419,7 @@ def refund_entry(
     ]  # fmt: skip
     return beans.transaction(
         date, who.name, "Credit refunded",
-        beans.meta(id=entry_id, customer=who.id, amount=Amount(*amount),
-                   paid=None if paid is None or paid == amount else Amount(*paid), ref=ref),
+        _money_meta(entry_id, amount, paid, ref, customer=who.id),
         _sides(postings, rates),
     )  # fmt: skip
 
@@ -449,8 +464,7 @@ def pay_entry(
         )
     return beans.transaction(
         date, "OneBox", "Payment to OneBox" if excess <= 0 or parts else "Payment to OneBox, prepaid",
-        beans.meta(id=entry_id, amount=Amount(*amount),
-                   paid=None if paid is None or paid == amount else Amount(*paid), ref=ref),
+        _money_meta(entry_id, amount, paid, ref),
         _sides(postings, rates),
     )  # fmt: skip
 

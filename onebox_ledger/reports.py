@@ -302,13 +302,20 @@ def keep(
 def _note_later(table: Table, found: Scan, cutoff: datetime.date | None) -> Table:
     """Say that transactions dated after the report's date exist and are left out: a receipt
     recorded ahead (``receive --future``) is otherwise invisible in a report as of today."""
-    if found.later and cutoff is not None:
-        many = found.later != 1
-        table.notes.append(
-            f"{found.later} transaction{'s' if many else ''} dated after {cutoff}"
-            f" {'are' if many else 'is'} not counted (the last on {found.last})"
-        )
+    if cutoff is not None:
+        _later_note(table, found.later, found.last, cutoff)
     return table
+
+
+def _later_note(
+    table: Table, later: int, last: datetime.date | None, cutoff: datetime.date
+) -> None:
+    if later:
+        many = later != 1
+        table.notes.append(
+            f"{later} transaction{'s' if many else ''} dated after {cutoff}"
+            f" {'are' if many else 'is'} not counted (the last on {last})"
+        )
 
 
 def note_later(
@@ -318,19 +325,19 @@ def note_later(
     end: datetime.date | None,
     as_of: datetime.date,
 ) -> None:
-    """`_note_later` for an overview's tables (see `overview`), counting from the newest entry
+    """The note of `_note_later` for an overview's tables (see `overview`), counting from the newest entry
     back (entries are sorted by date): as cheap as the few entries after `as_of` usually are."""
-    found = Scan(keep={})
+    later, last = 0, None
     for entry in reversed(entries):
         if entry.date <= as_of:
             break
         if isinstance(entry, data.Transaction):
-            found.later += 1
-            found.last = found.last or entry.date
+            later += 1
+            last = last or entry.date
     for name, table in tables.items():
         # keep covers [start, end]: what is after as_of is in it unless the period has ended
         if not name.startswith("keep") or end == as_of:
-            _note_later(table, found, as_of)
+            _later_note(table, later, last, as_of)
 
 
 def keep_table(

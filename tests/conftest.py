@@ -27,8 +27,10 @@ from typing import Any, NamedTuple
 
 import pytest
 from beancount import loader
+from beancount.core import data
 from click.testing import CliRunner, Result
 
+from onebox_ledger import model
 from onebox_ledger.cli import cli
 
 TODAY = "2026-12-15"
@@ -197,3 +199,14 @@ def demo_head() -> Seal:
     ]
     assert found, "the demo has no seal"
     return max(found, key=lambda seal: seal.month)
+
+
+@pytest.fixture(scope="session")
+def shipped_demo() -> tuple[list[data.Directive], model.Book]:
+    """The shipped demo (main.beancount + ledger/), loaded with no error, and its Book."""
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(
+        str(Path(__file__).resolve().parent.parent / "main.beancount")
+    )
+    assert errors == []
+    return list(entries), model.parse_book(entries)[0]

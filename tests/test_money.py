@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from beancount import loader
@@ -40,6 +41,14 @@ def postings(entry) -> list[tuple[str, Decimal, str, str]]:  # type: ignore[no-u
             extra += f"@ {p.price.number} {p.price.currency}"
         out.append((p.account, p.units.number, p.units.currency, extra))
     return out
+
+
+def bean_query(main: Path, sql: str) -> list[Any]:
+    """The rows of a query run by Beancount's own engine over the loaded ledger."""
+    loader.initialize(use_cache=False)
+    entries, _, options = loader.load_file(str(main))
+    _, rows = query.run_query(entries, options, sql)
+    return list(rows)
 
 
 @pytest.fixture
@@ -77,13 +86,11 @@ def test_income_is_booked_in_usd_at_the_invoice_date_rate(eur_books: Path) -> No
         ("Income:Cloud", D("-101.20"), "USD", ""),
     ]  # fmt: skip
     # Beancount's own query engine, with no help from onebox-ledger: January's income
-    loader.initialize(use_cache=False)
-    entries, _, options = loader.load_file(str(eur_books))
-    _, rows = query.run_query(
-        entries, options,
+    rows = bean_query(
+        eur_books,
         "SELECT sum(convert(position, 'USD')) AS income WHERE account ~ '^Income:'"
         " AND year = 2026 AND month = 1",
-    )  # fmt: skip
+    )
     assert rows[0][0].get_currency_units("USD").number == D("-101.20")
 
 
@@ -105,13 +112,11 @@ def test_a_late_payment_settles_the_invoice_at_its_own_rate_and_books_the_loss(
         ("Expenses:FX-Losses", D("9.20"), "USD", ""),
     ]  # fmt: skip
     # the receivable is zero in EUR and in USD: nothing is left on it at any rate
-    loader.initialize(use_cache=False)
-    loaded, _, options = loader.load_file(str(eur_books))
-    _, rows = query.run_query(
-        loaded, options,
+    rows = bean_query(
+        eur_books,
         "SELECT sum(cost(position)) WHERE any_meta('invoice') = 'inv-2026-01-berlin-immo'"
         " AND account ~ '^Assets:Receivable:'",
-    )  # fmt: skip
+    )
     assert str(rows[0][0]) == "0.00 USD" or rows[0][0].is_empty()
 
 

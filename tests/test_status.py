@@ -32,11 +32,10 @@ def day(text: str) -> datetime.date:
 
 
 @pytest.fixture(scope="module")
-def demo() -> tuple[list[data.Directive], model.Book]:
-    loader.initialize(use_cache=False)
-    entries, errors, _ = loader.load_file(str(ROOT / "main.beancount"))
-    assert errors == []
-    return list(entries), model.parse_book(entries)[0]
+def demo(
+    shipped_demo: tuple[list[data.Directive], model.Book],
+) -> tuple[list[data.Directive], model.Book]:
+    return shipped_demo
 
 
 def of(
