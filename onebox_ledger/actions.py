@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
-from beancount.parser import parser
 
-from . import beans, events, integrity, openitems, planner, seals
+from . import beans, events, openitems, planner, seals
 from .billing import BillingError, contract_year
 from .close import (
     CloseError,
@@ -933,21 +932,18 @@ class Verification:
 def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     """Check the ledger the way an auditor would, trusting none of its plugin lines.
 
-    main.beancount's options, plugins and includes against the allowlist
-    (integrity.header_findings); the whole ledger loaded with onebox-ledger's own
-    checks (every seal, its chain and Beancount's validation, store.load_trusted);
+    Every loaded file's includes, options and plugins, and what changes Fava's pages,
+    against the allowlist (integrity.findings, run by the seal plugin); the whole
+    ledger loaded with onebox-ledger's own checks (every seal, its chain and
+    Beancount's validation, store.load_trusted);
     every generated entry re-derived from the directives and diffed against the
     files; and, with `head`, that the digest an auditor noted is still in the chain.
     """
     ledger.check_exists()
     ledger.finish_pending()
-    text = ledger.main.read_text(encoding="utf-8")
-    main_entries, _, options = parser.parse_string(text, report_filename=str(ledger.main))
-    del main_entries
-    loaded = ledger.load()
+    loaded = ledger.load()  # always runs the seal plugin, so integrity.findings are among the errors
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
         report = _verify(loaded, ledger.operating_currency())
-    report.errors[:0] = integrity.header_findings(ledger.main.name, text, options, loaded.entries)
     chain = seals.parse(loaded.entries)[0]
     if chain:
         newest = max(chain)

@@ -4,8 +4,8 @@ Each case edits a copy of the shipped demo (ten months, 2026-01..2026-10, all
 sealed) and asserts that ``onebox-ledger verify`` exits 1 with a line naming the
 place (file and line, and the month), and that bean-check, which runs the
 plugins named in main.beancount, reports it wherever a plugin can see it (a
-deleted plugin line or an extra option is visible only to ``verify``, which
-trusts no plugin line). Files are left as the attack left them: verify only reads.
+deleted plugin line is visible only to ``verify``, which trusts no plugin line).
+Files are left as the attack left them: verify only reads.
 """
 
 from __future__ import annotations
@@ -294,6 +294,115 @@ def _fava_extension(main: Path) -> str:
     return rf"^error: ledger/terms\.beancount:{line}: Fava extension 'evil_module' is not allowed"
 
 
+def _include_in_prices(main: Path) -> str:
+    """The issue's attack: an include appended to a file of ledger/ adds a November sale that
+    neither the seals (November is open) nor main.beancount's lines show."""
+    elsewhere = main.parent.parent / "elsewhere.beancount"
+    elsewhere.write_text(
+        '2026-11-10 * "Cash" "A sale from elsewhere"\n'
+        "  Assets:Bank       1000000.00 USD\n  Income:Services  -1000000.00 USD\n"
+    )
+    line = append(main.parent / "ledger" / "prices.beancount", f'include "{elsewhere}"\n')
+    return (
+        rf'^error: ledger/prices\.beancount:{line}: include "{re.escape(str(elsewhere))}" is not'
+        r" allowed here: only main\.beancount names includes, options and plugins$"
+    )
+
+
+def _loaded_file_outside(main: Path) -> str:
+    """Backing up the text scan: whatever included it, a foreign file loaded is named."""
+    elsewhere = main.parent.parent / "elsewhere.beancount"
+    elsewhere.write_text("; nothing\n")
+    append(main.parent / "ledger" / "prices.beancount", f'include "{elsewhere}"\n')
+    return (
+        rf"^error: {re.escape(str(elsewhere))}:0: this file is loaded but is none of the books'"
+        r" own"
+    )
+
+
+def _indented_include(main: Path) -> str:
+    (main.parent / "ledger" / "extra.beancount").write_text("; nothing\n")
+    line = append(main.parent / "ledger" / "terms.beancount", '  include "extra.beancount"\n')
+    return (
+        rf'^error: ledger/terms\.beancount:{line}: include "extra\.beancount" is not allowed here'
+    )
+
+
+def _option_in_prices(main: Path) -> str:
+    line = append(
+        main.parent / "ledger" / "prices.beancount", 'option "operating_currency" "EUR"\n'
+    )
+    return (
+        rf'^error: ledger/prices\.beancount:{line}: option "operating_currency" is not allowed'
+        r" here"
+    )
+
+
+def _operating_currency_merged(main: Path) -> str:
+    append(main.parent / "ledger" / "prices.beancount", 'option "operating_currency" "EUR"\n')
+    return (
+        r'^error: main\.beancount:4: option "operating_currency" must name exactly one currency'
+        r" \(in all files together\), not 2: USD, EUR$"
+    )
+
+
+def _plugin_in_journal(main: Path) -> str:
+    line = append(journal(main, "2026-10"), 'plugin "beancount.plugins.auto_accounts"\n')
+    return (
+        rf"^error: ledger/journal/2026-10\.beancount:{line}: plugin"
+        r' "beancount\.plugins\.auto_accounts" is not allowed here'
+    )
+
+
+def _auto_accounts_in_main(main: Path) -> str:
+    line = append(main, 'plugin "beancount.plugins.auto_accounts"\n')
+    return (
+        rf'^error: main\.beancount:{line}: plugin "beancount\.plugins\.auto_accounts" is not'
+        r" allowed: a plugin runs code"
+    )
+
+
+def _precision(main: Path) -> str:
+    line = edit(
+        main.parent / "ledger" / "accounts.beancount",
+        r"^2026-01-01 commodity USD$",
+        "2026-01-01 commodity USD\n  precision: 0",
+    )
+    return (
+        rf"^error: ledger/accounts\.beancount:{line}: commodity USD sets precision: 0: Fava would"
+        r" round every USD figure on every page, sealed months included"
+    )
+
+
+def _commodity_named(main: Path) -> str:
+    line = append(
+        main.parent / "ledger" / "prices.beancount", '2026-11-01 commodity GBP\n  name: "EUR"\n'
+    )
+    return (
+        rf"^error: ledger/prices\.beancount:{line}: commodity GBP is named 'EUR': Fava would show"
+        r" GBP amounts as EUR"
+    )
+
+
+def _fava_option(main: Path) -> str:
+    line = append(
+        main.parent / "ledger" / "terms.beancount",
+        '2026-11-01 custom "fava-option" "invert-income-liabilities-equity" "true"\n',
+    )
+    return (
+        rf"^error: ledger/terms\.beancount:{line}: fava-option 'invert-income-liabilities-equity'"
+        r" is not allowed: it changes what Fava shows for every month, sealed ones included"
+    )
+
+
+def _import_dirs_outside(main: Path) -> str:
+    line = append(main, '2026-01-01 custom "fava-option" "import-dirs" "/"\n')
+    return (
+        rf'^error: main\.beancount:{line}: fava-option "import-dirs" "/" is outside the books\''
+        r" folder"
+    )
+
+
 def _include_dropped(main: Path) -> str:
     edit(main, r'^include "ledger/prices.beancount"\n', "")
     return r'^error: main\.beancount:0: include "ledger/prices\.beancount" is missing'
@@ -342,11 +451,22 @@ ATTACKS = {
     "date-moved-within-month": Attack(_date_moved_within),
     "date-moved-out-of-month": Attack(_date_moved_out),
     "usage-changed": Attack(_usage),
-    "extra-include": Attack(_extra_include, plugin_sees=False),
-    "foreign-plugin": Attack(_foreign_plugin, plugin_sees=False),
-    "extra-option": Attack(_option, plugin_sees=False),
-    "foreign-fava-extension": Attack(_fava_extension, plugin_sees=False),
-    "include-dropped": Attack(_include_dropped, plugin_sees=False),
+    "extra-include": Attack(_extra_include),
+    "foreign-plugin": Attack(_foreign_plugin),
+    "extra-option": Attack(_option),
+    "foreign-fava-extension": Attack(_fava_extension),
+    "include-dropped": Attack(_include_dropped),
+    "include-in-prices": Attack(_include_in_prices),
+    "loaded-file-outside": Attack(_loaded_file_outside),
+    "indented-include": Attack(_indented_include),
+    "option-in-prices": Attack(_option_in_prices),
+    "operating-currency-merged": Attack(_operating_currency_merged),
+    "plugin-in-journal": Attack(_plugin_in_journal),
+    "auto-accounts-in-main": Attack(_auto_accounts_in_main),
+    "commodity-precision": Attack(_precision),
+    "commodity-named-as-another": Attack(_commodity_named),
+    "fava-option": Attack(_fava_option),
+    "import-dirs-outside": Attack(_import_dirs_outside),
     "middle-seal-deleted": Attack(_middle_seal_deleted),
     "sealed-twice": Attack(_sealed_twice),
 }

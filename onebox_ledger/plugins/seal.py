@@ -25,6 +25,11 @@ command finishes it::
     ledger/.commit:0: an interrupted onebox-ledger write is not finished (some files may hold
     part of it); run onebox-ledger verify to finish it
 
+It also reports every line of any loaded file that the books do not allow
+(onebox_ledger.integrity: an ``include``, ``option`` or ``plugin`` outside the
+allowlist, a ``fava-option`` or commodity ``precision`` that changes what Fava
+shows, a loaded file that is none of the books' own).
+
 This plugin reports what bean-check and Fava can see; ``onebox-ledger verify``
 checks the same seals itself, whatever the plugin lines of main.beancount say.
 Entries pass through unchanged.
@@ -37,7 +42,7 @@ from typing import Any
 
 from beancount.core import data
 
-from onebox_ledger import seals
+from onebox_ledger import integrity, seals
 from onebox_ledger.store import Ledger
 
 __plugins__ = ("validate_seals",)
@@ -53,6 +58,7 @@ def validate_seals(
 ) -> tuple[list[data.Directive], list[seals.Finding]]:
     del config
     _, errors = seals.findings(entries, seals.currency_of(options_map))
+    errors.extend(integrity.findings(entries, options_map))
     errors.extend(pending_write(options_map))
     return entries, errors
 
