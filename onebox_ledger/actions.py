@@ -941,7 +941,9 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     """
     ledger.check_exists()
     ledger.finish_pending()
-    loaded = ledger.load()  # always runs the seal plugin, so integrity.findings are among the errors
+    loaded = (
+        ledger.load()
+    )  # always runs the seal plugin, so integrity.findings are among the errors
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
         report = _verify(loaded, ledger.operating_currency())
     chain = seals.parse(loaded.entries)[0]

@@ -270,13 +270,20 @@ def entry_id(entry: data.Directive) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def identity(entry: data.Transaction) -> tuple[Any, ...]:
-    """What makes two transactions the same entry: equal exactly when format_entry is equal."""
+def identity(entry: data.Transaction, *, rates_by_value: bool = False) -> tuple[Any, ...]:
+    """What makes two transactions the same entry: equal exactly when format_entry is equal.
+
+    With `rates_by_value`, a posting's price counts as a number (1.06 and
+    1.060000000000000000000000000 are one rate): verify's comparison, since a
+    rate's digits depend on how Beancount's price map derived it."""
     postings = []
     for post in entry.postings:
         amount, currency = units(post)
+        price: Any = _cost_price(post)
+        if rates_by_value and post.price is not None and post.price.number is not None:
+            price = (post.price.number.normalize(), post.price.currency)
         postings.append(
-            (post.account, format_number(amount), currency, _cost_price(post), _meta_key(post.meta))
+            (post.account, format_number(amount), currency, price, _meta_key(post.meta))
         )
     return (
         entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links,

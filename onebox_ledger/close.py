@@ -538,7 +538,9 @@ def diff_month(
     expected = sorted(
         [*invoice_lines(invoices), *applied, *fresh], key=lambda e: beans.entry_id(e) or ""
     )
-    if [beans.identity(e) for e in written] == [beans.identity(e) for e in expected]:
+    if [beans.identity(e, rates_by_value=True) for e in written] == [
+        beans.identity(e, rates_by_value=True) for e in expected
+    ]:
         return []  # the common case, without printing a month of entries
     return list(
         difflib.unified_diff(

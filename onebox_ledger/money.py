@@ -55,7 +55,7 @@ class Rates:
 
     @classmethod
     def of(cls, entries: Sequence[data.Directive], operating: str) -> Rates:
-        return cls(operating, prices.build_price_map(entries))  # type: ignore[no-untyped-call]
+        return cls(operating, price_map(entries, operating))
 
     def find(self, currency: str, date: datetime.date) -> Decimal | None:
         """1 for the operating currency; else the latest rate dated on or before `date`."""
@@ -86,6 +86,29 @@ class Rates:
         if currency == self.operating:
             return None
         return Amount(self.need(currency, date, what), self.operating)
+
+
+def price_map(entries: Sequence[data.Directive], operating: str) -> prices.PriceMap:
+    """Beancount's price map of the ledger's rates, each pair quoted one way only.
+
+    A rate is a ``price`` of a currency in the operating one (``price EUR 1.06
+    USD``, as ``onebox-ledger price`` writes it). Beancount's price map also
+    inverts quotes the other way (``price USD 0.9 EUR``) and, where those are
+    the more numerous, serves the pair from them, twice inverted: 1.06 came back
+    as 1.060000000000000000000000000. So a quote into a currency that has direct
+    quotes is left out; a currency quoted only the other way is still inverted.
+    """
+    direct = {
+        e.currency for e in entries if isinstance(e, data.Price) and e.amount.currency == operating
+    }
+    kept = [
+        e
+        for e in entries
+        if not (
+            isinstance(e, data.Price) and e.currency == operating and e.amount.currency in direct
+        )
+    ]
+    return prices.build_price_map(kept)  # type: ignore[no-untyped-call,no-any-return]
 
 
 def weight(post: data.Posting, operating: str) -> Decimal:

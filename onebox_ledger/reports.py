@@ -119,7 +119,7 @@ class Converter:
 
     def __init__(self, entries: Sequence[data.Directive], currency: str) -> None:
         self.currency = currency
-        self.price_map = prices.build_price_map(entries)  # type: ignore[no-untyped-call]
+        self.price_map = money.price_map(entries, currency)
         self.used: dict[tuple[str, datetime.date], Decimal] = {}
 
     def sibling(self) -> Converter:

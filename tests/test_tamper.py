@@ -10,16 +10,21 @@ Files are left as the attack left them: verify only reads.
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from beancount.core import data
+from beancount.core.amount import Amount
 from conftest import ERROR, invoke, load_errors, take_snapshot
 
-from onebox_ledger import seals
+from onebox_ledger import beans, seals
+from onebox_ledger.money import Rates
 from onebox_ledger.store import Ledger
 
 DEMO = Path(__file__).resolve().parent.parent
@@ -561,3 +566,41 @@ def test_price_into_a_sealed_month_is_refused(demo: Path) -> None:
         " 2026-10 (use a date from 2026-11-01 on)\n"
     )
     assert take_snapshot(demo.parent) == before
+
+
+def test_inverse_quotes_are_no_drift_and_rates_keep_their_digits(demo: Path) -> None:
+    """Thirty hand-written quotes the other way (USD in EUR) in an open month: Beancount's
+    price map would serve EUR->USD from them, twice inverted (1.060000000000000000000000000),
+    and verify reported DRIFT in every EUR month. Rates are the direct quotes, digit for digit."""
+    prices = demo.parent / "ledger" / "prices.beancount"
+    for day in range(1, 31):
+        append(prices, f"2026-11-{day:02d} price USD 0.9 EUR\n")
+
+    result = invoke(demo, "verify")
+
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "verify: 10 sealed month(s) (2026-01..2026-10), 199 generated entries re-derived,"
+        " 0 finding(s), no drift"
+    )
+    rates = Rates.of(Ledger(demo).load().entries, "USD")
+    assert str(rates.need("EUR", datetime.date(2026, 2, 15), "a test")) == "1.05"
+    assert str(rates.need("EUR", datetime.date(2026, 11, 15), "a test")) == "1.08"
+
+
+def test_verify_compares_a_rate_by_its_value() -> None:
+    """A rate written 1.06 and re-derived 1.060000000000000000000000000 is the same rate."""
+    written = beans.posting("Assets:Receivable:Acme", Decimal("92.00"), "EUR")
+    written = written._replace(price=Amount(Decimal("1.06"), "USD"))
+    derived = written._replace(price=Amount(Decimal("1.060000000000000000000000000"), "USD"))
+    other = written._replace(price=Amount(Decimal("1.07"), "USD"))
+    entry = data.Transaction(
+        {}, datetime.date(2026, 2, 28), "*", None, "x", frozenset(), frozenset(), [written]
+    )
+    assert beans.identity(entry) != beans.identity(entry._replace(postings=[derived]))
+    assert beans.identity(entry, rates_by_value=True) == beans.identity(
+        entry._replace(postings=[derived]), rates_by_value=True
+    )
+    assert beans.identity(entry, rates_by_value=True) != beans.identity(
+        entry._replace(postings=[other]), rates_by_value=True
+    )
