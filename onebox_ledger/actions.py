@@ -40,7 +40,7 @@ from .close import (
     invoice_prefix,
     is_credit_applied,
 )
-from .importers.bank import Planned, Row, plan
+from .importers.bank import Planned, Row, check_accounts, plan
 from .model import Book, Contract, parse_book
 from .money import MoneyError, Rates
 from .openitems import credits
@@ -674,55 +674,15 @@ def import_statement(
     if dry_run:
         loaded = ledger.load_valid()
         state = _state(ledger, loaded)
-        _bad_accounts(state, rows, account, fees)
+        check_accounts(state, rows, account, fees)
         return plan(rows, state, account=account, fees=fees, today=today)
     with ledger.locked():
         loaded = ledger.load_valid()
         state = _state(ledger, loaded)
-        _bad_accounts(state, rows, account, fees)
+        check_accounts(state, rows, account, fees)
         planned = plan(rows, state, account=account, fees=fees, today=today)
         write_events(ledger, loaded, state, [p.entry for p in planned if p.entry is not None])
     return planned
-
-
-# Expense accounts the tool books itself: bank fees booked there would change what they report.
-_OWN_EXPENSES = {
-    "Expenses:OneBox": "OneBox cost",
-    beans.BAD_DEBT: "bad debt",
-    beans.FX_LOSSES: "exchange losses",
-}
-
-
-def _bad_accounts(
-    state: planner.State, rows: Sequence[Row], account: str | None, fees: str | None
-) -> None:
-    """Refuse, before anything is planned, an --account that is no bank account (nor a folder of
-    them) or holds none of the statement's currencies, and a --fees that is no expense account
-    of the partner's own (exit 2)."""
-    if account is not None:
-        held = sorted(
-            (a, takes) for a, takes in state.banks.items()
-            if a == account or a.startswith(account + ":")
-        )  # fmt: skip
-        if not held:
-            known = ", ".join(sorted(state.banks)) or "none"
-            raise InputError(f"--account {account} is not a bank account of this ledger ({known})")
-        takes = sorted({c for _, currencies in held for c in currencies})
-        moved = sorted({row.currency for row in rows if not row.skipped})
-        if takes and moved and not set(moved) & set(takes):
-            raise InputError(
-                f"--account {account} holds {', '.join(takes)}, but the statement's rows are in"
-                f" {', '.join(moved)} (name the bank account this statement is of)"
-            )
-    if fees is not None:
-        if not fees.startswith("Expenses:"):
-            raise InputError(f"--fees {fees} must be an expense account (like Expenses:Bank-Fees)")
-        for own, what in _OWN_EXPENSES.items():
-            if fees == own or fees.startswith(own + ":"):
-                raise InputError(
-                    f"--fees {fees} is where onebox-ledger books {what}; name an expense account"
-                    " of your own (like Expenses:Bank-Fees)"
-                )
 
 
 # ---------------------------------------------------------------- close

@@ -12,6 +12,8 @@ in this order::
     Host: evil.example:5000            400  not one of the served hosts
     (with --password-file) no or wrong Basic credentials
                                        401  WWW-Authenticate: Basic realm="onebox-ledger"
+    Origin: http://evil.example, or Sec-Fetch-Site: cross-site (or same-site) but for
+    following a link to a page         403  another site's page cannot send requests
     PUT /demo/api/source               405  Allow: GET (every method but GET)
     GET /demo/extension/OneBox/        Fava's answer
 
@@ -35,6 +37,9 @@ Threat model: ``serve`` loads the ledger as ``bean-check`` does, so the
 ``main.beancount`` run their Python code in the serving process. Whoever can
 write the ledger's files can already run code (every command loads them);
 nothing ``serve`` answers can write a file, so a browser cannot add such a line.
+Inside Fava, onebox_ledger.serve_rules keeps every GET reading, and reading only
+inside the books: queries that only read, each on its own state; files only
+from the import and documents folders; errors of one line.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import serve_rules
 from .values import InputError, show_value
 
 if TYPE_CHECKING:
@@ -251,6 +257,12 @@ class Guard:
                 start_response, "401 Unauthorized", "onebox-ledger serve: log in\n",
                 [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')],
             )  # fmt: skip
+        if not self._same_site(environ):
+            return _answer(
+                start_response, "403 Forbidden",
+                "onebox-ledger serve: a request from another site is refused (open the page"
+                " itself)\n",
+            )  # fmt: skip
         method = str(environ.get("REQUEST_METHOD", ""))
         if method not in READ_METHODS:
             path = str(environ.get("PATH_INFO", ""))
@@ -260,6 +272,22 @@ class Guard:
                 [("Allow", ", ".join(READ_METHODS))],
             )  # fmt: skip
         return self.app(environ, start_response)
+
+    def _same_site(self, environ: WSGIEnvironment) -> bool:
+        """False for what another site's page sends: an Origin that is not a served host, or a
+        browser's Sec-Fetch-Site other than same-origin or none, unless the person followed a
+        link to a page (a top-level navigation, which another site's script cannot read)."""
+        origin = str(environ.get("HTTP_ORIGIN", ""))
+        if origin:
+            scheme, _, host = origin.partition("://")
+            if scheme not in ("http", "https") or not self.hosts.allows(host or "?"):
+                return False
+        site = str(environ.get("HTTP_SEC_FETCH_SITE", "")).lower()
+        if site in ("", "same-origin", "none"):
+            return True
+        navigate = str(environ.get("HTTP_SEC_FETCH_MODE", "")).lower() == "navigate"
+        document = str(environ.get("HTTP_SEC_FETCH_DEST", "")).lower() in ("document", "")
+        return navigate and document and not origin
 
     def _authorized(self, environ: WSGIEnvironment) -> bool:
         assert self.users is not None
@@ -317,6 +345,7 @@ def make_app(
     from fava.application import create_app
 
     app: Flask = create_app([str(main)], read_only=True, load=load, poll_watcher=poll_watcher)
+    serve_rules.install(app)
     app.wsgi_app = Guard(app.wsgi_app, hosts, users)  # type: ignore[method-assign]
     return app
 

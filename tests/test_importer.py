@@ -42,6 +42,7 @@ from onebox_ledger.importers import BankImporter, Recognised, Row, StatementErro
 from onebox_ledger.model import Book, Customer
 from onebox_ledger.money import Rates
 from onebox_ledger.openitems import OpenItem
+from onebox_ledger.values import InputError
 
 D = Decimal
 HERE = Path(__file__).resolve().parent
@@ -876,7 +877,8 @@ def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
     from fava.core import FavaLedger
     from fava.core.ingest import load_import_config
 
-    config = HERE.parent / "importers" / "config.py"
+    config = demo.parent / "config.py"  # copied next to main.beancount, as its docs say
+    config.write_bytes((HERE.parent / "importers" / "config.py").read_bytes())
     loaded_config = load_import_config(config)
     assert list(loaded_config.importers) == ["onebox_ledger.importers.bank.BankImporter"]
     statements = demo.parent / "statements"
@@ -884,7 +886,7 @@ def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
     (statements / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
     with demo.open("a", encoding="utf-8") as main:
         main.write(
-            f'\n2026-01-01 custom "fava-option" "import-config" "{config}"\n'
+            '\n2026-01-01 custom "fava-option" "import-config" "config.py"\n'
             '2026-01-01 custom "fava-option" "import-dirs" "statements"\n'
         )
     fava = FavaLedger(str(demo))
@@ -967,3 +969,41 @@ def test_a_statement_that_names_no_currency_is_read_in_its_accounts_currency(
     assert f"mono.csv: line 13 (ref {fee}): -50.00 UAH, review: a bank fee" in caplog.text
     with pytest.raises(StatementError, match="line 13: no currency"):  # of no account said
         BankImporter(None, "USD", layout=None).extract(str(path), loaded(demo))
+
+
+@pytest.mark.parametrize(
+    ("fees", "message"),
+    [
+        (
+            "Income:Cloud",
+            "--fees Income:Cloud must be an expense account (like Expenses:Bank-Fees)",
+        ),
+        (
+            "Expenses:OneBox:Cloud",
+            "--fees Expenses:OneBox:Cloud is where onebox-ledger books OneBox cost; name an"
+            " expense account of your own (like Expenses:Bank-Fees)",
+        ),
+        (
+            "Expenses:Bad-Debt",
+            "--fees Expenses:Bad-Debt is where onebox-ledger books bad debt; name an expense"
+            " account of your own (like Expenses:Bank-Fees)",
+        ),
+    ],
+)
+def test_the_fava_importer_refuses_the_fee_accounts_import_refuses(fees: str, message: str) -> None:
+    """importers/config.py's FEES goes through the check of ``import --fees``: Fava's import
+    page can no longer book a bank fee to income or to OneBox's cost."""
+    with pytest.raises(InputError) as refused:
+        BankImporter("Assets:Bank", "USD", fees=fees)
+    assert str(refused.value) == message
+
+
+def test_the_fava_importer_refuses_an_account_that_is_no_bank_account(tmp_path: Path) -> None:
+    existing = loaded(demo_ledger(tmp_path / "demo"))
+    importer = BankImporter("Assets:Receivable:Acme", "USD")
+    with pytest.raises(InputError) as refused:
+        importer.extract(str(SAMPLE), existing)
+    assert str(refused.value) == (
+        "--account Assets:Receivable:Acme is not a bank account of this ledger"
+        " (Assets:Bank, Assets:Wise:EUR)"
+    )

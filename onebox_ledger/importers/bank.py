@@ -85,11 +85,21 @@ from beangulp.importers.csvbase import Order
 from .. import beans, clock, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
 from ..money import MoneyError
-from ..values import ZERO, parse_account, parse_currency, round_money, show_money
+from ..values import ZERO, InputError, parse_account, parse_currency, round_money, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
-__all__ = ["BankImporter", "Planned", "Recognised", "Row", "StatementError", "plan", "recognise"]
+__all__ = [
+    "BankImporter",
+    "Planned",
+    "Recognised",
+    "Row",
+    "StatementError",
+    "check_accounts",
+    "check_fees",
+    "plan",
+    "recognise",
+]
 
 log = logging.getLogger(__name__)
 
@@ -422,6 +432,52 @@ def _fee_row(
 # ---------------------------------------------------------------- the importer
 
 
+# Expense accounts the tool books itself: bank fees booked there would change what they report.
+OWN_EXPENSES = {
+    "Expenses:OneBox": "OneBox cost",
+    beans.BAD_DEBT: "bad debt",
+    beans.FX_LOSSES: "exchange losses",
+}
+
+
+def check_accounts(
+    state: planner.State, rows: Sequence[Row], account: str | None, fees: str | None
+) -> None:
+    """Refuse, before anything is planned, an --account that is no bank account (nor a folder of
+    them) or holds none of the statement's currencies, and a --fees that is no expense account
+    of the partner's own (exit 2)."""
+    if account is not None:
+        held = sorted(
+            (a, takes) for a, takes in state.banks.items()
+            if a == account or a.startswith(account + ":")
+        )  # fmt: skip
+        if not held:
+            known = ", ".join(sorted(state.banks)) or "none"
+            raise InputError(f"--account {account} is not a bank account of this ledger ({known})")
+        takes = sorted({c for _, currencies in held for c in currencies})
+        moved = sorted({row.currency for row in rows if not row.skipped})
+        if takes and moved and not set(moved) & set(takes):
+            raise InputError(
+                f"--account {account} holds {', '.join(takes)}, but the statement's rows are in"
+                f" {', '.join(moved)} (name the bank account this statement is of)"
+            )
+    if fees is not None:
+        check_fees(fees)
+
+
+def check_fees(fees: str) -> None:
+    """Refuse a fee account that is no expense account of the partner's own (InputError): the
+    one check of ``import --fees`` and of the importer Fava's import page runs."""
+    if not fees.startswith("Expenses:"):
+        raise InputError(f"--fees {fees} must be an expense account (like Expenses:Bank-Fees)")
+    for own, what in OWN_EXPENSES.items():
+        if fees == own or fees.startswith(own + ":"):
+            raise InputError(
+                f"--fees {fees} is where onebox-ledger books {what}; name an expense account"
+                " of your own (like Expenses:Bank-Fees)"
+            )
+
+
 class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is untyped
     """The partner's bank statement, for Fava's import page and ``onebox-ledger import``.
 
@@ -459,6 +515,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         self.layout = layout
         self.today = today
         self.fees = parse_account(fees, "fees") if fees is not None else None
+        if self.fees is not None:
+            check_fees(self.fees)  # as import --fees: Fava's import page books what import books
 
     # ------------------------------------------------------------ beangulp.Importer
 
@@ -493,6 +551,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         name = Path(filepath).name
         state = planner.State.of(existing, self.operating)
         rows = self.rows(filepath, one_currency(state.banks.get(self.bank or "", ())))
+        if state.banks:  # a ledger is given (beangulp without -e gives none): check as import
+            check_accounts(state, rows, self.bank, self.fees)
         for planned in plan(rows, state, account=self.bank, fees=self.fees, today=self._today()):
             row = planned.row
             if planned.entry is not None:
@@ -532,6 +592,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         """The plan of every row, oldest first (StatementError for a bad file)."""
         state = planner.State.of(existing, self.operating)
         rows = self.rows(filepath, one_currency(state.banks.get(self.bank or "", ())))
+        if state.banks:  # a ledger is given (beangulp without -e gives none): check as import
+            check_accounts(state, rows, self.bank, self.fees)
         return plan(rows, state, account=self.bank, fees=self.fees, today=self._today())
 
     def _today(self) -> datetime.date:

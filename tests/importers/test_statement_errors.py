@@ -564,6 +564,10 @@ def test_a_bank_layout_extracts_on_the_demo_ledger(
     caplog.clear()
     pending = read_statement(FIXTURES / "dkb.csv").rows[-1]
     with caplog.at_level(logging.WARNING, logger="onebox_ledger.importers.bank"):
+        # the EUR statement on the bank account of its currency (Assets:Bank holds USD: the
+        # importer refuses it as ``import --account Assets:Bank`` does)
+        BankImporter(None, "USD", layout="dkb").extract(str(FIXTURES / "dkb.csv"), existing)
+    with pytest.raises(InputError, match=r"^--account Assets:Bank holds USD, but the statement"):
         BankImporter(layout="dkb").extract(str(FIXTURES / "dkb.csv"), existing)
     assert [m for m in caplog.messages if "line 7 " in m] == [
         f"dkb.csv: line 7 (ref {pending.ref}): -45.90 EUR, skipped: pending at the bank; not booked"
