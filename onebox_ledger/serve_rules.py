@@ -342,8 +342,10 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(FavaAPIError)
     def _page_error(error: FavaAPIError) -> tuple[str, int, dict[str, str]]:
+        message = one_line(error.message)
+        prefix = "" if message.startswith("onebox-ledger serve") else "onebox-ledger serve: "
         return (
-            f"onebox-ledger serve: {one_line(error.message)}\n",
+            f"{prefix}{message}\n",
             400,
             {"Content-Type": "text/plain; charset=utf-8"},
         )
@@ -382,7 +384,8 @@ def _refusal(endpoint: str, message: str, status: int) -> Response:
     if endpoint.startswith("json_api."):
         response = make_response(jsonify({"error": message}), status)
     else:
-        response = make_response(f"onebox-ledger serve: {message}\n", status)
+        prefix = "" if message.startswith("onebox-ledger serve") else "onebox-ledger serve: "
+        response = make_response(f"{prefix}{message}\n", status)
         response.mimetype = "text/plain"
     return response
 

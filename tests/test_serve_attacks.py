@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import sys
 import sysconfig
@@ -185,15 +186,15 @@ def attacks(canary: Path, books: Path) -> dict[str, Attack]:
         ),
         "download-output": Attack(
             f"/{SLUG}/download-query/query_result.csv", q(".output ledger/prices.beancount"),
-            says=f"onebox-ledger serve: {READ_ONLY}: '.output' is a shell command",
+            says=f"{READ_ONLY}: '.output' is a shell command",
         ),
         "download-run-evil": Attack(
             f"/{SLUG}/download-query/query_result.xlsx", q("run evil"),
-            says=f"onebox-ledger serve: {READ_ONLY}: '.output' is a shell command",
+            says=f"{READ_ONLY}: '.output' is a shell command",
         ),
         "download-create": Attack(
             f"/{SLUG}/download-query/query_result.csv", q('CREATE TABLE t USING "csv:/etc/passwd"'),
-            says=f"onebox-ledger serve: {READ_ONLY}: 'create' does not read",
+            says=f"{READ_ONLY}: 'create' does not read",
         ),
         # -- files: only inside the import and documents folders
         "extract-outside-the-import-folder": Attack(
@@ -479,3 +480,46 @@ def test_concurrent_requests_share_no_query_state(served: Served) -> None:
         else:
             assert status == 400
     assert served.snapshot() == before
+
+
+PATH_VALUES = {
+    "bfile": SLUG, "report_name": "income_statement", "extension_name": "OneBox",
+    "endpoint": "report", "page_slug": "..", "result_format": "csv", "name": "Assets:Bank",
+    "aggregation_key": "account", "filename": "..", "subreport": "journal",
+}  # fmt: skip
+
+
+def every_get_route(app: Any) -> list[str]:
+    """Every GET route of the served app (Fava's and the extension's), its path filled in."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = re.sub(rf"<(?:[^:<>]+:)?{argument}>", PATH_VALUES.get(argument, "x"), path)
+        paths.append(path)
+    return sorted(set(paths))
+
+
+def test_every_get_route_with_hostile_arguments_reads_nothing_outside(served: Served) -> None:
+    """Each GET route of Fava 1.30 and of the OneBox page, with every argument a route takes
+    set to something hostile: the answer is a page, a redirect or a one-line refusal, never
+    the canary's secret or a traceback, and no byte changes."""
+    secret = str(served.canary / "secret.txt")
+    hostile = {
+        "filename": secret, "query_string": f'.output {served.books / "x"}', "entry_hash": "x",
+        "key": "statement", "page": "1", "order": "asc", "payee": secret, "narration": secret,
+        "time": "2026-10", "importer": "os.system", "account": "Assets:Bank",
+        "conversion": "at_value", "interval": "month", "filter": secret,
+    }  # fmt: skip
+    routes = every_get_route(served.app)
+    assert len(routes) >= 40  # Fava's reports, its JSON API and the extension
+    before = served.snapshot()
+    for path in routes:
+        status, body = send(served.client, Attack(path, hostile, status=0))
+        assert status in (200, 302, 400, 404), (path, status, body[:300])
+        assert "the canary's secret" not in body, path
+        body_is_clean(body)
+    assert served.snapshot() == before
+    assert not (served.books / "x").exists()
