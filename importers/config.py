@@ -5,9 +5,10 @@ Every layout of ``onebox_ledger.importers.layouts.LAYOUTS`` is offered: generic
 dkb, dkb-legacy, ing, chase, wise and wise-balance. An importer reads the statements
 of one bank account (``import --account``) in one layout, or in whichever fits
 the file (``layout=None``), and extracts exactly what ``onebox-ledger import``
-would book: receipts, payments to OneBox, bank fees (with ``FEES``, as ``import
---fees``), and the ``open`` directives of accounts they first post to. Rows left
-for a person (review, unrelated, skipped) are logged, not extracted.
+would book: receipts, payments to OneBox, bank fees (to ``FEES``, as ``import
+--fees``: Expenses:Bank-Fees by default), and the ``open`` directives of accounts
+they first post to. Rows left for a person (review, unrelated, skipped) are
+logged, not extracted.
 
 This file is your configuration: copy it next to ``main.beancount`` and list
 your accounts in ``ACCOUNTS``. The default, one importer for any layout whose
@@ -43,7 +44,7 @@ from beancount import loader
 from onebox_ledger.importers.bank import BankImporter
 
 OPERATING = "USD"  # main.beancount's operating_currency
-FEES: str | None = None  # the expense account bank fees go to, like "Expenses:Bank-Fees"
+FEES = "Expenses:Bank-Fees"  # the expense account bank fees go to, as import --fees
 # (bank account, layout): None as account books each row on the bank account of its
 # currency; None as layout takes whichever layout fits the file.
 ACCOUNTS: list[tuple[str | None, str | None]] = [(None, None)]

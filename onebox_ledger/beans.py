@@ -43,6 +43,7 @@ ROUNDING = "Equity:Rounding"
 FX_GAINS = "Income:FX-Gains"
 FX_LOSSES = "Expenses:FX-Losses"
 BAD_DEBT = "Expenses:Bad-Debt"
+BANK_FEES = "Expenses:Bank-Fees"  # where bank fees go unless import --fees names another account
 ADJUSTMENT = "Expenses:OneBox:Adjustment"
 
 # Metadata written by the loader or booking, never part of an entry's identity.

@@ -169,6 +169,37 @@ def is_onebox(counterparty: str) -> bool:
     return bool(words) and (words[0] in ONEBOX_NAMES or " ".join(words[:2]) in ONEBOX_NAMES)
 
 
+# Where a description's parts begin: punctuation, a dash between spaces, and the little words
+# that come before a payee ("Sent money to ONEBOX INC", "Kartenzahlung bei OneBox").
+_PARTS = re.compile(
+    r"[,;|:/()\[\]«»\"]+|\s[-–]\s|(?i:\b(?:to|from|by|at|for|an|bei|für|von|на|для|від|до)\b)"
+)
+
+
+# OneBox with its legal form or web address inside a longer text ("Card payment ONEBOX LLC San
+# Francisco", "Оплата послуг OneBox Inc.", "ONEBOX.COM"): the company, not a word of a name.
+_ONEBOX_PAYEE = re.compile(
+    r"(?<!\w)(?:one\s?box|ванбокс)(?:\.com\b|\s*,?\s*(?:inc|llc|ltd|corp|co|gmbh|ag|sa|bv|тов)\b\.?)"
+)
+
+
+def names_onebox(description: str) -> bool:
+    """A description that names OneBox as the payee: one of its parts is OneBox.
+
+    ``ONEBOX LLC`` (a card payment), ``Sent money to ONEBOX INC``, ``Оплата ТОВ
+    "ONEBOX", рахунок 2026-10`` name OneBox (:func:`is_onebox` on each part), and so
+    does OneBox with its legal form or web address anywhere (``Card payment ONEBOX
+    LLC San Francisco``, ``ONEBOX.COM``); ``Harbor OneBox Reseller`` and ``ONEBOXING
+    CLUB`` do not.
+
+    >>> names_onebox("Sent money to ONEBOX INC"), names_onebox("Harbor OneBox Reseller")
+    (True, False)
+    """
+    if any(is_onebox(part) for part in _PARTS.split(description) if part and part.strip()):
+        return True
+    return _ONEBOX_PAYEE.search(unicodedata.normalize("NFKC", description).casefold()) is not None
+
+
 def mentions_customer(text: str, customer_id: str, customer_name: str) -> bool:
     """Whether `text` (a counterparty or a description) names the customer. Pure.
 

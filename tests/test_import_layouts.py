@@ -613,24 +613,21 @@ def test_an_overlapping_statement_books_only_the_rows_not_yet_recorded(
     assert snapshot(main.parent) == before
 
 
-def test_without_fees_the_rows_with_a_fee_wait_for_review(
+def test_without_fees_the_fees_go_to_expenses_bank_fees(
     tmp_path: Path, run: Run, ok: Ok, snapshot: Snapshot
 ) -> None:
-    """Without --fees nothing is booked to an expense account the partner did not name: the
-    commission row and Acme's receipt the bank kept 1.00 of are listed for review."""
+    """Out of the box a fee is booked, not left for review: without --fees the commission row
+    and the 1.00 the bank kept of Acme's receipt go to Expenses:Bank-Fees, as with --fees
+    Expenses:Bank-Fees (the scenario's), and the first fee opens the account."""
     scenario = next(s for s in SCENARIOS if s.fixture == "monobank-fop.csv")
+    assert "--fees" in scenario.options and "Expenses:Bank-Fees" in scenario.options
     main = build(tmp_path / "books", run, ok, scenario)
+    accounts = (main.parent / "ledger" / "accounts.beancount").read_text(encoding="utf-8")
+    assert "Expenses:Bank-Fees" not in accounts
     lines = ok(run(main, "import", str(FIXTURES / "monobank-fop.csv"), "--account", "Assets:Monobank:FOP"))  # fmt: skip
-    assert [line.split("  ", 4)[4] for line in lines[:5]] == [
-        scenario.lines[0].split("  ", 4)[4],
-        scenario.lines[1].split("  ", 4)[4],
-        "review: a fee of 1.00 USD was charged with it; book bank fees with --fees ACCOUNT"
-        " ('ACME REALTY LLC', 'Payment INV-2026-10-ACME-REALTY')",
-        "review: a bank fee (Комісія за обслуговування рахунку за жовтень); book bank fees with"
-        " --fees ACCOUNT ('АТ \"УНІВЕРСАЛ БАНК\"', 'Комісія за обслуговування рахунку за"
-        " жовтень')",
-        scenario.lines[4].split("  ", 4)[4],
-    ]
+    assert lines == scenario.lines
+    accounts = (main.parent / "ledger" / "accounts.beancount").read_text(encoding="utf-8")
+    assert accounts.endswith(" open Expenses:Bank-Fees\n")
 
 
 def test_a_dry_run_as_json_is_one_object_per_row_and_writes_nothing(

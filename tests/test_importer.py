@@ -104,7 +104,7 @@ def test_extract_matches_the_golden_file(tmp_path: Path) -> None:
     existing = loaded(demo_ledger(tmp_path / "demo"))
     found = extracted(BankImporter("Assets:Bank", "USD"), SAMPLE, existing)
     assert found[:3] == ("Assets:Bank", datetime.date(2026, 11, 30), "bank-statement.csv")
-    assert len(found[3]) == 7
+    assert len(found[3]) == 9  # the open of Expenses:Bank-Fees, 6 receipts, 1 payment, 1 fee
     assert testing.compare_expected(str(GOLDEN), *found) == []
 
 
@@ -119,8 +119,6 @@ def test_extract_warns_of_each_row_it_leaves_out(
         " OneBox",
         "bank-2026-11.csv: line 10 (ref 20261123-0009): 350.00 USD, unrelated: no customer,"
         " invoice id or customer name recognised",
-        "bank-2026-11.csv: line 11 (ref 20261130-0010): -12.00 USD, review: a bank fee (Account"
-        " maintenance fee); book bank fees with --fees ACCOUNT",
     ]
 
 
@@ -415,6 +413,16 @@ def bank_row(amount: str, counterparty: str, description: str) -> Row:
             id="onebox-by-counterparty-in-any-legal-form",
         ),
         pytest.param(
+            "-200.00", "", "ONEBOX LLC",
+            Recognised("onebox", "OneBox named in the description"),
+            id="onebox-named-in-a-card-payments-description",
+        ),
+        pytest.param(
+            "-200.00", "Harbor OneBox Reseller", "Harbor OneBox Reseller",
+            Recognised("none", "money out, not to OneBox"),
+            id="a-company-with-onebox-in-its-name-is-not-onebox",
+        ),
+        pytest.param(
             "-81.25", "OneBox Inc.", "Bill onebox-2026-03",
             Recognised("none", "", review="a reference to an unknown bill ('onebox-2026-03')"),
             id="unknown-bill-is-a-review",
@@ -468,8 +476,8 @@ IMPORTED = [
     "line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')",
     "line 9  2026-11-20  20261120-0008  +100.00 USD  receipt: counterparty is the customer; received 100.00 USD from iris-travel: 100.00 USD to inv-2026-10-iris-travel",
     "line 10  2026-11-23  20261123-0009  +350.00 USD  unrelated: no customer, invoice id or customer name recognised ('Stripe Payments', 'Payout PO-88213')",
-    "line 11  2026-11-30  20261130-0010  -12.00 USD  review: a bank fee (Account maintenance fee); book bank fees with --fees ACCOUNT ('Account maintenance fee')",
-    "booked: 6 receipt (in 2736.69 USD), 1 onebox-payment (out 1193.36 USD); listed: 1 review (out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)",
+    "line 11  2026-11-30  20261130-0010  -12.00 USD  fee: a bank fee (Account maintenance fee); 12.00 USD to Expenses:Bank-Fees",
+    "booked: 6 receipt (in 2736.69 USD), 1 onebox-payment (out 1193.36 USD), 1 fee (out 12.00 USD); listed: 2 unrelated (in 350.00 USD, out 1500.00 USD)",
     # 18,200.00 - 200.00 before the first row; + 2,736.69 + 350.00 - 1,193.36 - 1,500.00 - 12.00
     "balance: 18000.00 USD opening +381.33 USD booked by the bank = 18381.33 USD; the statement's closing balance is 18381.33 USD: reconciled",
 ]  # fmt: skip
@@ -540,6 +548,13 @@ WRITTEN = """\
   Assets:Bank                          100.00 USD
   Assets:Receivable:Iris-Travel       -100.00 USD
     invoice: "inv-2026-10-iris-travel"
+
+2026-11-30 * "Account maintenance fee"
+  id: "fee/20261130-0010"
+  amount: 12.00 USD
+  ref: "20261130-0010"
+  Assets:Bank               -12.00 USD
+  Expenses:Bank-Fees         12.00 USD
 """
 
 
@@ -556,10 +571,15 @@ def test_import_records_each_matched_row_as_receive_and_onebox_pay_would(
     assert ok(run(demo, "import", str(SAMPLE))) == IMPORTED
     after = snapshot(demo.parent)
     assert sorted(set(after) - set(before)) == [str(JOURNAL)]
-    assert all(after[name] == before[name] for name in before)
+    accounts = "ledger/accounts.beancount"
+    assert all(after[name] == before[name] for name in before if name != accounts)
+    # the first fee opens the fee account, dated the first day after the sealed months
+    assert after[accounts] == before[accounts] + b"\n2026-11-01 open Expenses:Bank-Fees\n"
     assert (demo.parent / JOURNAL).read_text(encoding="utf-8") == WRITTEN
     # exactly what the importer extracts for Fava, as `receive` and `onebox pay` write it
-    entries = BankImporter().extract(str(SAMPLE), existing)
+    extracted = BankImporter().extract(str(SAMPLE), existing)
+    assert [type(e).__name__ for e in extracted[:1]] == ["Open"]
+    entries = extracted[1:]
     header = WRITTEN.split("\n\n", 1)[0]
     assert header + "\n\n" + beans.format_entries(entries) == WRITTEN
     assert bean_check(demo) == []
@@ -575,8 +595,8 @@ def test_import_again_changes_nothing(demo: Path, run: Run, ok: Ok, snapshot: Sn
     assert lines[0] == "line 2  2026-11-02  20261102-0001  +200.00 USD  recorded: already recorded (receive/20261102-0001) ('ACME REALTY LLC', 'INVOICE INV-2026-10-ACME-REALTY')"  # fmt: skip
     assert lines[5] == "line 7  2026-11-16  20261116-0006  -1193.36 USD  recorded: already recorded (pay/20261116-0006) ('ONEBOX INC', 'Partner bill onebox-2026-10')"  # fmt: skip
     assert lines[-2] == (
-        "booked: none; listed: 7 recorded (in 2736.69 USD, out 1193.36 USD), 1 review"
-        " (out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)"
+        "booked: none; listed: 8 recorded (in 2736.69 USD, out 1205.36 USD),"
+        " 2 unrelated (in 350.00 USD, out 1500.00 USD)"
     )
 
 
@@ -609,7 +629,7 @@ def test_import_dry_run_as_json_is_one_object_per_row(
     assert rows[5]["outcome"] == "onebox-payment" and rows[5]["bill"] == "onebox-2026-10"
     assert [r["outcome"] for r in rows] == [
         "receipt", "receipt", "receipt", "receipt", "receipt", "onebox-payment", "unrelated",
-        "receipt", "unrelated", "review",
+        "receipt", "unrelated", "fee",
     ]  # fmt: skip
 
 
@@ -702,8 +722,9 @@ def test_a_row_in_another_currency_than_the_customers_is_listed_with_the_command
     )
     assert lines[1:-1] == IMPORTED[1:-2]  # the rest as before; no balance line: two currencies
     assert lines[-1] == (
-        "booked: 5 receipt (in 2536.69 USD), 1 onebox-payment (out 1193.36 USD); listed: 2 review"
-        " (in 185.19 EUR, out 12.00 USD), 2 unrelated (in 350.00 USD, out 1500.00 USD)"
+        "booked: 5 receipt (in 2536.69 USD), 1 onebox-payment (out 1193.36 USD), 1 fee"
+        " (out 12.00 USD); listed: 1 review (in 185.19 EUR), 2 unrelated (in 350.00 USD, out"
+        " 1500.00 USD)"
     )
     words = shlex.split(command)  # the partner's own count: the invoice's 200.00 USD
     ok(run(demo, *words[1:3], "200.00 USD", *words[4:]))
@@ -893,7 +914,7 @@ def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
     assert fava.errors == []
     name = "onebox_ledger.importers.bank.BankImporter"
     document = str(statements / SAMPLE.name)
-    offered = fava.ingest.extract(document, name)
+    offered = [e for e in fava.ingest.extract(document, name) if hasattr(e, "postings")]
     assert [e.meta["id"] for e in offered] == [
         "receive/20261102-0001",
         "receive/20261104-0002",
@@ -902,6 +923,7 @@ def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
         "receive/20261112-0005",
         "pay/20261116-0006",
         "receive/20261120-0008",
+        "fee/20261130-0010",
     ]
     assert not any("__duplicate__" in e.meta for e in offered)
     ok(run(demo, "import", document))
@@ -921,32 +943,35 @@ MONOBANK_FOP_UAH = (
 )
 
 
-def test_a_statement_that_names_no_currency_is_read_in_its_accounts_currency(
+def test_a_statement_whose_operations_are_all_in_one_currency_is_read_in_it(
     demo: Path,
     run: Run,
     ok: Ok,
-    refused: Refused,
     snapshot: Snapshot,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A Monobank FOP export without its title line says nowhere that it is in UAH (its
-    Валюта операції is the other side's currency; its header cells hold line breaks, so its
-    first row is line 13). It was read in the ledger's USD: 8240.00
-    USD received from Acme, 8040.00 of it held as credit. Now it is refused unless --account
-    names the bank account it is of; then it is read in that account's currency, and what
-    the ledger cannot take (a USD customer paying UAH, a UAH fee with no rate) waits for
-    review, with what to do."""
+    """A Monobank FOP export without its title line names its account's currency nowhere;
+    every row says UAH in its Валюта операції and converts nothing (its amount in the
+    operation's currency is its amount on the account), so the account is in UAH: read so
+    without --account (it was refused). It was once read in the ledger's USD: 8240.00 USD
+    from Acme. What the ledger cannot take yet waits for review, with what to do."""
     path = demo.parent / "mono.csv"
     path.write_text(MONOBANK_FOP_UAH, encoding="utf-8")
     before = snapshot(demo.parent)
-    assert refused(run(demo, "import", str(path), "--fees", "Expenses:Bank-Fees"), 2) == (
-        "mono.csv: line 13: no currency: the row names none and the statement names none (name"
-        " the bank account it is of with --account)"
-    )
+    lines = ok(run(demo, "import", str(path)))
     assert snapshot(demo.parent) == before
+    assert lines[0].endswith(
+        "  +8240.00 UAH  review: no bank account holds UAH (add one: onebox-ledger bank add"
+        " Assets:Bank-UAH --currency UAH) ('ТОВ \"ACME REALTY\"', 'Оплата за послуги згідно"
+        " рахунку INV-2026-10-ACME-REALTY')"
+    )
+    assert lines[2:] == [
+        "booked: none; listed: 2 review (in 8240.00 UAH, out 50.00 UAH)",
+        "balance: 0.00 UAH opening +8190.00 UAH booked by the bank = 8190.00 UAH; the"
+        " statement's closing balance is 8190.00 UAH: reconciled",
+    ]
     ok(run(demo, "bank", "add", "Assets:Monobank:UAH", "--currency", "UAH", "--date", "2026-11-01"))
-    lines = ok(run(demo, "import", str(path), "--account", "Assets:Monobank:UAH", "--fees",
-                   "Expenses:Bank-Fees"))  # fmt: skip
+    lines = ok(run(demo, "import", str(path)))
     assert lines[0].startswith(
         "line 14  2026-11-12  row-20261112-"
     ) and lines[0].endswith(
@@ -962,13 +987,28 @@ def test_a_statement_that_names_no_currency_is_read_in_its_accounts_currency(
         " 2026-11-20) ('АТ \"УНІВЕРСАЛ БАНК\"', 'Комісія за обслуговування рахунку')"
     )
     assert lines[2] == ("booked: none; listed: 2 review (in 8240.00 UAH, out 50.00 UAH)")
-    # Fava's import page and beangulp: an importer of that account reads it so too
-    importer = BankImporter("Assets:Monobank:UAH", "USD", layout=None)
-    with caplog.at_level(logging.WARNING):
-        assert importer.extract(str(path), loaded(demo)) == []
-    assert f"mono.csv: line 13 (ref {fee}): -50.00 UAH, review: a bank fee" in caplog.text
-    with pytest.raises(StatementError, match="line 13: no currency"):  # of no account said
-        BankImporter(None, "USD", layout=None).extract(str(path), loaded(demo))
+    # Fava's import page and beangulp read it so too, with or without the account
+    for account in ("Assets:Monobank:UAH", None):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert BankImporter(account, "USD", layout=None).extract(str(path), loaded(demo)) == []
+        assert f"mono.csv: line 13 (ref {fee}): -50.00 UAH, review: no exchange rate" in caplog.text
+
+
+def test_a_statement_that_converts_names_no_currency_and_is_refused(
+    demo: Path, run: Run, refused: Refused, snapshot: Snapshot
+) -> None:
+    """One row converts (8240.00 UAH were 199.00 on the account): the account's currency is
+    not the operations', and the file names it nowhere: refused, as before."""
+    converted = MONOBANK_FOP_UAH.replace("8240.00;8240.00;UAH;1.00;", "199.00;8240.00;UAH;41.41;")
+    path = demo.parent / "mono.csv"
+    path.write_text(converted, encoding="utf-8")
+    before = snapshot(demo.parent)
+    assert refused(run(demo, "import", str(path)), 2) == (
+        "mono.csv: line 13: no currency: the row names none and the statement names none (name"
+        " the bank account it is of with --account)"
+    )
+    assert snapshot(demo.parent) == before
 
 
 @pytest.mark.parametrize(

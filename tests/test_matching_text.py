@@ -11,6 +11,7 @@ from onebox_ledger.matching_text import (
     find_bill_ids,
     find_invoice_ids,
     is_onebox,
+    names_onebox,
     mentions_customer,
     same_name,
 )
@@ -90,6 +91,28 @@ def test_look_alikes_fold_only_where_latin_was_meant() -> None:
 )
 def test_onebox_as_counterparty(counterparty: str, onebox: bool) -> None:
     assert is_onebox(counterparty) is onebox
+
+
+@pytest.mark.parametrize(
+    ("description", "onebox"),
+    [
+        ("ONEBOX LLC", True),  # Monobank's card payment: the merchant is the description
+        ("Sent money to ONEBOX INC", True),  # Wise
+        ('Оплата ТОВ "ONEBOX", рахунок 2026-10', True),
+        ("Card payment ONEBOX LLC San Francisco", True),  # with its legal form inside a text
+        ("Оплата послуг OneBox Inc.", True),
+        ("Покупка: ONEBOX.COM", True),  # its web address
+        ("Kartenzahlung bei OneBox", True),
+        ("Harbor OneBox Reseller", False),  # another company with OneBox in its name
+        ("Harbor OneBox Reseller Inc", False),
+        ("ONEBOXING CLUB", False),
+        ("Card transaction of 35.50 USD issued by Notion Labs", False),
+        ("boxone llc", False),
+        ("", False),
+    ],
+)
+def test_onebox_named_in_a_description(description: str, onebox: bool) -> None:
+    assert names_onebox(description) is onebox
 
 
 # ---------------------------------------------------------------- customers

@@ -34,7 +34,7 @@ from pathlib import Path
 import click
 from beancount.core import data
 
-from .. import actions
+from .. import actions, beans
 from ..clock import today
 from ..importers.bank import BOOKED, BankImporter, Planned, one_currency
 from ..importers.layouts import LAYOUTS
@@ -62,7 +62,9 @@ OUTCOMES = ("receipt", "onebox-payment", "fee", "recorded", "review", "unrelated
 @click.option(
     "--fees",
     metavar="ACCOUNT",
-    help="Book bank fees to this expense account (like Expenses:Bank-Fees); else review them.",
+    default=beans.BANK_FEES,
+    show_default=True,
+    help="The expense account bank fees are booked to (opened with the first fee).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what the import would book; write nothing.")
 @click.option(

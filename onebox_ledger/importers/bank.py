@@ -25,7 +25,8 @@ outcome (:data:`Outcome`), from the most specific evidence to the least
 
 - ``skipped``: pending, cancelled or refunded at the bank (never booked);
 - ``fee``: money out that is itself a bank fee (``Комісія ...``, ``Entgelt``,
-  Chase's FEE_TRANSACTION), booked to the fee account when one is given;
+  Chase's FEE_TRANSACTION), booked to the fee account (``Expenses:Bank-Fees``
+  unless ``--fees`` names another);
 - ``receipt``: money in naming a known invoice id (any case and separators, or
   cut short as ACH references cut it), else from a counterparty that is a
   customer (legal forms in any script and position ignored: ``ТОВ "BETA
@@ -34,8 +35,10 @@ outcome (:data:`Outcome`), from the most specific evidence to the least
   amount the row pays exactly, else the oldest open ones; more than is open is
   the customer's credit;
 - ``onebox-payment``: money out naming a known bill id (``onebox-2026-10``),
-  else to a counterparty that is OneBox (``ONEBOX INC``, ``ТОВ "ONEBOX"``); it
-  pays that bill, else the oldest due; more than is due is prepaid;
+  else to a counterparty that is OneBox (``ONEBOX INC``, ``ТОВ "ONEBOX"``), else
+  with a description naming OneBox as the payee (a card payment ``ONEBOX LLC``;
+  matching_text.names_onebox); it pays that bill, else the oldest due; more
+  than is due is prepaid; a fee charged with it is booked beside it;
 - ``recorded``: the row's reference is already in the books with this content;
 - ``review``, with the reason: a customer who owes nothing, ids of several
   customers, an invoice or bill id that names none in the books, an invoice
@@ -83,7 +86,7 @@ from beancount.core import data
 from beangulp.importers.csvbase import Order
 
 from .. import beans, clock, events, planner
-from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
+from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, names_onebox
 from ..money import MoneyError
 from ..values import ZERO, InputError, parse_account, parse_currency, round_money, show_money
 from .layouts import LAYOUTS
@@ -216,6 +219,8 @@ def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
         )
     if onebox:
         return Recognised("onebox", "counterparty is OneBox")
+    if names_onebox(row.description):
+        return Recognised("onebox", "OneBox named in the description")
     found = state.names().named(row.counterparty)
     if found:
         return Recognised(
@@ -489,7 +494,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     on the bank account of its currency, as ``import`` without it. `currency` is
     that of rows whose file names none, `operating` the ledger's operating
     currency (default: `currency`), and `fees` the expense account bank fees are
-    booked to, as ``import --fees`` (None: fee rows are left for a person).
+    booked to, as ``import --fees`` (default Expenses:Bank-Fees; None: fee rows are
+    left for a person).
     `today` (default: the clock, or $ONEBOX_TODAY): rows dated after it are left
     for review, never booked. `order` overrides the layout's order of same-day
     rows (``Order.DESCENDING``: the bank lists newest first).
@@ -504,7 +510,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         order: Order | None = None,
         layout: str | None = "generic",
         today: datetime.date | None = None,
-        fees: str | None = None,
+        fees: str | None = beans.BANK_FEES,
     ) -> None:
         if layout is not None and layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")

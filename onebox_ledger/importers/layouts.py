@@ -48,7 +48,7 @@ FIELDS = frozenset(
     {
         "date", "time", "value_date", "ref", "counterparty", "description", "kind", "amount",
         "debit", "credit", "direction", "currency", "balance", "fee", "fee_currency", "status",
-        "iban", "tax_id", "account",
+        "iban", "tax_id", "account", "op_currency", "op_amount",
     }
 )  # fmt: skip
 PREAMBLE_KEYS = frozenset({"account", "opening", "closing", "currency", "order"})
@@ -270,6 +270,9 @@ MONOBANK_FOP = Layout(
         "balance": (
             opt("Залишок після операції в валюті рахунку", "Залишок після операції", "Balance"),
         ),
+        # the operation's own amount and currency: the account's, where no row converts
+        "op_amount": (opt("Сума в валюті операції", "Operation amount"),),
+        "op_currency": (opt("Валюта операції", "Operation currency"),),
     },
     directions={"кредит": "in", "дебет": "out", "credit": "in", "debit": "out"},
     dates=("DD.MM.YYYY",),

@@ -34,6 +34,12 @@ How a file is read:
   an unquoted free-text column holding the delimiter are joined back into it
   (the layout names that column); blank records and the layout's non-records
   (DKB's ``Tagessaldo``) are skipped.
+- **Currency**: a row's own column, else the file's (the header's ``(UAH)``,
+  the title lines, the layout's), else the bank account's the statement is
+  said to be of (``--account``), else the one currency of its operations when
+  no row converts (Monobank FOP's ``Валюта операції`` all ``UAH``, each row's
+  amount on the account equal to the operation's); a file naming none is
+  refused, never read in the ledger's currency.
 - **Values**: dates in the layout's formats, optionally with a time; the
   years ``MIN_YEAR..MAX_YEAR`` only. Amounts in the layout's number format
   (never guessed per row), at most cents (``12,345`` with a decimal comma is
@@ -674,7 +680,38 @@ class _Reader:
             or self.layout.currency
             or (said[1].upper() if said else None)
             or self.fallback
+            or self._unconverted()
         )
+
+    @functools.cached_property
+    def _unconverted_currency(self) -> tuple[str | None]:
+        """The operations' one currency when no row converts (its amount in the operation's
+        currency is its amount on the account): then the account is in it too. A file with
+        no such column, a row in another currency, or a converted row: None."""
+        if "op_currency" not in self.layout.columns:
+            return (None,)
+        seen: set[str] = set()
+        records = _records(self.found.text, self.found.delimiter)
+        try:
+            for number, (line, raw) in enumerate(records):
+                if number <= self.found.record or _blank(raw):
+                    continue
+                fields = self._align(line, raw)
+                code, own = self._first(fields, "op_currency"), self._first(fields, "op_amount")
+                amount = self._first(fields, "amount")
+                if code is None or own is None or amount is None:
+                    return (None,)
+                if parse_money(own.text, self.layout.numbers) != parse_money(
+                    amount.text, self.layout.numbers
+                ):
+                    return (None,)
+                seen.add(code.text.upper())
+        except (_CsvError, StatementError):
+            return (None,)
+        return (seen.pop(),) if len(seen) == 1 else (None,)
+
+    def _unconverted(self) -> str | None:
+        return self._unconverted_currency[0]
 
     # ------------------------------------------------------------ one record
 
