@@ -11,8 +11,8 @@ from onebox_ledger.matching_text import (
     find_bill_ids,
     find_invoice_ids,
     is_onebox,
-    names_onebox,
     mentions_customer,
+    names_onebox,
     same_name,
 )
 
