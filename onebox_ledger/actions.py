@@ -27,7 +27,7 @@ from typing import Any
 
 from beancount.core import data
 
-from . import beans, events, openitems, planner, seals
+from . import beans, events, openitems, planner, rules, seals
 from .billing import BillingError, contract_year
 from .close import (
     CloseError,
@@ -182,6 +182,37 @@ def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: dateti
         entry = beans.price(date, currency, rate[0], rate[1])
         text = write_static(ledger, loaded, ledger.prices_path, [entry])
     return Written(ledger.prices_path, text, f"1 {currency} = {rate[0]} {rate[1]} from {date}")
+
+
+# ---------------------------------------------------------------- rules
+
+
+def rule_add(ledger: Ledger, rule: rules.Rule) -> Written:
+    """Record a rule for bank rows (rules.py) in the terms file: from its date on, import books
+    the rows it matches to its account."""
+    with ledger.locked():
+        loaded = ledger.load_valid()
+        _not_sealed(ledger, rule.date, "date")
+        banks = planner.State.of(loaded.entries, ledger.operating_currency()).banks
+        try:
+            rules.check_account(rule.account, banks)
+        except rules.RuleError as err:
+            raise InputError(str(err)) from None
+        text = write_static(ledger, loaded, ledger.terms_path, [rules.directive(rule)])
+    way = {"in": "money in", "out": "money out", "any": "money in or out"}[rule.direction]
+    where = "counterparty" if rule.field == "counterparty" else "text"
+    return Written(
+        ledger.terms_path,
+        text,
+        f"rule: {way} whose {where} holds {rule.pattern!r} goes to {rule.account} from {rule.date}",
+    )
+
+
+def rule_list(ledger: Ledger, as_of: datetime.date | None) -> list[rules.Rule]:
+    """The rules, oldest first (with `as_of`: those in force on that day)."""
+    ledger.check_exists()
+    found = rules.parse_rules(ledger.static_entries())[0]
+    return rules.in_force(found, as_of) if as_of is not None else found
 
 
 # ---------------------------------------------------------------- customers, contracts

@@ -624,6 +624,42 @@ def apply_prepaid_entry(
     )  # fmt: skip
 
 
+def rule_entry(
+    amount: Money,
+    date: datetime.date,
+    entry_id: str,
+    ref: str | None,
+    *,
+    account: str,
+    booked_to: str,
+    pattern: str,
+    payee: str | None,
+    memo: str,
+    rates: Rates,
+) -> data.Transaction:
+    """A bank row a rule books: the bank account's money (signed: in > 0) against the rule's
+    account, in the operating currency at the day's rate when foreign::
+
+        2026-11-18 * "Office Rent LLC" "Rent November 2026"
+          id: "rule/20261118-0007"
+          amount: -1500.00 USD
+          ref: "20261118-0007"
+          rule: "office rent"
+          Assets:Bank      -1500.00 USD
+          Expenses:Rent     1500.00 USD
+    """
+    what = f"the row {entry_id}"
+    postings = [
+        _cash(account, amount[0], amount[1], rates, date, what),
+        _expense(booked_to, -amount[0], amount[1], rates, date, what),
+    ]
+    return beans.transaction(
+        date, payee or None, memo,
+        beans.meta(id=entry_id, amount=Amount(*amount), ref=ref, rule=pattern),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
 def fee_entry(
     amount: Money,
     date: datetime.date,

@@ -48,6 +48,7 @@ from .openitems import (
     sorted_bills,
     sorted_invoices,
 )
+from .rules import Rule, parse_rules
 from .values import ZERO, Month, round_money, show_money
 
 Money = tuple[Decimal, str]
@@ -89,6 +90,8 @@ class State:
     credits: dict[str, OpenItem] = field(default_factory=dict)  # customer credit and prepaid
     invoice_ids: set[str] = field(default_factory=set)  # every `invoice:` and credit-note id
     banks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # account -> currencies
+    rules: list[Rule] = field(default_factory=list)  # the bank rows' rules (rules.py)
+    booked_by_rules: list[tuple[str, str]] = field(default_factory=list)  # (text, account)
     # indexes for matching many bank rows, built when first asked for (see `names`, `ids`)
     _names: CustomerNames | None = field(default=None, repr=False)
     _ids: dict[str, KnownIds] = field(default_factory=dict, repr=False)
@@ -99,6 +102,7 @@ class State:
         book, _ = parse_book(entries)
         found, _ = seals.parse(entries)
         state = cls(book, Rates.of(entries, operating), max(found, default=None))
+        state.rules = parse_rules(entries)[0]
         for entry in entries:
             if isinstance(entry, data.Open) and (
                 entry.account == beans.BANK or (entry.meta or {}).get("bank") is True
@@ -112,6 +116,10 @@ class State:
         entry_id = beans.entry_id(entry)
         if entry_id:
             self.by_id[entry_id] = entry
+        rule = entry.meta.get("rule")
+        if isinstance(rule, str) and len(entry.postings) >= 2:
+            text = f"{entry.payee or ''} {entry.narration or ''}"
+            self.booked_by_rules.append((text, entry.postings[1].account))
         for key in ("invoice", "credit-note"):
             value = entry.meta.get(key)
             if isinstance(value, str):
@@ -228,6 +236,12 @@ class State:
         )
 
     # ------------------------------------------------------------ shared checks
+
+    def first_open(self, date: datetime.date) -> datetime.date:
+        """`date`, or the first day after the sealed months when it is in one."""
+        if self.sealed is not None and date <= self.sealed.last:
+            return self.sealed.next().first
+        return date
 
     def not_sealed(self, date: datetime.date, what: str = "date") -> None:
         if self.sealed is not None and date <= self.sealed.last:

@@ -75,6 +75,8 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("report", "mrr"): (),
     ("report", "payables"): (),
     ("report", "receivables"): (),
+    ("rule", "add"): ("Office Rent", "Expenses:Rent", "--direction", "out"),
+    ("rule", "list"): (),
     ("sell",): ("acme", "2000 USD", "--date", "2026-12-05", "--memo", "Implementation"),
     ("serve",): ("--port", "{port}"),  # a port in use: were the check gone, no server starts
     ("terms", "item"): ("cloud-user", "25 USD", "--date", "2026-01-01"),

@@ -473,9 +473,9 @@ IMPORTED = [
     "line 5  2026-11-09  20261109-0004  +1008.00 USD  receipt: counterparty is the customer; received 1008.00 USD from harbor-clinic: 504.00 USD to inv-2026-08-harbor-clinic, 504.00 USD to inv-2026-09-harbor-clinic",
     "line 6  2026-11-12  20261112-0005  +950.00 USD  receipt: invoice inv-2026-10-25-granite-law in the text; received 950.00 USD from granite-law: 950.00 USD to inv-2026-10-25-granite-law",
     "line 7  2026-11-16  20261116-0006  -1193.36 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1193.36 USD to OneBox: 1193.36 USD to onebox-2026-10",
-    "line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026')",
+    "line 8  2026-11-18  20261118-0007  -1500.00 USD  unrelated: money out, not to OneBox ('Office Rent LLC', 'Rent November 2026'); to book it: onebox-ledger rule add 'Office Rent LLC' ACCOUNT --field counterparty --direction out --date 2026-11-18",
     "line 9  2026-11-20  20261120-0008  +100.00 USD  receipt: counterparty is the customer; received 100.00 USD from iris-travel: 100.00 USD to inv-2026-10-iris-travel",
-    "line 10  2026-11-23  20261123-0009  +350.00 USD  unrelated: no customer, invoice id or customer name recognised ('Stripe Payments', 'Payout PO-88213')",
+    "line 10  2026-11-23  20261123-0009  +350.00 USD  unrelated: no customer, invoice id or customer name recognised ('Stripe Payments', 'Payout PO-88213'); to book it: onebox-ledger rule add 'Stripe Payments' ACCOUNT --field counterparty --direction in --date 2026-11-23",
     "line 11  2026-11-30  20261130-0010  -12.00 USD  fee: a bank fee (Account maintenance fee); 12.00 USD to Expenses:Bank-Fees",
     "booked: 6 receipt (in 2736.69 USD), 1 onebox-payment (out 1193.36 USD), 1 fee (out 12.00 USD); listed: 2 unrelated (in 350.00 USD, out 1500.00 USD)",
     # 18,200.00 - 200.00 before the first row; + 2,736.69 + 350.00 - 1,193.36 - 1,500.00 - 12.00
@@ -623,8 +623,8 @@ def test_import_dry_run_as_json_is_one_object_per_row(
     assert rows[3] == {
         "line": 5, "date": "2026-11-09", "ref": "20261109-0004", "amount": "1008.00",
         "currency": "USD", "outcome": "receipt", "customer": "harbor-clinic",
-        "invoice": "inv-2026-08-harbor-clinic", "bill": None,
-        "reason": "counterparty is the customer",
+        "invoice": "inv-2026-08-harbor-clinic", "bill": None, "account": None,
+        "suggestion": None, "reason": "counterparty is the customer",
     }  # fmt: skip
     assert rows[5]["outcome"] == "onebox-payment" and rows[5]["bill"] == "onebox-2026-10"
     assert [r["outcome"] for r in rows] == [

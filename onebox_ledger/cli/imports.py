@@ -44,7 +44,9 @@ from ..values import ZERO, parse_account, show_money
 from . import cli
 from .common import echo, ledger
 
-OUTCOMES = ("receipt", "onebox-payment", "fee", "recorded", "review", "unrelated", "skipped")
+OUTCOMES = (
+    "receipt", "onebox-payment", "fee", "booked", "recorded", "review", "unrelated", "skipped"
+)  # fmt: skip
 
 
 @cli.command("import", short_help="Book a bank statement: receipts, OneBox payments, fees.")
@@ -132,7 +134,10 @@ def _outcome(item: Planned, dry_run: bool) -> str:
         return f"{item.outcome}: {item.reason}; {item.message}"
     texts = (" ".join(text.split()) for text in (row.counterparty, row.description))
     shown = ", ".join(repr(text) for text in texts if text)
-    return f"{item.outcome}: {item.reason}" + (f" ({shown})" if shown else "")
+    line = f"{item.outcome}: {item.reason}" + (f" ({shown})" if shown else "")
+    if item.command:
+        line += f"; to book it: {item.command}"
+    return line
 
 
 def _total(planned: Sequence[Planned], dry_run: bool) -> str:

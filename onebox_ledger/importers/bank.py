@@ -75,6 +75,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -85,7 +86,7 @@ import beangulp
 from beancount.core import data
 from beangulp.importers.csvbase import Order
 
-from .. import beans, clock, events, planner
+from .. import beans, clock, events, planner, rules
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, names_onebox
 from ..money import MoneyError
 from ..values import ZERO, InputError, parse_account, parse_currency, round_money, show_money
@@ -106,8 +107,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["receipt", "onebox-payment", "fee", "recorded", "review", "unrelated", "skipped"]
-BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "fee")
+Outcome = Literal[
+    "receipt", "onebox-payment", "fee", "booked", "recorded", "review", "unrelated", "skipped"
+]
+BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "fee", "booked")
 
 # An invoice or bill id as the tool writes them, in any case and with any separators:
 # something that names one, even when no known id matches (a review, never a guess).
@@ -129,6 +132,9 @@ class Planned:
     parts: tuple[tuple[str, Decimal], ...] = ()  # (invoice or bill, amount applied)
     excess: Decimal = ZERO  # held as the customer's credit, or prepaid at OneBox
     message: str = ""  # what is booked, in the words of receive and onebox pay
+    account: str | None = None  # booked: the rule's account
+    suggestion: str | None = None  # unrelated: the account of the most alike row rules booked
+    command: str | None = None  # unrelated: the rule add command that would book it
 
     @property
     def booked(self) -> bool:
@@ -146,6 +152,8 @@ class Planned:
             "customer": self.customer,
             "invoice": self.invoice or (self.parts[0][0] if self.parts and self.customer else None),
             "bill": self.bill or (self.parts[0][0] if self.parts and not self.customer else None),
+            "account": self.account,
+            "suggestion": self.suggestion,
             "reason": self.reason,
         }
 
@@ -279,7 +287,7 @@ def _plan_row(
     if who.review is not None:
         return Planned(row, "review", who.review)
     if who.kind == "none":
-        return Planned(row, "unrelated", who.reason)
+        return _unrelated_row(row, state, account, who)
     try:
         bank = _bank(state, account, row.currency)
         if who.kind == "fee":
@@ -293,6 +301,46 @@ def _plan_row(
         return _payment_row(row, state, bank, fees, who)
     except planner.Refused as err:
         return Planned(row, "review", str(err), who.customer, who.invoice, who.bill)
+
+
+def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Recognised) -> Planned:
+    """A row that is no customer's, OneBox's or fee: booked by the rule it matches, else
+    listed with the account the most alike booked row went to and the rule that would book
+    it."""
+    rule = rules.match(state.rules, row.counterparty, row.description, row.amount, row.date)
+    if rule is None:
+        suggestion = rules.suggest(state.booked_by_rules, f"{row.counterparty} {row.description}")
+        pattern, field = rules.suggested_pattern(row.counterparty, row.description)
+        way = "in" if row.amount > 0 else "out"
+        command = (
+            f"onebox-ledger rule add {shlex.quote(pattern)} {suggestion or 'ACCOUNT'}"
+            f" --field {field} --direction {way} --date {state.first_open(row.date)}"
+        )
+        return Planned(row, "unrelated", who.reason, suggestion=suggestion, command=command)
+    entry_id = f"rule/{row.ref}"
+    found = state.by_id.get(entry_id)
+    if found is not None:
+        differs = events.reused_ref(
+            found, row.ref, date=row.date, customer=None, amount=(row.amount, row.currency)
+        )
+        if differs:
+            return Planned(row, "review", differs)
+        return Planned(row, "recorded", f"already recorded ({entry_id})", account=rule.account)
+    try:
+        state.not_sealed(row.date)
+        bank = _bank(state, account, row.currency)
+        entry = events.rule_entry(
+            (row.amount, row.currency), row.date, entry_id, row.ref,
+            account=bank, booked_to=rule.account, pattern=rule.pattern,
+            payee=row.counterparty, memo=row.description or row.kind or "Bank row",
+            rates=state.rates,
+        )  # fmt: skip
+    except (planner.Refused, MoneyError) as err:
+        return Planned(row, "review", str(err), account=rule.account)
+    return Planned(
+        row, "booked", f"rule {rule.pattern!r}", entry=entry, account=rule.account,
+        message=f"{show_money(abs(row.amount), row.currency)} to {rule.account}",
+    )  # fmt: skip
 
 
 def _bank(state: planner.State, account: str | None, currency: str) -> str:

@@ -20,6 +20,7 @@ from beancount.core import data
 
 from onebox_ledger import beans
 from onebox_ledger.model import ModelError, error, parse_book
+from onebox_ledger.rules import parse_rules
 
 __plugins__ = ("validate_directives",)
 
@@ -29,6 +30,7 @@ def validate_directives(
 ) -> tuple[list[data.Directive], list[ModelError]]:
     del options_map, config
     _, errors = parse_book(entries)
+    errors.extend(error(entry, message) for entry, message in parse_rules(entries)[1])
     seen: set[str] = set()
     for entry in entries:
         entry_id = beans.entry_id(entry)
