@@ -625,8 +625,12 @@ CASES = [
         id="ledger-missing",
     ),
     pytest.param(
-        Case(sell("1 USD"), 1, "ledger {ledger} is not a file", setup=_directory),
-        id="ledger-is-a-directory",
+        Case(
+            sell("1 USD"), 1,
+            "ledger {ledger}/main.beancount does not exist (create one: onebox-ledger init DIR)",
+            setup=_directory,
+        ),
+        id="ledger-is-a-directory-without-main-beancount",
     ),
     pytest.param(
         Case(

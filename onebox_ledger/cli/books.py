@@ -28,10 +28,8 @@ from ..values import (
     show_money,
 )
 from . import cli
-from .common import date_or_today, echo, ledger, whole
+from .common import FORMATS, date_or_today, echo, ledger, whole
 from .render import render
-
-FORMATS = click.Choice(["table", "csv", "json"])
 
 
 @cli.command(short_help="Close a month: invoice, buy from OneBox, seal it.")

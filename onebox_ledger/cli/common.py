@@ -14,6 +14,8 @@ from ..values import InputError, check_not_future, parse_date, show_value
 
 F = TypeVar("F", bound=Callable[..., object])
 
+FORMATS = click.Choice(["table", "csv", "json"])
+
 _CHECKED = "onebox_ledger.ledger_checked"  # in the root context's meta: check_exists passed
 
 

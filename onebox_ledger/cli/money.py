@@ -26,7 +26,7 @@ from ..values import (
     parse_ref,
 )
 from . import cli
-from .common import date_or_today, echo, future_option, ledger, money_date, whole
+from .common import echo, future_option, ledger, money_date, whole
 
 ACCOUNT_HELP = "Bank account the money moved on (default: the bank account of its currency)."
 REF_HELP = "Bank reference; the same ref again is a no-op."
@@ -244,16 +244,26 @@ def bank() -> None:
 @click.option(
     "--currency", required=True, metavar="CURRENCY", help="The one currency the account holds."
 )
-@click.option("--date", metavar="YYYY-MM-DD", help="The day it opens (default today).")
+@click.option(
+    "--date",
+    metavar="YYYY-MM-DD",
+    help="The day it opens (default: the ledger's first day, or the day after the last"
+    " sealed month).",
+)
 def bank_add(account: str, currency: str, date: str | None) -> None:
-    """Open a bank account (like Assets:Wise:EUR) for money in one currency.
+    """Open a bank account (like Assets:Wise:EUR) for money in one currency. Without --date it
+    opens as the accounts the tool opens do: on the ledger's first day (init --start), or the
+    day after the last sealed month, so money of any open day can move on it.
 
     \b
     Example:
-      onebox-ledger bank add Assets:Wise:EUR --currency EUR --date 2026-01-01
+      onebox-ledger bank add Assets:Wise:EUR --currency EUR
     """
     written = actions.bank_add(
-        ledger(), parse_account(account, "account"), parse_currency(currency), date_or_today(date)
+        ledger(),
+        parse_account(account, "account"),
+        parse_currency(currency),
+        parse_date(date) if date is not None else None,
     )
     echo(written.message)
 

@@ -12,6 +12,7 @@ from .. import actions, beans
 from ..beans import STREAMS
 from ..clock import today
 from ..model import BILLINGS, DOWNGRADES, TIMINGS, UNEARNED
+from ..reports import Table
 from ..store import create_ledger
 from ..values import (
     MAX_DAYS,
@@ -28,7 +29,8 @@ from ..values import (
     show_money,
 )
 from . import cli
-from .common import date_or_today, echo, ledger, whole
+from .common import FORMATS, date_or_today, echo, ledger, whole
+from .render import render
 
 
 @cli.command(short_help="Create a new ledger in DIRECTORY.")
@@ -399,10 +401,13 @@ def contract_end(contract_id: str, date: str, unearned: str) -> None:
     echo(written.message)
 
 
-@contract.command("list", short_help="List the contracts active on a date.")
+@contract.command("list", short_help="List the contracts with their terms and status.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
-def contract_list(as_of: str | None) -> None:
-    """Contracts active on a date, with their quantity and price then.
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def contract_list(as_of: str | None, fmt: str) -> None:
+    """Every contract started by a date, with its quantity and price then, and its status:
+    active, or ended (its last day, or a one-off's month, is past). A metered contract's
+    quantity is its usage (onebox-ledger usage), so it shows as metered.
 
     \b
     Example:
@@ -410,16 +415,23 @@ def contract_list(as_of: str | None) -> None:
     """
     when = date_or_today(as_of, "--as-of")
     book, _ = ledger().book()
+    rows: list[list[object]] = []
     for cid, c in sorted(book.contracts.items()):
-        if not c.active_on(when):
+        if c.start > when:
             continue
-        quantity, price = c.terms_on(when)
-        end = f" to {c.end}" if c.end else ""
-        echo(
-            f"{cid}  {c.customer}  {c.stream}  {c.billing}"
-            f"  {quantity} x {show_money(beans.number(price), price.currency)}"
-            f"  item {c.item or '-'}  from {c.start}{end}"
-        )
+        last = c.end or (Month.of(c.start).last if c.billing == "once" else None)
+        quantity, price = c.terms_on(min(when, last) if last else when)
+        rows.append(
+            [
+                cid, c.customer, c.stream, c.billing,
+                "metered" if c.billing == "metered" else str(quantity),
+                show_money(beans.number(price), price.currency),
+                c.item or "-", c.start, last, "ended" if last and last < when else "active",
+            ]
+        )  # fmt: skip
+    columns = ["contract", "customer", "stream", "billing", "quantity", "price", "item", "from",
+               "to", "status"]  # fmt: skip
+    click.echo(render(Table(f"Contracts as of {when}", columns, rows), fmt), nl=False)
 
 
 @cli.command(short_help="Record a metered contract's usage for a month.")
