@@ -18,12 +18,17 @@ import click
 
 from ..store import Ledger, LedgerError
 from ..values import InputError
+from .common import Command
 
 PROG = "onebox-ledger"
 
 
 class Cli(click.Group):
-    """A group whose errors are one line: 'onebox-ledger: error: ...'."""
+    """A group whose errors are one line: 'onebox-ledger: error: ...'. Its groups are Cli
+    groups, and its commands parse '-100 USD' as a value (common.Command)."""
+
+    command_class = Command
+    group_class = type
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
