@@ -246,7 +246,7 @@ class MoneyType(_Type[Money]):
 
     def parse(self, text: str, ctx: click.Context | None) -> Money:
         parts = text.split()
-        if parts and parts[0].startswith("-"):
+        if parts and _NEGATIVE.match(parts[0]):
             hint = f": {self.negative}" if self.negative else ""
             raise InputError(
                 f"{self.what} {show_value(text)} is negative; amounts are positive{hint}"
