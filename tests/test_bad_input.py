@@ -818,6 +818,16 @@ CASES = [
         id="usage-thousands-separator",
     ),
     pytest.param(
+        Case(("usage", "acme-data", "1" * 16, "--month", "2026-12"), 2,
+             f"usage '{'1' * 16}' has more than 15 digits"),
+        id="usage-16-digits",
+    ),
+    pytest.param(
+        Case(("init", "{top}/more-books", "--currency", "XYZ"), 2,
+             "currency 'XYZ' is not an ISO 4217 currency code (like USD or EUR)"),
+        id="init-currency-not-iso-4217",
+    ),
+    pytest.param(
         Case(
             ("terms", "item", "data-records", "1.99 USD", "--per", "1.5", "--date",
              "2026-12-01"), 2,

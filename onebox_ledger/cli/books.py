@@ -78,7 +78,7 @@ def close(month: Month, dry_run: bool, force: bool) -> None:
 def _summary_rows(
     s: Summary,
 ) -> tuple[list[tuple[str, tuple[Decimal, Decimal, Decimal]]], list[str]]:
-    """Per stream, in the operating currency, as the close booked it."""
+    """Per stream, in the operating currency: what the close booked and the month's sales."""
     rows = [
         (stream, (round_money(t.invoiced), round_money(t.recognised), round_money(t.cost)))
         for stream, t in sorted(s.streams.items())
