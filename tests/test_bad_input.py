@@ -790,6 +790,21 @@ CASES = [
     ),
     pytest.param(
         Case(
+            ("terms", "rate", "1", "150%", "--date", "2026-12-01"), 2,
+            "rate '150%' must be above 0 and at most 1 (0.65 is 65% of list)",
+        ),
+        id="rate-percentage-above-100",
+    ),
+    pytest.param(
+        Case(
+            ("terms", "rate", "1", "65.125%", "--date", "2026-12-01"), 2,
+            "rate '65.125%' is not a share of list price (write it like 0.65 or 65%, at most 2"
+            " decimals in a percentage)",
+        ),
+        id="rate-percentage-three-decimals",
+    ),
+    pytest.param(
+        Case(
             ("customer", "add", "acme", "--name", "Acme Again", "--date", "2026-12-01"), 1,
             "customer 'acme' already exists (Acme Realty)",
         ),

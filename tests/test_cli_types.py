@@ -22,6 +22,7 @@ from onebox_ledger.cli.common import (
     CurrencyType,
     DateType,
     MoneyType,
+    ShareType,
     UnitsType,
     WholeType,
 )
@@ -42,6 +43,10 @@ D = Decimal
         (WholeType("days", 0, 3650), "0", 0),
         (UnitsType(), "0", D(0)),
         (UnitsType(), "1500", D(1500)),
+        (ShareType("rate"), "0.65", D("0.65")),
+        (ShareType("rate"), "60%", D("0.60")),
+        (ShareType("rate"), "62.5%", D("0.625")),
+        (ShareType("rate"), "100%", D("1.00")),
     ],
 )
 def test_a_type_reads_a_good_value(kind, text, value):
@@ -64,6 +69,13 @@ def test_a_value_already_parsed_passes_through():
             UnitsType(),
             "1" * 16,
             f"usage '{'1' * 16}' has more than 15 digits",
+        ),
+        (ShareType("rate"), "0%", "rate '0%' must be above 0 and at most 1 (0.65 is 65% of list)"),
+        (
+            ShareType("rate"),
+            "65.%",
+            "rate '65.%' is not a share of list price (write it like 0.65 or 65%, at most 2"
+            " decimals in a percentage)",
         ),
         (
             CurrencyType(declared=False),
@@ -133,3 +145,12 @@ def test_the_month_type_gives_a_month():
     result = CliRunner().invoke(show, ["2026-11"], catch_exceptions=False)
 
     assert result.stdout == "Month(2026, 11)\n"
+
+
+def test_a_cost_rate_may_be_a_percentage(new_ledger, run, ok, bean_check):
+    out = ok(run(new_ledger, "terms", "rate", "10", "60%", "--date", "2026-01-01"))
+
+    assert out == ["rate from 10 box(es): 0.60 of list from 2026-01-01"]
+    terms = (new_ledger.parent / "ledger" / "terms.beancount").read_text(encoding="utf-8")
+    assert '2026-01-01 custom "onebox-rate" 10 0.60\n' in terms
+    assert bean_check(new_ledger) == []

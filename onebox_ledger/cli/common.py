@@ -312,18 +312,38 @@ class UnitsType(_Type[Decimal]):
         return Decimal(digits)
 
 
-class DecimalType(_Type[Decimal]):
-    """A positive plain decimal with at most `places` decimals (a cost rate: 0.65)."""
+class ShareType(_Type[Decimal]):
+    """A share of list price, as a decimal or a percentage: ``0.65`` or ``65%`` ->
+    Decimal('0.65'); above 0 and at most 1 (``rate 1.5 must be above 0 and at most 1``)."""
 
-    name = "decimal"
-    metavar = "NUMBER"
+    name = "share"
+    metavar = "RATE"
 
-    def __init__(self, what: str, places: int) -> None:
+    def __init__(self, what: str, places: int = 4) -> None:
         self.what = what
         self.places = places
 
     def parse(self, text: str, ctx: click.Context | None) -> Decimal:
-        return parse_decimal(text, self.what, places=self.places)
+        if text.endswith("%"):
+            percent = text[:-1]
+            whole_part, _, fraction = percent.partition(".")
+            if not (
+                whole_part.isascii() and whole_part.isdigit() and len(whole_part) <= 3
+                and ("." not in percent or (fraction.isascii() and fraction.isdigit()))
+                and len(fraction) <= self.places - 2
+            ):  # fmt: skip
+                raise InputError(
+                    f"{self.what} {show_value(text)} is not a share of list price (write it like"
+                    f" 0.65 or 65%, at most {self.places - 2} decimals in a percentage)"
+                )
+            share = Decimal(percent).scaleb(-2)  # 60% -> 0.60, as typed in hundredths
+        else:
+            share = parse_decimal(text, self.what, places=self.places, positive=False)
+        if not 0 < share <= 1:
+            raise InputError(
+                f"{self.what} {_shown(text)} must be above 0 and at most 1 (0.65 is 65% of list)"
+            )
+        return share
 
 
 class IdType(_Type[str]):

@@ -25,10 +25,10 @@ from .common import (
     MONTH,
     CurrencyType,
     DateType,
-    DecimalType,
     IdType,
     Money,
     MoneyType,
+    ShareType,
     TextType,
     UnitsType,
     WholeType,
@@ -155,12 +155,12 @@ def terms_item(item: str, price: Money, per: int | None, date: datetime.date | N
 
 @terms.command("rate", short_help="Set the cost rate from a number of active boxes.")
 @click.argument("boxes", type=WholeType("boxes"))
-@click.argument("rate", type=DecimalType("rate", places=4))
+@click.argument("rate", type=ShareType("rate"))
 @click.option(
     "--date", type=DATE, metavar="YYYY-MM-DD", help="From when the tier holds (default today)."
 )
 def terms_rate(boxes: int, rate: Decimal, date: datetime.date | None) -> None:
-    """Partner cost RATE (share of list price) from BOXES active boxes on.
+    """Partner cost RATE (share of list price: 0.65, or 65%) from BOXES active boxes on.
 
     \b
     Example:
