@@ -20,6 +20,7 @@ is still "No such option").
 
 from __future__ import annotations
 
+import abc
 import datetime
 import re
 from collections.abc import Callable
@@ -165,8 +166,9 @@ class _Type(click.ParamType[T, Any]):
             return value  # type: ignore[no-any-return]  # a default given already parsed
         return self.parse(value, ctx)
 
-    def parse(self, text: str, ctx: click.Context | None) -> T:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def parse(self, text: str, ctx: click.Context | None) -> T:
+        """The value of `text`, or InputError (one line: what is wrong, with the value)."""
 
 
 class DateType(_Type[datetime.date]):
@@ -275,7 +277,7 @@ def _operating(ctx: click.Context | None) -> str:
     if books is not None:
         try:
             return books.operating_currency()
-        except Exception:  # an unreadable main file: its own error comes later
+        except (OSError, ValueError):  # an unreadable main file: its own error comes later
             return "USD"
     return "USD"
 
