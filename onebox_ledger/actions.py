@@ -289,9 +289,13 @@ def contract_add(
             quantity=quantity, start=start, item=item, end=end, timing=timing,
         )  # fmt: skip
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
+    terms = (
+        f"{show_money(*price)} per block of {item}" if billing == "metered"
+        else f"{quantity} x {show_money(*price)}"
+    )  # fmt: skip
     return Written(
         ledger.customers_path, text,
-        f"contract {cid}: {customer}, {stream}, {quantity} x {show_money(*price)} {billing}"
+        f"contract {cid}: {customer}, {stream}, {terms} {billing}"
         f"{' in advance' if timing == 'advance' else ''} from {start}",
     )  # fmt: skip
 
@@ -626,11 +630,17 @@ def write_off(ledger: Ledger, invoice: str, *, date: datetime.date, memo: str) -
     )
 
 
-def bank_add(ledger: Ledger, account: str, currency: str, date: datetime.date) -> Written:
+def bank_add(ledger: Ledger, account: str, currency: str, date: datetime.date | None) -> Written:
     """Open a bank account for one currency (``bank: TRUE``); money in that currency moves on
-    it unless a command names another with --account."""
+    it unless a command names another with --account.
+
+    Without a `date` it opens when the tool opens an account (store.Ledger.open_date): the
+    ledger's first day, or the day after the last sealed month; so money dated any day a new
+    entry may have can move on it."""
     with ledger.locked():
         loaded = ledger.load_valid()
+        if date is None:
+            date = ledger.open_date(loaded.entries, ledger.last_sealed())
         opened = {e.account: e for e in loaded.entries if isinstance(e, data.Open)}
         if account in opened:
             raise LedgerError(f"{account} is already open (since {opened[account].date})")

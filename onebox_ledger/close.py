@@ -46,7 +46,7 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from beancount.core import data
@@ -226,14 +226,7 @@ def generate(
         txns.extend(made)
         totals = streams.setdefault(c.contract.stream, StreamTotals())
         for txn in made:
-            for post in txn.postings:
-                value = money.weight(post, rates.operating)
-                if post.account.startswith(RECEIVABLE_PREFIX):
-                    totals.invoiced += value
-                elif post.account.startswith("Income:"):
-                    totals.recognised -= value
-                elif post.account.startswith(COST_PREFIX):
-                    totals.cost += value
+            _count(totals, txn, rates)
         if c.cost and c.cost_currency:
             bill[c.cost_currency] = bill.get(c.cost_currency, ZERO) + c.cost
     applied, prepaid = _apply(book, month, txns, rates, credit)
@@ -242,6 +235,52 @@ def generate(
         _totals(applied, CREDIT_PREFIX), _totals(prepaid, beans.PAYABLE),
     )  # fmt: skip
     return [*txns, *applied, *prepaid], summary
+
+
+def _count(totals: StreamTotals, txn: data.Transaction, rates: Rates) -> None:
+    """Add what `txn` invoices, recognises and costs (in the operating currency) to `totals`."""
+    for post in txn.postings:
+        value = money.weight(post, rates.operating)
+        if post.account.startswith(RECEIVABLE_PREFIX):
+            totals.invoiced += value
+        elif post.account.startswith("Income:"):
+            totals.recognised -= value
+        elif post.account.startswith(COST_PREFIX):
+            totals.cost += value
+
+
+SALE_PREFIX = "sell/"
+
+
+def with_sales(summary: Summary, txns: Sequence[data.Transaction], rates: Rates) -> Summary:
+    """The summary with the month's one-time sales (``sell``, ids ``sell/...``) and their OneBox
+    cost counted in their streams, and that cost in the month's bill: a month that sold 2000.00
+    of services beside its contracts shows them in its services row."""
+    bill_name = bill_id(summary.month)
+    streams = {name: replace(t) for name, t in summary.streams.items()}
+    bill = dict(summary.bill)
+    due = summary.due
+    for txn in txns:
+        if not (beans.entry_id(txn) or "").startswith(SALE_PREFIX):
+            continue
+        stream = next(
+            (
+                post.account.split(":")[-1].lower()
+                for post in txn.postings
+                if post.account.startswith(("Income:", COST_PREFIX))
+            ),
+            None,
+        )
+        if stream is None:  # pragma: no cover - a sale always posts to its stream
+            continue
+        _count(streams.setdefault(stream, StreamTotals()), txn, rates)
+        for post in txn.postings:
+            named = (post.meta or {}).get("bill") or txn.meta.get("bill")
+            if post.account == beans.PAYABLE and named == bill_name:
+                number, currency = beans.units(post)
+                bill[currency] = bill.get(currency, ZERO) - number
+                due = due or txn.meta.get("due")
+    return replace(summary, streams=streams, bill=bill, due=due)
 
 
 def _totals(txns: Sequence[data.Transaction], prefix: str) -> dict[str, Decimal]:
@@ -464,6 +503,7 @@ def close_month(
     new_invoices = [] if issued else invoices
     credit = carried([*credit_entries, *new_invoices], month)
     fresh, summary = generate(book, month, usage, rates, credit)
+    summary = with_sales(summary, txns, rates)
     seal = found.get(month)
     if seal is None:
         if existing:

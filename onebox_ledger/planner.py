@@ -45,6 +45,7 @@ from .openitems import (
     apply_bills,
     apply_credits,
     apply_invoices,
+    item_key,
     sorted_bills,
     sorted_invoices,
 )
@@ -330,6 +331,11 @@ def receipt(
     bank = state.bank(account, cash[1])
     mine = state.customer_invoices(customer, date)
     _named(mine, invoice, "invoice", f"customer {customer!r}")
+    if invoice is not None and state.invoices[invoice].open <= 0:
+        raise Refused(
+            f"invoice {invoice} is paid ({_settled_by(state, invoice)}); to apply this payment"
+            " to the oldest open invoices, or hold it as credit, leave out --invoice"
+        )
     parts, excess = events.allocate(mine, amount[0], invoice)
     entry_id = state.entry_id("receive", ref, f"{date}/{customer}")
     try:
@@ -346,6 +352,23 @@ def receipt(
         tuple((item.id, part) for item, part in parts),
         excess,
     )
+
+
+def _settled_by(state: State, invoice: str) -> str:
+    """'receive/BANK-7781 on 2026-12-10': the latest entry that paid, credited or wrote off
+    part of `invoice` (the one that left nothing open)."""
+    found = [
+        (entry.date, beans.entry_id(entry) or entry.narration)
+        for entry in state.by_id.values()
+        for post in entry.postings
+        if post.account.startswith(beans.RECEIVABLE + ":")
+        and item_key(post, entry, "invoice") == invoice
+        and beans.units(post)[0] < 0
+    ]
+    if not found:
+        return "nothing left open"
+    date, entry_id = max(found)
+    return f"{entry_id} on {date}"
 
 
 def refund(

@@ -147,13 +147,67 @@ CASES = [
     pytest.param(
         Case(
             ("sell", "acme", "--date", "2026-12-05", "--memo", "Setup", "--", "-5 USD"), 2,
-            f"amount '-5' {PLAIN}",
+            "amount '-5 USD' is negative; amounts are positive: to reduce an invoice use"
+            " credit-note",
         ),
         id="amount-negative",
     ),
+    # a negative amount is a value, not an option ('-1'), and says what to do instead
     pytest.param(
-        Case(("receive", "acme", "-5 USD", "--date", "2026-12-05"), 2, "'-5'", "contains"),
-        id="amount-negative-looks-like-an-option",
+        Case(
+            ("receive", "acme", "-100 USD", "--date", "2026-12-05"), 2,
+            "amount '-100 USD' is negative; amounts are positive: to reverse a payment use refund",
+        ),
+        id="receive-negative-amount",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "-5", "--date", "2026-12-05"), 2,
+            "amount '-5' is negative; amounts are positive: to reverse a payment use refund",
+        ),
+        id="receive-negative-number",
+    ),
+    pytest.param(
+        Case(
+            sell("-5 USD"), 2,
+            "amount '-5 USD' is negative; amounts are positive: to reduce an invoice use"
+            " credit-note",
+        ),
+        id="sell-negative-amount",
+    ),
+    pytest.param(
+        Case(
+            ("refund", "acme", "-10 USD", "--date", "2026-12-05"), 2,
+            "amount '-10 USD' is negative; amounts are positive: to record a payment use receive",
+        ),
+        id="refund-negative-amount",
+    ),
+    pytest.param(
+        Case(
+            ("credit-note", "inv-2026-11-acme", "-25 USD", "--date", "2026-12-05",
+             "--memo", "x"), 2,
+            "amount '-25 USD' is negative; amounts are positive: to bill more use sell",
+        ),
+        id="credit-note-negative-amount",
+    ),
+    pytest.param(
+        Case(
+            ("onebox", "pay", "-81.25 USD", "--date", "2026-12-05"), 2,
+            "amount '-81.25 USD' is negative; amounts are positive",
+        ),
+        id="onebox-pay-negative-amount",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "10 USD", "--date", "2026-12-05", "--paid", "-9 EUR"), 2,
+            "--paid '-9 EUR' is negative; amounts are positive",
+        ),
+        id="receive-negative-paid",
+    ),
+    pytest.param(
+        Case(("receive", "acme", "10 USD", "-x", "--date", "2026-12-05"), 2,
+             "No such option '-x'."),
+        id="unknown-short-option-still-refused",
     ),
     pytest.param(
         Case(sell("1.234 USD"), 2, "amount '1.234' has more than 2 decimal places"),
@@ -187,7 +241,7 @@ CASES = [
         id="amount-40-digits",
     ),
     pytest.param(
-        Case(sell("125"), 2, "amount '125' must be a number and a currency, like '25.00 USD'"),
+        Case(sell("125"), 2, "amount 125 needs a currency, like '125 USD'"),
         id="amount-without-currency",
     ),
     # currencies
@@ -198,6 +252,53 @@ CASES = [
     pytest.param(
         Case(sell("125 usd"), 2, "currency 'usd' is not a currency code (like USD or EUR)"),
         id="currency-lowercase",
+    ),
+    pytest.param(
+        Case(
+            ("customer", "add", "zed", "--name", "Zed", "--currency", "XYZ",
+             "--date", "2026-12-01"), 2,
+            "currency 'XYZ' is not an ISO 4217 currency code (like USD or EUR), nor declared by"
+            " this ledger (a 'commodity XYZ' line)",
+        ),
+        id="currency-not-iso-4217",
+    ),
+    pytest.param(
+        Case(
+            sell("125 BTC"), 2,
+            "currency 'BTC' is not an ISO 4217 currency code (like USD or EUR), nor declared by"
+            " this ledger (a 'commodity BTC' line)",
+        ),
+        id="amount-currency-not-iso-4217",
+    ),
+    pytest.param(
+        Case(
+            ("price", "XYZ", "1.08 USD", "--date", "2026-12-01"), 2,
+            "currency 'XYZ' is not an ISO 4217 currency code (like USD or EUR), nor declared by"
+            " this ledger (a 'commodity XYZ' line)",
+        ),
+        id="price-currency-not-iso-4217",
+    ),
+    pytest.param(
+        Case(
+            ("price", "EUR", "1.08", "--date", "2026-12-01"), 2,
+            "rate 1.08 needs a currency, like '1.08 USD'",
+        ),
+        id="price-rate-without-currency",
+    ),
+    pytest.param(
+        Case(
+            ("contract", "add", "acme-extra", "--customer", "acme", "--stream", "services",
+             "--price", "25", "--start", "2026-12-01"), 2,
+            "price 25 needs a currency, like '25 USD'",
+        ),
+        id="contract-price-without-currency",
+    ),
+    pytest.param(
+        Case(
+            ("terms", "item", "cloud-user", "25", "--date", "2026-12-01"), 2,
+            "price 25 needs a currency, like '25 USD'",
+        ),
+        id="item-price-without-currency",
     ),
     pytest.param(
         Case(
@@ -357,7 +458,7 @@ CASES = [
     pytest.param(
         Case(
             ("receive", "acme", "10 USD", "--date", "2026-12-05", "--paid", "9"), 2,
-            "--paid '9' must be a number and a currency, like '25.00 USD'",
+            "--paid 9 needs a currency, like '9 USD'",
         ),
         id="receive-paid-without-currency",
     ),
@@ -625,8 +726,12 @@ CASES = [
         id="ledger-missing",
     ),
     pytest.param(
-        Case(sell("1 USD"), 1, "ledger {ledger} is not a file", setup=_directory),
-        id="ledger-is-a-directory",
+        Case(
+            sell("1 USD"), 1,
+            "ledger {ledger}/main.beancount does not exist (create one: onebox-ledger init DIR)",
+            setup=_directory,
+        ),
+        id="ledger-is-a-directory-without-main-beancount",
     ),
     pytest.param(
         Case(
@@ -685,6 +790,21 @@ CASES = [
     ),
     pytest.param(
         Case(
+            ("terms", "rate", "1", "150%", "--date", "2026-12-01"), 2,
+            "rate '150%' must be above 0 and at most 1 (0.65 is 65% of list)",
+        ),
+        id="rate-percentage-above-100",
+    ),
+    pytest.param(
+        Case(
+            ("terms", "rate", "1", "65.125%", "--date", "2026-12-01"), 2,
+            "rate '65.125%' is not a share of list price (write it like 0.65 or 65%, at most 2"
+            " decimals in a percentage)",
+        ),
+        id="rate-percentage-three-decimals",
+    ),
+    pytest.param(
+        Case(
             ("customer", "add", "acme", "--name", "Acme Again", "--date", "2026-12-01"), 1,
             "customer 'acme' already exists (Acme Realty)",
         ),
@@ -696,6 +816,57 @@ CASES = [
             "contract 'acme-cloud' is billed monthly, not metered",
         ),
         id="usage-not-metered",
+    ),
+    pytest.param(
+        Case(("usage", "acme-data", "1.5", "--month", "2026-12"), 2,
+             "usage is a whole number of units, not 1.5"),
+        id="usage-not-whole",
+    ),
+    pytest.param(
+        Case(("usage", "acme-data", "-5", "--month", "2026-12"), 2,
+             "usage is a whole number of units, not -5"),
+        id="usage-negative",
+    ),
+    pytest.param(
+        Case(("usage", "acme-data", "1,500", "--month", "2026-12"), 2,
+             "usage is a whole number of units, not '1,500'"),
+        id="usage-thousands-separator",
+    ),
+    pytest.param(
+        Case(("usage", "acme-data", "1" * 16, "--month", "2026-12"), 2,
+             f"usage '{'1' * 16}' has more than 15 digits"),
+        id="usage-16-digits",
+    ),
+    pytest.param(
+        Case(("init", "{top}/more-books", "--currency", "XYZ"), 2,
+             "currency 'XYZ' is not an ISO 4217 currency code (like USD or EUR)"),
+        id="init-currency-not-iso-4217",
+    ),
+    pytest.param(
+        Case(
+            ("terms", "item", "data-records", "1.99 USD", "--per", "1.5", "--date",
+             "2026-12-01"), 2,
+            "--per '1.5' must be a whole number of at least 1",
+        ),
+        id="item-per-not-whole",
+    ),
+    pytest.param(
+        Case(
+            (*sell("300 USD"), "--stream", "cloud", "--item", "cloud-user", "--quantity", "1.5"),
+            2, "--quantity '1.5' must be a whole number of at least 1",
+        ),
+        id="sell-quantity-not-whole",
+    ),
+    pytest.param(
+        Case(
+            ("receive", "acme", "100 USD", "--date", "2026-12-06", "--invoice",
+             "inv-2026-11-acme"), 1,
+            "invoice inv-2026-11-acme is paid (receive/BANK-1 on 2026-12-05); to apply this"
+            " payment to the oldest open invoices, or hold it as credit, leave out --invoice",
+            setup=_after(("receive", "acme", "2125 USD", "--date", "2026-12-05", "--ref",
+                          "BANK-1")),
+        ),
+        id="receive-a-paid-invoice",
     ),
     pytest.param(
         Case(("terms", "payment", "99999"), 2, "days '99999' must be a whole number from 0 to 3650"),
@@ -778,7 +949,7 @@ CASES = [
     ),
     pytest.param(
         Case(("quote", "--item", "cloud-user", "--quantity", "5", "--price", "25"), 2,
-             "--price '25' must be a number and a currency, like '25.00 USD'"),
+             "--price 25 needs a currency, like '25 USD'"),
         id="quote-price-without-currency",
     ),
     pytest.param(

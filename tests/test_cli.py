@@ -269,10 +269,19 @@ def test_customer_name_with_quotes_is_written_escaped_and_reads_back(
 def test_contract_add_change_end_and_list(seed_ledger, run, ok, bean_check):
     main = seed_ledger
     assert ok(run(main, "contract", "list", "--as-of", "2026-11-15")) == [
-        "acme-cloud  acme  cloud  monthly  5 x 25.00 USD  item cloud-user  from 2026-11-01",
-        "acme-impl  acme  services  once  1 x 2000.00 USD  item -  from 2026-11-01",
+        "Contracts as of 2026-11-15",
+        "",
+        "contract    customer  stream    billing  quantity  price        item        from        to          status",
+        "----------  --------  --------  -------  --------  -----------  ----------  ----------  ----------  ------",
+        "acme-cloud  acme      cloud     monthly  5         25.00 USD    cloud-user  2026-11-01              active",
+        "acme-impl   acme      services  once     1         2000.00 USD  -           2026-11-01  2026-11-30  active",
     ]
-    assert ok(run(main, "contract", "list", "--as-of", "2026-10-31")) == []
+    assert ok(run(main, "contract", "list", "--as-of", "2026-10-31")) == [
+        "Contracts as of 2026-10-31",
+        "",
+        "contract  customer  stream  billing  quantity  price  item  from  to  status",
+        "--------  --------  ------  -------  --------  -----  ----  ----  --  ------",
+    ]
 
     steps = [
         (
@@ -302,18 +311,18 @@ def test_contract_add_change_end_and_list(seed_ledger, run, ok, bean_check):
         "\n"
         '2026-12-31 custom "onebox-end" "acme-cloud"\n'
     )
-    cloud = "acme-cloud  acme  cloud  monthly  {}  item cloud-user  from 2026-11-01 to 2026-12-31"
-    assert ok(run(main, "contract", "list", "--as-of", "2026-12-15"))[0] == cloud.format(
-        "5 x 25.00 USD"
-    )
-    assert ok(run(main, "contract", "list", "--as-of", "2026-12-16"))[0] == cloud.format(
-        "8 x 25.00 USD"
-    )
-    assert ok(run(main, "contract", "list", "--as-of", "2026-12-31"))[0] == cloud.format(
-        "8 x 27.00 USD"
-    )
-    listed = ok(run(main, "contract", "list", "--as-of", "2027-01-01"))
-    assert not any(line.startswith("acme-cloud ") for line in listed)
+    cloud = "acme-cloud  acme      cloud     monthly  {}  cloud-user  2026-11-01  2026-12-31  {}"
+    impl = "acme-impl   acme      services  once     1         2000.00 USD  -           2026-11-01  2026-11-30  ended"
+    for as_of, terms, status in [
+        ("2026-12-15", "5         25.00 USD  ", "active"),
+        ("2026-12-16", "8         25.00 USD  ", "active"),
+        ("2026-12-31", "8         27.00 USD  ", "active"),
+        ("2027-01-01", "8         27.00 USD  ", "ended"),
+    ]:
+        assert ok(run(main, "contract", "list", "--as-of", as_of))[4:] == [
+            cloud.format(terms, status),
+            impl,
+        ], as_of
 
 
 def test_contract_add_writes_the_directive(seed_ledger, run, ok, bean_check):

@@ -18,12 +18,17 @@ import click
 
 from ..store import Ledger, LedgerError
 from ..values import InputError
+from .common import Command
 
 PROG = "onebox-ledger"
 
 
 class Cli(click.Group):
-    """A group whose errors are one line: 'onebox-ledger: error: ...'."""
+    """A group whose errors are one line: 'onebox-ledger: error: ...'. Its groups are Cli
+    groups, and its commands parse '-100 USD' as a value (common.Command)."""
+
+    command_class = Command
+    group_class = type
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -77,12 +82,13 @@ def describe_os_error(err: OSError) -> str:
     "ledger_path",
     type=click.Path(dir_okay=True, path_type=Path),
     envvar="ONEBOX_LEDGER",
-    default="main.beancount",
-    show_default=True,
-    help="The ledger's main file (or $ONEBOX_LEDGER).",
+    metavar="PATH",
+    help="The ledger's main file, or its folder (default: $ONEBOX_LEDGER, else the"
+    " main.beancount of this folder or of the nearest folder above it).",
 )
+@click.version_option(package_name="onebox-ledger", prog_name=PROG, message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, ledger_path: Path) -> None:
+def cli(ctx: click.Context, ledger_path: Path | None) -> None:
     """The books of a OneBox partner, in plain-text Beancount.
 
     \b
@@ -91,7 +97,26 @@ def cli(ctx: click.Context, ledger_path: Path) -> None:
       onebox-ledger report keep --from 2026-11-01 --to 2026-11-30
       onebox-ledger onebox pay "81.25 USD" --date 2026-12-20
     """
-    ctx.obj = Ledger(ledger_path)
+    ctx.obj = Ledger(main_file(ledger_path, Path.cwd()))
+
+
+MAIN = "main.beancount"
+
+
+def main_file(given: Path | None, cwd: Path) -> Path:
+    """The ledger's main file: --ledger (or $ONEBOX_LEDGER) as given, a folder meaning its
+    main.beancount; without one, the main.beancount of `cwd` or of the nearest folder above
+    it, as git finds its repository (none found: ``cwd/main.beancount``, which every command
+    but init refuses as missing)."""
+    if given is not None:
+        return given / MAIN if given.is_dir() else given
+    for folder in (cwd, *cwd.parents):
+        try:
+            if (folder / MAIN).is_file():
+                return folder / MAIN
+        except OSError:  # an unreadable folder on the way up ends the search
+            break
+    return cwd / MAIN
 
 
 def main() -> None:

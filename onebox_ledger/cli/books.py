@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -18,27 +19,29 @@ from ..quote import QuoteError
 from ..quote import quote as quote_table
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
-from ..values import (
-    ZERO,
-    parse_amount,
-    parse_date,
-    parse_id,
-    parse_month,
-    round_money,
-    show_money,
-)
+from ..values import ZERO, Month, round_money, show_money
 from . import cli
-from .common import date_or_today, echo, ledger, whole
+from .common import (
+    FORMATS,
+    MONTH,
+    DateType,
+    IdType,
+    Money,
+    MoneyType,
+    WholeType,
+    echo,
+    ledger,
+)
 from .render import render
 
-FORMATS = click.Choice(["table", "csv", "json"])
+AS_OF = DateType("--as-of")
 
 
 @cli.command(short_help="Close a month: invoice, buy from OneBox, seal it.")
-@click.argument("month", metavar="YYYY-MM")
+@click.argument("month", metavar="YYYY-MM", type=MONTH)
 @click.option("--dry-run", is_flag=True, help="Show what the close would write; write nothing.")
 @click.option("--force", is_flag=True, help="Close a month that has not ended yet.")
-def close(month: str, dry_run: bool, force: bool) -> None:
+def close(month: Month, dry_run: bool, force: bool) -> None:
     """Close the month YYYY-MM: invoice customers, buy OneBox infrastructure, seal the month.
 
     \b
@@ -46,7 +49,7 @@ def close(month: str, dry_run: bool, force: bool) -> None:
       onebox-ledger close 2026-11
       onebox-ledger close 2026-11 --dry-run
     """
-    done = actions.close(ledger(), parse_month(month), today=today(), dry_run=dry_run, force=force)
+    done = actions.close(ledger(), month, today=today(), dry_run=dry_run, force=force)
     result = done.result
     if result.already_closed:
         echo(f"{result.month} already closed, nothing changed")
@@ -75,7 +78,7 @@ def close(month: str, dry_run: bool, force: bool) -> None:
 def _summary_rows(
     s: Summary,
 ) -> tuple[list[tuple[str, tuple[Decimal, Decimal, Decimal]]], list[str]]:
-    """Per stream, in the operating currency, as the close booked it."""
+    """Per stream, in the operating currency: what the close booked and the month's sales."""
     rows = [
         (stream, (round_money(t.invoiced), round_money(t.recognised), round_money(t.cost)))
         for stream, t in sorted(s.streams.items())
@@ -96,10 +99,10 @@ def _amounts(by_currency: dict[str, Decimal]) -> str:
 
 
 @cli.command(short_help="Issue a month's advance invoices, dated its first day.")
-@click.argument("month", metavar="YYYY-MM")
+@click.argument("month", metavar="YYYY-MM", type=MONTH)
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; write nothing.")
 @click.option("--force", is_flag=True, help="Issue a month that has not begun yet.")
-def invoice(month: str, dry_run: bool, force: bool) -> None:
+def invoice(month: Month, dry_run: bool, force: bool) -> None:
     """Issue the advance invoices of the month YYYY-MM (contracts with --timing advance),
     dated its first day: the month in advance, and what last month's changes made it worth
     beyond (or short of) its invoice. Issuing again changes nothing; the close of the month
@@ -109,9 +112,7 @@ def invoice(month: str, dry_run: bool, force: bool) -> None:
     Example:
       onebox-ledger invoice 2026-12
     """
-    done = actions.invoice(
-        ledger(), parse_month(month), today=today(), dry_run=dry_run, force=force
-    )
+    done = actions.invoice(ledger(), month, today=today(), dry_run=dry_run, force=force)
     if done.already:
         echo(f"{done.month} already invoiced, nothing changed")
         return
@@ -140,27 +141,38 @@ def invoice(month: str, dry_run: bool, force: bool) -> None:
 @cli.command(short_help="What a sale would earn, before you quote it.")
 @click.option(
     "--item",
+    type=IdType("item"),
     metavar="ID",
     help="The OneBox item each unit consumes (cloud-user); none for services.",
 )
-@click.option("--quantity", required=True, metavar="N", help="Units (users, seats).")
 @click.option(
-    "--price", required=True, metavar="AMOUNT", help='Price per unit and month, "25.00 USD".'
-)
-@click.option("--once", metavar="AMOUNT", help='A one-time part (implementation), "2000.00 USD".')
+    "--quantity", required=True, type=WholeType("--quantity"), metavar="N",
+    help="Units (users, seats).",
+)  # fmt: skip
+@click.option(
+    "--price", required=True, type=MoneyType("--price"), metavar="AMOUNT",
+    help='Price per unit and month, "25.00 USD".',
+)  # fmt: skip
+@click.option(
+    "--once", type=MoneyType("--once"), metavar="AMOUNT",
+    help='A one-time part (implementation), "2000.00 USD".',
+)  # fmt: skip
 @click.option(
     "--stream", type=click.Choice(STREAMS), default="cloud", show_default=True,
     help="What is sold; services consume no OneBox item.",
 )  # fmt: skip
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Terms and boxes of (default today).")
+@click.option(
+    "--as-of", "as_of", type=AS_OF, metavar="YYYY-MM-DD",
+    help="Terms and boxes of (default today).",
+)  # fmt: skip
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def quote(
     item: str | None,
-    quantity: str,
-    price: str,
-    once: str | None,
+    quantity: int,
+    price: Money,
+    once: Money | None,
     stream: str,
-    as_of: str | None,
+    as_of: datetime.date | None,
     fmt: str,
 ) -> None:
     """I sell this for X: how much will I keep? Per month, what the customer pays, what OneBox
@@ -177,10 +189,8 @@ def quote(
     try:
         table = quote_table(
             book, Rates.of(entries, book_ledger.operating_currency()),
-            item=parse_id(item, "item") if item is not None else None,
-            quantity=whole(quantity, "--quantity"), price=parse_amount(price, "--price"),
-            once=parse_amount(once, "--once") if once else None,
-            as_of=date_or_today(as_of, "--as-of"), stream=stream,
+            item=item, quantity=quantity, price=price, once=once, as_of=as_of or today(),
+            stream=stream,
         )  # fmt: skip
     except QuoteError as err:
         raise LedgerError(str(err)) from None
@@ -205,8 +215,14 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
 
 
 @report.command("keep", short_help="What you keep: sold, OneBox cost, kept.")
-@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: the beginning).")
-@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (default: the end).")
+@click.option(
+    "--from", "start", type=DateType("--from"), metavar="YYYY-MM-DD",
+    help="First day (default: the beginning).",
+)  # fmt: skip
+@click.option(
+    "--to", "end", type=DateType("--to"), metavar="YYYY-MM-DD",
+    help="Last day (default: the end).",
+)  # fmt: skip
 @click.option(
     "--by",
     type=click.Choice(["stream", "customer", "contract"]),
@@ -214,7 +230,7 @@ def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: st
     show_default=True,
 )
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
+def report_keep(start: datetime.date | None, end: datetime.date | None, by: str, fmt: str) -> None:
     """I sold X: how much do I keep? Sold, OneBox cost, kept, kept % per stream/customer/contract.
 
     A note says how many transactions are dated after --to (not counted).
@@ -223,17 +239,15 @@ def report_keep(start: str | None, end: str | None, by: str, fmt: str) -> None:
     Example:
       onebox-ledger report keep --from 2026-01-01 --to 2026-10-31 --by customer
     """
-    first = parse_date(start, "--from") if start else None
-    last = parse_date(end, "--to") if end else None
-    if first and last and first > last:
-        raise click.BadParameter(f"--from {first} is after --to {last}")
-    _report(lambda entries, cur: reports.keep(entries, cur, start=first, end=last, by=by), fmt)
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}")
+    _report(lambda entries, cur: reports.keep(entries, cur, start=start, end=end, by=by), fmt)
 
 
 @report.command("payables", short_help="Every OneBox bill and its status.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def report_payables(as_of: str | None, fmt: str) -> None:
+def report_payables(as_of: datetime.date | None, fmt: str) -> None:
     """Every OneBox bill: billed, paid, open, due, status (open, due soon, overdue, in grace).
 
     A note says how many transactions are dated after --as-of (not counted).
@@ -242,14 +256,14 @@ def report_payables(as_of: str | None, fmt: str) -> None:
     Example:
       onebox-ledger report payables --as-of 2026-10-31
     """
-    when = date_or_today(as_of, "--as-of")
+    when = as_of or today()
     _report(lambda entries, cur: reports.payables(entries, cur, as_of=when), fmt)
 
 
 @report.command("receivables", short_help="Open customer invoices, aged.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def report_receivables(as_of: str | None, fmt: str) -> None:
+def report_receivables(as_of: datetime.date | None, fmt: str) -> None:
     """Open customer invoices, days past due and aging buckets per customer.
 
     A note says how many transactions are dated after --as-of (not counted): a
@@ -259,14 +273,14 @@ def report_receivables(as_of: str | None, fmt: str) -> None:
     Example:
       onebox-ledger report receivables --as-of 2026-10-31 --format csv
     """
-    when = date_or_today(as_of, "--as-of")
+    when = as_of or today()
     _report(lambda entries, cur: reports.receivables(entries, cur, as_of=when), fmt)
 
 
 @report.command("mrr", short_help="Monthly recurring revenue per stream.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="YYYY-MM-DD", help="Date (default today).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def report_mrr(as_of: str | None, fmt: str) -> None:
+def report_mrr(as_of: datetime.date | None, fmt: str) -> None:
     """Monthly recurring revenue, quantity and customers per stream.
 
     A note says how many transactions are dated after --as-of (not counted).
@@ -275,7 +289,7 @@ def report_mrr(as_of: str | None, fmt: str) -> None:
     Example:
       onebox-ledger report mrr --as-of 2026-10-31
     """
-    when = date_or_today(as_of, "--as-of")
+    when = as_of or today()
     _report(lambda entries, cur: reports.mrr(parse_book(entries)[0], entries, cur, as_of=when), fmt)
 
 

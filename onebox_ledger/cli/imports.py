@@ -40,9 +40,9 @@ from ..importers.bank import BOOKED, BankImporter, Planned, one_currency
 from ..importers.layouts import LAYOUTS
 from ..importers.statements import Statement
 from ..store import Ledger
-from ..values import ZERO, parse_account, show_money
+from ..values import ZERO, show_money
 from . import cli
-from .common import echo, ledger
+from .common import AccountType, echo, ledger
 
 OUTCOMES = (
     "receipt", "onebox-payment", "fee", "booked", "recorded", "review", "unrelated", "skipped"
@@ -58,11 +58,13 @@ OUTCOMES = (
 )
 @click.option(
     "--account",
+    type=AccountType("--account"),
     metavar="ACCOUNT",
     help="The bank account the statement is of (default: the one for each row's currency).",
 )
 @click.option(
     "--fees",
+    type=AccountType("--fees"),
     metavar="ACCOUNT",
     default=beans.BANK_FEES,
     show_default=True,
@@ -99,15 +101,15 @@ def import_statement(
     """
     book = ledger()
     importer = BankImporter(currency=book.operating_currency(), layout=layout)
-    held = _currencies(book, parse_account(account, "--account")) if account else ()
+    held = _currencies(book, account) if account else ()
     # a bad file stops here: exit 2, nothing written
     statement = importer.statement(str(file), one_currency(held))
     planned = actions.import_statement(
         book,
         statement.rows,
         dry_run=dry_run,
-        account=parse_account(account, "--account") if account else None,
-        fees=parse_account(fees, "--fees") if fees else None,
+        account=account,
+        fees=fees,
         today=today(),
     )
     if fmt == "json":

@@ -9,58 +9,74 @@ is refused (one line, exit 2, nothing written) unless --future is given::
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime
 
 import click
 
 from .. import actions
 from ..beans import STREAMS
-from ..values import (
-    InputError,
-    make_text,
-    parse_account,
-    parse_amount,
-    parse_currency,
-    parse_date,
-    parse_id,
-    parse_ref,
-)
+from ..values import InputError
 from . import cli
-from .common import date_or_today, echo, future_option, ledger, money_date, whole
+from .common import (
+    AMOUNT,
+    CURRENCY,
+    DATE,
+    REF,
+    AccountType,
+    DateType,
+    IdType,
+    Money,
+    MoneyType,
+    TextType,
+    WholeType,
+    echo,
+    future_option,
+    ledger,
+    not_future,
+)
 
 ACCOUNT_HELP = "Bank account the money moved on (default: the bank account of its currency)."
 REF_HELP = "Bank reference; the same ref again is a no-op."
 PAID_HELP = 'What moved on the bank account, when it differs: another currency, "79.50 EUR".'
 
-
-def _paid(text: str | None) -> tuple[Decimal, str] | None:
-    return parse_amount(text, "--paid") if text is not None else None
-
-
-def _account(text: str | None, what: str = "--account") -> str | None:
-    return parse_account(text, what) if text is not None else None
+PAID = MoneyType("--paid")
+ACCOUNT = AccountType("--account")
+CUSTOMER = IdType("customer")
+INVOICE = TextType("invoice", limit=100)
+BILL = TextType("bill", limit=100)
+MEMO = TextType("memo")
 
 
 @cli.command(short_help="Invoice a one-time sale (implementation, hours, extra seats).")
-@click.argument("customer_id")
-@click.argument("amount", metavar="AMOUNT")
-@click.option("--stream", default="services", show_default=True, type=click.Choice(STREAMS))
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Invoice date.")
-@click.option("--memo", required=True, help="What was sold, as it appears on the invoice.")
-@click.option("--item", metavar="ID", help="Cloud or data: the OneBox item the sale consumes.")
-@click.option(
-    "--quantity", metavar="N", help="Cloud or data: the units of --item it consumes (one month)."
+@click.argument("customer_id", type=CUSTOMER)
+@click.argument(
+    "amount", metavar="AMOUNT", type=MoneyType(negative="to reduce an invoice use credit-note")
 )
-@click.option("--ref", metavar="REF", help="Your reference; the same ref again is a no-op.")
+@click.option("--stream", default="services", show_default=True, type=click.Choice(STREAMS))
+@click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Invoice date.")
+@click.option(
+    "--memo", required=True, type=MEMO, help="What was sold, as it appears on the invoice."
+)
+@click.option(
+    "--item", type=IdType("item"), metavar="ID",
+    help="Cloud or data: the OneBox item the sale consumes.",
+)  # fmt: skip
+@click.option(
+    "--quantity", type=WholeType("--quantity"), metavar="N",
+    help="Cloud or data: the units of --item it consumes (one month).",
+)  # fmt: skip
+@click.option(
+    "--ref", type=REF, metavar="REF", help="Your reference; the same ref again is a no-op."
+)
 @future_option
 def sell(
     customer_id: str,
-    amount: str,
+    amount: Money,
     stream: str,
-    date: str,
+    date: datetime.date,
     memo: str,
     item: str | None,
-    quantity: str | None,
+    quantity: int | None,
     ref: str | None,
     future: bool,
 ) -> None:
@@ -76,40 +92,42 @@ def sell(
     """
     if (item is None) != (quantity is None):
         raise InputError("give --item and --quantity together (the units the sale consumes)")
-    consumes = (
-        (parse_id(item, "item"), whole(quantity, "--quantity")) if item and quantity else None
-    )
     written = actions.sell(
         ledger(),
-        parse_id(customer_id, "customer"),
-        parse_amount(amount),
+        customer_id,
+        amount,
         stream=stream,
-        date=money_date(date, future),
-        memo=make_text(memo, "memo"),
-        ref=parse_ref(ref) if ref is not None else None,
-        consumes=consumes,
+        date=not_future(date, future),
+        memo=memo,
+        ref=ref,
+        consumes=(item, quantity) if item is not None and quantity is not None else None,
     )
     echo(written.message)
 
 
 @cli.command(short_help="Record a customer's payment; what matches nothing open is credit.")
-@click.argument("customer_id")
-@click.argument("amount", metavar="AMOUNT")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date the money arrived.")
-@click.option(
-    "--invoice", metavar="ID", help="Apply to this invoice first (default: oldest open invoices)."
+@click.argument("customer_id", type=CUSTOMER)
+@click.argument(
+    "amount", metavar="AMOUNT", type=MoneyType(negative="to reverse a payment use refund")
 )
-@click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
-@click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
-@click.option("--ref", metavar="REF", help=REF_HELP)
+@click.option(
+    "--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date the money arrived."
+)
+@click.option(
+    "--invoice", type=TextType("--invoice", limit=100), metavar="ID",
+    help="Apply to this invoice first (default: oldest open invoices).",
+)  # fmt: skip
+@click.option("--account", type=ACCOUNT, metavar="ACCOUNT", help=ACCOUNT_HELP)
+@click.option("--paid", type=PAID, metavar="AMOUNT", help=PAID_HELP)
+@click.option("--ref", type=REF, metavar="REF", help=REF_HELP)
 @future_option
 def receive(
     customer_id: str,
-    amount: str,
-    date: str,
+    amount: Money,
+    date: datetime.date,
     invoice: str | None,
     account: str | None,
-    paid: str | None,
+    paid: Money | None,
     ref: str | None,
     future: bool,
 ) -> None:
@@ -126,32 +144,28 @@ def receive(
       onebox-ledger receive berlin-immo "92 EUR" --date 2026-04-02 --ref BANK-8812
     """
     written = actions.receive(
-        ledger(),
-        parse_id(customer_id, "customer"),
-        parse_amount(amount),
-        date=money_date(date, future),
-        invoice=make_text(invoice, "--invoice", limit=100) if invoice is not None else None,
-        ref=parse_ref(ref) if ref is not None else None,
-        account=_account(account),
-        paid=_paid(paid),
-    )
+        ledger(), customer_id, amount, date=not_future(date, future), invoice=invoice, ref=ref,
+        account=account, paid=paid,
+    )  # fmt: skip
     echo(written.message)
 
 
 @cli.command(short_help="Pay a customer's credit back.")
-@click.argument("customer_id")
-@click.argument("amount", metavar="AMOUNT")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date the money left.")
-@click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
-@click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
-@click.option("--ref", metavar="REF", help=REF_HELP)
+@click.argument("customer_id", type=CUSTOMER)
+@click.argument(
+    "amount", metavar="AMOUNT", type=MoneyType(negative="to record a payment use receive")
+)
+@click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date the money left.")
+@click.option("--account", type=ACCOUNT, metavar="ACCOUNT", help=ACCOUNT_HELP)
+@click.option("--paid", type=PAID, metavar="AMOUNT", help=PAID_HELP)
+@click.option("--ref", type=REF, metavar="REF", help=REF_HELP)
 @future_option
 def refund(
     customer_id: str,
-    amount: str,
-    date: str,
+    amount: Money,
+    date: datetime.date,
     account: str | None,
-    paid: str | None,
+    paid: Money | None,
     ref: str | None,
     future: bool,
 ) -> None:
@@ -163,31 +177,30 @@ def refund(
       onebox-ledger refund acme "10 USD" --date 2026-12-20 --ref BANK-7795
     """
     written = actions.refund(
-        ledger(),
-        parse_id(customer_id, "customer"),
-        parse_amount(amount),
-        date=money_date(date, future),
-        ref=parse_ref(ref) if ref is not None else None,
-        account=_account(account),
-        paid=_paid(paid),
-    )
+        ledger(), customer_id, amount, date=not_future(date, future), ref=ref, account=account,
+        paid=paid,
+    )  # fmt: skip
     echo(written.message)
 
 
 @cli.command("credit-note", short_help="Reduce an invoice and the income of its stream.")
-@click.argument("invoice", metavar="INVOICE_ID")
-@click.argument("amount", metavar="AMOUNT")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the credit note.")
-@click.option("--memo", required=True, help="Why, as it appears on the credit note.")
+@click.argument("invoice", metavar="INVOICE_ID", type=INVOICE)
+@click.argument("amount", metavar="AMOUNT", type=MoneyType(negative="to bill more use sell"))
+@click.option(
+    "--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date of the credit note."
+)
+@click.option("--memo", required=True, type=MEMO, help="Why, as it appears on the credit note.")
 @click.option(
     "--stream", type=click.Choice(STREAMS), help="The stream (when the invoice bills several)."
 )
-@click.option("--ref", metavar="REF", help="Your reference; the same ref again is a no-op.")
+@click.option(
+    "--ref", type=REF, metavar="REF", help="Your reference; the same ref again is a no-op."
+)
 @future_option
 def credit_note(
     invoice: str,
-    amount: str,
-    date: str,
+    amount: Money,
+    date: datetime.date,
     memo: str,
     stream: str | None,
     ref: str | None,
@@ -202,35 +215,27 @@ def credit_note(
       onebox-ledger credit-note inv-2026-11-acme "25 USD" --date 2026-12-05 --memo "Outage, 6 days"
     """
     written = actions.credit_note(
-        ledger(),
-        make_text(invoice, "invoice", limit=100),
-        parse_amount(amount),
-        date=money_date(date, future),
-        memo=make_text(memo, "memo"),
-        stream=stream,
-        ref=parse_ref(ref) if ref is not None else None,
-    )
+        ledger(), invoice, amount, date=not_future(date, future), memo=memo, stream=stream,
+        ref=ref,
+    )  # fmt: skip
     echo(written.message)
 
 
 @cli.command("write-off", short_help="Write off what is still open on an invoice.")
-@click.argument("invoice", metavar="INVOICE_ID")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the write-off.")
-@click.option("--memo", default="uncollectable", show_default=True, help="Why.")
+@click.argument("invoice", metavar="INVOICE_ID", type=INVOICE)
+@click.option(
+    "--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date of the write-off."
+)
+@click.option("--memo", type=MEMO, default="uncollectable", show_default=True, help="Why.")
 @future_option
-def write_off(invoice: str, date: str, memo: str, future: bool) -> None:
+def write_off(invoice: str, date: datetime.date, memo: str, future: bool) -> None:
     """Move what is still open on INVOICE_ID to Expenses:Bad-Debt (once; again is a no-op).
 
     \b
     Example:
       onebox-ledger write-off inv-2026-06-everest --date 2026-09-05 --memo "customer closed"
     """
-    written = actions.write_off(
-        ledger(),
-        make_text(invoice, "invoice", limit=100),
-        date=money_date(date, future),
-        memo=make_text(memo, "memo"),
-    )
+    written = actions.write_off(ledger(), invoice, date=not_future(date, future), memo=memo)
     echo(written.message)
 
 
@@ -240,21 +245,28 @@ def bank() -> None:
 
 
 @bank.command("add", short_help="Open a bank account for money in one currency.")
-@click.argument("account")
+@click.argument("account", type=AccountType("account"))
 @click.option(
-    "--currency", required=True, metavar="CURRENCY", help="The one currency the account holds."
+    "--currency", required=True, type=CURRENCY, metavar="CURRENCY",
+    help="The one currency the account holds.",
+)  # fmt: skip
+@click.option(
+    "--date",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="The day it opens (default: the ledger's first day, or the day after the last"
+    " sealed month).",
 )
-@click.option("--date", metavar="YYYY-MM-DD", help="The day it opens (default today).")
-def bank_add(account: str, currency: str, date: str | None) -> None:
-    """Open a bank account (like Assets:Wise:EUR) for money in one currency.
+def bank_add(account: str, currency: str, date: datetime.date | None) -> None:
+    """Open a bank account (like Assets:Wise:EUR) for money in one currency. Without --date it
+    opens as the accounts the tool opens do: on the ledger's first day (init --start), or the
+    day after the last sealed month, so money of any open day can move on it.
 
     \b
     Example:
-      onebox-ledger bank add Assets:Wise:EUR --currency EUR --date 2026-01-01
+      onebox-ledger bank add Assets:Wise:EUR --currency EUR
     """
-    written = actions.bank_add(
-        ledger(), parse_account(account, "account"), parse_currency(currency), date_or_today(date)
-    )
+    written = actions.bank_add(ledger(), account, currency, date)
     echo(written.message)
 
 
@@ -264,19 +276,22 @@ def onebox() -> None:
 
 
 @onebox.command("pay", short_help="Pay OneBox's bills from the bank account.")
-@click.argument("amount", metavar="AMOUNT")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the payment.")
-@click.option("--bill", metavar="ID", help="Pay this bill first (default: oldest due bills first).")
-@click.option("--account", metavar="ACCOUNT", help=ACCOUNT_HELP)
-@click.option("--paid", metavar="AMOUNT", help=PAID_HELP)
-@click.option("--ref", metavar="REF", help=REF_HELP)
+@click.argument("amount", metavar="AMOUNT", type=AMOUNT)
+@click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date of the payment.")
+@click.option(
+    "--bill", type=TextType("--bill", limit=100), metavar="ID",
+    help="Pay this bill first (default: oldest due bills first).",
+)  # fmt: skip
+@click.option("--account", type=ACCOUNT, metavar="ACCOUNT", help=ACCOUNT_HELP)
+@click.option("--paid", type=PAID, metavar="AMOUNT", help=PAID_HELP)
+@click.option("--ref", type=REF, metavar="REF", help=REF_HELP)
 @future_option
 def onebox_pay(
-    amount: str,
-    date: str,
+    amount: Money,
+    date: datetime.date,
     bill: str | None,
     account: str | None,
-    paid: str | None,
+    paid: Money | None,
     ref: str | None,
     future: bool,
 ) -> None:
@@ -290,26 +305,26 @@ def onebox_pay(
       onebox-ledger onebox pay "81.25 USD" --date 2026-12-20 --bill onebox-2026-11
     """
     written = actions.onebox_pay(
-        ledger(),
-        parse_amount(amount),
-        date=money_date(date, future),
-        bill=make_text(bill, "--bill", limit=100) if bill is not None else None,
-        ref=parse_ref(ref) if ref is not None else None,
-        account=_account(account),
-        paid=_paid(paid),
-    )
+        ledger(), amount, date=not_future(date, future), bill=bill, ref=ref, account=account,
+        paid=paid,
+    )  # fmt: skip
     echo(written.message)
 
 
 @onebox.command("bill", short_help="Record what OneBox actually billed for a month.")
-@click.argument("bill", metavar="BILL_ID")
-@click.argument("amount", metavar="AMOUNT")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of OneBox's invoice.")
+@click.argument("bill", metavar="BILL_ID", type=BILL)
+@click.argument("amount", metavar="AMOUNT", type=AMOUNT)
 @click.option(
-    "--ref", metavar="REF", help="OneBox's invoice number; the same ref again is a no-op."
+    "--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date of OneBox's invoice."
 )
+@click.option(
+    "--ref", type=REF, metavar="REF",
+    help="OneBox's invoice number; the same ref again is a no-op.",
+)  # fmt: skip
 @future_option
-def onebox_bill(bill: str, amount: str, date: str, ref: str | None, future: bool) -> None:
+def onebox_bill(
+    bill: str, amount: Money, date: datetime.date, ref: str | None, future: bool
+) -> None:
     """Record that OneBox billed AMOUNT ("81.26 USD") for BILL_ID: the difference to what the
     close accrued goes to Expenses:OneBox:Adjustment, and the bill is then paid and reported
     at AMOUNT.
@@ -318,34 +333,26 @@ def onebox_bill(bill: str, amount: str, date: str, ref: str | None, future: bool
     Example:
       onebox-ledger onebox bill onebox-2026-11 "81.26 USD" --date 2026-12-02 --ref OB-55121
     """
-    written = actions.onebox_bill(
-        ledger(),
-        make_text(bill, "bill", limit=100),
-        parse_amount(amount),
-        date=money_date(date, future),
-        ref=parse_ref(ref) if ref is not None else None,
-    )
+    written = actions.onebox_bill(ledger(), bill, amount, date=not_future(date, future), ref=ref)
     echo(written.message)
 
 
 @onebox.command("grace", short_help="Defer a OneBox bill under a grace period.")
-@click.argument("bill", metavar="BILL_ID")
+@click.argument("bill", metavar="BILL_ID", type=BILL)
 @click.option(
-    "--until", required=True, metavar="YYYY-MM-DD", help="The new due date OneBox agreed to."
+    "--until", required=True, type=DateType("--until"), metavar="YYYY-MM-DD",
+    help="The new due date OneBox agreed to.",
+)  # fmt: skip
+@click.option(
+    "--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date of the agreement."
 )
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Date of the agreement.")
 @future_option
-def onebox_grace(bill: str, until: str, date: str, future: bool) -> None:
+def onebox_grace(bill: str, until: datetime.date, date: datetime.date, future: bool) -> None:
     """Defer BILL_ID under a grace period: its open amount moves to Liabilities:OneBox:Grace.
 
     \b
     Example:
       onebox-ledger onebox grace onebox-2026-11 --until 2027-02-28 --date 2026-12-28
     """
-    written = actions.onebox_grace(
-        ledger(),
-        make_text(bill, "bill", limit=100),
-        until=parse_date(until, "--until"),
-        date=money_date(date, future),
-    )
+    written = actions.onebox_grace(ledger(), bill, until=until, date=not_future(date, future))
     echo(written.message)

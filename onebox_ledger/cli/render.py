@@ -48,6 +48,6 @@ def render(table: Table, fmt: str) -> str:
     else:
         grid = _grid(table.columns, table.rows + table.totals)
         body = grid[: 2 + len(table.rows)]
-        lines += [*body, grid[1], *grid[2 + len(table.rows) :]]
+        lines += [*body, grid[1], *grid[2 + len(table.rows) :]] if table.totals else body
     lines += [f"note: {note}" for note in table.notes]
     return "\n".join(lines) + "\n"

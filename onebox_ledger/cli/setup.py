@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import shlex
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -12,48 +14,68 @@ from .. import actions, beans
 from ..beans import STREAMS
 from ..clock import today
 from ..model import BILLINGS, DOWNGRADES, TIMINGS, UNEARNED
+from ..reports import Table
 from ..store import create_ledger
-from ..values import (
-    MAX_DAYS,
-    MAX_NAME,
-    InputError,
-    Month,
-    make_text,
-    parse_amount,
-    parse_currency,
-    parse_date,
-    parse_decimal,
-    parse_id,
-    parse_month,
-    show_money,
-)
+from ..values import MAX_DAYS, MAX_NAME, InputError, Month, show_money
 from . import cli
-from .common import date_or_today, echo, ledger, whole
+from .common import (
+    CURRENCY,
+    DATE,
+    FORMATS,
+    MONTH,
+    CurrencyType,
+    DateType,
+    IdType,
+    Money,
+    MoneyType,
+    ShareType,
+    TextType,
+    UnitsType,
+    WholeType,
+    echo,
+    ledger,
+)
+from .render import render
+
+AS_OF = DateType("--as-of")
+CONTRACT = IdType("contract")
+PRICE = MoneyType("price")
+QUANTITY = WholeType("quantity")
 
 
 @cli.command(short_help="Create a new ledger in DIRECTORY.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="Fill it with the demo partner, all months closed.")
-@click.option("--title", default="OneBox partner", show_default=True, help="The ledger's title.")
+@click.option(
+    "--title", type=TextType("title", limit=MAX_NAME), default="OneBox partner",
+    show_default=True, help="The ledger's title.",
+)  # fmt: skip
 @click.option(
     "--currency",
+    type=CurrencyType(declared=False),
     default="USD",
     show_default=True,
     metavar="CURRENCY",
-    help="The operating currency.",
+    help="The operating currency (ISO 4217).",
 )
 @click.option(
     "--start",
+    type=DateType("--start"),
     metavar="YYYY-MM-DD",
     help="Date the accounts open (default: 1 January of this year).",
 )
 @click.option(
-    "--customers", default="10", show_default=True, metavar="N", help="Demo: number of customers."
-)
+    "--customers", type=WholeType("--customers"), default="10", show_default=True, metavar="N",
+    help="Demo: number of customers.",
+)  # fmt: skip
 @click.option(
-    "--months", default="10", show_default=True, metavar="N", help="Demo: months to close."
-)
-@click.option("--seed", default="1", show_default=True, metavar="N", help="Demo: random seed.")
+    "--months", type=WholeType("--months"), default="10", show_default=True, metavar="N",
+    help="Demo: months to close.",
+)  # fmt: skip
+@click.option(
+    "--seed", type=WholeType("--seed", 0), default="1", show_default=True, metavar="N",
+    help="Demo: random seed.",
+)  # fmt: skip
 @click.option(
     "--check-each-step",
     is_flag=True,
@@ -64,10 +86,10 @@ def init(
     demo: bool,
     title: str,
     currency: str,
-    start: str | None,
-    customers: str,
-    months: str,
-    seed: str,
+    start: datetime.date | None,
+    customers: int,
+    months: int,
+    seed: int,
     check_each_step: bool,
 ) -> None:
     """Create a new ledger in DIRECTORY (no terms: close refuses until they exist).
@@ -80,14 +102,10 @@ def init(
       onebox-ledger init books --start 2026-01-01 && cd books
       onebox-ledger init demo --demo
     """
-    title = make_text(title, "title", limit=MAX_NAME)
-    currency = parse_currency(currency)
     if demo:
         from ..demo import build_demo
 
-        count = whole(customers, "--customers")
-        span = whole(months, "--months")
-        rng = whole(seed, "--seed", 0)
+        count, span, rng = customers, months, seed
         if span > 600:
             raise InputError(f"--months {span} is more than 50 years; at most 600")
         with click.progressbar(length=span, label="closing months", file=sys.stderr) as bar:
@@ -97,7 +115,7 @@ def init(
             )  # fmt: skip
         echo(f"demo ledger in {made.main}: {count} customers, {span} months closed")
         return
-    opened = parse_date(start, "--start") if start else today().replace(month=1, day=1)
+    opened = start or today().replace(month=1, day=1)
     made = create_ledger(directory, title=title, currency=currency, start=opened)
     echo(
         f"new ledger in {made.main}; next: cd {shlex.quote(str(directory))} &&"
@@ -111,13 +129,16 @@ def terms() -> None:
 
 
 @terms.command("item", short_help="Set an item's OneBox list price.")
-@click.argument("item", metavar="ITEM_ID")
-@click.argument("price", metavar="AMOUNT")
+@click.argument("item", metavar="ITEM_ID", type=IdType("item"))
+@click.argument("price", metavar="AMOUNT", type=MoneyType("price"))
 @click.option(
-    "--per", metavar="N", help="Metered item: units in one billed block (the data tariff: 1000)."
+    "--per", type=WholeType("--per"), metavar="N",
+    help="Metered item: units in one billed block (the data tariff: 1000).",
+)  # fmt: skip
+@click.option(
+    "--date", type=DATE, metavar="YYYY-MM-DD", help="From when the price holds (default today)."
 )
-@click.option("--date", metavar="YYYY-MM-DD", help="From when the price holds (default today).")
-def terms_item(item: str, price: str, per: str | None, date: str | None) -> None:
+def terms_item(item: str, price: Money, per: int | None, date: datetime.date | None) -> None:
     """OneBox list price AMOUNT ("25.00 USD") of ITEM_ID per unit-month, or per block of
     --per metered units.
 
@@ -126,56 +147,56 @@ def terms_item(item: str, price: str, per: str | None, date: str | None) -> None
       onebox-ledger terms item cloud-user "25 USD" --date 2026-01-01
       onebox-ledger terms item data-records "1.99 USD" --per 1000 --date 2026-01-01
     """
-    name = parse_id(item, "item")
-    per_units = parse_decimal(per, "--per", places=0) if per is not None else None
     written = actions.terms_item(
-        ledger(), name, parse_amount(price, "price"), date_or_today(date), per_units
+        ledger(), item, price, date or today(), Decimal(per) if per is not None else None
     )
     echo(written.message)
 
 
 @terms.command("rate", short_help="Set the cost rate from a number of active boxes.")
-@click.argument("boxes")
-@click.argument("rate")
-@click.option("--date", metavar="YYYY-MM-DD", help="From when the tier holds (default today).")
-def terms_rate(boxes: str, rate: str, date: str | None) -> None:
-    """Partner cost RATE (share of list price) from BOXES active boxes on.
+@click.argument("boxes", type=WholeType("boxes"))
+@click.argument("rate", type=ShareType("rate"))
+@click.option(
+    "--date", type=DATE, metavar="YYYY-MM-DD", help="From when the tier holds (default today)."
+)
+def terms_rate(boxes: int, rate: Decimal, date: datetime.date | None) -> None:
+    """Partner cost RATE (share of list price: 0.65, or 65%) from BOXES active boxes on.
 
     \b
     Example:
       onebox-ledger terms rate 1 0.65 --date 2026-01-01
       onebox-ledger terms rate 10 0.60 --date 2026-01-01
     """
-    written = actions.terms_rate(
-        ledger(), whole(boxes, "boxes"), parse_decimal(rate, "rate", places=4), date_or_today(date)
-    )
+    written = actions.terms_rate(ledger(), boxes, rate, date or today())
     echo(written.message)
 
 
 @terms.command("payment", short_help="Set the days OneBox bills are due after month end.")
-@click.argument("days")
-@click.option("--date", metavar="YYYY-MM-DD", help="From when the terms hold (default today).")
-def terms_payment(days: str, date: str | None) -> None:
+@click.argument("days", type=WholeType("days", 0, MAX_DAYS))
+@click.option(
+    "--date", type=DATE, metavar="YYYY-MM-DD", help="From when the terms hold (default today)."
+)
+def terms_payment(days: int, date: datetime.date | None) -> None:
     """OneBox bills are due DAYS (0 to 3650) after the end of the month they bill.
 
     \b
     Example:
       onebox-ledger terms payment 30 --date 2026-01-01
     """
-    written = actions.terms_payment(ledger(), whole(days, "days", 0, MAX_DAYS), date_or_today(date))
+    written = actions.terms_payment(ledger(), days, date or today())
     echo(written.message)
 
 
 @terms.command("show", short_help="Show the terms in force on a date.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
-def terms_show(as_of: str | None) -> None:
+@click.option("--as-of", "as_of", type=AS_OF, metavar="YYYY-MM-DD", help="Date (default today).")
+def terms_show(as_of: datetime.date | None) -> None:
     """The terms in force on a date.
 
     \b
     Example:
       onebox-ledger terms show --as-of 2026-06-30
     """
-    when = date_or_today(as_of, "--as-of")
+    when = as_of or today()
     book, _ = ledger().book()
     echo(f"OneBox terms as of {when}")
     for name in sorted(book.items):
@@ -191,10 +212,10 @@ def terms_show(as_of: str | None) -> None:
 
 
 @cli.command("price", short_help="Record an exchange rate for the reports.")
-@click.argument("currency")
-@click.argument("rate")
-@click.option("--date", metavar="YYYY-MM-DD", help="Date of the rate (default today).")
-def price(currency: str, rate: str, date: str | None) -> None:
+@click.argument("currency", type=CURRENCY)
+@click.argument("rate", metavar="RATE", type=MoneyType("rate", places=6))
+@click.option("--date", type=DATE, metavar="YYYY-MM-DD", help="Date of the rate (default today).")
+def price(currency: str, rate: Money, date: datetime.date | None) -> None:
     """Record an exchange rate: 1 CURRENCY = RATE ("1.08 USD") in the operating currency (for
     reports).
 
@@ -202,9 +223,7 @@ def price(currency: str, rate: str, date: str | None) -> None:
     Example:
       onebox-ledger price EUR "1.08 USD" --date 2026-11-30
     """
-    number, quote = rate.split()[0] if rate.split() else rate, rate.split()[1:] or [""]
-    amount = (parse_decimal(number, "rate", places=6), parse_currency(quote[0]))
-    written = actions.price(ledger(), parse_currency(currency), amount, date_or_today(date))
+    written = actions.price(ledger(), currency, rate, date or today())
     echo(written.message)
 
 
@@ -214,25 +233,31 @@ def customer() -> None:
 
 
 @customer.command("add", short_help="Add a customer and open its accounts.")
-@click.argument("customer_id")
-@click.option("--name", required=True, help="The customer's name as it appears on invoices.")
+@click.argument("customer_id", type=IdType("customer"))
+@click.option(
+    "--name", required=True, type=TextType("name", limit=MAX_NAME),
+    help="The customer's name as it appears on invoices.",
+)  # fmt: skip
 @click.option(
     "--currency",
+    type=CURRENCY,
     metavar="CURRENCY",
-    help="Currency the customer is billed in (default: operating currency).",
+    help="Currency the customer is billed in (ISO 4217; default: operating currency).",
 )
 @click.option(
     "--payment",
+    type=WholeType("--payment", 0, MAX_DAYS),
     default="30",
     show_default=True,
     metavar="DAYS",
     help="Days the customer has to pay (0 to 3650).",
 )
 @click.option(
-    "--date", metavar="YYYY-MM-DD", help="Date the customer and its accounts start (default today)."
-)
+    "--date", type=DATE, metavar="YYYY-MM-DD",
+    help="Date the customer and its accounts start (default today).",
+)  # fmt: skip
 def customer_add(
-    customer_id: str, name: str, currency: str | None, payment: str, date: str | None
+    customer_id: str, name: str, currency: str | None, payment: int, date: datetime.date | None
 ) -> None:
     """Add a customer; opens its receivable and deferred-revenue accounts.
 
@@ -243,12 +268,7 @@ def customer_add(
     """
     book = ledger()
     written = actions.customer_add(
-        book,
-        parse_id(customer_id, "customer"),
-        make_text(name, "name", limit=MAX_NAME),
-        parse_currency(currency) if currency else book.operating_currency(),
-        whole(payment, "--payment", 0, MAX_DAYS),
-        date_or_today(date),
+        book, customer_id, name, currency or book.operating_currency(), payment, date or today()
     )
     echo(written.message)
 
@@ -275,24 +295,33 @@ def contract() -> None:
 
 
 @contract.command("add", short_help="Add a contract: what a customer buys, from when.")
-@click.argument("contract_id")
-@click.option("--customer", "customer_id", required=True, metavar="ID", help="The customer id.")
+@click.argument("contract_id", type=CONTRACT)
+@click.option(
+    "--customer", "customer_id", required=True, type=IdType("customer"), metavar="ID",
+    help="The customer id.",
+)  # fmt: skip
 @click.option("--stream", required=True, type=click.Choice(STREAMS), help="Revenue stream.")
 @click.option(
     "--price",
     required=True,
+    type=PRICE,
     metavar="AMOUNT",
     help='Price per unit and month (per block if metered), "25.00 USD".',
 )
 @click.option(
-    "--quantity", default="1", show_default=True, metavar="N", help="Units (users, seats, apps)."
-)
-@click.option("--start", required=True, metavar="YYYY-MM-DD", help="First day of service.")
+    "--quantity", type=QUANTITY, default="1", show_default=True, metavar="N",
+    help="Units (users, seats, apps).",
+)  # fmt: skip
+@click.option(
+    "--start", required=True, type=DateType("--start"), metavar="YYYY-MM-DD",
+    help="First day of service.",
+)  # fmt: skip
 @click.option("--billing", default="monthly", show_default=True, type=click.Choice(BILLINGS))
 @click.option(
-    "--item", metavar="ID", help="The OneBox item each unit consumes (none for services)."
-)
-@click.option("--end", metavar="YYYY-MM-DD", help="Last day of service.")
+    "--item", type=IdType("item"), metavar="ID",
+    help="The OneBox item each unit consumes (none for services).",
+)  # fmt: skip
+@click.option("--end", type=DateType("--end"), metavar="YYYY-MM-DD", help="Last day of service.")
 @click.option(
     "--timing",
     type=click.Choice(TIMINGS),
@@ -304,12 +333,12 @@ def contract_add(
     contract_id: str,
     customer_id: str,
     stream: str,
-    price: str,
-    quantity: str,
-    start: str,
+    price: Money,
+    quantity: int,
+    start: datetime.date,
     billing: str,
     item: str | None,
-    end: str | None,
+    end: datetime.date | None,
     timing: str,
 ) -> None:
     """Add a contract.
@@ -324,26 +353,20 @@ def contract_add(
           --price "25 USD" --quantity 5 --start 2026-11-01 --item cloud-user
     """
     written = actions.contract_add(
-        ledger(),
-        parse_id(contract_id, "contract"),
-        customer=parse_id(customer_id, "customer"),
-        stream=stream,
-        price=parse_amount(price, "price"),
-        quantity=whole(quantity, "quantity"),
-        start=parse_date(start, "--start"),
-        billing=billing,
-        item=parse_id(item, "item") if item else None,
-        end=parse_date(end, "--end") if end else None,
-        timing=timing,
-    )
+        ledger(), contract_id, customer=customer_id, stream=stream, price=price,
+        quantity=quantity, start=start, billing=billing, item=item, end=end, timing=timing,
+    )  # fmt: skip
     echo(written.message)
 
 
 @contract.command("change", short_help="Change a contract's quantity or price from a date.")
-@click.argument("contract_id")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="First day of the new terms.")
-@click.option("--quantity", metavar="N", help="New quantity.")
-@click.option("--price", metavar="AMOUNT", help='New price per unit, "27.00 USD".')
+@click.argument("contract_id", type=CONTRACT)
+@click.option(
+    "--date", required=True, type=DateType("--date"), metavar="YYYY-MM-DD",
+    help="First day of the new terms.",
+)  # fmt: skip
+@click.option("--quantity", type=QUANTITY, metavar="N", help="New quantity.")
+@click.option("--price", type=PRICE, metavar="AMOUNT", help='New price per unit, "27.00 USD".')
 @click.option(
     "--downgrade",
     type=click.Choice(DOWNGRADES),
@@ -352,7 +375,11 @@ def contract_add(
     help="Annual: lower terms credited for the rest of the year, or billed from the anniversary.",
 )
 def contract_change(
-    contract_id: str, date: str, quantity: str | None, price: str | None, downgrade: str
+    contract_id: str,
+    date: datetime.date,
+    quantity: int | None,
+    price: Money | None,
+    downgrade: str,
 ) -> None:
     """Change a contract's quantity or price from a date on (prorated by day).
 
@@ -360,20 +387,16 @@ def contract_change(
     Example:
       onebox-ledger contract change acme-cloud --date 2026-11-15 --quantity 8
     """
-    written = actions.contract_change(
-        ledger(),
-        parse_id(contract_id, "contract"),
-        parse_date(date, "--date"),
-        whole(quantity, "quantity") if quantity is not None else None,
-        parse_amount(price, "price") if price is not None else None,
-        downgrade,
-    )
+    written = actions.contract_change(ledger(), contract_id, date, quantity, price, downgrade)
     echo(written.message)
 
 
 @contract.command("end", short_help="End a contract on its last day of service.")
-@click.argument("contract_id")
-@click.option("--date", required=True, metavar="YYYY-MM-DD", help="Last day of service.")
+@click.argument("contract_id", type=CONTRACT)
+@click.option(
+    "--date", required=True, type=DateType("--date"), metavar="YYYY-MM-DD",
+    help="Last day of service.",
+)  # fmt: skip
 @click.option(
     "--unearned",
     type=click.Choice(UNEARNED),
@@ -381,7 +404,7 @@ def contract_change(
     show_default=True,
     help="Annual, ended before its year: the days paid for and not served, income or credit.",
 )
-def contract_end(contract_id: str, date: str, unearned: str) -> None:
+def contract_end(contract_id: str, date: datetime.date, unearned: str) -> None:
     """End a contract: --date is its last day of service.
 
     An annual contract ended before its year is over costs OneBox until DATE; what the
@@ -393,47 +416,53 @@ def contract_end(contract_id: str, date: str, unearned: str) -> None:
       onebox-ledger contract end acme-cloud --date 2026-12-31
       onebox-ledger contract end delta-cloud --date 2026-07-15 --unearned credit
     """
-    written = actions.contract_end(
-        ledger(), parse_id(contract_id, "contract"), parse_date(date, "--date"), unearned
-    )
+    written = actions.contract_end(ledger(), contract_id, date, unearned)
     echo(written.message)
 
 
-@contract.command("list", short_help="List the contracts active on a date.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date (default today).")
-def contract_list(as_of: str | None) -> None:
-    """Contracts active on a date, with their quantity and price then.
+@contract.command("list", short_help="List the contracts with their terms and status.")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="YYYY-MM-DD", help="Date (default today).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def contract_list(as_of: datetime.date | None, fmt: str) -> None:
+    """Every contract started by a date, with its quantity and price then, and its status:
+    active, or ended (its last day, or a one-off's month, is past). A metered contract's
+    quantity is its usage (onebox-ledger usage), so it shows as metered.
 
     \b
     Example:
       onebox-ledger contract list --as-of 2026-06-30
     """
-    when = date_or_today(as_of, "--as-of")
+    when = as_of or today()
     book, _ = ledger().book()
+    rows: list[list[object]] = []
     for cid, c in sorted(book.contracts.items()):
-        if not c.active_on(when):
+        if c.start > when:
             continue
-        quantity, price = c.terms_on(when)
-        end = f" to {c.end}" if c.end else ""
-        echo(
-            f"{cid}  {c.customer}  {c.stream}  {c.billing}"
-            f"  {quantity} x {show_money(beans.number(price), price.currency)}"
-            f"  item {c.item or '-'}  from {c.start}{end}"
-        )
+        last = c.end or (Month.of(c.start).last if c.billing == "once" else None)
+        quantity, price = c.terms_on(min(when, last) if last else when)
+        rows.append(
+            [
+                cid, c.customer, c.stream, c.billing,
+                "metered" if c.billing == "metered" else str(quantity),
+                show_money(beans.number(price), price.currency),
+                c.item or "-", c.start, last, "ended" if last and last < when else "active",
+            ]
+        )  # fmt: skip
+    columns = ["contract", "customer", "stream", "billing", "quantity", "price", "item", "from",
+               "to", "status"]  # fmt: skip
+    click.echo(render(Table(f"Contracts as of {when}", columns, rows), fmt), nl=False)
 
 
 @cli.command(short_help="Record a metered contract's usage for a month.")
-@click.argument("contract_id")
-@click.argument("quantity")
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month used.")
-def usage(contract_id: str, quantity: str, month: str) -> None:
+@click.argument("contract_id", type=CONTRACT)
+@click.argument("quantity", metavar="UNITS", type=UnitsType())
+@click.option("--month", required=True, type=MONTH, metavar="YYYY-MM", help="The month used.")
+def usage(contract_id: str, quantity: Decimal, month: Month) -> None:
     """Record a metered contract's usage for a month (data tariff: records).
 
     \b
     Example:
       onebox-ledger usage acme-data 1500 --month 2026-11
     """
-    units = parse_decimal(quantity, "quantity", places=0, positive=False)
-    period: Month = parse_month(month)
-    written = actions.usage(ledger(), parse_id(contract_id, "contract"), units, period)
+    written = actions.usage(ledger(), contract_id, quantity, month)
     echo(written.message)

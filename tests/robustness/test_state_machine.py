@@ -492,6 +492,8 @@ class LedgerMachine(RuleBasedStateMachine):
         }  # fmt: skip
         # a sale's ref also covers its memo and stream: retries and conflicts resend them
         self.sale_text: dict[str, tuple[str, str]] = {}
+        # one-time sales by month: (stream, amount, OneBox cost), which the close's summary counts
+        self.sales: dict[tuple[int, int], list[tuple[str, Decimal, Decimal]]] = {}
         self.ref_counter = 0
         self.txns = 0
         self.issued: set[tuple[int, int]] = set()  # months whose advance invoices are written
@@ -958,9 +960,15 @@ class LedgerMachine(RuleBasedStateMachine):
             row[0] += ch.invoiced
             row[1] += ch.recognised
             row[2] += ch.cost
+        sales = self.sales.get(ym, [])
+        for stream, amount, cost in sales:  # the month's one-time sales count in their streams
+            row = streams.setdefault(stream, [ZERO, ZERO, ZERO])
+            row[0] += amount
+            row[1] += amount
+            row[2] += cost
         got = {stream: [t.invoiced, t.recognised, t.cost] for stream, t in summary.streams.items()}
         assert got == streams
-        bill_total = close_cost
+        bill_total = close_cost + sum((cost for _, _, cost in sales), ZERO)
         assert summary.bill == ({"USD": bill_total} if bill_total else {})
         due = month_last(ym) + ONEBOX_PAYMENT * DAY
         assert summary.due == (due if bill_total else None)
@@ -1233,6 +1241,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.txns += 1
         if ref is None:
             self.auto_id("sell", f"{send.date}/{customer}")
+        sale_cost = ZERO
         if item is not None:  # a cloud or data sale books what it consumes, on the month's bill
             ym = ym_of(send.date)
             rate = self.boxes_rate(ym)
@@ -1246,6 +1255,8 @@ class LedgerMachine(RuleBasedStateMachine):
             bill.accrued += cost
             self.cost[stream] = self.cost.get(stream, ZERO) + cost
             self.txns += 1
+            sale_cost = cost
+        self.sales.setdefault(ym_of(send.date), []).append((stream, send.amount, sale_cost))
         if ref is not None:
             self.refs["sell"][ref] = send
             self.sale_text[ref] = (memo, stream)
