@@ -13,14 +13,28 @@ command that would book them::
 
 from __future__ import annotations
 
+import datetime
 from typing import cast
 
 import click
 
 from .. import actions, rules
-from ..values import InputError, parse_account, parse_date
+from ..values import InputError
 from . import cli
-from .common import echo, ledger
+from .common import DATE, AccountType, _Type, echo, ledger
+
+
+class PatternType(_Type[str]):
+    """The words a row's text holds (rules.check_pattern)."""
+
+    name = "pattern"
+    metavar = "PATTERN"
+
+    def parse(self, text: str, ctx: click.Context | None) -> str:
+        try:
+            return rules.check_pattern(text)
+        except rules.RuleError as err:
+            raise InputError(str(err)) from None
 
 
 @cli.group(short_help="Rules for the bank rows that are no customer's, OneBox's or fee.")
@@ -30,8 +44,8 @@ def rule() -> None:
 
 
 @rule.command("add", short_help="Book the bank rows whose text holds PATTERN to ACCOUNT.")
-@click.argument("pattern")
-@click.argument("account")
+@click.argument("pattern", type=PatternType())
+@click.argument("account", type=AccountType("ACCOUNT"))
 @click.option(
     "--field",
     type=click.Choice(rules.FIELDS),
@@ -49,11 +63,13 @@ def rule() -> None:
 )
 @click.option(
     "--date",
-    metavar="YYYY-MM-DD",
+    type=DATE,
     help="From when the rule holds (default: the first day after the sealed months, else"
     " the ledger's first day).",
 )
-def rule_add(pattern: str, account: str, field: str, direction: str, date: str | None) -> None:
+def rule_add(
+    pattern: str, account: str, field: str, direction: str, date: datetime.date | None
+) -> None:
     """Book the bank rows whose text holds PATTERN (any case, spaces as one) to ACCOUNT: an
     expense, a tax liability, income, the owner's equity; never an account onebox-ledger
     books itself. A later rule with the same pattern, field and direction replaces it.
@@ -65,19 +81,11 @@ def rule_add(pattern: str, account: str, field: str, direction: str, date: str |
       onebox-ledger rule add "Zinsen" Income:Interest --direction in
     """
     books = ledger()
-    try:
-        checked = rules.check_pattern(pattern)
-    except rules.RuleError as err:
-        raise InputError(str(err)) from None
-    when = (
-        parse_date(date, "--date")
-        if date is not None
-        else books.open_date(books.static_entries(), books.last_sealed())
-    )
+    when = date or books.open_date(books.static_entries(), books.last_sealed())
     made = rules.Rule(
         when,
-        checked,
-        parse_account(account, "ACCOUNT"),
+        pattern,
+        account,
         cast(rules.Field, field),
         cast(rules.Direction, direction),
     )
@@ -85,15 +93,15 @@ def rule_add(pattern: str, account: str, field: str, direction: str, date: str |
 
 
 @rule.command("list", short_help="List the rules.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Only those in force that day.")
-def rule_list(as_of: str | None) -> None:
+@click.option("--as-of", "as_of", type=DATE, help="Only those in force that day.")
+def rule_list(as_of: datetime.date | None) -> None:
     """The rules, oldest first (with --as-of, the ones in force that day).
 
     \b
     Example:
       onebox-ledger rule list
     """
-    found = actions.rule_list(ledger(), parse_date(as_of, "--as-of") if as_of else None)
+    found = actions.rule_list(ledger(), as_of)
     if not found:
         echo('no rules (add one: onebox-ledger rule add "Office Rent" Expenses:Rent)')
         return
