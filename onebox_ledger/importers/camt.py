@@ -370,6 +370,8 @@ class _Reader:
             raise place.fail("Ntry has neither BookgDt nor ValDt")
         ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
         details = entry.findall("NtryDtls/TxDtls")
+        if len(details) == 1:
+            ref = ref or _text(details[0], "Refs/AcctSvcrRef")
         common = {
             "date": when[0],
             "time": when[1],

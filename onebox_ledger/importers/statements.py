@@ -49,9 +49,9 @@ How a CSV file is read:
   preamble ``Sortierung`` overrides it); rows are then sorted by date and
   time, stably, so same-day rows without a time keep the statement's order,
   read the right way round.
-- **Status**: ``booked``, ``pending``, ``cancelled`` or ``refunded``; rows
-  that are not booked are returned (``Row.skipped``) so an import can list
-  them, and are never booked.
+- **Status**: ``booked``, ``pending``, ``cancelled``, ``refunded`` or ``info``
+  (camt.053's information entries); rows that are not booked are returned
+  (``Row.skipped``) so an import can list them, and are never booked.
 - **Fees**: ``Row.amount`` is what moved the account, fees included (Wise,
   money out: 1087.16 sent and a 1.06 fee are -1088.22); ``Row.fee`` is the
   part of it the bank kept (positive, in the row's currency; Monobank FOP,
