@@ -551,7 +551,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return max((row.date for row in self.rows(filepath)), default=None)
 
     def filename(self, filepath: str) -> str | None:
-        return "bank-statement.csv"
+        """The archived name: bank-statement with the file's own suffix (.csv, .xml, .sta)."""
+        return f"bank-statement{Path(filepath).suffix.lower() or '.csv'}"
 
     def extract(self, filepath: str, existing: Sequence[data.Directive]) -> list[data.Directive]:
         """What ``onebox-ledger import`` would book for the rows, given the existing entries:

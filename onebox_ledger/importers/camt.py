@@ -163,7 +163,7 @@ class _Lines(TreeBuilder):
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[Element, int] = {}
-        self.parser: Any = None  # the expat parser, set once made
+        self.parser: Any = None  # the XMLParser feeding it: its expat parser knows the line
 
     def start(self, tag: Any, attrs: Any) -> Element:
         element = super().start(tag, attrs)

@@ -308,6 +308,32 @@ def test_a_hostile_or_broken_file_is_refused_in_one_line(name: str, message: str
     assert refused(FIXTURES / name) == message
 
 
+@pytest.mark.parametrize("name", ["camt053-billion-laughs.xml", "mt940-truncated.sta"])
+def test_import_refuses_a_hostile_file_in_one_line_and_writes_nothing(
+    demo: Path, run: Run, snapshot: Snapshot, name: str
+) -> None:
+    before = snapshot(demo.parent)
+    result = run(demo, "import", str(FIXTURES / name))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [f"onebox-ledger: error: {refused(FIXTURES / name)}"]
+    assert snapshot(demo.parent) == before
+
+
+def test_an_iso_20022_notification_is_not_a_statement(tmp_path: Path) -> None:
+    """camt.054 (a debit/credit notification) is refused with the layouts' reasons, camt053's
+    naming what the file is."""
+    path = written(
+        tmp_path, "avis.xml",
+        '<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"/>\n',
+    )  # fmt: skip
+    message = refused(path)
+    assert message.startswith("avis.xml: not a statement in any known layout (generic: ")
+    assert message.endswith(
+        "; camt053: an ISO 20022 camt.054.001.02 message, not a camt.053 statement; mt940: no"
+        " SWIFT :20: and :61: lines)"
+    )
+
+
 def test_an_external_dtd_is_never_fetched(tmp_path: Path) -> None:
     """expat reads no external DTD (nothing listens on port 9; a fetch would fail the read):
     the statement reads as without the declaration, one line further down."""
@@ -481,3 +507,47 @@ def test_importing_a_camt053_books_the_receipt_once(
     again = ok(run(demo, *args))
     assert "  recorded: already recorded (receive/2026110300012001) (" in again[0]
     assert snapshot(demo.parent) == before
+
+
+def test_favas_import_page_offers_the_camt053_and_mt940_statements(
+    demo: Path, run: Run, ok: Ok, snapshot: Snapshot
+) -> None:
+    """Fava with import-config on the demo: both statements are listed under the one importer
+    (any layout), and extracting each offers the receipt of Berlin Immo's invoice, as
+    `onebox-ledger import` then writes it; archived under their own suffix."""
+    from fava.core import FavaLedger
+
+    folder = demo.parent / "statements"
+    folder.mkdir()
+    for name in ("camt053-dkb.xml", "mt940-sparkasse.sta"):
+        shutil.copy(FIXTURES / name, folder / name)
+    (demo.parent / "config.py").write_text(
+        "from onebox_ledger.importers.bank import BankImporter\n\n"
+        'CONFIG = [BankImporter(None, "USD", layout=None)]\n',
+        encoding="utf-8",
+    )
+    with demo.open("a", encoding="utf-8") as text:
+        text.write(
+            '\n2026-01-01 custom "fava-option" "import-config" "config.py"\n'
+            '2026-01-01 custom "fava-option" "import-dirs" "statements"\n'
+        )
+    fava = FavaLedger(str(demo))
+    assert fava.errors == []
+    name = "onebox_ledger.importers.bank.BankImporter"
+    listed = sorted(
+        (f.basename, [(i.importer_name, i.name) for i in f.importers])
+        for f in fava.ingest.import_data()
+    )
+    assert listed == [
+        ("camt053-dkb.xml", [(name, "bank-statement.xml")]),
+        ("mt940-sparkasse.sta", [(name, "bank-statement.sta")]),
+    ]
+    for document, ref in (("camt053-dkb.xml", "2026110300012001"), ("mt940-sparkasse.sta", "2026110300012001")):  # fmt: skip
+        offered = fava.ingest.extract(str(folder / document), name)
+        receipts = [e for e in offered if getattr(e, "meta", {}).get("ref") == ref]
+        assert [(e.date, e.meta["customer"], str(e.meta["amount"])) for e in receipts] == [
+            (datetime.date(2026, 11, 3), "berlin-immo", "92.00 EUR")
+        ]
+        assert [(p.meta or {}).get("invoice") for p in receipts[0].postings] == [
+            None, "inv-2026-10-berlin-immo",
+        ]  # fmt: skip
