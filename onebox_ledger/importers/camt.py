@@ -157,8 +157,11 @@ FORMAT = Format("camt053", "ISO 20022 camt.053 bank-to-customer statement (XML)"
 # ---------------------------------------------------------------- XML, with lines
 
 
+_PLACES = ("}Document", "}Stmt", "}Bal", "}Ntry", "}TxDtls")  # the elements messages name
+
+
 class _Lines(TreeBuilder):
-    """A tree builder that notes the line each element starts on."""
+    """A tree builder that notes the line each element a message may name starts on."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -167,7 +170,8 @@ class _Lines(TreeBuilder):
 
     def start(self, tag: Any, attrs: Any) -> Element:
         element = super().start(tag, attrs)
-        self.lines[element] = self.parser.parser.CurrentLineNumber if self.parser else 0
+        if tag.endswith(_PLACES):
+            self.lines[element] = self.parser.parser.CurrentLineNumber
         return element
 
 

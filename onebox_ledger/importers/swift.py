@@ -56,6 +56,7 @@ the field and the value::
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 from collections.abc import Iterator, Sequence
@@ -201,36 +202,33 @@ def _messages(name: str, text: str) -> list[_Message]:
 
 def _check(name: str, message: _Message) -> None:
     """A message's structure and every value the package reads: refused here, with its line."""
-    seen: list[str] = []
+    seen: set[str] = set()
+    previous = ""
     for current in message.fields:
         tag = current.tag
         where = f"{name}: line {current.line}: :{tag}:"
+        closed = bool(seen & {"62F", "62M"})
         if tag in ("60F", "60M", "62F", "62M", "64", "65"):
             _balance(where, current.value)
         elif tag == "61":
-            if not any(t in seen for t in ("60F", "60M")):
+            if not seen & {"60F", "60M"}:
                 raise StatementError(f"{where} comes before the opening balance (:60F:)")
-            if any(t in seen for t in ("62F", "62M")):
+            if closed:
                 raise StatementError(f"{where} comes after the closing balance (:62F:)")
             if current.value.count("\n") > 1:
                 raise StatementError(f"{where} has more than two lines")
             _statement_line(where, current.value.partition("\n")[0])
-        elif tag == "86":
-            after = seen[-1] if seen else ""
-            if after != "61" and not any(t in seen for t in ("62F", "62M")):
-                raise StatementError(f"{where} follows no :61: line")
-        seen.append(tag)
-    last = message.fields[-1]
-    for tags, what in (
-        (("25",), ":25: (the account)"),
-        (("60F", "60M"), ":60F: (the opening balance)"),
-    ):
-        if not any(t in seen for t in tags):
+        elif tag == "86" and previous != "61" and not closed:
+            raise StatementError(f"{where} follows no :61: line")
+        seen.add(tag)
+        previous = tag
+    for tags, what in (({"25"}, ":25: (the account)"), ({"60F", "60M"}, ":60F: (the opening balance)")):  # fmt: skip
+        if not seen & tags:
             raise StatementError(f"{name}: line {message.line}: the statement has no {what}")
-    if not any(t in seen for t in ("62F", "62M")):
+    if not seen & {"62F", "62M"}:
         raise StatementError(
-            f"{name}: line {last.line}: the statement ends without its closing balance"
-            " (:62F:): the file is cut short"
+            f"{name}: line {message.fields[-1].line}: the statement ends without its closing"
+            " balance (:62F:): the file is cut short"
         )
 
 
@@ -245,11 +243,22 @@ def _amount(where: str, text: str) -> Decimal:
 
 
 def _date(where: str, text: str, what: str = "date") -> datetime.date:
+    date = _yymmdd(text)
+    if date is None:
+        raise StatementError(f"{where} {what} {_show(text)} is not a date (YYMMDD)")
+    return date
+
+
+@functools.lru_cache(maxsize=4096)  # a statement repeats its dates; strptime is slow
+def _yymmdd(text: str) -> datetime.date | None:
+    """YYMMDD as strptime's %y reads it (69-99: 1969-1999, 00-68: 2000-2068); None if no date."""
+    if len(text) != 6 or not text.isdigit():
+        return None
+    year = int(text[:2])
     try:
-        date = datetime.datetime.strptime(text, "%y%m%d").date()
+        return datetime.date(year + (1900 if year >= 69 else 2000), int(text[2:4]), int(text[4:]))
     except ValueError:
-        raise StatementError(f"{where} {what} {_show(text)} is not a date (YYMMDD)") from None
-    return date  # two digits of a year: 1969 to 2068, inside MIN_YEAR..MAX_YEAR
+        return None
 
 
 def _balance(where: str, text: str) -> tuple[Decimal, str, datetime.date]:
@@ -295,7 +304,7 @@ def _entry_date(where: str, value: datetime.date, text: str) -> datetime.date:
     found: list[datetime.date] = []
     for year in (value.year - 1, value.year, value.year + 1):
         try:
-            found.append(datetime.datetime.strptime(f"{year}{text}", "%Y%m%d").date())
+            found.append(datetime.date(year, int(text[:2]), int(text[2:])))
         except ValueError:
             continue
     if not found:
@@ -352,6 +361,11 @@ class _Reader:
     def rows(self, message: _Message, parsed: object, account: str) -> list[Row]:
         currency = self.balance(message, ("60F", "60M"))[1]
         lines = [f for f in message.fields if f.tag == "61"]
+        following = {  # each :61: line's :86:, when one follows it
+            id(before): after.value
+            for before, after in zip(message.fields, message.fields[1:], strict=False)
+            if before.tag == "61" and after.tag == "86"
+        }
         transactions = list(getattr(parsed, "transactions", []))
         if len(transactions) != len(lines):
             raise StatementError(
@@ -363,7 +377,8 @@ class _Reader:
             where = f"{self.name}: line {found.line}: :61:"
             mine = _statement_line(where, found.value.partition("\n")[0])
             amount = Decimal(transaction.amount).quantize(CENT)
-            info = self.information(message, found)
+            said = following.get(id(found))
+            info = _information(said) if said is not None else _Information()
             details = _clean(transaction.additional_data or "")
             description = DESCRIPTION_JOIN.join(p for p in (info.description, details) if p)
             kind = info.kind or _clean(transaction.id or "")
@@ -395,14 +410,6 @@ class _Reader:
                 )
             )
         return out
-
-    def information(self, message: _Message, line: _Field) -> _Information:
-        """The :86: right after a :61: line, read."""
-        index = message.fields.index(line)
-        after = message.fields[index + 1] if index + 1 < len(message.fields) else None
-        if after is None or after.tag != "86":
-            return _Information()
-        return _information(after.value)
 
 
 @dataclass(frozen=True)
