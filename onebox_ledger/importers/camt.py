@@ -200,6 +200,8 @@ def _parse(name: str, data: bytes) -> tuple[Element, dict[Element, int]]:
         ) from None
     except DefusedXmlException as err:
         raise StatementError(f"{name}: refused: {err}") from None
+    except LookupError as err:  # the XML declaration names an encoding Python does not know
+        raise StatementError(f"{name}: not readable XML: {err}") from None
     except ParseError as err:
         line = err.position[0] if err.position else 0
         why = str(err).partition(":")[0]

@@ -109,7 +109,7 @@ def read(name: str, data: bytes) -> Statement:
     messages = _messages(name, text)
     try:
         parsed = mt940.MT940(io.StringIO("\n".join(_lines(text))))
-    except (ArithmeticError, AttributeError, IndexError, ValueError) as err:  # checked above
+    except (ArithmeticError, AttributeError, IndexError, TypeError, ValueError) as err:
         raise StatementError(f"{name}: the mt940 package cannot read it: {err}") from None
     return _Reader(name, encoding, messages, parsed.statements).statement()
 
@@ -222,7 +222,11 @@ def _check(name: str, message: _Message) -> None:
             raise StatementError(f"{where} follows no :61: line")
         seen.add(tag)
         previous = tag
-    for tags, what in (({"25"}, ":25: (the account)"), ({"60F", "60M"}, ":60F: (the opening balance)")):  # fmt: skip
+    for tags, what in (
+        ({"25"}, ":25: (the account)"),
+        ({"28C", "28"}, ":28C: (the statement number)"),
+        ({"60F", "60M"}, ":60F: (the opening balance)"),
+    ):
         if not seen & tags:
             raise StatementError(f"{name}: line {message.line}: the statement has no {what}")
     if not seen & {"62F", "62M"}:
