@@ -59,8 +59,8 @@ one row per ``TxDtls`` (whose amounts must add up to the entry's)::
 
 The XML is parsed by the standard library's expat through ``defusedxml``: a
 document declaring an entity (billion laughs, an external entity reading a
-file) or naming an external DTD is refused before anything is expanded or
-fetched. Every bad value is a StatementError of one line naming the file, the
+file) is refused before anything is expanded; an external DTD is never
+fetched (expat reads none). Every bad value is a StatementError of one line naming the file, the
 line of the element, the entry's number in the file and the value::
 
     camt.xml: line 41: entry 2: Amt '12,50' is not an amount like 1087.16 (a point for decimals, at most cents)

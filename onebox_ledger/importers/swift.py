@@ -7,8 +7,8 @@ checked here, so a bad value is refused with its line (the package reports
 none) and what the package does not read is read here (``:60M:``/``:62M:``,
 the year of an entry date in January for a value date in December)::
 
-    :20:STARTUMS                                       statement reference
-    :25:10020030/1234567890                            account_hint "10020030/1234567890"
+    :20:STARTUMSE                                      statement reference
+    :25:37040044/0532013000                            account_hint "37040044/0532013000"
     :28C:00011/001
     :60F:C261031EUR1500,00                             opening balance 1500.00 EUR
     :61:2611031103CR92,00NTRFNONREF//2026110300012001  value 2026-11-03, entry 2026-11-03, +92.00,
@@ -17,7 +17,8 @@ the year of an entry date in January for a value date in December)::
     2026-11-0042?21SVWZ+Rechnung INV-2026-10-BERLIN-   description "EREF+BI-2026-11-0042 SVWZ+Rechnung
     IMMO?30BYLADEM1001?31DE02120300000000202051?32Berl INV-2026-10-BERLIN-IMMO",
     in Immo GmbH                                       iban DE02..., counterparty "Berlin Immo GmbH"
-    :62F:C261130EUR479,60                              closing balance 479.60 EUR
+    ...                                                (the month's other :61: and :86: lines)
+    :62F:C261130EUR284,50                              closing balance 284.50 EUR
 
 - **:61:** (the statement line): the value date ``YYMMDD``, the entry (booking)
   date ``MMDD`` (its year the value date's, or the next or previous one
@@ -43,6 +44,9 @@ the year of an entry date in January for a value date in December)::
   closing one, signed by ``C``/``D``, and their currency the rows'. ``:64:``
   (the available balance) and ``:65:`` are not used. ``:25:`` is the account
   hint (each row's account when a file holds several accounts' messages).
+- A message needs ``:20:``, ``:25:``, ``:28C:``, an opening balance before its
+  ``:61:`` lines and a closing balance after them; a file cut short is
+  refused, never read as far as it goes.
 - A row is a bank fee when it is money out whose booking text or purpose
   reads like one (``Entgelt``, ``Abschluss``, ``Account fee``) or whose
   business transaction code is 805 or 808 (closing, fees).
