@@ -213,6 +213,33 @@ def test_camt053_001_08_reads_its_newer_shapes() -> None:
     assert [row.skipped for row in rows] == [False, False, True, False, False]
 
 
+def test_a_camt053_file_of_several_statements(tmp_path: Path) -> None:
+    """Two days of one account: the first day's opening and the last day's closing balance.
+    Two accounts: each row names its account, and no balance or account is the file's."""
+    text = (FIXTURES / "camt053-v08.xml").read_text(encoding="utf-8")
+    start, end = text.index("    <Stmt>"), text.index("</Stmt>") + len("</Stmt>\n")
+    statement = text[start:end]
+    next_day = statement.replace("2026-12-02", "2026-12-03").replace("2026-12-01", "2026-12-02")
+    for old, new in (
+        ('<Amt Ccy="EUR">1798.30</Amt>', '<Amt Ccy="EUR">1596.60</Amt>'),  # 1798.30 - 201.70
+        ('<Amt Ccy="EUR">2000.00</Amt>', '<Amt Ccy="EUR">1798.30</Amt>'),  # the day before's
+        ("AT-2026", "AT-X-2026"), ("CARD-88213", "CARD-88214"), ("INFO-7", "INFO-8"),
+    ):  # fmt: skip
+        next_day = next_day.replace(old, new)
+    two_days = read_statement(written(tmp_path, "days.xml", text[:end] + next_day + text[end:]))
+    assert (two_days.opening_balance, two_days.closing_balance) == (D("2000.00"), D("1596.60"))
+    assert two_days.account_hint == "AT611904300234573201"
+    assert [row.date.isoformat() for row in two_days.booked] == ["2026-12-02"] * 4 + ["2026-12-03"] * 4  # fmt: skip
+    assert {row.account for row in two_days.rows} == {""}
+
+    other = statement.replace("AT611904300234573201", "AT483200000012345864")
+    two = read_statement(written(tmp_path, "two.xml", text[:end] + other + text[end:]))
+    assert (two.opening_balance, two.closing_balance, two.account_hint) == (None, None, None)
+    assert sorted({row.account for row in two.rows}) == [
+        "AT483200000012345864", "AT611904300234573201",
+    ]  # fmt: skip
+
+
 # ---------------------------------------------------------------- MT940
 
 
@@ -267,6 +294,16 @@ def test_mt940_in_a_plainer_english_style() -> None:
          "", "", "STRIPE PAYMENTS PAYOUT PO-88213", None, False, "NTRF"),
     ]  # fmt: skip
     assert rows[3].ref.startswith("row-20270102-")
+
+
+def test_mt940_messages_of_two_accounts_name_each_rows_account(tmp_path: Path) -> None:
+    text = MT940.replace(":25:123456789\n:28C:00355/002", ":25:987654321\n:28C:00355/002")
+    statement = read_statement(written(tmp_path, "two.txt", text))
+    assert (statement.opening_balance, statement.closing_balance) == (None, None)
+    assert (statement.account_hint, statement.currency) == (None, "USD")
+    assert [row.account for row in statement.rows] == [
+        "123456789", "123456789", "987654321", "987654321",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", GOOD)
