@@ -181,15 +181,16 @@ def read_statement(
     name = path.name
     layouts = _candidates(name, layout)
     raw = _read_bytes(path, name)
-    formats = _formats_of(layout)
-    for fmt in formats.values():
-        if layout is not None or fmt.sniff(raw) is None:
+    others: dict[str, str] = {}  # why the file is in none of the structured formats
+    for fmt in _formats_of(layout).values():
+        reason = fmt.sniff(raw) if layout is None else None  # a named format reads it anyway
+        if reason is None:
             return fmt.read(name, raw)
+        others[fmt.name] = reason
     data = _Bytes(raw)
     found, why = _identify(name, data, layouts)
     if not found:
-        others = {fmt.name: str(fmt.sniff(raw)) for fmt in formats.values()}
-        raise StatementError(_refusal(name, data, layouts, {**why, **others}, others))
+        raise StatementError(_refusal(name, data, layouts, why, others))
     chosen = _choose(found, name)
     fallback = account_currency or (currency if chosen.layout.exact_header else None)
     return _Reader(name, chosen, fallback).statement()
@@ -510,9 +511,9 @@ def _refusal(
     others: Mapping[str, str],
 ) -> str:
     if len(layouts) > 1:
-        tried = [layout.name for layout in layouts] + list(others)
-        reasons = "; ".join(f"{tried_name}: {why[tried_name]}" for tried_name in tried)
-        return f"{name}: not a statement in any known layout ({reasons})"
+        reasons = [f"{layout.name}: {why[layout.name]}" for layout in layouts]
+        reasons += [f"{fmt}: {reason}" for fmt, reason in others.items()]
+        return f"{name}: not a statement in any known layout ({'; '.join(reasons)})"
     layout = layouts[0]
     if why[layout.name] == "not UTF-8 text":
         return f"{name}: not a bank statement: not UTF-8 text"
