@@ -2,7 +2,8 @@
 
 Every layout of ``onebox_ledger.importers.layouts.LAYOUTS`` is offered: generic
 (onebox-ledger's own CSV), monobank-card, monobank-fop, privatbank, privatbank-sum,
-dkb, dkb-legacy, ing, chase, wise and wise-balance. An importer reads the statements
+dkb, dkb-legacy, ing, chase, wise and wise-balance, and the structured formats camt053
+(ISO 20022 camt.053 XML) and mt940 (SWIFT MT940). An importer reads the statements
 of one bank account (``import --account``) in one layout, or in whichever fits
 the file (``layout=None``), and extracts exactly what ``onebox-ledger import``
 would book: receipts, payments to OneBox, bank fees (to ``FEES``, as ``import

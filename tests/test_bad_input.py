@@ -127,7 +127,7 @@ WISE_BALANCE = (
 )
 LAYOUT_NAMES = (
     "'generic', 'monobank-card', 'monobank-fop', 'privatbank', 'privatbank-sum', 'dkb',"
-    " 'dkb-legacy', 'ing', 'chase', 'wise', 'wise-balance'"
+    " 'dkb-legacy', 'ing', 'chase', 'wise', 'wise-balance', 'camt053', 'mt940'"
 )
 
 
@@ -1026,7 +1026,8 @@ CASES = [
              " found; dkb: header not found;"
              " dkb-legacy: header not found; ing: header not found; chase: line 1 lacks Posting"
              " Date, Type; wise: header not found; wise-balance: line 1 lacks TransferWise ID,"
-             " Currency, Running Balance and 4 more)",
+             " Currency, Running Balance and 4 more; camt053: not XML; mt940: no SWIFT :20: and"
+             " :61: lines)",
              setup=_statement("export.csv", b"Date,Description,Amount\n2026-12-05,Rent,-1500.00\n")),
         id="import-file-in-no-known-layout",
     ),

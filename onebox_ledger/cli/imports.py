@@ -37,8 +37,7 @@ from beancount.core import data
 from .. import actions, beans
 from ..clock import today
 from ..importers.bank import BOOKED, BankImporter, Planned, one_currency
-from ..importers.layouts import LAYOUTS
-from ..importers.statements import Statement
+from ..importers.statements import Statement, layout_names
 from ..store import Ledger
 from ..values import ZERO, show_money
 from . import cli
@@ -53,7 +52,7 @@ OUTCOMES = (
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--layout",
-    type=click.Choice(list(LAYOUTS)),
+    type=click.Choice(layout_names()),
     help="The bank's layout (default: recognised from the file).",
 )
 @click.option(
@@ -83,7 +82,7 @@ def import_statement(
     fmt: str,
 ) -> None:
     """Book a bank statement as your bank exports it (Monobank, PrivatBank, DKB, ING, Chase,
-    Wise, or onebox-ledger's own CSV).
+    Wise, ISO 20022 camt.053, SWIFT MT940, or onebox-ledger's own CSV).
 
     Each row is a customer receipt (an invoice id in the text, else the
     counterparty or the description naming a customer), a payment to OneBox (a

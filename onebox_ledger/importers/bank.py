@@ -1,7 +1,8 @@
 """The partner's bank statement as money events: receipts, payments to OneBox, fees, the rest.
 
 The statement is read by ``statements.read_statement`` in a layout of
-``layouts.LAYOUTS`` (``BankImporter(layout="dkb")``; ``layout=None`` takes
+``layouts.LAYOUTS`` or a structured format (ISO 20022 camt.053, SWIFT MT940;
+``formats.FORMATS``) (``BankImporter(layout="dkb")``; ``layout=None`` takes
 whichever fits the file; the default is onebox-ledger's own CSV): rows oldest
 first, money in > 0, each with a reference that becomes the ``ref:`` of what is
 written and makes an import idempotent (the bank's transaction id, or one made
@@ -90,8 +91,14 @@ from .. import beans, clock, events, planner, rules
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, names_onebox
 from ..money import MoneyError
 from ..values import ZERO, InputError, parse_account, parse_currency, round_money, show_money
-from .layouts import LAYOUTS
-from .statements import Row, Statement, StatementError, identify, read_statement
+from .statements import (
+    Row,
+    Statement,
+    StatementError,
+    identify,
+    layout_names,
+    read_statement,
+)
 
 __all__ = [
     "BankImporter",
@@ -535,7 +542,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
     """The partner's bank statement, for Fava's import page and ``onebox-ledger import``.
 
     ``BankImporter("Assets:Bank", "USD")`` reads the tool's own layout;
-    ``layout="dkb"`` another one of ``layouts.LAYOUTS``, and ``layout=None``
+    ``layout="dkb"`` another one of ``layouts.LAYOUTS`` (or ``"camt053"``,
+    ``"mt940"``), and ``layout=None``
     whichever fits the file (``statements.read_statement``). `account` is the
     bank account the statement is of (or a folder of bank accounts, one per
     currency, like ``Assets:Wise``), as ``import --account``; None books each row
@@ -560,8 +568,10 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         today: datetime.date | None = None,
         fees: str | None = beans.BANK_FEES,
     ) -> None:
-        if layout is not None and layout not in LAYOUTS:
-            raise ValueError(f"unknown layout {layout!r}; the layouts are {', '.join(LAYOUTS)}")
+        if layout is not None and layout not in layout_names():
+            raise ValueError(
+                f"unknown layout {layout!r}; the layouts are {', '.join(layout_names())}"
+            )
         self.bank = parse_account(account, "account") if account is not None else None
         self.currency = parse_currency(currency)
         self.operating = parse_currency(operating or currency)
@@ -595,7 +605,8 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         return max((row.date for row in self.rows(filepath)), default=None)
 
     def filename(self, filepath: str) -> str | None:
-        return "bank-statement.csv"
+        """The archived name: bank-statement with the file's own suffix (.csv, .xml, .sta)."""
+        return f"bank-statement{Path(filepath).suffix.lower() or '.csv'}"
 
     def extract(self, filepath: str, existing: Sequence[data.Directive]) -> list[data.Directive]:
         """What ``onebox-ledger import`` would book for the rows, given the existing entries:

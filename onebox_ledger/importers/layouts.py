@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-Status = Literal["booked", "pending", "cancelled", "refunded"]
+Status = Literal["booked", "pending", "cancelled", "refunded", "info"]  # info: camt.053 INFO
 Side = Literal["in", "out", "both"]
 Order = Literal["oldest-first", "newest-first"]
 
@@ -185,6 +185,8 @@ def _names(line: str) -> tuple[str, ...]:
 # German bank fees: a text that starts with Entgelt (Kontoführungsentgelt, Auslandseinsatzentgelt),
 # Gebühr, Kontoführung or Abschluss (the quarterly closing of the account).
 DE_FEE = r"^\S*(entgelt|gebühr|gebuehr)\b|^(kontoführung|kontofuehrung|abschluss)"
+# English bank fees: Account fee, Monthly service fee, Wire charges.
+EN_FEE = r"^((account|monthly|service|maintenance|bank|wire)\s+)*(fee|fees|charge|charges)\b"
 IBAN_RE = r"(?P<value>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})"
 DE_BALANCE = r"^kontostand vom [0-9.]+:?\|(?P<value>[-+]?[0-9.]+,[0-9]{1,2}) ?(?:€|eur)?$"
 
@@ -205,7 +207,7 @@ GENERIC = Layout(
     exact_header=True,
     strict_fields=True,
     refs_required=True,
-    fee_pattern=r"^((account|monthly|service|maintenance|bank|wire)\s+)*(fee|fees|charge|charges)\b",
+    fee_pattern=EN_FEE,
 )
 
 MONOBANK_CARD = Layout(

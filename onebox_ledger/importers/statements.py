@@ -9,7 +9,12 @@ amount (money in > 0), and what the file tells of the account::
     -> Statement(layout="ing", currency="EUR", closing_balance=Decimal("4613.40"),
                  account_hint="DE10500105170648489890", rows=[Row(line=19, ...), ...])
 
-How a file is read:
+Two formats have readers of their own (:func:`formats`, consulted before the
+CSV layouts, by content): ISO 20022 camt.053 XML (``camt053``, see ``camt.py``)
+and SWIFT MT940 (``mt940``, see ``swift.py``). They give the same rows and
+statement; the rest of this docstring is about the CSV layouts.
+
+How a CSV file is read:
 
 - **Encoding**: strict UTF-8 first (a byte-order mark dropped; UTF-16 with its
   mark); a file that is not UTF-8 is decoded with each single-byte encoding
@@ -50,9 +55,9 @@ How a file is read:
   preamble ``Sortierung`` overrides it); rows are then sorted by date and
   time, stably, so same-day rows without a time keep the statement's order,
   read the right way round.
-- **Status**: ``booked``, ``pending``, ``cancelled`` or ``refunded``; rows
-  that are not booked are returned (``Row.skipped``) so an import can list
-  them, and are never booked.
+- **Status**: ``booked``, ``pending``, ``cancelled``, ``refunded`` or ``info``
+  (camt.053's information entries); rows that are not booked are returned
+  (``Row.skipped``) so an import can list them, and are never booked.
 - **Fees**: ``Row.amount`` is what moved the account, fees included (Wise,
   money out: 1087.16 sent and a 1.06 fee are -1088.22); ``Row.fee`` is the
   part of it the bank kept (positive, in the row's currency; Monobank FOP,
@@ -99,7 +104,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -181,10 +186,17 @@ def read_statement(
     """
     name = path.name
     layouts = _candidates(name, layout)
-    data = _Bytes(_read_bytes(path, name))
+    raw = _read_bytes(path, name)
+    others: dict[str, str] = {}  # why the file is in none of the structured formats
+    for fmt in _formats_of(layout).values():
+        reason = fmt.sniff(raw) if layout is None else None  # a named format reads it anyway
+        if reason is None:
+            return fmt.read(name, raw)
+        others[fmt.name] = reason
+    data = _Bytes(raw)
     found, why = _identify(name, data, layouts)
     if not found:
-        raise StatementError(_refusal(name, data, layouts, why))
+        raise StatementError(_refusal(name, data, layouts, why, others))
     chosen = _choose(found, name)
     fallback = account_currency or (currency if chosen.layout.exact_header else None)
     return _Reader(name, chosen, fallback).statement()
@@ -194,9 +206,13 @@ def identify(path: Path, *, layout: str | None = None) -> str | None:
     """The name of the layout `path` is in (None when none fits or it cannot be read). Never raises."""
     try:
         layouts = _candidates(path.name, layout)
-        data = _Bytes(_read_bytes(path, path.name))
+        raw = _read_bytes(path, path.name)
     except StatementError:
         return None
+    for fmt in _formats_of(layout).values():
+        if fmt.sniff(raw) is None:
+            return fmt.name
+    data = _Bytes(raw)
     found, _ = _identify(path.name, data, layouts)
     return _choose(found, path.name).layout.name if found else None
 
@@ -204,12 +220,50 @@ def identify(path: Path, *, layout: str | None = None) -> str | None:
 # ---------------------------------------------------------------- bytes, text, records
 
 
+@dataclass(frozen=True)
+class Format:
+    """A statement format with a reader of its own (XML, SWIFT), offered beside the CSV layouts.
+
+    `sniff` says from a file's bytes why it is not in the format (None: it is,
+    by its content, never its name); `read` reads it (StatementError, one line,
+    for anything bad), as :func:`read_statement` does a CSV layout.
+    """
+
+    name: str
+    title: str
+    sniff: Callable[[bytes], str | None]
+    read: Callable[[str, bytes], Statement]
+
+
+def formats() -> Mapping[str, Format]:
+    """The structured formats (``camt053``, ``mt940``), consulted before the CSV layouts."""
+    # imported here, not above: their readers build this module's Rows and Statements
+    from .formats import FORMATS
+
+    return FORMATS
+
+
+def layout_names() -> list[str]:
+    """Every name ``--layout`` takes: the CSV layouts, then the structured formats."""
+    return [*LAYOUTS, *formats()]
+
+
+def _formats_of(layout: str | None) -> Mapping[str, Format]:
+    """The structured formats to try: all of them (`layout` None), the one named, or none."""
+    known = formats()
+    if layout is None:
+        return known
+    return {layout: known[layout]} if layout in known else {}
+
+
 def _candidates(name: str, layout: str | None) -> list[Layout]:
     if layout is None:
         return list(LAYOUTS.values())
+    if layout in formats():
+        return []
     if layout not in LAYOUTS:
         raise StatementError(
-            f"{name}: unknown layout {_show(layout)}; the layouts are {', '.join(LAYOUTS)}"
+            f"{name}: unknown layout {_show(layout)}; the layouts are {', '.join(layout_names())}"
         )
     return [LAYOUTS[layout]]
 
@@ -455,10 +509,17 @@ def _choose(found: Sequence[_Found], filename: str) -> _Found:
     return max(hinted or found, key=lambda f: len(f.index))
 
 
-def _refusal(name: str, data: _Bytes, layouts: Sequence[Layout], why: Mapping[str, str]) -> str:
+def _refusal(
+    name: str,
+    data: _Bytes,
+    layouts: Sequence[Layout],
+    why: Mapping[str, str],
+    others: Mapping[str, str],
+) -> str:
     if len(layouts) > 1:
-        reasons = "; ".join(f"{layout.name}: {why[layout.name]}" for layout in layouts)
-        return f"{name}: not a statement in any known layout ({reasons})"
+        reasons = [f"{layout.name}: {why[layout.name]}" for layout in layouts]
+        reasons += [f"{fmt}: {reason}" for fmt, reason in others.items()]
+        return f"{name}: not a statement in any known layout ({'; '.join(reasons)})"
     layout = layouts[0]
     if why[layout.name] == "not UTF-8 text":
         return f"{name}: not a bank statement: not UTF-8 text"

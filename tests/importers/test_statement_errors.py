@@ -25,7 +25,7 @@ EVERY_LAYOUT = (
     "generic: {g}; monobank-card: header not found; monobank-fop: header not found;"
     " privatbank: header not found; privatbank-sum: header not found; dkb: header not found;"
     " dkb-legacy: header not found; ing: header not found; chase: header not found; wise: {w};"
-    " wise-balance: {w}"
+    " wise-balance: {w}; camt053: not XML; mt940: no SWIFT :20: and :61: lines"
 )
 
 
@@ -72,7 +72,8 @@ def test_a_header_near_a_layouts_says_which_columns_it_lacks(tmp_path: Path) -> 
         " not found; privatbank-sum: header not found; dkb: line 6 lacks Status; dkb-legacy: line 6 lacks Buchungstag,"
         " Buchungstext, Auftraggeber / Begünstigter and 1 more; ing: line 6 lacks"
         " Auftraggeber/Empfänger, Buchungstext, Betrag and 1 more; chase: header not found;"
-        " wise: header not found; wise-balance: header not found)"
+        " wise: header not found; wise-balance: header not found; camt053: not XML; mt940: no"
+        " SWIFT :20: and :61: lines)"
     )
     swapped = written(
         tmp_path, "bank.csv",
@@ -99,7 +100,8 @@ def test_bytes_that_are_no_utf8_are_tried_in_each_layouts_own_encodings(tmp_path
 def test_an_unknown_layout_name_lists_the_names(tmp_path: Path) -> None:
     assert refused(FIXTURES / "chase.csv", layout="sparkasse") == (
         "chase.csv: unknown layout 'sparkasse'; the layouts are generic, monobank-card,"
-        " monobank-fop, privatbank, privatbank-sum, dkb, dkb-legacy, ing, chase, wise, wise-balance"
+        " monobank-fop, privatbank, privatbank-sum, dkb, dkb-legacy, ing, chase, wise, wise-balance,"
+        " camt053, mt940"
     )
 
 
