@@ -251,8 +251,8 @@ def test_extracting_a_statement_on_the_import_page_writes_nothing(demo: Path) ->
     )  # fmt: skip
     assert response.status_code == 200
     entries = json.loads(response.data)["data"]
-    assert len(entries) == 7  # the 7 rows `import` applies (README: "total: 7 applied")
-    assert {e["t"] for e in entries} == {"Transaction"}
+    # the open of the fee account, then the 8 rows `import` books (6 receipts, 1 payment, 1 fee)
+    assert [e["t"] for e in entries] == ["Open"] + ["Transaction"] * 8
     assert tree(demo.parent) == before
 
 

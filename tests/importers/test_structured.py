@@ -535,7 +535,7 @@ def test_a_camt053_receipt_pays_the_demo_invoice_its_remittance_names(
 ) -> None:
     """Berlin Immo's SEPA credit names INV-2026-10-BERLIN-IMMO in its Ustrd: on the demo (EUR
     on Assets:Wise:EUR), a dry run as JSON pays exactly that invoice and writes nothing; the
-    fee rows wait for --fees, the pending one is skipped."""
+    fee row goes to Expenses:Bank-Fees, the pending one is skipped."""
     before = snapshot(demo.parent)
     result = run(demo, "import", str(FIXTURES / "camt053-dkb.xml"), "--dry-run", "--format", "json")  # fmt: skip
     rows = json.loads("\n".join(ok(result)))
@@ -551,7 +551,7 @@ def test_a_camt053_receipt_pays_the_demo_invoice_its_remittance_names(
         (224, "2026-11-10", "2026111000012003:1", "-800.00", "EUR", "unrelated", None, None),
         (247, "2026-11-10", "2026111000012003:2", "-500.00", "EUR", "unrelated", None, None),
         (273, "2026-11-20", "2026112000012004", "245.00", "EUR", "review", "fjord-marine", None),
-        (330, "2026-11-30", "2026113000012005", "-7.50", "EUR", "review", None, None),
+        (330, "2026-11-30", "2026113000012005", "-7.50", "EUR", "fee", None, None),
         (356, "2026-12-01", "KE-0007", "180.00", "EUR", "skipped", None, None),
     ]  # fmt: skip
     assert rows[0]["reason"] == "invoice inv-2026-10-berlin-immo in the text"
