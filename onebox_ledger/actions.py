@@ -113,13 +113,6 @@ def _write_month(ledger: Ledger, date: datetime.date, entries: Sequence[data.Dir
     return text
 
 
-def _by_id(entries: Sequence[data.Directive], entry_id: str) -> data.Directive | None:
-    for entry in entries:
-        if beans.entry_id(entry) == entry_id:
-            return entry
-    return None
-
-
 @dataclass(frozen=True)
 class Written:
     """What a command wrote (text is empty for a no-op)."""

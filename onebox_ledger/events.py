@@ -39,14 +39,6 @@ from .values import ZERO, Month, round_money, show_money
 Money = tuple[Decimal, str]
 
 
-class Refused(Exception):
-    """The request does not fit the open items (overpayment, unknown or settled item)."""
-
-    def __init__(self, message: str, *, usage: bool = False) -> None:
-        super().__init__(message)
-        self.usage = usage  # True: a bad argument (exit 2); False: the ledger refuses (exit 1)
-
-
 # ---------------------------------------------------------------- directives
 
 
