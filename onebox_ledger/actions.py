@@ -873,12 +873,9 @@ def _check_credit_later(
         if not isinstance(entry, data.Transaction):
             continue
         for post in entry.postings:
-            key = openitems.item_key(
-                post, entry, "prepaid" if post.account == beans.PREPAID else "credit"
-            )
-            if key is None or not (
-                post.account == beans.PREPAID or post.account.startswith(beans.CREDIT + ":")
-            ):
+            kind = beans.credit_kind(post.account)
+            key = None if kind is None else openitems.item_key(post, entry, kind)
+            if key is None:
                 continue
             used[key] = used.get(key, ZERO) + abs(beans.units(post)[0])
             if key in every and used[key] > every[key].open:
@@ -965,11 +962,8 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     found, _ = seals.parse(loaded.entries)
     rates = Rates.of(loaded.entries, operating)
     credit_entries = [
-        e for e in loaded.entries
-        if isinstance(e, data.Transaction)
-        and any(p.account == beans.PREPAID or p.account.startswith(beans.CREDIT + ":")
-                for p in e.postings)
-    ]  # fmt: skip
+        e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
+    ]
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):

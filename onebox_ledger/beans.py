@@ -73,6 +73,32 @@ def credit_account(customer_id: str) -> str:
     return f"{CREDIT}:{customer_account_part(customer_id)}"
 
 
+def is_credit_account(account: str) -> bool:
+    """A customer's credit: money held for a customer, not yet applied
+    (``Liabilities:Customer-Credit:Acme``)."""
+    return account.startswith(CREDIT + ":")
+
+
+def is_prepaid_account(account: str) -> bool:
+    """OneBox prepaid: money paid to OneBox ahead of its bills (``Assets:Prepaid:OneBox``)."""
+    return account == PREPAID
+
+
+def credit_kind(account: str) -> str | None:
+    """ "credit" (a customer's), "prepaid" (at OneBox), or None for any other account: the
+    kind of open item a posting to `account` belongs to (openitems.OpenItem.kind)."""
+    if is_credit_account(account):
+        return "credit"
+    if is_prepaid_account(account):
+        return "prepaid"
+    return None
+
+
+def touches_credit(entry: data.Transaction) -> bool:
+    """Does the transaction post to customer credit or OneBox prepaid?"""
+    return any(credit_kind(post.account) is not None for post in entry.postings)
+
+
 # ---------------------------------------------------------------- reading
 
 

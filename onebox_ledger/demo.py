@@ -205,10 +205,7 @@ class FastOps:
         state = self.state()
         for entry in entries:
             state.add(entry)
-            if any(
-                p.account == beans.PREPAID or p.account.startswith(beans.CREDIT + ":")
-                for p in entry.postings
-            ):
+            if beans.touches_credit(entry):
                 self.credit_entries.append(entry)
 
     def write(self, plan: planner.Plan) -> None:

@@ -43,7 +43,6 @@ from .billing import active_boxes, terms_billed_on
 from .model import Book
 from .openitems import (
     BILL_ACCOUNTS,
-    CREDIT_PREFIX,
     RECEIVABLE_PREFIX,
     OpenItem,
     add_bill_posting,
@@ -243,11 +242,7 @@ def scan(
                         result.last_invoice[contract] = (number, currency, date)
             elif account in BILL_ACCOUNTS and current and want_bills:
                 add_bill_posting(result.bills, entry, post)
-            elif (
-                current
-                and want_credits
-                and (account.startswith(CREDIT_PREFIX) or account == beans.PREPAID)
-            ):
+            elif current and want_credits and beans.credit_kind(account) is not None:
                 add_credit_posting(result.credits, entry, post)
     return result
 

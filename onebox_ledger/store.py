@@ -155,13 +155,6 @@ class MonthView:
 CREDIT_MARKERS = (beans.CREDIT.encode() + b":", beans.PREPAID.encode())
 
 
-def _credit(entry: data.Transaction) -> bool:
-    return any(
-        p.account.startswith(beans.CREDIT + ":") or p.account == beans.PREPAID
-        for p in entry.postings
-    )
-
-
 class MonthScan(NamedTuple):
     """A month file read as bytes: does it include others, and the text of its directives
     that touch customer credit or OneBox prepaid (CREDIT_MARKERS)."""
@@ -490,12 +483,16 @@ class Ledger:
         """
         found: list[data.Transaction] = []
         for entries in files.parsed.values():
-            found.extend(e for e in entries if isinstance(e, data.Transaction) and _credit(e))
+            found.extend(
+                e for e in entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
+            )
         for path in files.months.values():
             blocks = self.scan(path).credit
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
-                found.extend(e for e in parsed if isinstance(e, data.Transaction) and _credit(e))
+                found.extend(
+                    e for e in parsed if isinstance(e, data.Transaction) and beans.touches_credit(e)
+                )
         return found
 
     def start(self, static: Sequence[data.Directive]) -> datetime.date | None:

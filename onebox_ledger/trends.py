@@ -54,7 +54,6 @@ from . import beans, reports
 from .model import Book
 from .openitems import (
     BILL_ACCOUNTS,
-    CREDIT_PREFIX,
     RECEIVABLE_PREFIX,
     OpenItem,
     add_bill_posting,
@@ -379,7 +378,7 @@ def _kind(account: str) -> tuple[int, str]:
         return RECEIVABLE, ""
     if account in BILL_ACCOUNTS:
         return BILL, ""
-    if account.startswith(CREDIT_PREFIX) or account == beans.PREPAID:
+    if beans.credit_kind(account) is not None:
         return CREDIT, ""
     return OTHER, ""
 
