@@ -80,12 +80,9 @@ def _contract(book: Book, cid: str) -> Any:
 
 
 def _not_sealed(ledger: Ledger, date: datetime.date, what: str) -> None:
-    sealed = ledger.last_sealed()
-    if sealed is not None and date <= sealed.last:
-        raise LedgerError(
-            f"{what} {date} is in sealed month {Month.of(date)}; the books are closed"
-            f" through {sealed} (use a date from {sealed.next().first} on)"
-        )
+    refusal = seals.sealed_refusal(date, ledger.last_sealed(), what)
+    if refusal is not None:
+        raise LedgerError(refusal)
 
 
 def _check_currency(currency: str, expected: str, who: str) -> None:

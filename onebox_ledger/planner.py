@@ -230,11 +230,9 @@ class State:
     # ------------------------------------------------------------ shared checks
 
     def not_sealed(self, date: datetime.date, what: str = "date") -> None:
-        if self.sealed is not None and date <= self.sealed.last:
-            raise Refused(
-                f"{what} {date} is in sealed month {Month.of(date)}; the books are closed"
-                f" through {self.sealed} (use a date from {self.sealed.next().first} on)"
-            )
+        refusal = seals.sealed_refusal(date, self.sealed, what)
+        if refusal is not None:
+            raise Refused(refusal)
 
     def recorded(
         self,
