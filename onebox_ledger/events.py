@@ -180,6 +180,28 @@ def credit_note_id(date: datetime.date, customer: str, taken: Collection[str | N
 # ---------------------------------------------------------------- accounts
 
 
+def open_date(
+    entries: Sequence[data.Directive], operating: str, sealed: Month | None
+) -> datetime.date:
+    """The date the tool opens an account (or declares a currency) on: the first day a new
+    entry may have. The day after the last sealed month; with nothing sealed, the ledger's
+    first day: its operating currency's ``commodity`` date (``init`` writes it), else its
+    earliest ``open``::
+
+        2026-01-01 commodity USD   ; nothing sealed: 2026-01-01; 2026-11 sealed: 2026-12-01
+
+    A ledger with neither (``init`` never makes one) opens on ``datetime.date.min``: never
+    after an entry it could hold (Beancount refuses a posting before its account's open),
+    and the same on any day, so ``verify`` re-derives the same ``open`` an earlier command
+    wrote (January 1st of the clock's year, the store's old fallback, was neither).
+    """
+    if sealed is not None:
+        return sealed.next().first
+    days = [e.date for e in entries if isinstance(e, data.Commodity) and e.currency == operating]
+    days = days or [e.date for e in entries if isinstance(e, data.Open)]
+    return min(days, default=datetime.date.min)
+
+
 def opens(
     entries: Sequence[data.Directive], opened: Collection[str], date: datetime.date
 ) -> list[data.Open]:
@@ -187,8 +209,7 @@ def opens(
 
     Accounts are opened by the command that first posts to them, so a ledger never
     holds an account nothing posts to (Beancount's pedantic checks refuse that).
-    `date` is the first day a new entry may have: the day after the last sealed
-    month, or the ledger's start (store.Ledger.open_date).
+    `date` is the first day a new entry may have (:func:`open_date`).
     """
     new: list[str] = []
     for entry in entries:

@@ -508,7 +508,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
             return []
         opened = {e.account for e in existing if isinstance(e, data.Open)}
         declared = {e.currency for e in existing if isinstance(e, data.Commodity)}
-        first = _open_date(existing, state, self.operating)
+        first = events.open_date(existing, self.operating, state.sealed)
         made: list[data.Directive] = [
             *events.commodities(out, declared, first),
             *events.opens(out, opened, first),
@@ -554,16 +554,3 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
 def one_currency(currencies: Sequence[str]) -> str | None:
     """The currency of a bank account that holds one (a statement naming none is in it)."""
     return currencies[0] if len(currencies) == 1 else None
-
-
-def _open_date(
-    existing: Sequence[data.Directive], state: planner.State, operating: str
-) -> datetime.date:
-    """The date ``onebox-ledger`` opens an account on (store.Ledger.open_date): the day after
-    the last sealed month, else the ledger's first day (its operating currency's commodity,
-    else its first open)."""
-    if state.sealed is not None:
-        return state.sealed.next().first
-    days = [e.date for e in existing if isinstance(e, data.Commodity) and e.currency == operating]
-    days = days or [e.date for e in existing if isinstance(e, data.Open)]
-    return min(days, default=datetime.date.min)
