@@ -20,6 +20,8 @@ naming the currency and date::
     report receivables --as-of 2026-10-31: inv-2026-10-berlin-immo 92.00 EUR -> 99.36 USD
     note: rate EUR->USD 1.08 of 2026-10-01
 
+The rates are money.Rates' (the commands' own), and so is the error's wording.
+
 A report as of a date notes the transactions dated after it, which it leaves out.
 
 The keep report answers "I sold X: how much do I keep?": per stream, customer
@@ -36,7 +38,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from beancount.core import data, prices
+from beancount.core import data
 
 from . import beans, money
 from .billing import active_boxes, terms_billed_on
@@ -114,31 +116,31 @@ def payload(table: Table) -> dict[str, Any]:
 
 
 class Converter:
-    """Converts amounts to the operating currency with the ledger's price directives."""
+    """Converts amounts to the operating currency at the ledger's rates (money.Rates), and
+    records each rate it used, for its table's notes."""
 
-    def __init__(self, entries: Sequence[data.Directive], currency: str) -> None:
+    def __init__(
+        self,
+        entries: Sequence[data.Directive],
+        currency: str,
+        *,
+        rates: money.Rates | None = None,
+    ) -> None:
         self.currency = currency
-        self.price_map = prices.build_price_map(entries)  # type: ignore[no-untyped-call]
+        self.rates = rates if rates is not None else money.Rates.of(entries, currency)
         self.used: dict[tuple[str, datetime.date], Decimal] = {}
 
     def sibling(self) -> Converter:
         """The same rates, with its own record of the rates used (for another table's notes)."""
-        other = Converter([], self.currency)
-        other.price_map = self.price_map
-        return other
+        return Converter([], self.currency, rates=self.rates)
 
     def __call__(self, number: Decimal, currency: str, date: datetime.date) -> Decimal:
         if currency == self.currency:
             return number
-        found = prices.get_price(self.price_map, (currency, self.currency), date)  # type: ignore[no-untyped-call]
-        when: datetime.date | None = found[0]
-        rate: Decimal | None = found[1]
-        if rate is None:
-            raise ReportError(
-                f"no exchange rate {currency}->{self.currency} on or before {date}"
-                f" (add one to ledger/prices.beancount: {date} price {currency} 1.00 {self.currency})"
-            )
-        assert when is not None
+        try:
+            when, rate = self.rates.need_dated(currency, date)
+        except money.MoneyError as err:
+            raise ReportError(str(err)) from None
         self.used[(currency, when)] = rate
         return number * rate
 

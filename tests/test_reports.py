@@ -260,7 +260,7 @@ def test_keep_without_an_eur_rate_is_an_error() -> None:
     entries = load(ACME_NOVEMBER, BERLIN_NOVEMBER)
     message = (
         "no exchange rate EUR->USD on or before 2026-11-30"
-        " (add one to ledger/prices.beancount: 2026-11-30 price EUR 1.00 USD)"
+        ' (add one: onebox-ledger price EUR "1.00 USD" --date 2026-11-30)'
     )
     with pytest.raises(ReportError, match=f"^{re.escape(message)}$"):
         reports.keep(entries, "USD", start=None, end=None, by="stream")
@@ -416,7 +416,7 @@ def test_receivables_without_an_eur_rate_is_an_error() -> None:
     entries = load(BERLIN_NOVEMBER)
     message = (
         "no exchange rate EUR->USD on or before 2026-12-31"
-        " (add one to ledger/prices.beancount: 2026-12-31 price EUR 1.00 USD)"
+        ' (add one: onebox-ledger price EUR "1.00 USD" --date 2026-12-31)'
     )
     with pytest.raises(ReportError, match=f"^{re.escape(message)}$"):
         reports.receivables(entries, "USD", as_of=day("2026-12-31"))
