@@ -175,6 +175,48 @@ COST_PREFIX = "Expenses:OneBox:"
 EXPENSES_PREFIX = "Expenses:"
 STREAM_INCOME = frozenset(beans.income_account(stream) for stream in beans.STREAMS)
 
+# What a posting's account is to the reports (SOLD and COST first: `kind <= COST` is keep's).
+SOLD, COST, PROFIT, RECEIVABLE, BILL, CREDIT, OTHER = range(7)
+
+
+def classify(account: str) -> tuple[int, str]:
+    """What the reports do with a posting to `account`: keep (SOLD or COST, with its stream:
+    ``Income:Cloud`` -> (SOLD, "Cloud")), other income or expense (PROFIT), an invoice
+    (RECEIVABLE), a bill (BILL), customer credit or OneBox prepaid (CREDIT), or nothing
+    (OTHER). :func:`scan` and trends.collect both dispatch on it."""
+    if account in STREAM_INCOME:
+        return SOLD, account.split(":")[1]
+    if account.startswith(COST_PREFIX):
+        return COST, account.split(":")[2]
+    if account.startswith((INCOME_PREFIX, EXPENSES_PREFIX)):
+        return PROFIT, ""
+    if account.startswith(RECEIVABLE_PREFIX):
+        return RECEIVABLE, ""
+    if account in BILL_ACCOUNTS:
+        return BILL, ""
+    if beans.credit_kind(account) is not None:
+        return CREDIT, ""
+    return OTHER, ""
+
+
+def contract_invoiced(entry: data.Transaction) -> str | None:
+    """The contract whose invoice `entry` is (a generated ``.../invoice`` entry naming a
+    contract), else None: MRR counts a metered contract's last one."""
+    contract = entry.meta.get("contract")
+    if isinstance(contract, str) and (beans.entry_id(entry) or "").endswith("/invoice"):
+        return contract
+    return None
+
+
+def add_other(
+    sums: dict[str, Decimal], entry: data.Transaction, post: data.Posting, convert: Converter
+) -> None:
+    """An income or expense posting outside the streams, in the operating currency, added to
+    its account's sum (keep's notes: exchange results, bad debt)."""
+    number, currency = beans.units(post)
+    value = number if currency == convert.currency else convert(number, currency, entry.date)
+    sums[post.account] = sums.get(post.account, ZERO) + value
+
 
 def scan(
     entries: Sequence[data.Directive],
@@ -200,6 +242,7 @@ def scan(
     """
     result = Scan({by: {} for by in keep_by})
     keeping_any = keep_convert is not None and bool(keep_by)
+    kinds: dict[str, tuple[int, str]] = {}  # account -> classify(account)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -211,40 +254,31 @@ def scan(
         keeping = keeping_any and not ((start and date < start) or (end and date > end))
         current = as_of is None or date <= as_of
         for post in entry.postings:
-            account = post.account
-            if account in STREAM_INCOME:
+            kind = kinds.get(post.account)
+            if kind is None:
+                kind = kinds[post.account] = classify(post.account)
+            what, stream = kind
+            if what <= COST:
                 if keeping:
                     assert keep_convert is not None
-                    _keep(result.keep, entry, post, keep_convert, account.split(":")[1], 0)
-            elif account.startswith(COST_PREFIX):
+                    _keep(result.keep, entry, post, keep_convert, stream, what)
+            elif what == PROFIT:
                 if keeping:
                     assert keep_convert is not None
-                    _keep(result.keep, entry, post, keep_convert, account.split(":")[2], 1)
-            elif account.startswith((INCOME_PREFIX, EXPENSES_PREFIX)):
-                if keeping:
-                    assert keep_convert is not None
-                    number, currency = beans.units(post)
-                    value = (
-                        number
-                        if currency == keep_convert.currency
-                        else keep_convert(number, currency, date)
-                    )
-                    result.other[account] = result.other.get(account, ZERO) + value
-            elif account.startswith(RECEIVABLE_PREFIX):
+                    add_other(result.other, entry, post, keep_convert)
+            elif what == RECEIVABLE:
                 if not current:
                     continue
                 if want_invoices:
                     add_invoice_posting(result.invoices, entry, post)
                 if want_last_invoices:
-                    contract = entry.meta.get("contract")
-                    if isinstance(contract, str) and (beans.entry_id(entry) or "").endswith(
-                        "/invoice"
-                    ):
+                    contract = contract_invoiced(entry)
+                    if contract is not None:
                         number, currency = beans.units(post)
                         result.last_invoice[contract] = (number, currency, date)
-            elif account in BILL_ACCOUNTS and current and want_bills:
+            elif what == BILL and current and want_bills:
                 add_bill_posting(result.bills, entry, post)
-            elif current and want_credits and beans.credit_kind(account) is not None:
+            elif what == CREDIT and current and want_credits:
                 add_credit_posting(result.credits, entry, post)
     return result
 
@@ -255,7 +289,7 @@ def _keep(
     post: data.Posting,
     convert: Converter,
     stream: str,
-    index: int,  # 0: sold (income, a credit), 1: OneBox cost (a debit)
+    index: int,  # SOLD (0): income, a credit; COST (1): OneBox cost, a debit
 ) -> None:
     number, currency = beans.units(post)
     value = number if currency == convert.currency else convert(number, currency, entry.date)
