@@ -55,7 +55,7 @@ from .store import (
     paused_gc,
     read_exact,
 )
-from .values import MAX_NAME, ZERO, InputError, Month, make_text, parse_id, show_money
+from .values import MAX_NAME, ZERO, InputError, Money, Month, make_text, parse_id, show_money
 
 # ---------------------------------------------------------------- helpers
 
@@ -123,7 +123,7 @@ class Written:
 
 
 def terms_item(
-    ledger: Ledger, name: str, price: tuple[Decimal, str], date: datetime.date, per: Decimal | None
+    ledger: Ledger, name: str, price: Money, date: datetime.date, per: Decimal | None
 ) -> Written:
     with ledger.locked():
         loaded = ledger.load_valid()
@@ -160,19 +160,23 @@ def terms_payment(ledger: Ledger, days: int, date: datetime.date) -> Written:
     )
 
 
-def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: datetime.date) -> Written:
+def price(ledger: Ledger, currency: str, rate: Money, date: datetime.date) -> Written:
     """An exchange rate for the reports: 1 `currency` = rate (in the operating currency)."""
     with ledger.locked():
         loaded = ledger.load_valid()
         operating = ledger.operating_currency()
-        if rate[1] != operating:
-            raise InputError(f"quote the rate in the operating currency {operating}, not {rate[1]}")
+        if rate.currency != operating:
+            raise InputError(
+                f"quote the rate in the operating currency {operating}, not {rate.currency}"
+            )
         if currency == operating:
             raise InputError(f"{currency} is the operating currency; it needs no rate")
         _not_sealed(ledger, date, "date")
-        entry = beans.price(date, currency, rate[0], rate[1])
+        entry = beans.price(date, currency, rate.number, rate.currency)
         text = write_static(ledger, loaded, ledger.prices_path, [entry])
-    return Written(ledger.prices_path, text, f"1 {currency} = {rate[0]} {rate[1]} from {date}")
+    return Written(
+        ledger.prices_path, text, f"1 {currency} = {rate.number} {rate.currency} from {date}"
+    )
 
 
 # ---------------------------------------------------------------- customers, contracts
@@ -204,7 +208,7 @@ def contract_add(
     *,
     customer: str,
     stream: str,
-    price: tuple[Decimal, str],
+    price: Money,
     quantity: int,
     start: datetime.date,
     billing: str,
@@ -226,7 +230,7 @@ def contract_add(
         if cid in book.contracts:
             raise LedgerError(f"contract {cid!r} already exists")
         who = _customer(book, customer)
-        _check_currency(price[1], who.currency, f"customer {customer!r}")
+        _check_currency(price.currency, who.currency, f"customer {customer!r}")
         if who.date > start:
             raise LedgerError(
                 f"customer {customer!r} was added on {who.date}, after the contract start {start}"
@@ -236,10 +240,10 @@ def contract_add(
             raise InputError(f"unknown item {item!r}{_suggest(item, list(book.items))}")
         if billing == "metered" and item is not None and not book.items[item][0].metered:
             raise InputError(f"item {item!r} is not metered (define it with --per)")
-        if timing == "advance" and price[1] != ledger.operating_currency():
+        if timing == "advance" and price.currency != ledger.operating_currency():
             raise InputError(
                 f"advance billing is for contracts in the operating currency"
-                f" ({ledger.operating_currency()}); bill {price[1]} in arrears"
+                f" ({ledger.operating_currency()}); bill {price.currency} in arrears"
             )
         _not_sealed(ledger, start, "start")
         if timing == "advance":
@@ -261,7 +265,7 @@ def contract_change(
     cid: str,
     date: datetime.date,
     quantity: int | None,
-    price: tuple[Decimal, str] | None,
+    price: Money | None,
     downgrade: str = "credit",
 ) -> Written:
     if quantity is None and price is None:
@@ -271,7 +275,7 @@ def contract_change(
         book, _ = parse_book(loaded.entries)
         contract = _contract(book, cid)
         if price is not None:
-            _check_currency(price[1], contract.currency, f"contract {cid!r}")
+            _check_currency(price.currency, contract.currency, f"contract {cid!r}")
         if date <= contract.start:
             raise InputError(
                 f"change date {date} must be after the contract start {contract.start}"
@@ -341,7 +345,7 @@ def _foreign_annual(
     contract: Contract,
     date: datetime.date,
     quantity: int | None,
-    price: tuple[Decimal, str] | None,
+    price: Money | None,
     downgrade: str,
     operating: str,
 ) -> None:
@@ -352,7 +356,7 @@ def _foreign_annual(
     if year is None or year[0] == date:
         return
     before_q, before_p = contract.terms_on(date - datetime.timedelta(days=1))
-    after = (quantity or before_q) * (price[0] if price else beans.number(before_p))
+    after = (quantity or before_q) * (price.number if price else beans.number(before_p))
     if after < before_q * beans.number(before_p) and downgrade == "anniversary":
         return
     raise InputError(
@@ -474,9 +478,6 @@ def _money_event(
         plan = _plan(lambda: make(state))
         text = write_events(ledger, loaded, state, plan.entries)
     return Written(ledger.month_path(Month.of(date)), text, plan.message)
-
-
-Money = tuple[Decimal, str]
 
 
 def sell(
@@ -874,7 +875,7 @@ def _check_credit_later(
             key = None if kind is None else openitems.item_key(post, entry, kind)
             if key is None:
                 continue
-            used[key] = used.get(key, ZERO) + abs(beans.units(post)[0])
+            used[key] = used.get(key, ZERO) + abs(beans.units(post).number)
             if key in every and used[key] > every[key].open:
                 raise LedgerError(
                     f"cannot close {month}: {key} was partly used by an entry dated after"

@@ -28,6 +28,8 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.core.position import Cost
 
+from .values import Money
+
 # The chart of accounts (DESIGN.md section 2). Streams map to Income:<Stream>
 # and Expenses:OneBox:<Stream>, so Income:X minus Expenses:OneBox:X is X's margin.
 STREAMS = ("cloud", "data", "product", "services")
@@ -108,10 +110,10 @@ def number(amount: Amount | None) -> Decimal:
     return amount.number
 
 
-def units(post: data.Posting) -> tuple[Decimal, str]:
-    """A posting's (number, currency)."""
+def units(post: data.Posting) -> Money:
+    """A posting's units, as Money (number, currency)."""
     assert post.units is not None
-    return number(post.units), post.units.currency
+    return Money(number(post.units), post.units.currency)
 
 
 # ---------------------------------------------------------------- building

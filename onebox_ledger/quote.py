@@ -32,9 +32,7 @@ from .billing import BillingError, box_cost, listed_units
 from .model import Book
 from .money import MoneyError, Rates
 from .reports import Table
-from .values import ZERO, Month, round_money, show_money
-
-Money = tuple[Decimal, str]
+from .values import ZERO, Money, Month, round_money, show_money
 
 
 class QuoteError(Exception):
@@ -71,18 +69,20 @@ def quote(
     if stream != "services" and item is None:
         raise QuoteError(f"a {stream} sale consumes a OneBox item: give --item (cloud-user)")
     notes = []
-    sold_rate = _rate(rates, price[1], as_of, "the price")
-    sold = round_money(price[0] * quantity * sold_rate)
-    if price[1] != operating:
+    sold_rate = _rate(rates, price.currency, as_of, "the price")
+    sold = round_money(price.number * quantity * sold_rate)
+    if price.currency != operating:
         notes.append(
             f"sold: {quantity} x {show_money(*price)} ="
-            f" {show_money(round_money(price[0] * quantity), price[1])} at {sold_rate} {operating}"
+            f" {show_money(round_money(price.number * quantity), price.currency)} at {sold_rate} {operating}"
             f" on {as_of}"
         )
     once_sold = None
     if once is not None:
-        once_sold = round_money(once[0] * _rate(rates, once[1], as_of, "the one-time part"))
-        if once[1] != operating:
+        once_sold = round_money(
+            once.number * _rate(rates, once.currency, as_of, "the one-time part")
+        )
+        if once.currency != operating:
             notes.append(f"once: {show_money(*once)} = {show_money(once_sold, operating)}")
     cost = ZERO.quantize(Decimal("0.01"))
     crossing: tuple[Decimal, Decimal, Decimal] | None = None  # before, after, the change

@@ -9,14 +9,13 @@ is refused (one line, exit 2, nothing written) unless --future is given::
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import click
 
 from .. import actions
 from ..beans import STREAMS
 from ..values import (
     InputError,
+    Money,
     make_text,
     parse_account,
     parse_amount,
@@ -33,7 +32,7 @@ REF_HELP = "Bank reference; the same ref again is a no-op."
 PAID_HELP = 'What moved on the bank account, when it differs: another currency, "79.50 EUR".'
 
 
-def _paid(text: str | None) -> tuple[Decimal, str] | None:
+def _paid(text: str | None) -> Money | None:
     return parse_amount(text, "--paid") if text is not None else None
 
 

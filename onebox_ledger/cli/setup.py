@@ -17,6 +17,7 @@ from ..values import (
     MAX_DAYS,
     MAX_NAME,
     InputError,
+    Money,
     Month,
     make_text,
     parse_amount,
@@ -203,7 +204,7 @@ def price(currency: str, rate: str, date: str | None) -> None:
       onebox-ledger price EUR "1.08 USD" --date 2026-11-30
     """
     number, quote = rate.split()[0] if rate.split() else rate, rate.split()[1:] or [""]
-    amount = (parse_decimal(number, "rate", places=6), parse_currency(quote[0]))
+    amount = Money(parse_decimal(number, "rate", places=6), parse_currency(quote[0]))
     written = actions.price(ledger(), parse_currency(currency), amount, date_or_today(date))
     echo(written.message)
 

@@ -85,7 +85,7 @@ from beangulp.importers.csvbase import Order
 from .. import beans, clock, events, planner
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox
 from ..money import MoneyError
-from ..values import ZERO, parse_account, parse_currency, round_money, show_money
+from ..values import ZERO, Money, parse_account, parse_currency, round_money, show_money
 from .layouts import LAYOUTS
 from .statements import Row, Statement, StatementError, identify, read_statement
 
@@ -319,7 +319,7 @@ def _receipt_row(
 ) -> Planned:
     customer = str(who.customer)
     fee = row.fee or ZERO
-    amount = (row.amount + fee, row.currency)  # the customer paid the fee the bank took
+    amount = Money(row.amount + fee, row.currency)  # the customer paid the fee the bank took
     billed = state.customer(customer).currency
     if row.currency != billed:
         found = state.by_id.get(f"receive/{row.ref}")
@@ -358,13 +358,13 @@ def _receipt_row(
     invoice, reason = who.invoice, who.reason
     if invoice is None:
         # no invoice named: the one whose open amount the row pays exactly, else oldest first
-        same = [i for i in mine if i.open == amount[0] and i.currency == amount[1]]
+        same = [i for i in mine if i.open == amount.number and i.currency == amount.currency]
         if len(same) == 1 and same[0] is not mine[0]:
             invoice = same[0].id
             reason = f"{reason}; the amount {invoice} has open"
     plan = planner.receipt(
         state, customer, amount, row.date, invoice=invoice, ref=row.ref, account=bank,
-        paid=(row.amount, row.currency) if fee else None,
+        paid=Money(row.amount, row.currency) if fee else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
@@ -377,7 +377,7 @@ def _payment_row(
     row: Row, state: planner.State, bank: str, fees: str | None, who: Recognised
 ) -> Planned:
     fee = row.fee or ZERO
-    amount = (-row.amount - fee, row.currency)  # what reached OneBox
+    amount = Money(-row.amount - fee, row.currency)  # what reached OneBox
     done = state.recorded("pay", row.ref, date=row.date, customer=None, amount=amount,
                           others=("receive", "refund"))  # fmt: skip
     if done:
@@ -385,7 +385,7 @@ def _payment_row(
     state.not_sealed(row.date)
     plan = planner.onebox_payment(
         state, amount, row.date, bill=who.bill, ref=row.ref, account=bank,
-        paid=(-row.amount, row.currency) if fee else None,
+        paid=Money(-row.amount, row.currency) if fee else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
@@ -409,7 +409,7 @@ def _fee_row(
     state.not_sealed(row.date)
     try:
         entry = events.fee_entry(
-            (-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
+            Money(-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
             account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
             rates=state.rates,
         )  # fmt: skip
