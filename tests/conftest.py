@@ -55,6 +55,42 @@ SEED_STEPS: list[tuple[str, ...]] = [
     ),
 ]  # fmt: skip
 
+# The seed's close of 2026-11 as the close writes it (README, "Walkthrough"), generated
+# entries only: cloud 5 x 25.00 = 125.00, OneBox cost 5 x 25.00 x 65% = 81.25, and the
+# implementation 2000.00 once. The one copy: test_cli checks the close writes it, test_close
+# and test_reports build their ledgers on it.
+SEED_CLOSE = """\
+2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
+  id: "close/2026-11/acme-cloud/invoice"
+  customer: "acme"
+  contract: "acme-cloud"
+  period: "2026-11"
+  invoice: "inv-2026-11-acme"
+  due: 2026-12-30
+  Assets:Receivable:Acme        125.00 USD
+  Income:Cloud                 -125.00 USD
+
+2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
+  id: "close/2026-11/acme-cloud/cost"
+  customer: "acme"
+  contract: "acme-cloud"
+  period: "2026-11"
+  bill: "onebox-2026-11"
+  due: 2026-12-30
+  Expenses:OneBox:Cloud              81.25 USD
+  Liabilities:OneBox:Payable        -81.25 USD
+
+2026-11-30 * "Acme Realty" "Services: 1 x 2000.00 USD, once, November 2026"
+  id: "close/2026-11/acme-impl/invoice"
+  customer: "acme"
+  contract: "acme-impl"
+  period: "2026-11"
+  invoice: "inv-2026-11-acme"
+  due: 2026-12-30
+  Assets:Receivable:Acme       2000.00 USD
+  Income:Services             -2000.00 USD
+"""
+
 Run = Callable[..., Result]
 
 
@@ -167,6 +203,12 @@ def new_ledger(fixed_today: None, tmp_path: Path) -> Path:
 def seed_ledger(fixed_today: None, tmp_path: Path) -> Path:
     """The README seed: terms, customer acme, contracts acme-cloud and acme-impl."""
     return build_seed(tmp_path / "seed").resolve()
+
+
+@pytest.fixture
+def seed_close() -> str:
+    """The seed's close of 2026-11, as the close writes it (SEED_CLOSE)."""
+    return SEED_CLOSE
 
 
 @pytest.fixture
