@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from onebox_ledger import actions
-from onebox_ledger.values import Month
+from onebox_ledger.values import Money, Month
 
 from ._support import START, balances, by_key, duplicate_ids, load, new_ledger, snapshot
 from ._support import transactions as txns_of
@@ -86,7 +86,7 @@ def test_four_processes_record_one_hundred_receipts_exactly_once(tmp_path: Path)
     ledger = new_ledger(root)
     actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
     actions.sell(
-        ledger, "acme", (Decimal("1000.00"), "USD"), stream="services",
+        ledger, "acme", Money(Decimal("1000.00"), "USD"), stream="services",
         date=datetime.date(2026, 1, 20), memo="Implementation, 100 hours", ref=None,
     )  # fmt: skip
     every = sorted(ref for p in range(PROCESSES) for ref in refs_of(p))
