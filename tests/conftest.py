@@ -21,9 +21,10 @@ The seed ledger is the README example::
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import pytest
 from beancount import loader
@@ -190,19 +191,61 @@ def refused() -> Callable[[Result, int], str]:
     return error_line
 
 
-@pytest.fixture
-def new_ledger(fixed_today: None, tmp_path: Path) -> Path:
-    """A ledger made by `init --start 2026-01-01`: accounts, no terms."""
-    root = tmp_path / "books"
+def build_new(root: Path) -> Path:
     main = root / "main.beancount"
     succeeded(invoke(main, "init", str(root), "--start", "2026-01-01"))
-    return main.resolve()
+    return main
+
+
+def build_closed_seed(root: Path) -> Path:
+    main = build_seed(root)
+    succeeded(invoke(main, "close", "2026-11"))
+    return main
+
+
+class Templates:
+    """Each kind of ledger the fixtures hand out, built once a session by the CLI (with
+    today fixed) and copied, byte for byte, into each test's tmp_path: building one
+    costs a dozen commands, copying it a few milliseconds."""
+
+    BUILDERS: ClassVar[dict[str, Callable[[Path], Path]]] = {
+        "new": build_new,
+        "seed": build_seed,
+        "closed-seed": build_closed_seed,
+    }
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[str, Path] = {}
+
+    def copy(self, kind: str, root: Path) -> Path:
+        """The ledger `kind` at `root` (a folder that must not exist); its main file."""
+        if kind not in self.built:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("ONEBOX_TODAY", TODAY)
+                patch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+                patch.delenv("ONEBOX_LEDGER", raising=False)
+                loader.initialize(use_cache=False)
+                self.built[kind] = self.BUILDERS[kind](self.root / kind).parent
+        shutil.copytree(self.built[kind], root, symlinks=True)
+        return (root / "main.beancount").resolve()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def seed_ledger(fixed_today: None, tmp_path: Path) -> Path:
+def new_ledger(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
+    """A ledger made by `init --start 2026-01-01`: accounts, no terms."""
+    return templates.copy("new", tmp_path / "books")
+
+
+@pytest.fixture
+def seed_ledger(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
     """The README seed: terms, customer acme, contracts acme-cloud and acme-impl."""
-    return build_seed(tmp_path / "seed").resolve()
+    return templates.copy("seed", tmp_path / "seed")
 
 
 @pytest.fixture
@@ -212,10 +255,10 @@ def seed_close() -> str:
 
 
 @pytest.fixture
-def closed_seed(seed_ledger: Path) -> Path:
-    """The seed with 2026-11 closed (and sealed)."""
-    succeeded(invoke(seed_ledger, "close", "2026-11"))
-    return seed_ledger
+def closed_seed(seed_ledger: Path, templates: Templates) -> Path:
+    """The seed with 2026-11 closed (and sealed): the seed_ledger, closed."""
+    shutil.rmtree(seed_ledger.parent)
+    return templates.copy("closed-seed", seed_ledger.parent)
 
 
 class Seal(NamedTuple):
