@@ -33,6 +33,7 @@ from click.testing import CliRunner, Result
 
 from onebox_ledger import model
 from onebox_ledger.cli import cli
+from onebox_ledger.demo import build_demo
 
 TODAY = "2026-12-15"
 ERROR = "onebox-ledger: error: "
@@ -203,6 +204,12 @@ def build_closed_seed(root: Path) -> Path:
     return main
 
 
+def build_demo_ledger(root: Path) -> Path:
+    """The shipped demo's ledger (10 customers over 10 months), as ``init --demo`` writes it."""
+    build_demo(root, customers=10, months=10, seed=1, fast=True)
+    return root / "main.beancount"
+
+
 class Templates:
     """Each kind of ledger the fixtures hand out, built once a session by the CLI (with
     today fixed) and copied, byte for byte, into each test's tmp_path: building one
@@ -212,6 +219,7 @@ class Templates:
         "new": build_new,
         "seed": build_seed,
         "closed-seed": build_closed_seed,
+        "demo": build_demo_ledger,
     }
 
     def __init__(self, root: Path) -> None:
