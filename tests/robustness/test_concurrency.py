@@ -18,6 +18,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from onebox_ledger import actions
 from onebox_ledger.values import Money, Month
 
@@ -80,6 +82,7 @@ def run_all(tmp_path: Path, main: Path, round_: int) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 def test_four_processes_record_one_hundred_receipts_exactly_once(tmp_path: Path) -> None:
     root = tmp_path / "books"
     root.mkdir()

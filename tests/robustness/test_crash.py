@@ -124,6 +124,11 @@ def run(root: Path, name: str, crash_at: str | None = None) -> subprocess.Comple
     )
 
 
+# Every test here runs the CLI in subprocesses and kills them: the module takes 30-50 s
+# (its kill-at-any-instant test alone 40 s), so all of it is in the slow run (CI's).
+pytestmark = pytest.mark.slow
+
+
 @dataclass(frozen=True)
 class Reference:
     old: dict[str, bytes]

@@ -122,6 +122,7 @@ def close_january(ledger: store.Ledger) -> None:
     assert not done.result.already_closed
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(name=TEXTS)
 @example(name="a\rb")
@@ -162,6 +163,7 @@ def test_customer_names_are_refused_or_stored_exactly(
     assert actions.verify(ledger).ok
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(memo=TEXTS)
 @example(memo="a\rb")
@@ -216,6 +218,7 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(ref=st.one_of(TEXTS, REF_SHAPED))
 @example(ref="BANK-1\n")

@@ -1667,6 +1667,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 def test_random_command_sequences_keep_the_books(tmp_path: Path) -> None:
     LedgerMachine.base = tmp_path
     run_state_machine_as_test(LedgerMachine, settings=SETTINGS)
