@@ -607,6 +607,24 @@ def mrr_table(
     return table
 
 
+def keep_tables(
+    groups: Mapping[str, dict[tuple[str, ...], list[Decimal]]],
+    currency: str,
+    *,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    convert: Converter,
+    other: dict[str, Decimal],
+) -> dict[str, Table]:
+    """The overview's keep tables, "keep-stream" and "keep-customer", from keep sums per
+    grouping (scan's `keep`)."""
+    return {
+        f"keep-{by}": keep_table(groups[by], currency, start=start, end=end, by=by,
+                                 convert=convert, other=other)
+        for by in ("stream", "customer")
+    }  # fmt: skip
+
+
 def overview(
     book: Book,
     entries: Sequence[data.Directive],
@@ -626,28 +644,12 @@ def overview(
         as_of=as_of, want_invoices=True, want_bills=True, want_credits=True,
         want_last_invoices=True,
     )  # fmt: skip
-    by_stream, by_customer = found.keep["stream"], found.keep["customer"]
     invoices = sorted_invoices(found.invoices.values())
     credit = [i for i in found.credits.values() if i.kind == "credit"]
     prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
     tables = {
-        "keep-stream": keep_table(
-            by_stream,
-            currency,
-            start=start,
-            end=end,
-            by="stream",
-            convert=keep_convert,
-            other=found.other,
-        ),
-        "keep-customer": keep_table(
-            by_customer,
-            currency,
-            start=start,
-            end=end,
-            by="customer",
-            convert=keep_convert,
-            other=found.other,
+        **keep_tables(
+            found.keep, currency, start=start, end=end, convert=keep_convert, other=found.other
         ),
         "receivables": receivables_table(
             invoices, currency, as_of=as_of, convert=receivable_convert, credit=credit

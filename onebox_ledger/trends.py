@@ -260,23 +260,8 @@ def collect(
     receivables, payables, mrr = at_day[as_of]
     keep_table = reports.keep_table
     tables = {
-        "keep-stream": keep_table(
-            period["stream"],
-            currency,
-            start=start,
-            end=end,
-            by="stream",
-            convert=keep_convert,
-            other=other,
-        ),
-        "keep-customer": keep_table(
-            period["customer"],
-            currency,
-            start=start,
-            end=end,
-            by="customer",
-            convert=keep_convert,
-            other=other,
+        **reports.keep_tables(
+            period, currency, start=start, end=end, convert=keep_convert, other=other
         ),
         "receivables": receivables,
         "payables": payables,
