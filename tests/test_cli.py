@@ -886,6 +886,7 @@ def test_verify_before_any_close(seed_ledger, run, ok):
     ]
 
 
+@pytest.mark.slow  # three Python processes: about 1 s
 def test_python_dash_m_runs_the_cli(closed_seed, tmp_path):
     env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     helped = subprocess.run(
