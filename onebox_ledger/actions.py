@@ -54,7 +54,7 @@ from .store import (
     paused_gc,
     read_exact,
 )
-from .values import MAX_NAME, ZERO, InputError, Month, make_text, parse_id, show_money
+from .values import MAX_NAME, ZERO, InputError, Money, Month, make_text, parse_id, show_money
 
 # ---------------------------------------------------------------- helpers
 
@@ -79,12 +79,9 @@ def _contract(book: Book, cid: str) -> Any:
 
 
 def _not_sealed(ledger: Ledger, date: datetime.date, what: str) -> None:
-    sealed = ledger.last_sealed()
-    if sealed is not None and date <= sealed.last:
-        raise LedgerError(
-            f"{what} {date} is in sealed month {Month.of(date)}; the books are closed"
-            f" through {sealed} (use a date from {sealed.next().first} on)"
-        )
+    refusal = seals.sealed_refusal(date, ledger.last_sealed(), what)
+    if refusal is not None:
+        raise LedgerError(refusal)
 
 
 def _check_currency(currency: str, expected: str, who: str) -> None:
@@ -112,13 +109,6 @@ def _write_month(ledger: Ledger, date: datetime.date, entries: Sequence[data.Dir
     return text
 
 
-def _by_id(entries: Sequence[data.Directive], entry_id: str) -> data.Directive | None:
-    for entry in entries:
-        if beans.entry_id(entry) == entry_id:
-            return entry
-    return None
-
-
 @dataclass(frozen=True)
 class Written:
     """What a command wrote (text is empty for a no-op)."""
@@ -132,7 +122,7 @@ class Written:
 
 
 def terms_item(
-    ledger: Ledger, name: str, price: tuple[Decimal, str], date: datetime.date, per: Decimal | None
+    ledger: Ledger, name: str, price: Money, date: datetime.date, per: Decimal | None
 ) -> Written:
     with ledger.locked():
         loaded = ledger.load_valid()
@@ -169,19 +159,23 @@ def terms_payment(ledger: Ledger, days: int, date: datetime.date) -> Written:
     )
 
 
-def price(ledger: Ledger, currency: str, rate: tuple[Decimal, str], date: datetime.date) -> Written:
+def price(ledger: Ledger, currency: str, rate: Money, date: datetime.date) -> Written:
     """An exchange rate for the reports: 1 `currency` = rate (in the operating currency)."""
     with ledger.locked():
         loaded = ledger.load_valid()
         operating = ledger.operating_currency()
-        if rate[1] != operating:
-            raise InputError(f"quote the rate in the operating currency {operating}, not {rate[1]}")
+        if rate.currency != operating:
+            raise InputError(
+                f"quote the rate in the operating currency {operating}, not {rate.currency}"
+            )
         if currency == operating:
             raise InputError(f"{currency} is the operating currency; it needs no rate")
         _not_sealed(ledger, date, "date")
-        entry = beans.price(date, currency, rate[0], rate[1])
+        entry = beans.price(date, currency, rate.number, rate.currency)
         text = write_static(ledger, loaded, ledger.prices_path, [entry])
-    return Written(ledger.prices_path, text, f"1 {currency} = {rate[0]} {rate[1]} from {date}")
+    return Written(
+        ledger.prices_path, text, f"1 {currency} = {rate.number} {rate.currency} from {date}"
+    )
 
 
 # ---------------------------------------------------------------- rules
@@ -244,7 +238,7 @@ def contract_add(
     *,
     customer: str,
     stream: str,
-    price: tuple[Decimal, str],
+    price: Money,
     quantity: int,
     start: datetime.date,
     billing: str,
@@ -266,7 +260,7 @@ def contract_add(
         if cid in book.contracts:
             raise LedgerError(f"contract {cid!r} already exists")
         who = _customer(book, customer)
-        _check_currency(price[1], who.currency, f"customer {customer!r}")
+        _check_currency(price.currency, who.currency, f"customer {customer!r}")
         if who.date > start:
             raise LedgerError(
                 f"customer {customer!r} was added on {who.date}, after the contract start {start}"
@@ -276,10 +270,10 @@ def contract_add(
             raise InputError(f"unknown item {item!r}{_suggest(item, list(book.items))}")
         if billing == "metered" and item is not None and not book.items[item][0].metered:
             raise InputError(f"item {item!r} is not metered (define it with --per)")
-        if timing == "advance" and price[1] != ledger.operating_currency():
+        if timing == "advance" and price.currency != ledger.operating_currency():
             raise InputError(
                 f"advance billing is for contracts in the operating currency"
-                f" ({ledger.operating_currency()}); bill {price[1]} in arrears"
+                f" ({ledger.operating_currency()}); bill {price.currency} in arrears"
             )
         _not_sealed(ledger, start, "start")
         if timing == "advance":
@@ -305,7 +299,7 @@ def contract_change(
     cid: str,
     date: datetime.date,
     quantity: int | None,
-    price: tuple[Decimal, str] | None,
+    price: Money | None,
     downgrade: str = "credit",
 ) -> Written:
     if quantity is None and price is None:
@@ -315,7 +309,7 @@ def contract_change(
         book, _ = parse_book(loaded.entries)
         contract = _contract(book, cid)
         if price is not None:
-            _check_currency(price[1], contract.currency, f"contract {cid!r}")
+            _check_currency(price.currency, contract.currency, f"contract {cid!r}")
         if date <= contract.start:
             raise InputError(
                 f"change date {date} must be after the contract start {contract.start}"
@@ -385,7 +379,7 @@ def _foreign_annual(
     contract: Contract,
     date: datetime.date,
     quantity: int | None,
-    price: tuple[Decimal, str] | None,
+    price: Money | None,
     downgrade: str,
     operating: str,
 ) -> None:
@@ -396,7 +390,7 @@ def _foreign_annual(
     if year is None or year[0] == date:
         return
     before_q, before_p = contract.terms_on(date - datetime.timedelta(days=1))
-    after = (quantity or before_q) * (price[0] if price else beans.number(before_p))
+    after = (quantity or before_q) * (price.number if price else beans.number(before_p))
     if after < before_q * beans.number(before_p) and downgrade == "anniversary":
         return
     raise InputError(
@@ -518,9 +512,6 @@ def _money_event(
         plan = _plan(lambda: make(state))
         text = write_events(ledger, loaded, state, plan.entries)
     return Written(ledger.month_path(Month.of(date)), text, plan.message)
-
-
-Money = tuple[Decimal, str]
 
 
 def sell(
@@ -880,14 +871,11 @@ def _check_credit_later(
         if not isinstance(entry, data.Transaction):
             continue
         for post in entry.postings:
-            key = openitems.item_key(
-                post, entry, "prepaid" if post.account == beans.PREPAID else "credit"
-            )
-            if key is None or not (
-                post.account == beans.PREPAID or post.account.startswith(beans.CREDIT + ":")
-            ):
+            kind = beans.credit_kind(post.account)
+            key = None if kind is None else openitems.item_key(post, entry, kind)
+            if key is None:
                 continue
-            used[key] = used.get(key, ZERO) + abs(beans.units(post)[0])
+            used[key] = used.get(key, ZERO) + abs(beans.units(post).number)
             if key in every and used[key] > every[key].open:
                 raise LedgerError(
                     f"cannot close {month}: {key} was partly used by an entry dated after"
@@ -971,11 +959,8 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     found, _ = seals.parse(loaded.entries)
     rates = Rates.of(loaded.entries, operating)
     credit_entries = [
-        e for e in loaded.entries
-        if isinstance(e, data.Transaction)
-        and any(p.account == beans.PREPAID or p.account.startswith(beans.CREDIT + ":")
-                for p in e.postings)
-    ]  # fmt: skip
+        e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
+    ]
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):

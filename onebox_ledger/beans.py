@@ -28,6 +28,8 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.core.position import Cost
 
+from .values import Money
+
 # The chart of accounts (DESIGN.md section 2). Streams map to Income:<Stream>
 # and Expenses:OneBox:<Stream>, so Income:X minus Expenses:OneBox:X is X's margin.
 STREAMS = ("cloud", "data", "product", "services")
@@ -38,7 +40,6 @@ PAYABLE = "Liabilities:OneBox:Payable"
 GRACE = "Liabilities:OneBox:Grace"
 DEFERRED = "Liabilities:Deferred-Revenue"
 CREDIT = "Liabilities:Customer-Credit"
-OPENING = "Equity:Opening-Balances"
 ROUNDING = "Equity:Rounding"
 FX_GAINS = "Income:FX-Gains"
 FX_LOSSES = "Expenses:FX-Losses"
@@ -75,6 +76,32 @@ def credit_account(customer_id: str) -> str:
     return f"{CREDIT}:{customer_account_part(customer_id)}"
 
 
+def is_credit_account(account: str) -> bool:
+    """A customer's credit: money held for a customer, not yet applied
+    (``Liabilities:Customer-Credit:Acme``)."""
+    return account.startswith(CREDIT + ":")
+
+
+def is_prepaid_account(account: str) -> bool:
+    """OneBox prepaid: money paid to OneBox ahead of its bills (``Assets:Prepaid:OneBox``)."""
+    return account == PREPAID
+
+
+def credit_kind(account: str) -> str | None:
+    """ "credit" (a customer's), "prepaid" (at OneBox), or None for any other account: the
+    kind of open item a posting to `account` belongs to (openitems.OpenItem.kind)."""
+    if is_credit_account(account):
+        return "credit"
+    if is_prepaid_account(account):
+        return "prepaid"
+    return None
+
+
+def touches_credit(entry: data.Transaction) -> bool:
+    """Does the transaction post to customer credit or OneBox prepaid?"""
+    return any(credit_kind(post.account) is not None for post in entry.postings)
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -84,10 +111,10 @@ def number(amount: Amount | None) -> Decimal:
     return amount.number
 
 
-def units(post: data.Posting) -> tuple[Decimal, str]:
-    """A posting's (number, currency)."""
+def units(post: data.Posting) -> Money:
+    """A posting's units, as Money (number, currency)."""
     assert post.units is not None
-    return number(post.units), post.units.currency
+    return Money(number(post.units), post.units.currency)
 
 
 # ---------------------------------------------------------------- building

@@ -604,6 +604,55 @@ def due_date(book: Book, month: Month) -> datetime.date:
     return month.last + datetime.timedelta(days=days)
 
 
+@dataclass(frozen=True)
+class BoxCost:
+    """What a new customer's box costs a month at partner cost (see :func:`box_cost`)."""
+
+    item: Item  # its list price in force
+    boxes: int  # the active boxes with this one
+    rate: Decimal  # the cost rate of their tier
+    before: Decimal | None  # the rate without this box (None: no tier applied)
+    exact: Decimal  # quantity x list price x rate, in the item's currency, not rounded
+
+
+def box_cost(book: Book, item: str, quantity: int, date: datetime.date) -> BoxCost:
+    """A new box of `quantity` units of `item` a month, at the terms in force on `date`: the
+    rule of :func:`charge` for a whole month (units x list price x cost rate), at the tier the
+    partner would be in with this box (the month's active boxes plus one; crossing a tier
+    moves every box). 5 x cloud-user at 25.00 USD list, 65% from 1 box: 5 x 25.00 x 0.65 =
+    81.2500 USD, rounded by the caller once (after converting it, if it must)."""
+    listed = book.item(item, date)
+    if listed is None:
+        raise BillingError(f"item {item!r} has no list price on {date}")
+    if listed.per is not None:
+        raise BillingError(f"item {item!r} is metered (per {listed.per:f} units): quote its blocks")
+    boxes = active_boxes(book, Month.of(date)) + 1
+    rate = book.rate(boxes, date)
+    if rate is None:
+        raise BillingError(
+            f"no cost rate applies to {boxes} box(es) on {date}"
+            " (add a tier: onebox-ledger terms rate 1 0.65)"
+        )
+    exact = beans.number(listed.price) * quantity * rate
+    return BoxCost(listed, boxes, rate, book.rate(boxes - 1, date), exact)
+
+
+def listed_units(book: Book, date: datetime.date) -> list[tuple[str, Decimal, str]]:
+    """The boxes running on `date` at list price: for each contract consuming an item priced
+    per unit-month (not metered), (its item, its units on `date` x the item's list price, the
+    list price's currency). Times a cost rate, what they cost OneBox a month."""
+    out = []
+    for contract in book.contracts.values():
+        if contract.item is None or not contract.active_on(date):
+            continue
+        consumed = book.item(contract.item, date)
+        if consumed is None or consumed.per is not None:
+            continue
+        count, _ = contract.terms_on(date)
+        out.append((contract.item, count * beans.number(consumed.price), consumed.price.currency))
+    return out
+
+
 def month_rate(book: Book, month: Month) -> tuple[int, Decimal | None]:
     """(active boxes, cost rate) for `month`."""
     boxes = active_boxes(book, month)

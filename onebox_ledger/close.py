@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -67,7 +67,6 @@ from .openitems import (
 from .values import ZERO, Month
 
 COST_PREFIX = "Expenses:OneBox:"
-CREDIT_PREFIX = beans.CREDIT + ":"
 
 
 class CloseError(Exception):
@@ -232,7 +231,7 @@ def generate(
     applied, prepaid = _apply(book, month, txns, rates, credit)
     summary = Summary(
         month, boxes, rate, rates.operating, streams, bill, due,
-        _totals(applied, CREDIT_PREFIX), _totals(prepaid, beans.PAYABLE),
+        _totals(applied, beans.is_credit_account), _totals(prepaid, lambda account: account == beans.PAYABLE),
     )  # fmt: skip
     return [*txns, *applied, *prepaid], summary
 
@@ -283,12 +282,12 @@ def with_sales(summary: Summary, txns: Sequence[data.Transaction], rates: Rates)
     return replace(summary, streams=streams, bill=bill, due=due)
 
 
-def _totals(txns: Sequence[data.Transaction], prefix: str) -> dict[str, Decimal]:
-    """Per currency, what the postings to accounts starting with `prefix` add up to."""
+def _totals(txns: Sequence[data.Transaction], counted: Callable[[str], bool]) -> dict[str, Decimal]:
+    """Per currency, what the postings to the `counted` accounts add up to."""
     out: dict[str, Decimal] = {}
     for txn in txns:
         for post in txn.postings:
-            if post.account.startswith(prefix):
+            if counted(post.account):
                 number, currency = beans.units(post)
                 out[currency] = out.get(currency, ZERO) + number
     return out

@@ -46,11 +46,10 @@ from .model import parse_book
 from .money import Rates
 from .openitems import OpenItem
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, read_exact, write_atomic
-from .values import Month
+from .values import Money, Month
 
 END = Month(2026, 10)  # every demo ends with October 2026, whatever its length
 D = Decimal
-Money = tuple[Decimal, str]
 OPERATING = "USD"
 EUR_BANK = "Assets:Wise:EUR"  # the partner's EUR balance at Wise
 
@@ -205,10 +204,7 @@ class FastOps:
         state = self.state()
         for entry in entries:
             state.add(entry)
-            if any(
-                p.account == beans.PREPAID or p.account.startswith(beans.CREDIT + ":")
-                for p in entry.postings
-            ):
+            if beans.touches_credit(entry):
                 self.credit_entries.append(entry)
 
     def write(self, plan: planner.Plan) -> None:
@@ -317,8 +313,8 @@ def build_demo(
     ops: Ops = FastOps(ledger) if fast else SlowOps(ledger)
     first = start_month.first
     ops.static(ledger.terms_path, [
-        events.item_entry("cloud-user", (D("25.00"), "USD"), first, None),
-        events.item_entry("data-records", (D("1.99"), "USD"), first, D(1000)),
+        events.item_entry("cloud-user", Money(D("25.00"), "USD"), first, None),
+        events.item_entry("data-records", Money(D("1.99"), "USD"), first, D(1000)),
         *(events.rate_entry(boxes, D(rate), first) for boxes, rate in TIERS),
         events.payment_entry(30, first),
     ])  # fmt: skip
@@ -367,14 +363,14 @@ def _start_customer(ops: Ops, i: int, month: Month) -> str:
     for suffix, stream, billing, price, quantity, item in profile.contracts:
         entries.append(events.contract_entry(
             f"{cid}-{suffix}", customer=cid, stream=stream, billing=billing,
-            price=(D(price), profile.currency), quantity=quantity, start=start, item=item, end=None,
+            price=Money(D(price), profile.currency), quantity=quantity, start=start, item=item, end=None,
             timing="advance" if i % 10 == ADVANCE and billing == "monthly" else "arrears",
         ))  # fmt: skip
     ops.static(ops.ledger.customers_path, entries)
     if i % 10 == ANNUAL:  # pays the year on its first day: credit until the close invoices it
         year = D(profile.contracts[0][3]) * profile.contracts[0][4] * 12
         ops.write(
-            planner.receipt(ops.state(), cid, (year, profile.currency), start,
+            planner.receipt(ops.state(), cid, Money(year, profile.currency), start,
                             ref=f"bank-prepay-{cid}")
         )  # fmt: skip
     return cid
@@ -413,14 +409,14 @@ def _month_events(
             hours = rng.randint(4, 12)
             date = _day(month, 25)
             ops.write(planner.sale(
-                ops.state(), cid, (D(hours * 95), "USD"), stream="services", date=date,
+                ops.state(), cid, Money(D(hours * 95), "USD"), stream="services", date=date,
                 memo=f"Consulting, {hours} hours at 95.00 USD",
             ))  # fmt: skip
         if profile == CREDITED and index == 5:  # an outage: a credit note on last month's invoice
             invoice = f"inv-{month.prev()}-{cid}"
             if invoice in ops.state().invoices:
                 ops.write(planner.credit_note(
-                    ops.state(), invoice, (D("16.00"), "USD"), date=_day(month, 3),
+                    ops.state(), invoice, Money(D("16.00"), "USD"), date=_day(month, 3),
                     memo="Service outage, 2 days", stream="product",
                 ))  # fmt: skip
         if profile == ENDING and index == min(8, months - 1):  # the last invoice never paid
@@ -462,7 +458,7 @@ def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
         age = month.minus(Month.of(item.date))
         if age == 0 and item.date == month.first:  # invoiced in advance: paid on the 10th
             ops.write(planner.receipt(
-                ops.state(), customer, (item.open, item.currency), _day(month, 10),
+                ops.state(), customer, Money(item.open, item.currency), _day(month, 10),
                 invoice=item.id, ref=f"bank-{item.id}",
             ))  # fmt: skip
             continue
@@ -474,7 +470,7 @@ def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
         date = _day(month, rng.randint(5, 20))
         extra = D("10.00") if profile == ENDING and index == 3 else D(0)
         ops.write(planner.receipt(
-            ops.state(), customer, (item.open + extra, item.currency), date, invoice=item.id,
+            ops.state(), customer, Money(item.open + extra, item.currency), date, invoice=item.id,
             ref=f"bank-{item.id}",
         ))  # fmt: skip
 
@@ -497,11 +493,11 @@ def _pay_onebox(ops: Ops, month: Month, index: int) -> None:
                 continue
         if bill.id == off_bill and bill.billed == bill.accrued and bill.due:
             billed = bill.accrued + D("0.03")
-            ops.write(planner.onebox_bill(ops.state(), bill.id, (billed, bill.currency),
+            ops.write(planner.onebox_bill(ops.state(), bill.id, Money(billed, bill.currency),
                                           _day(month, 3), ref=f"onebox-invoice-{bill.id}"))  # fmt: skip
         if month.first <= bill.due_date <= month.last:
             current = ops.state().bills[bill.id]
             ops.write(planner.onebox_payment(
-                ops.state(), (current.open, current.currency), current.due_date, bill=bill.id,
+                ops.state(), Money(current.open, current.currency), current.due_date, bill=bill.id,
                 ref=f"bank-{bill.id}",
             ))  # fmt: skip

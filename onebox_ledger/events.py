@@ -34,18 +34,7 @@ from . import beans, money
 from .model import Customer
 from .money import Rates
 from .openitems import OpenItem
-from .values import ZERO, Month, round_money, show_money
-
-Money = tuple[Decimal, str]
-
-
-class Refused(Exception):
-    """The request does not fit the open items (overpayment, unknown or settled item)."""
-
-    def __init__(self, message: str, *, usage: bool = False) -> None:
-        super().__init__(message)
-        self.usage = usage  # True: a bad argument (exit 2); False: the ledger refuses (exit 1)
-
+from .values import ZERO, Money, Month, round_money, show_money
 
 # ---------------------------------------------------------------- directives
 
@@ -143,7 +132,7 @@ def reused_ref(
     *,
     date: datetime.date,
     customer: str | None,
-    amount: tuple[Decimal, str],
+    amount: Money,
     memo: str | None = None,
     stream: str | None = None,
 ) -> str | None:
@@ -188,6 +177,28 @@ def credit_note_id(date: datetime.date, customer: str, taken: Collection[str | N
 # ---------------------------------------------------------------- accounts
 
 
+def open_date(
+    entries: Sequence[data.Directive], operating: str, sealed: Month | None
+) -> datetime.date:
+    """The date the tool opens an account (or declares a currency) on: the first day a new
+    entry may have. The day after the last sealed month; with nothing sealed, the ledger's
+    first day: its operating currency's ``commodity`` date (``init`` writes it), else its
+    earliest ``open``::
+
+        2026-01-01 commodity USD   ; nothing sealed: 2026-01-01; 2026-11 sealed: 2026-12-01
+
+    A ledger with neither (``init`` never makes one) opens on ``datetime.date.min``: never
+    after an entry it could hold (Beancount refuses a posting before its account's open),
+    and the same on any day, so ``verify`` re-derives the same ``open`` an earlier command
+    wrote (January 1st of the clock's year, the store's old fallback, was neither).
+    """
+    if sealed is not None:
+        return sealed.next().first
+    days = [e.date for e in entries if isinstance(e, data.Commodity) and e.currency == operating]
+    days = days or [e.date for e in entries if isinstance(e, data.Open)]
+    return min(days, default=datetime.date.min)
+
+
 def opens(
     entries: Sequence[data.Directive], opened: Collection[str], date: datetime.date
 ) -> list[data.Open]:
@@ -195,8 +206,7 @@ def opens(
 
     Accounts are opened by the command that first posts to them, so a ledger never
     holds an account nothing posts to (Beancount's pedantic checks refuse that).
-    `date` is the first day a new entry may have: the day after the last sealed
-    month, or the ledger's start (store.Ledger.open_date).
+    `date` is the first day a new entry may have (:func:`open_date`).
     """
     new: list[str] = []
     for entry in entries:
@@ -315,11 +325,11 @@ def sell_entry(
 ) -> data.Transaction:
     """A one-time invoice: the receivable (at the day's rate when foreign, as its price) and the
     income in the operating currency."""
-    lot = rates.lot(amount[1], date, f"invoice {invoice}")
+    lot = rates.lot(amount.currency, date, f"invoice {invoice}")
     postings = [
-        beans.posting(beans.receivable_account(who.id), amount[0], amount[1], lot=lot),
+        beans.posting(beans.receivable_account(who.id), amount.number, amount.currency, lot=lot),
         beans.posting(
-            beans.income_account(stream), -money.in_operating(amount[0], lot), rates.operating
+            beans.income_account(stream), -money.in_operating(amount.number, lot), rates.operating
         ),
     ]
     return beans.transaction(
@@ -343,12 +353,12 @@ def sale_cost_entry(
     rates: Rates,
 ) -> data.Transaction:
     """The OneBox cost of a one-time sale of cloud, data or product: on the month's bill."""
-    lot = rates.lot(cost[1], date, f"bill {bill}")
+    lot = rates.lot(cost.currency, date, f"bill {bill}")
     postings = [
         beans.posting(
-            beans.cost_account(stream), money.in_operating(cost[0], lot), rates.operating
+            beans.cost_account(stream), money.in_operating(cost.number, lot), rates.operating
         ),
-        beans.posting(beans.PAYABLE, -cost[0], cost[1], lot=lot),
+        beans.posting(beans.PAYABLE, -cost.number, cost.currency, lot=lot),
     ]
     return beans.transaction(
         date, "OneBox", describe,
@@ -378,17 +388,19 @@ def receive_entry(
     cash = paid or amount
     what = f"the payment {entry_id}"
     credit = beans.credit_account(who.id)
-    postings = [_cash(account, cash[0], cash[1], rates, date, what)]
+    postings = [_cash(account, cash.number, cash.currency, rates, date, what)]
     if fee is not None:
-        postings.append(_expense(fee[0], fee[1], cash[1], rates, date, what))
+        postings.append(_expense(fee[0], fee[1], cash.currency, rates, date, what))
     postings += [
-        beans.posting(beans.receivable_account(who.id), -part, amount[1], {"invoice": item.id},
+        beans.posting(beans.receivable_account(who.id), -part, amount.currency, {"invoice": item.id},
                       lot=item.lot)
         for item, part in parts
     ]  # fmt: skip
     if excess > 0:
-        lot = rates.lot(amount[1], date, what)
-        postings.append(beans.posting(credit, -excess, amount[1], {"credit": entry_id}, lot=lot))
+        lot = rates.lot(amount.currency, date, what)
+        postings.append(
+            beans.posting(credit, -excess, amount.currency, {"credit": entry_id}, lot=lot)
+        )
     return beans.transaction(
         date, who.name, "Payment received" if excess <= 0 or parts else "Payment received, held as credit",
         _money_meta(entry_id, amount, paid, ref, customer=who.id),
@@ -411,9 +423,9 @@ def refund_entry(
     """Credit paid back to the customer: each credit at its own rate, the cash at the day's rate."""
     cash = paid or amount
     what = f"the refund {entry_id}"
-    postings = [_cash(account, -cash[0], cash[1], rates, date, what)]
+    postings = [_cash(account, -cash.number, cash.currency, rates, date, what)]
     postings += [
-        beans.posting(beans.credit_account(who.id), part, amount[1], {"credit": item.id},
+        beans.posting(beans.credit_account(who.id), part, amount.currency, {"credit": item.id},
                       lot=item.lot)
         for item, part in parts
     ]  # fmt: skip
@@ -442,25 +454,27 @@ def pay_entry(
     fee charged on top (`fee`) goes to its expense account."""
     cash = paid or amount
     what = f"the payment {entry_id}"
-    postings = [_cash(account, -cash[0], cash[1], rates, date, what)]
+    postings = [_cash(account, -cash.number, cash.currency, rates, date, what)]
     if fee is not None:
-        postings.append(_expense(fee[0], fee[1], cash[1], rates, date, what))
+        postings.append(_expense(fee[0], fee[1], cash.currency, rates, date, what))
     for item, part in parts:
         in_grace = min(part, item.in_grace)
         if in_grace:
             postings.append(
-                beans.posting(beans.GRACE, in_grace, amount[1], {"bill": item.id}, lot=item.lot)
+                beans.posting(
+                    beans.GRACE, in_grace, amount.currency, {"bill": item.id}, lot=item.lot
+                )
             )
         if part - in_grace:
             postings.append(
                 beans.posting(
-                    beans.PAYABLE, part - in_grace, amount[1], {"bill": item.id}, lot=item.lot
+                    beans.PAYABLE, part - in_grace, amount.currency, {"bill": item.id}, lot=item.lot
                 )
             )
     if excess > 0:
-        lot = rates.lot(amount[1], date, what)
+        lot = rates.lot(amount.currency, date, what)
         postings.append(
-            beans.posting(beans.PREPAID, excess, amount[1], {"prepaid": entry_id}, lot=lot)
+            beans.posting(beans.PREPAID, excess, amount.currency, {"prepaid": entry_id}, lot=lot)
         )
     return beans.transaction(
         date, "OneBox", "Payment to OneBox" if excess <= 0 or parts else "Payment to OneBox, prepaid",
@@ -674,8 +688,8 @@ def fee_entry(
     """A bank fee: the bank account pays the fee account (at the day's rate when foreign)."""
     what = f"the fee {entry_id}"
     postings = [
-        _cash(account, -amount[0], amount[1], rates, date, what),
-        _expense(fees, amount[0], amount[1], rates, date, what),
+        _cash(account, -amount.number, amount.currency, rates, date, what),
+        _expense(fees, amount.number, amount.currency, rates, date, what),
     ]
     return beans.transaction(
         date, None, memo,

@@ -48,7 +48,9 @@ class MoneyError(Exception):
 
 @dataclass
 class Rates:
-    """The ledger's exchange rates (its ``price`` directives) into the operating currency."""
+    """The ledger's exchange rates (its ``price`` directives) into the operating currency:
+    the one place a rate is looked up, by the commands (:meth:`need`) and by the reports
+    (``reports.Converter``, which notes the rates it used)."""
 
     operating: str
     price_map: prices.PriceMap
@@ -57,22 +59,38 @@ class Rates:
     def of(cls, entries: Sequence[data.Directive], operating: str) -> Rates:
         return cls(operating, price_map(entries, operating))
 
+    def dated(self, currency: str, date: datetime.date) -> tuple[datetime.date, Decimal] | None:
+        """The latest rate dated on or before `date`, with its own date (`date` and 1 for the
+        operating currency); None when there is none."""
+        if currency == self.operating:
+            return date, Decimal(1)
+        when, rate = prices.get_price(self.price_map, (currency, self.operating), date)  # type: ignore[no-untyped-call]
+        if not isinstance(rate, Decimal) or not isinstance(when, datetime.date):
+            return None
+        return when, rate
+
     def find(self, currency: str, date: datetime.date) -> Decimal | None:
         """1 for the operating currency; else the latest rate dated on or before `date`."""
-        if currency == self.operating:
-            return Decimal(1)
-        _, rate = prices.get_price(self.price_map, (currency, self.operating), date)  # type: ignore[no-untyped-call]
-        return rate if isinstance(rate, Decimal) else None
+        found = self.dated(currency, date)
+        return None if found is None else found[1]
 
-    def need(self, currency: str, date: datetime.date, what: str) -> Decimal:
-        """The rate, or MoneyError naming it and the command that adds it."""
-        rate = self.find(currency, date)
-        if rate is None:
+    def need_dated(
+        self, currency: str, date: datetime.date, what: str | None = None
+    ) -> tuple[datetime.date, Decimal]:
+        """The rate and its date, or MoneyError naming the rate (and `what` needs it) and the
+        command that adds it."""
+        found = self.dated(currency, date)
+        if found is None:
+            needed = f" for {what}" if what else ""
             raise MoneyError(
-                f"no exchange rate {currency}->{self.operating} on or before {date} for {what}"
+                f"no exchange rate {currency}->{self.operating} on or before {date}{needed}"
                 f' (add one: onebox-ledger price {currency} "1.00 {self.operating}" --date {date})'
             )
-        return rate
+        return found
+
+    def need(self, currency: str, date: datetime.date, what: str | None = None) -> Decimal:
+        """The rate, or MoneyError (see :meth:`need_dated`)."""
+        return self.need_dated(currency, date, what)[1]
 
     def lot(self, currency: str, date: datetime.date, what: str) -> beans.Lot | None:
         """The rate a foreign open item dated `date` is held at (None in the operating

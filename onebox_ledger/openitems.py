@@ -42,7 +42,6 @@ from .values import ZERO
 
 RECEIVABLE_PREFIX = beans.RECEIVABLE + ":"  # an invoice's postings
 BILL_ACCOUNTS = (beans.PAYABLE, beans.GRACE)  # a bill's postings
-CREDIT_PREFIX = beans.CREDIT + ":"  # a customer credit's postings
 
 
 @dataclass
@@ -211,7 +210,7 @@ def credits(
 def apply_credits(items: dict[str, OpenItem], entry: data.Transaction) -> None:
     """Add one transaction's credit and prepaid postings to the items in `items` (in place)."""
     for post in entry.postings:
-        if post.account.startswith(CREDIT_PREFIX) or post.account == beans.PREPAID:
+        if beans.credit_kind(post.account) is not None:
             add_credit_posting(items, entry, post)
 
 
@@ -223,12 +222,13 @@ def add_credit_posting(
     Credit is a liability: a credit posting (negative) adds to it, a debit uses it.
     Prepaid is an asset: a debit adds to it, a credit uses it.
     """
-    prepaid = post.account == beans.PREPAID
-    key = item_key(post, entry, "prepaid" if prepaid else "credit")
+    kind = beans.credit_kind(post.account) or "credit"
+    prepaid = kind == "prepaid"
+    key = item_key(post, entry, kind)
     if key is None:
         return
     number, currency = beans.units(post)
-    item = _item(items, key, "prepaid" if prepaid else "credit", entry, currency)
+    item = _item(items, key, kind, entry, currency)
     if item.lot is None:
         item.lot = beans.lot_of(post)
     added = number if prepaid else -number

@@ -50,9 +50,7 @@ from .openitems import (
     sorted_invoices,
 )
 from .rules import Rule, parse_rules
-from .values import ZERO, Month, round_money, show_money
-
-Money = tuple[Decimal, str]
+from .values import ZERO, Money, Month, round_money, show_money
 
 
 class Refused(Exception):
@@ -245,11 +243,9 @@ class State:
         return date
 
     def not_sealed(self, date: datetime.date, what: str = "date") -> None:
-        if self.sealed is not None and date <= self.sealed.last:
-            raise Refused(
-                f"{what} {date} is in sealed month {Month.of(date)}; the books are closed"
-                f" through {self.sealed} (use a date from {self.sealed.next().first} on)"
-            )
+        refusal = seals.sealed_refusal(date, self.sealed, what)
+        if refusal is not None:
+            raise Refused(refusal)
 
     def recorded(
         self,
@@ -318,9 +314,9 @@ def receipt(
     `paid` is what reached the bank account when it differs (another currency, or
     less a bank fee: then `fee` is the expense account and the fee)."""
     who = state.customer(customer)
-    if amount[1] != who.currency:
+    if amount.currency != who.currency:
         raise Refused(
-            f"customer {customer!r} is billed in {who.currency}, not {amount[1]}", usage=True
+            f"customer {customer!r} is billed in {who.currency}, not {amount.currency}", usage=True
         )
     done = state.recorded("receive", ref, date=date, customer=customer, amount=amount,
                           others=("pay", "refund"))  # fmt: skip
@@ -328,7 +324,7 @@ def receipt(
         return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
     state.not_sealed(date)
     cash = paid or amount
-    bank = state.bank(account, cash[1])
+    bank = state.bank(account, cash.currency)
     mine = state.customer_invoices(customer, date)
     _named(mine, invoice, "invoice", f"customer {customer!r}")
     if invoice is not None and state.invoices[invoice].open <= 0:
@@ -336,7 +332,7 @@ def receipt(
             f"invoice {invoice} is paid ({_settled_by(state, invoice)}); to apply this payment"
             " to the oldest open invoices, or hold it as credit, leave out --invoice"
         )
-    parts, excess = events.allocate(mine, amount[0], invoice)
+    parts, excess = events.allocate(mine, amount.number, invoice)
     entry_id = state.entry_id("receive", ref, f"{date}/{customer}")
     try:
         entry = events.receive_entry(
@@ -345,7 +341,7 @@ def receipt(
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
-    applied = _applied(parts, excess, "held as credit", amount[1])
+    applied = _applied(parts, excess, "held as credit", amount.currency)
     return Plan(
         (entry,),
         f"received {show_money(*amount)} from {customer}: {applied}",
@@ -383,9 +379,9 @@ def refund(
 ) -> Plan:
     """Pay a customer's credit back, oldest credit first; more than the credit is refused."""
     who = state.customer(customer)
-    if amount[1] != who.currency:
+    if amount.currency != who.currency:
         raise Refused(
-            f"customer {customer!r} is billed in {who.currency}, not {amount[1]}", usage=True
+            f"customer {customer!r} is billed in {who.currency}, not {amount.currency}", usage=True
         )
     done = state.recorded("refund", ref, date=date, customer=customer, amount=amount,
                           others=("pay", "receive"))  # fmt: skip
@@ -393,14 +389,14 @@ def refund(
         return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
     state.not_sealed(date)
     cash = paid or amount
-    bank = state.bank(account, cash[1])
+    bank = state.bank(account, cash.currency)
     credits = state.customer_credits(customer, date)
-    parts, excess = events.allocate(credits, amount[0])
+    parts, excess = events.allocate(credits, amount.number)
     if excess > 0:
         available = sum((c.open for c in credits), ZERO)
         raise Refused(
             f"refund of {show_money(*amount)} exceeds {customer}'s credit of"
-            f" {show_money(available, amount[1])} on {date}"
+            f" {show_money(available, amount.currency)} on {date}"
         )
     entry_id = state.entry_id("refund", ref, f"{date}/{customer}")
     try:
@@ -411,7 +407,7 @@ def refund(
         raise Refused(str(err)) from None
     return Plan(
         (entry,),
-        f"refunded {show_money(*amount)} to {customer}: {_applied(parts, ZERO, '', amount[1])}",
+        f"refunded {show_money(*amount)} to {customer}: {_applied(parts, ZERO, '', amount.currency)}",
         tuple((item.id, part) for item, part in parts),
     )
 
@@ -439,17 +435,17 @@ def onebox_payment(
     state.not_sealed(date)
     items = state.open_bills(date)
     currencies = {i.currency for i in items if i.open > 0}
-    if currencies and amount[1] not in currencies:
+    if currencies and amount.currency not in currencies:
         raise Refused(
-            f"OneBox bills are in {', '.join(sorted(currencies))}, not {amount[1]}"
+            f"OneBox bills are in {', '.join(sorted(currencies))}, not {amount.currency}"
             " (give what left your account with --paid)",
             usage=True,
         )
     cash = paid or amount
-    bank = state.bank(account, cash[1])
-    items = [i for i in items if i.currency == amount[1]]
+    bank = state.bank(account, cash.currency)
+    items = [i for i in items if i.currency == amount.currency]
     _named(items, bill, "bill", "OneBox bills")
-    parts, excess = events.allocate(items, amount[0], bill)
+    parts, excess = events.allocate(items, amount.number, bill)
     entry_id = state.entry_id("pay", ref, f"{date}")
     try:
         entry = events.pay_entry(
@@ -460,7 +456,7 @@ def onebox_payment(
         raise Refused(str(err)) from None
     return Plan(
         (entry,),
-        f"paid {show_money(*amount)} to OneBox: {_applied(parts, excess, 'prepaid', amount[1])}",
+        f"paid {show_money(*amount)} to OneBox: {_applied(parts, excess, 'prepaid', amount.currency)}",
         tuple((item.id, part) for item, part in parts),
         excess,
     )
@@ -473,23 +469,23 @@ def onebox_bill(
     every = state.open_bills(date)
     _named(every, bill, "bill", f"OneBox bills issued by {date}")
     item = next(i for i in every if i.id == bill)
-    if billed[1] != item.currency:
-        raise Refused(f"bill {bill} is in {item.currency}, not {billed[1]}", usage=True)
-    if billed[0] == item.billed:
+    if billed.currency != item.currency:
+        raise Refused(f"bill {bill} is in {item.currency}, not {billed.currency}", usage=True)
+    if billed.number == item.billed:
         return Plan((), f"bill {bill} already stands at {show_money(*billed)}; nothing changed")
     state.not_sealed(date)
-    if billed[0] < item.paid:
+    if billed.number < item.paid:
         raise Refused(
             f"bill {bill}: {show_money(*billed)} is less than the {show_money(item.paid, item.currency)}"
             " already paid (record what OneBox refunds as a receipt first)"
         )
     entry_id = state.entry_id("bill", ref, f"{bill}/{date}")
     try:
-        entry = events.bill_entry(item, billed[0], date=date, entry_id=entry_id, ref=ref,
+        entry = events.bill_entry(item, billed.number, date=date, entry_id=entry_id, ref=ref,
                                   rates=state.rates)  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
-    difference = billed[0] - item.billed
+    difference = billed.number - item.billed
     return Plan(
         (entry,),
         f"bill {bill}: billed {show_money(*billed)}, accrued {show_money(item.accrued, item.currency)},"
@@ -515,9 +511,9 @@ def sale(
     of the sale's month, at that month's tier; the sale's own customer counts as a box when no
     contract makes it one)."""
     who = state.customer(customer)
-    if amount[1] != who.currency:
+    if amount.currency != who.currency:
         raise Refused(
-            f"customer {customer!r} is billed in {who.currency}, not {amount[1]}", usage=True
+            f"customer {customer!r} is billed in {who.currency}, not {amount.currency}", usage=True
         )
     if who.date > date:
         raise Refused(f"customer {customer!r} was added on {who.date}, after {date}")
@@ -590,7 +586,7 @@ def _sale_cost(
     )
     return events.sale_cost_entry(
         who, stream=stream, date=date, entry_id=f"{entry_id}/cost",
-        cost=(cost, item.price.currency), describe=describe, bill=f"onebox-{month}", due=due,
+        cost=Money(cost, item.price.currency), describe=describe, bill=f"onebox-{month}", due=due,
         rates=state.rates,
     )  # fmt: skip
 
@@ -611,8 +607,8 @@ def credit_note(
         _named(list(state.invoices.values()), invoice, "invoice", "this ledger")
         raise Refused(f"unknown invoice {invoice!r}", usage=True)  # pragma: no cover
     who = state.customer(str(item.customer))
-    if amount[1] != item.currency:
-        raise Refused(f"invoice {invoice} is in {item.currency}, not {amount[1]}", usage=True)
+    if amount.currency != item.currency:
+        raise Refused(f"invoice {invoice} is in {item.currency}, not {amount.currency}", usage=True)
     if date < item.date:
         raise Refused(
             f"credit note dated {date}, before invoice {invoice} of {item.date}", usage=True
@@ -632,7 +628,7 @@ def credit_note(
          and isinstance(e.meta.get("amount"), Amount)),
         ZERO,
     )  # fmt: skip
-    if amount[0] > item.billed - credited:
+    if amount.number > item.billed - credited:
         raise Refused(
             f"a credit note of {show_money(*amount)} exceeds what invoice {invoice} billed and was"
             f" not credited yet ({show_money(item.billed - credited, item.currency)})"
@@ -659,18 +655,22 @@ def credit_note(
     note = events.credit_note_id(date, who.id, state.invoice_ids)
     try:
         entry = events.credit_note_entry(
-            who, item, amount[0], stream=stream, date=date, memo=memo, entry_id=entry_id,
+            who, item, amount.number, stream=stream, date=date, memo=memo, entry_id=entry_id,
             note=note, ref=ref, rates=state.rates,
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
-    part = min(amount[0], max(item.open, ZERO))
-    tail = f", {show_money(amount[0] - part, amount[1])} held as credit" if amount[0] > part else ""
+    part = min(amount.number, max(item.open, ZERO))
+    tail = (
+        f", {show_money(amount.number - part, amount.currency)} held as credit"
+        if amount.number > part
+        else ""
+    )
     return Plan(
         (entry,),
         f"credit note {note}: {show_money(*amount)} off {invoice} ({stream}){tail}",
         ((invoice, part),),
-        amount[0] - part,
+        amount.number - part,
     )
 
 

@@ -10,8 +10,8 @@ month (and a one-time part, kept 100%), in the month of `as_of`::
     monthly   125.00   81.25        43.75    35.0       5 x 25.00 list x 65%
     once      2000.00  0.00         2000.00  100.0
 
-The OneBox cost is at the tier the partner would be in with this box: the month's
-active boxes (billing.active_boxes) plus one. When that box crosses a tier, every box
+The OneBox cost is billing's (billing.box_cost), at the tier the partner would be in
+with this box: the month's active boxes (billing.active_boxes) plus one. When that box crosses a tier, every box
 moves to the new rate, and the quote says what the portfolio's OneBox cost changes by
 a month: each contract consuming an item that month, its units on `as_of` x the item's
 list price, at the new rate minus at the old, rounded once.
@@ -28,13 +28,11 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import beans
-from .billing import active_boxes
+from .billing import BillingError, box_cost, listed_units
 from .model import Book
 from .money import MoneyError, Rates
 from .reports import Table
-from .values import ZERO, Month, round_money, show_money
-
-Money = tuple[Decimal, str]
+from .values import ZERO, Money, Month, round_money, show_money
 
 
 class QuoteError(Exception):
@@ -71,46 +69,39 @@ def quote(
     if stream != "services" and item is None:
         raise QuoteError(f"a {stream} sale consumes a OneBox item: give --item (cloud-user)")
     notes = []
-    sold_rate = _rate(rates, price[1], as_of, "the price")
-    sold = round_money(price[0] * quantity * sold_rate)
-    if price[1] != operating:
+    sold_rate = _rate(rates, price.currency, as_of, "the price")
+    sold = round_money(price.number * quantity * sold_rate)
+    if price.currency != operating:
         notes.append(
             f"sold: {quantity} x {show_money(*price)} ="
-            f" {show_money(round_money(price[0] * quantity), price[1])} at {sold_rate} {operating}"
+            f" {show_money(round_money(price.number * quantity), price.currency)} at {sold_rate} {operating}"
             f" on {as_of}"
         )
     once_sold = None
     if once is not None:
-        once_sold = round_money(once[0] * _rate(rates, once[1], as_of, "the one-time part"))
-        if once[1] != operating:
+        once_sold = round_money(
+            once.number * _rate(rates, once.currency, as_of, "the one-time part")
+        )
+        if once.currency != operating:
             notes.append(f"once: {show_money(*once)} = {show_money(once_sold, operating)}")
     cost = ZERO.quantize(Decimal("0.01"))
-    boxes = active_boxes(book, month)
-    change: Decimal | None = None
+    crossing: tuple[Decimal, Decimal, Decimal] | None = None  # before, after, the change
     if item is not None:
-        listed = book.item(item, as_of)
-        if listed is None:
-            raise QuoteError(f"item {item!r} has no list price on {as_of}")
-        if listed.per is not None:
-            raise QuoteError(
-                f"item {item!r} is metered (per {listed.per:f} units): quote its blocks"
-            )
-        before, after = book.rate(boxes, as_of), book.rate(boxes + 1, as_of)
-        if after is None:
-            raise QuoteError(
-                f"no cost rate applies to {boxes + 1} box(es) on {as_of}"
-                " (add a tier: onebox-ledger terms rate 1 0.65)"
-            )
-        list_price = beans.number(listed.price)
-        list_rate = _rate(rates, listed.price.currency, as_of, f"the list price of {item}")
-        cost = round_money(list_price * quantity * after * list_rate)
+        try:
+            box = box_cost(book, item, quantity, as_of)
+        except BillingError as err:
+            raise QuoteError(str(err)) from None
+        listed = box.item.price
+        list_rate = _rate(rates, listed.currency, as_of, f"the list price of {item}")
+        cost = round_money(box.exact * list_rate)
         notes.append(
-            f"OneBox cost: {quantity} x {show_money(list_price, listed.price.currency)} list x"
-            f" {(after * 100).normalize():f}% (the tier of {boxes + 1} active box(es) in"
+            f"OneBox cost: {quantity} x {show_money(beans.number(listed), listed.currency)} list x"
+            f" {(box.rate * 100).normalize():f}% (the tier of {box.boxes} active box(es) in"
             f" {month}, this one included)"
         )
-        if before is not None and before != after:
-            change = _portfolio_change(book, rates, as_of, before, after)
+        if box.before is not None and box.before != box.rate:
+            change = _portfolio_change(book, rates, as_of, box.before, box.rate)
+            crossing = (box.before, box.rate, change)
     table = Table(
         f"Quote: {quantity} x {item or stream} at {show_money(*price)} a month"
         f"{f', {show_money(*once)} once' if once else ''}, as of {as_of} ({operating})",
@@ -125,9 +116,8 @@ def quote(
         ["first month", first_sold, cost, first_sold - cost, _pct(first_sold - cost, first_sold)]
     )
     table.notes.extend(notes)
-    if change is not None:
-        before, after = book.rate(boxes, as_of), book.rate(boxes + 1, as_of)
-        assert before is not None and after is not None
+    if crossing is not None:
+        before, after, change = crossing
         table.notes.append(
             f"this box moves every box from {(before * 100).normalize():f}% to"
             f" {(after * 100).normalize():f}% of list: the OneBox cost of your other boxes"
@@ -141,13 +131,6 @@ def _portfolio_change(
 ) -> Decimal:
     """What the boxes running on `as_of` cost a month at `after` minus at `before`."""
     units = ZERO
-    for contract in book.contracts.values():
-        if contract.item is None or not contract.active_on(as_of):
-            continue
-        consumed = book.item(contract.item, as_of)
-        if consumed is None or consumed.per is not None:
-            continue
-        count, _ = contract.terms_on(as_of)
-        rate = _rate(rates, consumed.price.currency, as_of, f"the list price of {contract.item}")
-        units += count * beans.number(consumed.price) * rate
+    for item, value, currency in listed_units(book, as_of):
+        units += value * _rate(rates, currency, as_of, f"the list price of {item}")
     return round_money(units * after) - round_money(units * before)

@@ -20,6 +20,8 @@ naming the currency and date::
     report receivables --as-of 2026-10-31: inv-2026-10-berlin-immo 92.00 EUR -> 99.36 USD
     note: rate EUR->USD 1.08 of 2026-10-01
 
+The rates are money.Rates' (the commands' own), and so is the error's wording.
+
 A report as of a date notes the transactions dated after it, which it leaves out.
 
 The keep report answers "I sold X: how much do I keep?": per stream, customer
@@ -36,14 +38,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from beancount.core import data, prices
+from beancount.core import data
 
 from . import beans, money
 from .billing import active_boxes, terms_billed_on
 from .model import Book
 from .openitems import (
     BILL_ACCOUNTS,
-    CREDIT_PREFIX,
     RECEIVABLE_PREFIX,
     OpenItem,
     add_bill_posting,
@@ -115,31 +116,31 @@ def payload(table: Table) -> dict[str, Any]:
 
 
 class Converter:
-    """Converts amounts to the operating currency with the ledger's price directives."""
+    """Converts amounts to the operating currency at the ledger's rates (money.Rates), and
+    records each rate it used, for its table's notes."""
 
-    def __init__(self, entries: Sequence[data.Directive], currency: str) -> None:
+    def __init__(
+        self,
+        entries: Sequence[data.Directive],
+        currency: str,
+        *,
+        rates: money.Rates | None = None,
+    ) -> None:
         self.currency = currency
-        self.price_map = money.price_map(entries, currency)
+        self.rates = rates if rates is not None else money.Rates.of(entries, currency)
         self.used: dict[tuple[str, datetime.date], Decimal] = {}
 
     def sibling(self) -> Converter:
         """The same rates, with its own record of the rates used (for another table's notes)."""
-        other = Converter([], self.currency)
-        other.price_map = self.price_map
-        return other
+        return Converter([], self.currency, rates=self.rates)
 
     def __call__(self, number: Decimal, currency: str, date: datetime.date) -> Decimal:
         if currency == self.currency:
             return number
-        found = prices.get_price(self.price_map, (currency, self.currency), date)  # type: ignore[no-untyped-call]
-        when: datetime.date | None = found[0]
-        rate: Decimal | None = found[1]
-        if rate is None:
-            raise ReportError(
-                f"no exchange rate {currency}->{self.currency} on or before {date}"
-                f" (add one to ledger/prices.beancount: {date} price {currency} 1.00 {self.currency})"
-            )
-        assert when is not None
+        try:
+            when, rate = self.rates.need_dated(currency, date)
+        except money.MoneyError as err:
+            raise ReportError(str(err)) from None
         self.used[(currency, when)] = rate
         return number * rate
 
@@ -174,6 +175,48 @@ COST_PREFIX = "Expenses:OneBox:"
 EXPENSES_PREFIX = "Expenses:"
 STREAM_INCOME = frozenset(beans.income_account(stream) for stream in beans.STREAMS)
 
+# What a posting's account is to the reports (SOLD and COST first: `kind <= COST` is keep's).
+SOLD, COST, PROFIT, RECEIVABLE, BILL, CREDIT, OTHER = range(7)
+
+
+def classify(account: str) -> tuple[int, str]:
+    """What the reports do with a posting to `account`: keep (SOLD or COST, with its stream:
+    ``Income:Cloud`` -> (SOLD, "Cloud")), other income or expense (PROFIT), an invoice
+    (RECEIVABLE), a bill (BILL), customer credit or OneBox prepaid (CREDIT), or nothing
+    (OTHER). :func:`scan` and trends.collect both dispatch on it."""
+    if account in STREAM_INCOME:
+        return SOLD, account.split(":")[1]
+    if account.startswith(COST_PREFIX):
+        return COST, account.split(":")[2]
+    if account.startswith((INCOME_PREFIX, EXPENSES_PREFIX)):
+        return PROFIT, ""
+    if account.startswith(RECEIVABLE_PREFIX):
+        return RECEIVABLE, ""
+    if account in BILL_ACCOUNTS:
+        return BILL, ""
+    if beans.credit_kind(account) is not None:
+        return CREDIT, ""
+    return OTHER, ""
+
+
+def contract_invoiced(entry: data.Transaction) -> str | None:
+    """The contract whose invoice `entry` is (a generated ``.../invoice`` entry naming a
+    contract), else None: MRR counts a metered contract's last one."""
+    contract = entry.meta.get("contract")
+    if isinstance(contract, str) and (beans.entry_id(entry) or "").endswith("/invoice"):
+        return contract
+    return None
+
+
+def add_other(
+    sums: dict[str, Decimal], entry: data.Transaction, post: data.Posting, convert: Converter
+) -> None:
+    """An income or expense posting outside the streams, in the operating currency, added to
+    its account's sum (keep's notes: exchange results, bad debt)."""
+    number, currency = beans.units(post)
+    value = number if currency == convert.currency else convert(number, currency, entry.date)
+    sums[post.account] = sums.get(post.account, ZERO) + value
+
 
 def scan(
     entries: Sequence[data.Directive],
@@ -199,6 +242,7 @@ def scan(
     """
     result = Scan({by: {} for by in keep_by})
     keeping_any = keep_convert is not None and bool(keep_by)
+    kinds: dict[str, tuple[int, str]] = {}  # account -> classify(account)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -210,44 +254,31 @@ def scan(
         keeping = keeping_any and not ((start and date < start) or (end and date > end))
         current = as_of is None or date <= as_of
         for post in entry.postings:
-            account = post.account
-            if account in STREAM_INCOME:
+            kind = kinds.get(post.account)
+            if kind is None:
+                kind = kinds[post.account] = classify(post.account)
+            what, stream = kind
+            if what <= COST:
                 if keeping:
                     assert keep_convert is not None
-                    _keep(result.keep, entry, post, keep_convert, account.split(":")[1], 0)
-            elif account.startswith(COST_PREFIX):
+                    _keep(result.keep, entry, post, keep_convert, stream, what)
+            elif what == PROFIT:
                 if keeping:
                     assert keep_convert is not None
-                    _keep(result.keep, entry, post, keep_convert, account.split(":")[2], 1)
-            elif account.startswith((INCOME_PREFIX, EXPENSES_PREFIX)):
-                if keeping:
-                    assert keep_convert is not None
-                    number, currency = beans.units(post)
-                    value = (
-                        number
-                        if currency == keep_convert.currency
-                        else keep_convert(number, currency, date)
-                    )
-                    result.other[account] = result.other.get(account, ZERO) + value
-            elif account.startswith(RECEIVABLE_PREFIX):
+                    add_other(result.other, entry, post, keep_convert)
+            elif what == RECEIVABLE:
                 if not current:
                     continue
                 if want_invoices:
                     add_invoice_posting(result.invoices, entry, post)
                 if want_last_invoices:
-                    contract = entry.meta.get("contract")
-                    if isinstance(contract, str) and (beans.entry_id(entry) or "").endswith(
-                        "/invoice"
-                    ):
+                    contract = contract_invoiced(entry)
+                    if contract is not None:
                         number, currency = beans.units(post)
                         result.last_invoice[contract] = (number, currency, date)
-            elif account in BILL_ACCOUNTS and current and want_bills:
+            elif what == BILL and current and want_bills:
                 add_bill_posting(result.bills, entry, post)
-            elif (
-                current
-                and want_credits
-                and (account.startswith(CREDIT_PREFIX) or account == beans.PREPAID)
-            ):
+            elif what == CREDIT and current and want_credits:
                 add_credit_posting(result.credits, entry, post)
     return result
 
@@ -258,7 +289,7 @@ def _keep(
     post: data.Posting,
     convert: Converter,
     stream: str,
-    index: int,  # 0: sold (income, a credit), 1: OneBox cost (a debit)
+    index: int,  # SOLD (0): income, a credit; COST (1): OneBox cost, a debit
 ) -> None:
     number, currency = beans.units(post)
     value = number if currency == convert.currency else convert(number, currency, entry.date)
@@ -576,6 +607,24 @@ def mrr_table(
     return table
 
 
+def keep_tables(
+    groups: Mapping[str, dict[tuple[str, ...], list[Decimal]]],
+    currency: str,
+    *,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    convert: Converter,
+    other: dict[str, Decimal],
+) -> dict[str, Table]:
+    """The overview's keep tables, "keep-stream" and "keep-customer", from keep sums per
+    grouping (scan's `keep`)."""
+    return {
+        f"keep-{by}": keep_table(groups[by], currency, start=start, end=end, by=by,
+                                 convert=convert, other=other)
+        for by in ("stream", "customer")
+    }  # fmt: skip
+
+
 def overview(
     book: Book,
     entries: Sequence[data.Directive],
@@ -595,28 +644,12 @@ def overview(
         as_of=as_of, want_invoices=True, want_bills=True, want_credits=True,
         want_last_invoices=True,
     )  # fmt: skip
-    by_stream, by_customer = found.keep["stream"], found.keep["customer"]
     invoices = sorted_invoices(found.invoices.values())
     credit = [i for i in found.credits.values() if i.kind == "credit"]
     prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
     tables = {
-        "keep-stream": keep_table(
-            by_stream,
-            currency,
-            start=start,
-            end=end,
-            by="stream",
-            convert=keep_convert,
-            other=found.other,
-        ),
-        "keep-customer": keep_table(
-            by_customer,
-            currency,
-            start=start,
-            end=end,
-            by="customer",
-            convert=keep_convert,
-            other=found.other,
+        **keep_tables(
+            found.keep, currency, start=start, end=end, convert=keep_convert, other=found.other
         ),
         "receivables": receivables_table(
             invoices, currency, as_of=as_of, convert=receivable_convert, credit=credit

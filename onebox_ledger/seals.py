@@ -63,6 +63,22 @@ class Finding(NamedTuple):
     entry: Any
 
 
+def sealed_refusal(date: datetime.date, sealed: Month | None, what: str = "date") -> str | None:
+    """Why `date` cannot take a new entry, or None: the books are closed through `sealed`
+    (the latest sealed month), and a sealed month is never written again::
+
+        sealed_refusal(date(2026, 11, 30), Month(2026, 11))
+        -> "date 2026-11-30 is in sealed month 2026-11; the books are closed through 2026-11
+            (use a date from 2026-12-01 on)"
+    """
+    if sealed is None or date > sealed.last:
+        return None
+    return (
+        f"{what} {date} is in sealed month {Month.of(date)}; the books are closed"
+        f" through {sealed} (use a date from {sealed.next().first} on)"
+    )
+
+
 def currency_of(options: Mapping[str, Any]) -> str:
     """The operating currency a digest covers: the first ``operating_currency`` ("" if none)."""
     currencies = options.get("operating_currency") or [""]

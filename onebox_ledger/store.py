@@ -81,7 +81,7 @@ from beancount.core import data
 from beancount.ops import validation
 from beancount.parser import booking, parser
 
-from . import beans, seals
+from . import beans, events, seals
 from .model import Book, parse_book
 from .values import ZERO, Month
 
@@ -153,13 +153,6 @@ class MonthView:
 
 
 CREDIT_MARKERS = (beans.CREDIT.encode() + b":", beans.PREPAID.encode())
-
-
-def _credit(entry: data.Transaction) -> bool:
-    return any(
-        p.account.startswith(beans.CREDIT + ":") or p.account == beans.PREPAID
-        for p in entry.postings
-    )
 
 
 class MonthScan(NamedTuple):
@@ -490,28 +483,22 @@ class Ledger:
         """
         found: list[data.Transaction] = []
         for entries in files.parsed.values():
-            found.extend(e for e in entries if isinstance(e, data.Transaction) and _credit(e))
+            found.extend(
+                e for e in entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
+            )
         for path in files.months.values():
             blocks = self.scan(path).credit
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
-                found.extend(e for e in parsed if isinstance(e, data.Transaction) and _credit(e))
+                found.extend(
+                    e for e in parsed if isinstance(e, data.Transaction) and beans.touches_credit(e)
+                )
         return found
 
-    def start(self, static: Sequence[data.Directive]) -> datetime.date | None:
-        """The ledger's first day: its operating currency's ``commodity`` date (init writes it),
-        else its earliest ``open``."""
-        currency = seals.currency_of(self.options())
-        dates = [e.date for e in static if isinstance(e, data.Commodity) and e.currency == currency]
-        dates = dates or [e.date for e in static if isinstance(e, data.Open)]
-        return min(dates, default=None)
-
     def open_date(self, static: Sequence[data.Directive], sealed: Month | None) -> datetime.date:
-        """The date of an account the tool opens: the first day a new entry may have (the day
-        after the last sealed month), or the ledger's start when nothing is sealed."""
-        if sealed is not None:
-            return sealed.next().first
-        return self.start(static) or datetime.date.today().replace(month=1, day=1)
+        """The date of an account the tool opens (events.open_date, for this ledger's
+        operating currency)."""
+        return events.open_date(static, seals.currency_of(self.options()), sealed)
 
     def seal_before(self, month: Month, files: Files) -> seals.Seal | None:
         """The seal of the latest sealed month before `month` (None: nothing sealed before it)."""

@@ -31,8 +31,8 @@ report's to the cent. An invoice of the demo, seen at two month ends::
     month end 2026-10-31: 1 day past due     -> 1-30: 504.00
     month end 2026-11-30: 31 days past due   -> 31-60: 504.00
 
-The pass mirrors ``reports.scan``'s dispatch (which account goes where, which
-dates count); ``tests/test_trends.py`` checks that the tables it gives are
+The pass dispatches on ``reports.classify``, as ``reports.scan`` does (which account
+goes where), and mirrors which dates count; ``tests/test_trends.py`` checks that the tables it gives are
 ``reports.overview``'s, cell for cell, so a change to one without the other fails.
 
 Each metered contract's last invoice is kept unconverted, as ``reports.scan`` keeps it:
@@ -53,9 +53,6 @@ from beancount.core import data
 from . import beans, reports
 from .model import Book
 from .openitems import (
-    BILL_ACCOUNTS,
-    CREDIT_PREFIX,
-    RECEIVABLE_PREFIX,
     OpenItem,
     add_bill_posting,
     add_credit_posting,
@@ -231,25 +228,26 @@ def collect(
             account = post.account
             kind = kinds.get(account)
             if kind is None:
-                kind = kinds[account] = _kind(account)
+                kind = kinds[account] = reports.classify(account)
             what, stream = kind
-            if what <= COST:
+            if what <= reports.COST:
                 if month_sums is not None:  # a chart month's: added to the period's below
                     convert = month_convert[(date.year, date.month)]
                     reports._keep(month_sums, entry, post, convert, stream, what)
                 elif keeping:
                     reports._keep(period, entry, post, keep_convert, stream, what)
-            elif what == PROFIT:
+            elif what == reports.PROFIT:
                 if keeping:
-                    _other(other, entry, post, keep_convert)
+                    reports.add_other(other, entry, post, keep_convert)
                 if month_sums is not None:
-                    _other(month_other[(date.year, date.month)], entry, post, keep_convert)
+                    reports.add_other(month_other[(date.year, date.month)], entry, post,
+                                      keep_convert)  # fmt: skip
             elif current:
-                if what == RECEIVABLE:
+                if what == reports.RECEIVABLE:
                     _receivable(state, entry, post)
-                elif what == BILL:
+                elif what == reports.BILL:
                     add_bill_posting(state.bills, entry, post)
-                elif what == CREDIT:
+                elif what == reports.CREDIT:
                     add_credit_posting(state.credits, entry, post)
     while point is not None:
         take(point)
@@ -262,23 +260,8 @@ def collect(
     receivables, payables, mrr = at_day[as_of]
     keep_table = reports.keep_table
     tables = {
-        "keep-stream": keep_table(
-            period["stream"],
-            currency,
-            start=start,
-            end=end,
-            by="stream",
-            convert=keep_convert,
-            other=other,
-        ),
-        "keep-customer": keep_table(
-            period["customer"],
-            currency,
-            start=start,
-            end=end,
-            by="customer",
-            convert=keep_convert,
-            other=other,
+        **reports.keep_tables(
+            period, currency, start=start, end=end, convert=keep_convert, other=other
         ),
         "receivables": receivables,
         "payables": payables,
@@ -361,41 +344,6 @@ def _per_month(
     return table
 
 
-# What a posting's account is, for the pass (SOLD and COST first: `what <= COST` is keep's).
-SOLD, COST, PROFIT, RECEIVABLE, BILL, CREDIT, OTHER = range(7)
-
-
-def _kind(account: str) -> tuple[int, str]:
-    """What the pass does with a posting to `account`, as reports.scan decides it: keep
-    (sold or cost, with the stream), other income or expense, an invoice, a bill, customer
-    credit or OneBox prepaid, or nothing."""
-    if account in reports.STREAM_INCOME:
-        return SOLD, account.split(":")[1]
-    if account.startswith(reports.COST_PREFIX):
-        return COST, account.split(":")[2]
-    if account.startswith((reports.INCOME_PREFIX, reports.EXPENSES_PREFIX)):
-        return PROFIT, ""
-    if account.startswith(RECEIVABLE_PREFIX):
-        return RECEIVABLE, ""
-    if account in BILL_ACCOUNTS:
-        return BILL, ""
-    if account.startswith(CREDIT_PREFIX) or account == beans.PREPAID:
-        return CREDIT, ""
-    return OTHER, ""
-
-
-def _other(
-    sums: dict[str, Decimal],
-    entry: data.Transaction,
-    post: data.Posting,
-    convert: reports.Converter,
-) -> None:
-    """An income or expense posting outside the streams, in the operating currency."""
-    number, currency = beans.units(post)
-    value = number if currency == convert.currency else convert(number, currency, entry.date)
-    sums[post.account] = sums.get(post.account, Decimal(0)) + value
-
-
 def _receivable(state: _Pass, entry: data.Transaction, post: data.Posting) -> None:
     """A posting to Assets:Receivable:*: its invoice, and each metered contract's last invoice
     (for MRR: reports.scan takes it from the same postings, for every contract)."""
@@ -404,7 +352,7 @@ def _receivable(state: _Pass, entry: data.Transaction, post: data.Posting) -> No
         if key is not None:
             state.touched.add(key)
     add_invoice_posting(state.invoices, entry, post)
-    contract = entry.meta.get("contract")
-    if contract in state.metered and (beans.entry_id(entry) or "").endswith("/invoice"):
+    contract = reports.contract_invoiced(entry)
+    if contract is not None and contract in state.metered:
         number, currency = beans.units(post)
         state.last_invoice[contract] = (number, currency, entry.date)

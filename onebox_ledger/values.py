@@ -5,7 +5,7 @@ one of these parsers first. Each raises :class:`InputError` with one line that
 names the problem and the value, so the CLI can print it and exit 2 with no file
 touched::
 
-    parse_amount("25 USD")    -> Amount(Decimal("25.00"), "USD")
+    parse_amount("25 USD")    -> Money(Decimal("25.00"), "USD")
     parse_amount("1e3 USD")   -> InputError: amount '1e3 USD' is not a plain decimal number ...
     parse_month("2026-13")    -> InputError: month '2026-13' is not a valid YYYY-MM month
     make_text("a\\nb", "memo") -> InputError: memo contains a control character (U+000A) ...
@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -83,15 +84,24 @@ def parse_currency(text: str) -> str:
     return text
 
 
-def parse_amount(text: str, what: str = "amount") -> tuple[Decimal, str]:
-    """'125 USD' or '125.00 USD' -> (Decimal('125.00'), 'USD'): positive, at most cents."""
+class Money(NamedTuple):
+    """An amount of money: a Decimal number and its currency, read by name
+    (``price.number``, ``price.currency``), as Beancount's ``Amount`` is; a plain tuple
+    still unpacks (``number, currency = price``) and spreads (``show_money(*price)``)."""
+
+    number: Decimal
+    currency: str
+
+
+def parse_amount(text: str, what: str = "amount") -> Money:
+    """'125 USD' or '125.00 USD' -> Money(Decimal('125.00'), 'USD'): positive, at most cents."""
     parts = text.split()
     if len(parts) != 2:
         raise InputError(
             f"{what} {show_value(text)} must be a number and a currency, like '25.00 USD'"
         )
     number = parse_decimal(parts[0], what)
-    return number.quantize(CENT), parse_currency(parts[1])
+    return Money(number.quantize(CENT), parse_currency(parts[1]))
 
 
 def parse_date(text: str, what: str = "date") -> datetime.date:

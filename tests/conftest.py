@@ -21,9 +21,10 @@ The seed ledger is the README example::
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import pytest
 from beancount import loader
@@ -32,6 +33,7 @@ from click.testing import CliRunner, Result
 
 from onebox_ledger import model
 from onebox_ledger.cli import cli
+from onebox_ledger.demo import build_demo
 
 TODAY = "2026-12-15"
 ERROR = "onebox-ledger: error: "
@@ -54,6 +56,42 @@ SEED_STEPS: list[tuple[str, ...]] = [
         "--price", "2000 USD", "--start", "2026-11-01", "--billing", "once",
     ),
 ]  # fmt: skip
+
+# The seed's close of 2026-11 as the close writes it (README, "Walkthrough"), generated
+# entries only: cloud 5 x 25.00 = 125.00, OneBox cost 5 x 25.00 x 65% = 81.25, and the
+# implementation 2000.00 once. The one copy: test_cli checks the close writes it, test_close
+# and test_reports build their ledgers on it.
+SEED_CLOSE = """\
+2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
+  id: "close/2026-11/acme-cloud/invoice"
+  customer: "acme"
+  contract: "acme-cloud"
+  period: "2026-11"
+  invoice: "inv-2026-11-acme"
+  due: 2026-12-30
+  Assets:Receivable:Acme        125.00 USD
+  Income:Cloud                 -125.00 USD
+
+2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
+  id: "close/2026-11/acme-cloud/cost"
+  customer: "acme"
+  contract: "acme-cloud"
+  period: "2026-11"
+  bill: "onebox-2026-11"
+  due: 2026-12-30
+  Expenses:OneBox:Cloud              81.25 USD
+  Liabilities:OneBox:Payable        -81.25 USD
+
+2026-11-30 * "Acme Realty" "Services: 1 x 2000.00 USD, once, November 2026"
+  id: "close/2026-11/acme-impl/invoice"
+  customer: "acme"
+  contract: "acme-impl"
+  period: "2026-11"
+  invoice: "inv-2026-11-acme"
+  due: 2026-12-30
+  Assets:Receivable:Acme       2000.00 USD
+  Income:Services             -2000.00 USD
+"""
 
 Run = Callable[..., Result]
 
@@ -154,26 +192,81 @@ def refused() -> Callable[[Result, int], str]:
     return error_line
 
 
-@pytest.fixture
-def new_ledger(fixed_today: None, tmp_path: Path) -> Path:
-    """A ledger made by `init --start 2026-01-01`: accounts, no terms."""
-    root = tmp_path / "books"
+def build_new(root: Path) -> Path:
     main = root / "main.beancount"
     succeeded(invoke(main, "init", str(root), "--start", "2026-01-01"))
-    return main.resolve()
+    return main
+
+
+def build_closed_seed(root: Path) -> Path:
+    main = build_seed(root)
+    succeeded(invoke(main, "close", "2026-11"))
+    return main
+
+
+def build_demo_ledger(root: Path) -> Path:
+    """The shipped demo's ledger (10 customers over 10 months), as ``init --demo`` writes it."""
+    build_demo(root, customers=10, months=10, seed=1, fast=True)
+    return root / "main.beancount"
+
+
+class Templates:
+    """Each kind of ledger the fixtures hand out, built once a session by the CLI (with
+    today fixed) and copied, byte for byte, into each test's tmp_path: building one
+    costs a dozen commands, copying it a few milliseconds."""
+
+    BUILDERS: ClassVar[dict[str, Callable[[Path], Path]]] = {
+        "new": build_new,
+        "seed": build_seed,
+        "closed-seed": build_closed_seed,
+        "demo": build_demo_ledger,
+    }
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[str, Path] = {}
+
+    def copy(self, kind: str, root: Path) -> Path:
+        """The ledger `kind` at `root` (a folder that must not exist); its main file."""
+        if kind not in self.built:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("ONEBOX_TODAY", TODAY)
+                patch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+                patch.delenv("ONEBOX_LEDGER", raising=False)
+                loader.initialize(use_cache=False)
+                self.built[kind] = self.BUILDERS[kind](self.root / kind).parent
+        shutil.copytree(self.built[kind], root, symlinks=True)
+        return (root / "main.beancount").resolve()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def seed_ledger(fixed_today: None, tmp_path: Path) -> Path:
+def new_ledger(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
+    """A ledger made by `init --start 2026-01-01`: accounts, no terms."""
+    return templates.copy("new", tmp_path / "books")
+
+
+@pytest.fixture
+def seed_ledger(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
     """The README seed: terms, customer acme, contracts acme-cloud and acme-impl."""
-    return build_seed(tmp_path / "seed").resolve()
+    return templates.copy("seed", tmp_path / "seed")
 
 
 @pytest.fixture
-def closed_seed(seed_ledger: Path) -> Path:
-    """The seed with 2026-11 closed (and sealed)."""
-    succeeded(invoke(seed_ledger, "close", "2026-11"))
-    return seed_ledger
+def seed_close() -> str:
+    """The seed's close of 2026-11, as the close writes it (SEED_CLOSE)."""
+    return SEED_CLOSE
+
+
+@pytest.fixture
+def closed_seed(seed_ledger: Path, templates: Templates) -> Path:
+    """The seed with 2026-11 closed (and sealed): the seed_ledger, closed."""
+    shutil.rmtree(seed_ledger.parent)
+    return templates.copy("closed-seed", seed_ledger.parent)
 
 
 class Seal(NamedTuple):

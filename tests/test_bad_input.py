@@ -1222,6 +1222,7 @@ def test_a_month_whose_own_file_is_unbalanced_is_not_sealed(
     assert snapshot(closed_seed.parent) == before
 
 
+@pytest.mark.slow  # a Python process
 def test_a_full_standard_output_is_one_line_naming_it(closed_seed, snapshot):
     """/dev/full: every write fails with ENOSPC, as printing to a full disk does."""
     before = snapshot(closed_seed.parent)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent / "benchmarks" / "bench.py"
 
 FIGURES = [
@@ -23,6 +25,7 @@ FIGURES = [
 ]
 
 
+@pytest.mark.slow
 def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "--customers", "12", "--months", "3", "--runs", "1",

@@ -49,6 +49,10 @@ ARGS = [
 ]  # fmt: skip
 SLUG = "demo-onebox-partner"
 
+# A real browser and a real server: 15-20 s for the module on this machine, so it is in the
+# slow run (CI's, `pytest` with no -m), not the developer's quick one.
+pytestmark = pytest.mark.slow
+
 
 def free_port() -> int:
     with socket.socket() as sock:

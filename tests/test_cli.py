@@ -401,39 +401,6 @@ def test_usage_and_close_of_a_metered_contract(new_ledger, run, ok, refused, bea
 # ---------------------------------------------------------------- close
 
 
-SEED_CLOSE_TEXT = """\
-2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
-  id: "close/2026-11/acme-cloud/invoice"
-  customer: "acme"
-  contract: "acme-cloud"
-  period: "2026-11"
-  invoice: "inv-2026-11-acme"
-  due: 2026-12-30
-  Assets:Receivable:Acme        125.00 USD
-  Income:Cloud                 -125.00 USD
-
-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
-  id: "close/2026-11/acme-cloud/cost"
-  customer: "acme"
-  contract: "acme-cloud"
-  period: "2026-11"
-  bill: "onebox-2026-11"
-  due: 2026-12-30
-  Expenses:OneBox:Cloud              81.25 USD
-  Liabilities:OneBox:Payable        -81.25 USD
-
-2026-11-30 * "Acme Realty" "Services: 1 x 2000.00 USD, once, November 2026"
-  id: "close/2026-11/acme-impl/invoice"
-  customer: "acme"
-  contract: "acme-impl"
-  period: "2026-11"
-  invoice: "inv-2026-11-acme"
-  due: 2026-12-30
-  Assets:Receivable:Acme       2000.00 USD
-  Income:Services             -2000.00 USD
-"""
-
-
 def assert_seed_summary(out: list[str], verb: str) -> None:
     assert out[0] == f"{verb} 2026-11: 1 active box(es), cost rate 0.65"
     rows = {line.split()[0]: line for line in out[2:] if line.startswith("  ") and line.split()}
@@ -442,7 +409,7 @@ def assert_seed_summary(out: list[str], verb: str) -> None:
     assert "  OneBox bill onebox-2026-11: 81.25 USD, due 2026-12-30" in out
 
 
-def test_close_the_seed(seed_ledger, run, ok, bean_check, entries):
+def test_close_the_seed(seed_ledger, seed_close, run, ok, bean_check, entries):
     out = ok(run(seed_ledger, "close", "2026-11"))
 
     assert_seed_summary(out, "closed")
@@ -451,7 +418,7 @@ def test_close_the_seed(seed_ledger, run, ok, bean_check, entries):
     text = journal(seed_ledger, "2026-11")
     assert text.startswith(
         "; 2026-11: written by onebox-ledger. The close seals this month; edit nothing by hand.\n"
-        "\n" + SEED_CLOSE_TEXT + "\n" + '2026-11-30 custom "onebox-close" "2026-11" "sha256:'
+        "\n" + seed_close + "\n" + '2026-11-30 custom "onebox-close" "2026-11" "sha256:'
     )
     assert text.endswith('"\n  boxes: 1\n  rate: 0.65\n  previous: "none"\n')
     loaded = entries(seed_ledger)
@@ -484,7 +451,7 @@ def test_close_again_changes_nothing(closed_seed, run, ok, snapshot, bean_check)
 
 
 def test_close_dry_run_writes_nothing_and_shows_what_close_writes(
-    seed_ledger, run, ok, snapshot, bean_check
+    seed_ledger, seed_close, run, ok, snapshot, bean_check
 ):
     before = snapshot(seed_ledger.parent)
 
@@ -494,7 +461,7 @@ def test_close_dry_run_writes_nothing_and_shows_what_close_writes(
     assert snapshot(seed_ledger.parent) == before
     assert not (seed_ledger.parent / "ledger" / "journal" / "2026-11.beancount").exists()
     shown = dry.stdout.partition("\n\nwould close ")[0]
-    assert shown.startswith(SEED_CLOSE_TEXT + "\n" + '2026-11-30 custom "onebox-close" "2026-11"')
+    assert shown.startswith(seed_close + "\n" + '2026-11-30 custom "onebox-close" "2026-11"')
     [start] = [i for i, line in enumerate(out) if line.startswith("would close ")]
     assert_seed_summary(out[start:], "would close")
     assert not any(line.startswith("  written to") for line in out)
@@ -928,6 +895,7 @@ def test_verify_before_any_close(seed_ledger, run, ok):
     ]
 
 
+@pytest.mark.slow  # three Python processes: about 1 s
 def test_python_dash_m_runs_the_cli(closed_seed, tmp_path):
     env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     helped = subprocess.run(

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from beancount.core import data
 from beancount.parser import parser
+from conftest import SEED_CLOSE
 
 from onebox_ledger import beans, model, seals
 from onebox_ledger.billing import BillingError
@@ -44,7 +45,7 @@ BOOK = """
   price: 25.00 USD
   quantity: 5
   item: "cloud-user"
-2026-11-03 custom "onebox-contract" "acme-setup"
+2026-11-03 custom "onebox-contract" "acme-impl"
   customer: "acme"
   stream: "services"
   billing: "once"
@@ -70,42 +71,14 @@ RECEIPT = """\
 
 # What the close adds, as an auditor reads it:
 #   acme-cloud   5 x 25.00 = 125.00 to Income:Cloud; cost 5 x 25.00 x 0.65 = 81.25
-#   acme-setup   2000.00 once to Income:Services; services cost nothing
+#   acme-impl    2000.00 once to Income:Services; services cost nothing
 #   bolt-cloud   year 3 x 20.00 x 12 = 720.00 to Deferred-Revenue (due Nov 30 + 14 = Dec 14),
 #                a twelfth 720.00 / 12 = 60.00 recognised; cost for the days served from
 #                Nov 15: 3 x 25.00 x 0.65 x 16/30 = 26.00
 #   one OneBox bill onebox-2026-11: 81.25 + 26.00 = 107.25, due Nov 30 + 30 = Dec 30
-GENERATED = """\
-2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
-  id: "close/2026-11/acme-cloud/invoice"
-  customer: "acme"
-  contract: "acme-cloud"
-  period: "2026-11"
-  invoice: "inv-2026-11-acme"
-  due: 2026-12-30
-  Assets:Receivable:Acme        125.00 USD
-  Income:Cloud                 -125.00 USD
-
-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list for acme-cloud, November 2026"
-  id: "close/2026-11/acme-cloud/cost"
-  customer: "acme"
-  contract: "acme-cloud"
-  period: "2026-11"
-  bill: "onebox-2026-11"
-  due: 2026-12-30
-  Expenses:OneBox:Cloud              81.25 USD
-  Liabilities:OneBox:Payable        -81.25 USD
-
-2026-11-30 * "Acme Realty" "Services: 1 x 2000.00 USD, once, November 2026"
-  id: "close/2026-11/acme-setup/invoice"
-  customer: "acme"
-  contract: "acme-setup"
-  period: "2026-11"
-  invoice: "inv-2026-11-acme"
-  due: 2026-12-30
-  Assets:Receivable:Acme       2000.00 USD
-  Income:Services             -2000.00 USD
-
+GENERATED = (
+    SEED_CLOSE
+    + """
 2026-11-30 * "Bolt \\"Homes\\" Ltd" "Cloud: 3 x 20.00 USD x 12 months from 2026-11-15, month 1 of 12, November 2026"
   id: "close/2026-11/bolt-cloud/invoice"
   customer: "bolt-homes"
@@ -134,6 +107,7 @@ GENERATED = """\
   Expenses:OneBox:Cloud              26.00 USD
   Liabilities:OneBox:Payable        -26.00 USD
 """
+)
 
 
 def seal_digest(*texts: str) -> str:
@@ -231,7 +205,7 @@ def test_close_with_an_empty_file_seals_only_the_generated_entries() -> None:
 
 
 def test_close_of_a_month_with_no_contract_seals_nothing_billed() -> None:
-    # October: only acme-cloud runs (acme-setup and bolt-cloud start in November)
+    # October: only acme-cloud runs (acme-impl and bolt-cloud start in November)
     result = close(book_of(), Month(2026, 10), [])
     assert [beans.entry_id(e) for e in result.entries[:-1]] == [
         "close/2026-10/acme-cloud/invoice",
@@ -302,13 +276,13 @@ def test_new_contract_after_sealing_names_its_entry() -> None:
 
 def test_deleted_generated_entry_after_sealing_is_a_difference() -> None:
     entries = [
-        e for e in parse(closed_file()) if beans.entry_id(e) != "close/2026-11/acme-setup/invoice"
+        e for e in parse(closed_file()) if beans.entry_id(e) != "close/2026-11/acme-impl/invoice"
     ]
     with pytest.raises(CloseError) as caught:
         close(book_of(), NOV, entries)
     assert str(caught.value).startswith(
         "2026-11 is sealed but the contracts now give a different close"
-        " (first difference: close/2026-11/acme-setup/invoice)"
+        " (first difference: close/2026-11/acme-impl/invoice)"
     )
 
 

@@ -47,6 +47,7 @@ def test_the_shipped_demo_is_what_init_demo_writes(tmp_path: Path) -> None:
     ).read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("customers", "months", "seed"), [(10, 10, 1), (23, 14, 7)])
 def test_fast_path_writes_the_same_bytes_as_the_validated_path(
     tmp_path: Path, customers: int, months: int, seed: int

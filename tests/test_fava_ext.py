@@ -855,7 +855,7 @@ def test_a_missing_exchange_rate_is_one_line_on_the_page(
     page = parse(get(fava, "/onebox-partner/extension/OneBox/"))
     assert page.texts["onebox-error"] == (
         "no exchange rate EUR->USD on or before 2026-03-31"
-        " (add one to ledger/prices.beancount: 2026-03-31 price EUR 1.00 USD)"
+        ' (add one: onebox-ledger price EUR "1.00 USD" --date 2026-03-31)'
     )
     assert page.sections == {}
 

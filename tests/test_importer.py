@@ -35,6 +35,7 @@ from beancount import loader
 from beangulp import extract, testing
 from beangulp.importers.csvbase import Order
 from click.testing import Result
+from conftest import Templates
 
 from onebox_ledger import beans, planner
 from onebox_ledger.demo import build_demo
@@ -559,8 +560,9 @@ WRITTEN = """\
 
 
 @pytest.fixture
-def demo(fixed_today: None, tmp_path: Path) -> Path:
-    return demo_ledger(tmp_path / "demo")
+def demo(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
+    """demo_ledger's ledger at tmp_path/demo (a copy of the session's)."""
+    return templates.copy("demo", tmp_path / "demo")
 
 
 def test_import_records_each_matched_row_as_receive_and_onebox_pay_would(

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from beancount import loader
 from beancount.core import data
+from conftest import SEED_CLOSE
 
 from onebox_ledger import model, reports
 from onebox_ledger.reports import ReportError
@@ -54,37 +55,7 @@ EUR_PRICE = """
 
 # November 2026 for Acme Realty as the close writes it:
 # cloud 5 x 25.00 = 125.00, cost 5 x 25.00 x 0.65 = 81.25; implementation 2000.00 once.
-ACME_NOVEMBER = """
-2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
-  id: "close/2026-11/acme-cloud/invoice"
-  customer: "acme"
-  contract: "acme-cloud"
-  period: "2026-11"
-  invoice: "inv-2026-11-acme"
-  due: 2026-12-30
-  Assets:Receivable:Acme        125.00 USD
-  Income:Cloud                 -125.00 USD
-
-2026-11-30 * "OneBox" "Cloud: 5 x cloud-user at 25.00 USD x 65% of list, November 2026"
-  id: "close/2026-11/acme-cloud/cost"
-  customer: "acme"
-  contract: "acme-cloud"
-  period: "2026-11"
-  bill: "onebox-2026-11"
-  due: 2026-12-30
-  Expenses:OneBox:Cloud              81.25 USD
-  Liabilities:OneBox:Payable        -81.25 USD
-
-2026-11-30 * "Acme Realty" "Services: 1 x 2000.00 USD, once, November 2026"
-  id: "close/2026-11/acme-setup/invoice"
-  customer: "acme"
-  contract: "acme-setup"
-  period: "2026-11"
-  invoice: "inv-2026-11-acme"
-  due: 2026-12-30
-  Assets:Receivable:Acme       2000.00 USD
-  Income:Services             -2000.00 USD
-"""
+ACME_NOVEMBER = SEED_CLOSE
 
 # Berlin Immobilien is billed in EUR: 4 x 25.00 EUR = 100.00 EUR; OneBox bills the
 # partner in USD: 4 x 25.00 x 0.65 = 65.00 USD.
@@ -242,7 +213,7 @@ def test_keep_by_contract() -> None:
     ]
     assert table.rows == [
         ["acme-cloud", "acme", "cloud", D("125.00"), D("81.25"), D("43.75"), D("35.0")],
-        ["acme-setup", "acme", "services", D("2000.00"), D("0.00"), D("2000.00"), D("100.0")],
+        ["acme-impl", "acme", "services", D("2000.00"), D("0.00"), D("2000.00"), D("100.0")],
         ["berlin-cloud", "berlin", "cloud", D("110.00"), D("65.00"), D("45.00"), D("40.9")],
     ]
 
@@ -260,7 +231,7 @@ def test_keep_without_an_eur_rate_is_an_error() -> None:
     entries = load(ACME_NOVEMBER, BERLIN_NOVEMBER)
     message = (
         "no exchange rate EUR->USD on or before 2026-11-30"
-        " (add one to ledger/prices.beancount: 2026-11-30 price EUR 1.00 USD)"
+        ' (add one: onebox-ledger price EUR "1.00 USD" --date 2026-11-30)'
     )
     with pytest.raises(ReportError, match=f"^{re.escape(message)}$"):
         reports.keep(entries, "USD", start=None, end=None, by="stream")
@@ -416,7 +387,7 @@ def test_receivables_without_an_eur_rate_is_an_error() -> None:
     entries = load(BERLIN_NOVEMBER)
     message = (
         "no exchange rate EUR->USD on or before 2026-12-31"
-        " (add one to ledger/prices.beancount: 2026-12-31 price EUR 1.00 USD)"
+        ' (add one: onebox-ledger price EUR "1.00 USD" --date 2026-12-31)'
     )
     with pytest.raises(ReportError, match=f"^{re.escape(message)}$"):
         reports.receivables(entries, "USD", as_of=day("2026-12-31"))

@@ -604,6 +604,7 @@ def server(demo: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
                 stream.close()
 
 
+@pytest.mark.slow  # a server process: about 2 s
 def test_a_real_server_serves_the_page_refuses_other_hosts_and_writes_and_stops_on_ctrl_c(
     demo: Path, server: tuple[subprocess.Popen[bytes], int], headline: str
 ) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import build_seed
+from conftest import Templates
 
 from onebox_ledger.plugins.seal import PENDING_ERROR
 from onebox_ledger.store import COMMIT, Ledger
@@ -189,10 +189,10 @@ TAIL = "; refused, nothing renamed (check ledger/.commit, then delete it)"
 
 
 @pytest.fixture
-def home(fixed_today: None, tmp_path: Path) -> Path:
+def home(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
     """The seed at tmp_path/home/books, a victim file at tmp_path/victim/important.txt
     (``../../victim/important.txt`` from the ledger's directory)."""
-    main = build_seed(tmp_path / "home" / "books").resolve()
+    main = templates.copy("seed", tmp_path / "home" / "books")
     victim = tmp_path / "victim" / "important.txt"
     victim.parent.mkdir()
     victim.write_text(VICTIM, encoding="utf-8")

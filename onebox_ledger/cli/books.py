@@ -19,14 +19,13 @@ from ..quote import QuoteError
 from ..quote import quote as quote_table
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
-from ..values import ZERO, Month, round_money, show_money
+from ..values import ZERO, Money, Month, round_money, show_money
 from . import cli
 from .common import (
     FORMATS,
     MONTH,
     DateType,
     IdType,
-    Money,
     MoneyType,
     WholeType,
     echo,

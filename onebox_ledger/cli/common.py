@@ -37,6 +37,7 @@ from ..store import Ledger, LedgerError
 from ..values import (
     MAX_DIGITS,
     InputError,
+    Money,
     Month,
     check_not_future,
     make_text,
@@ -53,7 +54,6 @@ from ..values import (
 
 F = TypeVar("F", bound=Callable[..., object])
 T = TypeVar("T")
-Money = tuple[Decimal, str]
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -232,7 +232,7 @@ class CurrencyType(_Type[str]):
 
 
 class MoneyType(_Type[Money]):
-    """'25 USD' -> (Decimal('25.00'), 'USD'): positive, at most cents, in a known currency.
+    """'25 USD' -> Money(Decimal('25.00'), 'USD'): positive, at most cents, in a known currency.
 
     A negative amount is named as such, with `negative`, the command that does the opposite
     ("to reverse a payment use refund"); a number alone asks for its currency. `places`
@@ -268,7 +268,7 @@ class MoneyType(_Type[Money]):
                 )
             number = parse_decimal(parts[0], self.what, places=self.places)
             currency = parts[1]
-        return number, check_currency(currency, ctx)
+        return Money(number, check_currency(currency, ctx))
 
 
 def _operating(ctx: click.Context | None) -> str:

@@ -15,7 +15,7 @@ import click
 
 from .. import actions
 from ..beans import STREAMS
-from ..values import InputError
+from ..values import InputError, Money
 from . import cli
 from .common import (
     AMOUNT,
@@ -25,7 +25,6 @@ from .common import (
     AccountType,
     DateType,
     IdType,
-    Money,
     MoneyType,
     TextType,
     WholeType,

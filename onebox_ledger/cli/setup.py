@@ -16,7 +16,7 @@ from ..clock import today
 from ..model import BILLINGS, DOWNGRADES, TIMINGS, UNEARNED
 from ..reports import Table
 from ..store import create_ledger
-from ..values import MAX_DAYS, MAX_NAME, InputError, Month, show_money
+from ..values import MAX_DAYS, MAX_NAME, InputError, Money, Month, show_money
 from . import cli
 from .common import (
     CURRENCY,
@@ -26,7 +26,6 @@ from .common import (
     CurrencyType,
     DateType,
     IdType,
-    Money,
     MoneyType,
     ShareType,
     TextType,

@@ -90,7 +90,7 @@ from beangulp.importers.csvbase import Order
 from .. import beans, clock, events, planner, rules
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, names_onebox
 from ..money import MoneyError
-from ..values import ZERO, InputError, parse_account, parse_currency, round_money, show_money
+from ..values import ZERO, InputError, Money, parse_account, parse_currency, round_money, show_money
 from .statements import (
     Row,
     Statement,
@@ -328,7 +328,7 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
     found = state.by_id.get(entry_id)
     if found is not None:
         differs = events.reused_ref(
-            found, row.ref, date=row.date, customer=None, amount=(row.amount, row.currency)
+            found, row.ref, date=row.date, customer=None, amount=Money(row.amount, row.currency)
         )
         if differs:
             return Planned(row, "review", differs)
@@ -337,7 +337,7 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
         state.not_sealed(row.date)
         bank = _bank(state, account, row.currency)
         entry = events.rule_entry(
-            (row.amount, row.currency), row.date, entry_id, row.ref,
+            Money(row.amount, row.currency), row.date, entry_id, row.ref,
             account=bank, booked_to=rule.account, pattern=rule.pattern,
             payee=row.counterparty, memo=row.description or row.kind or "Bank row",
             rates=state.rates,
@@ -389,7 +389,7 @@ def _receipt_row(
 ) -> Planned:
     customer = str(who.customer)
     fee = row.fee or ZERO
-    amount = (row.amount + fee, row.currency)  # the customer paid the fee the bank took
+    amount = Money(row.amount + fee, row.currency)  # the customer paid the fee the bank took
     billed = state.customer(customer).currency
     if row.currency != billed:
         found = state.by_id.get(f"receive/{row.ref}")
@@ -428,13 +428,13 @@ def _receipt_row(
     invoice, reason = who.invoice, who.reason
     if invoice is None:
         # no invoice named: the one whose open amount the row pays exactly, else oldest first
-        same = [i for i in mine if i.open == amount[0] and i.currency == amount[1]]
+        same = [i for i in mine if i.open == amount.number and i.currency == amount.currency]
         if len(same) == 1 and same[0] is not mine[0]:
             invoice = same[0].id
             reason = f"{reason}; the amount {invoice} has open"
     plan = planner.receipt(
         state, customer, amount, row.date, invoice=invoice, ref=row.ref, account=bank,
-        paid=(row.amount, row.currency) if fee else None,
+        paid=Money(row.amount, row.currency) if fee else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
@@ -447,7 +447,7 @@ def _payment_row(
     row: Row, state: planner.State, bank: str, fees: str | None, who: Recognised
 ) -> Planned:
     fee = row.fee or ZERO
-    amount = (-row.amount - fee, row.currency)  # what reached OneBox
+    amount = Money(-row.amount - fee, row.currency)  # what reached OneBox
     done = state.recorded("pay", row.ref, date=row.date, customer=None, amount=amount,
                           others=("receive", "refund"))  # fmt: skip
     if done:
@@ -455,7 +455,7 @@ def _payment_row(
     state.not_sealed(row.date)
     plan = planner.onebox_payment(
         state, amount, row.date, bill=who.bill, ref=row.ref, account=bank,
-        paid=(-row.amount, row.currency) if fee else None,
+        paid=Money(-row.amount, row.currency) if fee else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
@@ -479,7 +479,7 @@ def _fee_row(
     state.not_sealed(row.date)
     try:
         entry = events.fee_entry(
-            (-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
+            Money(-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
             account=bank, fees=fees, memo=row.description or row.kind or "Bank fee",
             rates=state.rates,
         )  # fmt: skip
@@ -633,7 +633,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
             return []
         opened = {e.account for e in existing if isinstance(e, data.Open)}
         declared = {e.currency for e in existing if isinstance(e, data.Commodity)}
-        first = _open_date(existing, state, self.operating)
+        first = events.open_date(existing, self.operating, state.sealed)
         made: list[data.Directive] = [
             *events.commodities(out, declared, first),
             *events.opens(out, opened, first),
@@ -681,16 +681,3 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
 def one_currency(currencies: Sequence[str]) -> str | None:
     """The currency of a bank account that holds one (a statement naming none is in it)."""
     return currencies[0] if len(currencies) == 1 else None
-
-
-def _open_date(
-    existing: Sequence[data.Directive], state: planner.State, operating: str
-) -> datetime.date:
-    """The date ``onebox-ledger`` opens an account on (store.Ledger.open_date): the day after
-    the last sealed month, else the ledger's first day (its operating currency's commodity,
-    else its first open)."""
-    if state.sealed is not None:
-        return state.sealed.next().first
-    days = [e.date for e in existing if isinstance(e, data.Commodity) and e.currency == operating]
-    days = days or [e.date for e in existing if isinstance(e, data.Open)]
-    return min(days, default=datetime.date.min)

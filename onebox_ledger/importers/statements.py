@@ -567,6 +567,7 @@ def _number_re(numbers: Numbers) -> re.Pattern[str]:
 def parse_money(text: str, numbers: Numbers) -> Decimal | None:
     """An amount as `numbers` writes it, in cents; None if it is not one.
 
+    >>> from onebox_ledger.importers import layouts
     >>> parse_money("-1.234,5", layouts.COMMA_DOT), parse_money("1 234,56", layouts.SPACED)
     (Decimal('-1234.50'), Decimal('1234.56'))
     """

@@ -17,6 +17,7 @@ from beancount import loader
 from beancount.core import data
 
 from onebox_ledger import actions, store
+from onebox_ledger.values import Money
 
 START = datetime.date(2026, 1, 1)
 ITEMS = {"cloud-user": Decimal("25.00"), "data-plan": Decimal("7.35")}
@@ -34,7 +35,7 @@ def new_ledger(root: Path) -> store.Ledger:
     """An empty ledger in `root` with the suite's OneBox terms, all dated START."""
     ledger = store.create_ledger(root, title="Robustness", currency="USD", start=START)
     for name, price in ITEMS.items():
-        actions.terms_item(ledger, name, (price, "USD"), START, None)
+        actions.terms_item(ledger, name, Money(price, "USD"), START, None)
     for boxes, rate in TIERS.items():
         actions.terms_rate(ledger, boxes, rate, START)
     actions.terms_payment(ledger, ONEBOX_PAYMENT, START)

@@ -18,8 +18,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from onebox_ledger import actions
-from onebox_ledger.values import Month
+from onebox_ledger.values import Money, Month
 
 from ._support import START, balances, by_key, duplicate_ids, load, new_ledger, snapshot
 from ._support import transactions as txns_of
@@ -80,13 +82,14 @@ def run_all(tmp_path: Path, main: Path, round_: int) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 def test_four_processes_record_one_hundred_receipts_exactly_once(tmp_path: Path) -> None:
     root = tmp_path / "books"
     root.mkdir()
     ledger = new_ledger(root)
     actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
     actions.sell(
-        ledger, "acme", (Decimal("1000.00"), "USD"), stream="services",
+        ledger, "acme", Money(Decimal("1000.00"), "USD"), stream="services",
         date=datetime.date(2026, 1, 20), memo="Implementation, 100 hours", ref=None,
     )  # fmt: skip
     every = sorted(ref for p in range(PROCESSES) for ref in refs_of(p))

@@ -61,6 +61,7 @@ import pytest
 from onebox_ledger import actions
 from onebox_ledger.plugins.seal import PENDING_ERROR
 from onebox_ledger.store import CRASH_ENV
+from onebox_ledger.values import Money
 
 from ._support import START, env_int, load, new_ledger, snapshot, transactions
 
@@ -123,6 +124,11 @@ def run(root: Path, name: str, crash_at: str | None = None) -> subprocess.Comple
     )
 
 
+# Every test here runs the CLI in subprocesses and kills them: the module takes 30-50 s
+# (its kill-at-any-instant test alone 40 s), so all of it is in the slow run (CI's).
+pytestmark = pytest.mark.slow
+
+
 @dataclass(frozen=True)
 class Reference:
     old: dict[str, bytes]
@@ -141,12 +147,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         actions.customer_add(ledger, cid, f"Customer {n}", "USD", 30, START)
         actions.contract_add(
             ledger, f"{cid}-cloud", customer=cid, stream="cloud",
-            price=(Decimal("25.00"), "USD"), quantity=n % 7 + 1, start=START, billing="monthly",
+            price=Money(Decimal("25.00"), "USD"), quantity=n % 7 + 1, start=START, billing="monthly",
             item="cloud-user", end=None,
         )  # fmt: skip
     for date in (datetime.date(2026, 1, 20), datetime.date(2026, 2, 3)):
         actions.sell(
-            ledger, "c07", (Decimal("100.00"), "USD"), stream="services", date=date,
+            ledger, "c07", Money(Decimal("100.00"), "USD"), stream="services", date=date,
             memo="Hours", ref=None,
         )  # fmt: skip
     return root

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from onebox_ledger import actions, store
 from onebox_ledger.cli import cli
-from onebox_ledger.values import InputError, Month
+from onebox_ledger.values import InputError, Money, Month
 
 from ._support import START, env_int, load, new_ledger, snapshot, transactions
 
@@ -75,7 +75,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ledger = new_ledger(root)
     actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
     actions.sell(
-        ledger, "acme", (Decimal("1000.00"), "USD"), stream="services",
+        ledger, "acme", Money(Decimal("1000.00"), "USD"), stream="services",
         date=datetime.date(2026, 1, 5), memo="Implementation", ref=None,
     )  # fmt: skip
     return root
@@ -122,6 +122,7 @@ def close_january(ledger: store.Ledger) -> None:
     assert not done.result.already_closed
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(name=TEXTS)
 @example(name="a\rb")
@@ -148,7 +149,7 @@ def test_customer_names_are_refused_or_stored_exactly(
     assert customer_name(entries, "evil") == name
     # The name travels on: the next append to customers.beancount, then January's invoice.
     actions.contract_add(
-        ledger, "evil-setup", customer="evil", stream="services", price=(Decimal("10.00"), "USD"),
+        ledger, "evil-setup", customer="evil", stream="services", price=Money(Decimal("10.00"), "USD"),
         quantity=1, start=START, billing="once", item=None, end=None,
     )  # fmt: skip
     close_january(ledger)
@@ -162,6 +163,7 @@ def test_customer_names_are_refused_or_stored_exactly(
     assert actions.verify(ledger).ok
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(memo=TEXTS)
 @example(memo="a\rb")
@@ -175,7 +177,7 @@ def test_memos_are_refused_or_stored_exactly(copies: Callable[[], Path], memo: s
     before = snapshot(root)
     try:
         written = actions.sell(
-            ledger, "acme", (Decimal("12.34"), "USD"), stream="services",
+            ledger, "acme", Money(Decimal("12.34"), "USD"), stream="services",
             date=datetime.date(2026, 1, 10), memo=memo, ref="MEMO-1",
         )  # fmt: skip
     except InputError as err:
@@ -201,7 +203,7 @@ def test_memos_are_refused_or_stored_exactly(copies: Callable[[], Path], memo: s
     assert sold[0].tags == frozenset() and sold[0].links == frozenset()
     # The next write to the same month file, then the close that seals the month over it.
     actions.sell(
-        ledger, "acme", (Decimal("1.00"), "USD"), stream="services",
+        ledger, "acme", Money(Decimal("1.00"), "USD"), stream="services",
         date=datetime.date(2026, 1, 11), memo="Plain", ref=None,
     )  # fmt: skip
     assert narration() == [memo]
@@ -216,6 +218,7 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
+@pytest.mark.slow
 @settings(SETTINGS)
 @given(ref=st.one_of(TEXTS, REF_SHAPED))
 @example(ref="BANK-1\n")

@@ -47,7 +47,7 @@ from hypothesis.stateful import (
 )
 
 from onebox_ledger import actions, reports, store
-from onebox_ledger.values import InputError, Month
+from onebox_ledger.values import InputError, Money, Month
 
 from ._support import (
     ITEMS,
@@ -699,7 +699,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> actions.Written:
             return actions.contract_add(
-                self.ledger, cid, customer=customer, stream=stream, price=(price, "USD"),
+                self.ledger, cid, customer=customer, stream=stream, price=Money(price, "USD"),
                 quantity=quantity, start=begin, billing=billing, item=item_name, end=last,
                 timing=timing,
             )  # fmt: skip
@@ -751,7 +751,7 @@ class LedgerMachine(RuleBasedStateMachine):
             date = max(self.now, c.start + DAY) + offset * DAY
         else:
             date = max(c.start + DAY, month_first(self.open_month), self.now + offset * DAY)
-        price_arg = None if price is None else (price, "USD")
+        price_arg = None if price is None else Money(price, "USD")
         if c.end is not None and date > c.end:
             self.refused(
                 store.LedgerError,
@@ -1081,7 +1081,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     cid,
                     customer=owner,
                     stream="services",
-                    price=(CENT, "USD"),
+                    price=Money(CENT, "USD"),
                     quantity=1,
                     start=self.now,
                     billing="once",
@@ -1099,7 +1099,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     f"{customer}-bad",
                     customer=customer,
                     stream="services",
-                    price=(CENT, "USD"),
+                    price=Money(CENT, "USD"),
                     quantity=1,
                     start=self.now,
                     billing="monthly",
@@ -1114,7 +1114,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 lambda: actions.sell(
                     self.ledger,
                     "x9",
-                    (CENT, "USD"),
+                    Money(CENT, "USD"),
                     stream="services",
                     date=self.now,
                     memo="x",
@@ -1158,7 +1158,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 if self.customers
                 else "unknown customer 'x9'",
                 lambda: actions.receive(
-                    self.ledger, customer, (CENT, "USD"), date=date, invoice=None, ref=None
+                    self.ledger, customer, Money(CENT, "USD"), date=date, invoice=None, ref=None
                 ),
             )
 
@@ -1218,7 +1218,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> actions.Written:
             return actions.sell(
-                self.ledger, customer, (send.amount, "USD"), stream=stream, date=send.date,
+                self.ledger, customer, Money(send.amount, "USD"), stream=stream, date=send.date,
                 memo=memo, ref=ref, consumes=(item, units) if item else None,
             )  # fmt: skip
 
@@ -1307,7 +1307,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> actions.Written:
             return actions.receive(
-                self.ledger, customer, (send.amount, "USD"), date=send.date, invoice=named,
+                self.ledger, customer, Money(send.amount, "USD"), date=send.date, invoice=named,
                 ref=ref,
             )  # fmt: skip
 
@@ -1368,7 +1368,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> actions.Written:
             return actions.refund(
-                self.ledger, customer, (send.amount, "USD"), date=send.date, ref=ref
+                self.ledger, customer, Money(send.amount, "USD"), date=send.date, ref=ref
             )
 
         if ref is not None and ref in self.refs["refund"]:
@@ -1430,7 +1430,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> actions.Written:
             return actions.onebox_pay(
-                self.ledger, (send.amount, "USD"), date=send.date, bill=named, ref=ref
+                self.ledger, Money(send.amount, "USD"), date=send.date, bill=named, ref=ref
             )
 
         if conflict:
@@ -1470,7 +1470,9 @@ class LedgerMachine(RuleBasedStateMachine):
         billed = bill.billed + Decimal(cents_off) * CENT
 
         def call() -> actions.Written:
-            return actions.onebox_bill(self.ledger, bill.id, (billed, "USD"), date=date, ref=None)
+            return actions.onebox_bill(
+                self.ledger, bill.id, Money(billed, "USD"), date=date, ref=None
+            )
 
         if billed == bill.billed:
             before = snapshot(self.root)
@@ -1516,7 +1518,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> actions.Written:
             return actions.credit_note(
-                self.ledger, inv.id, (amount, "USD"), date=date, memo=memo, stream=stream,
+                self.ledger, inv.id, Money(amount, "USD"), date=date, memo=memo, stream=stream,
                 ref=None,
             )  # fmt: skip
 
@@ -1676,6 +1678,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 def test_random_command_sequences_keep_the_books(tmp_path: Path) -> None:
     LedgerMachine.base = tmp_path
     run_state_machine_as_test(LedgerMachine, settings=SETTINGS)
@@ -1688,7 +1691,7 @@ def _customer_with_invoice(tmp_path: Path) -> store.Ledger:
     ledger = new_ledger(tmp_path)
     actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
     actions.sell(
-        ledger, "acme", (Decimal("100.00"), "USD"), stream="services",
+        ledger, "acme", Money(Decimal("100.00"), "USD"), stream="services",
         date=datetime.date(2026, 1, 5), memo="Implementation", ref=None,
     )  # fmt: skip
     return ledger
@@ -1699,11 +1702,11 @@ def test_back_dated_receipt_cannot_pay_an_invoice_twice(tmp_path: Path) -> None:
     money is the customer's credit, not a second payment of the invoice."""
     ledger = _customer_with_invoice(tmp_path)
     actions.receive(
-        ledger, "acme", (Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 20),
+        ledger, "acme", Money(Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 20),
         invoice=None, ref=None,
     )  # fmt: skip
     written = actions.receive(
-        ledger, "acme", (Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 10),
+        ledger, "acme", Money(Decimal("100.00"), "USD"), date=datetime.date(2026, 1, 10),
         invoice=None, ref=None,
     )  # fmt: skip
     assert written.message == "received 100.00 USD from acme: 100.00 USD held as credit"
@@ -1718,7 +1721,7 @@ def _closed_bill(tmp_path: Path) -> store.Ledger:
     ledger = new_ledger(tmp_path)
     actions.customer_add(ledger, "acme", "Acme", "USD", 30, START)
     actions.contract_add(
-        ledger, "acme-cloud", customer="acme", stream="cloud", price=(Decimal("25.00"), "USD"),
+        ledger, "acme-cloud", customer="acme", stream="cloud", price=Money(Decimal("25.00"), "USD"),
         quantity=5, start=START, billing="monthly", item="cloud-user", end=None,
     )  # fmt: skip
     actions.close(
@@ -1726,7 +1729,7 @@ def _closed_bill(tmp_path: Path) -> store.Ledger:
     )
     # onebox-2026-01: 5 x 25.00 x 65% = 81.25 USD, due 2026-03-02, paid in full on 2026-02-20
     actions.onebox_pay(
-        ledger, (Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 20), bill=None, ref=None
+        ledger, Money(Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 20), bill=None, ref=None
     )
     return ledger
 
@@ -1734,7 +1737,7 @@ def _closed_bill(tmp_path: Path) -> store.Ledger:
 def test_back_dated_onebox_payment_cannot_pay_a_bill_twice(tmp_path: Path) -> None:
     ledger = _closed_bill(tmp_path)
     written = actions.onebox_pay(
-        ledger, (Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 15), bill=None, ref=None
+        ledger, Money(Decimal("81.25"), "USD"), date=datetime.date(2026, 2, 15), bill=None, ref=None
     )
     assert written.message == "paid 81.25 USD to OneBox: 81.25 USD prepaid"
     entries, _ = load(ledger.main)
@@ -1780,7 +1783,7 @@ def test_invoice_ids_of_two_customers_never_collide(tmp_path: Path) -> None:
     day = datetime.date(2026, 1, 15)
     written = [
         actions.sell(
-            ledger, who, (Decimal("50.00"), "USD"), stream="services", date=day, memo="Hours",
+            ledger, who, Money(Decimal("50.00"), "USD"), stream="services", date=day, memo="Hours",
             ref=None,
         ).message
         for who in ("b", "b", "b-2")
@@ -1814,14 +1817,14 @@ def test_a_second_grace_on_one_bill_the_same_day_gets_its_own_id(tmp_path: Path)
 
     def sale() -> None:  # one cloud user: 1 x 25.00 x 65% = 16.25 USD on onebox-2026-01
         actions.sell(
-            ledger, "acme", (Decimal("40.00"), "USD"), stream="cloud", date=day, memo="Setup",
+            ledger, "acme", Money(Decimal("40.00"), "USD"), stream="cloud", date=day, memo="Setup",
             ref=None, consumes=("cloud-user", 1),
         )  # fmt: skip
 
     sale()
     until = datetime.date(2026, 4, 1)
     actions.onebox_grace(ledger, "onebox-2026-01", until=until, date=day)
-    actions.onebox_pay(ledger, (Decimal("16.25"), "USD"), date=day, bill=None, ref=None)
+    actions.onebox_pay(ledger, Money(Decimal("16.25"), "USD"), date=day, bill=None, ref=None)
     sale()
     written = actions.onebox_grace(ledger, "onebox-2026-01", until=until, date=day)
     assert written.message == (
