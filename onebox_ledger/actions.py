@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -517,7 +517,8 @@ def _money_event(
             _customer(state.book, customer)
         plan = _plan(lambda: make(state))
         text = write_events(ledger, loaded, state, plan.entries)
-    return Written(ledger.month_path(Month.of(date)), text, plan.message)
+    booked = plan.entries[0].date if plan.entries else date  # a late receipt: the open month
+    return Written(ledger.month_path(Month.of(booked)), text, plan.message)
 
 
 Money = tuple[Decimal, str]
@@ -924,6 +925,7 @@ class Verification:
     errors: list[str] = field(default_factory=list)  # findings: 'file:line: message'
     diffs: list[str] = field(default_factory=list)
     head: tuple[Month, str] | None = None  # the newest seal: month and digest
+    late: int = 0  # money booked after its month was sealed (value-date)
 
     @property
     def ok(self) -> bool:
@@ -980,6 +982,9 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
             by_month.setdefault(Month.of(entry.date), []).append(entry)
+        if isinstance(entry, data.Transaction) and events.VALUE_DATE in entry.meta:
+            report.late += 1
+            report.errors.extend(_late_findings(entry, found))
     for month in sorted(found):
         report.sealed.append(month)
         entries = by_month.get(month, [])
@@ -1008,6 +1013,21 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
                 f"{month}: {len(stray)} generated entries but the month is not sealed"
             )
     return report
+
+
+def _late_findings(entry: data.Transaction, sealed: Mapping[Month, seals.Seal]) -> list[str]:
+    """A ``value-date`` says the money moved in a month sealed before it was booked: its month
+    must be sealed and before the entry's."""
+    value = entry.meta[events.VALUE_DATE]
+    where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
+    if not isinstance(value, datetime.date):
+        return [f"{where}: value-date {value!r} is not a date"]
+    if value >= entry.date or Month.of(value) not in sealed:
+        return [
+            f"{where}: value-date {value} is not in a month sealed before the entry's date"
+            f" {entry.date} (a value-date marks money booked after its month was sealed)"
+        ]
+    return []
 
 
 # ---------------------------------------------------------------- upgrade

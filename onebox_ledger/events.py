@@ -137,6 +137,15 @@ def event_id(kind: str, ref: str | None, scope: str, taken: Collection[str | Non
     return f"{kind}/{scope}/{n}"
 
 
+VALUE_DATE = "value-date"  # the bank's date of money booked after its month was sealed
+
+
+def bank_date(entry: data.Transaction) -> datetime.date:
+    """The day the money moved: ``value-date`` when it was booked late, else the entry's date."""
+    value = (entry.meta or {}).get(VALUE_DATE)
+    return value if isinstance(value, datetime.date) else entry.date
+
+
 def reused_ref(
     found: data.Transaction,
     ref: str,
@@ -153,7 +162,7 @@ def reused_ref(
     invoice or bill a payment settled is not compared: a retry may name it or not.)
     """
     have: dict[str, object] = {
-        "date": found.date,
+        "date": bank_date(found),
         "customer": found.meta.get("customer"),
         "amount": found.meta.get("amount"),
     }

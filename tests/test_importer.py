@@ -819,13 +819,6 @@ def test_a_file_in_no_known_layout_says_what_was_tried(
             id="currency",
         ),
         pytest.param(
-            "2026-10-30,2026-10-30,20261030-0099,Fjord Marine,October,66.95,USD,",
-            "line 12  2026-10-30  20261030-0099  +66.95 USD  review: date 2026-10-30 is in sealed"
-            " month 2026-10; the books are closed through 2026-10 (use a date from 2026-11-01 on)"
-            " ('Fjord Marine', 'October')",
-            id="sealed-month",
-        ),
-        pytest.param(
             "2026-11-25,2026-11-25,20261125-0011,ONEBOX INC,Partner bill onebox-2026-11,-500.00,USD,",
             "line 12  2026-11-25  20261125-0011  -500.00 USD  review: a reference to an unknown"
             " bill ('onebox-2026-11') ('ONEBOX INC', 'Partner bill onebox-2026-11')",

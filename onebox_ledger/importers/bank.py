@@ -314,7 +314,8 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
     """A row that is no customer's, OneBox's or fee: booked by the rule it matches, else
     listed with the account the most alike booked row went to and the rule that would book
     it."""
-    rule = rules.match(state.rules, row.counterparty, row.description, row.amount, row.date)
+    booked_on = state.first_open(row.date)  # a late row is booked, and ruled, on the open day
+    rule = rules.match(state.rules, row.counterparty, row.description, row.amount, booked_on)
     if rule is None:
         suggestion = rules.suggest(state.booked_by_rules, f"{row.counterparty} {row.description}")
         pattern, field = rules.suggested_pattern(row.counterparty, row.description)
@@ -334,7 +335,6 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
             return Planned(row, "review", differs)
         return Planned(row, "recorded", f"already recorded ({entry_id})", account=rule.account)
     try:
-        state.not_sealed(row.date)
         bank = _bank(state, account, row.currency)
         entry = events.rule_entry(
             (row.amount, row.currency), row.date, entry_id, row.ref,
@@ -344,9 +344,11 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
         )  # fmt: skip
     except (planner.Refused, MoneyError) as err:
         return Planned(row, "review", str(err), account=rule.account)
+    entry = state.booked_late(entry, row.date)
+    money = show_money(abs(row.amount), row.currency)
     return Planned(
         row, "booked", f"rule {rule.pattern!r}", entry=entry, account=rule.account,
-        message=f"{show_money(abs(row.amount), row.currency)} to {rule.account}",
+        message=f"{money} to {rule.account}{planner.late_note(entry)}",
     )  # fmt: skip
 
 
@@ -395,7 +397,7 @@ def _receipt_row(
         found = state.by_id.get(f"receive/{row.ref}")
         if (
             found is not None
-            and (found.date, found.meta.get("customer")) == (row.date, customer)
+            and (events.bank_date(found), found.meta.get("customer")) == (row.date, customer)
             and any(p.account == bank and beans.units(p) == (row.amount, row.currency)
                     for p in found.postings)
         ):  # fmt: skip
@@ -406,7 +408,6 @@ def _receipt_row(
                           others=("pay", "refund"))  # fmt: skip
     if done:
         return Planned(row, "recorded", f"already recorded ({done})", customer)
-    state.not_sealed(row.date)
     named = state.invoices.get(who.invoice) if who.invoice else None
     if named is not None and named.open <= 0:
         return Planned(
@@ -452,7 +453,6 @@ def _payment_row(
                           others=("receive", "refund"))  # fmt: skip
     if done:
         return Planned(row, "recorded", f"already recorded ({done})", bill=who.bill)
-    state.not_sealed(row.date)
     plan = planner.onebox_payment(
         state, amount, row.date, bill=who.bill, ref=row.ref, account=bank,
         paid=(-row.amount, row.currency) if fee else None,
@@ -476,7 +476,6 @@ def _fee_row(
         return Planned(row, "review", f"{who.reason}; book bank fees with --fees ACCOUNT")
     if f"fee/{row.ref}" in state.by_id:
         return Planned(row, "recorded", f"already recorded (fee/{row.ref})")
-    state.not_sealed(row.date)
     try:
         entry = events.fee_entry(
             (-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
@@ -485,8 +484,12 @@ def _fee_row(
         )  # fmt: skip
     except MoneyError as err:  # a fee in a currency with no rate into the operating one
         return Planned(row, "review", str(err))
+    entry = state.booked_late(entry, row.date)
     money = show_money(-row.amount, row.currency)
-    return Planned(row, "fee", who.reason, entry=entry, message=f"{money} to {fees}")
+    return Planned(
+        row, "fee", who.reason, entry=entry,
+        message=f"{money} to {fees}{planner.late_note(entry)}",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the importer
