@@ -633,6 +633,23 @@ def apply_prepaid_entry(
     )  # fmt: skip
 
 
+def opening_entry(
+    account: str, amount: Money, date: datetime.date, *, rates: Rates
+) -> data.Transaction:
+    """A bank account's balance on the day it opens, against Equity:Opening-Balances (in the
+    operating currency, at that day's rate when foreign)."""
+    what = f"the opening balance of {account}"
+    postings = [
+        _cash(account, amount[0], amount[1], rates, date, what),
+        _expense(beans.OPENING, -amount[0], amount[1], rates, date, what),
+    ]
+    return beans.transaction(
+        date, "Opening balance", f"{account} on {date}",
+        beans.meta(id=f"opening/{account}", amount=Amount(*amount)),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
 def rule_entry(
     amount: Money,
     date: datetime.date,
