@@ -17,9 +17,10 @@ Ids of written entries, the key of idempotency::
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +41,8 @@ from .close import (
     invoice_prefix,
     is_credit_applied,
 )
-from .importers.bank import Planned, Row, check_accounts, plan
+from .importers.bank import Planned, Reached, check_accounts, plan, reach
+from .importers.statements import Statement
 from .model import Book, Contract, parse_book
 from .money import MoneyError, Rates
 from .openitems import credits
@@ -511,7 +513,8 @@ def _money_event(
             _customer(state.book, customer)
         plan = _plan(lambda: make(state))
         text = write_events(ledger, loaded, state, plan.entries)
-    return Written(ledger.month_path(Month.of(date)), text, plan.message)
+    booked = plan.entries[0].date if plan.entries else date  # a late receipt: the open month
+    return Written(ledger.month_path(Month.of(booked)), text, plan.message)
 
 
 def sell(
@@ -621,13 +624,27 @@ def write_off(ledger: Ledger, invoice: str, *, date: datetime.date, memo: str) -
     )
 
 
-def bank_add(ledger: Ledger, account: str, currency: str, date: datetime.date | None) -> Written:
+def bank_add(
+    ledger: Ledger,
+    account: str,
+    currency: str,
+    date: datetime.date | None,
+    opening: Money | None = None,
+) -> Written:
     """Open a bank account for one currency (``bank: TRUE``); money in that currency moves on
     it unless a command names another with --account.
 
     Without a `date` it opens when the tool opens an account (store.Ledger.open_date): the
     ledger's first day, or the day after the last sealed month; so money dated any day a new
-    entry may have can move on it."""
+    entry may have can move on it. `opening` is the balance the account had that day: booked
+    against Equity:Opening-Balances (in the operating currency, at that day's rate when
+    foreign) in ``ledger/journal/opening.beancount``::
+
+        2026-01-01 * "Opening balance" "Assets:Wise:EUR on 2026-01-01"
+          id: "opening/Assets:Wise:EUR"
+          Assets:Wise:EUR           500.00 EUR @ 1.05 USD
+          Equity:Opening-Balances  -525.00 USD
+    """
     with ledger.locked():
         loaded = ledger.load_valid()
         if date is None:
@@ -642,9 +659,40 @@ def bank_add(ledger: Ledger, account: str, currency: str, date: datetime.date | 
                     " postings to an account that has sub-accounts (like Assets:Bank-EUR)"
                 )
         _not_sealed(ledger, date, "date")
+        if opening is not None and opening.currency != currency:
+            raise InputError(
+                f"--opening {show_money(*opening)} is not in the account's currency {currency}"
+            )
         entry = data.Open({"bank": True}, date, account, [currency], None)
-        text = write_static(ledger, loaded, ledger.accounts_path, [entry])
-    return Written(ledger.accounts_path, text, f"bank account {account}: {currency} from {date}")
+        message = f"bank account {account}: {currency} from {date}"
+        if opening is None or not opening.number:
+            text = write_static(ledger, loaded, ledger.accounts_path, [entry])
+            return Written(ledger.accounts_path, text, message)
+        operating = ledger.operating_currency()
+        try:
+            balance = events.opening_entry(
+                account, opening, date, rates=Rates.of(loaded.entries, operating)
+            )
+        except MoneyError as err:
+            raise LedgerError(str(err)) from None
+        declared = {e.currency for e in loaded.entries if isinstance(e, data.Commodity)}
+        news: list[data.Directive] = [
+            *events.commodities([entry, balance], declared, date),
+            entry,
+            *events.opens([balance], {*opened, account}, date),
+        ]
+        opening_text = beans.format_entries([balance])
+        ledger.append_many(
+            [
+                (ledger.accounts_path, beans.format_entries(news), ""),
+                (ledger.journal / "opening.beancount", opening_text, ""),
+            ]
+        )
+    return Written(
+        ledger.journal / "opening.beancount",
+        opening_text,
+        f"{message}, opening balance {show_money(*opening)}",
+    )
 
 
 def onebox_grace(
@@ -684,37 +732,61 @@ def onebox_grace(
 # ---------------------------------------------------------------- bank statements
 
 
+@dataclass(frozen=True)
+class Imported:
+    """What an import planned for each row, and what it did about the bank's balance."""
+
+    planned: list[Planned]
+    reached: Reached
+
+
 def import_statement(
     ledger: Ledger,
-    rows: Sequence[Row],
+    statement: Statement,
     *,
     dry_run: bool,
     account: str | None = None,
     fees: str | None = None,
     today: datetime.date | None = None,
-) -> list[Planned]:
-    """Plan a statement's rows (oldest first) and book the receipts, OneBox payments and fees.
+    balance: bool = True,
+) -> Imported:
+    """Plan a statement's rows (oldest first) and book the receipts, OneBox payments, fees and
+    the rows rules match.
 
     Every row gets an outcome (importers.bank.plan): what ``receive``, ``onebox
-    pay`` and a fee entry would write, or why it is left for a person (review,
-    unrelated, skipped, already recorded). Nothing is refused as a whole: the
-    booked rows are validated with the whole ledger once and written as one atomic
-    change (store.Ledger.append_many, one commit across month files): a crash
-    leaves none or all of them. Importing the same statement again books nothing.
-    A row dated after `today` is left for review (None: no row is).
+    pay``, a fee entry or a rule would write, or why it is left for a person (review,
+    unrelated, skipped, already recorded). With `balance`, where the statement shows
+    its closing balance, the books must reach it (importers.bank.reach): a
+    ``balance`` assertion is written with the rows, or, when the books agreed with the
+    bank before the statement and the rows cannot reach it, the import is refused
+    (LedgerError) and nothing is written. The booked rows are validated with the whole
+    ledger once and written as one atomic change (store.Ledger.append_many, one commit
+    across month files): a crash leaves none or all of them. Importing the same
+    statement again books nothing. A row dated after `today` is left for review.
     """
-    if dry_run:
-        loaded = ledger.load_valid()
-        state = _state(ledger, loaded)
-        check_accounts(state, rows, account, fees)
-        return plan(rows, state, account=account, fees=fees, today=today)
-    with ledger.locked():
+    rows = statement.rows
+    with contextlib.nullcontext() if dry_run else ledger.locked():
         loaded = ledger.load_valid()
         state = _state(ledger, loaded)
         check_accounts(state, rows, account, fees)
         planned = plan(rows, state, account=account, fees=fees, today=today)
-        write_events(ledger, loaded, state, [p.entry for p in planned if p.entry is not None])
-    return planned
+        reached = Reached("")
+        if balance and statement.currency is not None:
+            try:
+                bank = state.bank(account, statement.currency)
+            except planner.Refused:
+                bank = None
+            if bank is not None:
+                sealed = state.sealed.last if state.sealed is not None else None
+                reached = reach(statement, bank, loaded.entries, planned, sealed)
+        if reached.refused is not None and not dry_run:
+            raise LedgerError(reached.refused)
+        if not dry_run:
+            entries: list[data.Directive] = [p.entry for p in planned if p.entry is not None]
+            if reached.assertion is not None:
+                entries.append(reached.assertion)
+            write_events(ledger, loaded, state, entries)
+    return Imported(planned, reached)
 
 
 # ---------------------------------------------------------------- close
@@ -912,6 +984,7 @@ class Verification:
     errors: list[str] = field(default_factory=list)  # findings: 'file:line: message'
     diffs: list[str] = field(default_factory=list)
     head: tuple[Month, str] | None = None  # the newest seal: month and digest
+    late: int = 0  # money booked after its month was sealed (value-date)
 
     @property
     def ok(self) -> bool:
@@ -965,6 +1038,9 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
             by_month.setdefault(Month.of(entry.date), []).append(entry)
+        if isinstance(entry, data.Transaction) and events.VALUE_DATE in entry.meta:
+            report.late += 1
+            report.errors.extend(_late_findings(entry, found))
     for month in sorted(found):
         report.sealed.append(month)
         entries = by_month.get(month, [])
@@ -993,6 +1069,21 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
                 f"{month}: {len(stray)} generated entries but the month is not sealed"
             )
     return report
+
+
+def _late_findings(entry: data.Transaction, sealed: Mapping[Month, seals.Seal]) -> list[str]:
+    """A ``value-date`` says the money moved in a month sealed before it was booked: its month
+    must be sealed and before the entry's."""
+    value = entry.meta[events.VALUE_DATE]
+    where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
+    if not isinstance(value, datetime.date):
+        return [f"{where}: value-date {value!r} is not a date"]
+    if value >= entry.date or Month.of(value) not in sealed:
+        return [
+            f"{where}: value-date {value} is not in a month sealed before the entry's date"
+            f" {entry.date} (a value-date marks money booked after its month was sealed)"
+        ]
+    return []
 
 
 # ---------------------------------------------------------------- upgrade

@@ -40,6 +40,7 @@ PAYABLE = "Liabilities:OneBox:Payable"
 GRACE = "Liabilities:OneBox:Grace"
 DEFERRED = "Liabilities:Deferred-Revenue"
 CREDIT = "Liabilities:Customer-Credit"
+OPENING = "Equity:Opening-Balances"  # bank add --opening: a bank account's balance the day it opens
 ROUNDING = "Equity:Rounding"
 FX_GAINS = "Income:FX-Gains"
 FX_LOSSES = "Expenses:FX-Losses"
@@ -206,6 +207,13 @@ def open_account(
     return data.Open({}, date, account, list(currencies or ()), None)
 
 
+def balance(
+    date: datetime.date, account: str, number: Decimal, currency: str, entry_meta: Mapping[str, Any]
+) -> data.Balance:
+    """A balance assertion: `account` holds `number` `currency` at the start of `date`."""
+    return data.Balance(dict(entry_meta), date, account, Amount(number, currency), None, None)
+
+
 def price(date: datetime.date, currency: str, number: Decimal, quote: str) -> data.Price:
     return data.Price({}, date, currency, Amount(number, quote))
 
@@ -277,6 +285,12 @@ def format_entry(entry: data.Directive) -> str:
         return f"{date} price {entry.currency} {format_value(entry.amount)}\n"
     if isinstance(entry, data.Commodity):
         return f"{date} commodity {entry.currency}\n"
+    if isinstance(entry, data.Balance):
+        lines = [
+            f"{date} balance {entry.account} {format_value(entry.amount)}",
+            *_meta_lines(entry.meta, "  "),
+        ]
+        return "\n".join(lines) + "\n"
     raise TypeError(f"cannot write a {type(entry).__name__} entry")
 
 

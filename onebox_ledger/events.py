@@ -126,6 +126,15 @@ def event_id(kind: str, ref: str | None, scope: str, taken: Collection[str | Non
     return f"{kind}/{scope}/{n}"
 
 
+VALUE_DATE = "value-date"  # the bank's date of money booked after its month was sealed
+
+
+def bank_date(entry: data.Transaction) -> datetime.date:
+    """The day the money moved: ``value-date`` when it was booked late, else the entry's date."""
+    value = (entry.meta or {}).get(VALUE_DATE)
+    return value if isinstance(value, datetime.date) else entry.date
+
+
 def reused_ref(
     found: data.Transaction,
     ref: str,
@@ -142,7 +151,7 @@ def reused_ref(
     invoice or bill a payment settled is not compared: a retry may name it or not.)
     """
     have: dict[str, object] = {
-        "date": found.date,
+        "date": bank_date(found),
         "customer": found.meta.get("customer"),
         "amount": found.meta.get("amount"),
     }
@@ -638,6 +647,23 @@ def apply_prepaid_entry(
     )  # fmt: skip
 
 
+def opening_entry(
+    account: str, amount: Money, date: datetime.date, *, rates: Rates
+) -> data.Transaction:
+    """A bank account's balance on the day it opens, against Equity:Opening-Balances (in the
+    operating currency, at that day's rate when foreign)."""
+    what = f"the opening balance of {account}"
+    postings = [
+        _cash(account, amount.number, amount.currency, rates, date, what),
+        _expense(beans.OPENING, -amount.number, amount.currency, rates, date, what),
+    ]
+    return beans.transaction(
+        date, "Opening balance", f"{account} on {date}",
+        beans.meta(id=f"opening/{account}", amount=Amount(*amount)),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
 def rule_entry(
     amount: Money,
     date: datetime.date,
@@ -664,8 +690,8 @@ def rule_entry(
     """
     what = f"the row {entry_id}"
     postings = [
-        _cash(account, amount[0], amount[1], rates, date, what),
-        _expense(booked_to, -amount[0], amount[1], rates, date, what),
+        _cash(account, amount.number, amount.currency, rates, date, what),
+        _expense(booked_to, -amount.number, amount.currency, rates, date, what),
     ]
     return beans.transaction(
         date, payee or None, memo,

@@ -236,6 +236,15 @@ class State:
 
     # ------------------------------------------------------------ shared checks
 
+    def booked_late(self, entry: data.Transaction, date: datetime.date) -> data.Transaction:
+        """Money the bank moved on `date`, in a sealed month, booked on the first open day with
+        ``value-date`` (the bank's date): the sealed month's numbers stay as sealed. Else the
+        entry as it is."""
+        booked = self.first_open(date)
+        if booked == date:
+            return entry
+        return entry._replace(date=booked, meta={**entry.meta, events.VALUE_DATE: date})
+
     def first_open(self, date: datetime.date) -> datetime.date:
         """`date`, or the first day after the sealed months when it is in one."""
         if self.sealed is not None and date <= self.sealed.last:
@@ -275,6 +284,14 @@ class State:
 
     def entry_id(self, kind: str, ref: str | None, scope: str) -> str:
         return events.event_id(kind, ref, scope, self.by_id)
+
+
+def late_note(entry: data.Transaction) -> str:
+    """'; booked on 2026-11-01, value date 2026-10-28 (2026-10 is sealed)' for a late entry."""
+    value = entry.meta.get(events.VALUE_DATE)
+    if not isinstance(value, datetime.date):
+        return ""
+    return f"; booked on {entry.date}, value date {value} ({Month.of(value)} is sealed)"
 
 
 def _applied(
@@ -322,7 +339,6 @@ def receipt(
                           others=("pay", "refund"))  # fmt: skip
     if done:
         return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
-    state.not_sealed(date)
     cash = paid or amount
     bank = state.bank(account, cash.currency)
     mine = state.customer_invoices(customer, date)
@@ -341,10 +357,11 @@ def receipt(
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
+    entry = state.booked_late(entry, date)
     applied = _applied(parts, excess, "held as credit", amount.currency)
     return Plan(
         (entry,),
-        f"received {show_money(*amount)} from {customer}: {applied}",
+        f"received {show_money(*amount)} from {customer}: {applied}{late_note(entry)}",
         tuple((item.id, part) for item, part in parts),
         excess,
     )
@@ -432,7 +449,6 @@ def onebox_payment(
                           others=("receive", "refund"))  # fmt: skip
     if done:
         return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
-    state.not_sealed(date)
     items = state.open_bills(date)
     currencies = {i.currency for i in items if i.open > 0}
     if currencies and amount.currency not in currencies:
@@ -454,9 +470,11 @@ def onebox_payment(
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
+    entry = state.booked_late(entry, date)
+    applied = _applied(parts, excess, "prepaid", amount.currency)
     return Plan(
         (entry,),
-        f"paid {show_money(*amount)} to OneBox: {_applied(parts, excess, 'prepaid', amount.currency)}",
+        f"paid {show_money(*amount)} to OneBox: {applied}{late_note(entry)}",
         tuple((item.id, part) for item, part in parts),
         excess,
     )

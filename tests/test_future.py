@@ -105,7 +105,16 @@ def test_a_statement_row_dated_after_today_is_left_for_review(
         " holds only money that has moved; check the row's date ('Acme Realty',"
         " 'inv-2026-11-acme')"
     )
-    assert ok(run(closed_seed, "import", str(statement))) == [
+    # the books agree with the bank before the statement, and a row waits: not the bank's
+    # closing balance, so the import is refused whole unless --no-balance
+    result = run(closed_seed, "import", str(statement))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "onebox-ledger: error: the books would hold 125.00 USD on Assets:Bank on 2026-12-21, the"
+        " statement's closing balance is 225.00 USD (+100.00 USD); not booked: line 3 +100.00"
+        " USD (review); book them (a rule: onebox-ledger rule add) or import with --no-balance\n",
+    )
+    assert ok(run(closed_seed, "import", str(statement), "--no-balance")) == [
         "line 2  2026-12-10  B-1  +125.00 USD  receipt: invoice inv-2026-11-acme in the text;"
         " received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme",
         later,
@@ -120,7 +129,12 @@ def test_a_statement_row_dated_after_today_is_left_for_review(
     )
     # on the 20th the row is money that has moved
     monkeypatch.setenv("ONEBOX_TODAY", "2026-12-20")
-    assert ok(run(closed_seed, "import", str(statement)))[1] == (
+    lines = ok(run(closed_seed, "import", str(statement)))
+    assert lines[1] == (
         "line 3  2026-12-20  B-2  +100.00 USD  receipt: invoice inv-2026-11-acme in the text;"
         " received 100.00 USD from acme: 100.00 USD to inv-2026-11-acme"
+    )
+    assert lines[-1] == (
+        "books: Assets:Bank holds 225.00 USD on 2026-12-21, the statement's closing balance:"
+        " asserted"
     )

@@ -135,6 +135,7 @@ SCENARIOS: list[Scenario] = [
             "line 7  2026-12-31  TX-9004  -12.00 USD  fee: a bank fee (Monthly service fee); 12.00 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 442.49 USD), 1 onebox-payment (out 1087.16 USD), 1 fee (out 12.00 USD); listed: 2 review (in 242.00 USD)",
             "balance: 18281.33 USD opening -414.67 USD booked by the bank = 17866.66 USD; the statement's closing balance is 17866.66 USD: reconciled",
+            "books: Assets:Bank held 50.00 USD before 2026-12-01, the bank 18281.33 USD (+18231.33 USD): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # Assets:Bank: +50.00 (Everest's sale, paid by hand) + 125.00 + 317.49 - 1087.16 - 12.00
         balances={
@@ -205,6 +206,7 @@ SCENARIOS: list[Scenario] = [
             "line 8  2026-11-30  row-20261130-e85b77d502f5  -4.90 EUR  fee: a bank fee (Kontoführungsentgelt 11/2026); 4.90 EUR to Expenses:Bank-Fees",
             "line 7  2026-11-30  row-20261130-13bbb35c938f  -45.90 EUR  skipped: pending at the bank; not booked ('Hetzner Online GmbH', 'Server November')",
             "booked: 2 receipt (in 1326.50 EUR), 1 fee (out 4.90 EUR); listed: 1 unrelated (out 1250.00 EUR), 1 skipped (out 45.90 EUR)",
+            "books: Assets:DKB held 0.00 EUR before 2026-11-02, the bank 4541.80 EUR (+4541.80 EUR): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # 1234.50 + 92.00 - 4.90 EUR. Invoiced at October's 1.08, paid at November's 1.10:
         # (1234.50 + 92.00) x 0.02 = 26.53 USD realized gain; income stays at 1.08:
@@ -252,6 +254,7 @@ SCENARIOS: list[Scenario] = [
             "line 9  2022-10-28  row-20221028-c72ca55b3b57  +92.00 EUR  receipt: invoice inv-2022-09-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2022-09-berlin-immo",
             "line 8  2022-10-31  row-20221031-f493831a3937  -7.50 EUR  fee: a bank fee (Abrechnung 31.10.2022); 7.50 EUR to Expenses:Bank-Fees",
             "booked: 1 receipt (in 92.00 EUR), 1 onebox-payment (out 312.40 EUR), 1 fee (out 7.50 EUR); listed: 1 unrelated (out 1250.00 EUR)",
+            "books: Assets:Bank held 0.00 EUR before 2022-10-03, the bank 4688.45 EUR (+4688.45 EUR): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # -312.40 + 92.00 - 7.50; OneBox's bill: 4 x 25 x 65% = 65.00 accrued, 247.40 adjusted
         balances={
@@ -281,6 +284,7 @@ SCENARIOS: list[Scenario] = [
             "line 16  2026-11-30  row-20261130-3b32770808d2  -4.90 EUR  fee: a bank fee (Kontoführung November 2026); 4.90 EUR to Expenses:Bank-Fees",
             "booked: 2 receipt (in 138.00 EUR), 1 fee (out 4.90 EUR); listed: 1 unrelated (out 119.70 EUR)",
             "balance: 4600.00 EUR opening +13.40 EUR booked by the bank = 4613.40 EUR; the statement's closing balance is 4613.40 EUR: reconciled",
+            "books: Assets:ING held 0.00 EUR before 2026-11-10, the bank 4600.00 EUR (+4600.00 EUR): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # 46.00 + 92.00 - 4.90. The rows of 25.11 are read the right way round (newest first):
         # the 46.00 advance comes first and pays half of October, the 92.00 for October the
@@ -315,6 +319,7 @@ SCENARIOS: list[Scenario] = [
             "line 2  2026-11-30  row-20261130-b1b92310005f  -1249.50 UAH  unrelated: money out, not to OneBox ('ROZETKA.UA KYIV'); to book it: onebox-ledger rule add 'ROZETKA.UA KYIV' ACCOUNT --field text --direction out --date 2026-11-30",
             "booked: 1 receipt (in 12000.00 UAH), 1 fee (out 45.00 UAH); listed: 4 unrelated (in 249.50 UAH, out 3700.59 UAH)",
             "balance: 1000.00 UAH opening +8503.91 UAH booked by the bank = 9503.91 UAH; the statement's closing balance is 9503.91 UAH: reconciled",
+            "books: Assets:Monobank:UAH held 0.00 UAH before 2026-11-02, the bank 1000.00 UAH (+1000.00 UAH): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # 12000.00 - 45.00; Kyiv Estates (customer kyiv) still owes 1249.50, the very amount of
         # the card purchase at ROZETKA.UA KYIV, and nothing of Rozetka's refund went to it
@@ -348,6 +353,7 @@ SCENARIOS: list[Scenario] = [
             "line 14  2026-11-25  row-20261125-368e0d5c2636  -1087.16 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10",
             "booked: 3 receipt (in 666.49 USD), 1 onebox-payment (out 1087.16 USD), 1 fee (out 5.00 USD); listed: none",
             "balance: 500.00 USD opening -425.67 USD booked by the bank = 74.33 USD; the statement's closing balance is 74.33 USD: reconciled",
+            "books: Assets:Monobank:FOP held 0.00 USD before 2026-11-03, the bank 500.00 USD (+500.00 USD): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # 317.49 + 150.00 + 199.00 - 5.00 - 1087.16; fees 1.00 (kept of Acme's 200.00) + 5.00
         balances={
@@ -386,6 +392,7 @@ SCENARIOS: list[Scenario] = [
             "line 6  2026-11-20  row-20261120-aaddff9a513d  -2.00 USD  fee: a bank fee (Комісія за SWIFT-переказ); 2.00 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 1325.49 USD), 1 onebox-payment (out 1087.16 USD), 2 fee (out 5.17 USD); listed: none",
             "balance: 2500.00 USD opening +233.16 USD booked by the bank = 2733.16 USD; the statement's closing balance is 2733.16 USD: reconciled",
+            "books: Assets:Privat held 0.00 USD before 2026-11-04, the bank 2500.00 USD (+2500.00 USD): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # 317.49 - 3.17 + 1008.00 - 1087.16 - 2.00 (= the statement's 2733.16 - 2500.00)
         balances={
@@ -457,6 +464,7 @@ SCENARIOS: list[Scenario] = [
             "line 2  2026-11-25  TRANSFER-1400000003  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees",
             "booked: 2 receipt (in 509.49 USD), 1 onebox-payment (out 1088.22 USD); listed: 1 unrelated (out 35.50 USD)",
             "balance: 1976.22 USD opening -614.23 USD booked by the bank = 1361.99 USD; the statement's closing balance is 1361.99 USD: reconciled",
+            "books: Assets:Wise:USD held 0.00 USD before 2026-11-02, the bank 1976.22 USD (+1976.22 USD): no balance assertion (book the account's opening balance, bank add --opening, or the statements before this one)",
         ],
         # 317.49 + 192.00 - 1088.22 (1087.16 to OneBox, 1.06 Wise's fee)
         balances={
@@ -599,6 +607,10 @@ def test_an_overlapping_statement_books_only_the_rows_not_yet_recorded(
         # 1161.49 + 5.00 before the oldest row; -5.00 - 1087.16 + 200.00 - 130.00
         "balance: 1166.49 USD opening -1022.16 USD booked by the bank = 144.33 USD; the"
         " statement's closing balance is 144.33 USD: reconciled",
+        # the account opened at 0.00, the bank held 500.00 before the scenario's first row
+        "books: Assets:Monobank:FOP held 666.49 USD before 2026-11-20, the bank 1166.49 USD"
+        " (+500.00 USD): no balance assertion (book the account's opening balance, bank add"
+        " --opening, or the statements before this one)",
     ]
     found = balances(entries(main))
     # November: -425.67 (see the scenario); December: + 200.00 - 130.00

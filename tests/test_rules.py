@@ -216,7 +216,7 @@ def test_import_books_the_rows_rules_match_and_the_statement_is_booked_whole(
         "line 10  2026-11-23  20261123-0009  +350.00 USD  booked: rule 'Stripe Payments';"
         " 350.00 USD to Income:Stripe"
     )
-    assert lines[-2] == (
+    assert lines[-3] == (
         "booked: 6 receipt (in 2736.69 USD), 1 onebox-payment (out 1193.36 USD), 1 fee (out"
         " 12.00 USD), 2 booked (in 350.00 USD, out 1500.00 USD); listed: none"
     )

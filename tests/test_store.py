@@ -46,6 +46,8 @@ IMPORTED = [
     "booked: 2 receipt (in 450.00 USD); listed: none",
     "balance: 0.00 USD opening +450.00 USD booked by the bank = 450.00 USD; the statement's"
     " closing balance is 450.00 USD: reconciled",
+    # the books held 0.00 before the statement, as the bank did: its closing balance asserted
+    "books: Assets:Bank holds 450.00 USD on 2026-12-06, the statement's closing balance: asserted",
 ]
 
 

@@ -71,6 +71,12 @@ OUTCOMES = (
 )
 @click.option("--dry-run", is_flag=True, help="Show what the import would book; write nothing.")
 @click.option(
+    "--no-balance",
+    "no_balance",
+    is_flag=True,
+    help="Book the rows without reaching the statement's closing balance (no assertion).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def import_statement(
@@ -79,6 +85,7 @@ def import_statement(
     account: str | None,
     fees: str | None,
     dry_run: bool,
+    no_balance: bool,
     fmt: str,
 ) -> None:
     """Book a bank statement as your bank exports it (Monobank, PrivatBank, DKB, ING, Chase,
@@ -103,14 +110,16 @@ def import_statement(
     held = _currencies(book, account) if account else ()
     # a bad file stops here: exit 2, nothing written
     statement = importer.statement(str(file), one_currency(held))
-    planned = actions.import_statement(
+    imported = actions.import_statement(
         book,
-        statement.rows,
+        statement,
         dry_run=dry_run,
         account=account,
         fees=fees,
         today=today(),
+        balance=not no_balance,
     )
+    planned = imported.planned
     if fmt == "json":
         click.echo(json.dumps([item.payload() for item in planned], indent=2, ensure_ascii=False))
         return
@@ -120,6 +129,11 @@ def import_statement(
     balance = reconcile(statement, importer.currency)
     if balance:
         echo(balance)
+    reached = imported.reached
+    if reached.refused is not None:  # a dry run: the import would be refused
+        echo(f"books: the import would be refused: {reached.refused}")
+    elif reached.line:
+        echo(reached.line.replace(": asserted", ": would be asserted") if dry_run else reached.line)
 
 
 def _head(item: Planned) -> str:

@@ -256,16 +256,24 @@ def bank() -> None:
     help="The day it opens (default: the ledger's first day, or the day after the last"
     " sealed month).",
 )
-def bank_add(account: str, currency: str, date: datetime.date | None) -> None:
+@click.option(
+    "--opening", type=AMOUNT, metavar="AMOUNT",
+    help='Its balance on that day, like "1250.00 EUR" (booked against Equity:Opening-Balances).',
+)  # fmt: skip
+def bank_add(
+    account: str, currency: str, date: datetime.date | None, opening: Money | None
+) -> None:
     """Open a bank account (like Assets:Wise:EUR) for money in one currency. Without --date it
     opens as the accounts the tool opens do: on the ledger's first day (init --start), or the
-    day after the last sealed month, so money of any open day can move on it.
+    day after the last sealed month, so money of any open day can move on it. --opening books
+    the balance it had that day, so the books' balance can reach the bank's.
 
     \b
     Example:
       onebox-ledger bank add Assets:Wise:EUR --currency EUR
+      onebox-ledger bank add Assets:Monobank:UAH --currency UAH --opening "48000 UAH"
     """
-    written = actions.bank_add(ledger(), account, currency, date)
+    written = actions.bank_add(ledger(), account, currency, date, opening)
     echo(written.message)
 
 

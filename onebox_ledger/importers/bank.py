@@ -77,7 +77,7 @@ import datetime
 import logging
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -314,7 +314,8 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
     """A row that is no customer's, OneBox's or fee: booked by the rule it matches, else
     listed with the account the most alike booked row went to and the rule that would book
     it."""
-    rule = rules.match(state.rules, row.counterparty, row.description, row.amount, row.date)
+    booked_on = state.first_open(row.date)  # a late row is booked, and ruled, on the open day
+    rule = rules.match(state.rules, row.counterparty, row.description, row.amount, booked_on)
     if rule is None:
         suggestion = rules.suggest(state.booked_by_rules, f"{row.counterparty} {row.description}")
         pattern, field = rules.suggested_pattern(row.counterparty, row.description)
@@ -334,7 +335,6 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
             return Planned(row, "review", differs)
         return Planned(row, "recorded", f"already recorded ({entry_id})", account=rule.account)
     try:
-        state.not_sealed(row.date)
         bank = _bank(state, account, row.currency)
         entry = events.rule_entry(
             Money(row.amount, row.currency), row.date, entry_id, row.ref,
@@ -344,9 +344,11 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
         )  # fmt: skip
     except (planner.Refused, MoneyError) as err:
         return Planned(row, "review", str(err), account=rule.account)
+    entry = state.booked_late(entry, row.date)
+    money = show_money(abs(row.amount), row.currency)
     return Planned(
         row, "booked", f"rule {rule.pattern!r}", entry=entry, account=rule.account,
-        message=f"{show_money(abs(row.amount), row.currency)} to {rule.account}",
+        message=f"{money} to {rule.account}{planner.late_note(entry)}",
     )  # fmt: skip
 
 
@@ -395,7 +397,7 @@ def _receipt_row(
         found = state.by_id.get(f"receive/{row.ref}")
         if (
             found is not None
-            and (found.date, found.meta.get("customer")) == (row.date, customer)
+            and (events.bank_date(found), found.meta.get("customer")) == (row.date, customer)
             and any(p.account == bank and beans.units(p) == (row.amount, row.currency)
                     for p in found.postings)
         ):  # fmt: skip
@@ -406,7 +408,6 @@ def _receipt_row(
                           others=("pay", "refund"))  # fmt: skip
     if done:
         return Planned(row, "recorded", f"already recorded ({done})", customer)
-    state.not_sealed(row.date)
     named = state.invoices.get(who.invoice) if who.invoice else None
     if named is not None and named.open <= 0:
         return Planned(
@@ -452,7 +453,6 @@ def _payment_row(
                           others=("receive", "refund"))  # fmt: skip
     if done:
         return Planned(row, "recorded", f"already recorded ({done})", bill=who.bill)
-    state.not_sealed(row.date)
     plan = planner.onebox_payment(
         state, amount, row.date, bill=who.bill, ref=row.ref, account=bank,
         paid=Money(-row.amount, row.currency) if fee else None,
@@ -476,7 +476,6 @@ def _fee_row(
         return Planned(row, "review", f"{who.reason}; book bank fees with --fees ACCOUNT")
     if f"fee/{row.ref}" in state.by_id:
         return Planned(row, "recorded", f"already recorded (fee/{row.ref})")
-    state.not_sealed(row.date)
     try:
         entry = events.fee_entry(
             Money(-row.amount, row.currency), row.date, f"fee/{row.ref}", row.ref,
@@ -485,8 +484,113 @@ def _fee_row(
         )  # fmt: skip
     except MoneyError as err:  # a fee in a currency with no rate into the operating one
         return Planned(row, "review", str(err))
+    entry = state.booked_late(entry, row.date)
     money = show_money(-row.amount, row.currency)
-    return Planned(row, "fee", who.reason, entry=entry, message=f"{money} to {fees}")
+    return Planned(
+        row, "fee", who.reason, entry=entry,
+        message=f"{money} to {fees}{planner.late_note(entry)}",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the bank's balance
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What an import does about the statement's closing balance (:func:`reach`)."""
+
+    line: str  # said after the rows
+    assertion: data.Balance | None = None  # written with the rows: the books hold the closing
+    refused: str | None = None  # the import is refused: the rows cannot reach the closing
+
+
+def reach(
+    statement: Statement,
+    bank: str,
+    existing: Sequence[data.Directive],
+    planned: Sequence[Planned],
+    sealed_last: datetime.date | None,
+) -> Reached:
+    """Whether the books reach the statement's closing balance on `bank` once `planned` is
+    booked, as Beancount will check it. Pure.
+
+    The bank's opening balance is compared with what the books held before the first
+    row, by the bank's date (``value-date`` for money booked late); a statement
+    that shows no opening balance implies it (its closing less the rows the bank
+    booked). Equal, the books and the bank agree up to the statement, so the
+    statement's rows must reach its closing balance: a ``balance`` assertion dated
+    the day after the last of them (the first open day at the earliest) is written
+    with them, or the import is refused, naming the difference and the rows left
+    unbooked (an import that would book nothing is not refused: it lists them). Not
+    equal (the account opened without its balance, or earlier statements not
+    imported), no assertion can hold: the line says so and by how much.
+    """
+    booked_rows = statement.booked
+    closing, cur = statement.closing_balance, statement.currency
+    if closing is None or cur is None or not booked_rows:
+        return Reached("")
+    first, last = booked_rows[0].date, booked_rows[-1].date
+    new = [p.entry for p in planned if p.entry is not None]
+    transactions = [e for e in (*existing, *new) if isinstance(e, data.Transaction)]
+
+    def held(keep: Callable[[data.Transaction], bool]) -> Decimal:
+        total = ZERO
+        for entry in transactions:
+            if keep(entry):
+                for post in entry.postings:
+                    number, currency = beans.units(post)
+                    if post.account == bank and currency == cur:
+                        total += number
+        return total
+
+    before = held(lambda e: events.bank_date(e) < first)
+    opening = statement.opening_balance
+    if opening is None:  # the bank's opening, implied by its closing and the rows it booked
+        opening = closing - sum((row.amount for row in booked_rows), ZERO)
+    if before != opening:
+        return Reached(
+            f"books: {bank} held {show_money(before, cur)} before {first}, the bank"
+            f" {show_money(opening, cur)} ({show_money(opening - before, cur, sign=True)}): no"
+            " balance assertion (book the account's opening balance, bank add --opening, or"
+            " the statements before this one)"
+        )
+    refs = {p.row.ref for p in planned if p.entry is not None or p.outcome == "recorded"}
+    ours = [e for e in transactions if e.meta.get("ref") in refs and events.bank_date(e) >= first]
+    day = max([last, *(e.date for e in ours)]) + datetime.timedelta(days=1)
+    if sealed_last is not None and day <= sealed_last:
+        day = sealed_last + datetime.timedelta(days=1)
+    reached = held(lambda e: e.date < day)
+    if reached == closing:
+        assertion = beans.balance(
+            day, bank, closing, cur, {"statement": statement.layout, "closing": str(last)}
+        )
+        done = any(
+            isinstance(e, data.Balance) and (e.date, e.account, e.amount) == (day, bank,
+                                                                            assertion.amount)
+            for e in existing
+        )  # fmt: skip
+        return Reached(
+            f"books: {bank} holds {show_money(closing, cur)} on {day}, the statement's closing"
+            f" balance: {'asserted already' if done else 'asserted'}",
+            None if done else assertion,
+        )
+    left = [p for p in planned if p.entry is None and p.outcome != "recorded" and not p.row.skipped]
+    shown = ", ".join(
+        f"line {p.row.line} {show_money(p.row.amount, p.row.currency, sign=True)} ({p.outcome})"
+        for p in left[:8]
+    ) + (f" and {len(left) - 8} more" if len(left) > 8 else "")
+    why = f"not booked: {shown}" if left else "every row is booked: check the books' entries"
+    short = (
+        f"the books would hold {show_money(reached, cur)} on {bank} on {day}, the statement's"
+        f" closing balance is {show_money(closing, cur)}"
+        f" ({show_money(closing - reached, cur, sign=True)}); {why}"
+    )
+    if not new:  # nothing to write: a list for a person, not a refusal
+        return Reached(f"books: not reached: {short}")
+    return Reached(
+        "",
+        refused=f"{short}; book them (a rule: onebox-ledger rule add) or import with --no-balance",
+    )
 
 
 # ---------------------------------------------------------------- the importer
