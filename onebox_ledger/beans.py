@@ -48,6 +48,31 @@ BAD_DEBT = "Expenses:Bad-Debt"
 BANK_FEES = "Expenses:Bank-Fees"  # where bank fees go unless import --fees names another account
 ADJUSTMENT = "Expenses:OneBox:Adjustment"
 
+# The accounts onebox-ledger books itself (and their sub-accounts), with what they hold: a rule
+# or a --fees account booking there would change what they report.
+TOOL_ACCOUNTS = {
+    RECEIVABLE: "customers' invoices",
+    DEFERRED: "deferred revenue",
+    CREDIT: "customers' credit",
+    PREPAID: "OneBox prepaid",
+    "Liabilities:OneBox": "OneBox's bills",
+    **{f"Income:{stream.capitalize()}": "revenue" for stream in STREAMS},
+    "Expenses:OneBox": "OneBox cost",
+    BAD_DEBT: "bad debt",
+    FX_GAINS: "exchange gains",
+    FX_LOSSES: "exchange losses",
+    ROUNDING: "rounding",
+}
+
+
+def booked_by_tool(account: str) -> str | None:
+    """What `account` holds when onebox-ledger books it itself (TOOL_ACCOUNTS), else None."""
+    for own, what in TOOL_ACCOUNTS.items():
+        if account == own or account.startswith(own + ":"):
+            return what
+    return None
+
+
 # Metadata written by the loader or booking, never part of an entry's identity.
 _LOADER_KEYS = frozenset({"filename", "lineno"})
 

@@ -49,23 +49,6 @@ DIRECTIONS = ("in", "out", "any")
 Field = Literal["text", "counterparty"]
 Direction = Literal["in", "out", "any"]
 MAX_PATTERN = 200
-# Accounts onebox-ledger books itself (and their sub-accounts): no rule may book to them.
-OWN_ACCOUNTS = {
-    beans.RECEIVABLE: "customers' invoices",
-    beans.DEFERRED: "deferred revenue",
-    beans.CREDIT: "customers' credit",
-    beans.PREPAID: "OneBox prepaid",
-    "Liabilities:OneBox": "OneBox's bills",
-    "Income:Cloud": "revenue",
-    "Income:Data": "revenue",
-    "Income:Product": "revenue",
-    "Income:Services": "revenue",
-    "Expenses:OneBox": "OneBox cost",
-    beans.BAD_DEBT: "bad debt",
-    beans.FX_GAINS: "exchange differences",
-    beans.FX_LOSSES: "exchange differences",
-    beans.ROUNDING: "rounding",
-}
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -99,12 +82,12 @@ def check_account(account: str, banks: Iterable[str] = ()) -> str:
     """`account` when a rule may book to it, else RuleError saying why."""
     if not bc_account.is_valid(account):
         raise RuleError(f"{account!r} is not an account name (like Expenses:Rent)")
-    for own, what in OWN_ACCOUNTS.items():
-        if account == own or account.startswith(own + ":"):
-            raise RuleError(
-                f"{account} is where onebox-ledger books {what}; a rule books to an account of"
-                " your own (like Expenses:Rent, Liabilities:Tax:Single, Equity:Owner)"
-            )
+    what = beans.booked_by_tool(account)
+    if what is not None:
+        raise RuleError(
+            f"{account} is where onebox-ledger books {what}; a rule books to an account of"
+            " your own (like Expenses:Rent, Liabilities:Tax:Single, Equity:Owner)"
+        )
     if account in set(banks):
         raise RuleError(
             f"{account} is a bank account of the books: money between your own accounts is a"

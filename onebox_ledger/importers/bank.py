@@ -596,14 +596,6 @@ def reach(
 # ---------------------------------------------------------------- the importer
 
 
-# Expense accounts the tool books itself: bank fees booked there would change what they report.
-OWN_EXPENSES = {
-    "Expenses:OneBox": "OneBox cost",
-    beans.BAD_DEBT: "bad debt",
-    beans.FX_LOSSES: "exchange losses",
-}
-
-
 def check_accounts(
     state: planner.State, rows: Sequence[Row], account: str | None, fees: str | None
 ) -> None:
@@ -634,12 +626,12 @@ def check_fees(fees: str) -> None:
     one check of ``import --fees`` and of the importer Fava's import page runs."""
     if not fees.startswith("Expenses:"):
         raise InputError(f"--fees {fees} must be an expense account (like Expenses:Bank-Fees)")
-    for own, what in OWN_EXPENSES.items():
-        if fees == own or fees.startswith(own + ":"):
-            raise InputError(
-                f"--fees {fees} is where onebox-ledger books {what}; name an expense account"
-                " of your own (like Expenses:Bank-Fees)"
-            )
+    what = beans.booked_by_tool(fees)
+    if what is not None:
+        raise InputError(
+            f"--fees {fees} is where onebox-ledger books {what}; name an expense account"
+            " of your own (like Expenses:Bank-Fees)"
+        )
 
 
 class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is untyped
