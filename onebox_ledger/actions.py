@@ -630,9 +630,12 @@ def bank_add(
     currency: str,
     date: datetime.date | None,
     opening: Money | None = None,
+    *,
+    iban: str | None = None,
 ) -> Written:
-    """Open a bank account for one currency (``bank: TRUE``); money in that currency moves on
-    it unless a command names another with --account.
+    """Open a bank account for one currency (``bank: TRUE``, and its ``iban:`` when given: a
+    statement row naming it is money between the books' own accounts); money in that currency
+    moves on it unless a command names another with --account.
 
     Without a `date` it opens when the tool opens an account (store.Ledger.open_date): the
     ledger's first day, or the day after the last sealed month; so money dated any day a new
@@ -663,7 +666,12 @@ def bank_add(
             raise InputError(
                 f"--opening {show_money(*opening)} is not in the account's currency {currency}"
             )
-        entry = data.Open({"bank": True}, date, account, [currency], None)
+        if iban is not None:
+            owner = next((e.account for e in opened.values() if e.meta.get("iban") == iban), None)
+            if owner is not None:
+                raise InputError(f"--iban {iban} is already the IBAN of {owner}")
+        meta: dict[str, object] = {"bank": True} if iban is None else {"bank": True, "iban": iban}
+        entry = data.Open(meta, date, account, [currency], None)
         message = f"bank account {account}: {currency} from {date}"
         if opening is None or not opening.number:
             text = write_static(ledger, loaded, ledger.accounts_path, [entry])

@@ -664,6 +664,43 @@ def opening_entry(
     )  # fmt: skip
 
 
+def transfer_entry(
+    legs: Sequence[tuple[str, Money]],
+    date: datetime.date,
+    entry_id: str,
+    ref: str | None,
+    *,
+    payee: str | None,
+    memo: str,
+    fee: tuple[str, Money] | None,
+    rates: Rates,
+) -> data.Transaction:
+    """Money moving between the books' own bank accounts: each account's leg (signed), a fee the
+    bank kept to the fee account, and the exchange difference of a conversion (money.balancing)::
+
+        2026-11-20 * "Olena Petrenko" "Money added"
+          id: "transfer/BALANCE_TRANSACTION-1300000003"
+          amount: -92.00 EUR
+          ref: "BALANCE_TRANSACTION-1300000003"
+          transfer: "Assets:Wise:USD"
+          Assets:Wise:EUR       -92.00 EUR @ 1.08 USD
+          Assets:Wise:USD        99.50 USD
+          Expenses:Bank-Fees      0.38 USD
+          Expenses:FX-Losses      ...
+    """
+    what = f"the transfer {entry_id}"
+    postings = [
+        _cash(account, money.number, money.currency, rates, date, what) for account, money in legs
+    ]
+    if fee is not None and fee[1].number:
+        postings.append(_expense(fee[0], fee[1].number, fee[1].currency, rates, date, what))
+    return beans.transaction(
+        date, payee or None, memo,
+        beans.meta(id=entry_id, amount=Amount(*legs[0][1]), ref=ref, transfer=legs[-1][0]),
+        _sides(postings, rates),
+    )  # fmt: skip
+
+
 def rule_entry(
     amount: Money,
     date: datetime.date,

@@ -53,6 +53,11 @@ from .rules import Rule, parse_rules
 from .values import ZERO, Money, Month, round_money, show_money
 
 
+def compact_iban(text: str) -> str:
+    """An IBAN or account number as compared: no spaces, upper case."""
+    return "".join(text.split()).upper()
+
+
 class Refused(Exception):
     """The request does not fit the ledger; one line."""
 
@@ -90,6 +95,7 @@ class State:
     invoice_ids: set[str] = field(default_factory=set)  # every `invoice:` and credit-note id
     banks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # account -> currencies
     rules: list[Rule] = field(default_factory=list)  # the bank rows' rules (rules.py)
+    ibans: dict[str, str] = field(default_factory=dict)  # a bank account's IBAN -> the account
     booked_by_rules: list[tuple[str, str]] = field(default_factory=list)  # (text, account)
     # indexes for matching many bank rows, built when first asked for (see `names`, `ids`)
     _names: CustomerNames | None = field(default=None, repr=False)
@@ -107,6 +113,9 @@ class State:
                 entry.account == beans.BANK or (entry.meta or {}).get("bank") is True
             ):
                 state.banks[entry.account] = tuple(entry.currencies or ())
+                iban = (entry.meta or {}).get("iban")
+                if isinstance(iban, str):
+                    state.ibans[compact_iban(iban)] = entry.account
             elif isinstance(entry, data.Transaction):
                 state.add(entry)
         return state

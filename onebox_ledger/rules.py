@@ -19,10 +19,11 @@ earlier one from its date on (``rule add "office rent" Expenses:Office
 A row booked by a rule moves the money between the bank account and the
 rule's account: expenses and taxes for money out (rent, a taxi,
 ``Єдиний податок`` to ``Liabilities:Tax:Single``), income for money in
-(interest), ``Equity:Owner`` for the owner's own money. The accounts
-onebox-ledger books itself (receivables, OneBox's, revenue streams,
-deferred revenue, credit, bad debt, exchange differences, bank accounts)
-are refused: a rule would change what they report.
+(interest), ``Equity:Owner`` for the owner's own money. A rule naming another
+bank account of the books books a transfer (importers.bank: one transaction
+with both legs, outcome ``transfer``). The accounts onebox-ledger books
+itself (receivables, OneBox's, revenue streams, deferred revenue, credit, bad
+debt, exchange differences) are refused: a rule would change what they report.
 
 A row no rule matches gets a :func:`suggest`: the account of the booked row
 whose words it shares most (at least half of its own), from the rows rules
@@ -88,11 +89,7 @@ def check_account(account: str, banks: Iterable[str] = ()) -> str:
             f"{account} is where onebox-ledger books {what}; a rule books to an account of"
             " your own (like Expenses:Rent, Liabilities:Tax:Single, Equity:Owner)"
         )
-    if account in set(banks):
-        raise RuleError(
-            f"{account} is a bank account of the books: money between your own accounts is a"
-            " transfer, not a rule"
-        )
+    del banks  # a bank account of the books is allowed: the rule books a transfer to it
     return account
 
 

@@ -276,3 +276,15 @@ class Month:
 
     def __repr__(self) -> str:
         return f"Month({self.year}, {self.month})"
+
+
+def parse_iban(text: str, what: str = "--iban") -> str:
+    """An IBAN, checked by its country's length and format and its check digits (python-stdnum),
+    written compact: 'DE89 3704 0044 0532 0130 00' -> 'DE89370400440532013000'."""
+    from stdnum import iban
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return str(iban.validate(text))
+    except ValidationError as err:
+        raise InputError(f"{what} {show_value(text)} is not an IBAN: {err}") from None

@@ -424,21 +424,24 @@ SCENARIOS: list[Scenario] = [
             "line 7  2026-11-03  TRANSFER-1300000001  +92.00 EUR  receipt: invoice inv-2026-10-berlin-immo in the text; received 92.00 EUR from berlin-immo: 92.00 EUR to inv-2026-10-berlin-immo",
             "line 6  2026-11-12  CARD_TRANSACTION-1300000005  -180.00 EUR  skipped: refunded at the bank; not booked ('Hotel Adlon')",
             "line 5  2026-11-18  TRANSFER-1300000002  -500.00 USD  skipped: cancelled at the bank; not booked ('Office Rent LLC', 'Rent November')",
-            "line 4  2026-11-20  BALANCE_TRANSACTION-1300000003:out  -92.00 EUR  unrelated: money out, not to OneBox ('Olena Petrenko'); to book it: onebox-ledger rule add 'Olena Petrenko' ACCOUNT --field counterparty --direction out --date 2026-11-20",
-            "line 4  2026-11-20  BALANCE_TRANSACTION-1300000003:in  +99.50 USD  unrelated: no customer, invoice id or customer name recognised ('Olena Petrenko'); to book it: onebox-ledger rule add 'Olena Petrenko' ACCOUNT --field counterparty --direction in --date 2026-11-20",
+            "line 4  2026-11-20  BALANCE_TRANSACTION-1300000003:out  -92.00 EUR  transfer: a conversion between own balances; 92.00 EUR from Assets:Wise:EUR to Assets:Wise:USD as 99.50 USD",
+            "line 4  2026-11-20  BALANCE_TRANSACTION-1300000003:in  +99.50 USD  transfer: the other leg of line 4's conversion (transfer/BALANCE_TRANSACTION-1300000003) ('Olena Petrenko')",
             "line 3  2026-11-26  TRANSFER-1300000006  -1088.22 USD  skipped: cancelled at the bank; not booked ('ONEBOX INC', 'onebox-2026-10')",
             "line 2  2026-11-27  TRANSFER-1300000004  -1088.22 USD  onebox-payment: bill onebox-2026-10 in the text; paid 1087.16 USD to OneBox: 1087.16 USD to onebox-2026-10; bank fee 1.06 USD to Expenses:Bank-Fees",
-            "booked: 2 receipt (in 92.00 EUR, in 199.59 USD), 1 onebox-payment (out 1088.22 USD); listed: 2 unrelated (in 99.50 USD, out 92.00 EUR), 3 skipped (out 180.00 EUR, out 1588.22 USD)",
+            "booked: 2 receipt (in 92.00 EUR, in 199.59 USD), 1 onebox-payment (out 1088.22 USD), 2 transfer (in 99.50 USD, out 92.00 EUR); listed: 3 skipped (out 180.00 EUR, out 1588.22 USD)",
         ],
-        # USD: 199.59 - 1088.22 (the cancelled transfer of 26.11 moved nothing); fees
-        # 0.41 + 1.06; OneBox's bill paid once, nothing prepaid
+        # USD: 199.59 - 1088.22 (the cancelled transfer of 26.11 moved nothing) + 99.50 from the
+        # conversion of 91.65 EUR (and Wise's 0.35 EUR fee, 0.378 -> 0.38 USD at 1.08); fees
+        # 0.41 + 1.06 + 0.38; the 92.00 EUR held at 1.08 = 99.36 USD became 99.50 + 0.38: a
+        # realized gain of 0.52; OneBox's bill paid once, nothing prepaid
         balances={
             "Assets:Prepaid:OneBox": "0",
             "Assets:Receivable:Acme-Realty": "0",
             "Assets:Receivable:Berlin-Immo": "0",
-            "Assets:Wise:EUR": "92.00 EUR",
-            "Assets:Wise:USD": "-888.63 USD",
-            "Expenses:Bank-Fees": "1.47 USD",
+            "Assets:Wise:EUR": "0",
+            "Assets:Wise:USD": "-789.13 USD",
+            "Expenses:Bank-Fees": "1.85 USD",
+            "Income:FX-Gains": "-0.52 USD",
             "Liabilities:OneBox:Payable": "0",
         },
     ),
@@ -503,7 +506,7 @@ SCENARIOS.append(_privatbank_sum())
 
 
 ROW = re.compile(r"(line [0-9]+  \S+  (\S+)  \S+ \S+)  ([a-z-]+): (.*)")
-KINDS = {"receipt": "receive", "onebox-payment": "pay", "fee": "fee"}
+KINDS = {"receipt": "receive", "onebox-payment": "pay", "fee": "fee", "transfer": "transfer"}
 
 
 def imported_again(lines: list[str]) -> list[str]:
@@ -515,7 +518,10 @@ def imported_again(lines: list[str]) -> list[str]:
         if match is None or match[3] not in KINDS:
             out.append(line)
             continue
-        out.append(f"{match[1]}  recorded: already recorded ({KINDS[match[3]]}/{match[2]})")
+        ref = match[2]
+        if match[3] == "transfer":  # a conversion: one entry for both legs
+            ref = ref.rpartition(":")[0] if ref.endswith((":out", ":in")) else ref
+        out.append(f"{match[1]}  recorded: already recorded ({KINDS[match[3]]}/{ref})")
     return out
 
 
@@ -662,8 +668,8 @@ def test_a_dry_run_as_json_is_one_object_per_row_and_writes_nothing(
         (7, "TRANSFER-1300000001", "92.00", "EUR", "receipt", "berlin-immo", "inv-2026-10-berlin-immo", None),
         (6, "CARD_TRANSACTION-1300000005", "-180.00", "EUR", "skipped", None, None, None),
         (5, "TRANSFER-1300000002", "-500.00", "USD", "skipped", None, None, None),
-        (4, "BALANCE_TRANSACTION-1300000003:out", "-92.00", "EUR", "unrelated", None, None, None),
-        (4, "BALANCE_TRANSACTION-1300000003:in", "99.50", "USD", "unrelated", None, None, None),
+        (4, "BALANCE_TRANSACTION-1300000003:out", "-92.00", "EUR", "transfer", None, None, None),
+        (4, "BALANCE_TRANSACTION-1300000003:in", "99.50", "USD", "transfer", None, None, None),
         (3, "TRANSFER-1300000006", "-1088.22", "USD", "skipped", None, None, None),
         (2, "TRANSFER-1300000004", "-1088.22", "USD", "onebox-payment", None, None, "onebox-2026-10"),
     ]  # fmt: skip

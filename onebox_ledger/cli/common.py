@@ -46,6 +46,7 @@ from ..values import (
     parse_currency,
     parse_date,
     parse_decimal,
+    parse_iban,
     parse_id,
     parse_month,
     parse_ref,
@@ -373,6 +374,16 @@ class AccountType(_Type[str]):
 
     def parse(self, text: str, ctx: click.Context | None) -> str:
         return parse_account(text, self.what)
+
+
+class IbanType(_Type[str]):
+    """An IBAN (values.parse_iban), written compact."""
+
+    name = "iban"
+    metavar = "IBAN"
+
+    def parse(self, text: str, ctx: click.Context | None) -> str:
+        return parse_iban(text)
 
 
 class RefType(_Type[str]):

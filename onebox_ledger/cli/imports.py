@@ -44,7 +44,8 @@ from . import cli
 from .common import AccountType, echo, ledger
 
 OUTCOMES = (
-    "receipt", "onebox-payment", "fee", "booked", "recorded", "review", "unrelated", "skipped"
+    "receipt", "onebox-payment", "fee", "booked", "transfer", "recorded", "review", "unrelated",
+    "skipped",
 )  # fmt: skip
 
 

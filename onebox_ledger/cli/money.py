@@ -24,6 +24,7 @@ from .common import (
     REF,
     AccountType,
     DateType,
+    IbanType,
     IdType,
     MoneyType,
     TextType,
@@ -260,8 +261,15 @@ def bank() -> None:
     "--opening", type=AMOUNT, metavar="AMOUNT",
     help='Its balance on that day, like "1250.00 EUR" (booked against Equity:Opening-Balances).',
 )  # fmt: skip
+@click.option(
+    "--iban", type=IbanType(), help="Its IBAN: a row naming it is money between your accounts."
+)
 def bank_add(
-    account: str, currency: str, date: datetime.date | None, opening: Money | None
+    account: str,
+    currency: str,
+    date: datetime.date | None,
+    opening: Money | None,
+    iban: str | None,
 ) -> None:
     """Open a bank account (like Assets:Wise:EUR) for money in one currency. Without --date it
     opens as the accounts the tool opens do: on the ledger's first day (init --start), or the
@@ -272,8 +280,9 @@ def bank_add(
     Example:
       onebox-ledger bank add Assets:Wise:EUR --currency EUR
       onebox-ledger bank add Assets:Monobank:UAH --currency UAH --opening "48000 UAH"
+      onebox-ledger bank add Assets:Wise:EUR --currency EUR --iban BE71096123456769
     """
-    written = actions.bank_add(ledger(), account, currency, date, opening)
+    written = actions.bank_add(ledger(), account, currency, date, opening, iban=iban)
     echo(written.message)
 
 

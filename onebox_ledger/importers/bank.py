@@ -115,9 +115,17 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Outcome = Literal[
-    "receipt", "onebox-payment", "fee", "booked", "recorded", "review", "unrelated", "skipped"
+    "receipt",
+    "onebox-payment",
+    "fee",
+    "booked",
+    "transfer",
+    "recorded",
+    "review",
+    "unrelated",
+    "skipped",
 ]
-BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "fee", "booked")
+BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "fee", "booked", "transfer")
 
 # An invoice or bill id as the tool writes them, in any case and with any separators:
 # something that names one, even when no known id matches (a review, never a guess).
@@ -267,8 +275,14 @@ def plan(
     such a date is a mistake in the file (day and month swapped, a wrong year).
     """
     out = []
+    pairs = _conversions(rows)
+    claimed: set[str] = set()  # transfers the other account's statement already booked
+    fresh: set[str] = set()  # conversions booked by this import
     for row in rows:
-        planned = _plan_row(row, state, account, fees, today)
+        if row.ref in pairs and not row.skipped and not (today is not None and row.date > today):
+            planned = _conversion_row(row, pairs[row.ref], state, account, fees, fresh)
+        else:
+            planned = _plan_row(row, state, account, fees, today, claimed)
         if planned.entry is not None:
             state.add(planned.entry)
         out.append(planned)
@@ -281,6 +295,7 @@ def _plan_row(
     account: str | None,
     fees: str | None,
     today: datetime.date | None,
+    claimed: set[str],
 ) -> Planned:
     if row.skipped:
         return Planned(row, "skipped", f"{row.status} at the bank; not booked")
@@ -290,10 +305,20 @@ def _plan_row(
             f"dated after today ({today}): a statement holds only money that has moved;"
             " check the row's date",
         )  # fmt: skip
+    iban = planner.compact_iban(row.iban) if row.iban else ""
+    if iban in state.ibans:
+        return _transfer_row(
+            row, state, account, fees, state.ibans[iban], "the counterparty's IBAN is", claimed
+        )
     who = recognise(row, state)
     if who.review is not None:
         return Planned(row, "review", who.review)
     if who.kind == "none":
+        booked_on = state.first_open(row.date)
+        rule = rules.match(state.rules, row.counterparty, row.description, row.amount, booked_on)
+        if rule is not None and rule.account in state.banks:
+            why = f"rule {rule.pattern!r} names"
+            return _transfer_row(row, state, account, fees, rule.account, why, claimed)
         return _unrelated_row(row, state, account, who)
     try:
         bank = _bank(state, account, row.currency)
@@ -308,6 +333,128 @@ def _plan_row(
         return _payment_row(row, state, bank, fees, who)
     except planner.Refused as err:
         return Planned(row, "review", str(err), who.customer, who.invoice, who.bill)
+
+
+# ---------------------------------------------------------------- own money moving
+
+TRANSFER_DAYS = 7  # the other account's row of a transfer: within this many days of this one
+
+
+def _conversions(rows: Sequence[Row]) -> dict[str, Row]:
+    """The two legs of a conversion between own balances, by each leg's ref: one record read
+    as money out and money in (Wise's NEUTRAL rows, refs ``<id>:out`` and ``<id>:in``)."""
+    by_base: dict[tuple[int, str], dict[str, Row]] = {}
+    for row in rows:
+        base, colon, side = row.ref.rpartition(":")
+        if colon and side in ("out", "in"):
+            by_base.setdefault((row.line, base), {})[side] = row
+    pairs: dict[str, Row] = {}
+    for legs in by_base.values():
+        if set(legs) == {"out", "in"} and legs["out"].currency != legs["in"].currency:
+            pairs[legs["out"].ref], pairs[legs["in"].ref] = legs["in"], legs["out"]
+    return pairs
+
+
+def _conversion_row(
+    row: Row,
+    other: Row,
+    state: planner.State,
+    account: str | None,
+    fees: str | None,
+    fresh: set[str],
+) -> Planned:
+    """A conversion between two of the books' bank accounts, booked once with both legs on
+    its money-out row; its money-in row points to it."""
+    out, into = (row, other) if row.amount < 0 else (other, row)
+    base = out.ref.rpartition(":")[0]
+    entry_id = f"transfer/{base}"
+    if entry_id in state.by_id and entry_id not in fresh:
+        return Planned(row, "recorded", f"already recorded ({entry_id})")
+    if row is into:
+        return Planned(
+            row, "transfer", f"the other leg of line {out.line}'s conversion ({entry_id})",
+            message="booked with it",
+        )  # fmt: skip
+    try:
+        source = _bank(state, account, out.currency)
+        target = _bank(state, account, into.currency)
+        fee = out.fee or ZERO
+        entry = events.transfer_entry(
+            [(source, Money(out.amount, out.currency)), (target, Money(into.amount, into.currency))],
+            out.date, entry_id, base,
+            payee=out.counterparty, memo=out.description or out.kind or "Conversion",
+            fee=(fees, Money(fee, out.currency)) if fee and fees else None,
+            rates=state.rates,
+        )  # fmt: skip
+    except (planner.Refused, MoneyError) as err:
+        return Planned(row, "review", str(err))
+    entry = state.booked_late(entry, out.date)
+    fresh.add(entry_id)
+    moved = f"{show_money(-out.amount, out.currency)} from {source} to {target}"
+    return Planned(
+        row, "transfer", "a conversion between own balances", entry=entry, account=target,
+        message=f"{moved} as {show_money(into.amount, into.currency)}{planner.late_note(entry)}",
+    )  # fmt: skip
+
+
+def _transfer_row(
+    row: Row,
+    state: planner.State,
+    account: str | None,
+    fees: str | None,
+    other: str,
+    why: str,
+    claimed: set[str],
+) -> Planned:
+    """Money between this statement's bank account and another of the books': one transaction
+    with both legs, in the row's currency; when the other account's statement booked it
+    already (a transfer between the two, the same money, within TRANSFER_DAYS), recorded."""
+    try:
+        bank = _bank(state, account, row.currency)
+    except planner.Refused as err:
+        return Planned(row, "review", str(err))
+    reason = f"{why} {other}, a bank account of the books"
+    if other == bank:
+        return Planned(row, "review", f"{reason}: the statement's own account")
+    takes = state.banks.get(other, ())
+    if takes and row.currency not in takes:
+        return Planned(
+            row, "review",
+            f"{reason}, which holds {', '.join(takes)}, not {row.currency}: import its statement"
+            " too, or record the transfer by hand",
+        )  # fmt: skip
+    entry_id = f"transfer/{row.ref}"
+    if entry_id in state.by_id:
+        return Planned(row, "recorded", f"already recorded ({entry_id})", account=other)
+    for found_id, found in state.by_id.items():
+        if not found_id.startswith("transfer/") or found_id in claimed:
+            continue
+        legs = {(p.account, beans.units(p)) for p in found.postings}
+        if (
+            (bank, (row.amount, row.currency)) in legs
+            and any(a == other for a, _ in legs)
+            and abs((events.bank_date(found) - row.date).days) <= TRANSFER_DAYS
+        ):
+            claimed.add(found_id)
+            return Planned(
+                row, "recorded", f"the other side of {found_id}, booked from {other}'s statement",
+                account=other,
+            )  # fmt: skip
+    try:
+        entry = events.transfer_entry(
+            [(bank, Money(row.amount, row.currency)), (other, Money(-row.amount, row.currency))],
+            row.date, entry_id, row.ref,
+            payee=row.counterparty, memo=row.description or row.kind or "Transfer",
+            fee=None, rates=state.rates,
+        )  # fmt: skip
+    except MoneyError as err:
+        return Planned(row, "review", str(err), account=other)
+    entry = state.booked_late(entry, row.date)
+    way = f"from {bank} to {other}" if row.amount < 0 else f"from {other} to {bank}"
+    return Planned(
+        row, "transfer", reason, entry=entry, account=other,
+        message=f"{show_money(abs(row.amount), row.currency)} {way}{planner.late_note(entry)}",
+    )  # fmt: skip
 
 
 def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Recognised) -> Planned:
