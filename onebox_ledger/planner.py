@@ -49,7 +49,7 @@ from .openitems import (
     sorted_bills,
     sorted_invoices,
 )
-from .rules import Rule, parse_rules
+from .rules import Matcher, Rule, parse_rules
 from .values import ZERO, Money, Month, round_money, show_money
 
 
@@ -101,6 +101,7 @@ class State:
     _names: CustomerNames | None = field(default=None, repr=False)
     _ids: dict[str, KnownIds] = field(default_factory=dict, repr=False)
     _by_customer: dict[str, list[str]] | None = field(default=None, repr=False)
+    _matcher: Matcher | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, entries: Sequence[data.Directive], operating: str) -> State:
@@ -253,6 +254,12 @@ class State:
         if booked == date:
             return entry
         return entry._replace(date=booked, meta={**entry.meta, events.VALUE_DATE: date})
+
+    def rule_matcher(self) -> Matcher:
+        """The rules, ready to match many bank rows (rules.Matcher), built once."""
+        if self._matcher is None or self._matcher.source is not self.rules:
+            self._matcher = Matcher(self.rules)
+        return self._matcher
 
     def first_open(self, date: datetime.date) -> datetime.date:
         """`date`, or the first day after the sealed months when it is in one."""

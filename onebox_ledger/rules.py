@@ -157,14 +157,40 @@ def match(
     rules: Sequence[Rule], counterparty: str, description: str, amount: Any, date: datetime.date
 ) -> Rule | None:
     """The rule that books a row (see the module docstring), or None."""
-    way = "in" if amount > 0 else "out"
-    texts = {"text": fold(f"{counterparty} {description}"), "counterparty": fold(counterparty)}
-    found = [
-        (rule.date, len(fold(rule.pattern)), -index, rule)
-        for index, rule in enumerate(in_force(rules, date))
-        if rule.direction in ("any", way) and fold(rule.pattern) in texts[rule.field]
-    ]
-    return max(found, key=lambda f: f[:3])[3] if found else None
+    return Matcher(rules).match(counterparty, description, amount, date)
+
+
+class Matcher:
+    """:func:`match` for many rows: each pattern folded once, the rules in force found once per
+    day (an import of 100,000 rows against 100 rules folds 100 patterns, not 10 million)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.source = rules  # the sequence it was made of (State keeps one per list)
+        self.rules = list(rules)
+        self._days: dict[datetime.date, list[tuple[Rule, str, int]]] = {}
+
+    def _in_force(self, date: datetime.date) -> list[tuple[Rule, str, int]]:
+        found = self._days.get(date)
+        if found is None:
+            found = self._days[date] = [
+                (rule, fold(rule.pattern), index)
+                for index, rule in enumerate(in_force(self.rules, date))
+            ]
+        return found
+
+    def match(
+        self, counterparty: str, description: str, amount: Any, date: datetime.date
+    ) -> Rule | None:
+        if not self.rules:
+            return None
+        way = "in" if amount > 0 else "out"
+        texts = {"text": fold(f"{counterparty} {description}"), "counterparty": fold(counterparty)}
+        found = [
+            (rule.date, len(pattern), -index, rule)
+            for rule, pattern, index in self._in_force(date)
+            if rule.direction in ("any", way) and pattern in texts[rule.field]
+        ]
+        return max(found, key=lambda f: f[:3])[3] if found else None
 
 
 def words(text: str) -> frozenset[str]:

@@ -315,7 +315,7 @@ def _plan_row(
         return Planned(row, "review", who.review)
     if who.kind == "none":
         booked_on = state.first_open(row.date)
-        rule = rules.match(state.rules, row.counterparty, row.description, row.amount, booked_on)
+        rule = state.rule_matcher().match(row.counterparty, row.description, row.amount, booked_on)
         if rule is not None and rule.account in state.banks:
             why = f"rule {rule.pattern!r} names"
             return _transfer_row(row, state, account, fees, rule.account, why, claimed)
@@ -462,7 +462,7 @@ def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Rec
     listed with the account the most alike booked row went to and the rule that would book
     it."""
     booked_on = state.first_open(row.date)  # a late row is booked, and ruled, on the open day
-    rule = rules.match(state.rules, row.counterparty, row.description, row.amount, booked_on)
+    rule = state.rule_matcher().match(row.counterparty, row.description, row.amount, booked_on)
     if rule is None:
         suggestion = rules.suggest(state.booked_by_rules, f"{row.counterparty} {row.description}")
         pattern, field = rules.suggested_pattern(row.counterparty, row.description)

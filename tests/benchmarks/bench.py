@@ -19,7 +19,7 @@ Every figure is a ratio against a reference measured in this run (medians of
    (loader.load_file) of a ledger of as many transactions, the                 <= 2.0 import
    statement's rows written as Beancount: `import --dry-run` and
    `import` (on a fresh copy each run) into the demo's last 12
-   months with the same customers
+   months with the same customers and 100 rules (add_rules)
 
 Figure 6's statement is onebox-ledger's own CSV, generated from the ledger
 (build_statement): a receipt for each open invoice (by invoice id, payer name or
@@ -192,9 +192,27 @@ def build_import(work: Path, customers: int, months: int, rows: int) -> None:
     if target.exists():
         shutil.rmtree(target)
     build_demo(target, customers=customers, months=min(IMPORT_MONTHS, months), seed=1, fast=True)
+    add_rules(target, RULES)
     booked = build_statement(target, work / "statement.csv", rows)
     write_reference(work / "statement.csv", work / "reference.beancount")
     (work / "statement.json").write_text(json.dumps({"rows": rows, "booked": booked}))
+
+
+RULES = 100  # rules in the ledger an import matches every other row against
+
+
+def add_rules(root: Path, count: int) -> None:
+    """`count` rules for the bank's other rows, dated in the open month, none of which the
+    generated rows match: every row that is no customer's, OneBox's or fee is checked against
+    all of them (issue 18: the import's figures with 100 rules in the ledger)."""
+    terms = root / "ledger" / "terms.beancount"
+    text = terms.read_text(encoding="utf-8")
+    text += "".join(
+        f'\n2026-11-01 custom "onebox-rule" "Vendor {n:03d} GmbH" "Expenses:Vendor-{n:03d}"\n'
+        f'  field: "{("text", "counterparty")[n % 2]}"\n  direction: "{("in", "out", "any")[n % 3]}"\n'
+        for n in range(count)
+    )
+    terms.write_text(text, encoding="utf-8")
 
 
 def write_reference(statement: Path, path: Path) -> None:
