@@ -183,6 +183,11 @@ _ONEBOX_PAYEE = re.compile(
 )
 
 
+# Anything that could spell OneBox, look-alike Cyrillic letters included (ОNЕВОХ): a text
+# without it names no OneBox.
+_MAY_NAME_ONEBOX = re.compile(r"[oо]\W*n\W*[eе]\W*[bв]\W*[oо]\W*[xх]|ванбокс")
+
+
 def names_onebox(description: str) -> bool:
     """A description that names OneBox as the payee: one of its parts is OneBox.
 
@@ -195,9 +200,12 @@ def names_onebox(description: str) -> bool:
     >>> names_onebox("Sent money to ONEBOX INC"), names_onebox("Harbor OneBox Reseller")
     (True, False)
     """
+    folded = unicodedata.normalize("NFKC", description).casefold()
+    if _MAY_NAME_ONEBOX.search(folded) is None:  # most descriptions: no OneBox, one search
+        return False
     if any(is_onebox(part) for part in _PARTS.split(description) if part and part.strip()):
         return True
-    return _ONEBOX_PAYEE.search(unicodedata.normalize("NFKC", description).casefold()) is not None
+    return _ONEBOX_PAYEE.search(folded) is not None
 
 
 def mentions_customer(text: str, customer_id: str, customer_name: str) -> bool:

@@ -167,15 +167,19 @@ class Matcher:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.source = rules  # the sequence it was made of (State keeps one per list)
         self.rules = list(rules)
-        self._days: dict[datetime.date, list[tuple[Rule, str, int]]] = {}
+        self._days: dict[datetime.date, tuple[list[tuple[Rule, str, int]], re.Pattern[str]]] = {}
 
-    def _in_force(self, date: datetime.date) -> list[tuple[Rule, str, int]]:
+    def _in_force(self, date: datetime.date) -> tuple[list[tuple[Rule, str, int]], re.Pattern[str]]:
+        """The rules in force on `date` with their folded patterns, and one regex of all the
+        patterns: most rows match none, and one search tells."""
         found = self._days.get(date)
         if found is None:
-            found = self._days[date] = [
+            listed = [
                 (rule, fold(rule.pattern), index)
                 for index, rule in enumerate(in_force(self.rules, date))
             ]
+            any_pattern = re.compile("|".join(re.escape(p) for _, p, _ in listed) or "(?!)")
+            found = self._days[date] = (listed, any_pattern)
         return found
 
     def match(
@@ -183,11 +187,15 @@ class Matcher:
     ) -> Rule | None:
         if not self.rules:
             return None
+        listed, any_pattern = self._in_force(date)
+        text = fold(f"{counterparty} {description}")
+        if any_pattern.search(text) is None:  # the counterparty is part of the text
+            return None
         way = "in" if amount > 0 else "out"
-        texts = {"text": fold(f"{counterparty} {description}"), "counterparty": fold(counterparty)}
+        texts = {"text": text, "counterparty": fold(counterparty)}
         found = [
             (rule.date, len(pattern), -index, rule)
-            for rule, pattern, index in self._in_force(date)
+            for rule, pattern, index in listed
             if rule.direction in ("any", way) and pattern in texts[rule.field]
         ]
         return max(found, key=lambda f: f[:3])[3] if found else None

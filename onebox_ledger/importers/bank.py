@@ -319,7 +319,7 @@ def _plan_row(
         if rule is not None and rule.account in state.banks:
             why = f"rule {rule.pattern!r} names"
             return _transfer_row(row, state, account, fees, rule.account, why, claimed)
-        return _unrelated_row(row, state, account, who)
+        return _unrelated_row(row, state, account, who, rule)
     try:
         bank = _bank(state, account, row.currency)
         if who.kind == "fee":
@@ -457,12 +457,12 @@ def _transfer_row(
     )  # fmt: skip
 
 
-def _unrelated_row(row: Row, state: planner.State, account: str | None, who: Recognised) -> Planned:
-    """A row that is no customer's, OneBox's or fee: booked by the rule it matches, else
-    listed with the account the most alike booked row went to and the rule that would book
-    it."""
-    booked_on = state.first_open(row.date)  # a late row is booked, and ruled, on the open day
-    rule = state.rule_matcher().match(row.counterparty, row.description, row.amount, booked_on)
+def _unrelated_row(
+    row: Row, state: planner.State, account: str | None, who: Recognised, rule: rules.Rule | None
+) -> Planned:
+    """A row that is no customer's, OneBox's or fee: booked by the rule it matches (`rule`, on
+    the day it is booked: a late row's first open day), else listed with the account the most
+    alike booked row went to and the rule that would book it."""
     if rule is None:
         suggestion = rules.suggest(state.booked_by_rules, f"{row.counterparty} {row.description}")
         pattern, field = rules.suggested_pattern(row.counterparty, row.description)
