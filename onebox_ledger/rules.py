@@ -208,6 +208,8 @@ def words(text: str) -> frozenset[str]:
 def suggest(history: Sequence[tuple[str, str]], text: str) -> str | None:
     """The account of the booked text (`history`: text, account) that shares the most words
     with `text`, when it shares at least half of `text`'s words; else None."""
+    if not history:
+        return None
     mine = words(text)
     if not mine:
         return None

@@ -149,7 +149,20 @@ class Planned:
     message: str = ""  # what is booked, in the words of receive and onebox pay
     account: str | None = None  # booked: the rule's account
     suggestion: str | None = None  # unrelated: the account of the most alike row rules booked
-    command: str | None = None  # unrelated: the rule add command that would book it
+    rule_date: datetime.date | None = None  # unrelated: the date a rule booking it would need
+
+    @property
+    def command(self) -> str | None:
+        """Unrelated: the ``rule add`` command that would book the row (made when printed)."""
+        if self.rule_date is None:
+            return None
+        row = self.row
+        pattern, field = rules.suggested_pattern(row.counterparty, row.description)
+        way = "in" if row.amount > 0 else "out"
+        return (
+            f"onebox-ledger rule add {shlex.quote(pattern)} {self.suggestion or 'ACCOUNT'}"
+            f" --field {field} --direction {way} --date {self.rule_date}"
+        )
 
     @property
     def booked(self) -> bool:
@@ -465,13 +478,10 @@ def _unrelated_row(
     alike booked row went to and the rule that would book it."""
     if rule is None:
         suggestion = rules.suggest(state.booked_by_rules, f"{row.counterparty} {row.description}")
-        pattern, field = rules.suggested_pattern(row.counterparty, row.description)
-        way = "in" if row.amount > 0 else "out"
-        command = (
-            f"onebox-ledger rule add {shlex.quote(pattern)} {suggestion or 'ACCOUNT'}"
-            f" --field {field} --direction {way} --date {state.first_open(row.date)}"
-        )
-        return Planned(row, "unrelated", who.reason, suggestion=suggestion, command=command)
+        return Planned(
+            row, "unrelated", who.reason, suggestion=suggestion,
+            rule_date=state.first_open(row.date),
+        )  # fmt: skip
     entry_id = f"rule/{row.ref}"
     found = state.by_id.get(entry_id)
     if found is not None:
