@@ -92,10 +92,10 @@ from .statements import (
     Row,
     Statement,
     StatementError,
-    _clean,
-    _referenced,
-    _show,
 )
+from .statements.decoding import _clean
+from .statements.reading import _referenced
+from .statements.values import _show
 
 NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(?P<version>[0-9]{2})")
 _ANY_ISO = re.compile(

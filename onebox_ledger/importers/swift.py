@@ -77,10 +77,10 @@ from .statements import (
     Row,
     Statement,
     StatementError,
-    _clean,
-    _referenced,
-    _show,
 )
+from .statements.decoding import _clean
+from .statements.reading import _referenced
+from .statements.values import _show
 
 FEE_CODES = frozenset({"805", "808"})  # German business transaction codes: closing, fees
 NONE_REF = "NONREF"
