@@ -94,9 +94,9 @@ file, the record's first line, the column as the bank names it and the value::
     dkb.csv: line 7: Betrag (€) '12,3,4' is not an amount like -1.087,16 (a comma for decimals, at most cents)
 
 The reader in rooms: rows (Row, Statement, Format, StatementError), decoding (bytes to text and
-records), values (amounts, dates), identification (which layout: the header, the refusal),
-reading (records to rows, references, balances, and read_statement). This package hands their
-names on: ``from onebox_ledger.importers.statements import read_statement, Row``.
+records), values (amounts, dates), identification (which layout: the header, the refusal), refs
+(a row's reference), reading (records to rows, balances, and read_statement). This package hands
+their names on: ``from onebox_ledger.importers.statements import read_statement, Row``.
 """
 
 from __future__ import annotations

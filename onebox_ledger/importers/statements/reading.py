@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from .decoding import (
     _records,
 )
 from .identification import _candidates, _choose, _formats_of, _Found, _identify, _refusal
+from .refs import _referenced
 from .rows import DESCRIPTION_JOIN, Row, Statement, StatementError
 from .values import _CLOCK, _Bad, _show, _time, parse_money, parse_when
 
@@ -476,39 +476,3 @@ class _Reader:
         if _CYRILLIC.search(text):  # PrivatBank writes Latin i for і in its rows: Комiсiя
             text = _LONE_I.sub("і", text)
         return bool(layout.fee_pattern) and re.search(layout.fee_pattern, text) is not None
-
-
-def _referenced(name: str, rows: Sequence[Row]) -> list[Row]:
-    """Rows (oldest first) with unique references: see the module docstring."""
-    out: list[Row] = []
-    bank: dict[str, int] = {}
-    made: dict[str, int] = {}
-    for row in rows:
-        if row.ref_from_bank:
-            count = bank[row.ref] = bank.get(row.ref, 0) + 1
-            if count == 1:
-                out.append(row)
-                continue
-            try:
-                out.append(replace(row, ref=parse_ref(f"{row.ref}.{count}")))
-            except InputError as err:
-                raise StatementError(
-                    f"{name}: line {row.line}: repeated reference: {err}"
-                ) from None
-            continue
-        material = "\x1f".join(
-            (
-                row.date.isoformat(),
-                row.time.isoformat() if row.time else "",
-                f"{row.amount:.2f}",
-                row.currency,
-                " ".join(row.counterparty.casefold().split()),
-                " ".join(row.description.casefold().split()),
-                row.account,
-            )
-        )
-        digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:12]
-        ref = f"row-{row.date:%Y%m%d}-{digest}"
-        count = made[ref] = made.get(ref, 0) + 1
-        out.append(replace(row, ref=ref if count == 1 else f"{ref}-{count}"))
-    return out
