@@ -2,7 +2,7 @@
 
 Each report is a :class:`Table`: column names, rows of plain values (str,
 Decimal, date, int), total rows and notes (the exchange rates used). The CLI
-renders it as a table, CSV or JSON; numbers stay exact Decimals throughout.
+renders it as a table, CSV or JSON (render.py); numbers stay exact Decimals throughout.
 
 Every report reads the entries in one pass (:func:`scan`: each posting goes to
 what needs it, by account) and then builds its table (``keep_table``,
@@ -74,45 +74,6 @@ class Table:
     totals: list[list[Any]] = field(default_factory=list)
     total_columns: list[str] | None = None  # when totals have columns of their own
     notes: list[str] = field(default_factory=list)
-
-
-def cell(value: Any) -> str:
-    """A table value as text: exact decimals (``1087.16``, never float), ISO dates, '' for None."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def numeric_columns(width: int, rows: list[list[Any]]) -> list[bool]:
-    """Which of `width` columns hold numbers (right-aligned): every filled cell is a Decimal
-    or an int, and at least one is filled."""
-    out = []
-    for i in range(width):
-        values = [row[i] for row in rows if i < len(row) and row[i] not in ("", None)]
-        out.append(bool(values) and all(_is_number(v) for v in values))
-    return out
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, Decimal | int) and not isinstance(value, bool)
-
-
-def payload(table: Table) -> dict[str, Any]:
-    """A table as JSON-ready data: rows and totals as objects of text cells (see `cell`)."""
-    return {
-        "title": table.title,
-        "columns": table.columns,
-        "rows": [dict(zip(table.columns, map(cell, row), strict=True)) for row in table.rows],
-        "totals": [
-            dict(zip(table.total_columns or table.columns, map(cell, row), strict=True))
-            for row in table.totals
-        ],
-        "notes": table.notes,
-    }
 
 
 class Converter:

@@ -586,7 +586,7 @@ def test_an_overlapping_statement_books_only_the_rows_not_yet_recorded(
     november = ok(run(main, "import", str(FIXTURES / "monobank-fop.csv"), *scenario.options))
     fee, onebox = (line.split()[3] for line in november[3:5])  # the refs of 20.11 and 25.11
     ok(run(main, "close", "2026-11"))
-    # the references of December's rows, by the formula of importers/statements.py
+    # the references of December's rows, by the formula of importers/statements/refs.py
     acme = made_ref(
         "2026-12-04", "09:30:00", "200.00", "acme realty llc", "payment inv-2026-11-acme-realty"
     )

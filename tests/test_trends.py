@@ -19,7 +19,7 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from onebox_ledger import model, reports, trends
+from onebox_ledger import model, render, reports, trends
 from onebox_ledger.values import Month
 
 D = Decimal
@@ -116,7 +116,7 @@ def test_the_tables_are_reports_overview_cell_for_cell(
     expected = reports.overview(book, entries, "USD", start=first, end=last, as_of=as_of)
     assert list(mine) == list(expected)
     for key, table in expected.items():
-        assert reports.payload(mine[key]) == reports.payload(table), key
+        assert render.payload(mine[key]) == render.payload(table), key
 
 
 def test_mrr_notes_name_only_the_rate_mrr_used(
@@ -130,7 +130,7 @@ def test_mrr_notes_name_only_the_rate_mrr_used(
     table = collect(entries, book).tables["mrr"]
     assert table.notes == ["active boxes in 2026-12: 9", f"rate EUR->USD {rate} of {when}"]
     cli = reports.mrr(book, entries, "USD", as_of=TODAY)
-    assert reports.payload(cli) == reports.payload(table)
+    assert render.payload(cli) == render.payload(table)
 
 
 def test_mrr_at_month_ends_worked_by_hand(

@@ -17,6 +17,7 @@ from ..model import parse_book
 from ..money import Rates
 from ..quote import QuoteError
 from ..quote import quote as quote_table
+from ..render import render
 from ..reports import ReportError
 from ..store import LedgerError, paused_gc
 from ..values import ZERO, Money, Month, round_money, show_money
@@ -31,7 +32,6 @@ from .common import (
     echo,
     ledger,
 )
-from .render import render
 
 AS_OF = DateType("--as-of")
 

@@ -14,6 +14,7 @@ from .. import actions, beans
 from ..beans import STREAMS
 from ..clock import today
 from ..model import BILLINGS, DOWNGRADES, TIMINGS, UNEARNED
+from ..render import render
 from ..reports import Table
 from ..store import create_ledger
 from ..values import MAX_DAYS, MAX_NAME, InputError, Money, Month, show_money
@@ -34,7 +35,6 @@ from .common import (
     echo,
     ledger,
 )
-from .render import render
 
 AS_OF = DateType("--as-of")
 CONTRACT = IdType("contract")

@@ -67,7 +67,7 @@ from fava.core import FavaLedger
 from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, g, jsonify
 
-from .. import reports, trends
+from .. import render, reports, trends
 from ..clock import today
 from ..model import Book, parse_book
 from ..status import Status, status
@@ -168,7 +168,7 @@ class Page:
 
 
 def _columns(names: list[str], rows: list[list[Any]]) -> list[Column]:
-    numeric = reports.numeric_columns(len(names), rows)
+    numeric = render.numeric_columns(len(names), rows)
     return [Column(name, word(name), flag) for name, flag in zip(names, numeric, strict=True)]
 
 
@@ -176,7 +176,7 @@ def _cell(column: Column, value: Any, names: dict[str, str], first: bool, item: 
     """`item`: the kind of item an id column's cell names in this row ("" elsewhere)."""
     if column.numeric:
         return Cell(amount(value), numeric=True)
-    text = reports.cell(value)
+    text = render.cell(value)
     if column.name == "customer":
         if text in names:
             return Cell(names[text], hover=text, kind="customer", target=text)
@@ -341,11 +341,11 @@ def status_payload(state: Status) -> dict[str, Any]:
             {"month": str(head.month), "seal_date": head.entry.date.isoformat()} if head else None
         ),
         "unclosed": [str(month) for month in state.unclosed],
-        "bills": [{k: reports.cell(v) for k, v in row.items()} for row in state.bills],
+        "bills": [{k: render.cell(v) for k, v in row.items()} for row in state.bills],
         "past_due": {
             "invoices": len(state.past_due),
-            "total": reports.cell(state.past_due_total),
-            "buckets": {k: reports.cell(v) for k, v in state.past_due_buckets.items()},
+            "total": render.cell(state.past_due_total),
+            "buckets": {k: render.cell(v) for k, v in state.past_due_buckets.items()},
         },
         "checks": {
             "errors": state.errors,
@@ -480,13 +480,13 @@ class OneBox(FavaExtensionBase):
         """GET: the page's tables, monthly series and status as JSON, exact decimals as strings
         (the tables as the CLI's --format json)."""
         page = self.page()
-        tables = {v.key: reports.payload(t) for v, t in zip(page.views, page.tables, strict=True)}
+        tables = {v.key: render.payload(t) for v, t in zip(page.views, page.tables, strict=True)}
         return jsonify(
             {
                 "title": page.title,
                 "error": page.error,
                 "tables": tables,
-                "series": {key: reports.payload(t) for key, t in page.series.items()},
+                "series": {key: render.payload(t) for key, t in page.series.items()},
                 "status": status_payload(page.status) if page.status else None,
             }
         )

@@ -86,16 +86,16 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from ..values import CENT, MAX_DIGITS, MAX_YEAR, MIN_YEAR, InputError, parse_currency, parse_ref
 from .layouts import DE_FEE, EN_FEE, Status
-from .statements import (
+from .statements.decoding import _clean
+from .statements.refs import _referenced
+from .statements.rows import (
     DESCRIPTION_JOIN,
     Format,
     Row,
     Statement,
     StatementError,
-    _clean,
-    _referenced,
-    _show,
 )
+from .statements.values import _show
 
 NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(?P<version>[0-9]{2})")
 _ANY_ISO = re.compile(

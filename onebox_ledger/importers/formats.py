@@ -9,6 +9,6 @@ one of them whatever the file looks like.
 from __future__ import annotations
 
 from . import camt, swift
-from .statements import Format
+from .statements.rows import Format
 
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (camt.FORMAT, swift.FORMAT)}

@@ -71,16 +71,16 @@ import mt940
 
 from ..values import CENT, InputError, parse_currency, parse_ref
 from .layouts import DE_FEE, EN_FEE
-from .statements import (
+from .statements.decoding import _clean
+from .statements.refs import _referenced
+from .statements.rows import (
     DESCRIPTION_JOIN,
     Format,
     Row,
     Statement,
     StatementError,
-    _clean,
-    _referenced,
-    _show,
 )
+from .statements.values import _show
 
 FEE_CODES = frozenset({"805", "808"})  # German business transaction codes: closing, fees
 NONE_REF = "NONREF"

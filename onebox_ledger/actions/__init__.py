@@ -1,0 +1,78 @@
+"""What each command does to a ledger: read under the lock, compute with the core, write.
+
+The CLI parses arguments into typed values and calls one function here; the
+demo builder calls the same functions, so the demo is written by the code a
+user runs. Each function takes every input as an argument (``today``
+included) and raises InputError (a bad argument, exit 2) or LedgerError (the
+ledger refuses, exit 1) before anything is written.
+
+Ids of written entries, the key of idempotency::
+
+    sell/<ref> | sell/<date>/<customer>/<n>          one-time invoice
+    receive/<ref> | receive/<date>/<customer>/<n>    customer payment
+    pay/<ref> | pay/<date>/<n>                       payment to OneBox
+    grace/<bill>/<date>[/<n>]                        bill moved to Liabilities:OneBox:Grace
+    close/<month>/<contract>/invoice|recognise|cost  the close (see close.py)
+
+One module a section, this package re-exporting their public names
+(``from onebox_ledger import actions; actions.receive(...)``): helpers, terms, rules,
+customers (and contracts), money_events, bank_statements, closing, verification, upgrading.
+"""
+
+from __future__ import annotations
+
+from .bank_statements import Imported, import_statement
+from .closing import Closed, Invoiced, close, invoice
+from .customers import contract_add, contract_change, contract_end, customer_add, usage
+from .helpers import Written, write_static
+from .money_events import (
+    bank_add,
+    credit_note,
+    onebox_bill,
+    onebox_grace,
+    onebox_pay,
+    receive,
+    refund,
+    sell,
+    write_events,
+    write_off,
+)
+from .rules import rule_add, rule_list
+from .terms import price, terms_item, terms_payment, terms_rate
+from .upgrading import upgrade
+from .verification import Verification, verify
+
+__all__ = [
+    "Closed",
+    "Imported",
+    "Invoiced",
+    "Verification",
+    "Written",
+    "bank_add",
+    "close",
+    "contract_add",
+    "contract_change",
+    "contract_end",
+    "credit_note",
+    "customer_add",
+    "import_statement",
+    "invoice",
+    "onebox_bill",
+    "onebox_grace",
+    "onebox_pay",
+    "price",
+    "receive",
+    "refund",
+    "rule_add",
+    "rule_list",
+    "sell",
+    "terms_item",
+    "terms_payment",
+    "terms_rate",
+    "upgrade",
+    "usage",
+    "verify",
+    "write_events",
+    "write_off",
+    "write_static",
+]

@@ -1,0 +1,138 @@
+"""``verify``: regenerate every close from the directives, diff it against the books, check
+the seal chain and report late entries in sealed months.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from beancount.core import data
+
+from .. import beans, events, seals
+from ..billing import BillingError
+from ..close import (
+    CloseError,
+    diff_month,
+    is_credit_applied,
+)
+from ..model import parse_book
+from ..money import MoneyError, Rates
+from ..store import (
+    Ledger,
+    Loaded,
+    describe_error,
+    paused_gc,
+)
+from ..values import Month
+
+
+@dataclass
+class Verification:
+    sealed: list[Month] = field(default_factory=list)
+    generated: int = 0
+    errors: list[str] = field(default_factory=list)  # findings: 'file:line: message'
+    diffs: list[str] = field(default_factory=list)
+    head: tuple[Month, str] | None = None  # the newest seal: month and digest
+    late: int = 0  # money booked after its month was sealed (value-date)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.diffs
+
+
+def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
+    """Check the ledger the way an auditor would, trusting none of its plugin lines.
+
+    Every loaded file's includes, options and plugins, and what changes Fava's pages,
+    against the allowlist (integrity.findings, run by the seal plugin); the whole
+    ledger loaded with onebox-ledger's own checks (every seal, its chain and
+    Beancount's validation, store.load_trusted);
+    every generated entry re-derived from the directives and diffed against the
+    files; and, with `head`, that the digest an auditor noted is still in the chain.
+    """
+    ledger.check_exists()
+    ledger.finish_pending()
+    loaded = (
+        ledger.load()
+    )  # always runs the seal plugin, so integrity.findings are among the errors
+    with paused_gc():  # millions of short-lived objects beside the loaded ledger
+        report = _verify(loaded, ledger.operating_currency())
+    chain = seals.parse(loaded.entries)[0]
+    if chain:
+        newest = max(chain)
+        report.head = (newest, chain[newest].digest)
+    if head is not None and head not in {seal.digest for seal in chain.values()}:
+        newest_text = f"{report.head[0]} {report.head[1]}" if report.head else "none"
+        report.errors.append(
+            f"{ledger.main.name}:0: head {head} is not in the chain (its newest seal is"
+            f" {newest_text}): a month sealed since the last audit was removed, or a seal rewritten"
+        )
+    root = f"{ledger.root}{os.sep}"
+    report.errors = [line.removeprefix(root) for line in report.errors]
+    return report
+
+
+def _verify(loaded: Loaded, operating: str) -> Verification:
+    report = Verification()
+    report.errors = [describe_error(e) for e in loaded.errors]
+    book, book_errors = parse_book(loaded.entries)
+    if book_errors:
+        return report  # the directives plugin already reported them among loaded.errors
+    found, _ = seals.parse(loaded.entries)
+    rates = Rates.of(loaded.entries, operating)
+    credit_entries = [
+        e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
+    ]
+    by_month: dict[Month, list[data.Directive]] = {}
+    for entry in loaded.entries:
+        if isinstance(entry, data.Transaction | data.Custom):
+            by_month.setdefault(Month.of(entry.date), []).append(entry)
+        if isinstance(entry, data.Transaction) and events.VALUE_DATE in entry.meta:
+            report.late += 1
+            report.errors.extend(_late_findings(entry, found))
+    for month in sorted(found):
+        report.sealed.append(month)
+        entries = by_month.get(month, [])
+        try:
+            lines = diff_month(book, month, entries, rates, credit_entries)
+        except (
+            BillingError,
+            CloseError,
+            MoneyError,
+        ) as err:  # the terms no longer price this month
+            report.diffs.append(f"{month}: cannot re-derive the close: {err}")
+            continue
+        report.diffs.extend(lines)
+        report.generated += sum(
+            1
+            for e in entries
+            if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
+            and not (isinstance(e, data.Transaction) and is_credit_applied(e))
+        )
+    for month, entries in sorted(by_month.items()):
+        if month in found:
+            continue
+        stray = [e for e in entries if (beans.entry_id(e) or "").startswith(f"close/{month}/")]
+        if stray:
+            report.diffs.append(
+                f"{month}: {len(stray)} generated entries but the month is not sealed"
+            )
+    return report
+
+
+def _late_findings(entry: data.Transaction, sealed: Mapping[Month, seals.Seal]) -> list[str]:
+    """A ``value-date`` says the money moved in a month sealed before it was booked: its month
+    must be sealed and before the entry's."""
+    value = entry.meta[events.VALUE_DATE]
+    where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
+    if not isinstance(value, datetime.date):
+        return [f"{where}: value-date {value!r} is not a date"]
+    if value >= entry.date or Month.of(value) not in sealed:
+        return [
+            f"{where}: value-date {value} is not in a month sealed before the entry's date"
+            f" {entry.date} (a value-date marks money booked after its month was sealed)"
+        ]
+    return []

@@ -1,0 +1,68 @@
+"""The ledger the commands use: a reader and a writer of one ledger on disk, joined where a
+write is validated against the whole ledger (``append_many``).
+
+Validation of a write: ``full`` (``append_many``) loads the whole ledger plus the new text
+with Beancount's loader (plugins included) and refuses on any error; ``month`` (the close,
+``append_month``) parses only the accounts, terms, customers and the month's own new file,
+and checks that each new transaction balances, uses open accounts and parses back to
+exactly what was generated. The close never reads other months.
+
+``create_ledger(root, title="Acme", currency="EUR", start=date(2026, 1, 1))`` writes an
+empty one and returns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .atomic import appended, read_exact
+from .errors import LedgerError, describe_error
+from .layout import write_new
+from .loading import Loaded, Reader
+from .writing import Writer
+
+
+class Ledger(Reader, Writer):
+    """A ledger on disk, addressed by its main file."""
+
+    def load_valid(self) -> Loaded:
+        """The whole ledger, refused when it already has errors (a pending write is finished first)."""
+        self.check_exists()
+        self.finish_pending()
+        loaded = self.load()
+        if loaded.errors:
+            raise LedgerError(
+                f"the ledger already has {len(loaded.errors)} error(s); fix them first"
+                f" (bean-check {self.main.name}): {describe_error(loaded.errors[0])}"
+            )
+        return loaded
+
+    def append_full(self, path: Path, text: str, header: str = "") -> None:
+        """Append `text` to `path` after validating the whole ledger with it (call under lock)."""
+        self.append_many([(path, text, header)])
+
+    def append_many(self, appends: Sequence[tuple[Path, str, str]]) -> None:
+        """Append (path, text, header) to each file, validating the whole ledger once with all
+        of them, then write them as one atomic change (call under lock)."""
+        loaded = self.load(extra="\n".join(text for _, text, _ in appends))
+        if loaded.errors:
+            raise LedgerError(
+                f"refused: the change would make the ledger invalid: {describe_error(loaded.errors[0])}"
+            )
+        news: dict[Path, str] = {}
+        for path, text, header in appends:
+            old = news[path] if path in news else read_exact(path)
+            news[path] = appended(old, text, header)
+        self.write_files(news)
+
+
+def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledger:
+    """A new, empty ledger in `root` (which must not hold one already)."""
+    main = root / "main.beancount"
+    if main.exists():
+        raise LedgerError(f"{main} already exists; choose an empty directory")
+    ledger = Ledger(main)
+    write_new(ledger, title=title, currency=currency, start=start)
+    return ledger
