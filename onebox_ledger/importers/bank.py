@@ -550,7 +550,10 @@ def _receipt_row(
     fee = row.fee or ZERO
     amount = Money(row.amount + fee, row.currency)  # the customer paid the fee the bank took
     billed = state.customer(customer).currency
-    if row.currency != billed:
+    converted = row.currency != billed and row.op_currency == billed and row.op_amount
+    if converted:  # the bank says what the operation was in the customer's currency
+        amount = Money(abs(row.op_amount or ZERO), billed)
+    if row.currency != billed and not converted:
         found = state.by_id.get(f"receive/{row.ref}")
         if (
             found is not None
@@ -592,7 +595,7 @@ def _receipt_row(
             reason = f"{reason}; the amount {invoice} has open"
     plan = planner.receipt(
         state, customer, amount, row.date, invoice=invoice, ref=row.ref, account=bank,
-        paid=Money(row.amount, row.currency) if fee else None,
+        paid=Money(row.amount, row.currency) if fee or converted else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
@@ -606,13 +609,19 @@ def _payment_row(
 ) -> Planned:
     fee = row.fee or ZERO
     amount = Money(-row.amount - fee, row.currency)  # what reached OneBox
+    owed = {i.currency for i in state.open_bills(row.date) if i.open > 0}
+    converted = bool(
+        row.op_amount and owed and row.currency not in owed and row.op_currency in owed
+    )
+    if converted:  # a card paid OneBox's USD bill from a UAH account: the bank says the USD
+        amount = Money(abs(row.op_amount or ZERO), row.op_currency)
     done = state.recorded("pay", row.ref, date=row.date, customer=None, amount=amount,
                           others=("receive", "refund"))  # fmt: skip
     if done:
         return Planned(row, "recorded", f"already recorded ({done})", bill=who.bill)
     plan = planner.onebox_payment(
         state, amount, row.date, bill=who.bill, ref=row.ref, account=bank,
-        paid=Money(-row.amount, row.currency) if fee else None,
+        paid=Money(-row.amount, row.currency) if fee or converted else None,
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(

@@ -229,6 +229,8 @@ MONOBANK_CARD = Layout(
         ),
         "fee": (opt(pattern=r"(?:сума комісій|commission,?) \([a-z]{3}\)"),),
         "balance": (opt("Залишок після операції", "Balance"),),
+        "op_amount": (opt("Сума в валюті операції", "Operation amount"),),
+        "op_currency": (opt("Валюта", "Operation currency", "Currency"),),
     },
     dates=("DD.MM.YYYY",),
     times=True,

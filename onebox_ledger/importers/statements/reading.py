@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ...values import InputError, parse_currency, parse_ref
 from ..layouts import Col, Order, Side, Status
@@ -370,9 +371,25 @@ class _Reader:
                     iban=self._text(fields, "iban", side).replace(" ", ""),
                     tax_id=self._text(fields, "tax_id", side).replace(" ", ""),
                     account=self._text(fields, "account", side).replace(" ", ""),
+                    **self._operation(line, fields, amount, self._currency(line, fields, side)),
                 )
             )
         return out
+
+    def _operation(
+        self, line: int, fields: Sequence[str], amount: Decimal, currency: str
+    ) -> dict[str, Any]:
+        """The operation's own amount and currency, when the bank converted it into the
+        account's (Monobank's Сума в валюті операції and its Валюта); else nothing."""
+        code, own = self._first(fields, "op_currency"), self._first(fields, "op_amount")
+        if code is None or own is None or code.text.upper() == currency:
+            return {}
+        try:
+            op_currency = parse_currency(code.text.upper())
+        except InputError:
+            return {}  # a code the bank writes that is no currency: the account's amount stands
+        number = abs(self._money(line, own))
+        return {"op_amount": number if amount > 0 else -number, "op_currency": op_currency}
 
     def _status(self, line: int, fields: Sequence[str]) -> Status:
         value = self._first(fields, "status")

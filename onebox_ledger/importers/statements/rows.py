@@ -42,6 +42,10 @@ class Row:
     iban: str = ""  # the counterparty's IBAN or account number
     tax_id: str = ""  # the counterparty's tax id (Ukrainian ЄДРПОУ/ІПН)
     account: str = ""  # the partner's own account, for statements of several accounts
+    # the operation's own amount and currency where the bank converted it (a card paying 200.00
+    # USD from a UAH account: -8310.57 UAH on the account, -200.00 USD the operation)
+    op_amount: Decimal | None = None
+    op_currency: str = ""
 
     @property
     def skipped(self) -> bool:
