@@ -647,16 +647,24 @@ def apply_prepaid_entry(
     )  # fmt: skip
 
 
+def _cash_against(
+    bank: str, other: str, amount: Money, date: datetime.date, rates: Rates, what: str
+) -> list[data.Posting]:
+    """A bank account's money (signed: in > 0) against one account in the operating currency,
+    at the day's rate when foreign: an opening balance, a rule's row, a bank fee."""
+    return [
+        _cash(bank, amount.number, amount.currency, rates, date, what),
+        _expense(other, -amount.number, amount.currency, rates, date, what),
+    ]
+
+
 def opening_entry(
     account: str, amount: Money, date: datetime.date, *, rates: Rates
 ) -> data.Transaction:
     """A bank account's balance on the day it opens, against Equity:Opening-Balances (in the
     operating currency, at that day's rate when foreign)."""
     what = f"the opening balance of {account}"
-    postings = [
-        _cash(account, amount.number, amount.currency, rates, date, what),
-        _expense(beans.OPENING, -amount.number, amount.currency, rates, date, what),
-    ]
+    postings = _cash_against(account, beans.OPENING, amount, date, rates, what)
     return beans.transaction(
         date, "Opening balance", f"{account} on {date}",
         beans.meta(id=f"opening/{account}", amount=Amount(*amount)),
@@ -725,11 +733,7 @@ def rule_entry(
           Assets:Bank      -1500.00 USD
           Expenses:Rent     1500.00 USD
     """
-    what = f"the row {entry_id}"
-    postings = [
-        _cash(account, amount.number, amount.currency, rates, date, what),
-        _expense(booked_to, -amount.number, amount.currency, rates, date, what),
-    ]
+    postings = _cash_against(account, booked_to, amount, date, rates, f"the row {entry_id}")
     return beans.transaction(
         date, payee or None, memo,
         beans.meta(id=entry_id, amount=Amount(*amount), ref=ref, rule=pattern),
@@ -749,11 +753,8 @@ def fee_entry(
     rates: Rates,
 ) -> data.Transaction:
     """A bank fee: the bank account pays the fee account (at the day's rate when foreign)."""
-    what = f"the fee {entry_id}"
-    postings = [
-        _cash(account, -amount.number, amount.currency, rates, date, what),
-        _expense(fees, amount.number, amount.currency, rates, date, what),
-    ]
+    paid = Money(-amount.number, amount.currency)  # the bank account pays it
+    postings = _cash_against(account, fees, paid, date, rates, f"the fee {entry_id}")
     return beans.transaction(
         date, None, memo,
         beans.meta(id=entry_id, amount=Amount(*amount), ref=ref),

@@ -122,7 +122,7 @@ def findings(entries: Sequence[data.Directive], options: Mapping[str, Any]) -> l
                 f" together), not {len(currencies)}: {', '.join(currencies) or 'none'}",
             )
         )
-    for path_value in (options.get("documents") or ())[:]:
+    for path_value in options.get("documents") or ():
         if not _inside(root, root / str(path_value)):
             out.append(
                 _at(

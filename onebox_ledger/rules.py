@@ -79,7 +79,7 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
-def check_account(account: str, banks: Iterable[str] = ()) -> str:
+def check_account(account: str) -> str:
     """`account` when a rule may book to it, else RuleError saying why."""
     if not bc_account.is_valid(account):
         raise RuleError(f"{account!r} is not an account name (like Expenses:Rent)")
@@ -89,8 +89,7 @@ def check_account(account: str, banks: Iterable[str] = ()) -> str:
             f"{account} is where onebox-ledger books {what}; a rule books to an account of"
             " your own (like Expenses:Rent, Liabilities:Tax:Single, Equity:Owner)"
         )
-    del banks  # a bank account of the books is allowed: the rule books a transfer to it
-    return account
+    return account  # a bank account of the books too: the rule books a transfer to it
 
 
 def check_pattern(pattern: str) -> str:

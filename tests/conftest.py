@@ -257,6 +257,13 @@ def seed_ledger(fixed_today: None, tmp_path: Path, templates: Templates) -> Path
 
 
 @pytest.fixture
+def demo(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
+    """The shipped demo's ledger (build_demo_ledger) at tmp_path/demo: a copy of the session's.
+    A test module with a demo of its own (the shipped files, say) overrides it."""
+    return templates.copy("demo", tmp_path / "demo")
+
+
+@pytest.fixture
 def seed_close() -> str:
     """The seed's close of 2026-11, as the close writes it (SEED_CLOSE)."""
     return SEED_CLOSE

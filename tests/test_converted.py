@@ -17,8 +17,6 @@ from beancount.core.amount import Amount
 from click.testing import Result
 from conftest import load_entries, load_errors
 
-from onebox_ledger.demo import build_demo
-
 D = Decimal
 Run = Callable[..., Result]
 Ok = Callable[[Result], list[str]]
@@ -29,12 +27,11 @@ HEADER = (
 
 
 @pytest.fixture
-def demo(fixed_today: None, tmp_path: Path, run: Run, ok: Ok) -> Path:
-    build_demo(tmp_path / "demo", customers=10, months=10, seed=1, fast=True)
-    main = (tmp_path / "demo" / "main.beancount").resolve()
-    ok(run(main, "bank", "add", "Assets:Monobank:UAH", "--currency", "UAH"))
-    ok(run(main, "price", "UAH", "0.024 USD", "--date", "2026-11-01"))
-    return main
+def demo(demo: Path, run: Run, ok: Ok) -> Path:
+    """conftest's demo with a UAH account and rate."""
+    ok(run(demo, "bank", "add", "Assets:Monobank:UAH", "--currency", "UAH"))
+    ok(run(demo, "price", "UAH", "0.024 USD", "--date", "2026-11-01"))
+    return demo
 
 
 def test_a_card_payment_of_onebox_in_dollars_from_a_hryvnia_account_pays_the_bill(

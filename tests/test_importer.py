@@ -35,7 +35,6 @@ from beancount import loader
 from beangulp import extract, testing
 from beangulp.importers.csvbase import Order
 from click.testing import Result
-from conftest import Templates
 
 from onebox_ledger import beans, planner
 from onebox_ledger.demo import build_demo
@@ -560,12 +559,6 @@ WRITTEN = """\
   Assets:Bank               -12.00 USD
   Expenses:Bank-Fees         12.00 USD
 """
-
-
-@pytest.fixture
-def demo(fixed_today: None, tmp_path: Path, templates: Templates) -> Path:
-    """demo_ledger's ledger at tmp_path/demo (a copy of the session's)."""
-    return templates.copy("demo", tmp_path / "demo")
 
 
 def test_import_records_each_matched_row_as_receive_and_onebox_pay_would(

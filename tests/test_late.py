@@ -14,13 +14,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from beancount.core import data
 from beancount.core.amount import Amount
 from click.testing import Result
 from conftest import load_entries, load_errors
-
-from onebox_ledger.demo import build_demo
 
 D = Decimal
 Run = Callable[..., Result]
@@ -29,12 +26,6 @@ Refused = Callable[[Result, int], str]
 Snapshot = Callable[[Path], dict[str, bytes]]
 HEADER = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
 NOV = "ledger/journal/2026-11.beancount"
-
-
-@pytest.fixture
-def demo(fixed_today: None, tmp_path: Path) -> Path:
-    build_demo(tmp_path / "demo", customers=10, months=10, seed=1, fast=True)
-    return (tmp_path / "demo" / "main.beancount").resolve()
 
 
 def entry(main: Path, entry_id: str) -> data.Transaction:

@@ -17,7 +17,6 @@ from click.testing import Result
 from conftest import load_entries, load_errors
 
 from onebox_ledger import rules
-from onebox_ledger.demo import build_demo
 
 D = Decimal
 HERE = Path(__file__).resolve().parent
@@ -96,7 +95,7 @@ def test_the_latest_rule_then_the_longest_pattern_wins() -> None:
 )  # fmt: skip
 def test_a_rule_never_books_to_what_onebox_ledger_books(account: str, message: str) -> None:
     with pytest.raises(rules.RuleError) as refused:
-        rules.check_account(account, ["Assets:Bank"])
+        rules.check_account(account)
     assert str(refused.value) == message
 
 
@@ -113,12 +112,6 @@ def test_a_suggestion_is_the_account_of_the_booked_row_sharing_most_words() -> N
 
 
 # ---------------------------------------------------------------- the commands
-
-
-@pytest.fixture
-def demo(fixed_today: None, tmp_path: Path) -> Path:
-    build_demo(tmp_path / "demo", customers=10, months=10, seed=1, fast=True)
-    return (tmp_path / "demo" / "main.beancount").resolve()
 
 
 def test_rule_add_writes_a_dated_directive_and_rule_list_shows_it(

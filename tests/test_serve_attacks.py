@@ -21,11 +21,14 @@ import sysconfig
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from beancount import loader
+from conftest import load_entries
+from fava.beans.funcs import hash_entry
 
 from onebox_ledger import serve as web
 
@@ -320,9 +323,6 @@ def test_reading_queries_still_answer_with_the_ledgers_numbers(served: Served) -
     status, body = send(served.client, Attack(f"{API}/query", q(bank), status=200))
     assert status == 200
     rows = json.loads(body, parse_float=str)["data"]["rows"]
-    from decimal import Decimal
-
-    from conftest import load_entries
 
     expected = sum(
         (p.units.number for e in load_entries(served.books / "main.beancount")
@@ -375,8 +375,6 @@ def test_a_document_inside_the_folders_is_served(served: Served) -> None:
 
 
 def test_a_statement_link_to_a_file_outside_is_refused(served: Served) -> None:
-    from fava.beans.funcs import hash_entry
-
     entries = [
         e for e in served.app.config["LEDGERS"][SLUG].all_entries
         if type(e).__name__ == "Note" and "statement" in e.meta

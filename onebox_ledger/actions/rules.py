@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from .. import planner, rules
+from .. import rules
 from ..store import (
     Ledger,
 )
@@ -18,9 +18,8 @@ def rule_add(ledger: Ledger, rule: rules.Rule) -> Written:
     with ledger.locked():
         loaded = ledger.load_valid()
         _not_sealed(ledger, rule.date, "date")
-        banks = planner.State.of(loaded.entries, ledger.operating_currency()).banks
         try:
-            rules.check_account(rule.account, banks)
+            rules.check_account(rule.account)
         except rules.RuleError as err:
             raise InputError(str(err)) from None
         text = write_static(ledger, loaded, ledger.terms_path, [rules.directive(rule)])

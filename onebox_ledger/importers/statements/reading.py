@@ -189,16 +189,16 @@ class _Reader:
             or self.layout.currency
             or (said[1].upper() if said else None)
             or self.fallback
-            or self._unconverted()
+            or self._unconverted
         )
 
     @functools.cached_property
-    def _unconverted_currency(self) -> tuple[str | None]:
+    def _unconverted(self) -> str | None:
         """The operations' one currency when no row converts (its amount in the operation's
         currency is its amount on the account): then the account is in it too. A file with
         no such column, a row in another currency, or a converted row: None."""
         if "op_currency" not in self.layout.columns:
-            return (None,)
+            return None
         seen: set[str] = set()
         records = _records(self.found.text, self.found.delimiter)
         try:
@@ -209,18 +209,15 @@ class _Reader:
                 code, own = self._first(fields, "op_currency"), self._first(fields, "op_amount")
                 amount = self._first(fields, "amount")
                 if code is None or own is None or amount is None:
-                    return (None,)
+                    return None
                 if parse_money(own.text, self.layout.numbers) != parse_money(
                     amount.text, self.layout.numbers
                 ):
-                    return (None,)
+                    return None
                 seen.add(code.text.upper())
         except (_CsvError, StatementError):
-            return (None,)
-        return (seen.pop(),) if len(seen) == 1 else (None,)
-
-    def _unconverted(self) -> str | None:
-        return self._unconverted_currency[0]
+            return None
+        return seen.pop() if len(seen) == 1 else None
 
     # ------------------------------------------------------------ one record
 
