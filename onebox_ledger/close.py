@@ -51,7 +51,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from . import beans, events, money, seals
+from . import beans, events, money, seals, taxes
 from .billing import Charge, Line, advance_lines, charge, due_date, month_rate
 from .model import Book, Contract, ModelError, parse_usage
 from .money import Rates
@@ -106,6 +106,10 @@ class Summary:
     # currency -> customer credit applied to this month's invoices, OneBox prepaid to its bill
     credit: dict[str, Decimal] = field(default_factory=dict)
     prepaid: dict[str, Decimal] = field(default_factory=dict)
+    output_vat: Decimal = ZERO  # VAT on the close's invoices (operating currency)
+    # currency -> OneBox's VAT on the bill; the single tax the month's receipts accrued
+    bill_vat: dict[str, Decimal] = field(default_factory=dict)
+    single_tax: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ def invoice_month(
                            prefix=invoice_prefix(month))
                 for line in advance_lines(contract, month)
             )  # fmt: skip
+    txns += taxes.invoice_vat(txns, rates, prefix=invoice_prefix(month))
     applied, _ = _apply(book, month, txns, rates, credit, date=month.first,
                         prefix=invoice_prefix(month))  # fmt: skip
     return [*txns, *applied]
@@ -195,12 +200,16 @@ def generate(
     usage: dict[str, Decimal],
     rates: Rates,
     credit: Sequence[OpenItem] = (),
+    sold: Sequence[data.Transaction] = (),
 ) -> tuple[list[data.Transaction], Summary]:
     """The generated transactions of `month`, in a stable order, with their summary.
 
     `credit`: the customer credit and OneBox prepaid open before the close
     (`carried`); each customer's credit pays its new invoice, prepaid pays the
-    new bill, oldest first. Raises MoneyError when a foreign amount has no rate.
+    new bill, oldest first. `sold`: the month's transactions recorded before the close
+    (its one-time sales' OneBox cost counts in the bill's VAT). Under VAT, each invoice's
+    VAT and the bill's (taxes) follow the lines. Raises MoneyError when a foreign amount
+    or a VAT rate is missing.
     """
     boxes, rate = month_rate(book, month)
     charges: list[Charge] = []
@@ -228,10 +237,18 @@ def generate(
             _count(totals, txn, rates)
         if c.cost and c.cost_currency:
             bill[c.cost_currency] = bill.get(c.cost_currency, ZERO) + c.cost
+    output = taxes.invoice_vat(txns, rates, prefix=id_prefix(month))
+    bill_vat = taxes.bill_vat(
+        book, [*sold, *txns], rates, bill=bill_id(month), date=month.last,
+        entry_id=f"{id_prefix(month)}onebox/vat",
+    )  # fmt: skip
+    txns += [*output, *bill_vat]
     applied, prepaid = _apply(book, month, txns, rates, credit)
     summary = Summary(
         month, boxes, rate, rates.operating, streams, bill, due,
         _totals(applied, beans.is_credit_account), _totals(prepaid, lambda account: account == beans.PAYABLE),
+        -_totals(output, lambda account: account == taxes.VAT_OUTPUT).get(rates.operating, ZERO),
+        {cur: -n for cur, n in _totals(bill_vat, lambda account: account == beans.PAYABLE).items()},
     )  # fmt: skip
     return [*txns, *applied, *prepaid], summary
 
@@ -249,6 +266,10 @@ def _count(totals: StreamTotals, txn: data.Transaction, rates: Rates) -> None:
 
 
 SALE_PREFIX = "sell/"
+
+
+def _sales(txns: Iterable[data.Transaction]) -> list[data.Transaction]:
+    return [t for t in txns if (beans.entry_id(t) or "").startswith(SALE_PREFIX)]
 
 
 def with_sales(summary: Summary, txns: Sequence[data.Transaction], rates: Rates) -> Summary:
@@ -423,6 +444,9 @@ def line_entry(
         ]
         meta["invoice"] = invoice
         meta["due"] = date + datetime.timedelta(days=customer.payment)
+        vat = taxes.treatment(book, customer, date)
+        if vat is not None:
+            meta.update(vat.meta())
     else:
         opened = Month.of(line.year) if line.year else month
         source = invoice_id(contract.customer, opened)
@@ -501,8 +525,12 @@ def close_month(
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
     new_invoices = [] if issued else invoices
     credit = carried([*credit_entries, *new_invoices], month)
-    fresh, summary = generate(book, month, usage, rates, credit)
+    fresh, summary = generate(book, month, usage, rates, credit, sold=_sales(txns))
     summary = with_sales(summary, txns, rates)
+    summary = replace(
+        summary,
+        single_tax=_totals(txns, lambda a: a == taxes.SINGLE_TAX).get(rates.operating, ZERO),
+    )
     seal = found.get(month)
     if seal is None:
         if existing:
@@ -563,7 +591,10 @@ def diff_month(
     advance invoices when they were issued is taken as written (`is_credit_applied`)."""
     usage, _ = parse_usage(month_entries, month)
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
-    fresh, _ = generate(book, month, usage, rates, carried(credit_entries, month))
+    fresh, _ = generate(
+        book, month, usage, rates, carried(credit_entries, month),
+        sold=_sales(month_transactions(month_entries, month)),
+    )  # fmt: skip
     prefixes = (id_prefix(month), invoice_prefix(month))
     written = sorted(
         (

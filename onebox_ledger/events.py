@@ -30,7 +30,7 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from . import beans, money
+from . import beans, money, taxes
 from .model import Customer
 from .money import Rates
 from .openitems import OpenItem
@@ -52,13 +52,19 @@ def payment_entry(days: int, date: datetime.date) -> data.Custom:
 
 
 def customer_entries(
-    cid: str, name: str, currency: str, payment: int, date: datetime.date
+    cid: str,
+    name: str,
+    currency: str,
+    payment: int,
+    date: datetime.date,
+    details: dict[str, str | None] | None = None,
 ) -> list[data.Directive]:
-    """The customer; its accounts are opened when first posted to (see `opens`)."""
+    """The customer; its accounts are opened when first posted to (see `opens`). `details`:
+    its country, vat-id, tax, address, language, each written when given."""
     return [
         beans.custom(
             date, "onebox-customer", [cid],
-            beans.meta(name=name, currency=currency, payment=Decimal(payment)),
+            beans.meta(name=name, currency=currency, payment=Decimal(payment), **(details or {})),
         ),
     ]  # fmt: skip
 
@@ -316,6 +322,14 @@ def _money_meta(
     )  # fmt: skip
 
 
+def _received(amount: Money, date: datetime.date, rates: Rates, what: str) -> Decimal:
+    """Money received (or given back) in the operating currency at the day's rate: the single
+    tax's base."""
+    if amount.currency == rates.operating:
+        return amount.number
+    return round_money(amount.number * rates.need(amount.currency, date, what))
+
+
 def _sides(postings: list[data.Posting], rates: Rates) -> list[data.Posting]:
     return [*postings, *money.balancing(postings, rates.operating)]
 
@@ -331,9 +345,10 @@ def sell_entry(
     invoice: str,
     ref: str | None,
     rates: Rates,
+    vat: dict[str, Any] | None = None,
 ) -> data.Transaction:
     """A one-time invoice: the receivable (at the day's rate when foreign, as its price) and the
-    income in the operating currency."""
+    income in the operating currency; `vat`: its treatment's metadata (taxes.Treatment.meta)."""
     lot = rates.lot(amount.currency, date, f"invoice {invoice}")
     postings = [
         beans.posting(beans.receivable_account(who.id), amount.number, amount.currency, lot=lot),
@@ -344,7 +359,7 @@ def sell_entry(
     return beans.transaction(
         date, who.name, memo,
         beans.meta(id=entry_id, customer=who.id, invoice=invoice, amount=Amount(*amount), ref=ref,
-                   due=date + datetime.timedelta(days=who.payment)),
+                   due=date + datetime.timedelta(days=who.payment), **(vat or {})),
         _sides(postings, rates),
     )  # fmt: skip
 
@@ -389,10 +404,12 @@ def receive_entry(
     paid: Money | None = None,
     fee: tuple[str, Decimal] | None = None,
     rates: Rates,
+    single_tax: Decimal | None = None,
 ) -> data.Transaction:
     """A customer's payment: the invoices it settles (each at its own rate), the excess as the
     customer's credit (``credit:`` this entry's id), the cash at the day's rate, a bank fee the
-    bank kept (`fee`: expense account and amount, in the cash's currency), and the realized
+    bank kept (`fee`: expense account and amount, in the cash's currency), the single tax on
+    the amount received at the day's rate (`single_tax`: its percent; taxes), and the realized
     exchange difference (money.balancing)."""
     cash = paid or amount
     what = f"the payment {entry_id}"
@@ -409,6 +426,10 @@ def receive_entry(
         lot = rates.lot(amount.currency, date, what)
         postings.append(
             beans.posting(credit, -excess, amount.currency, {"credit": entry_id}, lot=lot)
+        )
+    if single_tax is not None:
+        postings = taxes.with_single_tax(
+            postings, single_tax, _received(amount, date, rates, what), rates.operating
         )
     return beans.transaction(
         date, who.name, "Payment received" if excess <= 0 or parts else "Payment received, held as credit",
@@ -428,8 +449,10 @@ def refund_entry(
     account: str = beans.BANK,
     paid: Money | None = None,
     rates: Rates,
+    single_tax: Decimal | None = None,
 ) -> data.Transaction:
-    """Credit paid back to the customer: each credit at its own rate, the cash at the day's rate."""
+    """Credit paid back to the customer: each credit at its own rate, the cash at the day's rate,
+    and the single tax on the money given back returned (`single_tax`: its percent)."""
     cash = paid or amount
     what = f"the refund {entry_id}"
     postings = [_cash(account, -cash.number, cash.currency, rates, date, what)]
@@ -438,6 +461,10 @@ def refund_entry(
                       lot=item.lot)
         for item, part in parts
     ]  # fmt: skip
+    if single_tax is not None:
+        postings = taxes.with_single_tax(
+            postings, single_tax, _received(amount, date, rates, what), rates.operating, sign=-1
+        )
     return beans.transaction(
         date, who.name, "Credit refunded",
         _money_meta(entry_id, amount, paid, ref, customer=who.id),
@@ -522,16 +549,27 @@ def credit_note_entry(
     note: str,
     ref: str | None,
     rates: Rates,
+    vat: dict[str, Any] | None = None,
 ) -> data.Transaction:
     """A credit note: the income of `stream` reduced at the invoice's own rate; the invoice's
-    open amount falls, and what exceeds it becomes the customer's credit (``credit:`` the note)."""
-    part = min(amount, max(invoice.open, ZERO))
-    excess = amount - part
+    open amount falls, and what exceeds it becomes the customer's credit (``credit:`` the note).
+    `vat`: the invoice's treatment (taxes.invoice_treatment); under the standard rate the note
+    returns the VAT of its net `amount` too (10.00 at 19%: 1.90), so the customer is credited
+    the gross."""
+    rate = (vat or {}).get("vat-rate") if (vat or {}).get("vat") == "standard" else None
+    tax = taxes.of_net(amount, rate) if rate is not None else ZERO
+    gross = amount + tax
+    part = min(gross, max(invoice.open, ZERO))
+    excess = gross - part
     postings = [
         beans.posting(
             beans.income_account(stream), money.in_operating(amount, invoice.lot), rates.operating
         )
     ]
+    if tax:
+        postings.append(
+            beans.posting(taxes.VAT_OUTPUT, money.in_operating(tax, invoice.lot), rates.operating)
+        )
     if part:
         postings.append(
             beans.posting(beans.receivable_account(who.id), -part, invoice.currency,
@@ -545,26 +583,42 @@ def credit_note_entry(
     return beans.transaction(
         date, who.name, f"Credit note {note} on {invoice.id}: {memo}",
         beans.meta(id=entry_id, customer=who.id, invoice=invoice.id, **{"credit-note": note},
-                   amount=Amount(amount, invoice.currency), ref=ref),
+                   amount=Amount(amount, invoice.currency), ref=ref, **(vat or {})),
         _sides(postings, rates),
     )  # fmt: skip
 
 
 def write_off_entry(
-    who: Customer, invoice: OpenItem, *, date: datetime.date, memo: str, rates: Rates
+    who: Customer,
+    invoice: OpenItem,
+    *,
+    date: datetime.date,
+    memo: str,
+    rates: Rates,
+    vat: dict[str, Any] | None = None,
 ) -> data.Transaction:
-    """What is still open on an invoice, at its own rate, to Expenses:Bad-Debt."""
+    """What is still open on an invoice, at its own rate, to Expenses:Bad-Debt; under the
+    standard VAT rate (`vat`, the invoice's treatment) the VAT inside it is relieved (bad-debt
+    relief: 148.75 open at 19% -> 125.00 bad debt, 23.75 off Liabilities:VAT:Output)."""
+    rate = (vat or {}).get("vat-rate") if (vat or {}).get("vat") == "standard" else None
+    tax = taxes.in_gross(invoice.open, rate) if rate is not None else ZERO
     postings = [
         beans.posting(
-            beans.BAD_DEBT, money.in_operating(invoice.open, invoice.lot), rates.operating
+            beans.BAD_DEBT, money.in_operating(invoice.open - tax, invoice.lot), rates.operating
         ),
+    ]
+    if tax:
+        postings.append(
+            beans.posting(taxes.VAT_OUTPUT, money.in_operating(tax, invoice.lot), rates.operating)
+        )
+    postings.append(
         beans.posting(beans.receivable_account(who.id), -invoice.open, invoice.currency,
                       {"invoice": invoice.id}, lot=invoice.lot),
-    ]  # fmt: skip
+    )  # fmt: skip
     return beans.transaction(
         date, who.name, f"Written off: {invoice.id}: {memo}",
         beans.meta(id=f"write-off/{invoice.id}", customer=who.id, invoice=invoice.id,
-                   amount=Amount(invoice.open, invoice.currency)),
+                   amount=Amount(invoice.open, invoice.currency), **(vat or {})),
         _sides(postings, rates),
     )  # fmt: skip
 
@@ -577,19 +631,33 @@ def bill_entry(
     entry_id: str,
     ref: str | None,
     rates: Rates,
+    vat_rate: Decimal | None = None,
 ) -> data.Transaction:
     """What OneBox actually billed: the difference to what the books hold for the bill goes to
-    Expenses:OneBox:Adjustment (at the bill's own rate)."""
+    Expenses:OneBox:Adjustment (at the bill's own rate). When OneBox charges VAT (`vat_rate`),
+    `billed` is the bill's gross total and the VAT inside the difference goes to
+    Assets:VAT:Input."""
     difference = billed - bill.billed
+    tax = taxes.in_gross(difference, vat_rate) if vat_rate else ZERO
     postings = [
-        beans.posting(beans.ADJUSTMENT, money.in_operating(difference, bill.lot), rates.operating),
-        beans.posting(beans.PAYABLE, -difference, bill.currency, {"bill": bill.id}, lot=bill.lot),
+        beans.posting(
+            beans.ADJUSTMENT, money.in_operating(difference - tax, bill.lot), rates.operating
+        ),
     ]
+    if tax:
+        postings.append(
+            beans.posting(taxes.VAT_INPUT, money.in_operating(tax, bill.lot), rates.operating)
+        )
+    postings.append(
+        beans.posting(beans.PAYABLE, -difference, bill.currency, {"bill": bill.id}, lot=bill.lot)
+    )
+    vat_meta = {"vat": "standard", "vat-rate": vat_rate} if tax else {}
     return beans.transaction(
         date, "OneBox",
         f"Bill {bill.id} as billed: {show_money(billed, bill.currency)}"
         f" (accrued {show_money(bill.accrued, bill.currency)})",
-        beans.meta(id=entry_id, bill=bill.id, billed=Amount(billed, bill.currency), ref=ref),
+        beans.meta(id=entry_id, bill=bill.id, billed=Amount(billed, bill.currency), ref=ref,
+                   **vat_meta),
         _sides(postings, rates),
     )  # fmt: skip
 

@@ -25,6 +25,19 @@ the close generates is derived from them (and from metered usage)::
     2026-06-30 custom "onebox-end" "acme-cloud"                ; last day of service
     2026-11-30 custom "onebox-usage" "acme-data" 1500          ; metered units of the month
 
+Taxes (onebox_ledger.taxes) come from four more, each dated so a regime can change::
+
+    2026-01-01 custom "onebox-partner" "Muster Cloud GmbH"     ; who issues the invoices
+      country: "DE"
+      vat-id: "DE136695976"
+      tax: "vat"                                               ; or "ua-single-tax" (rate: 5), "none"
+    2026-01-01 custom "onebox-vat" "DE" 19                     ; a country's standard VAT rate, %
+    2026-01-01 custom "onebox-bill-vat" 19                     ; VAT OneBox charges on its bills, %
+    2026-03-01 custom "onebox-customer-tax" "acme" "exempt"    ; a customer's treatment from then
+
+A customer's ``country:``, ``vat-id:`` and ``tax:`` give its treatment until a
+"onebox-customer-tax" changes it (taxes.treatment).
+
 :func:`parse_book` turns a list of entries into a :class:`Book` plus a list of
 errors, one per malformed directive, each naming its file and line. Pure: no
 files, no clock.
@@ -36,18 +49,30 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
 from .beans import STREAMS
-from .values import MAX_DAYS, InputError, Month, parse_id
+from .values import (
+    MAX_DAYS,
+    InputError,
+    Month,
+    parse_country,
+    parse_iban,
+    parse_id,
+    parse_vat_id,
+)
+
+_T = TypeVar("_T")
 
 BILLINGS = ("monthly", "annual", "once", "metered")
 TIMINGS = ("arrears", "advance")  # monthly contracts: invoiced at the close, or on the 1st
 DOWNGRADES = ("credit", "anniversary")  # an annual contract's lower terms: credited now, or later
 UNEARNED = ("recognise", "credit")  # an annual contract ended early: what it paid for, unserved
+REGIMES = ("vat", "ua-single-tax", "none")  # the partner's tax regime (onebox-partner tax:)
+TREATMENTS = ("standard", "reverse-charge", "exempt")  # a customer's VAT treatment
 
 
 class ModelError(NamedTuple):
@@ -86,6 +111,26 @@ class Customer:
     name: str
     currency: str
     payment: int = 30  # at most MAX_DAYS  # days the customer has to pay an invoice
+    country: str | None = None  # ISO 3166 alpha-2; None: the partner's own
+    vat_id: str | None = None
+    tax: str | None = None  # a treatment (TREATMENTS) given when the customer was added
+    address: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Partner:
+    """The partner as it issues invoices from `date` on: its details and tax regime (`tax`:
+    REGIMES; `rate`: the single tax's percent of money received)."""
+
+    date: datetime.date
+    name: str
+    country: str
+    tax: str
+    vat_id: str | None = None
+    address: str | None = None
+    iban: str | None = None
+    rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +220,25 @@ class Book:
     payments: tuple[tuple[datetime.date, int], ...] = ()
     customers: dict[str, Customer] = field(default_factory=dict)
     contracts: dict[str, Contract] = field(default_factory=dict)
+    partners: tuple[Partner, ...] = ()  # by date
+    vat_rates: tuple[tuple[datetime.date, str, Decimal], ...] = ()  # (from, country, percent)
+    bill_vat: tuple[tuple[datetime.date, Decimal], ...] = ()  # OneBox's VAT on its bills, %
+    customer_taxes: dict[str, tuple[tuple[datetime.date, str], ...]] = field(default_factory=dict)
+
+    def partner(self, date: datetime.date) -> Partner | None:
+        """The partner's details and regime in force on `date`."""
+        return _latest(((p.date, p) for p in self.partners), date)
+
+    def vat_rate(self, country: str, date: datetime.date) -> Decimal | None:
+        """`country`'s VAT rate (percent) in force on `date`."""
+        return _latest(((when, rate) for when, cc, rate in self.vat_rates if cc == country), date)
+
+    def bill_vat_rate(self, date: datetime.date) -> Decimal | None:
+        return _latest(iter(self.bill_vat), date)
+
+    def customer_tax(self, customer: str, date: datetime.date) -> str | None:
+        """The treatment a "onebox-customer-tax" set for `customer` on or before `date`."""
+        return _latest(iter(self.customer_taxes.get(customer, ())), date)
 
     def item(self, name: str, date: datetime.date) -> Item | None:
         """The item's list price in force on `date` (the latest dated on or before it)."""
@@ -206,6 +270,16 @@ class Book:
 
     def has_terms(self) -> bool:
         return bool(self.rates) and bool(self.payments)
+
+
+def _latest(dated: Iterable[tuple[datetime.date, _T]], date: datetime.date) -> _T | None:
+    """The value of the latest (date, value) dated on or before `date` (the last given wins
+    a tie), else None."""
+    found = None
+    for when, value in sorted(dated, key=lambda pair: pair[0]):
+        if when <= date:
+            found = value
+    return found
 
 
 # ---------------------------------------------------------------- parsing
@@ -261,6 +335,10 @@ class _Builder:
     changes: dict[str, list[Change]] = field(default_factory=dict)
     ends: dict[str, datetime.date] = field(default_factory=dict)
     unearned: dict[str, str] = field(default_factory=dict)
+    partners: list[Partner] = field(default_factory=list)
+    vat_rates: list[tuple[datetime.date, str, Decimal]] = field(default_factory=list)
+    bill_vat: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
+    customer_taxes: dict[str, list[tuple[datetime.date, str]]] = field(default_factory=dict)
 
 
 def _item(entry: data.Custom, b: _Builder) -> None:
@@ -324,7 +402,95 @@ def _customer(entry: data.Custom, b: _Builder) -> None:
         or not 0 <= payment <= MAX_DAYS
     ):
         raise _Bad(f"payment must be a whole number of days up to {MAX_DAYS}, not {payment!r}")
-    b.customers[cid] = Customer(cid, entry.date, name, currency, int(payment))
+    m = entry.meta
+    country = _optional(m, "country", _country)
+    tax = _optional(m, "tax", _treatment)
+    vat_id = _optional(m, "vat-id", lambda v, w: _vat_id(v, w, country))
+    address = _optional(m, "address", _string)
+    language = _optional(m, "language", _string)
+    b.customers[cid] = Customer(
+        cid, entry.date, name, currency, int(payment), country, vat_id, tax, address, language
+    )
+
+
+def _optional(meta: dict[str, Any], key: str, parse: Any) -> Any:
+    value = meta.get(key)
+    return None if value is None else parse(value, key)
+
+
+def _wrap(check: Any, value: Any, what: str) -> str:
+    try:
+        return str(check(_string(value, what), what))
+    except InputError as err:
+        raise _Bad(str(err)) from None
+
+
+def _country(value: Any, what: str) -> str:
+    return _wrap(parse_country, value, what)
+
+
+def _vat_id(value: Any, what: str, country: str | None) -> str:
+    return _wrap(lambda text, w: parse_vat_id(text, country, w), value, what)
+
+
+def _treatment(value: Any, what: str) -> str:
+    text = _string(value, what)
+    if text not in TREATMENTS:
+        raise _Bad(f"{what} must be one of {', '.join(TREATMENTS)}, not {text!r}")
+    return text
+
+
+def _percent(value: Any, what: str) -> Decimal:
+    if not isinstance(value, Decimal) or not 0 <= value < 100:
+        raise _Bad(f"{what} must be a percent from 0 to below 100, like 19, not {value!r}")
+    return value
+
+
+def _partner(entry: data.Custom, b: _Builder) -> None:
+    name = _string(_one_value(entry), "the partner's name")
+    m = entry.meta
+    country = _country(m.get("country"), "country")
+    tax = _string(m.get("tax"), "tax")
+    if tax not in REGIMES:
+        raise _Bad(f"tax must be one of {', '.join(REGIMES)}, not {tax!r}")
+    rate = _optional(m, "rate", _percent)
+    if tax == "ua-single-tax" and rate is None:
+        raise _Bad("the single tax needs rate: (percent of money received, like 5)")
+    if tax == "vat" and rate is not None:
+        raise _Bad('a VAT rate is a country\'s: "onebox-vat" COUNTRY PERCENT, not rate:')
+    b.partners.append(
+        Partner(
+            entry.date, name, country, tax,
+            vat_id=_optional(m, "vat-id", lambda v, w: _vat_id(v, w, country)),
+            address=_optional(m, "address", _string),
+            iban=_optional(m, "iban", lambda v, w: _wrap(parse_iban, v, w)),
+            rate=rate,
+        )
+    )  # fmt: skip
+
+
+def _vat(entry: data.Custom, b: _Builder) -> None:
+    values = _values(entry)
+    if len(values) != 2:
+        raise _Bad('"onebox-vat" takes a country and a percent, like "DE" 19')
+    b.vat_rates.append(
+        (entry.date, _country(values[0], "the country"), _percent(values[1], "the VAT rate"))
+    )
+
+
+def _bill_vat(entry: data.Custom, b: _Builder) -> None:
+    b.bill_vat.append((entry.date, _percent(_one_value(entry), "OneBox's VAT rate")))
+
+
+def _customer_tax(entry: data.Custom, b: _Builder) -> None:
+    values = _values(entry)
+    if len(values) != 2:
+        raise _Bad('"onebox-customer-tax" takes a customer and a treatment, like "acme" "exempt"')
+    customer = _string(values[0], "the customer")
+    if customer not in b.customers:
+        raise _Bad(f"tax treatment of unknown customer {customer!r}")
+    treatment = _treatment(values[1], "the treatment")
+    b.customer_taxes.setdefault(customer, []).append((entry.date, treatment))
 
 
 def _contract(entry: data.Custom, b: _Builder) -> None:
@@ -419,6 +585,10 @@ _PARSERS = {
     "onebox-contract": _contract,
     "onebox-change": _change,
     "onebox-end": _end,
+    "onebox-partner": _partner,
+    "onebox-vat": _vat,
+    "onebox-bill-vat": _bill_vat,
+    "onebox-customer-tax": _customer_tax,
 }
 
 
@@ -461,6 +631,10 @@ def parse_book(entries: Iterable[data.Directive]) -> tuple[Book, list[ModelError
         payments=tuple(b.payments),
         customers=dict(b.customers),
         contracts=contracts,
+        partners=tuple(sorted(b.partners, key=lambda p: p.date)),
+        vat_rates=tuple(b.vat_rates),
+        bill_vat=tuple(b.bill_vat),
+        customer_taxes={c: tuple(v) for c, v in b.customer_taxes.items()},
     )
     return book, errors
 

@@ -35,7 +35,7 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from . import beans, events, seals
+from . import beans, events, money, seals, taxes
 from .billing import BillingError, due_date, month_rate
 from .matching_text import CustomerNames, KnownIds
 from .model import Book, Customer, parse_book
@@ -370,6 +370,7 @@ def receipt(
         entry = events.receive_entry(
             who, amount, date, entry_id, ref, parts, excess=excess, account=bank,
             paid=paid, fee=fee, rates=state.rates,
+            single_tax=taxes.single_tax_rate(state.book, date),
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
@@ -434,7 +435,16 @@ def refund(
     entry_id = state.entry_id("refund", ref, f"{date}/{customer}")
     try:
         entry = events.refund_entry(
-            who, amount, date, entry_id, ref, parts, account=bank, paid=paid, rates=state.rates
+            who,
+            amount,
+            date,
+            entry_id,
+            ref,
+            parts,
+            account=bank,
+            paid=paid,
+            rates=state.rates,
+            single_tax=taxes.single_tax_rate(state.book, date),
         )
     except MoneyError as err:
         raise Refused(str(err)) from None
@@ -516,7 +526,8 @@ def onebox_bill(
     entry_id = state.entry_id("bill", ref, f"{bill}/{date}")
     try:
         entry = events.bill_entry(item, billed.number, date=date, entry_id=entry_id, ref=ref,
-                                  rates=state.rates)  # fmt: skip
+                                  rates=state.rates,
+                                  vat_rate=taxes.bill_rate(state.by_id.values(), bill))  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
     difference = billed.number - item.billed
@@ -569,6 +580,7 @@ def sale(
         )
     invoice = events.sell_invoice_id(date, customer, state.invoice_ids)
     try:
+        vat = taxes.treatment(state.book, who, date)
         entries = [
             events.sell_entry(
                 who,
@@ -580,13 +592,24 @@ def sale(
                 invoice=invoice,
                 ref=ref,
                 rates=state.rates,
+                vat=None if vat is None else vat.meta(),
             )
         ]
+        entries += taxes.invoice_vat(entries, state.rates, prefix="", entry_id=f"{entry_id}/vat")
         if consumes is not None:
             entries.append(_sale_cost(state, who, stream, date, entry_id, consumes))
     except MoneyError as err:
         raise Refused(str(err)) from None
-    return Plan(tuple(entries), f"invoice {invoice}: {show_money(*amount)} {stream} to {customer}")
+    tax = next((e for e in entries if e.meta.get("net")), None)
+    plus = (
+        f" + VAT {show_money(beans.units(tax.postings[0]).number, amount.currency)}"
+        f" ({taxes.percent(tax.meta['vat-rate'])})"
+        if tax is not None
+        else ""
+    )
+    return Plan(
+        tuple(entries), f"invoice {invoice}: {show_money(*amount)} {stream}{plus} to {customer}"
+    )
 
 
 def _sale_cost(
@@ -662,10 +685,13 @@ def credit_note(
          and isinstance(e.meta.get("amount"), Amount)),
         ZERO,
     )  # fmt: skip
-    if amount.number > item.billed - credited:
+    vat = taxes.invoice_treatment(state.by_id.values(), invoice)
+    billed = taxes.net_billed(state.by_id.values(), invoice) if vat else item.billed
+    if amount.number > billed - credited:
+        net = " net of VAT" if vat.get("vat") == "standard" else ""
         raise Refused(
-            f"a credit note of {show_money(*amount)} exceeds what invoice {invoice} billed and was"
-            f" not credited yet ({show_money(item.billed - credited, item.currency)})"
+            f"a credit note of {show_money(*amount)} exceeds what invoice {invoice} billed{net}"
+            f" and was not credited yet ({show_money(billed - credited, item.currency)})"
         )
     scope = f"{invoice}/{date}"
     for n in range(1, 1000):
@@ -690,21 +716,25 @@ def credit_note(
     try:
         entry = events.credit_note_entry(
             who, item, amount.number, stream=stream, date=date, memo=memo, entry_id=entry_id,
-            note=note, ref=ref, rates=state.rates,
+            note=note, ref=ref, rates=state.rates, vat=vat,
         )  # fmt: skip
     except MoneyError as err:
         raise Refused(str(err)) from None
-    part = min(amount.number, max(item.open, ZERO))
-    tail = (
-        f", {show_money(amount.number - part, amount.currency)} held as credit"
-        if amount.number > part
+    rate = vat.get("vat-rate") if vat.get("vat") == "standard" else None
+    tax = taxes.of_net(amount.number, rate) if rate is not None else ZERO
+    gross = amount.number + tax
+    part = min(gross, max(item.open, ZERO))
+    tail = f", {show_money(gross - part, amount.currency)} held as credit" if gross > part else ""
+    with_vat = (
+        f" + VAT {show_money(tax, amount.currency)} ({taxes.percent(rate)})"
+        if rate is not None
         else ""
     )
     return Plan(
         (entry,),
-        f"credit note {note}: {show_money(*amount)} off {invoice} ({stream}){tail}",
+        f"credit note {note}: {show_money(*amount)}{with_vat} off {invoice} ({stream}){tail}",
         ((invoice, part),),
-        amount.number - part,
+        gross - part,
     )
 
 
@@ -751,9 +781,60 @@ def write_off(state: State, invoice: str, *, date: datetime.date, memo: str) -> 
         )
     state.not_sealed(date)
     who = state.customer(str(item.customer))
-    entry = events.write_off_entry(who, item, date=date, memo=memo, rates=state.rates)
+    vat = taxes.invoice_treatment(state.by_id.values(), invoice)
+    entry = events.write_off_entry(who, item, date=date, memo=memo, rates=state.rates, vat=vat)
+    relieved = sum(
+        (money.weight(p, state.rates.operating) for p in entry.postings
+         if p.account == taxes.VAT_OUTPUT),
+        ZERO,
+    )  # fmt: skip
+    note = f", VAT {show_money(relieved, state.rates.operating)} relieved" if relieved else ""
     return Plan(
         (entry,),
-        f"invoice {invoice}: {show_money(item.open, item.currency)} written off to {beans.BAD_DEBT}",
+        f"invoice {invoice}: {show_money(item.open, item.currency)} written off to"
+        f" {beans.BAD_DEBT}{note}",
         ((invoice, item.open),),
+    )
+
+
+# ---------------------------------------------------------------- taxes
+
+
+TAX_OWED = {"single": taxes.SINGLE_TAX_OWED, "vat": taxes.VAT_OUTPUT}
+
+
+def tax_payment(
+    state: State,
+    kind: str,
+    amount: Money,
+    date: datetime.date,
+    *,
+    ref: str | None = None,
+    account: str | None = None,
+) -> Plan:
+    """A tax paid to the tax office: the single tax (Liabilities:Tax:Single) or VAT
+    (Liabilities:VAT:Output), from a bank account, in the operating currency."""
+    owed = TAX_OWED[kind]
+    operating = state.rates.operating
+    if amount.currency != operating:
+        raise Refused(f"taxes are paid in the operating currency {operating}, not {amount.currency}",
+                      usage=True)  # fmt: skip
+    done = state.recorded("tax", ref, date=date, customer=None, amount=amount)
+    if done:
+        return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
+    bank = state.bank(account, amount.currency)
+    entry_id = state.entry_id("tax", ref, f"{date}/{kind}")
+    postings = [
+        beans.posting(owed, amount.number, amount.currency),
+        beans.posting(bank, -amount.number, amount.currency),
+    ]
+    what = "Single tax" if kind == "single" else "VAT"
+    entry = beans.transaction(
+        date, "Tax office", f"{what} paid",
+        beans.meta(id=entry_id, amount=Amount(*amount), ref=ref, **{"tax-payment": kind}),
+        postings,
+    )  # fmt: skip
+    entry = state.booked_late(entry, date)
+    return Plan(
+        (entry,), f"{what.lower()} paid: {show_money(*amount)} from {bank}{late_note(entry)}"
     )

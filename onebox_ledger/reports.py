@@ -53,6 +53,7 @@ from .openitems import (
     sorted_bills,
     sorted_invoices,
 )
+from .taxes import SINGLE_TAX
 from .values import ZERO, Month, round_money, show_money
 
 CENTS_ZERO = Decimal("0.00")
@@ -360,8 +361,15 @@ def keep_table(
                          _pct(total_sold - total_cost, total_sold)])  # fmt: skip
     table.notes = convert.notes()
     outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
+    tax = -outside.pop(SINGLE_TAX, ZERO)
+    if tax:  # a FOP's single tax is a cost of what it sells: its own line, and what is left
+        kept = total_sold - total_cost - tax
+        table.totals.append(["single tax", *pad, None, None, -tax, None])
+        table.totals.append(
+            ["kept after tax", *pad, total_sold, total_cost, kept, _pct(kept, total_sold)]
+        )
     if outside:
-        net = total_sold - total_cost + sum(outside.values(), ZERO)
+        net = total_sold - total_cost - tax + sum(outside.values(), ZERO)
         listed = ", ".join(
             f"{account} {show_money(value, currency)}" for account, value in sorted(outside.items())
         )

@@ -288,3 +288,90 @@ def parse_iban(text: str, what: str = "--iban") -> str:
         return str(iban.validate(text))
     except ValidationError as err:
         raise InputError(f"{what} {show_value(text)} is not an IBAN: {err}") from None
+
+
+# The EU member states (ISO 3166-1 alpha-2) for VAT: reverse charge applies between them.
+EU_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
+
+
+def parse_country(text: str, what: str = "--country") -> str:
+    """An ISO 3166-1 alpha-2 country code (pycountry's list), upper case: 'de' -> 'DE'."""
+    import pycountry
+
+    code = text.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise InputError(f"{what} {show_value(text)} is not an ISO 3166 country code (like DE, UA)")
+    return code
+
+
+def parse_vat_id(text: str, country: str | None, what: str = "--vat-id") -> str:
+    """A VAT id, checked by python-stdnum where it knows the country's format (every EU state,
+    GB, CH, NO, ...), written compact with its country prefix: 'DE 136 695 976' ->
+    'DE136695976'. An EU id must belong to `country` (Greece's prefix is EL); elsewhere, where
+    stdnum has no check, letters and digits are kept as given."""
+    import stdnum
+    from stdnum.eu import vat as eu_vat
+    from stdnum.exceptions import ValidationError
+
+    compact = re.sub(r"[\s.\-/,]", "", text).upper()
+    if not compact or not compact.isalnum() or len(compact) > 20:
+        raise InputError(f"{what} {show_value(text)} is not a VAT id")
+    prefix = "EL" if country == "GR" else country
+    eu = country in EU_COUNTRIES or (
+        country is None and compact[:2].lower() in eu_vat.MEMBER_STATES
+    )
+    try:
+        if eu:
+            if compact[:2].isalpha() and prefix and compact[:2] != prefix:
+                raise InputError(
+                    f"{what} {show_value(text)} is not a VAT id of {country} (it starts {compact[:2]})"
+                )
+            if prefix and not compact.startswith(prefix):
+                compact = prefix + compact
+            number = str(eu_vat.validate(compact))
+            return number
+        module = stdnum.get_cc_module(country.lower(), "vat") if country else None
+        if module is not None:
+            number = str(module.validate(compact))
+            return number if number[:2].isalpha() else f"{country}{number}"
+    except ValidationError as err:
+        raise InputError(f"{what} {show_value(text)} is not a valid VAT id: {err}") from None
+    return compact
+
+
+def vat_id_valid(text: str, country: str | None) -> bool:
+    try:
+        parse_vat_id(text, country)
+    except InputError:
+        return False
+    return True

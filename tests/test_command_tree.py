@@ -62,6 +62,10 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("credit-note",): ("inv-2026-11-acme", "25 USD", "--date", "2026-12-05", "--memo", "Outage"),
     ("customer", "add"): ("acme", "--name", "Acme Realty", "--date", "2026-11-01"),
     ("customer", "list"): (),
+    ("customer", "tax"): ("acme", "--tax", "exempt", "--date", "2026-11-01"),
+    ("partner", "set"): ("--name", "Muster GmbH", "--country", "DE", "--vat-id", "DE136695976",
+                         "--tax", "vat", "--rate", "19", "--date", "2026-01-01"),
+    ("partner", "show"): (),
     ("import",): ("{top}/statement.csv",),
     ("invoice",): ("2026-12",),
     ("onebox", "bill"): ("onebox-2026-11", "81.26 USD", "--date", "2026-12-02"),
@@ -75,14 +79,19 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("report", "mrr"): (),
     ("report", "payables"): (),
     ("report", "receivables"): (),
+    ("report", "single-tax"): ("--quarter", "2026-Q1"),
+    ("report", "vat"): ("--from", "2026-01-01", "--to", "2026-03-31"),
     ("rule", "add"): ("Office Rent", "Expenses:Rent", "--direction", "out"),
     ("rule", "list"): (),
     ("sell",): ("acme", "2000 USD", "--date", "2026-12-05", "--memo", "Implementation"),
     ("serve",): ("--port", "{port}"),  # a port in use: were the check gone, no server starts
+    ("tax", "pay"): ("single", "2400 UAH", "--date", "2026-04-20"),
     ("terms", "item"): ("cloud-user", "25 USD", "--date", "2026-01-01"),
     ("terms", "payment"): ("30", "--date", "2026-01-01"),
     ("terms", "rate"): ("1", "0.65", "--date", "2026-01-01"),
+    ("terms", "onebox-vat"): ("19", "--date", "2026-01-01"),
     ("terms", "show"): (),
+    ("terms", "vat"): ("DE", "19", "--date", "2026-01-01"),
     ("upgrade",): (),
     ("usage",): ("acme-data", "1500", "--month", "2026-11"),
     ("verify",): (),
@@ -151,7 +160,7 @@ def test_a_command_list_on_a_narrow_terminal_shows_each_summary_whole(group: tup
 DATES = {"--date", "--as-of", "--from", "--to", "--until", "--start", "--end"}
 AMOUNTS = {"--price", "--once", "--paid"}
 IDS = {"--customer", "--invoice", "--bill", "--item"}
-FREE_TEXT = {"--memo", "--name", "--title"}
+FREE_TEXT = {"--memo", "--name", "--title", "--address"}
 EXAMPLE_AMOUNT = re.compile(r'"[0-9]+\.[0-9]{2} [A-Z]{3}"')  # "25.00 USD"
 
 

@@ -38,6 +38,7 @@ from .money_events import (
     write_off,
 )
 from .rules import rule_add, rule_list
+from .taxes import customer_tax, partner_set, tax_pay, terms_onebox_vat, terms_vat
 from .terms import price, terms_item, terms_payment, terms_rate
 from .upgrading import upgrade
 from .verification import Verification, verify
@@ -55,20 +56,25 @@ __all__ = [
     "contract_end",
     "credit_note",
     "customer_add",
+    "customer_tax",
     "import_statement",
     "invoice",
     "onebox_bill",
     "onebox_grace",
     "onebox_pay",
+    "partner_set",
     "price",
     "receive",
     "refund",
     "rule_add",
     "rule_list",
     "sell",
+    "tax_pay",
     "terms_item",
+    "terms_onebox_vat",
     "terms_payment",
     "terms_rate",
+    "terms_vat",
     "upgrade",
     "usage",
     "verify",

@@ -9,15 +9,25 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from .. import beans, events
+from .. import beans, events, taxes
 from ..billing import contract_year
-from ..model import Contract, parse_book
+from ..model import TREATMENTS, Book, Contract, Customer, parse_book
 from ..store import (
     Ledger,
     LedgerError,
     Loaded,
 )
-from ..values import MAX_NAME, InputError, Money, Month, make_text, parse_id, show_money
+from ..values import (
+    MAX_NAME,
+    InputError,
+    Money,
+    Month,
+    make_text,
+    parse_country,
+    parse_id,
+    parse_vat_id,
+    show_money,
+)
 from .helpers import (
     Written,
     _check_currency,
@@ -28,13 +38,32 @@ from .helpers import (
     _write_month,
     write_static,
 )
+from .taxes import check_treatment
 
 
 def customer_add(
-    ledger: Ledger, cid: str, name: str, currency: str, payment: int, date: datetime.date
+    ledger: Ledger,
+    cid: str,
+    name: str,
+    currency: str,
+    payment: int,
+    date: datetime.date,
+    *,
+    country: str | None = None,
+    vat_id: str | None = None,
+    tax: str | None = None,
+    address: str | None = None,
+    language: str | None = None,
 ) -> Written:
+    """A customer; its country, VAT id and treatment give its VAT (onebox_ledger.taxes), its
+    address and language its documents."""
     parse_id(cid, "customer")
     name = make_text(name, "name", limit=MAX_NAME)
+    country = None if country is None else parse_country(country)
+    vat_id = None if vat_id is None else parse_vat_id(vat_id, country)
+    if tax is not None and tax not in TREATMENTS:
+        raise InputError(f"--tax {tax!r} must be one of {', '.join(TREATMENTS)}")
+    address = None if address is None else make_text(address, "--address")
     with ledger.locked():
         loaded = ledger.load_valid()
         book, _ = parse_book(loaded.entries)
@@ -45,9 +74,28 @@ def customer_add(
         taken = {beans.customer_account_part(c) for c in book.customers}
         if part in taken:
             raise LedgerError(f"customer {cid!r} would share account {part} with another customer")
-        entries = events.customer_entries(cid, name, currency, payment, date)
+        partner = book.partner(date)
+        check_treatment(tax, country, vat_id, None if partner is None else partner.country)
+        details = {"country": country, "vat-id": vat_id, "tax": tax, "address": address,
+                   "language": language}  # fmt: skip
+        entries = events.customer_entries(cid, name, currency, payment, date, details)
         text = write_static(ledger, loaded, ledger.customers_path, entries)
-    return Written(ledger.customers_path, text, f"customer {cid}: {name}, billed in {currency}")
+    vat = _vat_note(book, date, country, vat_id, tax, name, cid, date)
+    return Written(
+        ledger.customers_path, text, f"customer {cid}: {name}, billed in {currency}{vat}"
+    )
+
+
+def _vat_note(
+    book: Book, when: datetime.date, country: str | None, vat_id: str | None, tax: str | None,
+    name: str, cid: str, date: datetime.date,
+) -> str:  # fmt: skip
+    """', VAT reverse-charge' when the partner charges VAT: the treatment the customer gets."""
+    partner = book.partner(when)
+    if partner is None or partner.tax != "vat":
+        return ""
+    who = Customer(cid, date, name, "", country=country, vat_id=vat_id, tax=tax)
+    return f", VAT {tax or taxes.default_kind(partner.country, who)}"
 
 
 def contract_add(

@@ -67,7 +67,17 @@ def close(month: Month, dry_run: bool, force: bool) -> None:
         pct = f"{kept * 100 / recognised:.1f}" if recognised else "-"
         echo(f"  {stream:<9} {invoiced:>12} {recognised:>12} {cost:>12} {kept:>12} {pct:>7}")
     for cur, total in sorted(s.bill.items()):
-        echo(f"  OneBox bill onebox-{s.month}: {show_money(total, cur)}, due {s.due}")
+        vat = s.bill_vat.get(cur, ZERO)
+        gross = f" + VAT {show_money(vat, cur)} = {show_money(total + vat, cur)}" if vat else ""
+        echo(f"  OneBox bill onebox-{s.month}: {show_money(total, cur)}{gross}, due {s.due}")
+    if s.output_vat:
+        echo(f"  VAT on the month's invoices: {show_money(s.output_vat, s.currency)}")
+    if s.single_tax:
+        kept = sum((t.recognised - t.cost for t in s.streams.values()), ZERO) - s.single_tax
+        echo(
+            f"  single tax on the month's receipts: {show_money(s.single_tax, s.currency)};"
+            f" kept after it {show_money(round_money(kept), s.currency)}"
+        )
     for note in notes:
         echo(f"  note: {note}")
     if not dry_run and not result.already_closed:

@@ -43,6 +43,7 @@ from ..values import (
     make_text,
     parse_account,
     parse_amount,
+    parse_country,
     parse_currency,
     parse_date,
     parse_decimal,
@@ -170,6 +171,37 @@ class _Type(click.ParamType[T, Any]):
     @abc.abstractmethod
     def parse(self, text: str, ctx: click.Context | None) -> T:
         """The value of `text`, or InputError (one line: what is wrong, with the value)."""
+
+
+class CountryType(_Type[str]):
+    """An ISO 3166 alpha-2 country code (values.parse_country): 'de' -> 'DE'."""
+
+    name = "country"
+    metavar = "CC"
+
+    def __init__(self, what: str = "--country") -> None:
+        self.what = what
+
+    def parse(self, text: str, ctx: click.Context | None) -> str:
+        return parse_country(text, self.what)
+
+
+class PercentType(_Type[Decimal]):
+    """A percent, as typed or with a sign: ``19``, ``7.7%``, ``0`` -> Decimal; below 100."""
+
+    name = "percent"
+    metavar = "PERCENT"
+
+    def __init__(self, what: str = "rate") -> None:
+        self.what = what
+
+    def parse(self, text: str, ctx: click.Context | None) -> Decimal:
+        number = parse_decimal(text.strip().removesuffix("%"), self.what, positive=False)
+        if number >= 100:
+            raise InputError(
+                f"{self.what} {show_value(text)} must be a percent below 100 (19 is 19%)"
+            )
+        return number
 
 
 class DateType(_Type[datetime.date]):
@@ -414,5 +446,6 @@ class TextType(_Type[str]):
 DATE = DateType()
 MONTH = MonthType()
 CURRENCY = CurrencyType()
+COUNTRY = CountryType()
 AMOUNT = MoneyType()
 REF = RefType()

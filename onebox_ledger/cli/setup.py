@@ -13,13 +13,14 @@ import click
 from .. import actions, beans
 from ..beans import STREAMS
 from ..clock import today
-from ..model import BILLINGS, DOWNGRADES, TIMINGS, UNEARNED
+from ..model import BILLINGS, DOWNGRADES, TIMINGS, TREATMENTS, UNEARNED
 from ..render import render
 from ..reports import Table
 from ..store import create_ledger
 from ..values import MAX_DAYS, MAX_NAME, InputError, Money, Month, show_money
 from . import cli
 from .common import (
+    COUNTRY,
     CURRENCY,
     DATE,
     FORMATS,
@@ -37,6 +38,7 @@ from .common import (
 )
 
 AS_OF = DateType("--as-of")
+LANGUAGES = ("en", "de", "uk", "fr")
 CONTRACT = IdType("contract")
 PRICE = MoneyType("price")
 QUANTITY = WholeType("quantity")
@@ -255,20 +257,56 @@ def customer() -> None:
     "--date", type=DATE, metavar="YYYY-MM-DD",
     help="Date the customer and its accounts start (default today).",
 )  # fmt: skip
+@click.option(
+    "--country", type=COUNTRY, metavar="CC",
+    help="ISO 3166 country (default: the partner's): gives the VAT treatment.",
+)  # fmt: skip
+@click.option(
+    "--vat-id",
+    "vat_id",
+    type=TextType("--vat-id", limit=40),
+    metavar="ID",
+    help="The customer's VAT id (checked; an EU business's gives reverse charge).",
+)
+@click.option(
+    "--tax",
+    type=click.Choice(TREATMENTS),
+    help="VAT treatment, when not what country and VAT id give.",
+)
+@click.option(
+    "--address", type=TextType("--address"), metavar="TEXT", help="Postal address, for invoices."
+)
+@click.option("--language", type=click.Choice(LANGUAGES), help="Language of its documents.")
 def customer_add(
-    customer_id: str, name: str, currency: str | None, payment: int, date: datetime.date | None
+    customer_id: str,
+    name: str,
+    currency: str | None,
+    payment: int,
+    date: datetime.date | None,
+    country: str | None,
+    vat_id: str | None,
+    tax: str | None,
+    address: str | None,
+    language: str | None,
 ) -> None:
     """Add a customer; opens its receivable and deferred-revenue accounts.
+
+    Under VAT (partner set --tax vat) the treatment follows from --country and --vat-id:
+    the partner's country -> standard; another EU state with a VAT id -> reverse-charge;
+    outside the EU -> exempt. --tax overrides it.
 
     \b
     Example:
       onebox-ledger customer add acme --name "Acme Realty" --date 2026-01-01
       onebox-ledger customer add berlin-immo --name "Berlin Immo GmbH" --currency EUR
+      onebox-ledger customer add paris-immo --name "Paris Immo SARL" --currency EUR \\
+          --country FR --vat-id FR40303265045
     """
     book = ledger()
     written = actions.customer_add(
-        book, customer_id, name, currency or book.operating_currency(), payment, date or today()
-    )
+        book, customer_id, name, currency or book.operating_currency(), payment, date or today(),
+        country=country, vat_id=vat_id, tax=tax, address=address, language=language,
+    )  # fmt: skip
     echo(written.message)
 
 
