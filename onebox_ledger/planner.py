@@ -531,10 +531,20 @@ def onebox_bill(
     except MoneyError as err:
         raise Refused(str(err)) from None
     difference = billed.number - item.billed
+    operating = state.rates.operating
+    parts = {p.account: money.weight(p, operating) for p in entry.postings}
+    vat = parts.get(taxes.VAT_INPUT, ZERO)
+    split = (
+        f" ({show_money(parts.get(beans.ADJUSTMENT, ZERO), operating)}) and {taxes.VAT_INPUT}"
+        f" ({show_money(vat, operating)})"
+        if vat
+        else ""
+    )
     return Plan(
         (entry,),
         f"bill {bill}: billed {show_money(*billed)}, accrued {show_money(item.accrued, item.currency)},"
-        f" difference {show_money(difference, item.currency, sign=True)} to {beans.ADJUSTMENT}",
+        f" difference {show_money(difference, item.currency, sign=True)} to {beans.ADJUSTMENT}"
+        f"{split}",
     )
 
 

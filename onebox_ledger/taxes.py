@@ -282,3 +282,122 @@ def with_single_tax(
         ),
         beans.posting(SINGLE_TAX_OWED, -tax, operating),
     ]
+
+
+# ---------------------------------------------------------------- verify
+
+
+def findings(
+    book: Book, entries: Iterable[data.Directive], rates: money.Rates
+) -> tuple[int, list[tuple[data.Transaction, str]]]:
+    """Every VAT and single-tax amount re-derived from what it is computed on: (how many were
+    checked, the entries whose amount differs, each with one line). verify runs it; the
+    close's own entries are also re-derived whole by close.diff_month."""
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    checked = 0
+    found: list[tuple[data.Transaction, str]] = []
+    nets: dict[str, Decimal] = {}  # invoice -> the net its VAT entries state
+    lines: dict[str, Decimal] = {}  # invoice -> its standard-rated lines' receivable
+    line_rates: dict[str, Decimal] = {}
+    for txn in txns:
+        meta = txn.meta
+        rate = meta.get("vat-rate")
+        output = [p for p in txn.postings if p.account == VAT_OUTPUT]
+        inputs = [p for p in txn.postings if p.account == VAT_INPUT]
+        if meta.get("vat") == "standard" and isinstance(rate, Decimal):
+            invoice = meta.get("invoice")
+            net = meta.get("net")
+            if isinstance(net, Amount) and (output or inputs):  # an invoice's or a bill's VAT
+                checked += 1
+                posts = output or inputs
+                side = [p for p in txn.postings if p not in posts and not _balancing(p)]
+                stated = abs(sum((beans.number(p.units) for p in side), ZERO))
+                if stated != of_net(beans.number(net), rate):
+                    found.append((txn, _wrong("VAT", stated, of_net(beans.number(net), rate),
+                                              f"{percent(rate)} of {beans.number(net)}")))  # fmt: skip
+                if isinstance(invoice, str):
+                    nets[invoice] = nets.get(invoice, ZERO) + beans.number(net)
+            elif meta.get("credit-note") and isinstance(meta.get("amount"), Amount):
+                checked += 1
+                _check_op(found, txn, output, of_net(beans.number(meta["amount"]), rate), rate)
+            elif str(meta.get("id", "")).startswith("write-off/") and isinstance(
+                meta.get("amount"), Amount
+            ):
+                checked += 1
+                _check_op(found, txn, output, in_gross(beans.number(meta["amount"]), rate), rate)
+            elif isinstance(invoice, str) and not output:
+                line_rates[invoice] = rate
+                for post in txn.postings:
+                    if post.account.startswith(beans.RECEIVABLE + ":"):
+                        lines[invoice] = lines.get(invoice, ZERO) + beans.number(post.units)
+        checked += _single_tax(book, txn, rates, found)
+    for invoice, net in sorted(lines.items()):
+        untaxed = invoice not in nets and not of_net(net, line_rates[invoice])
+        if nets.get(invoice, ZERO) != net and not untaxed:
+            first = next(t for t in txns if t.meta.get("invoice") == invoice)
+            found.append(
+                (first, f"invoice {invoice}: its VAT entries state a net of"
+                        f" {nets.get(invoice, ZERO)}, its standard-rated lines bill {net}")
+            )  # fmt: skip
+    return checked, found
+
+
+def _balancing(post: data.Posting) -> bool:
+    return post.account in (beans.FX_GAINS, beans.FX_LOSSES, beans.ROUNDING)
+
+
+def _wrong(what: str, stated: Decimal, expected: Decimal, basis: str) -> str:
+    return f"{what} {stated} is not {expected} ({basis})"
+
+
+def _check_op(
+    found: list[tuple[data.Transaction, str]],
+    txn: data.Transaction,
+    output: Sequence[data.Posting],
+    tax: Decimal,
+    rate: Decimal,
+) -> None:
+    """A credit note's or write-off's VAT, in the invoice's currency at its rate (the
+    receivable's price), against what Liabilities:VAT:Output holds."""
+    receivable = next(
+        (p for p in txn.postings if p.account.startswith(beans.RECEIVABLE + ":")), None
+    )
+    lot = beans.lot_of(receivable) if receivable is not None else None
+    expected = money.in_operating(tax, lot)
+    stated = sum((beans.number(p.units) for p in output), ZERO)
+    if stated != expected:
+        found.append((txn, _wrong("VAT", stated, expected, f"{percent(rate)}")))
+
+
+def _single_tax(
+    book: Book, txn: data.Transaction, rates: money.Rates, found: list[tuple[data.Transaction, str]]
+) -> int:
+    """A receipt's or refund's single tax: rate% of the money received at the day's rate (the
+    bank's date, ``value-date``, when booked late); one under the single tax must carry it."""
+    entry_id = str(txn.meta.get("id", ""))
+    kind = entry_id.split("/", 1)[0]
+    if kind not in ("receive", "refund") or not isinstance(txn.meta.get("amount"), Amount):
+        return 0
+    value = txn.meta.get("value-date")
+    day = value if isinstance(value, datetime.date) else txn.date
+    rate = single_tax_rate(book, day)
+    posts = [p for p in txn.postings if p.account == SINGLE_TAX]
+    if rate is None and not posts:
+        return 0
+    amount = txn.meta["amount"]
+    try:
+        received = (
+            beans.number(amount)
+            if amount.currency == rates.operating
+            else round_money(beans.number(amount) * rates.need(amount.currency, day, entry_id))
+        )
+    except money.MoneyError as err:
+        found.append((txn, str(err)))
+        return 1
+    sign = -1 if kind == "refund" else 1
+    expected = round_money(received * (rate or ZERO) / HUNDRED) * sign
+    stated = sum((beans.number(p.units) for p in posts), ZERO)
+    if stated != expected:
+        basis = f"{percent(rate)} of {received} received" if rate else "no single tax then"
+        found.append((txn, _wrong("single tax", stated, expected, basis)))
+    return 1

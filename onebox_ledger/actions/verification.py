@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from beancount.core import data
 
-from .. import beans, events, seals
+from .. import beans, events, seals, taxes
 from ..billing import BillingError
 from ..close import (
     CloseError,
@@ -37,6 +37,7 @@ class Verification:
     diffs: list[str] = field(default_factory=list)
     head: tuple[Month, str] | None = None  # the newest seal: month and digest
     late: int = 0  # money booked after its month was sealed (value-date)
+    taxed: int = 0  # VAT and single-tax amounts re-derived (taxes.findings)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +113,10 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
             if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
             and not (isinstance(e, data.Transaction) and is_credit_applied(e))
         )
+    report.taxed, wrong = taxes.findings(book, loaded.entries, rates)
+    for entry, message in wrong:
+        where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
+        report.errors.append(f"{where}: {message}")
     for month, entries in sorted(by_month.items()):
         if month in found:
             continue

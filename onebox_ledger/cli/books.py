@@ -329,9 +329,10 @@ def verify(head: str | None) -> None:
         echo(f"head: {result.head[0]} {result.head[1]}")
     months = f"{result.sealed[0]}..{result.sealed[-1]}" if result.sealed else "none"
     late = f" {result.late} booked late (value-date in a sealed month)," if result.late else ""
+    taxed = f" {result.taxed} tax amounts re-derived," if result.taxed else ""
     echo(
         f"verify: {len(result.sealed)} sealed month(s) ({months}), {result.generated} generated"
-        f" entries re-derived,{late} {len(result.errors)} finding(s),"
+        f" entries re-derived,{taxed}{late} {len(result.errors)} finding(s),"
         f" {'no drift' if not result.diffs else 'DRIFT'}"
     )
     if not result.ok:
