@@ -637,3 +637,107 @@ def test_every_layout_has_its_whole_statement() -> None:
     from onebox_ledger.importers.formats import FORMATS
 
     assert sorted({*LAYOUTS, *FORMATS}) == sorted([*(case.layout for case in CASES), "wise"])
+
+
+WISE_HISTORY = """\
+"ID","Status","Direction","Created on","Finished on","Source fee amount","Source fee currency",\
+"Target fee amount","Target fee currency","Source name","Source amount (after fees)",\
+"Source currency","Target name","Target amount (after fees)","Target currency","Exchange rate",\
+"Reference","Batch","Created by","Category","Note"
+"TRANSFER-1500000007","COMPLETED","OUT","2026-11-25 10:00:00","2026-11-25 10:02:11","0.00",\
+"USD","","","Olena Petrenko","500.00","USD","Olena Petrenko","500.00","USD","1.0","Owner draw\
+ November","","Olena Petrenko","General",""
+"BALANCE_TRANSACTION-1500000006","COMPLETED","NEUTRAL","2026-11-20 08:00:00","2026-11-20\
+ 08:00:00","4.20","USD","","","Olena Petrenko","995.80","USD","Olena Petrenko","913.59","EUR",\
+"0.91744","","","Olena Petrenko","Money added",""
+"TRANSFER-1500000005","COMPLETED","OUT","2026-11-16 09:00:00","2026-11-16 09:01:00","0.00",\
+"USD","","","Olena Petrenko","350.00","USD","IRS","350.00","USD","1.0","IRS USATAXPYMT\
+ 270655512345678","","Olena Petrenko","General",""
+"TRANSFER-1500000004","COMPLETED","OUT","2026-11-05 10:00:00","2026-11-05 10:02:11","1.50",\
+"USD","","","Olena Petrenko","81.25","USD","ONEBOX INC","81.25","USD","1.0","onebox-2026-10",\
+"","Olena Petrenko","General",""
+"TRANSFER-1500000003","COMPLETED","OUT","2026-11-03 09:00:00","2026-11-03 09:01:00","0.00",\
+"EUR","","","Olena Petrenko","1200.00","EUR","Office Rent GmbH","1200.00","EUR","1.0","Office\
+ Rent November 2026","","Olena Petrenko","General",""
+"TRANSFER-1500000001","COMPLETED","IN","2026-11-02 15:12:00","2026-11-02 15:14:27","","","0.41",\
+"USD","ACME REALTY LLC","200.00","USD","Olena Petrenko","199.59","USD","1.0",\
+"INV-2026-10-ACME-REALTY","","","General",""
+"""
+
+
+def test_wise_history_every_row_booked_reaches_each_balance(
+    fixed_today: None, tmp_path: Path, run: Run, ok: Ok, snapshot: Snapshot
+) -> None:
+    """Wise's transaction history of all balances, which shows no balance (so no assertion
+    can be written): a USD and an EUR balance from 2026-11-01 with 5,000.00 USD and 1,000.00
+    EUR. USD: 5000.00 + 199.59 (200.00 less Wise's 0.41) - 82.75 (OneBox 81.25 and its 1.50
+    fee) - 350.00 (tax) - 1000.00 (995.80 converted and its 4.20 fee) - 500.00 (owner) =
+    3266.84; EUR: 1000.00 - 1200.00 (rent) + 913.59 (converted) = 713.59."""
+    root = tmp_path / "books"
+    main = root / "main.beancount"
+    ok(run(main, "init", str(root), "--start", "2026-10-01"))
+    for step in (
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2026-10-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-10-01"),
+        ("terms", "payment", "30", "--date", "2026-10-01"),
+        ("customer", "add", "acme-realty", "--name", "Acme Realty", "--date", "2026-10-01"),
+        ("contract", "add", "acme-realty-cloud", "--customer", "acme-realty", "--stream",
+         "cloud", "--price", "40 USD", "--quantity", "5", "--start", "2026-10-01", "--item",
+         "cloud-user"),
+        ("price", "EUR", "1.08 USD", "--date", "2026-10-01"),
+        ("close", "2026-10"),
+        ("price", "EUR", "1.09 USD", "--date", "2026-11-20"),
+        ("bank", "add", "Assets:Wise:USD", "--currency", "USD", "--opening", "5000 USD"),
+        ("bank", "add", "Assets:Wise:EUR", "--currency", "EUR", "--opening", "1000 EUR"),
+        *(("rule", "add", *rule) for rule in US.rules),
+    ):  # fmt: skip
+        ok(run(main, *step))
+    statement = tmp_path / "transaction-history.csv"
+    statement.write_text(WISE_HISTORY, encoding="utf-8")
+    result = run(main, "import", str(statement), "--account", "Assets:Wise", "--format", "json")
+    found = json.loads(ok(result) and result.stdout)
+    assert [(r["date"], r["amount"], r["currency"], r["outcome"], r["account"]) for r in found] == [
+        ("2026-11-02", "199.59", "USD", "receipt", None),
+        ("2026-11-03", "-1200.00", "EUR", "booked", "Expenses:Rent"),
+        ("2026-11-05", "-82.75", "USD", "onebox-payment", None),
+        ("2026-11-16", "-350.00", "USD", "booked", "Liabilities:Tax:Federal"),
+        ("2026-11-20", "-1000.00", "USD", "transfer", "Assets:Wise:EUR"),
+        ("2026-11-20", "913.59", "EUR", "transfer", None),
+        ("2026-11-25", "-500.00", "USD", "booked", "Equity:Owner"),
+    ]
+    assert load_errors(main) == []
+    assert bank_balance(main, "Assets:Wise:USD") == {"USD": D("3266.84")}
+    assert bank_balance(main, "Assets:Wise:EUR") == {"EUR": D("713.59")}
+    assert bank_balance(main, "Expenses:Bank-Fees") == {"USD": D("6.11")}  # 0.41 + 1.50 + 4.20
+    assert [e for e in load_entries(main) if isinstance(e, data.Balance)] == []
+    before = snapshot(main.parent)
+    ok(run(main, "import", str(statement), "--account", "Assets:Wise"))
+    assert snapshot(main.parent) == before
+
+
+def test_a_customer_who_pays_twice_and_a_row_repeated_are_not_booked_twice(
+    fixed_today: None, tmp_path: Path, run: Run, ok: Ok
+) -> None:
+    """Berlin Immo pays its 200.00 invoice on the 2nd (DKB-1) and again on the 9th (DKB-2);
+    the second statement overlaps the first and repeats DKB-1. DKB-1 is booked once, DKB-2
+    goes to review (the invoice is paid), and nothing becomes credit unasked."""
+    main = books(tmp_path / "books", run, ok, DE)
+    header = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+    row = "2026-11-{day},2026-11-{day},{ref},Berlin Immo GmbH,Rechnung INV-2026-10-BERLIN-IMMO,200.00,EUR,\n"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(header + row.format(day="02", ref="DKB-1"), encoding="utf-8")
+    second.write_text(
+        header + row.format(day="02", ref="DKB-1") + row.format(day="09", ref="DKB-2"),
+        encoding="utf-8",
+    )
+    ok(run(main, "import", str(first), "--no-balance"))
+    result = run(main, "import", str(second), "--no-balance", "--format", "json")
+    found = json.loads(ok(result) and result.stdout)
+    assert [(r["ref"], r["outcome"], r["reason"]) for r in found] == [
+        ("DKB-1", "recorded", "already recorded (receive/DKB-1)"),
+        ("DKB-2", "review", "invoice inv-2026-10-berlin-immo is already paid in full (paid"
+         ' twice? to hold it as credit: onebox-ledger receive berlin-immo "200.00 EUR" --date'
+         " 2026-11-09 --ref DKB-2)"),
+    ]  # fmt: skip
+    assert bank_balance(main, "Assets:Bank") == {"EUR": OPENING + D("200.00")}
+    assert bank_balance(main, "Assets:Receivable:Berlin-Immo") == {"EUR": D("0.00")}
