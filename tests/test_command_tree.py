@@ -53,6 +53,7 @@ NEEDS_NO_LEDGER = {("init",)}
 STATEMENT = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
 ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("bank", "add"): ("Assets:Wise:EUR", "--currency", "EUR", "--date", "2026-01-01"),
+    ("bank", "opening"): ("Assets:Bank", "100 USD"),
     ("close",): ("2026-11",),
     ("contract", "add"): ("acme-cloud", "--customer", "acme", "--stream", "cloud", "--price",
                           "25 USD", "--start", "2026-11-01", "--item", "cloud-user"),

@@ -125,9 +125,58 @@ def test_a_transfer_to_an_account_of_another_currency_waits_for_review(
     )
     assert ok(run(books, "import", str(bank), "--account", "Assets:Bank"))[0] == (
         "line 2  2026-11-12  B-80  -540.00 USD  review: rule 'To Wise' names Assets:Wise:EUR, a"
-        " bank account of the books, which holds EUR, not USD: import its statement too, or"
-        " record the transfer by hand ('Partner', 'To Wise')"
+        " bank account of the books, which holds EUR, not USD, and the row states no EUR amount"
+        " (no rate is assumed): book both legs by hand, or import Assets:Wise:EUR's statement"
+        " first if its row states the USD amount (this row is then recorded) ('Partner', 'To"
+        " Wise')"
     )
+    assert [e for e in load_entries(books) if "transfer" in e.meta] == []  # no made-up rate
+
+
+# Monobank's UAH account: 4,115.00 UAH left it as 100.00 USD (its Курс 41.15) for Payoneer
+MONOBANK_UAH = (
+    '"ФОП Петренко Олена Іванівна, Виписка за рахунком UA683220010000026004340012345 (UAH)"\n'
+    + MONOBANK[: MONOBANK.index("10.11.2026")]
+    + "12.11.2026;10:00:00;Дебет;Переказ власних коштів;Partner;—;"
+    f"{PAYONEER_IBAN};-4115.00;-100.00;USD;41.15;0.00;5 885.00\n"
+)
+
+
+def test_a_transfer_to_another_currency_books_the_amounts_the_row_states(
+    books: Path, run: Run, ok: Ok, tmp_path: Path
+) -> None:
+    """One side only (Payoneer's statement not imported yet), two currencies: the UAH leg and
+    the USD leg are the row's own amounts, 4,115.00 UAH and 100.00 USD; the books' rate (0.0245
+    USD: 100.8175 USD) only values the UAH leg, its 0.82 USD difference an exchange loss.
+    Payoneer's statement later finds it and books nothing."""
+    ok(run(books, "price", "UAH", "0.0245 USD", "--date", "2026-11-01"))
+    ok(run(books, "bank", "add", "Assets:Monobank:UAH", "--currency", "UAH"))
+    path = tmp_path / "mono-uah.csv"
+    path.write_text(MONOBANK_UAH, encoding="utf-8")
+    args = ("--account", "Assets:Monobank:UAH", "--no-balance")
+    assert ok(run(books, "import", str(path), *args))[0].endswith(
+        "  -4115.00 UAH  transfer: the counterparty's IBAN is Assets:Payoneer, a bank account of"
+        " the books; 4115.00 UAH from Assets:Monobank:UAH to Assets:Payoneer as 100.00 USD"
+    )
+    (entry,) = [e for e in load_entries(books) if "transfer" in e.meta]
+    assert [(p.account, p.units.number, p.units.currency) for p in entry.postings] == [
+        ("Assets:Monobank:UAH", D("-4115.00"), "UAH"),
+        ("Assets:Payoneer", D("100.00"), "USD"),
+        ("Expenses:FX-Losses", D("0.82"), "USD"),
+        ("Equity:Rounding", D("-0.0025"), "USD"),  # 100.8175 booked as 100.82
+    ]
+    ok(run(books, "rule", "add", "From Monobank", "Assets:Monobank:UAH", "--direction", "in"))
+    payoneer = statement(
+        tmp_path / "payoneer.csv",
+        "2026-11-13,2026-11-13,P-502,Partner,From Monobank,100.00,USD,",
+    )
+    assert ok(run(books, "import", str(payoneer), "--account", "Assets:Payoneer"))[0] == (
+        "line 2  2026-11-13  P-502  +100.00 USD  recorded: the other side of"
+        " transfer/row-20261112-f646b0dbb022, booked from Assets:Monobank:UAH's statement"
+        " ('Partner', 'From Monobank')"
+    )
+    assert len([e for e in load_entries(books) if "transfer" in e.meta]) == 1
+    assert load_errors(books) == []
 
 
 @pytest.mark.parametrize(

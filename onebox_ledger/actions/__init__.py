@@ -27,6 +27,7 @@ from .customers import contract_add, contract_change, contract_end, customer_add
 from .helpers import Written, write_static
 from .money_events import (
     bank_add,
+    bank_opening,
     credit_note,
     onebox_bill,
     onebox_grace,
@@ -50,6 +51,7 @@ __all__ = [
     "Verification",
     "Written",
     "bank_add",
+    "bank_opening",
     "close",
     "contract_add",
     "contract_change",

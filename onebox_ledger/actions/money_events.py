@@ -239,30 +239,104 @@ def bank_add(
         if opening is None or not opening.number:
             text = write_static(ledger, loaded, ledger.accounts_path, [entry])
             return Written(ledger.accounts_path, text, message)
-        operating = ledger.operating_currency()
-        try:
-            balance = events.opening_entry(
-                account, opening, date, rates=Rates.of(loaded.entries, operating)
-            )
-        except MoneyError as err:
-            raise LedgerError(str(err)) from None
-        declared = {e.currency for e in loaded.entries if isinstance(e, data.Commodity)}
-        news: list[data.Directive] = [
-            *events.commodities([entry, balance], declared, date),
-            entry,
-            *events.opens([balance], {*opened, account}, date),
-        ]
-        opening_text = beans.format_entries([balance])
-        ledger.append_many(
-            [
-                (ledger.accounts_path, beans.format_entries(news), ""),
-                (ledger.journal / "opening.beancount", opening_text, ""),
-            ]
-        )
+        opening_text = _write_opening(ledger, loaded, account, opening, date, entry)
     return Written(
         ledger.journal / "opening.beancount",
         opening_text,
         f"{message}, opening balance {show_money(*opening)}",
+    )
+
+
+def _write_opening(
+    ledger: Ledger,
+    loaded: Loaded,
+    account: str,
+    opening: Money,
+    date: datetime.date,
+    entry: data.Open | None = None,
+) -> str:
+    """Book `opening` on `account` on `date` in ``ledger/journal/opening.beancount`` (with the
+    account's Open `entry` when it opens now), as one validated change; the text written."""
+    operating = ledger.operating_currency()
+    try:
+        balance = events.opening_entry(
+            account, opening, date, rates=Rates.of(loaded.entries, operating)
+        )
+    except MoneyError as err:
+        raise LedgerError(str(err)) from None
+    opened = {e.account for e in loaded.entries if isinstance(e, data.Open)}
+    declared = {e.currency for e in loaded.entries if isinstance(e, data.Commodity)}
+    news: list[data.Directive] = [
+        *events.commodities([balance] if entry is None else [entry, balance], declared, date),
+        *([] if entry is None else [entry]),
+        *events.opens([balance], {*opened, account}, date),
+    ]
+    opening_text = beans.format_entries([balance])
+    appends = [(ledger.journal / "opening.beancount", opening_text, "")]
+    if news:
+        appends.insert(0, (ledger.accounts_path, beans.format_entries(news), ""))
+    ledger.append_many(appends)
+    return opening_text
+
+
+def _moves(entry: data.Directive, account: str) -> bool:
+    """Whether `entry` posts to or asserts the balance of `account`."""
+    if isinstance(entry, data.Transaction):
+        return any(posting.account == account for posting in entry.postings)
+    return isinstance(entry, data.Balance) and entry.account == account
+
+
+def bank_opening(
+    ledger: Ledger, account: str, opening: Money, date: datetime.date | None
+) -> Written:
+    """Book the balance an open bank account (``init``'s Assets:Bank, say) held on `date`
+    (default: the day it opened), as ``bank add --opening`` does for a new one::
+
+        2026-11-01 * "Opening balance" "Assets:Bank on 2026-11-01"
+          id: "opening/Assets:Bank"
+          amount: 4000.00 EUR
+          Assets:Bank                   4000.00 EUR
+          Equity:Opening-Balances      -4000.00 EUR
+
+    Refused for an account that is not a bank account, one that has its opening balance
+    already, a date before it opened or in a sealed month, and one with entries before
+    `date` (an opening balance is what the account held before any of them).
+    """
+    with ledger.locked():
+        loaded = ledger.load_valid()
+        opened = {e.account: e for e in loaded.entries if isinstance(e, data.Open)}
+        if account not in opened or not opened[account].meta.get("bank"):
+            banks = [name for name, e in opened.items() if e.meta.get("bank")]
+            raise InputError(f"{account} is not a bank account{_suggest(account, banks)}")
+        currencies = opened[account].currencies or []
+        if currencies and opening.currency not in currencies:
+            raise InputError(
+                f"opening {show_money(*opening)} is not in {account}'s currency"
+                f" {', '.join(currencies)}"
+            )
+        start = opened[account].date
+        date = start if date is None else date
+        if date < start:
+            raise InputError(f"--date {date} is before {account} opened ({start})")
+        entry_id = f"opening/{account}"
+        for done in loaded.entries:
+            if isinstance(done, data.Transaction) and done.meta.get("id") == entry_id:
+                raise LedgerError(
+                    f"{account} has its opening balance already ({done.meta['amount']}"
+                    f" on {done.date})"
+                )
+        earlier = [e.date for e in loaded.entries if e.date < date and _moves(e, account)]
+        if earlier:
+            raise LedgerError(
+                f"{account} has entries before {date} (the first on {min(earlier)}): an"
+                " opening balance is what it held before any of them (give an earlier --date)"
+            )
+        _not_sealed(ledger, date, "date")
+        text = _write_opening(ledger, loaded, account, opening, date)
+    return Written(
+        ledger.journal / "opening.beancount",
+        text,
+        f"bank account {account}: opening balance {show_money(*opening)} on {date}",
     )
 
 

@@ -286,6 +286,29 @@ def bank_add(
     echo(written.message)
 
 
+@bank.command("opening", short_help="Book the balance an open bank account held on a day.")
+@click.argument("account", type=AccountType("account"))
+@click.argument("amount", metavar="AMOUNT", type=AMOUNT)
+@click.option(
+    "--date",
+    type=DATE,
+    metavar="YYYY-MM-DD",
+    help="The day it held AMOUNT, before any entry of it (default: the day it opened).",
+)
+def bank_opening(account: str, amount: Money, date: datetime.date | None) -> None:
+    """Book the balance AMOUNT ("4000.00 EUR") an open bank account (init's Assets:Bank,
+    or one opened by bank add without --opening) held on a day, against
+    Equity:Opening-Balances, so the books' balance can reach the bank's. Once per account,
+    before any of its entries.
+
+    \b
+    Example:
+      onebox-ledger bank opening Assets:Bank "4000.00 EUR" --date 2026-11-01
+    """
+    written = actions.bank_opening(ledger(), account, amount, date)
+    echo(written.message)
+
+
 @cli.group(short_help="What the partner owes OneBox: bills and grace periods.")
 def onebox() -> None:
     """What the partner owes OneBox: pay bills, record grace periods."""

@@ -429,13 +429,6 @@ def _transfer_row(
     reason = f"{why} {other}, a bank account of the books"
     if other == bank:
         return Planned(row, "review", f"{reason}: the statement's own account")
-    takes = state.banks.get(other, ())
-    if takes and row.currency not in takes:
-        return Planned(
-            row, "review",
-            f"{reason}, which holds {', '.join(takes)}, not {row.currency}: import its statement"
-            " too, or record the transfer by hand",
-        )  # fmt: skip
     entry_id = f"transfer/{row.ref}"
     if entry_id in state.by_id:
         return Planned(row, "recorded", f"already recorded ({entry_id})", account=other)
@@ -453,20 +446,43 @@ def _transfer_row(
                 row, "recorded", f"the other side of {found_id}, booked from {other}'s statement",
                 account=other,
             )  # fmt: skip
+    # The other leg in the other account's currency: the amount the row states in it (Monobank's
+    # Сума в валюті операції), never one made up from a rate.
+    there, fee = Money(-row.amount, row.currency), None
+    takes = state.banks.get(other, ())
+    if takes and row.currency not in takes:
+        if not (row.op_amount and row.op_currency in takes):
+            return Planned(
+                row, "review",
+                f"{reason}, which holds {', '.join(takes)}, not {row.currency}, and the row"
+                f" states no {'/'.join(takes)} amount (no rate is assumed): book both legs by"
+                f" hand, or import {other}'s statement first if its row states the"
+                f" {row.currency} amount (this row is then recorded)",
+                account=other,
+            )  # fmt: skip
+        there = Money(-row.op_amount, row.op_currency)
+        if row.fee and fees:
+            fee = (fees, Money(row.fee, row.currency))
     try:
         entry = events.transfer_entry(
-            [(bank, Money(row.amount, row.currency)), (other, Money(-row.amount, row.currency))],
+            [(bank, Money(row.amount, row.currency)), (other, there)],
             row.date, entry_id, row.ref,
             payee=row.counterparty, memo=row.description or row.kind or "Transfer",
-            fee=None, rates=state.rates,
+            fee=fee, rates=state.rates,
         )  # fmt: skip
     except MoneyError as err:
         return Planned(row, "review", str(err), account=other)
     entry = state.booked_late(entry, row.date)
     way = f"from {bank} to {other}" if row.amount < 0 else f"from {other} to {bank}"
+    converted = (
+        ""
+        if there.currency == row.currency
+        else f" as {show_money(abs(there.number), there.currency)}"
+    )
     return Planned(
         row, "transfer", reason, entry=entry, account=other,
-        message=f"{show_money(abs(row.amount), row.currency)} {way}{planner.late_note(entry)}",
+        message=f"{show_money(abs(row.amount), row.currency)} {way}{converted}"
+        f"{planner.late_note(entry)}",
     )  # fmt: skip
 
 

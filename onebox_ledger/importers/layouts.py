@@ -185,8 +185,11 @@ def _names(line: str) -> tuple[str, ...]:
 # German bank fees: a text that starts with Entgelt (Kontoführungsentgelt, Auslandseinsatzentgelt),
 # Gebühr, Kontoführung or Abschluss (the quarterly closing of the account).
 DE_FEE = r"^\S*(entgelt|gebühr|gebuehr)\b|^(kontoführung|kontofuehrung|abschluss)"
-# English bank fees: Account fee, Monthly service fee, Wire charges.
-EN_FEE = r"^((account|monthly|service|maintenance|bank|wire)\s+)*(fee|fees|charge|charges)\b"
+# English bank fees: Account fee, Monthly service fee, Wire charges, Outgoing wire transfer fee.
+EN_FEE = (
+    r"^((account|monthly|service|maintenance|bank|wire|transfer|outgoing|incoming|international"
+    r"|domestic)\s+)*(fee|fees|charge|charges)\b"
+)
 IBAN_RE = r"(?P<value>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})"
 DE_BALANCE = r"^kontostand vom [0-9.]+:?\|(?P<value>[-+]?[0-9.]+,[0-9]{1,2}) ?(?:€|eur)?$"
 
