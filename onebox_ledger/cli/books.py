@@ -319,6 +319,8 @@ def verify(head: str | None) -> None:
         echo(f"head: {result.head[0]} {result.head[1]}")
     months = f"{result.sealed[0]}..{result.sealed[-1]}" if result.sealed else "none"
     late = f" {result.late} booked late (value-date in a sealed month)," if result.late else ""
+    if result.commissions:
+        late += f" {result.commissions} commission(s) re-derived,"
     echo(
         f"verify: {len(result.sealed)} sealed month(s) ({months}), {result.generated} generated"
         f" entries re-derived,{late} {len(result.errors)} finding(s),"
