@@ -370,6 +370,8 @@ def commission_entries(
     agents: Agents,
     composition: Composition,
     rates: Rates,
+    *,
+    prefix: str = PREFIX,
 ) -> list[data.Transaction]:
     """The commission each assignment active on the source's day earns (or gives back).
     Raises MoneyError when a foreign amount has no rate."""
@@ -389,7 +391,11 @@ def commission_entries(
         amount = round_money(base * assignment.rate)
         if not amount:
             continue
-        out.append(_entry(agents.agents[assignment.agent], assignment, source, base, amount, rates))
+        agent = agents.agents[assignment.agent]
+        entry = _entry(agent, assignment, source, base, amount, rates)
+        if prefix != PREFIX:  # the close's own: under its prefix, so its seal and drift see it
+            entry.meta["id"] = f"{prefix}{source.id}/{agent.id}/commission"
+        out.append(entry)
     return out
 
 
@@ -434,11 +440,15 @@ def accrue(
 
 
 def close_commissions(
-    agents: Agents, invoices: Sequence[data.Transaction], book: Book, rates: Rates
+    agents: Agents,
+    invoices: Sequence[data.Transaction],
+    book: Book,
+    rates: Rates,
+    prefix: str,
 ) -> list[data.Transaction]:
     """The invoiced-basis commissions of a close: on each customer's invoice of the month,
     the part of its assigned streams, dated the invoice's day; id
-    ``commission/<invoice>/<agent>``."""
+    ``<prefix><invoice>/<agent>/commission`` (``close/2026-11/inv-2026-11-acme/nadia/commission``)."""
     composition = compose(invoices, book)
     out: list[data.Transaction] = []
     for invoice in sorted(composition):
@@ -451,8 +461,19 @@ def close_commissions(
         )  # fmt: skip
         source = Source(invoice, customer, first.date, first.date, currency, "invoiced",
                         ((invoice, total),))  # fmt: skip
-        out.extend(commission_entries(source, agents, composition, rates))
+        out.extend(commission_entries(source, agents, composition, rates, prefix=prefix))
     return out
+
+
+def closed_commission(entries: Sequence[data.Directive]) -> Money | None:
+    """What a close's entries accrue to agents (the close summary's own row), or None."""
+    found = [
+        beans.units(p) for e in entries if isinstance(e, data.Transaction)
+        for p in e.postings if p.account == COMMISSION
+    ]  # fmt: skip
+    if not found:
+        return None
+    return Money(sum((m.number for m in found), ZERO), found[0].currency)
 
 
 def derive(
@@ -573,7 +594,7 @@ def ledgered(
                 row.owed_before -= number
                 continue
             row.lines.append(entry)
-            if (beans.entry_id(entry) or "").startswith(PREFIX):
+            if not (beans.entry_id(entry) or "").startswith(PAY_PREFIX):
                 row.earned -= number
                 base = entry.meta.get("base")
                 if isinstance(base, Amount) and base.number is not None:
@@ -630,7 +651,7 @@ def statement_table(
             beans.units(p).number for p in entry.postings if p.account.startswith(LIABILITY + ":")
         )
         entry_id = beans.entry_id(entry) or ""
-        if entry_id.startswith(PREFIX):
+        if not entry_id.startswith(PAY_PREFIX):
             what = "earned" if number < 0 else "given back"
             base = entry.meta.get("base")
             table.rows.append([

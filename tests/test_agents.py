@@ -257,3 +257,31 @@ def test_the_base_is_what_is_settled_until_vat_exists():
 
     assert commission_base(Decimal("125.00"), "USD") == Decimal("125.00")
     assert commission_base(Decimal("120.00"), "USD", vat=Decimal("20.00")) == Decimal("100.00")
+
+
+def test_invoiced_basis_accrues_at_the_close_and_a_write_off_gives_it_back(
+    seed_ledger, run, ok, bean_check
+):
+    """5% of the cloud part of acme's November invoice (125.00 of 2125.00): 6.25, written by
+    the close under its seal; the write-off of the invoice gives the 6.25 back."""
+    ok(run(seed_ledger, "agent", "add", "olga", "--name", "Olga Sub", "--date", "2026-11-01"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "olga", "--rate", "0.05", "--basis",
+           "invoiced", "--streams", "cloud", "--from", "2026-11-01"))  # fmt: skip
+    closed = ok(run(seed_ledger, "close", "2026-11"))
+    assert "  commission to agents: 6.25 USD" in closed
+    november = (seed_ledger.parent / "ledger" / "journal" / "2026-11.beancount").read_text()
+    assert (
+        '2026-11-30 * "Olga Sub" "Commission 5% of 125.00 USD from acme (inv-2026-11-acme)"\n'
+        '  id: "close/2026-11/inv-2026-11-acme/olga/commission"\n'
+    ) in november
+    assert ok(run(seed_ledger, "write-off", "inv-2026-11-acme", "--date", "2026-12-10")) == [
+        "invoice inv-2026-11-acme: 2125.00 USD written off to Expenses:Bad-Debt;"
+        " commission 6.25 USD given back by olga"
+    ]
+    assert bean_check(seed_ledger) == []
+    assert ok(run(seed_ledger, "verify"))[-1].endswith(
+        "4 generated entries re-derived, 1 commission(s) re-derived, 0 finding(s), no drift"
+    )
+    assert ok(run(seed_ledger, "report", "agents", "--format", "csv"))[1] == (
+        "olga,Olga Sub,acme,0.00,0.00,0.00,0.00"
+    )

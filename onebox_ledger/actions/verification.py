@@ -84,6 +84,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     if book_errors:
         return report  # the directives plugin already reported them among loaded.errors
     found, _ = seals.parse(loaded.entries)
+    found_agents, _ = agents.parse_agents(loaded.entries)
     rates = Rates.of(loaded.entries, operating)
     credit_entries = [
         e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
@@ -99,7 +100,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
-            lines = diff_month(book, month, entries, rates, credit_entries)
+            lines = diff_month(book, month, entries, rates, credit_entries, found_agents)
         except (
             BillingError,
             CloseError,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import click
 from beancount.core import data
 
-from .. import actions, beans, reports
+from .. import actions, agents, beans, reports
 from ..beans import STREAMS
 from ..clock import today
 from ..close import Summary
@@ -68,6 +68,9 @@ def close(month: Month, dry_run: bool, force: bool) -> None:
         echo(f"  {stream:<9} {invoiced:>12} {recognised:>12} {cost:>12} {kept:>12} {pct:>7}")
     for cur, total in sorted(s.bill.items()):
         echo(f"  OneBox bill onebox-{s.month}: {show_money(total, cur)}, due {s.due}")
+    commission = agents.closed_commission(result.entries)
+    if commission:
+        echo(f"  commission to agents: {show_money(*commission)}")
     for note in notes:
         echo(f"  note: {note}")
     if not dry_run and not result.already_closed:
