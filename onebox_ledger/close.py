@@ -52,6 +52,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from . import beans, events, money, seals, taxes
+from .agents import Agents, close_commissions
 from .billing import Charge, Line, advance_lines, charge, due_date, month_rate
 from .model import Book, Contract, ModelError, parse_usage
 from .money import Rates
@@ -201,8 +202,12 @@ def generate(
     rates: Rates,
     credit: Sequence[OpenItem] = (),
     sold: Sequence[data.Transaction] = (),
+    agents: Agents | None = None,
 ) -> tuple[list[data.Transaction], Summary]:
     """The generated transactions of `month`, in a stable order, with their summary.
+
+    `agents`: the invoiced-basis commission on the month's invoices follows them
+    (agents.close_commissions, ids ``close/<month>/<invoice>/<agent>/commission``).
 
     `credit`: the customer credit and OneBox prepaid open before the close
     (`carried`); each customer's credit pays its new invoice, prepaid pays the
@@ -244,6 +249,9 @@ def generate(
     )  # fmt: skip
     txns += [*output, *bill_vat]
     applied, prepaid = _apply(book, month, txns, rates, credit)
+    if agents is not None and agents.assignments:
+        invoices = [t for t in txns if "invoice" in t.meta]
+        txns.extend(close_commissions(agents, invoices, book, rates, id_prefix(month)))
     summary = Summary(
         month, boxes, rate, rates.operating, streams, bill, due,
         _totals(applied, beans.is_credit_account), _totals(prepaid, lambda account: account == beans.PAYABLE),
@@ -496,6 +504,7 @@ def close_month(
     before: Sequence[data.Directive] = (),
     opened: Collection[str] | None = None,
     open_date: datetime.date | None = None,
+    agents: Agents | None = None,
 ) -> CloseResult:
     """Close `month` given every entry dated in it (parsed, unbooked, from any file).
 
@@ -525,7 +534,7 @@ def close_month(
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
     new_invoices = [] if issued else invoices
     credit = carried([*credit_entries, *new_invoices], month)
-    fresh, summary = generate(book, month, usage, rates, credit, sold=_sales(txns))
+    fresh, summary = generate(book, month, usage, rates, credit, agents=agents, sold=_sales(txns))
     summary = with_sales(summary, txns, rates)
     summary = replace(
         summary,
@@ -585,6 +594,7 @@ def diff_month(
     month_entries: Sequence[data.Directive],
     rates: Rates,
     credit_entries: Sequence[data.Transaction] = (),
+    agents: Agents | None = None,
 ) -> list[str]:
     """For verify: unified-diff lines between the generated entries written (the close's and
     the month's advance invoices) and those the contracts give. The credit applied to the
@@ -592,7 +602,7 @@ def diff_month(
     usage, _ = parse_usage(month_entries, month)
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
     fresh, _ = generate(
-        book, month, usage, rates, carried(credit_entries, month),
+        book, month, usage, rates, carried(credit_entries, month), agents=agents,
         sold=_sales(month_transactions(month_entries, month)),
     )  # fmt: skip
     prefixes = (id_prefix(month), invoice_prefix(month))

@@ -52,6 +52,9 @@ LEAVES = [path for path in EVERY if not isinstance(command_at(path), click.Group
 NEEDS_NO_LEDGER = {("init",)}
 STATEMENT = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
 ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("agent", "add"): ("nadia", "--name", "Nadia Koval", "--date", "2026-11-01"),
+    ("agent", "assign"): ("acme", "nadia", "--rate", "10%", "--from", "2026-11-01"),
+    ("agent", "pay"): ("nadia", "12.50 USD", "--date", "2026-12-10"),
     ("bank", "add"): ("Assets:Wise:EUR", "--currency", "EUR", "--date", "2026-01-01"),
     ("bank", "opening"): ("Assets:Bank", "100 USD"),
     ("close",): ("2026-11",),
@@ -71,6 +74,7 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("invoice",): ("2026-12",),
     ("onebox", "bill"): ("onebox-2026-11", "81.26 USD", "--date", "2026-12-02"),
     ("onebox", "grace"): ("onebox-2026-11", "--until", "2027-02-28", "--date", "2026-12-10"),
+    ("onebox", "reconcile"): ("{top}/statement.csv",),
     ("onebox", "pay"): ("81.25 USD", "--date", "2026-12-10"),
     ("price",): ("EUR", "1.08 USD", "--date", "2026-11-30"),
     ("quote",): ("--item", "cloud-user", "--quantity", "5", "--price", "25 USD"),
@@ -80,6 +84,8 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("report", "mrr"): (),
     ("report", "payables"): (),
     ("report", "receivables"): (),
+    ("report", "agents"): (),
+    ("report", "statement"): ("--agent", "nadia", "--month", "2026-12"),
     ("report", "single-tax"): ("--quarter", "2026-Q1"),
     ("report", "vat"): ("--from", "2026-01-01", "--to", "2026-03-31"),
     ("rule", "add"): ("Office Rent", "Expenses:Rent", "--direction", "out"),
@@ -205,7 +211,8 @@ def test_amounts_and_months_as_arguments_say_what_to_type(path: tuple[str, ...])
 
 
 MONEY_EVENTS = [("sell",), ("receive",), ("refund",), ("credit-note",), ("write-off",),
-                ("onebox", "pay"), ("onebox", "bill"), ("onebox", "grace")]  # fmt: skip
+                ("onebox", "pay"), ("onebox", "bill"), ("onebox", "grace"), ("onebox", "reconcile"),
+                ("agent", "pay")]  # fmt: skip
 
 
 def test_the_money_events_and_only_they_take_future():

@@ -440,3 +440,20 @@ def test_verify_re_derives_every_tax_amount(run: Run, ok, de: Path, ua: Path):
     result = run(ua, "verify")
     assert "error: ledger/journal/2026-02.beancount:3: single tax 40.00 is not 50.00 (5% of"\
         " 1000.00 received)" in result.stdout.splitlines()  # fmt: skip
+
+
+# ---------------------------------------------------------------- agents
+
+
+def test_an_agents_commission_is_earned_net_of_vat(run: Run, ok, de: Path):
+    """10% on a receipt of 148.75 that settles a 19% invoice: 10% of 125.00, not of 148.75."""
+    ok(run(de, "agent", "add", "nadia", "--name", "Nadia Koval", "--date", "2026-02-01"))
+    ok(run(de, "agent", "assign", "berlin", "nadia", "--rate", "10%", "--from", "2026-02-01"))
+    ok(run(de, "receive", "berlin", "148.75 EUR", "--date", "2026-02-10"))
+    assert balance(de, "Expenses:Commission") == D("12.50")
+    ok(run(de, "agent", "assign", "paris", "nadia", "--rate", "10%", "--from", "2026-02-01",
+           "--basis", "invoiced"))  # fmt: skip
+    ok(run(de, "customer", "tax", "paris", "--tax", "standard", "--date", "2026-02-01"))
+    ok(run(de, "close", "2026-02"))  # Paris: 100.00 net + 19.00 VAT invoiced
+    assert balance(de, "Expenses:Commission") == D("22.50")
+    assert ok(run(de, "verify"))[-1].endswith("0 finding(s), no drift")

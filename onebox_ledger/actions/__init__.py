@@ -13,10 +13,15 @@ Ids of written entries, the key of idempotency::
     pay/<ref> | pay/<date>/<n>                       payment to OneBox
     grace/<bill>/<date>[/<n>]                        bill moved to Liabilities:OneBox:Grace
     close/<month>/<contract>/invoice|recognise|cost  the close (see close.py)
+    commission/<money event id>/<agent>              an agent's commission (see agents.py)
+    close/<month>/<invoice>/<agent>/commission       an invoiced-basis commission of the close
+    agent-pay/<ref> | agent-pay/<date>/<agent>/<n>   a payment to an agent
+    bill/<bill>/line-<n> | bill/<bill>/missing-<c>   onebox reconcile --record (see reconcile.py)
 
 One module a section, this package re-exporting their public names
 (``from onebox_ledger import actions; actions.receive(...)``): helpers, terms, rules,
-customers (and contracts), money_events, bank_statements, closing, verification, upgrading.
+customers (and contracts), money_events, bank_statements, closing, verification, upgrading;
+agents and reconciling are imported as modules (``actions.agents.agent_pay``).
 """
 
 from __future__ import annotations

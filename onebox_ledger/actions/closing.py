@@ -13,6 +13,7 @@ from pathlib import Path
 from beancount.core import data
 
 from .. import beans, events, openitems, seals
+from ..agents import parse_agents
 from ..billing import BillingError
 from ..close import (
     CloseError,
@@ -93,6 +94,7 @@ def close(
                 book, month, view.dated, previous=previous, currency=currency, rates=rates,
                 credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
+                agents=parse_agents(static, book)[0],
             )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None

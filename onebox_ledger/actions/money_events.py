@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from beancount.core import data
 
-from .. import beans, events, planner
+from .. import agents, beans, events, planner
 from ..money import MoneyError, Rates
 from ..store import (
     JOURNAL_HEADER,
@@ -37,12 +37,22 @@ def _plan(make: Callable[[], planner.Plan]) -> planner.Plan:
 
 
 def write_events(
-    ledger: Ledger, loaded: Loaded, state: planner.State, entries: Sequence[data.Directive]
+    ledger: Ledger,
+    loaded: Loaded,
+    state: planner.State,
+    entries: Sequence[data.Directive],
+    *,
+    accrue: bool = True,
 ) -> str:
     """Append entries to their month files, opening the accounts they first post to (in the
-    accounts file), validated with the whole ledger and written as one atomic change."""
+    accounts file), validated with the whole ledger and written as one atomic change.
+
+    The commission the receipts, refunds and write-offs among them accrue or give back
+    (agents.accrue) is written with them: one place for commands, imports and the demo."""
     if not entries:
         return ""
+    if accrue:
+        entries = [*entries, *_commissions(loaded, state, entries)]
     opened = {e.account for e in loaded.entries if isinstance(e, data.Open)}
     declared = {e.currency for e in loaded.entries if isinstance(e, data.Commodity)}
     first = ledger.open_date(loaded.entries, state.sealed)
@@ -62,6 +72,15 @@ def write_events(
     return "\n".join(text for _, text, _ in appends)
 
 
+def _commissions(
+    loaded: Loaded, state: planner.State, entries: Sequence[data.Directive]
+) -> list[data.Transaction]:
+    try:
+        return agents.accrue(loaded.entries, entries, state.book, state.rates)
+    except MoneyError as err:
+        raise LedgerError(str(err)) from None
+
+
 def _money_event(
     ledger: Ledger,
     date: datetime.date,
@@ -75,9 +94,12 @@ def _money_event(
         if customer is not None:
             _customer(state.book, customer)
         plan = _plan(lambda: make(state))
-        text = write_events(ledger, loaded, state, plan.entries)
+        commissions = _commissions(loaded, state, plan.entries)
+        text = write_events(ledger, loaded, state, [*plan.entries, *commissions], accrue=False)
     booked = plan.entries[0].date if plan.entries else date  # a late receipt: the open month
-    return Written(ledger.month_path(Month.of(booked)), text, plan.message)
+    return Written(
+        ledger.month_path(Month.of(booked)), text, plan.message + agents.note(commissions)
+    )
 
 
 def sell(

@@ -5,20 +5,21 @@ the seal chain and report late entries in sealed months.
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from beancount.core import data
 
-from .. import beans, events, seals, taxes
+from .. import agents, beans, events, seals, taxes
 from ..billing import BillingError
 from ..close import (
     CloseError,
     diff_month,
     is_credit_applied,
 )
-from ..model import parse_book
+from ..model import Book, parse_book
 from ..money import MoneyError, Rates
 from ..store import (
     Ledger,
@@ -38,6 +39,7 @@ class Verification:
     head: tuple[Month, str] | None = None  # the newest seal: month and digest
     late: int = 0  # money booked after its month was sealed (value-date)
     taxed: int = 0  # VAT and single-tax amounts re-derived (taxes.findings)
+    commissions: int = 0  # agents' commissions re-derived from the money events
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     if book_errors:
         return report  # the directives plugin already reported them among loaded.errors
     found, _ = seals.parse(loaded.entries)
+    found_agents, _ = agents.parse_agents(loaded.entries)
     rates = Rates.of(loaded.entries, operating)
     credit_entries = [
         e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
@@ -98,7 +101,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
-            lines = diff_month(book, month, entries, rates, credit_entries)
+            lines = diff_month(book, month, entries, rates, credit_entries, found_agents)
         except (
             BillingError,
             CloseError,
@@ -117,6 +120,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     for entry, message in wrong:
         where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
         report.errors.append(f"{where}: {message}")
+    report.diffs.extend(_commission_diff(loaded, book, rates, report))
     for month, entries in sorted(by_month.items()):
         if month in found:
             continue
@@ -126,6 +130,30 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
                 f"{month}: {len(stray)} generated entries but the month is not sealed"
             )
     return report
+
+
+def _commission_diff(loaded: Loaded, book: Book, rates: Rates, report: Verification) -> list[str]:
+    """Every agent's commission on a receipt, refund or write-off, re-derived (agents.derive)
+    and diffed against the books."""
+    try:
+        written, expected = agents.derive(loaded.entries, book, rates)
+    except MoneyError as err:
+        return [f"commissions: cannot re-derive: {err}"]
+    report.commissions = len(expected)
+    same = [beans.identity(e, rates_by_value=True) for e in written] == [
+        beans.identity(e, rates_by_value=True) for e in expected
+    ]
+    if same:
+        return []
+    return list(
+        difflib.unified_diff(
+            beans.format_entries(written).splitlines(),
+            beans.format_entries(expected).splitlines(),
+            "commissions as written",
+            "commissions as the assignments give them",
+            lineterm="",
+        )
+    )
 
 
 def _late_findings(entry: data.Transaction, sealed: Mapping[Month, seals.Seal]) -> list[str]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import click
 from beancount.core import data
 
-from .. import actions, beans, reports
+from .. import actions, agents, beans, reports
 from ..beans import STREAMS
 from ..clock import today
 from ..close import Summary
@@ -78,6 +78,9 @@ def close(month: Month, dry_run: bool, force: bool) -> None:
             f"  single tax on the month's receipts: {show_money(s.single_tax, s.currency)};"
             f" kept after it {show_money(round_money(kept), s.currency)}"
         )
+    commission = agents.closed_commission(result.entries)
+    if commission:
+        echo(f"  commission to agents: {show_money(*commission)}")
     for note in notes:
         echo(f"  note: {note}")
     if not dry_run and not result.already_closed:
@@ -330,6 +333,8 @@ def verify(head: str | None) -> None:
     months = f"{result.sealed[0]}..{result.sealed[-1]}" if result.sealed else "none"
     late = f" {result.late} booked late (value-date in a sealed month)," if result.late else ""
     taxed = f" {result.taxed} tax amounts re-derived," if result.taxed else ""
+    if result.commissions:
+        late += f" {result.commissions} commission(s) re-derived,"
     echo(
         f"verify: {len(result.sealed)} sealed month(s) ({months}), {result.generated} generated"
         f" entries re-derived,{taxed}{late} {len(result.errors)} finding(s),"

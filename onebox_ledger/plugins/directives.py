@@ -19,6 +19,7 @@ from typing import Any
 from beancount.core import data
 
 from onebox_ledger import beans
+from onebox_ledger.agents import parse_agents
 from onebox_ledger.model import ModelError, error, parse_book
 from onebox_ledger.rules import parse_rules
 
@@ -29,7 +30,8 @@ def validate_directives(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[ModelError]]:
     del options_map, config
-    _, errors = parse_book(entries)
+    book, errors = parse_book(entries)
+    errors.extend(parse_agents(entries, book)[1])
     errors.extend(error(entry, message) for entry, message in parse_rules(entries)[1])
     seen: set[str] = set()
     for entry in entries:

@@ -1,0 +1,117 @@
+"""``onebox reconcile``: OneBox's bill lines against the close's accrual (see reconcile.py);
+with ``--record``, the bill booked as one adjustment per differing line.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import reconcile as core
+from ..model import parse_book
+from ..money import MoneyError
+from ..store import Ledger, LedgerError
+from ..values import ZERO, InputError, show_money, show_value
+from .helpers import _not_sealed, _suggest
+from .money_events import _state, write_events
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    bill: str
+    currency: str
+    findings: list[core.Finding]
+    accrued: object  # Decimal: what the books accrued on the bill
+    message: str = ""  # what --record wrote (empty: not asked)
+    text: str = ""
+
+
+def read_bill(path: Path, mapping: Mapping[str, str]) -> list[core.BillLine]:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    lines = core.read_lines(text, str(path), mapping)
+    if not lines:
+        raise InputError(f"{path} has no bill lines")
+    return lines
+
+
+def reconcile(
+    ledger: Ledger,
+    path: Path,
+    *,
+    bill: str | None,
+    mapping: Mapping[str, str],
+    record: bool = False,
+    date: datetime.date | None = None,
+) -> Reconciled:
+    lines = read_bill(path, mapping)
+    periods = sorted({str(line.period) for line in lines})
+    if bill is None:
+        if len(periods) != 1:
+            raise InputError(
+                f"{path} bills {len(periods)} periods ({', '.join(periods)}); name the bill with --bill"
+            )
+        bill = f"onebox-{periods[0]}"
+    other = [line for line in lines if f"onebox-{line.period}" != bill]
+    if bill.startswith("onebox-") and other:
+        raise InputError(
+            f"{path}:{other[0].line}: period {other[0].period} is not the period of bill {bill}"
+        )
+    if record and date is None:
+        raise InputError("--record needs --date (the date of OneBox's bill)")
+    with ledger.locked():
+        loaded = ledger.load_valid()
+        state = _state(ledger, loaded)
+        item = state.bills.get(bill)
+        if item is None:
+            raise InputError(f"unknown bill {show_value(bill)}{_suggest(bill, list(state.bills))}")
+        currencies = sorted({line.currency for line in lines} - {item.currency})
+        if currencies:
+            raise InputError(f"bill {bill} is in {item.currency}; the lines hold {currencies[0]}")
+        book, _ = parse_book(loaded.entries)
+        findings = core.classify(lines, core.expected(loaded.entries, book, bill))
+        done = Reconciled(bill, item.currency, findings, item.accrued)
+        if not record:
+            return done
+        assert date is not None
+        billed = sum((line.amount for line in lines), ZERO)
+        if item.billed == billed and item.billed != item.accrued:
+            return Reconciled(bill, item.currency, findings, item.accrued,
+                              f"bill {bill} already stands at {show_money(billed, item.currency)};"
+                              " nothing changed")  # fmt: skip
+        if item.billed != item.accrued:
+            raise LedgerError(
+                f"bill {bill} is already recorded at {show_money(item.billed, item.currency)}"
+                f" (accrued {show_money(item.accrued, item.currency)}); reconcile only a bill not"
+                " yet recorded"
+            )
+        if date < item.date:
+            raise InputError(f"--date {date} is before bill {bill} of {item.date}")
+        _not_sealed(ledger, date, "--date")
+        if billed < item.paid:
+            raise LedgerError(
+                f"bill {bill}: {show_money(billed, item.currency)} is less than the"
+                f" {show_money(item.paid, item.currency)} already paid"
+            )
+        try:
+            entries = core.adjustments(findings, item, book, date=date, rates=state.rates)
+        except MoneyError as err:
+            raise LedgerError(str(err)) from None
+        text = write_events(ledger, loaded, state, entries, accrue=False)
+    variance = billed - item.accrued
+    message = (
+        f"bill {bill}: billed {show_money(billed, item.currency)}, accrued"
+        f" {show_money(item.accrued, item.currency)}, difference"
+        f" {show_money(variance, item.currency, sign=True)} in {len(entries)} adjustment(s)"
+        if entries
+        else f"bill {bill}: billed as accrued; nothing to record"
+    )
+    return Reconciled(bill, item.currency, findings, item.accrued, message, text)

@@ -1,0 +1,287 @@
+"""Agents' commissions, through the CLI on the closed seed (inv-2026-11-acme: cloud 125.00 +
+services 2000.00 = 2125.00, open), figures worked by hand:
+
+- 10% on collected money: a 125.00 receipt earns 12.50; the unpaid rest earns nothing;
+- 2100.00 more (2000.00 to the invoice, 100.00 held as credit) earns 210.00, the refund of
+  the 100.00 credit gives back 10.00;
+- an agent of the cloud stream only earns on the cloud share of what a receipt settles:
+  125.00 x 125/2125 = 7.35 (7.3529... rounded), x 10% = 0.735 -> 0.74 (half up);
+- paying more than is owed is refused; verify re-derives every commission and names drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onebox_ledger.agents import commission_base
+
+COMMISSION_125 = """\
+2026-12-10 * "Nadia Koval" "Commission 10% of 125.00 USD from acme (receive/BANK-1)"
+  id: "commission/receive/BANK-1/nadia"
+  agent: "nadia"
+  customer: "acme"
+  source: "receive/BANK-1"
+  base: 125.00 USD
+  rate: 0.10
+  Expenses:Commission                  12.50 USD
+  Liabilities:Commission:Nadia        -12.50 USD
+"""
+
+
+@pytest.fixture
+def agent_seed(closed_seed: Path, run, ok) -> Path:
+    ok(run(closed_seed, "agent", "add", "nadia", "--name", "Nadia Koval", "--date", "2026-12-01"))
+    return closed_seed
+
+
+def _assign(run, ok, main: Path, *extra: str) -> list[str]:
+    return ok(run(main, "agent", "assign", "acme", "nadia", "--rate", "10%",
+                  "--from", "2026-12-01", *extra))  # fmt: skip
+
+
+def test_add_and_assign_write_dated_directives(agent_seed, run, ok, bean_check):
+    assert _assign(run, ok, agent_seed) == [
+        "acme (Acme Realty) assigned to nadia: 10% of collected money, every stream,"
+        " from 2026-12-01"
+    ]
+    text = (agent_seed.parent / "ledger" / "customers.beancount").read_text()
+    assert text.endswith(
+        '2026-12-01 custom "onebox-agent" "nadia"\n  name: "Nadia Koval"\n\n'
+        '2026-12-01 custom "onebox-assign" "acme" "nadia"\n  rate: 0.10\n'
+    )
+    assert bean_check(agent_seed) == []
+
+
+def test_collected_commission_on_receipt_and_refund(agent_seed, run, ok, bean_check):
+    _assign(run, ok, agent_seed)
+    report = ["report", "agents", "--from", "2026-12-01", "--to", "2026-12-31", "--format", "csv"]
+    assert ok(run(agent_seed, *report))[1] == "nadia,Nadia Koval,,0.00,0.00,0.00,0.00"
+    assert ok(
+        run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10", "--ref", "BANK-1")
+    ) == [
+        "received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme;"
+        " commission 12.50 USD to nadia"
+    ]
+    journal = (agent_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert COMMISSION_125 in journal
+    assert ok(run(agent_seed, "receive", "acme", "2100 USD", "--date", "2026-12-11")) == [
+        "received 2100.00 USD from acme: 2000.00 USD to inv-2026-11-acme, 100.00 USD held as"
+        " credit; commission 210.00 USD to nadia"
+    ]
+    assert ok(run(agent_seed, "refund", "acme", "100 USD", "--date", "2026-12-12")) == [
+        "refunded 100.00 USD to acme: 100.00 USD to receive/2026-12-11/acme/1;"
+        " commission 10.00 USD given back by nadia"
+    ]
+    assert bean_check(agent_seed) == []
+    assert ok(run(agent_seed, *report)) == [
+        "agent,name,customers,base,earned,paid,owed",
+        "nadia,Nadia Koval,acme,2125.00,212.50,0.00,212.50",
+        "total,,,2125.00,212.50,0.00,212.50",
+    ]
+    assert ok(
+        run(
+            agent_seed,
+            "agent",
+            "pay",
+            "nadia",
+            "200 USD",
+            "--date",
+            "2026-12-14",
+            "--ref",
+            "BANK-9",
+        )
+    ) == ["paid 200.00 USD to nadia (Nadia Koval) from Assets:Bank; still owed 12.50 USD"]
+    assert ok(run(agent_seed, "report", "statement", "--agent", "nadia", "--month", "2026-12"))[
+        2:
+    ] == [
+        "date        what        customer  source                        base  rate   amount",
+        "----------  ----------  --------  -------------------------  -------  ----  -------",
+        "2026-12-10  earned      acme      receive/BANK-1              125.00  0.10    12.50",
+        "2026-12-11  earned      acme      receive/2026-12-11/acme/1  2100.00  0.10   210.00",
+        "2026-12-12  given back  acme      refund/2026-12-12/acme/1   -100.00  0.10   -10.00",
+        "2026-12-14  paid                  agent-pay/BANK-9                          -200.00",
+        "",
+        "total         amount",
+        "-----------  -------",
+        "owed before     0.00",
+        "earned        212.50",
+        "paid         -200.00",
+        "owed after     12.50",
+    ]
+    verified = ok(run(agent_seed, "verify"))
+    assert verified[-1].endswith(
+        "3 generated entries re-derived, 3 commission(s) re-derived, 0 finding(s), no drift"
+    )
+
+
+def test_a_stream_agent_earns_on_its_share_of_the_invoice(agent_seed, run, ok):
+    _assign(run, ok, agent_seed, "--streams", "cloud")
+    assert ok(run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10"))[0].endswith(
+        "; commission 0.74 USD to nadia"
+    )
+    journal = (agent_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert (
+        "  base: 7.35 USD\n  rate: 0.10\n  Expenses:Commission                   0.74 USD"
+        in journal
+    )
+    # credit held belongs to no stream: 2100.00 is 2000.00 to the invoice (125/2125 of it
+    # cloud: 117.65) and 100.00 credit, which a cloud agent does not earn on
+    assert ok(run(agent_seed, "receive", "acme", "2100 USD", "--date", "2026-12-11"))[0].endswith(
+        "; commission 11.77 USD to nadia"  # 117.647... -> 117.65 x 10% = 11.765 -> 11.77
+    )
+    assert ok(run(agent_seed, "refund", "acme", "100 USD", "--date", "2026-12-12")) == [
+        "refunded 100.00 USD to acme: 100.00 USD to receive/2026-12-11/acme/1"
+    ]
+
+
+def test_a_write_off_of_unpaid_money_gives_nothing_back(agent_seed, run, ok):
+    _assign(run, ok, agent_seed)
+    assert ok(run(agent_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-10")) == [
+        "invoice inv-2026-11-acme: 2125.00 USD written off to Expenses:Bad-Debt"
+    ]
+    journal = (agent_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert "Commission" not in journal
+
+
+def test_no_assignment_before_its_from_or_after_its_to(agent_seed, run, ok):
+    _assign(run, ok, agent_seed, "--to", "2026-12-09")
+    assert ok(run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10")) == [
+        "received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme"
+    ]
+
+
+def test_an_imported_receipt_carries_its_commission(agent_seed, run, ok, tmp_path):
+    _assign(run, ok, agent_seed)
+    statement = tmp_path / "bank.csv"
+    statement.write_text(
+        "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+        "2026-12-10,2026-12-10,BANK-1,Acme Realty,inv-2026-11-acme,125.00,USD,\n"
+    )
+    ok(run(agent_seed, "import", str(statement)))
+    journal = (agent_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert COMMISSION_125 in journal
+
+
+def test_verify_names_a_commission_that_drifted(agent_seed, run, ok):
+    _assign(run, ok, agent_seed)
+    ok(run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10", "--ref", "BANK-1"))
+    path = agent_seed.parent / "ledger" / "journal" / "2026-12.beancount"
+    path.write_text(path.read_text().replace("12.50 USD", "13.50 USD"))
+    result = run(agent_seed, "verify")
+    assert result.exit_code == 1
+    assert "-  Expenses:Commission                  13.50 USD" in result.stdout
+    assert "+  Expenses:Commission                  12.50 USD" in result.stdout
+    assert result.stdout.splitlines()[-1].endswith("0 finding(s), DRIFT")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("agent", "assign", "acme", "nadia", "--rate", "150%", "--from", "2026-12-01"), 2,
+         "--rate '150%' must be above 0 and at most 100% (10% or 0.10)"),
+        (("agent", "assign", "acme", "nadia", "--rate", "ten", "--from", "2026-12-01"), 2,
+         "--rate 'ten' is not a rate (write it like 10% or 0.10)"),
+        (("agent", "assign", "acme", "nadja", "--rate", "10%", "--from", "2026-12-01"), 2,
+         "unknown agent 'nadja' (did you mean 'nadia'?)"),
+        (("agent", "assign", "acm", "nadia", "--rate", "10%", "--from", "2026-12-01"), 2,
+         "unknown customer 'acm' (did you mean 'acme'?)"),
+        (("agent", "assign", "acme", "nadia", "--rate", "10%", "--streams", "clowd",
+          "--from", "2026-12-01"), 2,
+         "stream 'clowd' is not one of cloud, data, product, services (give them like"
+         " cloud,services)"),
+        (("agent", "assign", "acme", "nadia", "--rate", "10%", "--from", "2026-12-10",
+          "--to", "2026-12-01"), 2, "--to 2026-12-01 is before --from 2026-12-10"),
+        (("agent", "assign", "acme", "nadia", "--rate", "10%", "--from", "2026-11-15"), 1,
+         "agent 'nadia' was added on 2026-12-01, after --from 2026-11-15 (add the agent with an"
+         " earlier --date)"),
+        (("agent", "add", "nadia", "--name", "N", "--date", "2026-12-01"), 1,
+         "agent 'nadia' already exists (Nadia Koval)"),
+        (("agent", "add", "Nadia", "--name", "N", "--date", "2026-12-01"), 2,
+         "agent id 'Nadia' must start with a lowercase letter, then lowercase letters, digits"
+         " and single hyphens, at most 48 characters (like 'acme-realty')"),
+        (("agent", "add", "olga", "--name", "Olga", "--date", "2026-11-20"), 1,
+         "date 2026-11-20 is in sealed month 2026-11; the books are closed through 2026-11 (use a"
+         " date from 2026-12-01 on)"),
+        (("agent", "pay", "nadia", "5 USD", "--date", "2026-12-10"), 1,
+         "paying 5.00 USD to nadia exceeds the 0.00 USD the books owe them"),
+        (("agent", "pay", "nadia", "5 EUR", "--date", "2026-12-10"), 2,
+         "commission is booked in USD, not EUR; pay it in USD"),
+        (("report", "statement", "--agent", "olga", "--month", "2026-12"), 2,
+         "unknown agent 'olga'"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_and_changes_nothing(
+    agent_seed, run, refused, snapshot, args, code, message
+):
+    before = snapshot(agent_seed.parent)
+    assert refused(run(agent_seed, *args), code) == message
+    assert snapshot(agent_seed.parent) == before
+
+
+def test_an_overlapping_assignment_is_refused(agent_seed, run, ok, refused, snapshot):
+    _assign(run, ok, agent_seed)
+    before = snapshot(agent_seed.parent)
+    result = run(agent_seed, "agent", "assign", "acme", "nadia", "--rate", "5%", "--from",
+                 "2026-12-05")  # fmt: skip
+    assert refused(result, 1) == (
+        "acme is already assigned to nadia from 2026-12-01; end that one first (--to)"
+    )
+    assert snapshot(agent_seed.parent) == before
+
+
+def test_paying_more_than_owed_is_refused(agent_seed, run, ok, refused, snapshot):
+    _assign(run, ok, agent_seed)
+    ok(run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10"))
+    before = snapshot(agent_seed.parent)
+    assert refused(
+        run(agent_seed, "agent", "pay", "nadia", "12.51 USD", "--date", "2026-12-11"), 1
+    ) == ("paying 12.51 USD to nadia exceeds the 12.50 USD the books owe them")
+    assert snapshot(agent_seed.parent) == before
+
+
+def test_a_malformed_assignment_is_a_bean_check_error(agent_seed, bean_check):
+    path = agent_seed.parent / "ledger" / "customers.beancount"
+    path.write_text(
+        path.read_text() + '\n2026-12-01 custom "onebox-assign" "acme" "nadia"\n  rate: 1.5\n'
+    )
+    errors = bean_check(agent_seed)
+    assert [e.message for e in errors] == [
+        "rate must be a share above 0 and at most 1 (0.10 is 10%), not Decimal('1.5')"
+    ]
+
+
+def test_the_base_is_what_is_settled_until_vat_exists():
+    from decimal import Decimal
+
+    assert commission_base(Decimal("125.00"), "USD") == Decimal("125.00")
+    assert commission_base(Decimal("120.00"), "USD", vat=Decimal("20.00")) == Decimal("100.00")
+
+
+def test_invoiced_basis_accrues_at_the_close_and_a_write_off_gives_it_back(
+    seed_ledger, run, ok, bean_check
+):
+    """5% of the cloud part of acme's November invoice (125.00 of 2125.00): 6.25, written by
+    the close under its seal; the write-off of the invoice gives the 6.25 back."""
+    ok(run(seed_ledger, "agent", "add", "olga", "--name", "Olga Sub", "--date", "2026-11-01"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "olga", "--rate", "0.05", "--basis",
+           "invoiced", "--streams", "cloud", "--from", "2026-11-01"))  # fmt: skip
+    closed = ok(run(seed_ledger, "close", "2026-11"))
+    assert "  commission to agents: 6.25 USD" in closed
+    november = (seed_ledger.parent / "ledger" / "journal" / "2026-11.beancount").read_text()
+    assert (
+        '2026-11-30 * "Olga Sub" "Commission 5% of 125.00 USD from acme (inv-2026-11-acme)"\n'
+        '  id: "close/2026-11/inv-2026-11-acme/olga/commission"\n'
+    ) in november
+    assert ok(run(seed_ledger, "write-off", "inv-2026-11-acme", "--date", "2026-12-10")) == [
+        "invoice inv-2026-11-acme: 2125.00 USD written off to Expenses:Bad-Debt;"
+        " commission 6.25 USD given back by olga"
+    ]
+    assert bean_check(seed_ledger) == []
+    assert ok(run(seed_ledger, "verify"))[-1].endswith(
+        "4 generated entries re-derived, 1 commission(s) re-derived, 0 finding(s), no drift"
+    )
+    assert ok(run(seed_ledger, "report", "agents", "--format", "csv"))[1] == (
+        "olga,Olga Sub,acme,0.00,0.00,0.00,0.00"
+    )
