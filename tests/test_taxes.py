@@ -7,6 +7,7 @@ a 10.00 credit note returns 1.90; a 48,000.00 UAH receipt accrues 2,400.00 of si
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -457,3 +458,22 @@ def test_an_agents_commission_is_earned_net_of_vat(run: Run, ok, de: Path):
     ok(run(de, "close", "2026-02"))  # Paris: 100.00 net + 19.00 VAT invoiced
     assert balance(de, "Expenses:Commission") == D("22.50")
     assert ok(run(de, "verify"))[-1].endswith("0 finding(s), no drift")
+
+
+def test_the_onebox_page_shows_the_single_tax_row(run: Run, ok, ua: Path):
+    from fava.application import create_app
+
+    ok(run(ua, "receive", "kyiv", "48000 UAH", "--date", "2026-02-05"))
+    fava = create_app([str(ua)], read_only=True, poll_watcher=True).test_client()
+    response = fava.get("/onebox-partner/extension/OneBox/", query_string={"time": "2026"})
+    assert response.status_code == 200
+    cells = [
+        " ".join(cell.split())
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", response.data.decode(), re.S)
+    ]
+    at = cells.index("single tax")
+    assert cells[at : at + 5] == ["single tax", "", "", "-2,400.00", ""]
+    # January's invoices: 48,000.00 + 250.00 USD at 41.50; OneBox 162.50 USD at 41.50
+    assert cells[at + 5 : at + 10] == [
+        "kept after tax", "58,375.00", "6,743.75", "49,231.25", "84.3"
+    ]  # fmt: skip

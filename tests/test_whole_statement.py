@@ -127,7 +127,7 @@ DE = Locale(
     ("berlin-immo", "Berlin Immo GmbH"),
     (
         ("Büro Vermietung", "Expenses:Rent", "--field", "counterparty", "--direction", "out"),
-        ("Finanzamt", "Liabilities:Tax:VAT", "--field", "counterparty", "--direction", "out"),
+        ("Finanzamt", "Liabilities:VAT:Output", "--field", "counterparty", "--direction", "out"),
         ("Privatentnahme", "Equity:Owner", "--direction", "out"),
         ("Zinsen", "Income:Interest", "--direction", "in"),
         ("Taxi", "Expenses:Travel", "--direction", "out"),
@@ -170,7 +170,11 @@ US = Locale(
 
 
 def tax_account(locale: Locale) -> str:
-    return next(rule[1] for rule in locale.rules if rule[1].startswith("Liabilities:Tax"))
+    return next(
+        rule[1]
+        for rule in locale.rules
+        if rule[1].startswith(("Liabilities:Tax", "Liabilities:VAT"))
+    )
 
 
 def with_fee_column(rows: tuple[Row, ...]) -> tuple[Row, ...]:
