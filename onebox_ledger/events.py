@@ -524,16 +524,27 @@ def grace_entry(
 ) -> data.Transaction:
     """Move a bill's open amount from Liabilities:OneBox:Payable to :Grace, due `until`.
 
+    A bill already in grace is extended: what is in grace is agreed again (out of and back
+    into :Grace, so the entry carries the new ``until:``) beside what has been billed since.
+    Both agreements stay in the books.
+
     Id ``grace/<bill>/<date>``; a second agreement on one bill the same day (the first paid,
     the bill grown since) is ``grace/<bill>/<date>/2``, then ``/3``, ... (the first free)."""
     entry_id, n = f"grace/{item.id}/{date}", 2
     while entry_id in taken:
         entry_id, n = f"grace/{item.id}/{date}/{n}", n + 1
+    payable = item.open - item.in_grace
+    postings = []
+    if payable:
+        postings.append(beans.posting(beans.PAYABLE, payable, item.currency, lot=item.lot))
+    if item.in_grace:
+        postings.append(beans.posting(beans.GRACE, item.in_grace, item.currency, lot=item.lot))
+    postings.append(beans.posting(beans.GRACE, -item.open, item.currency, lot=item.lot))
+    extended = f", extending {item.until}" if item.in_grace and item.until else ""
     return beans.transaction(
-        date, "OneBox", f"Grace period for {item.id} until {until}",
+        date, "OneBox", f"Grace period for {item.id} until {until}{extended}",
         beans.meta(id=entry_id, bill=item.id, until=until),
-        [beans.posting(beans.PAYABLE, item.open, item.currency, lot=item.lot),
-         beans.posting(beans.GRACE, -item.open, item.currency, lot=item.lot)],
+        postings,
     )  # fmt: skip
 
 

@@ -585,14 +585,15 @@ CASES = [
     ),
     pytest.param(
         Case(
-            ("onebox", "grace", "onebox-2026-11", "--until", "2027-03-31", "--date", "2026-12-11"),
-            1, "bill onebox-2026-11 is already in grace until 2027-02-28",
+            ("onebox", "grace", "onebox-2026-11", "--until", "2027-02-27", "--date", "2026-12-11"),
+            2, "bill onebox-2026-11 is in grace until 2027-02-28; an extension must agree a later"
+            " date than 2027-02-27",
             setup=_after(
                 ("onebox", "grace", "onebox-2026-11", "--until", "2027-02-28",
                  "--date", "2026-12-10")
             ),
         ),
-        id="grace-twice",
+        id="grace-extension-not-later",
     ),
     pytest.param(
         Case(

@@ -379,8 +379,11 @@ def onebox_grace(
         item = match[0]
         if item.open <= 0:
             raise LedgerError(f"bill {bill} is paid in full; there is nothing to defer")
-        if item.in_grace > 0:
-            raise LedgerError(f"bill {bill} is already in grace until {item.until}")
+        if item.in_grace > 0 and item.until is not None and until <= item.until:
+            raise InputError(
+                f"bill {bill} is in grace until {item.until}; an extension must agree a later"
+                f" date than {until}"
+            )
         if until <= item.due_date:
             raise InputError(
                 f"grace until {until} must be after the bill's due date {item.due_date}"
@@ -389,8 +392,8 @@ def onebox_grace(
         text = write_events(
             ledger, loaded, state, [events.grace_entry(item, until, date, state.by_id)]
         )
+    was = f"extended from {item.until}" if item.in_grace > 0 else f"was due {item.due_date}"
     return Written(
         ledger.month_path(Month.of(date)), text,
-        f"bill {bill}: {show_money(item.open, item.currency)} deferred until {until}"
-        f" (was due {item.due_date})",
+        f"bill {bill}: {show_money(item.open, item.currency)} deferred until {until} ({was})",
     )  # fmt: skip

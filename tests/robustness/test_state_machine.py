@@ -1591,9 +1591,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 f"bill {bill.id} is paid in full; there is nothing to defer",
                 call,
             )
-        elif bill.in_grace > 0:
+        elif bill.in_grace > 0 and bill.until is not None and until <= bill.until:
             self.refused(
-                store.LedgerError, f"bill {bill.id} is already in grace until {bill.until}", call
+                InputError,
+                f"bill {bill.id} is in grace until {bill.until}; an extension must agree a later"
+                f" date than {until}",
+                call,
             )
         elif until <= bill.due_date:
             self.refused(
@@ -1603,10 +1606,11 @@ class LedgerMachine(RuleBasedStateMachine):
             )
         else:
             written = call()
+            was = f"extended from {bill.until}" if bill.in_grace > 0 else f"was due {bill.due_date}"
             assert written.message == (
-                f"bill {bill.id}: {bill.open} USD deferred until {until} (was due {bill.due_date})"
+                f"bill {bill.id}: {bill.open} USD deferred until {until} ({was})"
             )
-            event("grace: granted")
+            event("grace: extended" if bill.in_grace > 0 else "grace: granted")
             bill.in_grace = bill.open
             bill.until = until
             self.txns += 1
