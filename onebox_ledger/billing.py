@@ -637,22 +637,6 @@ def box_cost(book: Book, item: str, quantity: int, date: datetime.date) -> BoxCo
     return BoxCost(listed, boxes, rate, book.rate(boxes - 1, date), exact)
 
 
-def listed_units(book: Book, date: datetime.date) -> list[tuple[str, Decimal, str]]:
-    """The boxes running on `date` at list price: for each contract consuming an item priced
-    per unit-month (not metered), (its item, its units on `date` x the item's list price, the
-    list price's currency). Times a cost rate, what they cost OneBox a month."""
-    out = []
-    for contract in book.contracts.values():
-        if contract.item is None or not contract.active_on(date):
-            continue
-        consumed = book.item(contract.item, date)
-        if consumed is None or consumed.per is not None:
-            continue
-        count, _ = contract.terms_on(date)
-        out.append((contract.item, count * beans.number(consumed.price), consumed.price.currency))
-    return out
-
-
 def month_rate(book: Book, month: Month) -> tuple[int, Decimal | None]:
     """(active boxes, cost rate) for `month`."""
     boxes = active_boxes(book, month)

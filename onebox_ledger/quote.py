@@ -12,9 +12,10 @@ month (and a one-time part, kept 100%), in the month of `as_of`::
 
 The OneBox cost is billing's (billing.box_cost), at the tier the partner would be in
 with this box: the month's active boxes (billing.active_boxes) plus one. When that box crosses a tier, every box
-moves to the new rate, and the quote says what the portfolio's OneBox cost changes by
-a month: each contract consuming an item that month, its units on `as_of` x the item's
-list price, at the new rate minus at the old, rounded once.
+moves to the new rate, and the quote says what the portfolio's OneBox cost changes in
+that month: each contract consuming an item, priced as the close will price it (its real
+days in the month: a contract that ends or changes within it counts only its days), at the
+new rate minus at the old.
 
 A services quote (``--stream services``) consumes no item: it costs nothing and adds
 no box. Amounts are in the operating currency, as ``report keep`` shows them: a price
@@ -28,7 +29,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import beans
-from .billing import BillingError, box_cost, listed_units
+from .billing import BillingError, box_cost, charge
 from .model import Book
 from .money import MoneyError, Rates
 from .reports import Table
@@ -100,7 +101,10 @@ def quote(
             f" {month}, this one included)"
         )
         if box.before is not None and box.before != box.rate:
-            change = _portfolio_change(book, rates, as_of, box.before, box.rate)
+            try:
+                change = _portfolio_change(book, rates, as_of, box.before, box.rate)
+            except BillingError as err:
+                raise QuoteError(str(err)) from None
             crossing = (box.before, box.rate, change)
     table = Table(
         f"Quote: {quantity} x {item or stream} at {show_money(*price)} a month"
@@ -129,8 +133,23 @@ def quote(
 def _portfolio_change(
     book: Book, rates: Rates, as_of: datetime.date, before: Decimal, after: Decimal
 ) -> Decimal:
-    """What the boxes running on `as_of` cost a month at `after` minus at `before`."""
-    units = ZERO
-    for item, value, currency in listed_units(book, as_of):
-        units += value * _rate(rates, currency, as_of, f"the list price of {item}")
-    return round_money(units * after) - round_money(units * before)
+    """What the month of `as_of` costs at `after` minus at `before`: each contract consuming an
+    item per unit-month, priced as the close prices it (billing.charge: its real days in the
+    month, a contract ending or changing within it included), rounded per contract as the close
+    rounds, in the operating currency at the rate of `as_of`. Metered contracts are left out
+    (their month's usage is not known before the close)."""
+    month = Month.of(as_of)
+    change = ZERO
+    for cid in sorted(book.contracts):
+        contract = book.contracts[cid]
+        if contract.item is None or contract.billing == "metered":
+            continue
+        at_after = charge(book, contract, month, after)
+        at_before = charge(book, contract, month, before)
+        if at_after is None or at_before is None or at_after.cost_currency is None:
+            continue
+        what = f"the list price of {contract.item}"
+        change += (at_after.cost - at_before.cost) * _rate(
+            rates, at_after.cost_currency, as_of, what
+        )
+    return round_money(change)

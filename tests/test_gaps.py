@@ -44,3 +44,26 @@ def test_a_grace_period_is_extended_by_a_second_agreement(run: Run, ok, refused,
         "bill onebox-2026-11 is in grace until 2027-04-30; an extension must agree a later date"
         " than 2027-04-30"
     )
+
+
+def test_quotes_tier_note_counts_each_contracts_real_days(run: Run, ok, new_ledger: Path):
+    """Bob's 10 seats end on 2026-12-10 (10 of 31 days): a new box that moves every box from
+    65% to 60% saves 10 x 25.00 x 10/31 x 65% = 52.42 less 48.39 = 4.03 on Bob in December,
+    not the 12.50 a whole month would."""
+    for step in [
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-01-01"),
+        ("terms", "rate", "2", "0.60", "--date", "2026-01-01"),
+        ("terms", "payment", "30", "--date", "2026-01-01"),
+        ("customer", "add", "bob", "--name", "Bob", "--date", "2026-11-01"),
+        ("contract", "add", "bob-cloud", "--customer", "bob", "--stream", "cloud", "--price",
+         "25 USD", "--quantity", "10", "--item", "cloud-user", "--start", "2026-11-01", "--end",
+         "2026-12-10"),
+    ]:  # fmt: skip
+        ok(run(new_ledger, *step))
+    lines = ok(run(new_ledger, "quote", "--item", "cloud-user", "--quantity", "5", "--price",
+                   "25 USD", "--as-of", "2026-12-01"))  # fmt: skip
+    assert lines[-1] == (
+        "note: this box moves every box from 65% to 60% of list: the OneBox cost of your other"
+        " boxes changes by -4.03 USD a month"
+    )
