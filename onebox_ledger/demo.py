@@ -30,7 +30,7 @@ its foreign currency (bank account and rates) and its taxes (``PROFILES``):
 - ``ua``: FOP Kovalenko, Kyiv, in UAH under the single tax (5% of money
   received, at the day's NBU rate for USD: a ``price`` every weekday); its
   customers pay UAH, one USD (role 1), into a USD account that also pays
-  OneBox's USD bills; the quarter's single tax is paid on the 20th of the next
+  OneBox's USD bills, with dollars bought on the day at 0.5% over the rate; the quarter's single tax is paid on the 20th of the next
   quarter's first month (``tax pay single``).
 
 Every money event is planned by :mod:`onebox_ledger.planner`, as the commands
@@ -63,7 +63,7 @@ from .model import parse_book
 from .money import Rates
 from .openitems import OpenItem
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, read_exact, write_atomic
-from .values import ZERO, Money, Month
+from .values import ZERO, Money, Month, round_money
 
 END = Month(2026, 10)  # every demo ends with October 2026, whatever its length
 D = Decimal
@@ -214,6 +214,7 @@ ENDING = 4  # everest-dental ends mid-month, overpays once and never pays its la
 CREDITED = 2  # casa-verde gets a credit note for an outage
 GRACE_MONTH = 3  # the OneBox bill of the 4th month goes under grace
 BILLED_OFF = 4  # OneBox bills the 5th month 0.03 more than the close accrued
+BANK_MARGIN = D("1.005")  # what a bank charges over the day's rate to sell foreign currency
 TIERS = ((1, "0.65"), (8, "0.60"), (50, "0.55"), (200, "0.50"))
 
 
@@ -446,7 +447,8 @@ class Profile:
     and `overpay` are the services' hourly price, the credit note and the overpayment in their
     customer's currency; `setup` records the partner's tax regime through the commands; `pays`
     the tax paid to the tax office ("vat": each month's payable on the 10th of the next;
-    "single": each quarter's on the 20th of the next quarter's first month)."""
+    "single": each quarter's on the 20th of the next quarter's first month); a partner that
+    `buys` pays OneBox's foreign bills with foreign currency bought on the day."""
 
     name: str
     title: str
@@ -463,6 +465,7 @@ class Profile:
     overpay: str = "10.00"
     setup: Callable[[Ledger, datetime.date], None] | None = None
     pays: str | None = None
+    buys: bool = False
 
     def prices(self, month: Month, rng: random.Random) -> list[data.Directive]:
         """This month's rates of the foreign currency."""
@@ -492,7 +495,7 @@ PROFILES = {
         "ua", "Demo OneBox partner: FOP Kovalenko", "UAH",
         (Money(D("25.00"), "USD"), Money(D("1.99"), "USD")), UA_ROLES,
         "USD", "Assets:Bank:USD", D("41.60"), 40, daily=True, hourly=3900,
-        outage="650.00", overpay="400.00", setup=_setup_ua, pays="single",
+        outage="650.00", overpay="400.00", setup=_setup_ua, pays="single", buys=True,
     ),
 }  # fmt: skip
 
@@ -673,7 +676,7 @@ def _month_events(
                         memo="customer closed; uncollectable",
                     ))  # fmt: skip
     _collect(ops, partner, month, index, rng)
-    _pay_onebox(ops, month, index)
+    _pay_onebox(ops, partner, month, index)
 
 
 def _usage(ops: Ops, cid: str, units: Decimal, month: Month) -> None:
@@ -721,9 +724,10 @@ def _collect(ops: Ops, partner: Profile, month: Month, index: int, rng: random.R
         ))  # fmt: skip
 
 
-def _pay_onebox(ops: Ops, month: Month, index: int) -> None:
+def _pay_onebox(ops: Ops, partner: Profile, month: Month, index: int) -> None:
     """Pay each OneBox bill on its due date; the bill of GRACE_MONTH goes under grace for two
-    months; OneBox bills the BILLED_OFF month a few cents off what the close accrued."""
+    months; OneBox bills the BILLED_OFF month a few cents off what the close accrued. A partner
+    that `buys` its foreign currency buys what the bill needs on the day it pays."""
     start = month.plus(-index)
     grace_bill = f"onebox-{start.plus(GRACE_MONTH)}"
     off_bill = f"onebox-{start.plus(BILLED_OFF)}"
@@ -743,7 +747,24 @@ def _pay_onebox(ops: Ops, month: Month, index: int) -> None:
                                           _day(month, 3), ref=f"onebox-invoice-{bill.id}"))  # fmt: skip
         if month.first <= bill.due_date <= month.last:
             current = ops.state().bills[bill.id]
+            if partner.buys and current.currency == partner.foreign:
+                _buy(ops, partner, Money(current.open, current.currency), current.due_date,
+                     f"buy-{bill.id}")  # fmt: skip
             ops.write(planner.onebox_payment(
                 ops.state(), Money(current.open, current.currency), current.due_date, bill=bill.id,
                 ref=f"bank-{bill.id}",
             ))  # fmt: skip
+
+
+def _buy(ops: Ops, partner: Profile, amount: Money, date: datetime.date, ref: str) -> None:
+    """Buy `amount` of the foreign currency with the operating one, at the day's rate plus the
+    bank's margin of 0.5% (the difference an exchange loss)."""
+    state = ops.state()
+    rate = state.rates.need(amount.currency, date, "the purchase of foreign currency")
+    paid = Money(-round_money(amount.number * rate * BANK_MARGIN), partner.currency)
+    entry = events.transfer_entry(
+        [(beans.BANK, paid), (partner.foreign_bank, amount)], date,
+        state.entry_id("transfer", ref, str(date)), ref, payee=None,
+        memo=f"{amount.currency} bought for OneBox's bill", fee=None, rates=state.rates,
+    )  # fmt: skip
+    ops.write(planner.Plan((entry,), f"bought {amount.number} {amount.currency}"))
