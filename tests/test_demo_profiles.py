@@ -394,3 +394,18 @@ def test_ua_keep_shows_the_single_tax_as_a_cost(
     total = lines["total"]
     after = lines["kept after tax"]
     assert D(str(after[3])) == D(str(total[3])) - accrued
+
+
+def test_ua_buys_the_dollars_its_onebox_bills_need(loaded: dict[str, Any]) -> None:
+    bought = [t for t in txns(loaded["ua"]) if str(beans.entry_id(t)).startswith("transfer/buy-")]
+    paid = [t for t in txns(loaded["ua"]) if str(beans.entry_id(t)).startswith("pay/")]
+    assert len(bought) == len(paid) == 9  # the bills of January to September (due a month on)
+    balance = D(0)
+    for txn in sorted(txns(loaded["ua"]), key=lambda t: t.date):
+        balance += sum((n for a, n in postings(txn) if a == "Assets:Bank:USD"), D(0))
+        assert balance >= 0, beans.entry_id(txn)
+    # March's bill, 503.75 USD at 41.41 plus the bank's 0.5%: 20,964.59 UAH, 104.30 of it a loss
+    march = by_id(loaded["ua"])["transfer/buy-onebox-2026-03"]
+    assert dict(postings(march))["Assets:Bank"] == D("-20964.59")
+    assert dict(postings(march))["Expenses:FX-Losses"] == D("104.30")
+    assert cents(D("503.75") * D("41.41") * D("1.005")) == D("20964.59")
