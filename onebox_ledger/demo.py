@@ -1,6 +1,7 @@
-"""The demo partner: a deterministic ledger of any size, written by the code a user runs.
+"""The demo partners: deterministic ledgers of any size, written by the code a user runs.
 
-``build_demo(dir, customers=10, months=10, seed=1)`` gives the shipped demo:
+``build_demo(dir, customers=10, months=10, seed=1)`` gives the shipped demo (``profile``
+"default"):
 ten customers over January to October 2026 (every demo ends in October 2026)
 using all four streams, with a seat change in mid-month, a contract ending
 mid-month, an annual contract paid before its first invoice (held as credit,
@@ -12,9 +13,25 @@ as credit and applied by the next close, a credit note, a written-off invoice,
 metered data and hours sold as services. Every month is closed by the close of
 ``close.py``.
 
-Customers follow ten profiles (customer i has profile i % 10), so any size
-keeps the same mix; start months are spread over the first `ramp` months
-(default: 60% of the span).
+Customers follow ten roles (customer i has role i % 10), so any size keeps
+the same mix; start months are spread over the first `ramp` months (default:
+60% of the span).
+
+A :class:`Profile` is the partner the same scenario runs for: its operating
+currency, OneBox's prices, its customers' names, currencies and tax details,
+its foreign currency (bank account and rates) and its taxes (``PROFILES``):
+
+- ``default``: the shipped demo, a partner in USD with no tax regime;
+- ``de``: Spree Cloud GmbH, Berlin, in EUR under VAT (19%; OneBox Europe bills
+  EUR with 19% VAT, reclaimed as input VAT): German customers at 19%, a French
+  SARL under reverse charge (role 5), a US customer billed in USD (exempt,
+  role 1); the annual year is prepaid gross, and the VAT payable of each month
+  is paid on the 10th of the next (``tax pay vat``);
+- ``ua``: FOP Kovalenko, Kyiv, in UAH under the single tax (5% of money
+  received, at the day's NBU rate for USD: a ``price`` every weekday); its
+  customers pay UAH, one USD (role 1), into a USD account that also pays
+  OneBox's USD bills, with dollars bought on the day at 0.5% over the rate; the quarter's single tax is paid on the 20th of the next
+  quarter's first month (``tax pay single``).
 
 Every money event is planned by :mod:`onebox_ledger.planner`, as the commands
 plan it, over an :class:`Ops`'s state. Two ways to write the same ledger,
@@ -31,7 +48,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -40,13 +57,13 @@ from typing import Protocol
 from beancount.core import data
 from beancount.parser import parser
 
-from . import actions, beans, events, planner, seals
+from . import actions, beans, events, planner, seals, taxes
 from .close import carried, close_month, invoice_month
 from .model import parse_book
 from .money import Rates
 from .openitems import OpenItem
 from .store import JOURNAL_HEADER, Ledger, appended, create_ledger, read_exact, write_atomic
-from .values import Money, Month
+from .values import ZERO, Money, Month, round_money
 
 END = Month(2026, 10)  # every demo ends with October 2026, whatever its length
 D = Decimal
@@ -55,49 +72,136 @@ EUR_BANK = "Assets:Wise:EUR"  # the partner's EUR balance at Wise
 
 
 @dataclass(frozen=True)
-class Profile:
+class Role:
+    """One of the ten customers the scenario gives a part to (`details`: its country, VAT id,
+    address and language, as ``customer add`` writes them)."""
+
     stem: str
     name: str
     currency: str
     contracts: tuple[tuple[str, str, str, str, int, str | None], ...]
     # (suffix, stream, billing, price, quantity, item)
+    details: tuple[tuple[str, str], ...] = ()
 
 
-PROFILES = (
-    Profile("acme-realty", "Acme Realty", "USD", (
+DEFAULT_ROLES = (
+    Role("acme-realty", "Acme Realty", "USD", (
         ("cloud", "cloud", "monthly", "25.00", 5, "cloud-user"),
         ("implementation", "services", "once", "2000.00", 1, None),
     )),
-    Profile("berlin-immo", "Berlin Immo GmbH", "EUR", (
+    Role("berlin-immo", "Berlin Immo GmbH", "EUR", (
         ("cloud", "cloud", "monthly", "23.00", 4, "cloud-user"),
     )),
-    Profile("casa-verde", "Casa Verde Inmobiliaria", "USD", (
+    Role("casa-verde", "Casa Verde Inmobiliaria", "USD", (
         ("product", "product", "monthly", "40.00", 6, "cloud-user"),
         ("cloud", "cloud", "annual", "20.00", 3, "cloud-user"),
     )),
-    Profile("delta-logistics", "Delta Logistics", "USD", (
+    Role("delta-logistics", "Delta Logistics", "USD", (
         ("cloud", "cloud", "annual", "22.00", 10, "cloud-user"),
     )),
-    Profile("everest-dental", "Everest Dental", "USD", (
+    Role("everest-dental", "Everest Dental", "USD", (
         ("cloud", "cloud", "monthly", "25.00", 3, "cloud-user"),
     )),
-    Profile("fjord-marine", "Fjord Marine", "USD", (
+    Role("fjord-marine", "Fjord Marine", "USD", (
         ("cloud", "cloud", "monthly", "26.00", 2, "cloud-user"),
         ("data", "data", "metered", "2.99", 1, "data-records"),
     )),
-    Profile("granite-law", "Granite Law LLP", "USD", (
+    Role("granite-law", "Granite Law LLP", "USD", (
         ("cloud", "cloud", "monthly", "27.00", 7, "cloud-user"),
     )),
-    Profile("harbor-clinic", "Harbor Clinic", "USD", (
+    Role("harbor-clinic", "Harbor Clinic", "USD", (
         ("product", "product", "monthly", "42.00", 12, "cloud-user"),
     )),
-    Profile("iris-travel", "Iris Travel", "USD", (
+    Role("iris-travel", "Iris Travel", "USD", (
         ("cloud", "cloud", "monthly", "24.00", 8, "cloud-user"),
     )),
-    Profile("juniper-schools", "Juniper Schools", "USD", (
+    Role("juniper-schools", "Juniper Schools", "USD", (
         ("cloud", "cloud", "monthly", "21.00", 15, "cloud-user"),
         ("data", "data", "metered", "2.49", 1, "data-records"),
     )),
+)  # fmt: skip
+
+
+def _de(city: str, street: str, country: str = "DE") -> tuple[tuple[str, str], ...]:
+    return (("country", country), ("address", f"{street}, {city}"), ("language", "de"))
+
+
+DE_ROLES = (
+    Role("spreeblick-immobilien", "Spreeblick Immobilien GmbH", "EUR", (
+        ("cloud", "cloud", "monthly", "25.00", 5, "cloud-user"),
+        ("implementation", "services", "once", "1800.00", 1, None),
+    ), _de("10999 Berlin", "Oranienstrasse 25")),
+    Role("hudson-realty", "Hudson Realty Inc.", "USD", (
+        ("cloud", "cloud", "monthly", "27.00", 4, "cloud-user"),
+    ), (("country", "US"), ("address", "350 Fifth Avenue, New York, NY 10118"),
+        ("language", "en"))),
+    Role("elbe-dental", "Elbe Dental MVZ GmbH", "EUR", (
+        ("product", "product", "monthly", "38.00", 6, "cloud-user"),
+        ("cloud", "cloud", "annual", "19.00", 3, "cloud-user"),
+    ), _de("20457 Hamburg", "Am Sandtorkai 50")),
+    Role("rheinfracht", "Rheinfracht Logistik GmbH", "EUR", (
+        ("cloud", "cloud", "annual", "21.00", 10, "cloud-user"),
+    ), _de("50678 Koeln", "Rheinauhafen 7")),
+    Role("isar-zahnklinik", "Isar Zahnklinik GmbH", "EUR", (
+        ("cloud", "cloud", "monthly", "24.00", 3, "cloud-user"),
+    ), _de("80469 Muenchen", "Erhardtstrasse 10")),
+    Role("marine-atlantique", "Marine Atlantique SARL", "EUR", (
+        ("cloud", "cloud", "monthly", "25.00", 2, "cloud-user"),
+        ("data", "data", "metered", "2.79", 1, "data-records"),
+    ), (("country", "FR"), ("vat-id", "FR40303265045"),
+        ("address", "12 Quai de la Fosse, 44000 Nantes"), ("language", "fr"))),
+    Role("kanzlei-brandt", "Kanzlei Brandt & Partner", "EUR", (
+        ("cloud", "cloud", "monthly", "26.00", 7, "cloud-user"),
+    ), _de("10117 Berlin", "Friedrichstrasse 68")),
+    Role("havelland-klinik", "Havelland Klinik GmbH", "EUR", (
+        ("product", "product", "monthly", "40.00", 12, "cloud-user"),
+    ), _de("14467 Potsdam", "Breite Strasse 3")),
+    Role("ostsee-reisen", "Ostsee Reisen GmbH", "EUR", (
+        ("cloud", "cloud", "monthly", "23.00", 8, "cloud-user"),
+    ), _de("18055 Rostock", "Lange Strasse 12")),
+    Role("lernwerk-schulen", "Lernwerk Schulen gGmbH", "EUR", (
+        ("cloud", "cloud", "monthly", "20.00", 15, "cloud-user"),
+        ("data", "data", "metered", "2.29", 1, "data-records"),
+    ), _de("04109 Leipzig", "Markt 1")),
+)  # fmt: skip
+
+UA = (("country", "UA"), ("language", "uk"))
+
+UA_ROLES = (
+    Role("dnipro-realty", "Dnipro Realty LLC", "UAH", (
+        ("cloud", "cloud", "monthly", "1100.00", 5, "cloud-user"),
+        ("implementation", "services", "once", "80000.00", 1, None),
+    ), UA),
+    Role("harbor-analytics", "Harbor Analytics Inc.", "USD", (
+        ("cloud", "cloud", "monthly", "27.00", 4, "cloud-user"),
+    ), (("country", "US"), ("language", "en"))),
+    Role("kyiv-dental", "Kyiv Dental Clinic LLC", "UAH", (
+        ("product", "product", "monthly", "1700.00", 6, "cloud-user"),
+        ("cloud", "cloud", "annual", "850.00", 3, "cloud-user"),
+    ), UA),
+    Role("karpaty-logistics", "Karpaty Logistics LLC", "UAH", (
+        ("cloud", "cloud", "annual", "950.00", 10, "cloud-user"),
+    ), UA),
+    Role("odesa-marine", "Odesa Marine Services", "UAH", (
+        ("cloud", "cloud", "monthly", "1050.00", 3, "cloud-user"),
+    ), UA),
+    Role("lviv-it-park", "Lviv IT Park", "UAH", (
+        ("cloud", "cloud", "monthly", "1100.00", 2, "cloud-user"),
+        ("data", "data", "metered", "120.00", 1, "data-records"),
+    ), UA),
+    Role("kharkiv-law", "Kharkiv Law Firm", "UAH", (
+        ("cloud", "cloud", "monthly", "1150.00", 7, "cloud-user"),
+    ), UA),
+    Role("poltava-clinic", "Poltava Clinic", "UAH", (
+        ("product", "product", "monthly", "1750.00", 12, "cloud-user"),
+    ), UA),
+    Role("zakarpattia-travel", "Zakarpattia Travel", "UAH", (
+        ("cloud", "cloud", "monthly", "1000.00", 8, "cloud-user"),
+    ), UA),
+    Role("chernihiv-schools", "Chernihiv Schools", "UAH", (
+        ("cloud", "cloud", "monthly", "900.00", 15, "cloud-user"),
+        ("data", "data", "metered", "100.00", 1, "data-records"),
+    ), UA),
 )  # fmt: skip
 
 LATE = 7  # harbor-clinic pays three months late
@@ -110,6 +214,7 @@ ENDING = 4  # everest-dental ends mid-month, overpays once and never pays its la
 CREDITED = 2  # casa-verde gets a credit note for an outage
 GRACE_MONTH = 3  # the OneBox bill of the 4th month goes under grace
 BILLED_OFF = 4  # OneBox bills the 5th month 0.03 more than the close accrued
+BANK_MARGIN = D("1.005")  # what a bank charges over the day's rate to sell foreign currency
 TIERS = ((1, "0.65"), (8, "0.60"), (50, "0.55"), (200, "0.50"))
 
 
@@ -124,25 +229,27 @@ class Ops(Protocol):
     def invoice(self, month: Month) -> None: ...
     def close(self, month: Month) -> None: ...
     def flush(self) -> None: ...
+    def owed(self, accounts: tuple[str, ...], until: datetime.date) -> Decimal: ...
 
 
 class SlowOps:
     """Every step through ``actions``, as the CLI runs it (full validation each time)."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, currency: str = OPERATING) -> None:
         self.ledger = ledger
+        self.currency = currency
 
     def static(self, path: Path, entries: list[data.Directive]) -> None:
         with self.ledger.locked():
             actions.write_static(self.ledger, self.ledger.load_valid(), path, entries)
 
     def state(self) -> planner.State:
-        return planner.State.of(self.ledger.load_valid().entries, OPERATING)
+        return planner.State.of(self.ledger.load_valid().entries, self.currency)
 
     def write(self, plan: planner.Plan) -> None:
         with self.ledger.locked():
             loaded = self.ledger.load_valid()
-            state = planner.State.of(loaded.entries, OPERATING)
+            state = planner.State.of(loaded.entries, self.currency)
             actions.write_events(self.ledger, loaded, state, plan.entries)
 
     def invoice(self, month: Month) -> None:
@@ -154,17 +261,23 @@ class SlowOps:
     def flush(self) -> None:
         pass
 
+    def owed(self, accounts: tuple[str, ...], until: datetime.date) -> Decimal:
+        """What the ledger owes on `accounts` (in the operating currency) at the end of `until`."""
+        return _owed(self.ledger.load_valid().entries, accounts, until)
+
 
 @dataclass
 class FastOps:
     """The same entries from the same planner and builders, with state kept in memory."""
 
     ledger: Ledger
+    currency: str = OPERATING
     files: dict[Path, str | None] = field(default_factory=dict)
     dirty: set[Path] = field(default_factory=set)
     static_entries: list[data.Directive] = field(default_factory=list)
     credit_entries: list[data.Transaction] = field(default_factory=list)
     previous: str = seals.FIRST  # the newest seal's digest
+    tax_entries: list[data.Transaction] = field(default_factory=list)
     _state: planner.State | None = None
 
     def __post_init__(self) -> None:
@@ -190,14 +303,14 @@ class FastOps:
         self.static_entries.extend([*news, *entries])
         if self._state is not None:
             self._state.book = parse_book(self.static_entries)[0]
-            self._state.rates = Rates.of(self.static_entries, OPERATING)
+            self._state.rates = Rates.of(self.static_entries, self.currency)
             for entry in entries:
                 if isinstance(entry, data.Open) and (entry.meta or {}).get("bank") is True:
                     self._state.banks[entry.account] = tuple(entry.currencies or ())
 
     def state(self) -> planner.State:
         if self._state is None:
-            self._state = planner.State.of(self.static_entries, OPERATING)
+            self._state = planner.State.of(self.static_entries, self.currency)
         return self._state
 
     def _track(self, entries: list[data.Transaction]) -> None:
@@ -206,6 +319,8 @@ class FastOps:
             state.add(entry)
             if beans.touches_credit(entry):
                 self.credit_entries.append(entry)
+            if any(p.account in TAX_ACCOUNTS for p in entry.postings):
+                self.tax_entries.append(entry)
 
     def write(self, plan: planner.Plan) -> None:
         if not plan.entries:
@@ -262,7 +377,7 @@ class FastOps:
         result = close_month(
             state.book, month,
             [*month_entries, *(e for e in static if month.first <= e.date <= month.last)],
-            previous=self.previous, currency=OPERATING, rates=state.rates,
+            previous=self.previous, currency=self.currency, rates=state.rates,
             credit_entries=self.credit_entries,
             before=[e for e in static if first and e.date < month.first],
             opened=opened, open_date=self.ledger.open_date(static, state.sealed),
@@ -284,6 +399,106 @@ class FastOps:
             write_atomic(path, text)
         self.dirty.clear()
 
+    def owed(self, accounts: tuple[str, ...], until: datetime.date) -> Decimal:
+        return _owed(self.tax_entries, accounts, until)
+
+
+TAX_ACCOUNTS = (taxes.VAT_OUTPUT, taxes.VAT_INPUT, taxes.SINGLE_TAX_OWED)
+
+
+def _owed(entries: Sequence[data.Directive], accounts: tuple[str, ...],
+          until: datetime.date) -> Decimal:  # fmt: skip
+    """The credit balance of `accounts` at the end of `until` (their postings are in the
+    operating currency: the VAT and single-tax entries book them so)."""
+    return -sum(
+        (beans.number(p.units) for e in entries
+         if isinstance(e, data.Transaction) and e.date <= until
+         for p in e.postings if p.account in accounts),
+        ZERO,
+    )  # fmt: skip
+
+
+def _setup_de(ledger: Ledger, date: datetime.date) -> None:
+    """A German GmbH under VAT, billed by OneBox Europe with 19% VAT (what the commands write)."""
+    actions.partner_set(
+        ledger, name="Spree Cloud GmbH", country="DE", tax="vat", date=date,
+        vat_id="DE136695976", address="Torstrasse 49, 10119 Berlin",
+        iban="DE89370400440532013000", rate=D(19),
+    )  # fmt: skip
+    actions.terms_onebox_vat(ledger, D(19), date)
+
+
+def _setup_ua(ledger: Ledger, date: datetime.date) -> None:
+    """A Ukrainian FOP on the single tax, group 3: 5% of money received."""
+    actions.partner_set(
+        ledger, name="FOP Kovalenko Olena", country="UA", tax="ua-single-tax", date=date,
+        address="vul. Khreshchatyk 22, Kyiv 01001", iban="UA743052990000026007233566001",
+        rate=D(5),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A demo partner the scenario runs for (``init --demo --profile NAME``).
+
+    `items`: OneBox's list prices of cloud-user and data-records (per 1000); `foreign`: the
+    currency other than the operating one, held in `foreign_bank`, priced at `rate` plus up to
+    `spread` cents either way, on each 1st (or each weekday when `daily`); `hourly`, `outage`
+    and `overpay` are the services' hourly price, the credit note and the overpayment in their
+    customer's currency; `setup` records the partner's tax regime through the commands; `pays`
+    the tax paid to the tax office ("vat": each month's payable on the 10th of the next;
+    "single": each quarter's on the 20th of the next quarter's first month); a partner that
+    `buys` pays OneBox's foreign bills with foreign currency bought on the day."""
+
+    name: str
+    title: str
+    currency: str
+    items: tuple[Money, Money]
+    roles: tuple[Role, ...]
+    foreign: str
+    foreign_bank: str
+    rate: Decimal
+    spread: int
+    daily: bool = False
+    hourly: int = 95
+    outage: str = "16.00"
+    overpay: str = "10.00"
+    setup: Callable[[Ledger, datetime.date], None] | None = None
+    pays: str | None = None
+    buys: bool = False
+
+    def prices(self, month: Month, rng: random.Random) -> list[data.Directive]:
+        """This month's rates of the foreign currency."""
+        days = [month.first]
+        if self.daily:
+            days = [_day(month, d) for d in range(1, month.days + 1)]
+            days = [d for d in days if d.weekday() < 5]
+        return [
+            beans.price(day, self.foreign, self.rate + D(rng.randint(-self.spread, self.spread))
+                        / 100, self.currency)
+            for day in days
+        ]  # fmt: skip
+
+
+PROFILES = {
+    "default": Profile(
+        "default", "Demo OneBox partner", "USD",
+        (Money(D("25.00"), "USD"), Money(D("1.99"), "USD")), DEFAULT_ROLES,
+        "EUR", EUR_BANK, D("1.08"), 4,
+    ),
+    "de": Profile(
+        "de", "Demo OneBox partner: Spree Cloud GmbH", "EUR",
+        (Money(D("23.00"), "EUR"), Money(D("1.85"), "EUR")), DE_ROLES,
+        "USD", "Assets:Wise:USD", D("0.92"), 3, hourly=110, setup=_setup_de, pays="vat",
+    ),
+    "ua": Profile(
+        "ua", "Demo OneBox partner: FOP Kovalenko", "UAH",
+        (Money(D("25.00"), "USD"), Money(D("1.99"), "USD")), UA_ROLES,
+        "USD", "Assets:Bank:USD", D("41.60"), 40, daily=True, hourly=3900,
+        outage="650.00", overpay="400.00", setup=_setup_ua, pays="single", buys=True,
+    ),
+}  # fmt: skip
+
 
 def _day(month: Month, day: int) -> datetime.date:
     return datetime.date(month.year, month.month, min(day, month.days))
@@ -299,22 +514,26 @@ def build_demo(
     fast: bool = False,
     progress: Callable[[Month], None] | None = None,
     before_close: Callable[[Month], None] | None = None,
+    profile: str = "default",
 ) -> Ledger:
-    """Create `root` and fill it with the demo partner, closing every month.
+    """Create `root` and fill it with the demo partner `profile` (PROFILES), closing every month.
 
     `before_close(month)` is called with the files on disk just before each
     close (the benchmarks copy the ledger there); `progress(month)` after it.
     """
+    partner = PROFILES[profile]
     rng = random.Random(seed)
     start_month = END.plus(1 - months)
-    ledger = create_ledger(
-        root, title="Demo OneBox partner", currency=OPERATING, start=start_month.first
-    )
-    ops: Ops = FastOps(ledger) if fast else SlowOps(ledger)
     first = start_month.first
+    ledger = create_ledger(root, title=partner.title, currency=partner.currency, start=first)
+    if partner.setup is not None:
+        partner.setup(ledger, first)  # before the Ops: FastOps reads what it wrote
+    ops: Ops = (FastOps(ledger, partner.currency) if fast
+                else SlowOps(ledger, partner.currency))  # fmt: skip
+    cloud, records = partner.items
     ops.static(ledger.terms_path, [
-        events.item_entry("cloud-user", Money(D("25.00"), "USD"), first, None),
-        events.item_entry("data-records", Money(D("1.99"), "USD"), first, D(1000)),
+        events.item_entry("cloud-user", cloud, first, None),
+        events.item_entry("data-records", records, first, D(1000)),
         *(events.rate_entry(boxes, D(rate), first) for boxes, rate in TIERS),
         events.payment_entry(30, first),
     ])  # fmt: skip
@@ -322,28 +541,29 @@ def build_demo(
     spread = max(1, min(months, ramp if ramp is not None else (months * 6) // 10))
     plan: dict[int, list[int]] = {}
     for i in range(customers):
-        # profile 8 (the tier-crossing box) starts last, in the middle of its month
+        # role 8 (the tier-crossing box) starts last, in the middle of its month
         start = spread - 1 if i % 10 == 8 else (i * spread) // max(customers, 1)
         plan.setdefault(start, []).append(i)
-    if any(PROFILES[i % 10].currency == "EUR" for i in range(customers)):
-        ops.static(
-            ledger.accounts_path, [data.Open({"bank": True}, first, EUR_BANK, ["EUR"], None)]
-        )
-    uses_eur = any(PROFILES[i % 10].currency == "EUR" for i in range(customers))
+    uses_foreign = cloud.currency == partner.foreign or any(
+        partner.roles[i % 10].currency == partner.foreign for i in range(customers)
+    )
+    if uses_foreign:
+        bank = data.Open({"bank": True}, first, partner.foreign_bank, [partner.foreign], None)
+        ops.static(ledger.accounts_path, [bank])
 
     ids: dict[int, str] = {}
     started: dict[int, int] = {}  # customer -> the month index it started
     for index in range(months):
         month = start_month.plus(index)
-        if uses_eur:
-            rate = D("1.08") + D(rng.randint(-4, 4)) / 100
-            ops.static(ledger.prices_path, [beans.price(month.first, "EUR", rate, "USD")])
+        if uses_foreign:
+            ops.static(ledger.prices_path, partner.prices(month, rng))
         for i in plan.get(index, []):
-            ids[i] = _start_customer(ops, i, month)
+            ids[i] = _start_customer(ops, partner, i, month)
             started[i] = index
         if any(i % 10 == ADVANCE for i in ids):
             ops.invoice(month)  # on the 1st: the advance invoices, before anything is paid
-        _month_events(ops, ids, month, index, months, rng, started)
+        _month_events(ops, partner, ids, month, index, months, rng, started)
+        _pay_taxes(ops, partner, month, index)
         ops.flush()
         if before_close:
             before_close(month)
@@ -354,30 +574,56 @@ def build_demo(
     return ledger
 
 
-def _start_customer(ops: Ops, i: int, month: Month) -> str:
-    profile = PROFILES[i % 10]
-    cid = profile.stem if i < 10 else f"{profile.stem}-{i // 10}"
-    name = profile.name if i < 10 else f"{profile.name} {i // 10}"
+def _start_customer(ops: Ops, partner: Profile, i: int, month: Month) -> str:
+    role = partner.roles[i % 10]
+    cid = role.stem if i < 10 else f"{role.stem}-{i // 10}"
+    name = role.name if i < 10 else f"{role.name} {i // 10}"
     start = _day(month, 15 if i % 10 == 8 else 1)
-    entries = events.customer_entries(cid, name, profile.currency, 30, start)
-    for suffix, stream, billing, price, quantity, item in profile.contracts:
+    entries = events.customer_entries(cid, name, role.currency, 30, start, dict(role.details))
+    for suffix, stream, billing, price, quantity, item in role.contracts:
         entries.append(events.contract_entry(
             f"{cid}-{suffix}", customer=cid, stream=stream, billing=billing,
-            price=Money(D(price), profile.currency), quantity=quantity, start=start, item=item, end=None,
+            price=Money(D(price), role.currency), quantity=quantity, start=start, item=item, end=None,
             timing="advance" if i % 10 == ADVANCE and billing == "monthly" else "arrears",
         ))  # fmt: skip
     ops.static(ops.ledger.customers_path, entries)
     if i % 10 == ANNUAL:  # pays the year on its first day: credit until the close invoices it
-        year = D(profile.contracts[0][3]) * profile.contracts[0][4] * 12
+        year = D(role.contracts[0][3]) * role.contracts[0][4] * 12
+        state = ops.state()
+        vat = taxes.treatment(state.book, state.book.customers[cid], start)
+        if vat is not None and vat.rate is not None:  # the year's gross, as the invoice bills it
+            year += taxes.of_net(year, vat.rate)
         ops.write(
-            planner.receipt(ops.state(), cid, Money(year, profile.currency), start,
+            planner.receipt(ops.state(), cid, Money(year, role.currency), start,
                             ref=f"bank-prepay-{cid}")
         )  # fmt: skip
     return cid
 
 
+def _pay_taxes(ops: Ops, partner: Profile, month: Month, index: int) -> None:
+    """VAT: last month's payable on the 10th; the single tax: last quarter's on the 20th of the
+    quarter's first month. Each is what the books owe at the end of the period paid for."""
+    if partner.pays is None or index == 0 or (partner.pays == "single" and month.month % 3 != 1):
+        return
+    accounts = ((taxes.VAT_OUTPUT, taxes.VAT_INPUT) if partner.pays == "vat"
+                else (taxes.SINGLE_TAX_OWED,))  # fmt: skip
+    owed = ops.owed(accounts, month.prev().last)
+    if owed <= 0:
+        return
+    date = _day(month, 10 if partner.pays == "vat" else 20)
+    ops.write(planner.tax_payment(
+        ops.state(), partner.pays, Money(owed, partner.currency), date,
+        ref=f"tax-{partner.pays}-{month.prev() if partner.pays == 'vat' else _quarter(month.prev())}",
+    ))  # fmt: skip
+
+
+def _quarter(month: Month) -> str:
+    return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+
+
 def _month_events(
     ops: Ops,
+    partner: Profile,
     ids: dict[int, str],
     month: Month,
     index: int,
@@ -385,49 +631,52 @@ def _month_events(
     rng: random.Random,
     started: dict[int, int],
 ) -> None:
+    def currency(cid: str) -> str:
+        return ops.state().book.customers[cid].currency
+
     changes: list[data.Directive] = []
     for i, cid in sorted(ids.items()):
-        profile = i % 10
+        role = i % 10
         age = index - started[i]
-        if profile == 0 and index == 3:  # seat change in mid-month: 5 -> 8 users from the 15th
+        if role == 0 and index == 3:  # seat change in mid-month: 5 -> 8 users from the 15th
             changes.append(events.change_entry(f"{cid}-cloud", _day(month, 15), 8, None))
-        if profile == ENDING and index == min(5, months - 1):  # contract ends mid-month
+        if role == ENDING and index == min(5, months - 1):  # contract ends mid-month
             changes.append(events.end_entry(f"{cid}-cloud", _day(month, 20)))
-        if profile == ANNUAL and age == UPGRADE:  # 10 -> 15 seats during the contract year
+        if role == ANNUAL and age == UPGRADE:  # 10 -> 15 seats during the contract year
             changes.append(events.change_entry(f"{cid}-cloud", month.first, 15, None))
-        if profile == ADVANCE and age == ADVANCE_CHANGE:  # 7 -> 9 seats after the invoice
+        if role == ADVANCE and age == ADVANCE_CHANGE:  # 7 -> 9 seats after the invoice
             changes.append(events.change_entry(f"{cid}-cloud", _day(month, 16), 9, None))
-        if profile == CREDITED and age == ANNUAL_END:  # the year ends early, the rest credited
+        if role == CREDITED and age == ANNUAL_END:  # the year ends early, the rest credited
             changes.append(events.end_entry(f"{cid}-cloud", _day(month, 20), "credit"))
     if changes:
         ops.static(ops.ledger.customers_path, changes)
     for i, cid in sorted(ids.items()):
-        profile = i % 10
-        if profile in (5, 9):  # metered data usage
+        role = i % 10
+        if role in (5, 9):  # metered data usage
             _usage(ops, cid, D(rng.randint(400, 5200)), month)
-        if profile == 6:  # hours sold as services
+        if role == 6:  # hours sold as services
             hours = rng.randint(4, 12)
             date = _day(month, 25)
             ops.write(planner.sale(
-                ops.state(), cid, Money(D(hours * 95), "USD"), stream="services", date=date,
-                memo=f"Consulting, {hours} hours at 95.00 USD",
+                ops.state(), cid, Money(D(hours * partner.hourly), currency(cid)), stream="services",
+                date=date, memo=f"Consulting, {hours} hours at {partner.hourly:.2f} {currency(cid)}",
             ))  # fmt: skip
-        if profile == CREDITED and index == 5:  # an outage: a credit note on last month's invoice
+        if role == CREDITED and index == 5:  # an outage: a credit note on last month's invoice
             invoice = f"inv-{month.prev()}-{cid}"
             if invoice in ops.state().invoices:
                 ops.write(planner.credit_note(
-                    ops.state(), invoice, Money(D("16.00"), "USD"), date=_day(month, 3),
+                    ops.state(), invoice, Money(D(partner.outage), currency(cid)), date=_day(month, 3),
                     memo="Service outage, 2 days", stream="product",
                 ))  # fmt: skip
-        if profile == ENDING and index == min(8, months - 1):  # the last invoice never paid
+        if role == ENDING and index == min(8, months - 1):  # the last invoice never paid
             for item in ops.state().customer_invoices(cid, month.first):
                 if item.open > 0:
                     ops.write(planner.write_off(
                         ops.state(), item.id, date=_day(month, 5),
                         memo="customer closed; uncollectable",
                     ))  # fmt: skip
-    _collect(ops, month, index, rng)
-    _pay_onebox(ops, month, index)
+    _collect(ops, partner, month, index, rng)
+    _pay_onebox(ops, partner, month, index)
 
 
 def _usage(ops: Ops, cid: str, units: Decimal, month: Month) -> None:
@@ -442,7 +691,7 @@ def _usage(ops: Ops, cid: str, units: Decimal, month: Month) -> None:
         actions.usage(ops.ledger, f"{cid}-data", units, month)
 
 
-def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
+def _collect(ops: Ops, partner: Profile, month: Month, index: int, rng: random.Random) -> None:
     """Customers pay last month's invoices; the late payer pays what is three months old; the
     ending customer overpays once and never pays after its contract ends."""
     state = ops.state()
@@ -454,7 +703,7 @@ def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
     for item in sorted(due, key=lambda i: (str(i.customer), i.date, i.id)):
         customer = str(item.customer)
         who = state.book.customers[customer]
-        profile = next(i for i, p in enumerate(PROFILES) if who.name.startswith(p.name))
+        role = next(i for i, r in enumerate(partner.roles) if who.name.startswith(r.name))
         age = month.minus(Month.of(item.date))
         if age == 0 and item.date == month.first:  # invoiced in advance: paid on the 10th
             ops.write(planner.receipt(
@@ -462,22 +711,23 @@ def _collect(ops: Ops, month: Month, index: int, rng: random.Random) -> None:
                 invoice=item.id, ref=f"bank-{item.id}",
             ))  # fmt: skip
             continue
-        if age < (3 if profile == LATE else 1):
+        if age < (3 if role == LATE else 1):
             continue
         contract = state.book.contracts.get(f"{customer}-cloud")
-        if profile == ENDING and contract and contract.end and item.date > contract.end:
+        if role == ENDING and contract and contract.end and item.date > contract.end:
             continue  # it never pays what it owes after leaving: written off later
         date = _day(month, rng.randint(5, 20))
-        extra = D("10.00") if profile == ENDING and index == 3 else D(0)
+        extra = D("10.00") if role == ENDING and index == 3 else D(0)
         ops.write(planner.receipt(
             ops.state(), customer, Money(item.open + extra, item.currency), date, invoice=item.id,
             ref=f"bank-{item.id}",
         ))  # fmt: skip
 
 
-def _pay_onebox(ops: Ops, month: Month, index: int) -> None:
+def _pay_onebox(ops: Ops, partner: Profile, month: Month, index: int) -> None:
     """Pay each OneBox bill on its due date; the bill of GRACE_MONTH goes under grace for two
-    months; OneBox bills the BILLED_OFF month a few cents off what the close accrued."""
+    months; OneBox bills the BILLED_OFF month a few cents off what the close accrued. A partner
+    that `buys` its foreign currency buys what the bill needs on the day it pays."""
     start = month.plus(-index)
     grace_bill = f"onebox-{start.plus(GRACE_MONTH)}"
     off_bill = f"onebox-{start.plus(BILLED_OFF)}"
@@ -497,7 +747,24 @@ def _pay_onebox(ops: Ops, month: Month, index: int) -> None:
                                           _day(month, 3), ref=f"onebox-invoice-{bill.id}"))  # fmt: skip
         if month.first <= bill.due_date <= month.last:
             current = ops.state().bills[bill.id]
+            if partner.buys and current.currency == partner.foreign:
+                _buy(ops, partner, Money(current.open, current.currency), current.due_date,
+                     f"buy-{bill.id}")  # fmt: skip
             ops.write(planner.onebox_payment(
                 ops.state(), Money(current.open, current.currency), current.due_date, bill=bill.id,
                 ref=f"bank-{bill.id}",
             ))  # fmt: skip
+
+
+def _buy(ops: Ops, partner: Profile, amount: Money, date: datetime.date, ref: str) -> None:
+    """Buy `amount` of the foreign currency with the operating one, at the day's rate plus the
+    bank's margin of 0.5% (the difference an exchange loss)."""
+    state = ops.state()
+    rate = state.rates.need(amount.currency, date, "the purchase of foreign currency")
+    paid = Money(-round_money(amount.number * rate * BANK_MARGIN), partner.currency)
+    entry = events.transfer_entry(
+        [(beans.BANK, paid), (partner.foreign_bank, amount)], date,
+        state.entry_id("transfer", ref, str(date)), ref, payee=None,
+        memo=f"{amount.currency} bought for OneBox's bill", fee=None, rates=state.rates,
+    )  # fmt: skip
+    ops.write(planner.Plan((entry,), f"bought {amount.number} {amount.currency}"))

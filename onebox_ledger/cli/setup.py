@@ -13,6 +13,7 @@ import click
 from .. import actions, beans
 from ..beans import STREAMS
 from ..clock import today
+from ..demo import PROFILES as DEMO_PROFILES
 from ..model import BILLINGS, DOWNGRADES, TIMINGS, TREATMENTS, UNEARNED
 from ..render import render
 from ..reports import Table
@@ -78,6 +79,11 @@ QUANTITY = WholeType("quantity")
     help="Demo: random seed.",
 )  # fmt: skip
 @click.option(
+    "--profile", type=click.Choice(list(DEMO_PROFILES)), default="default", show_default=True,
+    help="Demo: the partner. default: in USD, no tax regime; de: a German GmbH in EUR under"
+    " VAT; ua: a Ukrainian FOP in UAH under the single tax.",
+)  # fmt: skip
+@click.option(
     "--check-each-step",
     is_flag=True,
     help="Demo: write every step through the commands' full validation (slow; same bytes).",
@@ -91,6 +97,7 @@ def init(
     customers: int,
     months: int,
     seed: int,
+    profile: str,
     check_each_step: bool,
 ) -> None:
     """Create a new ledger in DIRECTORY (no terms: close refuses until they exist).
@@ -102,6 +109,7 @@ def init(
     Example:
       onebox-ledger init books --start 2026-01-01 && cd books
       onebox-ledger init demo --demo
+      onebox-ledger init demo-de --demo --profile de
     """
     if demo:
         from ..demo import build_demo
@@ -112,9 +120,10 @@ def init(
         with click.progressbar(length=span, label="closing months", file=sys.stderr) as bar:
             made = build_demo(
                 directory, customers=count, months=span, seed=rng,
-                fast=not check_each_step, progress=lambda _month: bar.update(1),
+                fast=not check_each_step, progress=lambda _month: bar.update(1), profile=profile,
             )  # fmt: skip
-        echo(f"demo ledger in {made.main}: {count} customers, {span} months closed")
+        named = "" if profile == "default" else f" (profile {profile})"
+        echo(f"demo ledger in {made.main}{named}: {count} customers, {span} months closed")
         return
     opened = start or today().replace(month=1, day=1)
     made = create_ledger(directory, title=title, currency=currency, start=opened)
