@@ -463,8 +463,17 @@ def line_entry(
         if line.kind == "recognise":
             postings.append(beans.posting(income, -money.in_operating(line.amount, lot), operating))
         else:  # credit: what was paid for and will not be served is the customer's
+            # with the VAT its invoice charged on it (taxes: a credit is a correction)
+            vat = taxes.treatment(book, customer, opened.last if line.year else date)
+            tax = taxes.of_net(line.amount, vat.rate) if vat and vat.rate is not None else ZERO
+            if vat is not None:
+                meta.update(vat.meta())
+            if tax:
+                postings.append(
+                    beans.posting(taxes.VAT_OUTPUT, money.in_operating(tax, lot), operating)
+                )
             postings.append(
-                beans.posting(beans.credit_account(contract.customer), -line.amount, cur,
+                beans.posting(beans.credit_account(contract.customer), -(line.amount + tax), cur,
                               {"credit": entry_id}, lot=lot)
             )  # fmt: skip
     return beans.transaction(

@@ -821,9 +821,12 @@ def tax_payment(
     *,
     ref: str | None = None,
     account: str | None = None,
+    through: datetime.date | None = None,
 ) -> Plan:
     """A tax paid to the tax office: the single tax (Liabilities:Tax:Single) or VAT
-    (Liabilities:VAT:Output), from a bank account, in the operating currency."""
+    (Liabilities:VAT:Output), from a bank account, in the operating currency. Paying VAT
+    settles a return: the input VAT booked through `through` (default: the end of the month
+    before the payment) is set against the output VAT, so Assets:VAT:Input is cleared."""
     owed = TAX_OWED[kind]
     operating = state.rates.operating
     if amount.currency != operating:
@@ -834,10 +837,18 @@ def tax_payment(
         return Plan((), f"ref {ref} already recorded; nothing changed", recorded=done)
     bank = state.bank(account, amount.currency)
     entry_id = state.entry_id("tax", ref, f"{date}/{kind}")
-    postings = [
-        beans.posting(owed, amount.number, amount.currency),
-        beans.posting(bank, -amount.number, amount.currency),
-    ]
+    cleared = ZERO
+    if kind == "vat":  # the return sets input VAT against output: what it pays is the rest
+        through = through or Month.of(date).prev().last
+        cleared = sum(
+            (beans.number(p.units) for e in state.by_id.values() if e.date <= through
+             for p in e.postings if p.account == taxes.VAT_INPUT),
+            ZERO,
+        )  # fmt: skip
+    postings = [beans.posting(owed, amount.number + cleared, amount.currency)]
+    if cleared:
+        postings.append(beans.posting(taxes.VAT_INPUT, -cleared, amount.currency))
+    postings.append(beans.posting(bank, -amount.number, amount.currency))
     what = "Single tax" if kind == "single" else "VAT"
     entry = beans.transaction(
         date, "Tax office", f"{what} paid",
@@ -845,6 +856,12 @@ def tax_payment(
         postings,
     )  # fmt: skip
     entry = state.booked_late(entry, date)
+    setoff = (
+        f" (input VAT {show_money(cleared, amount.currency)} through {through} set against output)"
+        if cleared
+        else ""
+    )
     return Plan(
-        (entry,), f"{what.lower()} paid: {show_money(*amount)} from {bank}{late_note(entry)}"
+        (entry,),
+        f"{what.lower()} paid: {show_money(*amount)} from {bank}{setoff}{late_note(entry)}",
     )

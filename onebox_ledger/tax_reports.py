@@ -68,10 +68,7 @@ def vat(entries: Sequence[data.Directive], operating: str, *, start: datetime.da
         kind = entry.meta.get("vat")
         rate = entry.meta.get("vat-rate")
         if entry.meta.get("tax-payment") == "vat":
-            paid += sum(
-                (money.weight(p, operating) for p in entry.postings if p.account == VAT_OUTPUT),
-                ZERO,
-            )
+            paid += beans.number(entry.meta.get("amount"))
             continue
         base = -sum(
             (money.weight(p, operating) for p in entry.postings if _is_base(p.account)), ZERO
@@ -110,10 +107,12 @@ def vat(entries: Sequence[data.Directive], operating: str, *, start: datetime.da
         ["input VAT", "", None, total_in],
         ["payable", "", None, total_out - total_in],
     ]
-    table.notes.append(
-        f"VAT paid in the period {round_money(paid)} {operating};"
-        f" owed at {end}: {round_money(owed)} {operating}"
+    balance = (
+        f"owed at {end}: {round_money(owed)} {operating}"
+        if owed >= 0
+        else f"refund due at {end}: {round_money(-owed)} {operating}"
     )
+    table.notes.append(f"VAT paid in the period {round_money(paid)} {operating}; {balance}")
     return table
 
 

@@ -325,6 +325,16 @@ def findings(
             ):
                 checked += 1
                 _check_op(found, txn, output, in_gross(beans.number(meta["amount"]), rate), rate)
+            elif output and isinstance(meta.get("contract"), str):  # a contract's credit
+                deferred = [p for p in txn.postings if p.account.startswith(beans.DEFERRED + ":")]
+                if deferred:
+                    checked += 1
+                    net = sum((beans.number(p.units) for p in deferred), ZERO)
+                    lot = beans.lot_of(deferred[0])
+                    stated = sum((beans.number(p.units) for p in output), ZERO)
+                    expected = money.in_operating(of_net(net, rate), lot)
+                    if stated != expected:
+                        found.append((txn, _wrong("VAT", stated, expected, f"{percent(rate)}")))
             elif isinstance(invoice, str) and not output:
                 line_rates[invoice] = rate
                 for post in txn.postings:

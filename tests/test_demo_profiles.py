@@ -206,9 +206,11 @@ def test_de_figures_by_hand(loaded: dict[str, Any]) -> None:
     off = ids["write-off/inv-2026-06-isar-zahnklinik"]
     assert postings(off) == [("Expenses:Bad-Debt", D("48.00")), ("Liabilities:VAT:Output",
                              D("9.12")), ("Assets:Receivable:Isar-Zahnklinik", D("-57.12"))]  # fmt: skip
-    # January's payable, 365.75 output less 25.56 input on OneBox's bill, paid on 10 February
+    # January's payable, 365.75 output less 25.56 input on OneBox's bill, paid on 10 February:
+    # the input set against the output, the rest paid
     tax = ids["tax/tax-vat-2026-01"]
-    assert postings(tax) == [("Liabilities:VAT:Output", D("340.19")),
+    assert postings(tax) == [("Liabilities:VAT:Output", D("365.75")),
+                             ("Assets:VAT:Input", D("-25.56")),
                              ("Assets:Bank", D("-340.19"))]  # fmt: skip
     bill_vat = [t for t in txns(loaded["de"]) if t.meta.get("bill") == "onebox-2026-01"
                 and "Assets:VAT:Input" in dict(postings(t))]  # fmt: skip
@@ -250,7 +252,8 @@ def test_de_report_vat_equals_bean_queries(
     within = f"date >= {start} AND date <= {end}"
     output = -bean_query(book, "SELECT sum(number) WHERE account = 'Liabilities:VAT:Output'"
                          f" AND entry_meta('vat-rate') = 19 AND {within}")  # fmt: skip
-    inputs = bean_query(book, f"SELECT sum(number) WHERE account = 'Assets:VAT:Input' AND {within}")
+    inputs = bean_query(book, "SELECT sum(number) WHERE account = 'Assets:VAT:Input'"
+                        f" AND entry_meta('vat-rate') = 19 AND {within}")  # fmt: skip
     base = -bean_query(book, "SELECT sum(number) WHERE entry_meta('vat-rate') = 19 AND account ~"
                        " '^(Income:(Cloud|Data|Product|Services)|Liabilities:Deferred-Revenue"
                        f"|Expenses:Bad-Debt)' AND {within}")  # fmt: skip
@@ -290,7 +293,11 @@ def test_de_vat_paid_is_each_month_s_payable(loaded: dict[str, Any]) -> None:
         end = f"{year}-{mm:02d}-{[31, 28, 31, 30, 31, 30, 31, 31, 30, 31][mm - 1]}"
         owed = -bean_query(book, "SELECT sum(number) WHERE account ~ '^(Liabilities:VAT:Output"
                            f"|Assets:VAT:Input)$' AND date <= {end}")  # fmt: skip
-        assert dict(postings(txn))["Liabilities:VAT:Output"] == owed, ref
+        reclaimed = bean_query(book, "SELECT sum(number) WHERE account = 'Assets:VAT:Input'"
+                               f" AND date <= {end}")  # fmt: skip
+        assert -dict(postings(txn))["Assets:Bank"] == owed, ref
+        assert -dict(postings(txn))["Assets:VAT:Input"] == reclaimed, ref
+        assert dict(postings(txn))["Liabilities:VAT:Output"] == owed + reclaimed, ref
         assert txn.date.day == 10
 
 

@@ -334,7 +334,10 @@ def test_report_vat_ties_to_bean_queries(run: Run, ok, de: Path):
     ok(run(de, "close", "2026-02"))
     ok(run(de, "write-off", "inv-2026-02-nyc", "--date", "2026-03-15"))
     ok(run(de, "write-off", "inv-2026-02-berlin", "--date", "2026-03-15"))
-    ok(run(de, "tax", "pay", "vat", "100 EUR", "--date", "2026-03-20"))
+    assert ok(run(de, "tax", "pay", "vat", "100 EUR", "--date", "2026-03-20")) == [
+        "vat paid: 100.00 EUR from Assets:Bank (input VAT 55.58 EUR through 2026-02-28 set"
+        " against output)"
+    ]
     lines = ok(run(de, "report", "vat", "--from", "2026-01-01", "--to", "2026-03-31"))
     assert lines == [
         "VAT, 2026-01-01 to 2026-03-31, in EUR",
@@ -362,7 +365,8 @@ def test_report_vat_ties_to_bean_queries(run: Run, ok, de: Path):
     esl = bq(de, "SELECT entry_meta('vat-id') AS id, sum(number) AS n WHERE entry_meta('vat')"
                  " = 'reverse-charge' AND account ~ '^Income:' GROUP BY id")  # fmt: skip
     assert [(r[0], -r[1]) for r in esl] == [(FR_VAT_ID, D("190.00"))]
-    assert balance(de, "Assets:VAT:Input") == D("55.58")
+    assert balance(de, "Assets:VAT:Input") == D("0")  # set against output by the payment
+    assert balance(de, "Liabilities:VAT:Output") == D("-58.17")  # 213.75 - 55.58 - 100.00
     json_out = "\n".join(ok(run(de, "report", "vat", "--from", "2026-01-01", "--to",
                                 "2026-03-31", "--format", "json")))  # fmt: skip
     assert '"line": "payable",' in json_out and '"vat": "158.17"' in json_out
@@ -477,3 +481,35 @@ def test_the_onebox_page_shows_the_single_tax_row(run: Run, ok, ua: Path):
     assert cells[at + 5 : at + 10] == [
         "kept after tax", "58,375.00", "6,743.75", "49,231.25", "84.3"
     ]  # fmt: skip
+
+
+def test_an_annual_contracts_unearned_credit_returns_its_vat(run: Run, ok, tmp_path: Path):
+    """120.00 a year (1 x 10.00 a month) invoiced in January with 22.80 of VAT; ended on
+    2026-03-31 with the unserved rest credited: 90.00 net and its 17.10 of VAT are the
+    customer's (107.10), and Liabilities:VAT:Output keeps 5.70, the VAT on what was served."""
+    main = _build(run, ok, tmp_path / "de", "EUR", DE_STEPS[:6])
+    ok(
+        run(
+            main,
+            "contract",
+            "add",
+            "berlin-year",
+            "--customer",
+            "berlin",
+            "--stream",
+            "services",
+            "--price",
+            "10 EUR",
+            "--start",
+            "2026-01-01",
+            "--billing",
+            "annual",
+        )
+    )
+    ok(run(main, "contract", "end", "berlin-year", "--date", "2026-03-31", "--unearned", "credit"))
+    for month in ("2026-01", "2026-02", "2026-03"):
+        ok(run(main, "close", month))
+    assert balance(main, "Liabilities:VAT:Output") == D("-5.70")
+    assert balance(main, "Liabilities:Customer-Credit:Berlin") == D("-107.10")
+    assert balance(main, "Income:Services") == D("-30.00")
+    assert ok(run(main, "verify"))[-1].endswith("0 finding(s), no drift")

@@ -19,6 +19,7 @@ from ..values import (
     Money,
     make_text,
     parse_country,
+    parse_iban,
     parse_vat_id,
 )
 from .helpers import Written, _customer, _not_sealed, write_static
@@ -53,6 +54,7 @@ def partner_set(
         raise InputError(f"--tax {tax!r} must be one of {', '.join(REGIMES)}")
     vat_id = None if vat_id is None else parse_vat_id(vat_id, country)
     address = None if address is None else make_text(address, "--address")
+    iban = None if iban is None else parse_iban(iban)
     if tax == "vat" and vat_id is None:
         raise InputError("a VAT-registered partner needs its --vat-id (printed on every invoice)")
     if tax == "none" and rate is not None:
@@ -160,9 +162,13 @@ def tax_pay(
     date: datetime.date,
     ref: str | None,
     account: str | None = None,
+    through: datetime.date | None = None,
 ) -> Written:
     """A tax paid to the tax office from a bank account (planner.tax_payment)."""
+    if through is not None and through > date:
+        raise InputError(f"--through {through} is after the payment date {date}")
     return _money_event(
         ledger, date,
-        lambda state: planner.tax_payment(state, kind, amount, date, ref=ref, account=account),
+        lambda state: planner.tax_payment(state, kind, amount, date, ref=ref, account=account,
+                                          through=through),
     )  # fmt: skip

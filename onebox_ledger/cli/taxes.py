@@ -165,17 +165,25 @@ def tax() -> None:
 @click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date paid.")
 @click.option("--account", type=AccountType("--account"), help="The bank account paid from.")
 @click.option("--ref", type=REF_TYPE, help="Bank reference; the same ref again is a no-op.")
+@click.option(
+    "--through", type=DateType("--through"), metavar="YYYY-MM-DD",
+    help="vat: the last day of the return paid (default: the end of the month before --date).",
+)  # fmt: skip
 def tax_pay(
-    kind: str, amount: Money, date: datetime.date, account: str | None, ref: str | None
-) -> None:
+    kind: str, amount: Money, date: datetime.date, account: str | None, ref: str | None,
+    through: datetime.date | None,
+) -> None:  # fmt: skip
     """Pay KIND (single: Liabilities:Tax:Single; vat: Liabilities:VAT:Output) AMOUNT from a bank
-    account; a date in a sealed month is booked on the first open day.
+    account; a date in a sealed month is booked on the first open day. Paying VAT settles a
+    return: the input VAT booked through --through is set against the output VAT.
 
     \b
     Example:
       onebox-ledger tax pay single "2400.00 UAH" --date 2026-04-20
     """
-    written = actions.tax_pay(ledger(), kind, amount, date=date, ref=ref, account=account)
+    written = actions.tax_pay(
+        ledger(), kind, amount, date=date, ref=ref, account=account, through=through
+    )
     echo(written.message)
 
 
