@@ -152,6 +152,24 @@ def carried(
     return [item for item in sorted_invoices(items.values()) if item.open > 0]
 
 
+def older_invoices(
+    receivables: Iterable[data.Transaction], month: Month, credit: Sequence[OpenItem]
+) -> list[OpenItem]:
+    """The invoices issued by the end of `month` still open now (every payment counted, whatever
+    its date: a receipt recorded before the close is not paid again), of the customers
+    holding `credit`: what the close sets their credit against before the month's new
+    invoices. The close's own entries of `month` are left out (re-derived)."""
+    holders = {c.customer for c in credit if c.kind == "credit"}
+    prefix = id_prefix(month)
+    items: dict[str, OpenItem] = {}
+    for entry in receivables:
+        if entry.meta.get("customer") in holders and not (beans.entry_id(entry) or "").startswith(
+            prefix
+        ):
+            apply_invoices(items, entry)
+    return [i for i in sorted_invoices(items.values()) if i.date <= month.last and i.open > 0]
+
+
 def is_credit_applied(entry: data.Transaction) -> bool:
     """Whether `entry` is the credit applied to an advance invoice when it was issued
     (``invoice/<month>/<customer>/credit``): it applies the credit open then, so entries
@@ -203,6 +221,7 @@ def generate(
     credit: Sequence[OpenItem] = (),
     sold: Sequence[data.Transaction] = (),
     agents: Agents | None = None,
+    older: Sequence[OpenItem] = (),
 ) -> tuple[list[data.Transaction], Summary]:
     """The generated transactions of `month`, in a stable order, with their summary.
 
@@ -248,7 +267,7 @@ def generate(
         entry_id=f"{id_prefix(month)}onebox/vat",
     )  # fmt: skip
     txns += [*output, *bill_vat]
-    applied, prepaid = _apply(book, month, txns, rates, credit)
+    applied, prepaid = _apply(book, month, txns, rates, credit, older=older)
     if agents is not None and agents.assignments:
         invoices = [t for t in txns if "invoice" in t.meta]
         txns.extend(close_commissions(agents, invoices, book, rates, id_prefix(month)))
@@ -331,9 +350,13 @@ def _apply(
     *,
     date: datetime.date | None = None,
     prefix: str | None = None,
+    older: Sequence[OpenItem] = (),
 ) -> tuple[list[data.Transaction], list[data.Transaction]]:
-    """Credit on each customer's new invoice, prepaid on the new bill (oldest first), dated
-    `date` (default: the month's last day), ids under `prefix` (default: the close's)."""
+    """Credit on each customer's open invoices, the older ones (`older`, issued before: see
+    `older_invoices`) first, then the new ones; prepaid on the new bill (oldest first); dated
+    `date` (default: the month's last day), ids under `prefix` (default: the close's): on the
+    month's own invoice ``<prefix><customer>/credit``, on an older one
+    ``<prefix><customer>/credit/<invoice>``."""
     date = date or month.last
     prefix = prefix or id_prefix(month)
     invoices: dict[str, OpenItem] = {}
@@ -341,10 +364,13 @@ def _apply(
     for txn in txns:
         apply_invoices(invoices, txn)
         apply_bills(bills, txn)
+    used: dict[str, Decimal] = {}  # credit id -> what this close applied of it
     applied = []
-    for invoice in sorted_invoices(invoices.values()):
+    ordered = [(i, f"/{i.id}") for i in sorted_invoices(older)]
+    ordered += [(i, "") for i in sorted_invoices(invoices.values())]
+    for invoice, suffix in ordered:
         mine = [
-            c
+            replace(c, paid=c.paid + used.get(c.id, ZERO))
             for c in credit
             if c.kind == "credit" and c.customer == invoice.customer
             and c.currency == invoice.currency
@@ -352,6 +378,8 @@ def _apply(
         parts = [(c, part) for c, part in events.allocate(mine, invoice.open)[0] if part > 0]
         if not parts:
             continue
+        for c, part in parts:
+            used[c.id] = used.get(c.id, ZERO) + part
         who = book.customers[str(invoice.customer)]
         applied.append(
             events.apply_credit_entry(
@@ -359,7 +387,7 @@ def _apply(
                 parts,
                 invoice,
                 date=date,
-                entry_id=f"{prefix}{who.id}/credit",
+                entry_id=f"{prefix}{who.id}/credit{suffix}",
                 period=str(month),
                 rates=rates,
             )
@@ -514,6 +542,7 @@ def close_month(
     opened: Collection[str] | None = None,
     open_date: datetime.date | None = None,
     agents: Agents | None = None,
+    receivables: Sequence[data.Transaction] = (),
 ) -> CloseResult:
     """Close `month` given every entry dated in it (parsed, unbooked, from any file).
 
@@ -543,7 +572,10 @@ def close_month(
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
     new_invoices = [] if issued else invoices
     credit = carried([*credit_entries, *new_invoices], month)
-    fresh, summary = generate(book, month, usage, rates, credit, agents=agents, sold=_sales(txns))
+    older = older_invoices([*receivables, *new_invoices], month, credit)
+    fresh, summary = generate(
+        book, month, usage, rates, credit, agents=agents, sold=_sales(txns), older=older
+    )
     summary = with_sales(summary, txns, rates)
     summary = replace(
         summary,
@@ -604,15 +636,19 @@ def diff_month(
     rates: Rates,
     credit_entries: Sequence[data.Transaction] = (),
     agents: Agents | None = None,
+    receivables: Sequence[data.Transaction] = (),
 ) -> list[str]:
     """For verify: unified-diff lines between the generated entries written (the close's and
     the month's advance invoices) and those the contracts give. The credit applied to the
-    advance invoices when they were issued is taken as written (`is_credit_applied`)."""
+    advance invoices when they were issued is taken as written (`is_credit_applied`).
+    `receivables`: every transaction posting to a receivable (`older_invoices`)."""
     usage, _ = parse_usage(month_entries, month)
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
+    credit = carried(credit_entries, month)
     fresh, _ = generate(
-        book, month, usage, rates, carried(credit_entries, month), agents=agents,
+        book, month, usage, rates, credit, agents=agents,
         sold=_sales(month_transactions(month_entries, month)),
+        older=older_invoices(receivables, month, credit),
     )  # fmt: skip
     prefixes = (id_prefix(month), invoice_prefix(month))
     written = sorted(

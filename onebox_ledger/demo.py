@@ -381,6 +381,10 @@ class FastOps:
             credit_entries=self.credit_entries,
             before=[e for e in static if first and e.date < month.first],
             opened=opened, open_date=self.ledger.open_date(static, state.sealed),
+            receivables=[
+                e for e in state.by_id.values()
+                if any(p.account.startswith(beans.RECEIVABLE + ":") for p in e.postings)
+            ],
         )  # fmt: skip
         if result.opens:
             self._append(self.ledger.accounts_path, beans.format_entries(result.opens))

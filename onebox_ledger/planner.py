@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from beancount.core import data
@@ -740,8 +740,17 @@ def credit_note(
         if rate is not None
         else ""
     )
+    set_off_entries: list[data.Transaction] = []
+    if gross > part:  # the excess is credit: set against the customer's other open invoices
+        held = OpenItem(note, "credit", date, item.currency, who.id, gross - part, lot=item.lot)
+        try:
+            set_off_entries = set_off(state, who.id, date, extra=[held], skip=invoice)
+        except MoneyError as err:
+            raise Refused(str(err)) from None
+        if set_off_entries:
+            tail += f", applied: {_applied_to(set_off_entries)}"
     return Plan(
-        (entry,),
+        (entry, *set_off_entries),
         f"credit note {note}: {show_money(*amount)}{with_vat} off {invoice} ({stream}){tail}",
         ((invoice, part),),
         gross - part,
@@ -865,3 +874,87 @@ def tax_payment(
         (entry,),
         f"{what.lower()} paid: {show_money(*amount)} from {bank}{setoff}{late_note(entry)}",
     )
+
+
+# ---------------------------------------------------------------- credit
+
+
+def set_off(
+    state: State,
+    customer: str,
+    date: datetime.date,
+    *,
+    invoice: str | None = None,
+    extra: Sequence[OpenItem] = (),
+    skip: str | None = None,
+) -> list[data.Transaction]:
+    """The customer's credit (and `extra` credit an entry being planned makes) set against its
+    open invoices issued by `date` (the named one, or every one oldest first; `skip` left
+    out), oldest credit first, one entry per invoice (id ``apply-credit/<invoice>/<date>/<n>``),
+    each part at its own rate. The state is not changed: the caller adds what it writes.
+    Credit and an invoice in different currencies are left apart."""
+    who = state.customer(customer)
+    invoices = [i for i in state.customer_invoices(customer, date) if i.open > 0 and i.id != skip]
+    if invoice is not None:
+        invoices = [i for i in invoices if i.id == invoice]
+    used: dict[str, Decimal] = {}
+    taken = set(state.by_id)
+    out = []
+    for item in invoices:
+        mine = [
+            replace(c, paid=c.paid + used.get(c.id, ZERO))
+            for c in [*state.customer_credits(customer, date), *extra]
+            if c.currency == item.currency
+        ]
+        parts = [(c, part) for c, part in events.allocate(mine, item.open)[0] if part > 0]
+        if not parts:
+            continue
+        for c, part in parts:
+            used[c.id] = used.get(c.id, ZERO) + part
+        entry_id = events.event_id("apply-credit", None, f"{item.id}/{date}", taken)
+        taken.add(entry_id)
+        out.append(
+            events.apply_credit_entry(
+                who, parts, item, date=date, entry_id=entry_id, period=str(Month.of(date)),
+                rates=state.rates,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _applied_to(entries: Sequence[data.Transaction]) -> str:
+    """'75.00 USD to inv-2026-10-acme, ...': what each set-off entry applied."""
+    shown = []
+    for entry in entries:
+        for post in entry.postings:
+            if post.account.startswith(beans.RECEIVABLE + ":"):
+                number, currency = beans.units(post)
+                shown.append(f"{show_money(-number, currency)} to {entry.meta['invoice']}")
+    return ", ".join(shown)
+
+
+def apply_credit(
+    state: State, customer: str, date: datetime.date, *, invoice: str | None = None
+) -> Plan:
+    """``apply-credit``: set a customer's credit against its open invoices now (`set_off`)."""
+    who = state.customer(customer)
+    if invoice is not None:
+        _named(
+            state.customer_invoices(customer, date), invoice, "invoice", f"customer {customer!r}"
+        )
+        if state.invoices[invoice].open <= 0:
+            raise Refused(f"invoice {invoice} is paid ({_settled_by(state, invoice)})")
+    credit = state.customer_credits(customer, date)
+    if not credit:
+        raise Refused(f"customer {customer!r} holds no credit on {date}")
+    state.not_sealed(date)
+    try:
+        entries = set_off(state, customer, date, invoice=invoice)
+    except MoneyError as err:
+        raise Refused(str(err)) from None
+    if not entries:
+        raise Refused(
+            f"customer {customer!r} has no open invoice in the credit's currency"
+            f" ({', '.join(sorted({c.currency for c in credit}))}) issued by {date}"
+        )
+    return Plan(tuple(entries), f"credit of {who.id} applied: {_applied_to(entries)}")

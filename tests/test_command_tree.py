@@ -55,6 +55,7 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("agent", "add"): ("nadia", "--name", "Nadia Koval", "--date", "2026-11-01"),
     ("agent", "assign"): ("acme", "nadia", "--rate", "10%", "--from", "2026-11-01"),
     ("agent", "pay"): ("nadia", "12.50 USD", "--date", "2026-12-10"),
+    ("apply-credit",): ("acme", "--date", "2026-12-05"),
     ("bank", "add"): ("Assets:Wise:EUR", "--currency", "EUR", "--date", "2026-01-01"),
     ("bank", "opening"): ("Assets:Bank", "100 USD"),
     ("close",): ("2026-11",),

@@ -67,3 +67,68 @@ def test_quotes_tier_note_counts_each_contracts_real_days(run: Run, ok, new_ledg
         "note: this box moves every box from 65% to 60% of list: the OneBox cost of your other"
         " boxes changes by -4.03 USD a month"
     )
+
+
+def _ids(main: Path, part: str) -> list[str]:
+    from tests.conftest import load_entries
+
+    return [str(e.meta["id"]) for e in load_entries(main) if part in str(e.meta.get("id", ""))]
+
+
+def test_the_close_sets_credit_against_older_open_invoices_first(run: Run, ok, seed_ledger):
+    """500.00 paid ahead on 11-10 (credit), a 300.00 sale on 11-20 (open): the close of November
+    sets 300.00 against the sale's invoice, the older, then 200.00 against its own 2,125.00."""
+    ok(run(seed_ledger, "receive", "acme", "500 USD", "--date", "2026-11-10"))
+    ok(run(seed_ledger, "sell", "acme", "300 USD", "--stream", "services", "--date",
+           "2026-11-20", "--memo", "Training"))  # fmt: skip
+    ok(run(seed_ledger, "close", "2026-11"))
+    text = journal(seed_ledger, "2026-11")
+    assert (
+        '2026-11-30 * "Acme Realty" "Credit applied to inv-2026-11-20-acme"\n'
+        '  id: "close/2026-11/acme/credit/inv-2026-11-20-acme"\n'
+        '  customer: "acme"\n'
+        '  period: "2026-11"\n'
+        '  invoice: "inv-2026-11-20-acme"\n'
+        "  Liabilities:Customer-Credit:Acme        300.00 USD\n"
+        '    credit: "receive/2026-11-10/acme/1"\n'
+        "  Assets:Receivable:Acme                 -300.00 USD\n"
+        '    invoice: "inv-2026-11-20-acme"\n'
+    ) in text
+    owed = ok(run(seed_ledger, "report", "receivables", "--as-of", "2026-11-30", "--format",
+                  "csv"))  # fmt: skip
+    assert owed[1:3] == ["acme,inv-2026-11-acme,2026-11-30,2026-12-30,USD,1925.00,0,current", ""]
+    assert ok(run(seed_ledger, "verify"))[-1].endswith("0 finding(s), no drift")
+
+
+def test_apply_credit_sets_credit_against_open_invoices_now(run: Run, ok, refused, snapshot,
+                                                            seed_ledger):  # fmt: skip
+    before = snapshot(seed_ledger.parent)
+    assert refused(run(seed_ledger, "apply-credit", "acme", "--date", "2026-11-21"), 1) == (
+        "customer 'acme' holds no credit on 2026-11-21"
+    )
+    assert snapshot(seed_ledger.parent) == before
+    ok(run(seed_ledger, "receive", "acme", "500 USD", "--date", "2026-11-10"))
+    ok(run(seed_ledger, "sell", "acme", "300 USD", "--stream", "services", "--date",
+           "2026-11-20", "--memo", "Training"))  # fmt: skip
+    assert ok(run(seed_ledger, "apply-credit", "acme", "--date", "2026-11-21")) == [
+        "credit of acme applied: 300.00 USD to inv-2026-11-20-acme"
+    ]
+    assert _ids(seed_ledger, "apply-credit/") == ["apply-credit/inv-2026-11-20-acme/2026-11-21/1"]
+    assert refused(run(seed_ledger, "apply-credit", "acme", "--date", "2026-11-22"), 1) == (
+        "customer 'acme' has no open invoice in the credit's currency (USD) issued by 2026-11-22"
+    )
+
+
+def test_a_credit_notes_excess_is_set_against_other_open_invoices(run: Run, ok, closed_seed):
+    ok(run(closed_seed, "receive", "acme", "2125 USD", "--date", "2026-12-01"))
+    ok(run(closed_seed, "sell", "acme", "300 USD", "--stream", "services", "--date",
+           "2026-12-02", "--memo", "Training"))  # fmt: skip
+    lines = ok(run(closed_seed, "credit-note", "inv-2026-11-acme", "100 USD", "--date",
+                   "2026-12-03", "--memo", "Outage", "--stream", "cloud"))  # fmt: skip
+    assert lines == [
+        "credit note cn-2026-12-03-acme: 100.00 USD off inv-2026-11-acme (cloud), 100.00 USD held"
+        " as credit, applied: 100.00 USD to inv-2026-12-02-acme"
+    ]
+    owed = ok(run(closed_seed, "report", "receivables", "--as-of", "2026-12-15", "--format",
+                  "csv"))  # fmt: skip
+    assert owed[1] == "acme,inv-2026-12-02-acme,2026-12-02,2027-01-01,USD,200.00,0,current"

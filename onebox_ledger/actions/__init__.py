@@ -31,6 +31,7 @@ from .closing import Closed, Invoiced, close, invoice
 from .customers import contract_add, contract_change, contract_end, customer_add, usage
 from .helpers import Written, write_static
 from .money_events import (
+    apply_credit,
     bank_add,
     bank_opening,
     credit_note,
@@ -55,6 +56,7 @@ __all__ = [
     "Invoiced",
     "Verification",
     "Written",
+    "apply_credit",
     "bank_add",
     "bank_opening",
     "close",

@@ -88,13 +88,15 @@ def close(
         currency = seals.currency_of(ledger.options())
         rates = Rates.of(static, ledger.operating_currency())
         credit_entries = ledger.credit_entries(files)
+        holders = {str(c.customer) for c in carried(credit_entries, month) if c.kind == "credit"}
+        receivables = ledger.receivable_entries(files, holders)
         opened = {e.account for e in static if isinstance(e, data.Open)}
         try:
             result = close_month(
                 book, month, view.dated, previous=previous, currency=currency, rates=rates,
                 credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
-                agents=parse_agents(static, book)[0],
+                agents=parse_agents(static, book)[0], receivables=receivables,
             )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None

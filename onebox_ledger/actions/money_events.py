@@ -209,6 +209,16 @@ def write_off(ledger: Ledger, invoice: str, *, date: datetime.date, memo: str) -
     )
 
 
+def apply_credit(
+    ledger: Ledger, customer: str, *, date: datetime.date, invoice: str | None
+) -> Written:
+    return _money_event(
+        ledger, date,
+        lambda state: planner.apply_credit(state, customer, date, invoice=invoice),
+        customer,
+    )  # fmt: skip
+
+
 def bank_add(
     ledger: Ledger,
     account: str,

@@ -90,6 +90,12 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     credit_entries = [
         e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
     ]
+    receivables = [
+        e
+        for e in loaded.entries
+        if isinstance(e, data.Transaction)
+        and any(p.account.startswith(beans.RECEIVABLE + ":") for p in e.postings)
+    ]
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
@@ -101,7 +107,9 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
-            lines = diff_month(book, month, entries, rates, credit_entries, found_agents)
+            lines = diff_month(
+                book, month, entries, rates, credit_entries, found_agents, receivables
+            )
         except (
             BillingError,
             CloseError,

@@ -239,6 +239,27 @@ def write_off(invoice: str, date: datetime.date, memo: str, future: bool) -> Non
     echo(written.message)
 
 
+@cli.command("apply-credit", short_help="Set a customer's credit against its open invoices.")
+@click.argument("customer_id", type=CUSTOMER)
+@click.option("--invoice", type=INVOICE, metavar="ID", help="Only this invoice (default: every"
+              " open one, oldest first).")  # fmt: skip
+@click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date applied.")
+@future_option
+def apply_credit(customer_id: str, invoice: str | None, date: datetime.date, future: bool) -> None:
+    """Set CUSTOMER_ID's credit against its open invoices issued by --date, oldest credit and
+    oldest invoice first, one entry per invoice (each part at its own exchange rate). The
+    close does it for every customer holding credit; this does it now.
+
+    \b
+    Example:
+      onebox-ledger apply-credit acme --date 2026-12-05
+    """
+    written = actions.apply_credit(
+        ledger(), customer_id, date=not_future(date, future), invoice=invoice
+    )
+    echo(written.message)
+
+
 @cli.group(short_help="The partner's bank accounts, one per currency.")
 def bank() -> None:
     """The partner's bank accounts, one per currency."""

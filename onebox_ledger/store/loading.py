@@ -15,7 +15,7 @@ import gc
 import glob
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -301,6 +301,34 @@ class Reader(Layout):
                 found.extend(
                     e for e in parsed if isinstance(e, data.Transaction) and beans.touches_credit(e)
                 )
+        return found
+
+    def receivable_entries(
+        self, files: Files, customers: Collection[str]
+    ) -> list[data.Transaction]:
+        """Every transaction posting to the receivable of one of `customers`, in any file: what
+        the close needs to set their open credit against their older open invoices. Searched
+        as bytes like `credit_entries`, and only asked for the customers that hold credit."""
+        if not customers:
+            return []
+        accounts = {beans.receivable_account(c) for c in customers}
+        markers = [f"{account} ".encode() for account in sorted(accounts)]
+
+        def touching(entries: Iterable[data.Directive]) -> Iterator[data.Transaction]:
+            for entry in entries:
+                if isinstance(entry, data.Transaction) and any(
+                    p.account in accounts for p in entry.postings
+                ):
+                    yield entry
+
+        found: list[data.Transaction] = []
+        for entries in files.parsed.values():
+            found.extend(touching(entries))
+        for path in files.months.values():
+            blocks = _blocks_holding(path.read_bytes(), markers)
+            if blocks:
+                parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
+                found.extend(touching(parsed))
         return found
 
     def open_date(self, static: Sequence[data.Directive], sealed: Month | None) -> datetime.date:
