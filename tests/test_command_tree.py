@@ -213,7 +213,7 @@ def test_amounts_and_months_as_arguments_say_what_to_type(path: tuple[str, ...])
 
 MONEY_EVENTS = [("sell",), ("receive",), ("refund",), ("credit-note",), ("write-off",),
                 ("onebox", "pay"), ("onebox", "bill"), ("onebox", "grace"), ("onebox", "reconcile"),
-                ("agent", "pay")]  # fmt: skip
+                ("agent", "pay"), ("apply-credit",), ("tax", "pay")]  # fmt: skip
 
 
 def test_the_money_events_and_only_they_take_future():

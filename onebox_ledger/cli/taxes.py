@@ -33,7 +33,9 @@ from .common import (
     PercentType,
     TextType,
     echo,
+    future_option,
     ledger,
+    not_future,
 )
 from .common import REF as REF_TYPE
 from .setup import customer, terms
@@ -169,9 +171,10 @@ def tax() -> None:
     "--through", type=DateType("--through"), metavar="YYYY-MM-DD",
     help="vat: the last day of the return paid (default: the end of the month before --date).",
 )  # fmt: skip
+@future_option
 def tax_pay(
     kind: str, amount: Money, date: datetime.date, account: str | None, ref: str | None,
-    through: datetime.date | None,
+    through: datetime.date | None, future: bool,
 ) -> None:  # fmt: skip
     """Pay KIND (single: Liabilities:Tax:Single; vat: Liabilities:VAT:Output) AMOUNT from a bank
     account; a date in a sealed month is booked on the first open day. Paying VAT settles a
@@ -182,7 +185,13 @@ def tax_pay(
       onebox-ledger tax pay single "2400.00 UAH" --date 2026-04-20
     """
     written = actions.tax_pay(
-        ledger(), kind, amount, date=date, ref=ref, account=account, through=through
+        ledger(),
+        kind,
+        amount,
+        date=not_future(date, future),
+        ref=ref,
+        account=account,
+        through=through,
     )
     echo(written.message)
 
