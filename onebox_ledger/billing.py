@@ -85,6 +85,10 @@ class Line:
     describe: str  # the narration, without the stream and the month
     deferred: bool = False
     year: datetime.date | None = None  # annual: the anniversary whose invoice deferred it
+    # annual, recognised or credited: (amount, the month whose invoice deferred it) per
+    # invoice, when more than one did (a change during the year): a foreign amount moves
+    # out of Deferred-Revenue at the rate of the invoice that carried it
+    parts: tuple[tuple[Decimal, Month], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -479,28 +483,42 @@ def _year_lines(
                 Line(f"change-{piece.first}", "credit", -piece.amount, piece.describe,
                      year=anniversary)
             )  # fmt: skip
-    recognised = sum((_share(p, month, through) for p in billed), ZERO)
+    # per invoice that deferred it (the anniversary's, a change's): what the month recognises
+    shares: dict[Month, Decimal] = {}
+    for p in billed:
+        shares[p.billed_in] = shares.get(p.billed_in, ZERO) + _share(p, month, through)
+    rests: dict[Month, Decimal] = {}
     if ended and Month.of(through) == month:  # ended before the year: what it did not serve
-        served_before = sum(
-            (_share(p, m, through) for m in _months(Month.of(anniversary), month.prev())
-             for p in billed),
-            ZERO,
-        )  # fmt: skip
-        rest = sum((p.amount for p in billed), ZERO) - served_before - recognised
+        for p in billed:
+            served_before = sum(
+                (_share(p, m, through) for m in _months(Month.of(anniversary), month.prev())),
+                ZERO,
+            )
+            left = p.amount - served_before - _share(p, month, through)
+            rests[p.billed_in] = rests.get(p.billed_in, ZERO) + left
+        rest = sum(rests.values(), ZERO)
         if rest and contract.unearned == "recognise":
-            recognised += rest
+            for key, left in rests.items():
+                shares[key] = shares.get(key, ZERO) + left
         elif rest > 0:
             lines.append(
                 Line(f"unearned{tail}", "credit", rest,
                      f"ended {contract.end}: {rest} paid for days after it, credited",
-                     year=anniversary)
+                     year=anniversary, parts=_parts(rests))
             )  # fmt: skip
+    recognised = sum(shares.values(), ZERO)
     if recognised:
         lines.append(
             Line(f"recognise{tail}", "recognise", recognised, f"recognised {describe}",
-                 year=anniversary)
+                 year=anniversary, parts=_parts(shares))
         )  # fmt: skip
     return lines
+
+
+def _parts(by_invoice: dict[Month, Decimal]) -> tuple[tuple[Decimal, Month], ...]:
+    """The non-zero amounts per invoice month, when more than one invoice carries them."""
+    parts = tuple((amount, month) for month, amount in sorted(by_invoice.items()) if amount)
+    return parts if len(parts) > 1 else ()
 
 
 def charge(

@@ -472,11 +472,18 @@ def line_entry(
     if line.kind == "invoice":
         lot = rates.lot(cur, date, f"invoice {invoice}")
         credit = deferred if line.deferred else income
+        # a foreign amount leaves Deferred-Revenue at the rate it was recognised at: an
+        # advance month's adjustment (or last settlement) at the rate of that month's
+        # advance invoice, the one its service was recognised against
+        carried = lot
+        if lot is not None and contract.advance and line.suffix in ("adjust", "settle"):
+            served = month.prev() if line.suffix == "adjust" else month
+            carried = rates.lot(cur, served.first, f"invoice {invoice_id(customer.id, served)}")
         postings = [
             beans.posting(receivable, line.amount, cur, lot=lot),
             beans.posting(credit, -money.in_operating(line.amount, lot), operating)
             if credit == income or lot is None
-            else beans.posting(credit, -line.amount, cur, lot=lot),
+            else beans.posting(credit, -line.amount, cur, lot=carried),
         ]
         meta["invoice"] = invoice
         meta["due"] = date + datetime.timedelta(days=customer.payment)
@@ -486,10 +493,22 @@ def line_entry(
     else:
         opened = Month.of(line.year) if line.year else month
         source = invoice_id(contract.customer, opened)
-        lot = rates.lot(cur, opened.last if line.year else date, f"invoice {source}")
-        postings = [beans.posting(deferred, line.amount, cur, lot=lot)]
+        # the rate of the invoice that deferred it: an anniversary's (or a change's) invoice
+        # at its close; an advance month's invoice on its first day
+        issued = opened.last if line.year else (month.first if contract.advance else date)
+        lot = rates.lot(cur, issued, f"invoice {source}")
+        parts = [(line.amount, lot)]
+        if lot is not None and line.parts:
+            parts = [
+                (amount, rates.lot(cur, billed.last, f"invoice {invoice_id(customer.id, billed)}"))
+                for amount, billed in line.parts
+            ]
+        postings = [beans.posting(deferred, amount, cur, lot=at) for amount, at in parts]
         if line.kind == "recognise":
-            postings.append(beans.posting(income, -money.in_operating(line.amount, lot), operating))
+            postings += [
+                beans.posting(income, -money.in_operating(amount, at), operating)
+                for amount, at in parts
+            ]
         else:  # credit: what was paid for and will not be served is the customer's
             # with the VAT its invoice charged on it (taxes: a credit is a correction)
             vat = taxes.treatment(book, customer, opened.last if line.year else date)

@@ -132,3 +132,100 @@ def test_a_credit_notes_excess_is_set_against_other_open_invoices(run: Run, ok, 
     owed = ok(run(closed_seed, "report", "receivables", "--as-of", "2026-12-15", "--format",
                   "csv"))  # fmt: skip
     assert owed[1] == "acme,inv-2026-12-02-acme,2026-12-02,2027-01-01,USD,200.00,0,current"
+
+
+def test_a_foreign_currency_contract_is_billed_in_advance(run: Run, ok, new_ledger: Path):
+    """5 x 20.00 EUR in advance from November, 6 seats from 11-16; EUR at 1.10 on 11-01, 1.12
+    on 11-30, 1.08 on 12-01. November's invoice: 100.00 EUR at 1.10 deferred; its close
+    recognises what was served, 5 x 20 x 15/30 + 6 x 20 x 15/30 = 110.00 EUR, at the invoice's
+    1.10 (121.00 USD), leaving 10.00 EUR owed for the month; December's invoice carries it at
+    its own 1.08 (10.80 USD) and takes it out of Deferred-Revenue at the 1.10 it was recognised
+    at: 0.20 USD realized, Deferred-Revenue at zero in both currencies."""
+    from tests.conftest import load_entries
+
+    for step in [
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-01-01"),
+        ("terms", "payment", "30", "--date", "2026-01-01"),
+        ("price", "EUR", "1.10 USD", "--date", "2026-11-01"),
+        ("price", "EUR", "1.12 USD", "--date", "2026-11-30"),
+        ("price", "EUR", "1.08 USD", "--date", "2026-12-01"),
+        ("customer", "add", "berlin", "--name", "Berlin Immo", "--currency", "EUR", "--date",
+         "2026-11-01"),
+        ("contract", "add", "berlin-cloud", "--customer", "berlin", "--stream", "cloud",
+         "--price", "20 EUR", "--quantity", "5", "--start", "2026-11-01", "--item", "cloud-user",
+         "--timing", "advance"),
+        ("contract", "change", "berlin-cloud", "--date", "2026-11-16", "--quantity", "6"),
+        ("close", "2026-11"),
+        ("invoice", "2026-12"),
+    ]:  # fmt: skip
+        ok(run(new_ledger, *step))
+    entries = {e.meta.get("id"): e for e in load_entries(new_ledger) if hasattr(e, "postings")}
+
+    def shown(entry_id: str) -> list[str]:
+        return [
+            f"{p.account} {p.units.number} {p.units.currency}"
+            + (f" @ {p.price.number}" if p.price else "")
+            for p in entries[entry_id].postings
+        ]
+
+    assert shown("close/2026-11/berlin-cloud/recognise") == [
+        "Liabilities:Deferred-Revenue:Berlin 110.00 EUR @ 1.10",
+        "Income:Cloud -121.00 USD",
+    ]
+    assert shown("invoice/2026-12/berlin-cloud/adjust") == [
+        "Assets:Receivable:Berlin 10.00 EUR @ 1.08",
+        "Liabilities:Deferred-Revenue:Berlin -10.00 EUR @ 1.10",
+        "Expenses:FX-Losses 0.20 USD",
+    ]
+    assert shown("invoice/2026-12/berlin-cloud/advance") == [
+        "Assets:Receivable:Berlin 120.00 EUR @ 1.08",
+        "Liabilities:Deferred-Revenue:Berlin -120.00 EUR @ 1.08",
+    ]
+    assert ok(run(new_ledger, "verify"))[-1].endswith("0 finding(s), no drift")
+
+
+def test_a_foreign_annual_contract_changes_during_the_year(run: Run, ok, new_ledger: Path):
+    """10 x 20.00 EUR a month billed yearly from January (2,400.00 EUR, invoiced at 1.10), 15
+    seats from 07-01: the upgrade bills 5 x 20 x 12 x 184/365 = 604.93 EUR with July's close
+    (at 1.05); July recognises a twelfth of the year (200.00 EUR at 1.10 = 220.00 USD) and the
+    upgrade's 31 of 184 days (101.92 EUR at 1.05 = 107.02 USD), each at the rate of the invoice
+    that carried it."""
+    from tests.conftest import load_entries
+
+    for step in [
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2026-01-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-01-01"),
+        ("terms", "payment", "30", "--date", "2026-01-01"),
+        ("price", "EUR", "1.10 USD", "--date", "2026-01-01"),
+        ("price", "EUR", "1.05 USD", "--date", "2026-07-01"),
+        ("customer", "add", "berlin", "--name", "Berlin Immo", "--currency", "EUR", "--date",
+         "2026-01-01"),
+        ("contract", "add", "berlin-year", "--customer", "berlin", "--stream", "cloud",
+         "--price", "20 EUR", "--quantity", "10", "--start", "2026-01-01", "--item",
+         "cloud-user", "--billing", "annual"),
+        ("contract", "change", "berlin-year", "--date", "2026-07-01", "--quantity", "15"),
+        *[("close", f"2026-{m:02d}") for m in range(1, 8)],
+    ]:  # fmt: skip
+        ok(run(new_ledger, *step))
+    entries = {e.meta.get("id"): e for e in load_entries(new_ledger) if hasattr(e, "postings")}
+
+    def shown(entry_id: str) -> list[str]:
+        return [
+            f"{p.account} {p.units.number} {p.units.currency}"
+            + (f" @ {p.price.number}" if p.price else "")
+            for p in entries[entry_id].postings
+        ]
+
+    assert shown("close/2026-07/berlin-year/change-2026-07-01") == [
+        "Assets:Receivable:Berlin 604.93 EUR @ 1.05",
+        "Liabilities:Deferred-Revenue:Berlin -604.93 EUR @ 1.05",
+    ]
+    assert shown("close/2026-07/berlin-year/recognise") == [
+        "Liabilities:Deferred-Revenue:Berlin 200.00 EUR @ 1.10",
+        "Liabilities:Deferred-Revenue:Berlin 101.92 EUR @ 1.05",
+        "Income:Cloud -220.00 USD",
+        "Income:Cloud -107.02 USD",
+        "Equity:Rounding 0.0040 USD",  # 101.92 x 1.05 = 107.016, booked to the cent
+    ]
+    assert ok(run(new_ledger, "verify"))[-1].endswith("0 finding(s), no drift")

@@ -10,7 +10,6 @@ from decimal import Decimal
 from beancount.core import data
 
 from .. import beans, events, taxes
-from ..billing import contract_year
 from ..model import TREATMENTS, Book, Contract, Customer, parse_book
 from ..store import (
     Ledger,
@@ -136,11 +135,6 @@ def contract_add(
             raise InputError(f"unknown item {item!r}{_suggest(item, list(book.items))}")
         if billing == "metered" and item is not None and not book.items[item][0].metered:
             raise InputError(f"item {item!r} is not metered (define it with --per)")
-        if timing == "advance" and price.currency != ledger.operating_currency():
-            raise InputError(
-                f"advance billing is for contracts in the operating currency"
-                f" ({ledger.operating_currency()}); bill {price.currency} in arrears"
-            )
         _not_sealed(ledger, start, "start")
         if timing == "advance":
             _not_issued(loaded, cid, start)
@@ -189,7 +183,6 @@ def contract_change(
             )
         _not_sealed(ledger, date, "date")
         _not_invoiced(loaded, contract, date, "a change")
-        _foreign_annual(contract, date, quantity, price, downgrade, ledger.operating_currency())
         entry = events.change_entry(cid, date, quantity, price, downgrade)
         text = write_static(ledger, loaded, ledger.customers_path, [entry])
     return Written(ledger.customers_path, text, f"contract {cid} changed from {date}")
@@ -239,32 +232,6 @@ def _not_invoiced(
             f" {through.first}): {what} on {date} would change an issued invoice; date it"
             f" {earliest} or later"
         )
-
-
-def _foreign_annual(
-    contract: Contract,
-    date: datetime.date,
-    quantity: int | None,
-    price: Money | None,
-    downgrade: str,
-    operating: str,
-) -> None:
-    """Mid-year changes of an annual contract are billed in the operating currency only."""
-    if contract.billing != "annual" or contract.currency == operating:
-        return
-    year = contract_year(contract, Month.of(date))
-    if year is None or year[0] == date:
-        return
-    before_q, before_p = contract.terms_on(date - datetime.timedelta(days=1))
-    after = (quantity or before_q) * (price.number if price else beans.number(before_p))
-    if after < before_q * beans.number(before_p) and downgrade == "anniversary":
-        return
-    raise InputError(
-        f"contract {contract.id!r} is billed yearly in {contract.currency}: a change during"
-        f" the year is billed only in {operating}; date it on the anniversary"
-        f" {year[1] + datetime.timedelta(days=1)}, or for a lower price or quantity pass"
-        " --downgrade anniversary"
-    )
 
 
 def contract_end(
