@@ -68,13 +68,12 @@ from . import beans, taxes
 from .events import VALUE_DATE
 from .model import Book, ModelError, error
 from .money import Rates
-from .reports import Table
+from .reports import COMMISSION, Table
 from .values import ZERO, InputError, Money, Month, parse_id, round_money, show_money
 
 AGENT = "onebox-agent"
 ASSIGN = "onebox-assign"
 BASES = ("collected", "invoiced")
-COMMISSION = "Expenses:Commission"
 LIABILITY = "Liabilities:Commission"
 PREFIX = "commission/"  # ids of the accrued (and reversed) commissions
 PAY_PREFIX = "agent-pay/"  # ids of payments to agents

@@ -56,6 +56,8 @@ from .openitems import (
 from .taxes import SINGLE_TAX
 from .values import ZERO, Month, round_money, show_money
 
+COMMISSION = "Expenses:Commission"  # agents' commission (agents.py books it; keep shows it)
+
 CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 SOON_DAYS = 7
@@ -361,15 +363,21 @@ def keep_table(
                          _pct(total_sold - total_cost, total_sold)])  # fmt: skip
     table.notes = convert.notes()
     outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
+    # a FOP's single tax and an agent's commission are costs of what is sold: each its own
+    # row, then what is kept after them (the last row is always what the partner keeps)
     tax = -outside.pop(SINGLE_TAX, ZERO)
-    if tax:  # a FOP's single tax is a cost of what it sells: its own line, and what is left
-        kept = total_sold - total_cost - tax
+    commission = -outside.pop(COMMISSION, ZERO)
+    after = [what for what, value in (("tax", tax), ("commission", commission)) if value]
+    if tax:
         table.totals.append(["single tax", *pad, None, None, -tax, None])
-        table.totals.append(
-            ["kept after tax", *pad, total_sold, total_cost, kept, _pct(kept, total_sold)]
-        )
+    if commission:
+        table.totals.append(["commission", *pad, None, None, -commission, None])
+    if after:
+        kept = total_sold - total_cost - tax - commission
+        table.totals.append([f"kept after {' and '.join(after)}", *pad, total_sold, total_cost,
+                             kept, _pct(kept, total_sold)])  # fmt: skip
     if outside:
-        net = total_sold - total_cost - tax + sum(outside.values(), ZERO)
+        net = total_sold - total_cost - tax - commission + sum(outside.values(), ZERO)
         listed = ", ".join(
             f"{account} {show_money(value, currency)}" for account, value in sorted(outside.items())
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_fava_ext import client, get, parse
 
 from onebox_ledger.agents import commission_base
 
@@ -285,3 +286,58 @@ def test_invoiced_basis_accrues_at_the_close_and_a_write_off_gives_it_back(
     assert ok(run(seed_ledger, "report", "agents", "--format", "csv"))[1] == (
         "olga,Olga Sub,acme,0.00,0.00,0.00,0.00"
     )
+
+
+def test_keep_and_the_onebox_page_show_commission_as_its_own_row(agent_seed, run, ok):
+    """November sold 2125.00 and cost 81.25 (kept 2043.75); the 12.50 commission on
+    December's 125.00 receipt is its own row, and what is kept after it is 2031.25 (95.6%:
+    2031.25 / 2125.00 = 0.9559)."""
+    _assign(run, ok, agent_seed)
+    ok(run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10", "--ref", "BANK-1"))
+    assert ok(run(agent_seed, "report", "keep", "--format", "csv")) == [
+        "stream,sold,onebox_cost,kept,kept_pct",
+        "cloud,125.00,81.25,43.75,35.0",
+        "services,2000.00,0.00,2000.00,100.0",
+        "total,2125.00,81.25,2043.75,96.2",
+        "commission,,,-12.50,",
+        "kept after commission,2125.00,81.25,2031.25,95.6",
+    ]
+    # no "outside the streams" note any more: commission is no longer outside
+    assert ok(run(agent_seed, "report", "keep"))[-3:] == [
+        "total                  2125.00        81.25  2043.75      96.2",
+        "commission                                    -12.50",
+        "kept after commission  2125.00        81.25  2031.25      95.6",
+    ]
+    page = parse(get(client(agent_seed), "/onebox-partner/extension/OneBox/"))
+    assert page.sections["onebox-keep-stream"][0][-3:] == [
+        ["Total", "2,125.00", "81.25", "2,043.75", "96.2"],
+        ["Commission", "", "", "-12.50", ""],
+        ["Kept after commission", "2,125.00", "81.25", "2,031.25", "95.6"],
+    ]
+    assert page.texts["onebox-headline"] == (
+        "Sold 2,125.00 USD; OneBox cost 81.25 USD; kept 2,043.75 USD (96.2%)."
+        " Kept after commission 2,031.25 USD (95.6%)."
+    )
+
+
+def test_keep_shows_the_single_tax_and_commission_then_what_is_kept_after_both():
+    """Sold 1000.00, cost 300.00: kept 700.00; 50.00 single tax and 70.00 commission leave
+    580.00, 58.0% of what was sold."""
+    from decimal import Decimal
+
+    from onebox_ledger.reports import Converter, keep_table
+
+    table = keep_table(
+        {("cloud",): [Decimal("1000.00"), Decimal("300.00")]}, "UAH", start=None, end=None,
+        by="stream", convert=Converter([], "UAH"),
+        other={"Expenses:Tax:Single": Decimal("50.00"), "Expenses:Commission": Decimal("70.00"),
+               "Income:FX": Decimal("-5.00")},
+    )  # fmt: skip
+    assert table.totals == [
+        ["total", Decimal("1000.00"), Decimal("300.00"), Decimal("700.00"), Decimal("70.0")],
+        ["single tax", None, None, Decimal("-50.00"), None],
+        ["commission", None, None, Decimal("-70.00"), None],
+        ["kept after tax and commission", Decimal("1000.00"), Decimal("300.00"),
+         Decimal("580.00"), Decimal("58.0")],
+    ]  # fmt: skip
+    assert table.notes == ["outside the streams: Income:FX 5.00 UAH; net income 585.00 UAH"]
