@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import load_entries
 from test_fava_ext import client, get, parse
 
 from onebox_ledger.agents import commission_base
@@ -341,3 +342,72 @@ def test_keep_shows_the_single_tax_and_commission_then_what_is_kept_after_both()
          Decimal("580.00"), Decimal("58.0")],
     ]  # fmt: skip
     assert table.notes == ["outside the streams: Income:FX 5.00 UAH; net income 585.00 UAH"]
+
+
+def test_a_credit_note_gives_back_the_invoiced_commission_of_its_net(run, ok, tmp_path, bean_check):
+    """Under VAT at 19%: berlin's January invoice is 5 x 25.00 = 125.00 + 23.75 VAT; a 10%
+    invoiced-basis agent earns 12.50 (on the net). A credit note of 10.00 (+ 1.90 VAT) gives
+    back 1.00 (10% of the net 10.00, not of the 11.90 credited); verify re-derives both."""
+    from test_taxes import DE_STEPS, _build
+
+    main = _build(run, ok, tmp_path / "de", "EUR", DE_STEPS)
+    ok(run(main, "agent", "add", "nadia", "--name", "Nadia Koval", "--date", "2026-01-01"))
+    ok(run(main, "agent", "assign", "berlin", "nadia", "--rate", "10%", "--basis", "invoiced",
+           "--from", "2026-01-01"))  # fmt: skip
+    assert "  commission to agents: 12.50 EUR" in ok(run(main, "close", "2026-01"))
+    assert ok(run(main, "credit-note", "inv-2026-01-berlin", "10 EUR", "--date", "2026-02-11",
+                  "--memo", "Outage")) == [
+        "credit note cn-2026-02-11-berlin: 10.00 EUR + VAT 1.90 EUR (19%) off inv-2026-01-berlin"
+        " (cloud); commission 1.00 EUR given back by nadia"
+    ]  # fmt: skip
+    february = (main.parent / "ledger" / "journal" / "2026-02.beancount").read_text()
+    assert (
+        '2026-02-11 * "Nadia Koval" "Commission 10% given back on 10.00 EUR from berlin'
+        ' (credit-note/inv-2026-01-berlin/2026-02-11/1)"\n'
+        '  id: "commission/credit-note/inv-2026-01-berlin/2026-02-11/1/nadia"\n'
+        '  agent: "nadia"\n'
+        '  customer: "berlin"\n'
+        '  source: "credit-note/inv-2026-01-berlin/2026-02-11/1"\n'
+        "  base: -10.00 EUR\n"
+        "  rate: 0.10\n"
+        "  Expenses:Commission                  -1.00 EUR\n"
+        "  Liabilities:Commission:Nadia          1.00 EUR\n"
+    ) in february
+    assert bean_check(main) == []
+    assert ok(run(main, "verify"))[-1].endswith(
+        "1 commission(s) re-derived, 0 finding(s), no drift"
+    )
+    assert ok(run(main, "report", "agents", "--format", "csv"))[1] == (
+        "nadia,Nadia Koval,berlin,115.00,11.50,0.00,11.50"
+    )
+
+
+def test_a_credit_note_of_a_stream_the_agent_does_not_have_gives_nothing_back(seed_ledger, run, ok):
+    """olga earns 5% of acme's cloud (6.25 on 125.00); a services credit note is not hers, a
+    cloud one of 20.00 gives back 1.00; a credit note on a one-time sale (which earned no
+    invoiced commission: the close pays on contracts' invoices) gives nothing back, even to
+    an agent of every stream."""
+    ok(run(seed_ledger, "agent", "add", "olga", "--name", "Olga Sub", "--date", "2026-11-01"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "olga", "--rate", "0.05", "--basis",
+           "invoiced", "--streams", "cloud", "--from", "2026-11-01"))  # fmt: skip
+    ok(run(seed_ledger, "agent", "add", "nadia", "--name", "Nadia Koval", "--date", "2026-12-01"))
+    ok(run(seed_ledger, "close", "2026-11"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "nadia", "--rate", "0.10", "--basis",
+           "invoiced", "--from", "2026-12-01"))  # fmt: skip
+    assert ok(run(seed_ledger, "credit-note", "inv-2026-11-acme", "100 USD", "--date",
+                  "2026-12-05", "--stream", "services", "--memo", "Less work"))[0].endswith(
+        "(services)"
+    )  # fmt: skip
+    assert ok(run(seed_ledger, "credit-note", "inv-2026-11-acme", "20 USD", "--date",
+                  "2026-12-06", "--stream", "cloud", "--memo", "Outage"))[0].endswith(
+        "(cloud); commission 1.00 USD given back by olga"
+    )  # fmt: skip
+    ok(run(seed_ledger, "sell", "acme", "300 USD", "--stream", "services", "--date",
+           "2026-12-07", "--memo", "Setup"))  # fmt: skip
+    sold = [e for e in load_entries(seed_ledger) if str(e.meta.get("id", "")).startswith("sell/")]
+    invoice = sold[0].meta["invoice"]
+    assert "commission" not in ok(run(seed_ledger, "credit-note", invoice, "30 USD", "--date",
+                                      "2026-12-08", "--memo", "Discount"))[0]  # fmt: skip
+    assert ok(run(seed_ledger, "verify"))[-1].endswith(
+        "1 commission(s) re-derived, 0 finding(s), no drift"
+    )
