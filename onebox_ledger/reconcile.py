@@ -29,8 +29,8 @@ expected is 0, a missing contract's billed is 0), so the differences add up to t
 total less what the books accrued: exactly the variance ``onebox bill BILL TOTAL`` would
 book. An expected quantity is the contract's unit-months (5 seats for 16 of 30 days:
 2.6667, to 4 places); a metered contract's is its billed blocks. ``--record`` books one
-adjustment per differing line (:func:`adjustments`), each naming its customer, contract,
-box and reason, instead of one lump::
+adjustment per line (:func:`adjustments`; a match at 0.00, so the books hold every line),
+each naming its customer, contract, box and reason, instead of one lump::
 
     2026-12-03 * "OneBox" "Bill onebox-2026-11 line 3, quantity: 7 billed, 5 expected ..."
       id: "bill/onebox-2026-11/line-3"
@@ -389,20 +389,21 @@ def adjustments(
     date: datetime.date,
     rates: Rates,
 ) -> list[data.Transaction]:
-    """One ``bill/<bill>/line-<n>`` (or ``.../missing-<contract>``) adjustment per line that
-    differs: the difference to Expenses:OneBox:Adjustment against the bill, at the bill's
-    rate, naming its customer (when a customer of the books), contract, box and reason."""
+    """One ``bill/<bill>/line-<n>`` (or ``.../missing-<contract>``) adjustment per line of the
+    bill and per contract it misses: the difference to Expenses:OneBox:Adjustment against the
+    bill, at the bill's rate, naming its customer (when a customer of the books), contract,
+    box and reason. A matching line is booked too, at 0.00: the books then hold the whole bill
+    line by line (what ``onebox dispute`` names), and the adjustments' count is the lines'."""
     out = []
     for f in findings:
-        if not f.difference:
-            continue
         line, e = f.line, f.expected
         key = f"line-{line.line}" if line else f"missing-{e.contract or e.source if e else ''}"
         key = key.replace("/", "-")
         customer = line.customer_ref if line else (e.customer if e else "")
         postings = [
             beans.posting(beans.ADJUSTMENT, money.in_operating(f.difference, bill.lot), rates.operating),
-            beans.posting(beans.PAYABLE, -f.difference, bill.currency, {"bill": bill.id}, lot=bill.lot),
+            beans.posting(beans.PAYABLE, -f.difference, bill.currency, {"bill": bill.id},
+                          lot=bill.lot if f.difference else None),  # a zero lot is no lot
         ]  # fmt: skip
         where = f"line {line.line}" if line else "no line"
         out.append(

@@ -95,11 +95,14 @@ def test_each_line_is_classified_and_the_total_is_the_variance(books, run, ok, s
     ]
 
 
-def test_record_books_one_adjustment_per_differing_line(books, run, ok, bean_check, entries):
+def test_record_books_four_adjustments_one_per_line(books, run, ok, bean_check, entries):
+    """The issue's bill: one matching line, a 2-seat leak, a wrong tier, an orphan box: four
+    adjustments (the match at 0.00, so every line of the bill is in the books) whose sum,
+    0.00 + 32.50 + 3.75 + 32.50, is the variance 68.75."""
     lines = ok(run(books, "onebox", "reconcile", str(BILL), "--record", "--date", "2026-12-03"))
     assert lines[-1] == (
-        "bill onebox-2026-11: billed 280.00 USD, accrued 211.25 USD, difference +68.75 USD in 3"
-        " adjustment(s)"
+        "bill onebox-2026-11: billed 280.00 USD, accrued 211.25 USD, difference +68.75 USD in 4"
+        " adjustment(s), one per line"
     )
     assert bean_check(books) == []
     adjusted = [
@@ -110,6 +113,8 @@ def test_record_books_one_adjustment_per_differing_line(books, run, ok, bean_che
     from decimal import Decimal
 
     assert adjusted == [
+        ("bill/onebox-2026-11/line-2", "acme", "acme-cloud", "match",
+         "Expenses:OneBox:Adjustment", Decimal("0.00")),
         ("bill/onebox-2026-11/line-3", "beta", "beta-cloud", "quantity",
          "Expenses:OneBox:Adjustment", Decimal("32.50")),
         ("bill/onebox-2026-11/line-4", "gamma", "gamma-cloud", "rate",
@@ -117,6 +122,7 @@ def test_record_books_one_adjustment_per_differing_line(books, run, ok, bean_che
         ("bill/onebox-2026-11/line-5", "delta", None, "orphan",
          "Expenses:OneBox:Adjustment", Decimal("32.50")),
     ]  # fmt: skip
+    assert len(adjusted) == 4
     assert sum(a[-1] for a in adjusted) == Decimal("68.75")
     payables = ok(run(books, "report", "payables", "--as-of", "2026-12-15", "--format", "csv"))
     assert (

@@ -1,5 +1,5 @@
 """``onebox reconcile``: OneBox's bill lines against the close's accrual (see reconcile.py);
-with ``--record``, the bill booked as one adjustment per differing line.
+with ``--record``, the bill booked as one adjustment per line (a match at 0.00).
 """
 
 from __future__ import annotations
@@ -83,7 +83,10 @@ def reconcile(
             return done
         assert date is not None
         billed = sum((line.amount for line in lines), ZERO)
-        if item.billed == billed and item.billed != item.accrued:
+        lined = any(
+            i.startswith((f"bill/{bill}/line-", f"bill/{bill}/missing-")) for i in state.by_id
+        )
+        if item.billed == billed and (item.billed != item.accrued or lined):
             return Reconciled(bill, item.currency, findings, item.accrued,
                               f"bill {bill} already stands at {show_money(billed, item.currency)};"
                               " nothing changed")  # fmt: skip
@@ -110,8 +113,7 @@ def reconcile(
     message = (
         f"bill {bill}: billed {show_money(billed, item.currency)}, accrued"
         f" {show_money(item.accrued, item.currency)}, difference"
-        f" {show_money(variance, item.currency, sign=True)} in {len(entries)} adjustment(s)"
-        if entries
-        else f"bill {bill}: billed as accrued; nothing to record"
+        f" {show_money(variance, item.currency, sign=True)} in {len(entries)} adjustment(s),"
+        " one per line"
     )
     return Reconciled(bill, item.currency, findings, item.accrued, message, text)

@@ -33,7 +33,9 @@ from .money import onebox
     help="Our column's name in this export, like amount=Total (repeat, or comma-separate).",
 )  # fmt: skip
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("--record", is_flag=True, help="Book the bill: one adjustment per differing line.")
+@click.option(
+    "--record", is_flag=True, help="Book the bill: one adjustment per line (a match at 0.00)."
+)
 @click.option(
     "--date", type=DATE, metavar="YYYY-MM-DD", help="With --record: the date of OneBox's bill."
 )
@@ -51,7 +53,7 @@ def onebox_reconcile(
     rate,amount,currency) with what the close accrued per contract: match, quantity, rate,
     price, amount, orphan (billed, no contract) or missing (accrued, not billed). The
     differences add up to what `onebox bill` would book; --record books one adjustment per
-    differing line instead.
+    line instead (a match at 0.00, so the books hold the whole bill).
 
     \b
     Example:
