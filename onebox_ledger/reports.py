@@ -40,7 +40,7 @@ from typing import Any
 
 from beancount.core import data
 
-from . import beans, money
+from . import beans, disputes, money
 from .billing import active_boxes, terms_billed_on
 from .model import Book
 from .openitems import (
@@ -390,11 +390,16 @@ def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetim
     status; OneBox prepaid; totals by status."""
     found = scan(entries, as_of=as_of, want_bills=True, want_credits=True, after=as_of)
     prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
-    table = payables_table(sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid)
+    table = payables_table(
+        sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid,
+        disputed=disputes.disputes(entries, as_of),
+    )  # fmt: skip
     return _note_later(table, found, as_of)
 
 
-PAYABLE_ORDER = ("overdue", "due within 7 days", "in grace", "open", "paid", "prepaid")
+PAYABLE_ORDER = (
+    "overdue", "due within 7 days", "in grace", "open", "disputed", "paid", "prepaid",
+)  # fmt: skip
 
 
 def bill_status(bill: OpenItem, as_of: datetime.date) -> str:
@@ -410,8 +415,15 @@ def bill_status(bill: OpenItem, as_of: datetime.date) -> str:
 
 
 def payables_table(
-    items: Sequence[OpenItem], *, as_of: datetime.date, prepaid: Sequence[OpenItem] = ()
+    items: Sequence[OpenItem],
+    *,
+    as_of: datetime.date,
+    prepaid: Sequence[OpenItem] = (),
+    disputed: Sequence[disputes.Dispute] = (),
 ) -> Table:
+    """`disputed`: the disputes of bill lines (disputes.py); a bill whose whole open amount is
+    disputed is ``disputed``, not overdue, and each dispute still open is noted."""
+    held = disputes.open_by_bill(disputed)
     table = Table(
         f"OneBox bills as of {as_of}",
         ["bill", "date", "currency", "accrued", "billed", "difference", "paid", "open", "due",
@@ -420,6 +432,8 @@ def payables_table(
     totals: dict[tuple[str, str], Decimal] = {}
     for bill in items:
         status = bill_status(bill, as_of)
+        if 0 < bill.open <= held.get(bill.id, ZERO):
+            status = "disputed"
         table.rows.append([bill.id, bill.date, bill.currency, round_money(bill.accrued),
                            round_money(bill.billed), round_money(bill.billed - bill.accrued),
                            round_money(bill.paid), round_money(bill.open), bill.due_date, status])  # fmt: skip
@@ -437,6 +451,12 @@ def payables_table(
     ):
         table.totals.append([status, cur, amount])
     table.total_columns = ["status", "currency", "open"]
+    table.notes.extend(
+        f"disputed since {d.date}: {d.bill} {d.line}, {show_money(*d.open)}"
+        f"{'' if d.open == d.amount else f' of {show_money(*d.amount)}'} ({d.memo}); open until"
+        " OneBox credits it (onebox bill BILL AMOUNT --credit)"
+        for d in disputed if d.open.number
+    )  # fmt: skip
     return table
 
 
@@ -632,7 +652,10 @@ def overview(
             invoices, currency, as_of=as_of, convert=receivable_convert, credit=credit
         ),
         "payables": payables_table(
-            sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid
+            sorted_bills(found.bills.values()),
+            as_of=as_of,
+            prepaid=prepaid,
+            disputed=disputes.disputes(entries, as_of),
         ),
         "mrr": mrr_table(book, found.last_invoice, currency, as_of=as_of, convert=mrr_convert),
     }
