@@ -36,6 +36,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from . import beans, disputes, events, money, seals, taxes
+from .agents import Agents, parse_agents
 from .billing import BillingError, due_date, month_rate
 from .matching_text import CustomerNames, KnownIds
 from .model import Book, Customer, parse_book
@@ -98,8 +99,10 @@ class State:
     ibans: dict[str, str] = field(default_factory=dict)  # a bank account's IBAN -> the account
     booked_by_rules: list[tuple[str, str]] = field(default_factory=list)  # (text, account)
     disputing: list[data.Directive] = field(default_factory=list)  # disputes of bill lines
+    agents: Agents = field(default_factory=Agents)
     # indexes for matching many bank rows, built when first asked for (see `names`, `ids`)
     _names: CustomerNames | None = field(default=None, repr=False)
+    _agent_names: CustomerNames | None = field(default=None, repr=False)
     _ids: dict[str, KnownIds] = field(default_factory=dict, repr=False)
     _by_customer: dict[str, list[str]] | None = field(default=None, repr=False)
     _matcher: Matcher | None = field(default=None, repr=False)
@@ -110,6 +113,7 @@ class State:
         found, _ = seals.parse(entries)
         state = cls(book, Rates.of(entries, operating), max(found, default=None))
         state.rules = parse_rules(entries)[0]
+        state.agents = parse_agents(entries)[0]
         for entry in entries:
             if isinstance(entry, data.Open) and (
                 entry.account == beans.BANK or (entry.meta or {}).get("bank") is True
@@ -149,6 +153,14 @@ class State:
         if self._names is None:
             self._names = CustomerNames.of((c.id, c.name) for c in self.book.customers.values())
         return self._names
+
+    def agent_names(self) -> CustomerNames:
+        """The agents' names and ids, indexed as the customers' are (a bank row paying one)."""
+        if self._agent_names is None:
+            self._agent_names = CustomerNames.of(
+                (a.id, a.name) for a in self.agents.agents.values()
+            )
+        return self._agent_names
 
     def ids(self, kind: str) -> KnownIds:
         """The ids of every invoice (`kind` "invoice") or bill ("bill"), indexed for matching."""

@@ -411,3 +411,70 @@ def test_a_credit_note_of_a_stream_the_agent_does_not_have_gives_nothing_back(se
     assert ok(run(seed_ledger, "verify"))[-1].endswith(
         "1 commission(s) re-derived, 0 finding(s), no drift"
     )
+
+
+STATEMENT = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+
+
+def test_the_importer_pays_an_agent_named_as_counterparty(agent_seed, run, ok, tmp_path):
+    """The 125.00 receipt accrues 12.50 (within the same import); rows paying 10.00 and 2.50
+    to Nadia settle it; 1.00 more than is owed is left for review; a re-import changes
+    nothing."""
+    _assign(run, ok, agent_seed)
+    statement = tmp_path / "bank.csv"
+    statement.write_text(
+        STATEMENT + "2026-12-10,2026-12-10,BANK-1,Acme Realty,inv-2026-11-acme,125.00,USD,\n"
+        "2026-12-14,2026-12-14,BANK-7,NADIA KOVAL,Commission December,-10.00,USD,\n"
+        "2026-12-14,2026-12-14,BANK-8,N. Koval,Commission for Nadia Koval,-2.50,USD,\n"
+        "2026-12-15,2026-12-15,BANK-9,Nadia Koval,Commission,-1.00,USD,\n"
+    )
+    lines = ok(run(agent_seed, "import", str(statement)))
+    assert lines[1:] == [
+        "line 3  2026-12-14  BANK-7  -10.00 USD  agent: counterparty is agent nadia; paid 10.00"
+        " USD to nadia (Nadia Koval); still owed 2.50 USD",
+        "line 4  2026-12-14  BANK-8  -2.50 USD  agent: agent nadia named in the description;"
+        " paid 2.50 USD to nadia (Nadia Koval); still owed 0.00 USD",
+        "line 5  2026-12-15  BANK-9  -1.00 USD  review: counterparty is agent nadia, but 1.00"
+        " USD exceeds the 0.00 USD the books owe nadia (record it with onebox-ledger agent pay)"
+        " ('Nadia Koval', 'Commission')",
+        "booked: 1 receipt (in 125.00 USD), 2 agent (out 12.50 USD); listed: 1 review (out 1.00"
+        " USD)",
+    ]
+    journal = (agent_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert (
+        '2026-12-14 * "NADIA KOVAL" "Commission paid"\n'
+        '  id: "agent-pay/BANK-7"\n'
+        '  agent: "nadia"\n'
+        "  amount: 10.00 USD\n"
+        '  ref: "BANK-7"\n'
+        "  Liabilities:Commission:Nadia         10.00 USD\n"
+        "  Assets:Bank                         -10.00 USD\n"
+    ) in journal
+    assert ok(run(agent_seed, "import", str(statement)))[-1] == (
+        "booked: none; listed: 3 recorded (in 125.00 USD, out 12.50 USD), 1 review (out 1.00 USD)"
+    )
+    assert ok(run(agent_seed, "report", "agents", "--format", "csv"))[1] == (
+        "nadia,Nadia Koval,acme,125.00,12.50,12.50,0.00"
+    )
+
+
+def test_a_late_row_paying_an_agent_is_booked_on_the_first_open_day(seed_ledger, run, ok, tmp_path):
+    """Olga's 6.25 invoiced-basis commission is accrued by November's close; the bank paid
+    her on 2026-11-30, in the sealed month: booked 2026-12-01 with value-date 2026-11-30."""
+    ok(run(seed_ledger, "agent", "add", "olga", "--name", "Olga Sub", "--date", "2026-11-01"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "olga", "--rate", "0.05", "--basis",
+           "invoiced", "--streams", "cloud", "--from", "2026-11-01"))  # fmt: skip
+    ok(run(seed_ledger, "close", "2026-11"))
+    statement = tmp_path / "bank.csv"
+    statement.write_text(STATEMENT + "2026-11-30,2026-11-30,BANK-3,Olga Sub,,-6.25,USD,\n")
+    assert ok(run(seed_ledger, "import", str(statement)))[0] == (
+        "line 2  2026-11-30  BANK-3  -6.25 USD  agent: counterparty is agent olga; paid 6.25 USD"
+        " to olga (Olga Sub); still owed 0.00 USD; booked on 2026-12-01, value date 2026-11-30"
+        " (2026-11 is sealed)"
+    )
+    december = (seed_ledger.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert '2026-12-01 * "Olga Sub" "Commission paid"\n  id: "agent-pay/BANK-3"\n' in december
+    assert "  value-date: 2026-11-30\n" in december
+    assert ok(run(seed_ledger, "import", str(statement)))[0].endswith(
+        "recorded: already recorded (agent-pay/BANK-3) ('Olga Sub')"
+    )
