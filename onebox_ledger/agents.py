@@ -268,6 +268,19 @@ def assign_entry(a: Assignment) -> data.Custom:
     )  # fmt: skip
 
 
+def demo_entries(
+    customer: str, date: datetime.date, *, agent: str = "nadia", name: str = "Nadia Koval"
+) -> list[data.Custom]:
+    """The demo's agent, for ``ledger/customers.beancount``: `agent` added on `date` and
+    assigned `customer` at 10% of collected money, every stream, from `date`. Each receipt
+    of the customer's after it accrues its commission when written through
+    ``actions.write_events`` (or :func:`accrue`)."""
+    return [
+        agent_entry(agent, name, date),
+        assign_entry(Assignment(customer, agent, date, Decimal("0.10"))),
+    ]
+
+
 # ---------------------------------------------------------------- what invoices bill
 
 

@@ -68,6 +68,7 @@ from .values import (
     make_text,
     parse_month,
     round_half_up,
+    round_money,
     show_money,
     show_value,
 )
@@ -422,3 +423,49 @@ def adjustments(
             )
         )  # fmt: skip
     return out
+
+
+# ---------------------------------------------------------------- a bill to try it on
+
+
+def sample_lines(
+    accrued: Sequence[Expected], period: Month, *, leak: int = 2, orphan: str | None = None
+) -> list[BillLine]:
+    """OneBox's bill as OneBox might send it for what the books `accrued` (the demo's, and a
+    test's): a line per accrued contract, the first with `leak` more seats than sold (a
+    quantity line), and an `orphan` customer's box the partner no longer has (its list price
+    and rate those of the first line). Lines are numbered as the CSV would number them
+    (header: line 1). Accruals without a quantity, list price and rate (a sale's) are left out."""
+    priced = [e for e in accrued if e.quantity and e.list_price is not None and e.rate is not None]
+    lines = []
+    for n, e in enumerate(priced):
+        assert e.quantity is not None and e.list_price is not None and e.rate is not None
+        quantity = e.quantity + (leak if n == 0 else 0)
+        amount = e.amount if n else round_money(quantity * e.list_price * e.rate)
+        lines.append(
+            BillLine(n + 2, period, f"bx-{1001 + n}", e.contract or e.customer, e.item or "",
+                     quantity, e.list_price, e.rate, amount, e.currency)
+        )  # fmt: skip
+    if orphan is not None and lines:
+        first = lines[0]
+        assert first.list_price is not None and first.rate is not None
+        amount = round_money(first.list_price * first.rate)
+        lines.append(
+            BillLine(len(lines) + 2, period, "bx-0977", orphan, first.item, Decimal(1),
+                     first.list_price, first.rate, amount, first.currency)
+        )  # fmt: skip
+    return lines
+
+
+def lines_csv(lines: Sequence[BillLine]) -> str:
+    """The lines as OneBox's CSV (the columns of :data:`COLUMNS`), for :func:`read_lines`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for line in lines:
+        writer.writerow([
+            line.period, line.box, line.customer_ref, line.item, f"{line.quantity:f}",
+            "" if line.list_price is None else f"{line.list_price:f}",
+            "" if line.rate is None else f"{line.rate:f}", f"{line.amount:f}", line.currency,
+        ])  # fmt: skip
+    return out.getvalue()

@@ -298,3 +298,45 @@ def test_a_malformed_dispute_is_a_bean_check_error(books, bean_check):
     assert [e.message for e in bean_check(books)] == [
         "a dispute needs amount: above 0 (like 32.50 USD), not None"
     ]
+
+
+def test_the_demo_s_sample_bill_reconciles_and_records(books, run, ok, entries, tmp_path):
+    """sample_lines over November's accrual: acme billed 7 seats for 5 (7 x 25.00 x 65% =
+    113.75, +32.50), beta and gamma as accrued, one orphan box of delta's (1 x 25.00 x 65% =
+    16.25): 211.25 + 48.75 = 260.00, recorded as four adjustments, one per line."""
+    from onebox_ledger import reconcile
+    from onebox_ledger.model import parse_book
+    from onebox_ledger.values import Month
+
+    loaded = entries(books)
+    accrued = reconcile.expected(loaded, parse_book(loaded)[0], "onebox-2026-11")
+    lines = reconcile.sample_lines(accrued, Month(2026, 11), orphan="delta")
+    bill = tmp_path / "onebox-2026-11.csv"
+    bill.write_text(reconcile.lines_csv(lines))
+    assert bill.read_text() == (
+        "period,box,customer_ref,item,quantity,list_price,rate,amount,currency\n"
+        "2026-11,bx-1001,acme-cloud,cloud-user,7,25.00,0.65,113.75,USD\n"
+        "2026-11,bx-1002,beta-cloud,cloud-user,5,25.00,0.65,81.25,USD\n"
+        "2026-11,bx-1003,gamma-cloud,cloud-user,3,25.00,0.65,48.75,USD\n"
+        "2026-11,bx-0977,delta,cloud-user,1,25.00,0.65,16.25,USD\n"
+    )
+    shown = ok(run(books, "onebox", "reconcile", str(bill), "--format", "csv"))
+    assert [row.split(",")[1] for row in shown[1:5]] == ["quantity", "match", "match", "orphan"]
+    assert shown[-1] == "total,211.25,260.00,48.75"
+    assert ok(run(books, "onebox", "reconcile", str(bill), "--record", "--date", "2026-12-03"))[
+        -1
+    ] == (
+        "bill onebox-2026-11: billed 260.00 USD, accrued 211.25 USD, difference +48.75 USD in 4"
+        " adjustment(s), one per line"
+    )
+
+
+def test_the_demo_s_agent_directives():
+    import datetime
+
+    from onebox_ledger import agents, beans
+
+    assert beans.format_entries(agents.demo_entries("acme-realty", datetime.date(2026, 3, 1))) == (
+        '2026-03-01 custom "onebox-agent" "nadia"\n  name: "Nadia Koval"\n\n'
+        '2026-03-01 custom "onebox-assign" "acme-realty" "nadia"\n  rate: 0.10\n'
+    )
