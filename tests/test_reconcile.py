@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_fava_ext import client, get, parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reconcile"
 BILL = FIXTURES / "onebox-2026-11.csv"
@@ -248,6 +249,10 @@ def test_a_disputed_line_stays_open_in_payables_until_onebox_credits_it(
     assert "onebox-2026-11,2026-11-30,USD,211.25,280.00,68.75,243.75,36.25,2026-12-30,disputed" \
         in shown  # fmt: skip
     assert "disputed,USD,36.25" in shown
+    page = parse(get(client(books), "/onebox-partner/extension/OneBox/"))
+    rows, totals = page.sections["onebox-payables"]
+    assert rows[-1][-3:] == ["36.25", "2026-12-30", "disputed"]
+    assert totals[-1] == ["disputed", "USD", "36.25"]
     assert ok(run(books, "onebox", "bill", "onebox-2026-11", "32.50 USD", "--credit", "--date",
                   "2026-12-12")) == [
         "bill onebox-2026-11: OneBox credited 32.50 USD; billed 247.50 USD, accrued 211.25 USD,"
