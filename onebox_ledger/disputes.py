@@ -15,7 +15,7 @@ disputed: a bill whose whole open amount is disputed has the status ``disputed``
 overdue: the partner holds it back on purpose), and each dispute still open is noted with
 its line, amount and memo. OneBox's credit note settles it: ``onebox bill BILL AMOUNT
 --credit`` lowers the bill by AMOUNT (the difference to Expenses:OneBox:Adjustment, as
-``onebox bill`` books any change of a bill) and writes ``credit: 32.50 USD`` on the entry.
+``onebox bill`` books any change of a bill) and writes ``credited: 32.50 USD`` on the entry.
 Credits settle a bill's disputes in the order of their lines; what is credited beyond them
 lowers the bill all the same. Disputed line-4 3.75 and line-5 32.50, credited 32.50: line-4
 is settled (3.75), line-5 has 28.75 credited and 3.75 still open.
@@ -35,7 +35,7 @@ from . import beans
 from .values import ZERO, Money
 
 DISPUTE = "onebox-dispute"
-CREDIT = "credit"  # the metadata key of OneBox's credit on a bill entry
+CREDIT = "credited"  # what OneBox credited on a bill (not `credit:`, a posting's credit id)
 
 
 @dataclass(frozen=True)
