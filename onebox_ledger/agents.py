@@ -23,7 +23,9 @@ VAT, in the operating currency (a foreign amount at the rate of the day the mone
   gives back its share (every-stream assignments: the credit earned when it came in). An
   unpaid invoice earns nothing, and so its write-off gives back nothing.
 - ``invoiced``: at each close, on the month's invoices of the customer (their part of the
-  assigned streams); a write-off gives back the share of what it writes off.
+  assigned streams); a write-off gives back the share of what it writes off, a credit note
+  the commission of the net amount it credits (its VAT aside) when its stream is assigned;
+  only on an invoice the close paid commission on (``sell``'s invoices earn none).
 
 A customer with two assignments active on a day (an agent and a sub-partner) pays both.
 Each commission is its own transaction, next to the money event it follows, rounded
@@ -39,7 +41,7 @@ half-up to cents once::
       Expenses:Commission              12.50 USD
       Liabilities:Commission:Nadia    -12.50 USD
 
-A refund or write-off writes the same shape with the signs turned. ``agent pay`` (or a
+A refund, write-off or credit note writes the same shape with the signs turned. ``agent pay`` (or a
 bank row whose counterparty is the agent) settles the liability::
 
     2027-01-05 * "Nadia Koval" "Commission paid"
@@ -68,16 +70,16 @@ from . import beans, taxes
 from .events import VALUE_DATE
 from .model import Book, ModelError, error
 from .money import Rates
-from .reports import Table
+from .reports import COMMISSION, Table
 from .values import ZERO, InputError, Money, Month, parse_id, round_money, show_money
 
 AGENT = "onebox-agent"
 ASSIGN = "onebox-assign"
 BASES = ("collected", "invoiced")
-COMMISSION = "Expenses:Commission"
 LIABILITY = "Liabilities:Commission"
 PREFIX = "commission/"  # ids of the accrued (and reversed) commissions
 PAY_PREFIX = "agent-pay/"  # ids of payments to agents
+KINDS = ("receive", "refund", "write-off", "credit-note")  # the money events commission follows
 
 
 def liability_account(agent: str) -> str:
@@ -266,6 +268,19 @@ def assign_entry(a: Assignment) -> data.Custom:
     )  # fmt: skip
 
 
+def demo_entries(
+    customer: str, date: datetime.date, *, agent: str = "nadia", name: str = "Nadia Koval"
+) -> list[data.Custom]:
+    """The demo's agent, for ``ledger/customers.beancount``: `agent` added on `date` and
+    assigned `customer` at 10% of collected money, every stream, from `date`. Each receipt
+    of the customer's after it accrues its commission when written through
+    ``actions.write_events`` (or :func:`accrue`)."""
+    return [
+        agent_entry(agent, name, date),
+        assign_entry(Assignment(customer, agent, date, Decimal("0.10"))),
+    ]
+
+
 # ---------------------------------------------------------------- what invoices bill
 
 
@@ -338,17 +353,21 @@ class Source:
     basis: str
     parts: tuple[tuple[str, Decimal], ...]  # (invoice, amount)
     rest: Decimal = ZERO  # collected money that settles no invoice (credit held, refunded)
+    stream: str | None = None  # a credit note's: its parts are net amounts of this stream
 
 
 def source_of(entry: data.Transaction) -> Source | None:
-    """What a receipt, refund or write-off means to commission; None for other entries."""
+    """What a receipt, refund, write-off or credit note means to commission; None for other
+    entries."""
     entry_id = beans.entry_id(entry) or ""
     customer = entry.meta.get("customer")
     if not isinstance(customer, str):
         return None
     kind = entry_id.split("/", 1)[0]
-    if kind not in ("receive", "refund", "write-off"):
+    if kind not in KINDS:
         return None
+    if kind == "credit-note":  # gives back the invoiced commission of the net it credits
+        return _credit_note(entry, entry_id, customer)
     value = entry.meta.get(VALUE_DATE)
     moved = value if isinstance(value, datetime.date) else entry.date
     parts: list[tuple[str, Decimal]] = []
@@ -371,6 +390,21 @@ def source_of(entry: data.Transaction) -> Source | None:
     return Source(entry_id, customer, moved, entry.date, currency, "collected", tuple(parts), rest)
 
 
+def _credit_note(entry: data.Transaction, entry_id: str, customer: str) -> Source | None:
+    """A credit note's net amount (``amount:``, its VAT aside) of the stream whose income it
+    reduces, given back on the invoiced basis."""
+    net, invoice = entry.meta.get("amount"), entry.meta.get("invoice")
+    stream = next(
+        (p.account.split(":")[1].lower() for p in entry.postings
+         if p.account.startswith("Income:") and p.account.count(":") == 1),
+        None,
+    )  # fmt: skip
+    if not isinstance(net, Amount) or net.number is None or stream is None:
+        return None
+    return Source(entry_id, customer, entry.date, entry.date, net.currency, "invoiced",
+                  ((str(invoice), -net.number),), stream=stream)  # fmt: skip
+
+
 def commission_entries(
     source: Source,
     agents: Agents,
@@ -378,16 +412,28 @@ def commission_entries(
     rates: Rates,
     *,
     prefix: str = PREFIX,
+    earned: set[tuple[str, str]] | None = None,
 ) -> list[data.Transaction]:
     """The commission each assignment active on the source's day earns (or gives back).
-    Raises MoneyError when a foreign amount has no rate."""
+    `earned`: for a give-back on the invoiced basis (a write-off, a credit note), the
+    (invoice, agent) pairs the close paid commission on: only those give back (an invoice of
+    ``sell`` earned none). Raises MoneyError when a foreign amount has no rate."""
     out = []
     for assignment in agents.on(source.customer, source.date, source.basis):
-        settled = sum(
-            (amount * share(composition, invoice, assignment.streams)
-             for invoice, amount in source.parts),
-            ZERO,
-        )  # fmt: skip
+        parts = source.parts
+        if earned is not None and source.basis == "invoiced":
+            parts = tuple(p for p in parts if (p[0], assignment.agent) in earned)
+            if not parts:
+                continue
+        if source.stream is not None:  # net already, and of one stream
+            mine = assignment.streams is None or source.stream in assignment.streams
+            settled = sum((amount for _, amount in parts), ZERO) if mine else ZERO
+        else:
+            settled = sum(
+                (amount * share(composition, invoice, assignment.streams)
+                 for invoice, amount in parts),
+                ZERO,
+            )  # fmt: skip
         if assignment.every_stream():
             settled += source.rest
         base = round_money(commission_base(settled, source.currency))
@@ -439,10 +485,22 @@ def accrue(
     if not sources:
         return []
     composition = compose([*entries, *new], book)
+    earned = invoiced_earned(entries)
     out: list[data.Transaction] = []
     for source in sources:
-        out.extend(commission_entries(source, agents, composition, rates))
+        out.extend(commission_entries(source, agents, composition, rates, earned=earned))
     return out
+
+
+def invoiced_earned(entries: Iterable[data.Directive]) -> set[tuple[str, str]]:
+    """(invoice, agent) of every invoiced-basis commission a close wrote (its id under the
+    close's prefix, ``close/2026-11/inv-2026-11-acme/olga/commission``)."""
+    return {
+        (str(e.meta.get("source")), str(e.meta.get("agent")))
+        for e in entries
+        if isinstance(e, data.Transaction) and "agent" in e.meta
+        and (beans.entry_id(e) or "").endswith("/commission")
+    }  # fmt: skip
 
 
 def close_commissions(
@@ -491,16 +549,19 @@ def derive(
     written = [
         e for e in entries
         if isinstance(e, data.Transaction) and (beans.entry_id(e) or "").startswith(PREFIX)
-        and str(e.meta.get("source", "")).split("/", 1)[0] in ("receive", "refund", "write-off")
+        and str(e.meta.get("source", "")).split("/", 1)[0] in KINDS
     ]  # fmt: skip
     expected: list[data.Transaction] = []
     if agents.assignments:
         composition = compose(entries, book)
+        earned = invoiced_earned(entries)
         for entry in entries:
             if isinstance(entry, data.Transaction):
                 source = source_of(entry)
                 if source is not None:
-                    expected.extend(commission_entries(source, agents, composition, rates))
+                    expected.extend(
+                        commission_entries(source, agents, composition, rates, earned=earned)
+                    )
 
     def key(e: data.Transaction) -> str:
         return beans.entry_id(e) or ""

@@ -35,7 +35,8 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from . import beans, events, money, seals, taxes
+from . import beans, disputes, events, money, seals, taxes
+from .agents import Agents, parse_agents
 from .billing import BillingError, due_date, month_rate
 from .matching_text import CustomerNames, KnownIds
 from .model import Book, Customer, parse_book
@@ -97,8 +98,11 @@ class State:
     rules: list[Rule] = field(default_factory=list)  # the bank rows' rules (rules.py)
     ibans: dict[str, str] = field(default_factory=dict)  # a bank account's IBAN -> the account
     booked_by_rules: list[tuple[str, str]] = field(default_factory=list)  # (text, account)
+    disputing: list[data.Directive] = field(default_factory=list)  # disputes of bill lines
+    agents: Agents = field(default_factory=Agents)
     # indexes for matching many bank rows, built when first asked for (see `names`, `ids`)
     _names: CustomerNames | None = field(default=None, repr=False)
+    _agent_names: CustomerNames | None = field(default=None, repr=False)
     _ids: dict[str, KnownIds] = field(default_factory=dict, repr=False)
     _by_customer: dict[str, list[str]] | None = field(default=None, repr=False)
     _matcher: Matcher | None = field(default=None, repr=False)
@@ -109,6 +113,7 @@ class State:
         found, _ = seals.parse(entries)
         state = cls(book, Rates.of(entries, operating), max(found, default=None))
         state.rules = parse_rules(entries)[0]
+        state.agents = parse_agents(entries)[0]
         for entry in entries:
             if isinstance(entry, data.Open) and (
                 entry.account == beans.BANK or (entry.meta or {}).get("bank") is True
@@ -119,6 +124,8 @@ class State:
                     state.ibans[compact_iban(iban)] = entry.account
             elif isinstance(entry, data.Transaction):
                 state.add(entry)
+            elif isinstance(entry, data.Custom) and entry.type == disputes.DISPUTE:
+                state.disputing.append(entry)
         return state
 
     def add(self, entry: data.Transaction) -> None:
@@ -146,6 +153,14 @@ class State:
         if self._names is None:
             self._names = CustomerNames.of((c.id, c.name) for c in self.book.customers.values())
         return self._names
+
+    def agent_names(self) -> CustomerNames:
+        """The agents' names and ids, indexed as the customers' are (a bank row paying one)."""
+        if self._agent_names is None:
+            self._agent_names = CustomerNames.of(
+                (a.id, a.name) for a in self.agents.agents.values()
+            )
+        return self._agent_names
 
     def ids(self, kind: str) -> KnownIds:
         """The ids of every invoice (`kind` "invoice") or bill ("bill"), indexed for matching."""
@@ -507,14 +522,24 @@ def onebox_payment(
 
 
 def onebox_bill(
-    state: State, bill: str, billed: Money, date: datetime.date, *, ref: str | None = None
+    state: State,
+    bill: str,
+    billed: Money,
+    date: datetime.date,
+    *,
+    ref: str | None = None,
+    credit: bool = False,
 ) -> Plan:
-    """What OneBox actually billed; the difference to the books goes to OneBox:Adjustment."""
+    """What OneBox actually billed; the difference to the books goes to OneBox:Adjustment.
+    `credit`: `billed` is what OneBox credits on the bill (its credit note), which lowers the
+    bill by that much and settles its disputes (disputes.py) in line order."""
     every = state.open_bills(date)
     _named(every, bill, "bill", f"OneBox bills issued by {date}")
     item = next(i for i in every if i.id == bill)
     if billed.currency != item.currency:
         raise Refused(f"bill {bill} is in {item.currency}, not {billed.currency}", usage=True)
+    if credit:
+        return _onebox_credit(state, item, billed, date, ref=ref)
     if billed.number == item.billed:
         return Plan((), f"bill {bill} already stands at {show_money(*billed)}; nothing changed")
     state.not_sealed(date)
@@ -546,6 +571,35 @@ def onebox_bill(
         f" difference {show_money(difference, item.currency, sign=True)} to {beans.ADJUSTMENT}"
         f"{split}",
     )
+
+
+def _onebox_credit(
+    state: State, item: OpenItem, credit: Money, date: datetime.date, *, ref: str | None
+) -> Plan:
+    """OneBox's credit note on a bill: the bill lowered by `credit`, ``credit:`` on the entry."""
+    if ref is not None and f"bill/{ref}" in state.by_id:
+        return Plan((), f"credit {ref} on bill {item.id} already recorded; nothing changed")
+    if not credit.number > 0:
+        raise Refused(f"a credit is more than 0, not {show_money(*credit)}", usage=True)
+    plan = onebox_bill(state, item.id, Money(item.billed - credit.number, credit.currency), date,
+                       ref=ref)  # fmt: skip
+    (entry,) = plan.entries
+    entry = entry._replace(
+        narration=f"Bill {item.id} credited {show_money(*credit)} by OneBox",
+        meta={**entry.meta, disputes.CREDIT: Amount(credit.number, credit.currency)},
+    )
+    known = [*state.disputing, *state.by_id.values()]
+    before = disputes.open_by_bill(disputes.disputes(known)).get(item.id, ZERO)
+    after = disputes.open_by_bill(disputes.disputes([*known, entry]))
+    held = after.get(item.id, ZERO)
+    settled = (
+        f"; {show_money(before - held, item.currency)} of its disputes settled,"
+        f" {show_money(held, item.currency)} still disputed"
+        if before
+        else ""
+    )
+    return Plan((entry,), f"bill {item.id}: OneBox credited {show_money(*credit)}; "
+                + plan.message.split(": ", 1)[1] + settled)  # fmt: skip
 
 
 # ---------------------------------------------------------------- sales and corrections

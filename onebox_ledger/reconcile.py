@@ -29,8 +29,8 @@ expected is 0, a missing contract's billed is 0), so the differences add up to t
 total less what the books accrued: exactly the variance ``onebox bill BILL TOTAL`` would
 book. An expected quantity is the contract's unit-months (5 seats for 16 of 30 days:
 2.6667, to 4 places); a metered contract's is its billed blocks. ``--record`` books one
-adjustment per differing line (:func:`adjustments`), each naming its customer, contract,
-box and reason, instead of one lump::
+adjustment per line (:func:`adjustments`; a match at 0.00, so the books hold every line),
+each naming its customer, contract, box and reason, instead of one lump::
 
     2026-12-03 * "OneBox" "Bill onebox-2026-11 line 3, quantity: 7 billed, 5 expected ..."
       id: "bill/onebox-2026-11/line-3"
@@ -68,6 +68,7 @@ from .values import (
     make_text,
     parse_month,
     round_half_up,
+    round_money,
     show_money,
     show_value,
 )
@@ -389,20 +390,21 @@ def adjustments(
     date: datetime.date,
     rates: Rates,
 ) -> list[data.Transaction]:
-    """One ``bill/<bill>/line-<n>`` (or ``.../missing-<contract>``) adjustment per line that
-    differs: the difference to Expenses:OneBox:Adjustment against the bill, at the bill's
-    rate, naming its customer (when a customer of the books), contract, box and reason."""
+    """One ``bill/<bill>/line-<n>`` (or ``.../missing-<contract>``) adjustment per line of the
+    bill and per contract it misses: the difference to Expenses:OneBox:Adjustment against the
+    bill, at the bill's rate, naming its customer (when a customer of the books), contract,
+    box and reason. A matching line is booked too, at 0.00: the books then hold the whole bill
+    line by line (what ``onebox dispute`` names), and the adjustments' count is the lines'."""
     out = []
     for f in findings:
-        if not f.difference:
-            continue
         line, e = f.line, f.expected
         key = f"line-{line.line}" if line else f"missing-{e.contract or e.source if e else ''}"
         key = key.replace("/", "-")
         customer = line.customer_ref if line else (e.customer if e else "")
         postings = [
             beans.posting(beans.ADJUSTMENT, money.in_operating(f.difference, bill.lot), rates.operating),
-            beans.posting(beans.PAYABLE, -f.difference, bill.currency, {"bill": bill.id}, lot=bill.lot),
+            beans.posting(beans.PAYABLE, -f.difference, bill.currency, {"bill": bill.id},
+                          lot=bill.lot if f.difference else None),  # a zero lot is no lot
         ]  # fmt: skip
         where = f"line {line.line}" if line else "no line"
         out.append(
@@ -421,3 +423,49 @@ def adjustments(
             )
         )  # fmt: skip
     return out
+
+
+# ---------------------------------------------------------------- a bill to try it on
+
+
+def sample_lines(
+    accrued: Sequence[Expected], period: Month, *, leak: int = 2, orphan: str | None = None
+) -> list[BillLine]:
+    """OneBox's bill as OneBox might send it for what the books `accrued` (the demo's, and a
+    test's): a line per accrued contract, the first with `leak` more seats than sold (a
+    quantity line), and an `orphan` customer's box the partner no longer has (its list price
+    and rate those of the first line). Lines are numbered as the CSV would number them
+    (header: line 1). Accruals without a quantity, list price and rate (a sale's) are left out."""
+    priced = [e for e in accrued if e.quantity and e.list_price is not None and e.rate is not None]
+    lines = []
+    for n, e in enumerate(priced):
+        assert e.quantity is not None and e.list_price is not None and e.rate is not None
+        quantity = e.quantity + (leak if n == 0 else 0)
+        amount = e.amount if n else round_money(quantity * e.list_price * e.rate)
+        lines.append(
+            BillLine(n + 2, period, f"bx-{1001 + n}", e.contract or e.customer, e.item or "",
+                     quantity, e.list_price, e.rate, amount, e.currency)
+        )  # fmt: skip
+    if orphan is not None and lines:
+        first = lines[0]
+        assert first.list_price is not None and first.rate is not None
+        amount = round_money(first.list_price * first.rate)
+        lines.append(
+            BillLine(len(lines) + 2, period, "bx-0977", orphan, first.item, Decimal(1),
+                     first.list_price, first.rate, amount, first.currency)
+        )  # fmt: skip
+    return lines
+
+
+def lines_csv(lines: Sequence[BillLine]) -> str:
+    """The lines as OneBox's CSV (the columns of :data:`COLUMNS`), for :func:`read_lines`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for line in lines:
+        writer.writerow([
+            line.period, line.box, line.customer_ref, line.item, f"{line.quantity:f}",
+            "" if line.list_price is None else f"{line.list_price:f}",
+            "" if line.rate is None else f"{line.rate:f}", f"{line.amount:f}", line.currency,
+        ])  # fmt: skip
+    return out.getvalue()

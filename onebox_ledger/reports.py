@@ -40,7 +40,7 @@ from typing import Any
 
 from beancount.core import data
 
-from . import beans, money
+from . import beans, disputes, money
 from .billing import active_boxes, terms_billed_on
 from .model import Book
 from .openitems import (
@@ -55,6 +55,8 @@ from .openitems import (
 )
 from .taxes import SINGLE_TAX
 from .values import ZERO, Month, round_money, show_money
+
+COMMISSION = "Expenses:Commission"  # agents' commission (agents.py books it; keep shows it)
 
 CENTS_ZERO = Decimal("0.00")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -361,15 +363,21 @@ def keep_table(
                          _pct(total_sold - total_cost, total_sold)])  # fmt: skip
     table.notes = convert.notes()
     outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
+    # a FOP's single tax and an agent's commission are costs of what is sold: each its own
+    # row, then what is kept after them (the last row is always what the partner keeps)
     tax = -outside.pop(SINGLE_TAX, ZERO)
-    if tax:  # a FOP's single tax is a cost of what it sells: its own line, and what is left
-        kept = total_sold - total_cost - tax
+    commission = -outside.pop(COMMISSION, ZERO)
+    after = [what for what, value in (("tax", tax), ("commission", commission)) if value]
+    if tax:
         table.totals.append(["single tax", *pad, None, None, -tax, None])
-        table.totals.append(
-            ["kept after tax", *pad, total_sold, total_cost, kept, _pct(kept, total_sold)]
-        )
+    if commission:
+        table.totals.append(["commission", *pad, None, None, -commission, None])
+    if after:
+        kept = total_sold - total_cost - tax - commission
+        table.totals.append([f"kept after {' and '.join(after)}", *pad, total_sold, total_cost,
+                             kept, _pct(kept, total_sold)])  # fmt: skip
     if outside:
-        net = total_sold - total_cost - tax + sum(outside.values(), ZERO)
+        net = total_sold - total_cost - tax - commission + sum(outside.values(), ZERO)
         listed = ", ".join(
             f"{account} {show_money(value, currency)}" for account, value in sorted(outside.items())
         )
@@ -382,11 +390,16 @@ def payables(entries: Sequence[data.Directive], currency: str, *, as_of: datetim
     status; OneBox prepaid; totals by status."""
     found = scan(entries, as_of=as_of, want_bills=True, want_credits=True, after=as_of)
     prepaid = [i for i in found.credits.values() if i.kind == "prepaid"]
-    table = payables_table(sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid)
+    table = payables_table(
+        sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid,
+        disputed=disputes.disputes(entries, as_of),
+    )  # fmt: skip
     return _note_later(table, found, as_of)
 
 
-PAYABLE_ORDER = ("overdue", "due within 7 days", "in grace", "open", "paid", "prepaid")
+PAYABLE_ORDER = (
+    "overdue", "due within 7 days", "in grace", "open", "disputed", "paid", "prepaid",
+)  # fmt: skip
 
 
 def bill_status(bill: OpenItem, as_of: datetime.date) -> str:
@@ -402,8 +415,15 @@ def bill_status(bill: OpenItem, as_of: datetime.date) -> str:
 
 
 def payables_table(
-    items: Sequence[OpenItem], *, as_of: datetime.date, prepaid: Sequence[OpenItem] = ()
+    items: Sequence[OpenItem],
+    *,
+    as_of: datetime.date,
+    prepaid: Sequence[OpenItem] = (),
+    disputed: Sequence[disputes.Dispute] = (),
 ) -> Table:
+    """`disputed`: the disputes of bill lines (disputes.py); a bill whose whole open amount is
+    disputed is ``disputed``, not overdue, and each dispute still open is noted."""
+    held = disputes.open_by_bill(disputed)
     table = Table(
         f"OneBox bills as of {as_of}",
         ["bill", "date", "currency", "accrued", "billed", "difference", "paid", "open", "due",
@@ -412,6 +432,8 @@ def payables_table(
     totals: dict[tuple[str, str], Decimal] = {}
     for bill in items:
         status = bill_status(bill, as_of)
+        if 0 < bill.open <= held.get(bill.id, ZERO):
+            status = "disputed"
         table.rows.append([bill.id, bill.date, bill.currency, round_money(bill.accrued),
                            round_money(bill.billed), round_money(bill.billed - bill.accrued),
                            round_money(bill.paid), round_money(bill.open), bill.due_date, status])  # fmt: skip
@@ -429,6 +451,12 @@ def payables_table(
     ):
         table.totals.append([status, cur, amount])
     table.total_columns = ["status", "currency", "open"]
+    table.notes.extend(
+        f"disputed since {d.date}: {d.bill} {d.line}, {show_money(*d.open)}"
+        f"{'' if d.open == d.amount else f' of {show_money(*d.amount)}'} ({d.memo}); open until"
+        " OneBox credits it (onebox bill BILL AMOUNT --credit)"
+        for d in disputed if d.open.number
+    )  # fmt: skip
     return table
 
 
@@ -624,7 +652,10 @@ def overview(
             invoices, currency, as_of=as_of, convert=receivable_convert, credit=credit
         ),
         "payables": payables_table(
-            sorted_bills(found.bills.values()), as_of=as_of, prepaid=prepaid
+            sorted_bills(found.bills.values()),
+            as_of=as_of,
+            prepaid=prepaid,
+            disputed=disputes.disputes(entries, as_of),
         ),
         "mrr": mrr_table(book, found.last_invoice, currency, as_of=as_of, convert=mrr_convert),
     }

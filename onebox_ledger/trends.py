@@ -50,7 +50,7 @@ from typing import Any
 
 from beancount.core import data
 
-from . import beans, reports
+from . import beans, disputes, reports
 from .model import Book
 from .openitems import (
     OpenItem,
@@ -111,6 +111,7 @@ class _Pass:
     tracking: bool = False
     touched: set[str] = field(default_factory=set)
     carried: set[str] = field(default_factory=set)
+    disputing: list[data.Directive] = field(default_factory=list)  # disputes.relevant's
 
     def mrr(self, as_of: datetime.date, convert: reports.Converter) -> reports.Table:
         """MRR as of `as_of` (mrr_table converts the last invoices of the metered contracts it
@@ -130,8 +131,9 @@ class _Pass:
     def payables(self, as_of: datetime.date) -> reports.Table:
         prepaid = [i for i in self.credits.values() if i.kind == "prepaid"]
         return reports.payables_table(
-            sorted_bills(self.bills.values()), as_of=as_of, prepaid=prepaid
-        )
+            sorted_bills(self.bills.values()), as_of=as_of, prepaid=prepaid,
+            disputed=disputes.disputes(self.disputing, as_of),
+        )  # fmt: skip
 
     def month_end(self, as_of: datetime.date, convert: reports.Converter) -> reports.Table:
         """Receivables as of a month end, from the invoices that can be open: at the first,
@@ -172,7 +174,7 @@ def collect(
     `today` (see chart_months); raises reports.ReportError for a missing exchange rate."""
     keep_convert = reports.Converter(entries, currency)
     metered = frozenset(c.id for c in book.contracts.values() if c.billing == "metered")
-    state = _Pass(book, currency, metered=metered)
+    state = _Pass(book, currency, metered=metered, disputing=disputes.relevant(entries))
     period: Groups = {"stream": {}, "customer": {}}
     in_month: dict[tuple[int, int], Groups] = {
         (m.year, m.month): {"stream": {}, "customer": {}} for m in months

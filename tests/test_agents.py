@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import load_entries
+from test_fava_ext import client, get, parse
 
 from onebox_ledger.agents import commission_base
 
@@ -284,4 +286,195 @@ def test_invoiced_basis_accrues_at_the_close_and_a_write_off_gives_it_back(
     )
     assert ok(run(seed_ledger, "report", "agents", "--format", "csv"))[1] == (
         "olga,Olga Sub,acme,0.00,0.00,0.00,0.00"
+    )
+
+
+def test_keep_and_the_onebox_page_show_commission_as_its_own_row(agent_seed, run, ok):
+    """November sold 2125.00 and cost 81.25 (kept 2043.75); the 12.50 commission on
+    December's 125.00 receipt is its own row, and what is kept after it is 2031.25 (95.6%:
+    2031.25 / 2125.00 = 0.9559)."""
+    _assign(run, ok, agent_seed)
+    ok(run(agent_seed, "receive", "acme", "125 USD", "--date", "2026-12-10", "--ref", "BANK-1"))
+    assert ok(run(agent_seed, "report", "keep", "--format", "csv")) == [
+        "stream,sold,onebox_cost,kept,kept_pct",
+        "cloud,125.00,81.25,43.75,35.0",
+        "services,2000.00,0.00,2000.00,100.0",
+        "total,2125.00,81.25,2043.75,96.2",
+        "commission,,,-12.50,",
+        "kept after commission,2125.00,81.25,2031.25,95.6",
+    ]
+    # no "outside the streams" note any more: commission is no longer outside
+    assert ok(run(agent_seed, "report", "keep"))[-3:] == [
+        "total                  2125.00        81.25  2043.75      96.2",
+        "commission                                    -12.50",
+        "kept after commission  2125.00        81.25  2031.25      95.6",
+    ]
+    page = parse(get(client(agent_seed), "/onebox-partner/extension/OneBox/"))
+    assert page.sections["onebox-keep-stream"][0][-3:] == [
+        ["Total", "2,125.00", "81.25", "2,043.75", "96.2"],
+        ["Commission", "", "", "-12.50", ""],
+        ["Kept after commission", "2,125.00", "81.25", "2,031.25", "95.6"],
+    ]
+    assert page.texts["onebox-headline"] == (
+        "Sold 2,125.00 USD; OneBox cost 81.25 USD; kept 2,043.75 USD (96.2%)."
+        " Kept after commission 2,031.25 USD (95.6%)."
+    )
+
+
+def test_keep_shows_the_single_tax_and_commission_then_what_is_kept_after_both():
+    """Sold 1000.00, cost 300.00: kept 700.00; 50.00 single tax and 70.00 commission leave
+    580.00, 58.0% of what was sold."""
+    from decimal import Decimal
+
+    from onebox_ledger.reports import Converter, keep_table
+
+    table = keep_table(
+        {("cloud",): [Decimal("1000.00"), Decimal("300.00")]}, "UAH", start=None, end=None,
+        by="stream", convert=Converter([], "UAH"),
+        other={"Expenses:Tax:Single": Decimal("50.00"), "Expenses:Commission": Decimal("70.00"),
+               "Income:FX": Decimal("-5.00")},
+    )  # fmt: skip
+    assert table.totals == [
+        ["total", Decimal("1000.00"), Decimal("300.00"), Decimal("700.00"), Decimal("70.0")],
+        ["single tax", None, None, Decimal("-50.00"), None],
+        ["commission", None, None, Decimal("-70.00"), None],
+        ["kept after tax and commission", Decimal("1000.00"), Decimal("300.00"),
+         Decimal("580.00"), Decimal("58.0")],
+    ]  # fmt: skip
+    assert table.notes == ["outside the streams: Income:FX 5.00 UAH; net income 585.00 UAH"]
+
+
+def test_a_credit_note_gives_back_the_invoiced_commission_of_its_net(run, ok, tmp_path, bean_check):
+    """Under VAT at 19%: berlin's January invoice is 5 x 25.00 = 125.00 + 23.75 VAT; a 10%
+    invoiced-basis agent earns 12.50 (on the net). A credit note of 10.00 (+ 1.90 VAT) gives
+    back 1.00 (10% of the net 10.00, not of the 11.90 credited); verify re-derives both."""
+    from test_taxes import DE_STEPS, _build
+
+    main = _build(run, ok, tmp_path / "de", "EUR", DE_STEPS)
+    ok(run(main, "agent", "add", "nadia", "--name", "Nadia Koval", "--date", "2026-01-01"))
+    ok(run(main, "agent", "assign", "berlin", "nadia", "--rate", "10%", "--basis", "invoiced",
+           "--from", "2026-01-01"))  # fmt: skip
+    assert "  commission to agents: 12.50 EUR" in ok(run(main, "close", "2026-01"))
+    assert ok(run(main, "credit-note", "inv-2026-01-berlin", "10 EUR", "--date", "2026-02-11",
+                  "--memo", "Outage")) == [
+        "credit note cn-2026-02-11-berlin: 10.00 EUR + VAT 1.90 EUR (19%) off inv-2026-01-berlin"
+        " (cloud); commission 1.00 EUR given back by nadia"
+    ]  # fmt: skip
+    february = (main.parent / "ledger" / "journal" / "2026-02.beancount").read_text()
+    assert (
+        '2026-02-11 * "Nadia Koval" "Commission 10% given back on 10.00 EUR from berlin'
+        ' (credit-note/inv-2026-01-berlin/2026-02-11/1)"\n'
+        '  id: "commission/credit-note/inv-2026-01-berlin/2026-02-11/1/nadia"\n'
+        '  agent: "nadia"\n'
+        '  customer: "berlin"\n'
+        '  source: "credit-note/inv-2026-01-berlin/2026-02-11/1"\n'
+        "  base: -10.00 EUR\n"
+        "  rate: 0.10\n"
+        "  Expenses:Commission                  -1.00 EUR\n"
+        "  Liabilities:Commission:Nadia          1.00 EUR\n"
+    ) in february
+    assert bean_check(main) == []
+    assert ok(run(main, "verify"))[-1].endswith(
+        "1 commission(s) re-derived, 0 finding(s), no drift"
+    )
+    assert ok(run(main, "report", "agents", "--format", "csv"))[1] == (
+        "nadia,Nadia Koval,berlin,115.00,11.50,0.00,11.50"
+    )
+
+
+def test_a_credit_note_of_a_stream_the_agent_does_not_have_gives_nothing_back(seed_ledger, run, ok):
+    """olga earns 5% of acme's cloud (6.25 on 125.00); a services credit note is not hers, a
+    cloud one of 20.00 gives back 1.00; a credit note on a one-time sale (which earned no
+    invoiced commission: the close pays on contracts' invoices) gives nothing back, even to
+    an agent of every stream."""
+    ok(run(seed_ledger, "agent", "add", "olga", "--name", "Olga Sub", "--date", "2026-11-01"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "olga", "--rate", "0.05", "--basis",
+           "invoiced", "--streams", "cloud", "--from", "2026-11-01"))  # fmt: skip
+    ok(run(seed_ledger, "agent", "add", "nadia", "--name", "Nadia Koval", "--date", "2026-12-01"))
+    ok(run(seed_ledger, "close", "2026-11"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "nadia", "--rate", "0.10", "--basis",
+           "invoiced", "--from", "2026-12-01"))  # fmt: skip
+    assert ok(run(seed_ledger, "credit-note", "inv-2026-11-acme", "100 USD", "--date",
+                  "2026-12-05", "--stream", "services", "--memo", "Less work"))[0].endswith(
+        "(services)"
+    )  # fmt: skip
+    assert ok(run(seed_ledger, "credit-note", "inv-2026-11-acme", "20 USD", "--date",
+                  "2026-12-06", "--stream", "cloud", "--memo", "Outage"))[0].endswith(
+        "(cloud); commission 1.00 USD given back by olga"
+    )  # fmt: skip
+    ok(run(seed_ledger, "sell", "acme", "300 USD", "--stream", "services", "--date",
+           "2026-12-07", "--memo", "Setup"))  # fmt: skip
+    sold = [e for e in load_entries(seed_ledger) if str(e.meta.get("id", "")).startswith("sell/")]
+    invoice = sold[0].meta["invoice"]
+    assert "commission" not in ok(run(seed_ledger, "credit-note", invoice, "30 USD", "--date",
+                                      "2026-12-08", "--memo", "Discount"))[0]  # fmt: skip
+    assert ok(run(seed_ledger, "verify"))[-1].endswith(
+        "1 commission(s) re-derived, 0 finding(s), no drift"
+    )
+
+
+STATEMENT = "Date,Value date,Reference,Counterparty,Description,Amount,Currency,Balance\n"
+
+
+def test_the_importer_pays_an_agent_named_as_counterparty(agent_seed, run, ok, tmp_path):
+    """The 125.00 receipt accrues 12.50 (within the same import); rows paying 10.00 and 2.50
+    to Nadia settle it; 1.00 more than is owed is left for review; a re-import changes
+    nothing."""
+    _assign(run, ok, agent_seed)
+    statement = tmp_path / "bank.csv"
+    statement.write_text(
+        STATEMENT + "2026-12-10,2026-12-10,BANK-1,Acme Realty,inv-2026-11-acme,125.00,USD,\n"
+        "2026-12-14,2026-12-14,BANK-7,NADIA KOVAL,Commission December,-10.00,USD,\n"
+        "2026-12-14,2026-12-14,BANK-8,N. Koval,Commission for Nadia Koval,-2.50,USD,\n"
+        "2026-12-15,2026-12-15,BANK-9,Nadia Koval,Commission,-1.00,USD,\n"
+    )
+    lines = ok(run(agent_seed, "import", str(statement)))
+    assert lines[1:] == [
+        "line 3  2026-12-14  BANK-7  -10.00 USD  agent: counterparty is agent nadia; paid 10.00"
+        " USD to nadia (Nadia Koval); still owed 2.50 USD",
+        "line 4  2026-12-14  BANK-8  -2.50 USD  agent: agent nadia named in the description;"
+        " paid 2.50 USD to nadia (Nadia Koval); still owed 0.00 USD",
+        "line 5  2026-12-15  BANK-9  -1.00 USD  review: counterparty is agent nadia, but 1.00"
+        " USD exceeds the 0.00 USD the books owe nadia (record it with onebox-ledger agent pay)"
+        " ('Nadia Koval', 'Commission')",
+        "booked: 1 receipt (in 125.00 USD), 2 agent (out 12.50 USD); listed: 1 review (out 1.00"
+        " USD)",
+    ]
+    journal = (agent_seed.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert (
+        '2026-12-14 * "NADIA KOVAL" "Commission paid"\n'
+        '  id: "agent-pay/BANK-7"\n'
+        '  agent: "nadia"\n'
+        "  amount: 10.00 USD\n"
+        '  ref: "BANK-7"\n'
+        "  Liabilities:Commission:Nadia         10.00 USD\n"
+        "  Assets:Bank                         -10.00 USD\n"
+    ) in journal
+    assert ok(run(agent_seed, "import", str(statement)))[-1] == (
+        "booked: none; listed: 3 recorded (in 125.00 USD, out 12.50 USD), 1 review (out 1.00 USD)"
+    )
+    assert ok(run(agent_seed, "report", "agents", "--format", "csv"))[1] == (
+        "nadia,Nadia Koval,acme,125.00,12.50,12.50,0.00"
+    )
+
+
+def test_a_late_row_paying_an_agent_is_booked_on_the_first_open_day(seed_ledger, run, ok, tmp_path):
+    """Olga's 6.25 invoiced-basis commission is accrued by November's close; the bank paid
+    her on 2026-11-30, in the sealed month: booked 2026-12-01 with value-date 2026-11-30."""
+    ok(run(seed_ledger, "agent", "add", "olga", "--name", "Olga Sub", "--date", "2026-11-01"))
+    ok(run(seed_ledger, "agent", "assign", "acme", "olga", "--rate", "0.05", "--basis",
+           "invoiced", "--streams", "cloud", "--from", "2026-11-01"))  # fmt: skip
+    ok(run(seed_ledger, "close", "2026-11"))
+    statement = tmp_path / "bank.csv"
+    statement.write_text(STATEMENT + "2026-11-30,2026-11-30,BANK-3,Olga Sub,,-6.25,USD,\n")
+    assert ok(run(seed_ledger, "import", str(statement)))[0] == (
+        "line 2  2026-11-30  BANK-3  -6.25 USD  agent: counterparty is agent olga; paid 6.25 USD"
+        " to olga (Olga Sub); still owed 0.00 USD; booked on 2026-12-01, value date 2026-11-30"
+        " (2026-11 is sealed)"
+    )
+    december = (seed_ledger.parent / "ledger" / "journal" / "2026-12.beancount").read_text()
+    assert '2026-12-01 * "Olga Sub" "Commission paid"\n  id: "agent-pay/BANK-3"\n' in december
+    assert "  value-date: 2026-11-30\n" in december
+    assert ok(run(seed_ledger, "import", str(statement)))[0].endswith(
+        "recorded: already recorded (agent-pay/BANK-3) ('Olga Sub')"
     )

@@ -75,6 +75,7 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("invoice",): ("2026-12",),
     ("onebox", "bill"): ("onebox-2026-11", "81.26 USD", "--date", "2026-12-02"),
     ("onebox", "grace"): ("onebox-2026-11", "--until", "2027-02-28", "--date", "2026-12-10"),
+    ("onebox", "dispute"): ("onebox-2026-11", "5", "--memo", "bx-0977", "--date", "2026-12-05"),
     ("onebox", "reconcile"): ("{top}/statement.csv",),
     ("onebox", "pay"): ("81.25 USD", "--date", "2026-12-10"),
     ("price",): ("EUR", "1.08 USD", "--date", "2026-11-30"),
@@ -213,7 +214,7 @@ def test_amounts_and_months_as_arguments_say_what_to_type(path: tuple[str, ...])
 
 MONEY_EVENTS = [("sell",), ("receive",), ("refund",), ("credit-note",), ("write-off",),
                 ("onebox", "pay"), ("onebox", "bill"), ("onebox", "grace"), ("onebox", "reconcile"),
-                ("agent", "pay"), ("apply-credit",), ("tax", "pay")]  # fmt: skip
+                ("onebox", "dispute"), ("agent", "pay"), ("apply-credit",), ("tax", "pay")]  # fmt: skip
 
 
 def test_the_money_events_and_only_they_take_future():

@@ -177,11 +177,19 @@ def onebox_pay(
 
 
 def onebox_bill(
-    ledger: Ledger, bill: str, billed: Money, *, date: datetime.date, ref: str | None
+    ledger: Ledger,
+    bill: str,
+    billed: Money,
+    *,
+    date: datetime.date,
+    ref: str | None,
+    credit: bool = False,
 ) -> Written:
+    """`credit`: `billed` is what OneBox credits on the bill (disputes.py)."""
     return _money_event(
-        ledger, date, lambda state: planner.onebox_bill(state, bill, billed, date, ref=ref)
-    )
+        ledger, date,
+        lambda state: planner.onebox_bill(state, bill, billed, date, ref=ref, credit=credit),
+    )  # fmt: skip
 
 
 def credit_note(

@@ -1,5 +1,6 @@
 """``onebox reconcile``: OneBox's bill lines against the close's accrual (see reconcile.py);
-with ``--record``, the bill booked as one adjustment per differing line.
+with ``--record``, the bill booked as one adjustment per line (a match at 0.00); ``onebox
+dispute``, a dispute of one of those lines (see disputes.py).
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from beancount.core.amount import Amount
+
+from .. import disputes
 from .. import reconcile as core
 from ..model import parse_book
 from ..money import MoneyError
 from ..store import Ledger, LedgerError
-from ..values import ZERO, InputError, show_money, show_value
-from .helpers import _not_sealed, _suggest
+from ..values import ZERO, InputError, Money, Month, make_text, show_money, show_value
+from .helpers import Written, _not_sealed, _suggest
 from .money_events import _state, write_events
 
 
@@ -83,7 +87,10 @@ def reconcile(
             return done
         assert date is not None
         billed = sum((line.amount for line in lines), ZERO)
-        if item.billed == billed and item.billed != item.accrued:
+        lined = any(
+            i.startswith((f"bill/{bill}/line-", f"bill/{bill}/missing-")) for i in state.by_id
+        )
+        if item.billed == billed and (item.billed != item.accrued or lined):
             return Reconciled(bill, item.currency, findings, item.accrued,
                               f"bill {bill} already stands at {show_money(billed, item.currency)};"
                               " nothing changed")  # fmt: skip
@@ -110,8 +117,48 @@ def reconcile(
     message = (
         f"bill {bill}: billed {show_money(billed, item.currency)}, accrued"
         f" {show_money(item.accrued, item.currency)}, difference"
-        f" {show_money(variance, item.currency, sign=True)} in {len(entries)} adjustment(s)"
-        if entries
-        else f"bill {bill}: billed as accrued; nothing to record"
+        f" {show_money(variance, item.currency, sign=True)} in {len(entries)} adjustment(s),"
+        " one per line"
     )
     return Reconciled(bill, item.currency, findings, item.accrued, message, text)
+
+
+def dispute(ledger: Ledger, bill: str, line: int, *, memo: str, date: datetime.date) -> Written:
+    """Dispute line `line` of `bill`, as ``onebox reconcile --record`` booked it: for its
+    difference, until OneBox credits it (``onebox bill BILL AMOUNT --credit``)."""
+    memo = make_text(memo, "memo")
+    key = f"line-{line}"
+    with ledger.locked():
+        loaded = ledger.load_valid()
+        state = _state(ledger, loaded)
+        if bill not in state.bills:
+            raise InputError(f"unknown bill {show_value(bill)}{_suggest(bill, list(state.bills))}")
+        booked = state.by_id.get(disputes.line_id(bill, key))
+        if booked is None:
+            raise LedgerError(
+                f"line {line} of bill {bill} is not in the books (book the bill line by line"
+                " first: onebox reconcile FILE --record --date DATE)"
+            )
+        amount = booked.meta.get("amount")
+        assert isinstance(amount, Amount) and amount.number is not None  # reconcile writes it
+        if amount.number <= 0:
+            differs = show_money(amount.number, amount.currency, sign=True)
+            raise LedgerError(
+                f"line {line} of bill {bill} differs by {differs} from the books"
+                f" ({booked.meta.get('reason')}); nothing to dispute"
+            )
+        for found in disputes.disputes(state.disputing):
+            if (found.bill, found.line) == (bill, key):
+                raise LedgerError(
+                    f"line {line} of bill {bill} is already disputed since {found.date}"
+                )
+        if date < booked.date:
+            raise InputError(f"--date {date} is before line {line} was booked ({booked.date})")
+        _not_sealed(ledger, date, "--date")
+        entry = disputes.dispute_entry(bill, key, date, Money(amount.number, amount.currency), memo)
+        text = write_events(ledger, loaded, state, [entry], accrue=False)
+    return Written(
+        ledger.month_path(Month.of(date)), text,
+        f"bill {bill} line {line} disputed: {show_money(amount.number, amount.currency)}"
+        f" ({booked.meta.get('reason')}); report payables keeps it open until OneBox credits it",
+    )  # fmt: skip

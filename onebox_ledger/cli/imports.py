@@ -44,7 +44,8 @@ from . import cli
 from .common import AccountType, echo, ledger
 
 OUTCOMES = (
-    "receipt", "onebox-payment", "fee", "booked", "transfer", "recorded", "review", "unrelated",
+    "receipt", "onebox-payment", "agent", "fee", "booked", "transfer", "recorded", "review",
+    "unrelated",
     "skipped",
 )  # fmt: skip
 

@@ -381,19 +381,27 @@ def onebox_pay(
     "--ref", type=REF, metavar="REF",
     help="OneBox's invoice number; the same ref again is a no-op.",
 )  # fmt: skip
+@click.option(
+    "--credit", is_flag=True,
+    help="AMOUNT is what OneBox credits on the bill (settles its disputes, line by line).",
+)  # fmt: skip
 @future_option
 def onebox_bill(
-    bill: str, amount: Money, date: datetime.date, ref: str | None, future: bool
+    bill: str, amount: Money, date: datetime.date, ref: str | None, credit: bool, future: bool
 ) -> None:
     """Record that OneBox billed AMOUNT ("81.26 USD") for BILL_ID: the difference to what the
     close accrued goes to Expenses:OneBox:Adjustment, and the bill is then paid and reported
-    at AMOUNT.
+    at AMOUNT. With --credit, AMOUNT is what OneBox's credit note takes off the bill: it
+    settles the bill's disputes (onebox dispute) in line order.
 
     \b
     Example:
       onebox-ledger onebox bill onebox-2026-11 "81.26 USD" --date 2026-12-02 --ref OB-55121
+      onebox-ledger onebox bill onebox-2026-11 "32.50 USD" --credit --date 2026-12-20
     """
-    written = actions.onebox_bill(ledger(), bill, amount, date=not_future(date, future), ref=ref)
+    written = actions.onebox_bill(
+        ledger(), bill, amount, date=not_future(date, future), ref=ref, credit=credit
+    )
     echo(written.message)
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import click
 
-from ..actions.reconciling import reconcile
+from ..actions.reconciling import dispute, reconcile
 from ..reconcile import parse_map, table
 from ..render import render
-from .common import DATE, FORMATS, TextType, echo, future_option, ledger
-from .money import onebox
+from .common import DATE, FORMATS, TextType, echo, future_option, ledger, not_future
+from .money import BILL, MEMO, onebox
 
 
 @onebox.command("reconcile", short_help="Check OneBox's bill line by line against the close.")
@@ -33,7 +33,9 @@ from .money import onebox
     help="Our column's name in this export, like amount=Total (repeat, or comma-separate).",
 )  # fmt: skip
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("--record", is_flag=True, help="Book the bill: one adjustment per differing line.")
+@click.option(
+    "--record", is_flag=True, help="Book the bill: one adjustment per line (a match at 0.00)."
+)
 @click.option(
     "--date", type=DATE, metavar="YYYY-MM-DD", help="With --record: the date of OneBox's bill."
 )
@@ -51,7 +53,7 @@ def onebox_reconcile(
     rate,amount,currency) with what the close accrued per contract: match, quantity, rate,
     price, amount, orphan (billed, no contract) or missing (accrued, not billed). The
     differences add up to what `onebox bill` would book; --record books one adjustment per
-    differing line instead.
+    line instead (a match at 0.00, so the books hold the whole bill).
 
     \b
     Example:
@@ -63,3 +65,22 @@ def onebox_reconcile(
     click.echo(render(table(done.findings, done.bill, done.currency), fmt), nl=False)
     if done.message:
         echo(done.message)
+
+
+@onebox.command("dispute", short_help="Dispute a line of OneBox's bill until OneBox credits it.")
+@click.argument("bill", metavar="BILL_ID", type=BILL)
+@click.argument("line", metavar="LINE", type=click.IntRange(min=1))
+@click.option("--memo", required=True, type=MEMO, help="Why, as told to OneBox.")
+@click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="Date of the dispute.")
+@future_option
+def onebox_dispute(bill: str, line: int, memo: str, date: datetime.date, future: bool) -> None:
+    """Dispute LINE (the bill CSV's line number) of BILL_ID, as `onebox reconcile --record`
+    booked it, for its difference: `report payables` keeps that much open as disputed
+    (not overdue) until OneBox credits it (`onebox bill BILL_ID AMOUNT --credit`).
+
+    \b
+    Example:
+      onebox-ledger onebox dispute onebox-2026-11 5 --memo "bx-0977 left" --date 2026-12-05
+    """
+    written = dispute(ledger(), bill, line, memo=memo, date=not_future(date, future))
+    echo(written.message)

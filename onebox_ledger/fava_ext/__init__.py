@@ -300,11 +300,18 @@ def build(
         "keep-stream": f"What you keep per stream, {span}, in {currency}",
         "keep-customer": f"What you keep per customer, {span}, in {currency}",
     }
-    _, sold, cost, kept, pct = tables["keep-stream"].totals[0]
+    totals = tables["keep-stream"].totals
+    _, sold, cost, kept, pct = totals[0]
     headline = (
         f"Sold {amount(sold)} {currency}; OneBox cost {amount(cost)} {currency};"
         f" kept {amount(kept)} {currency}{f' ({pct}%)' if pct is not None else ''}."
     )
+    if len(totals) > 1:  # the single tax and commission rows, then what is kept after them
+        what, _, _, kept, pct = totals[-1]
+        headline += (
+            f" {str(what).capitalize()} {amount(kept)} {currency}"
+            f"{f' ({pct}%)' if pct is not None else ''}."
+        )
     return Page(
         f"OneBox, {span}",
         headline=headline,

@@ -40,6 +40,11 @@ outcome (:data:`Outcome`), from the most specific evidence to the least
   with a description naming OneBox as the payee (a card payment ``ONEBOX LLC``;
   matching_text.names_onebox); it pays that bill, else the oldest due; more
   than is due is prepaid; a fee charged with it is booked beside it;
+- ``agent``: money out to an agent (agents.py), its counterparty the agent's name (as
+  customers' names are compared) or its description naming the agent: what ``agent pay``
+  would write, with the row's reference; more than the books owe the agent (counting the
+  commission the rows before it accrued), a bank fee with it or a currency other than the
+  books' is left for review;
 - ``recorded``: the row's reference is already in the books with this content;
 - ``review``, with the reason: a customer who owes nothing, ids of several
   customers, an invoice or bill id that names none in the books, an invoice
@@ -87,7 +92,7 @@ import beangulp
 from beancount.core import data
 from beangulp.importers.csvbase import Order
 
-from .. import beans, clock, events, planner, rules
+from .. import agents, beans, clock, events, planner, rules
 from ..matching_text import find_bill_ids, find_invoice_ids, is_onebox, names_onebox
 from ..money import MoneyError
 from ..values import ZERO, InputError, Money, parse_account, parse_currency, round_money, show_money
@@ -117,6 +122,7 @@ log = logging.getLogger(__name__)
 Outcome = Literal[
     "receipt",
     "onebox-payment",
+    "agent",
     "fee",
     "booked",
     "transfer",
@@ -125,7 +131,7 @@ Outcome = Literal[
     "unrelated",
     "skipped",
 ]
-BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "fee", "booked", "transfer")
+BOOKED: tuple[Outcome, ...] = ("receipt", "onebox-payment", "agent", "fee", "booked", "transfer")
 
 # An invoice or bill id as the tool writes them, in any case and with any separators:
 # something that names one, even when no known id matches (a review, never a guess).
@@ -190,9 +196,9 @@ class Planned:
 class Recognised:
     """Who a row is from or to, and the invoice or bill it names; `review`: why not sure."""
 
-    kind: Literal["customer", "onebox", "fee", "none"]
+    kind: Literal["customer", "onebox", "agent", "fee", "none"]
     reason: str
-    customer: str | None = None
+    customer: str | None = None  # or the agent's id, for kind "agent"
     invoice: str | None = None
     bill: str | None = None
     review: str | None = None
@@ -257,6 +263,15 @@ def _to_onebox(row: Row, state: planner.State, text: str) -> Recognised:
         return Recognised("onebox", "counterparty is OneBox")
     if names_onebox(row.description):
         return Recognised("onebox", "OneBox named in the description")
+    known = state.agent_names()
+    for paid, why in (
+        (known.same(row.counterparty), "counterparty is agent {}"),
+        (known.named(row.description), "agent {} named in the description"),
+    ):
+        if len(paid) > 1:
+            return Recognised("none", "", review=why.format(f"of several: {', '.join(paid)}"))
+        if paid:
+            return Recognised("agent", why.format(paid[0]), paid[0])
     found = state.names().named(row.counterparty)
     if found:
         return Recognised(
@@ -298,8 +313,26 @@ def plan(
             planned = _plan_row(row, state, account, fees, today, claimed)
         if planned.entry is not None:
             state.add(planned.entry)
+            for commission in _commissions(state, planned.entry):
+                state.add(commission)  # so a later row paying the agent sees it owed
         out.append(planned)
     return out
+
+
+def _commissions(state: planner.State, entry: data.Transaction) -> list[data.Transaction]:
+    """The commission a booked receipt accrues (written with it by the import, as
+    agents.accrue does: here only to plan the rows after it)."""
+    source = agents.source_of(entry) if state.agents.assignments else None
+    if source is None or not state.agents.on(source.customer, source.date, source.basis):
+        return []
+    known = list(state.by_id.values())
+    try:
+        return agents.commission_entries(
+            source, state.agents, agents.compose(known, state.book), state.rates,
+            earned=agents.invoiced_earned(known),
+        )  # fmt: skip
+    except MoneyError:  # the write names it
+        return []
 
 
 def _plan_row(
@@ -343,6 +376,8 @@ def _plan_row(
                            " with it; book bank fees with --fees ACCOUNT", who.customer)  # fmt: skip
         if who.kind == "customer":
             return _receipt_row(row, state, bank, fees, who)
+        if who.kind == "agent":
+            return _agent_row(row, state, bank, who)
         return _payment_row(row, state, bank, fees, who)
     except planner.Refused as err:
         return Planned(row, "review", str(err), who.customer, who.invoice, who.bill)
@@ -643,6 +678,39 @@ def _payment_row(
     return Planned(
         row, "onebox-payment", who.reason, bill=who.bill, entry=plan.entry,
         parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
+    )  # fmt: skip
+
+
+def _agent_row(row: Row, state: planner.State, bank: str, who: Recognised) -> Planned:
+    """Money out to an agent: what ``agent pay`` would write, with the row's reference; a
+    row dated in a sealed month is booked on the first open day, as other late rows are."""
+    aid = str(who.customer)
+    agent = state.agents.agents[aid]
+    amount = Money(-row.amount - (row.fee or ZERO), row.currency)
+    done = state.recorded("agent-pay", row.ref, date=row.date, customer=None, amount=amount)
+    if done:
+        return Planned(row, "recorded", f"already recorded ({done})")
+    operating = state.rates.operating
+    owes = agents.owed(state.by_id.values(), aid)
+    owed = owes.number if owes is not None else ZERO
+    if amount.currency != operating or amount.number > owed or row.fee:
+        why = (
+            f"commission is booked in {operating}, not {amount.currency}"
+            if amount.currency != operating
+            else "a bank fee was charged with it" if row.fee
+            else f"{show_money(*amount)} exceeds the {show_money(owed, operating)} the books owe"
+            f" {aid}"
+        )  # fmt: skip
+        return Planned(row, "review", f"{who.reason}, but {why} (record it with onebox-ledger"
+                       " agent pay)")  # fmt: skip
+    entry_id = state.entry_id("agent-pay", row.ref, f"{row.date}/{aid}")
+    entry = agents.pay_entry(agent, amount, row.date, entry_id, row.ref, account=bank,
+                             payee=row.counterparty or None)  # fmt: skip
+    entry = state.booked_late(entry, row.date)
+    return Planned(
+        row, "agent", who.reason, entry=entry,
+        message=f"paid {show_money(*amount)} to {aid} ({agent.name}); still owed"
+        f" {show_money(owed - amount.number, operating)}{planner.late_note(entry)}",
     )  # fmt: skip
 
 

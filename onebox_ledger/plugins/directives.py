@@ -18,7 +18,7 @@ from typing import Any
 
 from beancount.core import data
 
-from onebox_ledger import beans
+from onebox_ledger import beans, disputes
 from onebox_ledger.agents import parse_agents
 from onebox_ledger.model import ModelError, error, parse_book
 from onebox_ledger.rules import parse_rules
@@ -33,6 +33,7 @@ def validate_directives(
     book, errors = parse_book(entries)
     errors.extend(parse_agents(entries, book)[1])
     errors.extend(error(entry, message) for entry, message in parse_rules(entries)[1])
+    errors.extend(error(entry, message) for entry, message in disputes.malformed(entries))
     seen: set[str] = set()
     for entry in entries:
         entry_id = beans.entry_id(entry)
