@@ -111,6 +111,7 @@ class Summary:
     # currency -> OneBox's VAT on the bill; the single tax the month's receipts accrued
     bill_vat: dict[str, Decimal] = field(default_factory=dict)
     single_tax: Decimal = ZERO
+    bad_debt: Decimal = ZERO  # what the month's write-offs moved to Expenses:Bad-Debt
 
 
 @dataclass(frozen=True)
@@ -599,6 +600,7 @@ def close_month(
     summary = replace(
         summary,
         single_tax=_totals(txns, lambda a: a == taxes.SINGLE_TAX).get(rates.operating, ZERO),
+        bad_debt=_totals(txns, lambda a: a == beans.BAD_DEBT).get(rates.operating, ZERO),
     )
     seal = found.get(month)
     if seal is None:

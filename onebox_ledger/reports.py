@@ -335,6 +335,15 @@ def note_later(
             _later_note(table, later, last, as_of)
 
 
+KEEP_COSTS = ("single tax", "commission", "bad debt")  # keep's cost rows below its total
+
+
+def is_total_label(text: str) -> bool:
+    """Whether `text` labels one of a table's totals rows (total, keep's cost rows and what is
+    kept after them): the page words it, whatever the column."""
+    return text == "total" or text in KEEP_COSTS or text.startswith("kept after ")
+
+
 def keep_table(
     groups: dict[tuple[str, ...], list[Decimal]],
     currency: str,
@@ -363,21 +372,25 @@ def keep_table(
                          _pct(total_sold - total_cost, total_sold)])  # fmt: skip
     table.notes = convert.notes()
     outside = {account: round_money(-value) for account, value in (other or {}).items() if value}
-    # a FOP's single tax and an agent's commission are costs of what is sold: each its own
-    # row, then what is kept after them (the last row is always what the partner keeps)
+    # a FOP's single tax, an agent's commission and what was sold but never paid (written
+    # off) are costs of what is sold: each its own row, then what is kept after them (the
+    # last row is always what the partner keeps)
     tax = -outside.pop(SINGLE_TAX, ZERO)
     commission = -outside.pop(COMMISSION, ZERO)
-    after = [what for what, value in (("tax", tax), ("commission", commission)) if value]
-    if tax:
-        table.totals.append(["single tax", *pad, None, None, -tax, None])
-    if commission:
-        table.totals.append(["commission", *pad, None, None, -commission, None])
+    bad = -outside.pop(beans.BAD_DEBT, ZERO)
+    costs = [("single tax", "tax", tax), ("commission", "commission", commission),
+             ("bad debt", "bad debt", bad)]  # fmt: skip
+    after = [short for _, short, value in costs if value]
+    for row, _, value in costs:
+        if value:
+            table.totals.append([row, *pad, None, None, -value, None])
     if after:
-        kept = total_sold - total_cost - tax - commission
-        table.totals.append([f"kept after {' and '.join(after)}", *pad, total_sold, total_cost,
+        kept = total_sold - total_cost - tax - commission - bad
+        named = " and ".join(after) if len(after) < 3 else f"{after[0]}, {after[1]} and {after[2]}"
+        table.totals.append([f"kept after {named}", *pad, total_sold, total_cost,
                              kept, _pct(kept, total_sold)])  # fmt: skip
     if outside:
-        net = total_sold - total_cost - tax - commission + sum(outside.values(), ZERO)
+        net = total_sold - total_cost - tax - commission - bad + sum(outside.values(), ZERO)
         listed = ", ".join(
             f"{account} {show_money(value, currency)}" for account, value in sorted(outside.items())
         )

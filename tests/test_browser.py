@@ -163,7 +163,7 @@ def test_the_sidebar_link_opens_the_onebox_page(fava_url: str, page: Any) -> Non
     page.wait_for_selector("#onebox-keep-stream table")
     assert page.url == f"{fava_url}/extension/OneBox/"
     assert page.locator("#onebox-title").inner_text() == "OneBox, start to end"
-    assert page.locator("#onebox-headline").inner_text() == headline(cli_json("keep")["totals"][0])
+    assert page.locator("#onebox-headline").inner_text() == headline(cli_json("keep")["totals"])
     assert rendered_rows(page, "#onebox-keep-stream table") == shown_rows("keep", "--by", "stream")
     assert rendered_rows(page, "#onebox-mrr table") == shown_rows("mrr", "--as-of", TODAY)
     # the page's own styles hold after Fava's client-side navigation: Cloud's colour
@@ -199,7 +199,7 @@ def test_favas_time_filter_sets_the_period(fava_url: str, page: Any) -> None:
     assert page.url == f"{fava_url}/extension/OneBox/?time=2026-10"
     # October's keep (worked by hand in test_fava_ext's test of the time filter)
     october_keep = cli_json("keep", "--from", "2026-10-01", "--to", "2026-10-31")
-    assert page.locator("#onebox-headline").inner_text() == headline(october_keep["totals"][0])
+    assert page.locator("#onebox-headline").inner_text() == headline(october_keep["totals"])
     october = cli_rows("keep", "--from", "2026-10-01", "--to", "2026-10-31")
     assert rendered_rows(page, "#onebox-keep-stream table") == [
         HEADERS["onebox-keep-stream"][0],
@@ -435,7 +435,7 @@ def test_the_served_page_shows_the_books_and_refuses_a_put_from_its_javascript(
     root = served[1]
     before = tree(root)
     page.goto(f"{fava_url}/extension/OneBox/")
-    assert page.locator("#onebox-headline").inner_text() == headline(cli_json("keep")["totals"][0])
+    assert page.locator("#onebox-headline").inner_text() == headline(cli_json("keep")["totals"])
     month = str(root / "ledger" / "journal" / "2026-10.beancount")
     answer = page.evaluate(
         """async (month) => {

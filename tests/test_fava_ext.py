@@ -147,7 +147,8 @@ LABELS = {
     "cloud": "Cloud", "data": "Data", "product": "Product", "services": "Services",
     "adjustment": "Adjustment", "total": "Total", "current": "Not yet due",
     "1-30": "1-30 days", "31-60": "31-60 days", "61-90": "61-90 days", "90+": "Over 90 days",
-    "credit": "Credit", "(none)": "No customer",
+    "credit": "Credit", "(none)": "No customer", "bad debt": "Bad debt",
+    "kept after bad debt": "Kept after bad debt",
 }  # fmt: skip
 HEADERS = {
     "onebox-keep-stream": [["Stream", "Sold", "OneBox cost", "Kept", "Kept %"]],
@@ -197,12 +198,18 @@ def for_people(rows: list[list[str]]) -> list[list[str]]:
     return [[shown(cell) for cell in row] for row in rows]
 
 
-def headline(totals: dict[str, str]) -> str:
-    """The page's headline for the total row of ``report keep --format json``."""
-    return (
-        f"Sold {shown(totals['sold'])} USD; OneBox cost {shown(totals['onebox_cost'])} USD;"
-        f" kept {shown(totals['kept'])} USD ({totals['kept_pct']}%)."
+def headline(rows: list[dict[str, str]]) -> str:
+    """The page's headline for the totals of ``report keep --format json``: the total row, and
+    when costs below it (bad debt, a tax, commission) follow, what is kept after them."""
+    total, last = rows[0], rows[-1]
+    text = (
+        f"Sold {shown(total['sold'])} USD; OneBox cost {shown(total['onebox_cost'])} USD;"
+        f" kept {shown(total['kept'])} USD ({total['kept_pct']}%)."
     )
+    if len(rows) > 1:
+        what = next(iter(last.values()))
+        text += f" {what.capitalize()} {shown(last['kept'])} USD ({last['kept_pct']}%)."
+    return text
 
 
 def test_fava_lists_the_page_in_its_sidebar(fixed_today: None) -> None:
@@ -219,7 +226,7 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
     page = parse(get(fava, PAGE))
     assert page.texts["onebox-title"] == "OneBox, start to end"
     keep = cli_json(run, ok, MAIN, "keep", "--by", "stream")
-    assert page.texts["onebox-headline"] == headline(keep["totals"][0])
+    assert page.texts["onebox-headline"] == headline(keep["totals"])
     today = ("--as-of", TODAY)
     cli = {
         "onebox-keep-stream": [cli_csv(run, ok, MAIN, "keep", "--by", "stream")],
@@ -246,11 +253,13 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
     assert page.sections["onebox-keep-customer"][0][2] == [
         "Acme Realty", "3,740.00", "1,071.00", "2,669.00", "71.4",
     ]  # fmt: skip
-    # the notes say what is outside the streams, as the CLI words them: Everest Dental's
-    # June invoice, 3 x 25.00 for 20/30 days (the contract ended 06-20) = 50.00, written off on
-    # 2026-09-05
+    # bad debt is a row of its own: Everest Dental's June invoice, 3 x 25.00 for 20/30 days
+    # (the contract ended 06-20) = 50.00, written off on 2026-09-05; the notes say what else
+    # is outside the streams, as the CLI words them
+    assert keep["totals"][1]["stream"] == "bad debt" and keep["totals"][1]["kept"] == "-50.00"
+    assert keep["totals"][2]["stream"] == "kept after bad debt"
     assert page.texts["onebox-keep-stream"].endswith("\nnotes: " + "; ".join(keep["notes"]))
-    assert keep["notes"][-1].startswith("outside the streams: Expenses:Bad-Debt -50.00 USD, ")
+    assert keep["notes"][-1].startswith("outside the streams: Expenses:FX-Losses ")
     assert page.sections["onebox-receivables"][0][1] == [
         "Harbor Clinic", "inv-2026-08-harbor-clinic", "2026-08-31", "2026-09-30", "USD",
         "504.00", "76", "61-90 days",
@@ -263,8 +272,8 @@ def test_customers_have_their_id_on_hover_and_link_to_their_journal(fixed_today:
     # the first row is what names no customer (OneBox's bill adjustment): words, no link
     assert page.sections["onebox-keep-customer"][0][1][0] == "No customer"
     assert page.attrs["onebox-keep-customer"][0][1][0] == (None, None)
-    names = [row[0] for row in page.sections["onebox-keep-customer"][0][2:-1]]
-    attrs = [row[0] for row in page.attrs["onebox-keep-customer"][0][2:-1]]
+    names = [row[0] for row in page.sections["onebox-keep-customer"][0][2:-3]]
+    attrs = [row[0] for row in page.attrs["onebox-keep-customer"][0][2:-3]]
     assert names == list(NAMES.values())
     assert [title for title, _ in attrs] == list(NAMES)
     for customer, (_, href) in zip(NAMES, attrs, strict=True):
@@ -825,10 +834,11 @@ def test_the_page_follows_changes_to_the_files(demo_copy: Path, run: Run, ok: Ok
         "Services", money(str(sold + 500)), "0.00", money(str(sold + 500)), "100.0",
     ]  # fmt: skip
     # the headline is the CLI's, before and after the sale: 500.00 more sold and kept
-    was = cli_json(run, ok, MAIN, "keep")["totals"][0]
-    now = cli_json(run, ok, demo_copy, "keep")["totals"][0]
-    assert before.texts["onebox-headline"] == headline(was)
-    assert after.texts["onebox-headline"] == headline(now)
+    was_all = cli_json(run, ok, MAIN, "keep")["totals"]
+    now_all = cli_json(run, ok, demo_copy, "keep")["totals"]
+    was, now = was_all[0], now_all[0]
+    assert before.texts["onebox-headline"] == headline(was_all)
+    assert after.texts["onebox-headline"] == headline(now_all)
     assert [Decimal(now[c]) - Decimal(was[c]) for c in ("sold", "onebox_cost", "kept")] == [
         500, 0, 500,
     ]  # fmt: skip

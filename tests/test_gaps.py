@@ -229,3 +229,19 @@ def test_a_foreign_annual_contract_changes_during_the_year(run: Run, ok, new_led
         "Equity:Rounding 0.0040 USD",  # 101.92 x 1.05 = 107.016, booked to the cent
     ]
     assert ok(run(new_ledger, "verify"))[-1].endswith("0 finding(s), no drift")
+
+
+def test_bad_debt_is_a_cost_row_in_keep_and_the_close_summary(run: Run, ok, closed_seed):
+    """November's 2,125.00 written off in December: December's close keeps 125.00 - 81.25 =
+    43.75 of its cloud, and after the bad debt -2,081.25; keep over both months shows it as
+    its own row: 2,250.00 sold, 162.50 cost, 2,087.50 kept, -2,125.00 bad debt, -37.50 left."""
+    ok(run(closed_seed, "write-off", "inv-2026-11-acme", "--date", "2026-12-12"))
+    lines = ok(run(closed_seed, "close", "2026-12", "--force"))
+    assert "  bad debt written off in the month: 2125.00 USD" in lines
+    assert "  kept after them: -2081.25 USD" in lines
+    keep = ok(run(closed_seed, "report", "keep", "--format", "csv"))
+    assert keep[-3:] == [
+        "total,2250.00,162.50,2087.50,92.8",
+        "bad debt,,,-2125.00,",
+        "kept after bad debt,2250.00,162.50,-37.50,-1.7",
+    ]

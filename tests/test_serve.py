@@ -87,12 +87,18 @@ def keep_json(main: Path) -> dict[str, Any]:
 @pytest.fixture
 def headline(demo: Path) -> str:
     """The page's headline: the total row of ``report keep`` on the demo, in words."""
-    total = keep_json(demo)["totals"][0]
+    totals = keep_json(demo)["totals"]
+    total, last = totals[0], totals[-1]
     money = {key: f"{Decimal(total[key]):,f}" for key in ("sold", "onebox_cost", "kept")}
-    return (
+    text = (
         f"Sold {money['sold']} USD; OneBox cost {money['onebox_cost']} USD;"
         f" kept {money['kept']} USD ({total['kept_pct']}%)."
     )
+    if len(totals) > 1:  # costs below the total (bad debt): what is kept after them
+        text += (
+            f" {last['stream'].capitalize()} {Decimal(last['kept']):,f} USD ({last['kept_pct']}%)."
+        )
+    return text
 
 
 def guarded(

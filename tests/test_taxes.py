@@ -475,11 +475,11 @@ def test_the_onebox_page_shows_the_single_tax_row(run: Run, ok, ua: Path):
         " ".join(cell.split())
         for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", response.data.decode(), re.S)
     ]
-    at = cells.index("single tax")
-    assert cells[at : at + 5] == ["single tax", "", "", "-2,400.00", ""]
+    at = cells.index("Single tax")
+    assert cells[at : at + 5] == ["Single tax", "", "", "-2,400.00", ""]
     # January's invoices: 48,000.00 + 250.00 USD at 41.50; OneBox 162.50 USD at 41.50
     assert cells[at + 5 : at + 10] == [
-        "kept after tax", "58,375.00", "6,743.75", "49,231.25", "84.3"
+        "Kept after tax", "58,375.00", "6,743.75", "49,231.25", "84.3"
     ]  # fmt: skip
 
 

@@ -73,11 +73,13 @@ def close(month: Month, dry_run: bool, force: bool) -> None:
     if s.output_vat:
         echo(f"  VAT on the month's invoices: {show_money(s.output_vat, s.currency)}")
     if s.single_tax:
-        kept = sum((t.recognised - t.cost for t in s.streams.values()), ZERO) - s.single_tax
-        echo(
-            f"  single tax on the month's receipts: {show_money(s.single_tax, s.currency)};"
-            f" kept after it {show_money(round_money(kept), s.currency)}"
-        )
+        echo(f"  single tax on the month's receipts: {show_money(s.single_tax, s.currency)}")
+    if s.bad_debt:
+        echo(f"  bad debt written off in the month: {show_money(s.bad_debt, s.currency)}")
+    if s.single_tax or s.bad_debt:
+        kept = sum((t.recognised - t.cost for t in s.streams.values()), ZERO)
+        kept -= s.single_tax + s.bad_debt
+        echo(f"  kept after them: {show_money(round_money(kept), s.currency)}")
     commission = agents.closed_commission(result.entries)
     if commission:
         echo(f"  commission to agents: {show_money(*commission)}")

@@ -184,7 +184,7 @@ def _cell(column: Column, value: Any, names: dict[str, str], first: bool, item: 
             return Cell(word(text))
     if item and history_query(item, text):
         return Cell(text, kind=item, target=text)
-    if column.name in LABEL_COLUMNS or (first and text == "total"):
+    if column.name in LABEL_COLUMNS or (first and reports.is_total_label(text)):
         return Cell(word(text))
     return Cell(text)
 
