@@ -100,6 +100,9 @@ def _blocks_holding(text: bytes, markers: Sequence[bytes]) -> str:
     return "\n".join(text[s:e].decode("utf-8") for s, e in sorted(spans.items()))
 
 
+_RECEIVABLE_NAME = re.compile(re.escape((beans.RECEIVABLE + ":").encode()) + rb"[^\s]+ ")
+
+
 class Reader(Layout):
     """A ledger read: loaded whole, or file by file with what was parsed remembered."""
 
@@ -312,7 +315,7 @@ class Reader(Layout):
         if not customers:
             return []
         accounts = {beans.receivable_account(c) for c in customers}
-        markers = [f"{account} ".encode() for account in sorted(accounts)]
+        wanted = {f"{account} ".encode() for account in accounts}
 
         def touching(entries: Iterable[data.Directive]) -> Iterator[data.Transaction]:
             for entry in entries:
@@ -325,7 +328,11 @@ class Reader(Layout):
         for entries in files.parsed.values():
             found.extend(touching(entries))
         for path in files.months.values():
-            blocks = _blocks_holding(path.read_bytes(), markers)
+            text = path.read_bytes()
+            # one pass over the receivable postings, whatever the number of customers: the
+            # markers are the account names this file holds that are wanted
+            markers = sorted(set(_RECEIVABLE_NAME.findall(text)) & wanted)
+            blocks = _blocks_holding(text, markers) if markers else ""
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
                 found.extend(touching(parsed))
