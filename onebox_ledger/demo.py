@@ -49,7 +49,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
@@ -57,7 +57,7 @@ from typing import Protocol
 from beancount.core import data
 from beancount.parser import parser
 
-from . import actions, beans, events, planner, seals, taxes
+from . import actions, agents, beans, events, planner, reconcile, seals, taxes
 from .close import carried, close_month, invoice_month
 from .model import parse_book
 from .money import Rates
@@ -230,6 +230,7 @@ class Ops(Protocol):
     def close(self, month: Month) -> None: ...
     def flush(self) -> None: ...
     def owed(self, accounts: tuple[str, ...], until: datetime.date) -> Decimal: ...
+    def month_entries(self, month: Month) -> list[data.Directive]: ...
 
 
 class SlowOps:
@@ -265,6 +266,9 @@ class SlowOps:
         """What the ledger owes on `accounts` (in the operating currency) at the end of `until`."""
         return _owed(self.ledger.load_valid().entries, accounts, until)
 
+    def month_entries(self, month: Month) -> list[data.Directive]:
+        return [e for e in self.ledger.load_valid().entries if month.first <= e.date <= month.last]
+
 
 @dataclass
 class FastOps:
@@ -278,6 +282,8 @@ class FastOps:
     credit_entries: list[data.Transaction] = field(default_factory=list)
     previous: str = seals.FIRST  # the newest seal's digest
     tax_entries: list[data.Transaction] = field(default_factory=list)
+    # the transactions of customers an agent is assigned to: what commissions are computed on
+    agent_entries: list[data.Transaction] = field(default_factory=list)
     _state: planner.State | None = None
 
     def __post_init__(self) -> None:
@@ -315,16 +321,43 @@ class FastOps:
 
     def _track(self, entries: list[data.Transaction]) -> None:
         state = self.state()
+        assigned = self._assigned()
         for entry in entries:
             state.add(entry)
             if beans.touches_credit(entry):
                 self.credit_entries.append(entry)
             if any(p.account in TAX_ACCOUNTS for p in entry.postings):
                 self.tax_entries.append(entry)
+            if entry.meta.get("customer") in assigned or entry.meta.get("agent"):
+                self.agent_entries.append(entry)
+
+    def _assigned(self) -> set[str]:
+        """The customers an agent is assigned to (from the static files)."""
+        found, _ = agents.parse_agents(e for e in self.static_entries if isinstance(e, data.Custom))
+        return {a.customer for a in found.assignments}
+
+    def _commissions(self, entries: Sequence[data.Transaction]) -> list[data.Transaction]:
+        """What `entries` accrue to agents, as actions.write_events adds it: computed on the
+        static files and the assigned customers' transactions only."""
+        assigned = self._assigned()
+        if not any(e.meta.get("customer") in assigned for e in entries):
+            return []
+        state = self.state()
+        return agents.accrue(
+            [*self.static_entries, *self.agent_entries], entries, state.book, state.rates
+        )
+
+    def month_entries(self, month: Month) -> list[data.Directive]:
+        path = self.ledger.month_path(month)
+        text = self.files[path] if path in self.files else read_exact(path)
+        parsed, _, _ = parser.parse_string(text or "")
+        return list(parsed)
 
     def write(self, plan: planner.Plan) -> None:
         if not plan.entries:
             return
+        if self._assigned():  # as actions.write_events writes them: the commissions after
+            plan = replace(plan, entries=(*plan.entries, *self._commissions(plan.entries)))
         opened, declared = self._declared()
         first = self.ledger.open_date(self.static_entries, self.state().sealed)
         news: list[data.Directive] = [
@@ -568,6 +601,7 @@ def build_demo(
             ops.invoice(month)  # on the 1st: the advance invoices, before anything is paid
         _month_events(ops, partner, ids, month, index, months, rng, started)
         _pay_taxes(ops, partner, month, index)
+        _pay_agent(ops, partner, month, index, months)
         ops.flush()
         if before_close:
             before_close(month)
@@ -590,6 +624,8 @@ def _start_customer(ops: Ops, partner: Profile, i: int, month: Month) -> str:
             price=Money(D(price), role.currency), quantity=quantity, start=start, item=item, end=None,
             timing="advance" if i % 10 == ADVANCE and billing == "monthly" else "arrears",
         ))  # fmt: skip
+    if partner.name == "default" and i == 0:  # an agent brought the first customer: 10%
+        entries += agents.demo_entries(cid, start)
     ops.static(ops.ledger.customers_path, entries)
     if i % 10 == ANNUAL:  # pays the year on its first day: credit until the close invoices it
         year = D(role.contracts[0][3]) * role.contracts[0][4] * 12
@@ -602,6 +638,41 @@ def _start_customer(ops: Ops, partner: Profile, i: int, month: Month) -> str:
                             ref=f"bank-prepay-{cid}")
         )  # fmt: skip
     return cid
+
+
+def _reconciled(ops: Ops, bill: OpenItem, date: datetime.date) -> planner.Plan:
+    """OneBox's bill as its lines (``onebox reconcile --record``): each accrual billed as the
+    books accrued it, the first 0.03 more (OneBox's rounding), each line its own adjustment."""
+    state = ops.state()
+    period = Month(int(bill.id[-7:-3]), int(bill.id[-2:]))
+    accrued = reconcile.expected(ops.month_entries(period), state.book, bill.id)
+    lines = [
+        reconcile.BillLine(
+            n + 2, period, f"bx-{1001 + n}", e.customer or e.contract or "", e.item or "",
+            e.quantity if e.quantity is not None else D(1), e.list_price, e.rate,
+            e.amount + (D("0.03") if n == 0 else ZERO), e.currency,
+        )
+        for n, e in enumerate(accrued)
+    ]  # fmt: skip
+    findings = reconcile.classify(lines, accrued)
+    entries = reconcile.adjustments(findings, bill, state.book, date=date, rates=state.rates)
+    return planner.Plan(tuple(entries), f"bill {bill.id} reconciled line by line")
+
+
+def _pay_agent(ops: Ops, partner: Profile, month: Month, index: int, months: int) -> None:
+    """The default partner pays its agent what the books owe her, on the 5th of the last month."""
+    if partner.name != "default" or index != months - 1:
+        return
+    day = _day(month, 5)
+    owed = agents.owed((e for e in ops.state().by_id.values() if e.date <= day), "nadia")
+    if owed is None or owed.number <= 0:
+        return
+    found, _ = agents.parse_agents(ops.ledger.static_entries())  # flushed at each month's end
+    entry = agents.pay_entry(
+        found.agents["nadia"], owed, day, "agent-pay/bank-agent-nadia",
+        "bank-agent-nadia", account=beans.BANK,
+    )  # fmt: skip
+    ops.write(planner.Plan((entry,), "agent paid"))
 
 
 def _pay_taxes(ops: Ops, partner: Profile, month: Month, index: int) -> None:
@@ -746,9 +817,12 @@ def _pay_onebox(ops: Ops, partner: Profile, month: Month, index: int) -> None:
                 ops.write(planner.Plan((entry,), f"grace for {bill.id}"))
                 continue
         if bill.id == off_bill and bill.billed == bill.accrued and bill.due:
-            billed = bill.accrued + D("0.03")
-            ops.write(planner.onebox_bill(ops.state(), bill.id, Money(billed, bill.currency),
-                                          _day(month, 3), ref=f"onebox-invoice-{bill.id}"))  # fmt: skip
+            if partner.name == "default":  # its lines reconciled and recorded one by one
+                ops.write(_reconciled(ops, bill, _day(month, 3)))
+            else:
+                billed = bill.accrued + D("0.03")
+                ops.write(planner.onebox_bill(ops.state(), bill.id, Money(billed, bill.currency),
+                                              _day(month, 3), ref=f"onebox-invoice-{bill.id}"))  # fmt: skip
         if month.first <= bill.due_date <= month.last:
             current = ops.state().bills[bill.id]
             if partner.buys and current.currency == partner.foreign:
