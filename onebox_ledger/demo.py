@@ -57,7 +57,7 @@ from typing import Protocol
 from beancount.core import data
 from beancount.parser import parser
 
-from . import actions, beans, events, planner, seals, taxes
+from . import actions, beans, events, month_end, planner, seals, taxes
 from .close import carried, close_month, invoice_month
 from .model import parse_book
 from .money import Rates
@@ -276,6 +276,7 @@ class FastOps:
     dirty: set[Path] = field(default_factory=set)
     static_entries: list[data.Directive] = field(default_factory=list)
     credit_entries: list[data.Transaction] = field(default_factory=list)
+    history: list[data.Transaction] = field(default_factory=list)  # month_end.concerns
     previous: str = seals.FIRST  # the newest seal's digest
     tax_entries: list[data.Transaction] = field(default_factory=list)
     _state: planner.State | None = None
@@ -319,6 +320,8 @@ class FastOps:
             state.add(entry)
             if beans.touches_credit(entry):
                 self.credit_entries.append(entry)
+            if month_end.concerns(entry):
+                self.history.append(entry)
             if any(p.account in TAX_ACCOUNTS for p in entry.postings):
                 self.tax_entries.append(entry)
 
@@ -381,6 +384,9 @@ class FastOps:
             credit_entries=self.credit_entries,
             before=[e for e in static if first and e.date < month.first],
             opened=opened, open_date=self.ledger.open_date(static, state.sealed),
+            history=[*self.history, *(e for e in static if isinstance(e, data.Transaction)
+                                      and month_end.concerns(e))],
+            banks=month_end.banks_of(static),
         )  # fmt: skip
         if result.opens:
             self._append(self.ledger.accounts_path, beans.format_entries(result.opens))

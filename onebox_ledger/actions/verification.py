@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from beancount.core import data
 
-from .. import agents, beans, events, seals, taxes
+from .. import agents, beans, events, month_end, seals, taxes
 from ..billing import BillingError
 from ..close import (
     CloseError,
@@ -90,6 +90,10 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     credit_entries = [
         e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
     ]
+    history = [
+        e for e in loaded.entries if isinstance(e, data.Transaction) and month_end.concerns(e)
+    ]
+    banks = month_end.banks_of(loaded.entries)
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
@@ -101,7 +105,9 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         report.sealed.append(month)
         entries = by_month.get(month, [])
         try:
-            lines = diff_month(book, month, entries, rates, credit_entries, found_agents)
+            lines = diff_month(
+                book, month, entries, rates, credit_entries, found_agents, history, banks
+            )
         except (
             BillingError,
             CloseError,
