@@ -59,9 +59,9 @@ from .model import Book
 from .money import Rates
 from .values import ZERO, Month, round_money
 
-UNREALIZED = "Income:FX-Unrealized"
-REVALUATION = "FX-Revaluation"
-CONTRACT_ASSET = "Assets:Contract-Asset"
+UNREALIZED = beans.FX_UNREALIZED
+REVALUATION = beans.FX_REVALUATION
+CONTRACT_ASSET = beans.CONTRACT_ASSET
 # item class -> the account its revaluation is booked to (operating currency)
 REVALUATION_ACCOUNTS = {
     "receivable": f"Assets:{REVALUATION}:Receivable",
