@@ -407,3 +407,41 @@ def test_the_close_books_the_issue_figures_and_fava_agrees_with_keep(
     diff = [line.split() for line in result.stdout.splitlines() if line[:1] in "+-"]
     assert ["+", "Assets:FX-Revaluation:Receivable", "-3.68", "USD"] in diff  # February's
     assert ["+", "Assets:FX-Revaluation:Receivable", "3.67", "USD"] in diff  # March's reversal
+
+
+def test_the_close_moves_a_debit_on_deferred_revenue_to_a_contract_asset(
+    tmp_path: Path, run: Run, ok: Ok
+) -> None:
+    """Delta, 5 users at 25.00 in advance: March billed 125.00 on the 1st; a sixth user from
+    March 17 serves 5 x 25 + 25 x 15/31 = 137.10 (the close recognises it): +12.10 on its
+    deferred revenue at March's end, a contract asset. April's invoice carries the 12.10 and
+    bills 150.00 ahead, the close of April reverses March's on the 1st and moves nothing."""
+    main = tmp_path / "main.beancount"
+    ok(run(main, "init", str(tmp_path), "--start", "2026-03-01"))
+    for step in [
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2026-03-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-03-01"),
+        ("terms", "payment", "30", "--date", "2026-03-01"),
+        ("customer", "add", "delta", "--name", "Delta Logistics", "--date", "2026-03-01"),
+        ("contract", "add", "delta-cloud", "--customer", "delta", "--stream", "cloud",
+         "--price", "25 USD", "--quantity", "5", "--start", "2026-03-01", "--item",
+         "cloud-user", "--timing", "advance"),
+        ("invoice", "2026-03"),
+        ("contract", "change", "delta-cloud", "--date", "2026-03-17", "--quantity", "6"),
+    ]:  # fmt: skip
+        ok(run(main, *step))
+    lines = ok(run(main, "close", "2026-03"))
+    assert "  contract assets (recognised beyond billed): 12.10 USD" in lines
+    written = {e.meta["id"]: e for e in load_entries(main) if "id" in getattr(e, "meta", {})}
+    assert postings(written["close/2026-03/delta/contract-asset"]) == [
+        ("Assets:Contract-Asset:Delta", D("12.10"), "USD"),
+        ("Liabilities:Deferred-Revenue:Delta", D("-12.10"), "USD"),
+    ]
+    ok(run(main, "close", "2026-04"))
+    written = {e.meta["id"]: e for e in load_entries(main) if "id" in getattr(e, "meta", {})}
+    assert postings(written["close/2026-04/delta/contract-asset/reverse"]) == [
+        ("Assets:Contract-Asset:Delta", D("-12.10"), "USD"),
+        ("Liabilities:Deferred-Revenue:Delta", D("12.10"), "USD"),
+    ]
+    assert "close/2026-04/delta/contract-asset" not in written
+    assert ok(run(main, "verify"))[-1].endswith("no drift")
