@@ -44,6 +44,9 @@ OPENING = "Equity:Opening-Balances"  # bank add --opening: a bank account's bala
 ROUNDING = "Equity:Rounding"
 FX_GAINS = "Income:FX-Gains"
 FX_LOSSES = "Expenses:FX-Losses"
+FX_UNREALIZED = "Income:FX-Unrealized"  # the month end's revaluation (onebox_ledger.month_end)
+FX_REVALUATION = "FX-Revaluation"  # Assets:FX-Revaluation:<class>, Liabilities:FX-Revaluation:...
+CONTRACT_ASSET = "Assets:Contract-Asset"
 BAD_DEBT = "Expenses:Bad-Debt"
 BANK_FEES = "Expenses:Bank-Fees"  # where bank fees go unless import --fees names another account
 ADJUSTMENT = "Expenses:OneBox:Adjustment"
@@ -61,6 +64,10 @@ TOOL_ACCOUNTS = {
     BAD_DEBT: "bad debt",
     FX_GAINS: "exchange gains",
     FX_LOSSES: "exchange losses",
+    FX_UNREALIZED: "unrealized exchange differences",
+    f"Assets:{FX_REVALUATION}": "the month end's revaluation",
+    f"Liabilities:{FX_REVALUATION}": "the month end's revaluation",
+    CONTRACT_ASSET: "contract assets",
     ROUNDING: "rounding",
 }
 

@@ -36,6 +36,9 @@ digest (onebox_ledger.seals)::
 
 Annual contracts add an ``/recognise`` entry (Deferred-Revenue -> Income); at
 an anniversary their ``/invoice`` credits Deferred-Revenue instead of Income.
+The month's end (onebox_ledger.month_end) follows: the month before's revaluation and
+contract assets reversed on the 1st, foreign balances revalued at the closing rate
+(``close/<month>/fx/revalue``) and debit deferred revenue moved to contract assets.
 Invoices of one customer and month share ``invoice:``; all costs of a month
 share ``bill:`` (one OneBox bill per month). The ids make the close idempotent:
 closing M again regenerates the same entries and compares them.
@@ -51,7 +54,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from . import beans, events, money, seals, taxes
+from . import beans, events, money, month_end, seals, taxes
 from .agents import Agents, close_commissions
 from .billing import Charge, Line, advance_lines, charge, due_date, month_rate
 from .model import Book, Contract, ModelError, parse_usage
@@ -563,6 +566,8 @@ def close_month(
     open_date: datetime.date | None = None,
     agents: Agents | None = None,
     receivables: Sequence[data.Transaction] = (),
+    history: Sequence[data.Transaction] = (),
+    banks: Collection[str] = (),
 ) -> CloseResult:
     """Close `month` given every entry dated in it (parsed, unbooked, from any file).
 
@@ -574,7 +579,9 @@ def close_month(
     month's advance invoices were not issued (``onebox-ledger invoice``), the
     close issues them first. `opened`: the accounts already open; the close opens
     the others it posts to on `open_date` (the result's `opens`, for the accounts
-    file; its seal covers them). None: every account is taken as open. Raises CloseError when the month's usage is
+    file; its seal covers them). None: every account is taken as open. `history`: every
+    transaction that month_end.concerns (whatever its date), `banks` the bank accounts;
+    the close's month-end entries come from them (`with_month_end`). Raises CloseError when the month's usage is
     malformed or its entries hold generated entries that no longer match the
     contracts (drift), BillingError when the terms cannot price it, MoneyError
     when a foreign amount has no rate.
@@ -612,11 +619,12 @@ def close_month(
         if issued:
             _check_drift(month, invoice_lines(issued), invoice_lines(invoices),
                          "the month's advance invoices no longer match the contracts")  # fmt: skip
-        fresh = [*new_invoices, *fresh]
+        fresh = with_month_end(book, month, [*new_invoices, *fresh], rates, history, banks)
         opens = events.opens(fresh, opened, open_date or month.first) if opened is not None else []
         meta = seal_meta(summary, previous)
         digest = seals.digest(month, previous, currency, meta, [*dated, *before, *opens, *fresh])
         return CloseResult(month, [*fresh, seal_entry(month, digest, meta)], summary, False, opens)
+    fresh = with_month_end(book, month, fresh, rates, history, banks)
     _check_drift(month, [*invoice_lines(issued), *existing], [*invoice_lines(invoices), *fresh])
     if seal.previous != previous:
         raise CloseError(
@@ -630,6 +638,21 @@ def close_month(
             " run 'onebox-ledger verify' to see the drift"
         )
     return CloseResult(month, [], summary, True)
+
+
+def with_month_end(
+    book: Book,
+    month: Month,
+    fresh: Sequence[data.Transaction],
+    rates: Rates,
+    history: Sequence[data.Transaction],
+    banks: Collection[str],
+) -> list[data.Transaction]:
+    """The close's `fresh` entries with its month-end entries (month_end.month_end: the month
+    before's reversed, the revaluation, the contract assets), worked out from `history` and
+    `fresh`, the one place both the close and `diff_month` get them; the reversals first."""
+    reversed_, end = month_end.month_end(book, month, history, fresh, rates, banks)
+    return [*reversed_, *fresh, *end]
 
 
 def _check_drift(
@@ -658,11 +681,14 @@ def diff_month(
     credit_entries: Sequence[data.Transaction] = (),
     agents: Agents | None = None,
     receivables: Sequence[data.Transaction] = (),
+    history: Sequence[data.Transaction] = (),
+    banks: Collection[str] = (),
 ) -> list[str]:
     """For verify: unified-diff lines between the generated entries written (the close's and
     the month's advance invoices) and those the contracts give. The credit applied to the
     advance invoices when they were issued is taken as written (`is_credit_applied`).
-    `receivables`: every transaction posting to a receivable (`older_invoices`)."""
+    `receivables`: every transaction posting to a receivable (`older_invoices`); `history` and
+    `banks` as for `close_month` (the month-end entries)."""
     usage, _ = parse_usage(month_entries, month)
     invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
     credit = carried(credit_entries, month)
@@ -671,6 +697,7 @@ def diff_month(
         sold=_sales(month_transactions(month_entries, month)),
         older=older_invoices(receivables, month, credit),
     )  # fmt: skip
+    fresh = with_month_end(book, month, fresh, rates, history, banks)
     prefixes = (id_prefix(month), invoice_prefix(month))
     written = sorted(
         (

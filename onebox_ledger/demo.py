@@ -57,7 +57,7 @@ from typing import Protocol
 from beancount.core import data
 from beancount.parser import parser
 
-from . import actions, agents, beans, events, planner, reconcile, seals, taxes
+from . import actions, agents, beans, events, month_end, planner, reconcile, seals, taxes
 from .close import carried, close_month, invoice_month
 from .model import parse_book
 from .money import Rates
@@ -280,6 +280,7 @@ class FastOps:
     dirty: set[Path] = field(default_factory=set)
     static_entries: list[data.Directive] = field(default_factory=list)
     credit_entries: list[data.Transaction] = field(default_factory=list)
+    history: list[data.Transaction] = field(default_factory=list)  # month_end.concerns
     previous: str = seals.FIRST  # the newest seal's digest
     tax_entries: list[data.Transaction] = field(default_factory=list)
     # the transactions of customers an agent is assigned to: what commissions are computed on
@@ -326,6 +327,8 @@ class FastOps:
             state.add(entry)
             if beans.touches_credit(entry):
                 self.credit_entries.append(entry)
+            if month_end.concerns(entry):
+                self.history.append(entry)
             if any(p.account in TAX_ACCOUNTS for p in entry.postings):
                 self.tax_entries.append(entry)
             if entry.meta.get("customer") in assigned or entry.meta.get("agent"):
@@ -418,6 +421,9 @@ class FastOps:
                 e for e in state.by_id.values()
                 if any(p.account.startswith(beans.RECEIVABLE + ":") for p in e.postings)
             ],
+            history=[*self.history, *(e for e in static if isinstance(e, data.Transaction)
+                                      and month_end.concerns(e))],
+            banks=month_end.banks_of(static),
         )  # fmt: skip
         if result.opens:
             self._append(self.ledger.accounts_path, beans.format_entries(result.opens))
@@ -601,7 +607,6 @@ def build_demo(
             ops.invoice(month)  # on the 1st: the advance invoices, before anything is paid
         _month_events(ops, partner, ids, month, index, months, rng, started)
         _pay_taxes(ops, partner, month, index)
-        _pay_agent(ops, partner, month, index, months)
         ops.flush()
         if before_close:
             before_close(month)
@@ -624,7 +629,8 @@ def _start_customer(ops: Ops, partner: Profile, i: int, month: Month) -> str:
             price=Money(D(price), role.currency), quantity=quantity, start=start, item=item, end=None,
             timing="advance" if i % 10 == ADVANCE and billing == "monthly" else "arrears",
         ))  # fmt: skip
-    if partner.name == "default" and i == 0:  # an agent brought the first customer: 10%
+    if partner.name == "default" and i == 0:  # an agent brought the first customer: 10%,
+        # accrued at each of its receipts and owed (report agents; agent pay settles it)
         entries += agents.demo_entries(cid, start)
     ops.static(ops.ledger.customers_path, entries)
     if i % 10 == ANNUAL:  # pays the year on its first day: credit until the close invoices it
@@ -657,22 +663,6 @@ def _reconciled(ops: Ops, bill: OpenItem, date: datetime.date) -> planner.Plan:
     findings = reconcile.classify(lines, accrued)
     entries = reconcile.adjustments(findings, bill, state.book, date=date, rates=state.rates)
     return planner.Plan(tuple(entries), f"bill {bill.id} reconciled line by line")
-
-
-def _pay_agent(ops: Ops, partner: Profile, month: Month, index: int, months: int) -> None:
-    """The default partner pays its agent what the books owe her, on the 5th of the last month."""
-    if partner.name != "default" or index != months - 1:
-        return
-    day = _day(month, 5)
-    owed = agents.owed((e for e in ops.state().by_id.values() if e.date <= day), "nadia")
-    if owed is None or owed.number <= 0:
-        return
-    found, _ = agents.parse_agents(ops.ledger.static_entries())  # flushed at each month's end
-    entry = agents.pay_entry(
-        found.agents["nadia"], owed, day, "agent-pay/bank-agent-nadia",
-        "bank-agent-nadia", account=beans.BANK,
-    )  # fmt: skip
-    ops.write(planner.Plan((entry,), "agent paid"))
 
 
 def _pay_taxes(ops: Ops, partner: Profile, month: Month, index: int) -> None:

@@ -556,7 +556,7 @@ def receivables_table(
         table.notes.append(
             f"foreign amounts: {book} {currency} at their own rates, {closing} {currency} at"
             f" the rate of {as_of}: an unrealized difference of {closing - book:+} {currency}"
-            " (not booked)"
+            " (each close books it at its month's end, reversed the next day)"
         )
     return table
 

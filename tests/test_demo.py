@@ -113,7 +113,11 @@ def test_every_demo_has_every_feature(tmp_path: Path) -> None:
     assert {"close/2026-02/delta-logistics/credit", "close/2026-04/everest-dental/credit",
             "write-off/inv-2026-06-everest-dental",
             "credit-note/inv-2026-05-casa-verde/2026-06-03/1",
-            "bill/onebox-invoice-onebox-2026-05"} <= ids  # fmt: skip
+            "bill/onebox-2026-05/line-2"} <= ids  # fmt: skip
+    # an agent's commission on Acme Realty's money, and May's bill recorded line by line
+    assert "Liabilities:Commission:Nadia" in accounts
+    assert "commission/receive/bank-inv-2026-01-acme-realty/nadia" in ids
+    assert sum(1 for i in ids if i.startswith("bill/onebox-2026-05/line-")) >= 5
     changes = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-change"]
     assert [(c.date.isoformat(), c.values[0][0]) for c in changes] == [
         ("2026-04-15", "acme-realty-cloud"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from beancount import loader
 from fava.application import create_app
 
 from onebox_ledger import reports
+from onebox_ledger.values import Month
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "main.beancount"
@@ -55,10 +57,13 @@ def test_fava_sums_by_stream_equal_the_keep_report() -> None:
     # bad debt is a row of its own; what else is outside the streams is in the notes, and with
     # it the net income Fava shows
     net = -sum(fava.values(), Decimal(0))
-    assert table.totals[1][0] == "bad debt" and table.totals[1][3] == -fava["Expenses:Bad-Debt"]
+    costs = {row[0]: row[3] for row in table.totals}
+    assert costs["bad debt"] == -fava["Expenses:Bad-Debt"]
+    assert costs["commission"] == -fava["Expenses:Commission"]
     assert table.notes == [
         f"outside the streams: Expenses:FX-Losses {-fava['Expenses:FX-Losses']} USD,"
-        f" Income:FX-Gains {-fava['Income:FX-Gains']} USD; net income {net} USD"
+        f" Income:FX-Gains {-fava['Income:FX-Gains']} USD,"
+        f" Income:FX-Unrealized {-fava['Income:FX-Unrealized']} USD; net income {net} USD"
     ]
     # the written-off invoice: Everest Dental's June, 3 users x 25.00 x 20/30 days = 50.00
     # (its contract ended on June 20)
@@ -75,3 +80,31 @@ def test_fava_filters_one_customer_by_metadata() -> None:
     # (5x14/30 + 8x16/30 = 6.6 users x 25.00 = 165.00), May-Oct 8 users, + 2,000.00 implementation:
     # 3 x 125.00 + 165.00 + 6 x 200.00 + 2000.00 = 3740.00
     assert data["rows"] == [[Decimal("-3740.00")]]
+
+
+def test_fava_net_profit_is_keeps_net_income_at_every_month_end() -> None:
+    """IAS 21 in Fava's income statement: each close books the unrealized difference of its
+    month's end (Income:FX-Unrealized, reversed the next day), so from the first day to any
+    month end, and for any month alone, Fava's net profit is `report keep`'s net income (the
+    demo's EUR bank account is revalued from March on)."""
+    app = client()
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(MAIN))
+    assert errors == []
+    for number in range(1, 11):
+        month = Month(2026, number)
+        for start in (datetime.date(2026, 1, 1), month.first):
+            response = app.get(
+                "/demo-onebox-partner/api/income_statement",
+                query_string={"time": f"{start} - {month.last}"},
+            )
+            tree = json.loads(response.data, parse_float=Decimal)["data"]["trees"][1]
+            fava = -tree["balance"].get("USD", Decimal(0))
+            table = reports.keep(entries, "USD", start=start, end=month.last, by="stream")
+            notes = [n for n in table.notes if "net income" in n]
+            net = (
+                Decimal(notes[0].rsplit("net income ", 1)[1].split()[0])
+                if notes
+                else table.totals[-1][3]
+            )
+            assert fava == net, (start, month)

@@ -148,7 +148,9 @@ LABELS = {
     "adjustment": "Adjustment", "total": "Total", "current": "Not yet due",
     "1-30": "1-30 days", "31-60": "31-60 days", "61-90": "61-90 days", "90+": "Over 90 days",
     "credit": "Credit", "(none)": "No customer", "bad debt": "Bad debt",
-    "kept after bad debt": "Kept after bad debt",
+    "kept after bad debt": "Kept after bad debt", "commission": "Commission",
+    "kept after commission": "Kept after commission",
+    "kept after commission and bad debt": "Kept after commission and bad debt",
 }  # fmt: skip
 HEADERS = {
     "onebox-keep-stream": [["Stream", "Sold", "OneBox cost", "Kept", "Kept %"]],
@@ -243,21 +245,22 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
             for_people(table[1:]) for table in tables
         ], section
     # by hand: OneBox billed May 783.61 against the 783.58 accrued (2026-06-03): a cost of
-    # 0.03, no sale, no kept %; on no customer
+    # 0.03, no sale, no kept %; its bill reconciled line by line puts it on Acme Realty's line
     assert page.sections["onebox-keep-stream"][0][1] == ["Adjustment", "0.00", "0.03", "-0.03", ""]
-    assert page.sections["onebox-keep-customer"][0][1] == [
-        "No customer", "0.00", "0.03", "-0.03", "",
-    ]  # fmt: skip
     # Acme Realty, by hand (the arithmetic is test_trends' test_months_of_a_year_...): cloud
     # 3 x 125.00 + 165.00 + 6 x 200.00 and the implementation 2,000.00; OneBox cost 1,071.00
-    assert page.sections["onebox-keep-customer"][0][2] == [
-        "Acme Realty", "3,740.00", "1,071.00", "2,669.00", "71.4",
+    # and the 0.03
+    assert page.sections["onebox-keep-customer"][0][1] == [
+        "Acme Realty", "3,740.00", "1,071.03", "2,668.97", "71.4",
     ]  # fmt: skip
-    # bad debt is a row of its own: Everest Dental's June invoice, 3 x 25.00 for 20/30 days
-    # (the contract ended 06-20) = 50.00, written off on 2026-09-05; the notes say what else
-    # is outside the streams, as the CLI words them
-    assert keep["totals"][1]["stream"] == "bad debt" and keep["totals"][1]["kept"] == "-50.00"
-    assert keep["totals"][2]["stream"] == "kept after bad debt"
+    # commission and bad debt are rows of their own: Nadia's 10% of Acme Realty's 3,540.00
+    # received (354.00); Everest Dental's June invoice, 3 x 25.00 for 20/30 days (the contract
+    # ended 06-20) = 50.00, written off on 2026-09-05; the notes say what else is outside the
+    # streams, as the CLI words them
+    assert [(r["stream"], r["kept"]) for r in keep["totals"][1:]] == [
+        ("commission", "-354.00"), ("bad debt", "-50.00"),
+        ("kept after commission and bad debt", "14053.22"),
+    ]  # fmt: skip
     assert page.texts["onebox-keep-stream"].endswith("\nnotes: " + "; ".join(keep["notes"]))
     assert keep["notes"][-1].startswith("outside the streams: Expenses:FX-Losses ")
     assert page.sections["onebox-receivables"][0][1] == [
@@ -269,11 +272,10 @@ def test_the_page_is_the_cli_reports_in_words_for_people(run: Run, ok: Ok) -> No
 def test_customers_have_their_id_on_hover_and_link_to_their_journal(fixed_today: None) -> None:
     fava = client()
     page = parse(get(fava, PAGE))
-    # the first row is what names no customer (OneBox's bill adjustment): words, no link
-    assert page.sections["onebox-keep-customer"][0][1][0] == "No customer"
-    assert page.attrs["onebox-keep-customer"][0][1][0] == (None, None)
-    names = [row[0] for row in page.sections["onebox-keep-customer"][0][2:-3]]
-    attrs = [row[0] for row in page.attrs["onebox-keep-customer"][0][2:-3]]
+    # every row names a customer (OneBox's bill adjustment too: reconciled line by line), then
+    # the totals: total, commission, bad debt, what is kept after them
+    names = [row[0] for row in page.sections["onebox-keep-customer"][0][1:-4]]
+    attrs = [row[0] for row in page.attrs["onebox-keep-customer"][0][1:-4]]
     assert names == list(NAMES.values())
     assert [title for title, _ in attrs] == list(NAMES)
     for customer, (_, href) in zip(NAMES, attrs, strict=True):
@@ -433,7 +435,7 @@ def test_the_charts_draw_one_mark_per_month_and_series_with_the_reports_numbers(
             expected = [money(by_stream.get(s, "0.00")) for s in series[figure]]
             assert page.sections[figure][0][index][1:] == [
                 *expected,
-                money(keep["totals"][0][column]),
+                money(keep["totals"][-1][column]),  # kept: after commission and bad debt
             ]
             for mark in marks[figure]:
                 if mark["month"] == month:
@@ -639,7 +641,8 @@ def test_the_time_filter_sets_the_period_and_the_as_of_date(run: Run, ok: Ok) ->
     # + 60.00 + 90.00 + 225.00 (Delta's 15) + 30.00 + 5.97 + 135.00 + 180.00 + 120.00 + 225.00
     # + 2.39 = 1193.36; kept 1954.04, 62.1%
     assert page.texts["onebox-headline"] == (
-        "Sold 3,147.40 USD; OneBox cost 1,193.36 USD; kept 1,954.04 USD (62.1%)."
+        "Sold 3,147.40 USD; OneBox cost 1,193.36 USD; kept 1,954.04 USD (62.1%). Kept after"
+        " commission 1,934.04 USD (61.4%)."
     )
     data = report_json(fava, time="2026-10")
     october = ("--from", "2026-10-01", "--to", "2026-10-31")
@@ -787,7 +790,8 @@ def test_the_page_notes_what_is_dated_after_its_date(demo_copy: Path, run: Run, 
     holds it, so keep has no such note."""
     ok(run(demo_copy, "receive", "acme-realty", "200 USD", "--date", "2026-12-20", "--future"))
     data = report_json(client(demo_copy), time="2026")
-    note = "1 transaction dated after 2026-12-15 is not counted (the last on 2026-12-20)"
+    # the receipt and the commission it earns Acme Realty's agent
+    note = "2 transactions dated after 2026-12-15 are not counted (the last on 2026-12-20)"
     for name in ("receivables", "payables", "mrr"):
         assert data["tables"][name]["notes"][-1] == note
         assert data["tables"][name] == cli_json(run, ok, demo_copy, name, "--as-of", TODAY)
@@ -798,7 +802,7 @@ def test_the_page_notes_what_is_dated_after_its_date(demo_copy: Path, run: Run, 
     )
     # a period that has ended: every table, keep too, leaves the receipt out and says so
     data = report_json(client(demo_copy), time="2026-11")
-    later = "1 transaction dated after 2026-11-30 is not counted (the last on 2026-12-20)"
+    later = "2 transactions dated after 2026-11-30 are not counted (the last on 2026-12-20)"
     assert data["tables"]["keep-stream"]["notes"][-1] == later
     assert data["tables"]["receivables"]["notes"][-1] == later
 

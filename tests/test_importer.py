@@ -104,7 +104,9 @@ def test_extract_matches_the_golden_file(tmp_path: Path) -> None:
     existing = loaded(demo_ledger(tmp_path / "demo"))
     found = extracted(BankImporter("Assets:Bank", "USD"), SAMPLE, existing)
     assert found[:3] == ("Assets:Bank", datetime.date(2026, 11, 30), "bank-statement.csv")
-    assert len(found[3]) == 9  # the open of Expenses:Bank-Fees, 6 receipts, 1 payment, 1 fee
+    # the open of Expenses:Bank-Fees, 6 receipts, 1 payment, 1 fee, and the commission Acme
+    # Realty's receipt earns its agent (10% of 200.00)
+    assert len(found[3]) == 10
     assert testing.compare_expected(str(GOLDEN), *found) == []
 
 
@@ -558,6 +560,16 @@ WRITTEN = """\
   ref: "20261130-0010"
   Assets:Bank               -12.00 USD
   Expenses:Bank-Fees         12.00 USD
+
+2026-11-02 * "Nadia Koval" "Commission 10% of 200.00 USD from acme-realty (receive/20261102-0001)"
+  id: "commission/receive/20261102-0001/nadia"
+  agent: "nadia"
+  customer: "acme-realty"
+  source: "receive/20261102-0001"
+  base: 200.00 USD
+  rate: 0.10
+  Expenses:Commission                  20.00 USD
+  Liabilities:Commission:Nadia        -20.00 USD
 """
 
 
@@ -912,6 +924,7 @@ def test_the_import_config_loads_in_fava_and_extracts_what_import_writes(
     offered = [e for e in fava.ingest.extract(document, name) if hasattr(e, "postings")]
     assert [e.meta["id"] for e in offered] == [
         "receive/20261102-0001",
+        "commission/receive/20261102-0001/nadia",
         "receive/20261104-0002",
         "receive/20261106-0003",
         "receive/20261109-0004",

@@ -74,8 +74,9 @@ def test_a_receipt_dated_in_a_sealed_month_is_booked_on_the_first_open_day(
                   "BANK-LATE-1"))[0] == "ref BANK-LATE-1 already recorded; nothing changed"  # fmt: skip
     last = ok(run(demo, "verify"))[-1]
     assert last == (
-        "verify: 10 sealed month(s) (2026-01..2026-10), 199 generated entries re-derived,"
-        " 1 booked late (value-date in a sealed month), 0 finding(s), no drift"
+        "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"
+        " 1 booked late (value-date in a sealed month), 9 commission(s) re-derived, 0 finding(s),"
+        " no drift"
     )
 
 

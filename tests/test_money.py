@@ -135,7 +135,19 @@ def test_receivables_are_valued_at_the_closing_rate(eur_books: Path) -> None:
     assert table[-2:] == [
         "note: rate EUR->USD 1.00 of 2026-03-01",
         "note: foreign amounts: 294.40 USD at their own rates, 276.00 USD at the rate of"
-        " 2026-03-31: an unrealized difference of -18.40 USD (not booked)",
+        " 2026-03-31: an unrealized difference of -18.40 USD (each close books it at its"
+        " month's end, reversed the next day)",
+    ]
+    # and March's close booked it: Income:FX-Unrealized 18.40, the receivables' revaluation
+    # -18.40, as of 2026-03-31
+    rows = bean_query(
+        eur_books,
+        "SELECT account, sum(number) WHERE date <= 2026-03-31 AND account ~ 'Unrealized|Revaluation'"
+        " GROUP BY account ORDER BY account",
+    )
+    assert [(account, total) for account, total in rows] == [
+        ("Assets:FX-Revaluation:Receivable", D("-18.40")),
+        ("Income:FX-Unrealized", D("18.40")),
     ]
 
 

@@ -358,7 +358,7 @@ def test_a_statement_in_the_import_folder_extracts_and_the_page_lists_only_the_b
     )
     assert status == 200, body
     # the open of the fee account, 6 receipts, the payment to OneBox and the bank fee
-    assert [e["t"] for e in json.loads(body)["data"]] == ["Open"] + ["Transaction"] * 8
+    assert [e["t"] for e in json.loads(body)["data"]] == ["Open"] + ["Transaction"] * 9
     status, body = send(served.client, Attack(f"{API}/imports", status=200))
     assert status == 200
     names = [item["basename"] for item in json.loads(body)["data"]]

@@ -580,8 +580,8 @@ def test_inverse_quotes_are_no_drift_and_rates_keep_their_digits(demo: Path) -> 
 
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines()[-1] == (
-        "verify: 10 sealed month(s) (2026-01..2026-10), 199 generated entries re-derived,"
-        " 0 finding(s), no drift"
+        "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"
+        " 9 commission(s) re-derived, 0 finding(s), no drift"
     )
     rates = Rates.of(Ledger(demo).load().entries, "USD")
     assert str(rates.need("EUR", datetime.date(2026, 2, 15), "a test")) == "1.05"

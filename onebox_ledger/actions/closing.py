@@ -12,7 +12,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from .. import beans, events, openitems, seals
+from .. import beans, events, month_end, openitems, seals
 from ..agents import parse_agents
 from ..billing import BillingError
 from ..close import (
@@ -97,6 +97,7 @@ def close(
                 credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
                 agents=parse_agents(static, book)[0], receivables=receivables,
+                history=ledger.month_end_entries(files), banks=month_end.banks_of(static),
             )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from beancount.core import data
 
-from .. import agents, beans, events, seals, taxes
+from .. import agents, beans, events, month_end, seals, taxes
 from ..billing import BillingError
 from ..close import (
     CloseError,
@@ -96,6 +96,10 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         if isinstance(e, data.Transaction)
         and any(p.account.startswith(beans.RECEIVABLE + ":") for p in e.postings)
     ]
+    history = [
+        e for e in loaded.entries if isinstance(e, data.Transaction) and month_end.concerns(e)
+    ]
+    banks = month_end.banks_of(loaded.entries)
     by_month: dict[Month, list[data.Directive]] = {}
     for entry in loaded.entries:
         if isinstance(entry, data.Transaction | data.Custom):
@@ -108,7 +112,15 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         entries = by_month.get(month, [])
         try:
             lines = diff_month(
-                book, month, entries, rates, credit_entries, found_agents, receivables
+                book,
+                month,
+                entries,
+                rates,
+                credit_entries,
+                found_agents,
+                receivables=receivables,
+                history=history,
+                banks=banks,
             )
         except (
             BillingError,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import click
 from beancount.core import data
 
-from .. import actions, agents, beans, reports
+from .. import actions, agents, beans, month_end, reports
 from ..beans import STREAMS
 from ..clock import today
 from ..close import Summary
@@ -80,6 +80,14 @@ def close(month: Month, dry_run: bool, force: bool) -> None:
         kept = sum((t.recognised - t.cost for t in s.streams.values()), ZERO)
         kept -= s.single_tax + s.bad_debt
         echo(f"  kept after them: {show_money(round_money(kept), s.currency)}")
+    unrealized, assets = month_end.booked(result.entries, s.currency)
+    if unrealized is not None:
+        echo(
+            f"  unrealized exchange difference at the closing rates:"
+            f" {show_money(unrealized, s.currency)} (reversed on {s.month.next().first})"
+        )
+    if assets:
+        echo(f"  contract assets (recognised beyond billed): {show_money(assets, s.currency)}")
     commission = agents.closed_commission(result.entries)
     if commission:
         echo(f"  commission to agents: {show_money(*commission)}")

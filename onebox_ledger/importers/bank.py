@@ -977,6 +977,12 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
                 )  # fmt: skip
         if not out:
             return []
+        # the commission the receipts accrue, as `import` writes it (actions.write_events)
+        last = data.new_metadata(filepath, 1 << 30)
+        out += [
+            entry._replace(meta={**last, **entry.meta})
+            for entry in agents.accrue(existing, out, state.book, state.rates)
+        ]
         opened = {e.account for e in existing if isinstance(e, data.Open)}
         declared = {e.currency for e in existing if isinstance(e, data.Commodity)}
         first = events.open_date(existing, self.operating, state.sealed)

@@ -25,7 +25,7 @@ from beancount.core import data
 from beancount.ops import validation
 from beancount.parser import booking, parser
 
-from .. import beans, events, seals
+from .. import beans, events, month_end, seals
 from ..model import Book, parse_book
 from ..values import Month
 from .errors import LedgerError, _where, describe_error
@@ -71,11 +71,14 @@ CREDIT_MARKERS = (beans.CREDIT.encode() + b":", beans.PREPAID.encode())
 
 
 class MonthScan(NamedTuple):
-    """A month file read as bytes: does it include others, and the text of its directives
-    that touch customer credit or OneBox prepaid (CREDIT_MARKERS)."""
+    """A month file read as bytes: does it include others, the text of its directives
+    that touch customer credit or OneBox prepaid (CREDIT_MARKERS), and of those the
+    month's end needs (month_end.MARKERS: a foreign amount, deferred revenue, a
+    revaluation)."""
 
     includes: bool
     credit: str
+    balances: str
 
 
 def _starts_a_line(text: bytes, start: bytes) -> bool:
@@ -175,7 +178,9 @@ class Reader(Layout):
         if cached is None:
             text = path.read_bytes()
             cached = self._scans[key] = MonthScan(
-                _starts_a_line(text, b"include"), _blocks_holding(text, CREDIT_MARKERS)
+                _starts_a_line(text, b"include"),
+                _blocks_holding(text, CREDIT_MARKERS),
+                _blocks_holding(text, month_end.MARKERS),
             )
         return cached
 
@@ -336,6 +341,24 @@ class Reader(Layout):
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
                 found.extend(touching(parsed))
+        return found
+
+    def month_end_entries(self, files: Files) -> list[data.Transaction]:
+        """Every transaction the close's month end needs (month_end.concerns: a foreign
+        amount, deferred revenue, a revaluation), in any file, found as `credit_entries`
+        finds credit: the cost grows with those entries, not with the months."""
+        found: list[data.Transaction] = []
+        for entries in files.parsed.values():
+            found.extend(
+                e for e in entries if isinstance(e, data.Transaction) and month_end.concerns(e)
+            )
+        for path in files.months.values():
+            blocks = self.scan(path).balances
+            if blocks:
+                parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
+                found.extend(
+                    e for e in parsed if isinstance(e, data.Transaction) and month_end.concerns(e)
+                )
         return found
 
     def open_date(self, static: Sequence[data.Directive], sealed: Month | None) -> datetime.date:

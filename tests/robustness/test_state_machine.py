@@ -497,6 +497,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.ref_counter = 0
         self.txns = 0
         self.issued: set[tuple[int, int]] = set()  # months whose advance invoices are written
+        # the month end (onebox_ledger.month_end): a EUR bank account opened with 500.00 EUR at
+        # 1.10 (550.00 USD booked), EUR rates by date, and what the last close booked that the
+        # next one reverses (a revaluation; the customers with a contract asset)
+        self.eur_rates: dict[datetime.date, Decimal] = {START: Decimal("1.10")}
+        self.eur_units, self.eur_booked = Decimal("500.00"), Decimal("550.00")
+        self.revalued = False
+        self.contract_assets: set[str] = set()
 
     def teardown(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -649,7 +656,12 @@ class LedgerMachine(RuleBasedStateMachine):
         )
     )
     def first_customers(self, specs: list[tuple[str, int, str, Decimal, int, int, str]]) -> None:
-        """Every run starts with one to four customers and a contract each (boxes and tiers)."""
+        """Every run starts with one to four customers and a contract each (boxes and tiers),
+        and a EUR bank account holding 500.00 EUR at 1.10 (the month end revalues it)."""
+        actions.price(self.ledger, "EUR", Money(Decimal("1.10"), "USD"), START)
+        actions.bank_add(self.ledger, "Assets:Wise:EUR", "EUR", START,
+                         Money(Decimal("500.00"), "EUR"))  # fmt: skip
+        self.txns += 1
         for stream, item, billing, price, quantity, start, timing in specs:
             self.add_customer(0, 30)
             customer = sorted(self.customers).index(list(self.customers)[-1])
@@ -1021,6 +1033,7 @@ class LedgerMachine(RuleBasedStateMachine):
             (s for _, p in applied for _, s in p), ZERO
         )
         assert sum(summary.prepaid.values(), ZERO) == sum((s for _, s in prepaid_parts), ZERO)
+        generated += self.month_end_entries(ym)
         self.txns += generated
         event(f"close: {'with' if generated else 'without'} entries, {boxes} box(es)")
         if applied or prepaid_parts:
@@ -1034,6 +1047,37 @@ class LedgerMachine(RuleBasedStateMachine):
         assert sum(1 for t in after if str(t.meta.get("id", "")).startswith(prefix)) == generated
         self.sealed.append(ym)
         self.open_month = next_month(ym)
+
+    @rule(
+        back=back_days,
+        rate=st.sampled_from(("1.05", "1.08", "1.10", "1.1234", "1.20")).map(Decimal),
+    )
+    def eur_rate(self, back: int, rate: Decimal) -> None:
+        """EUR moves within the open month (the month end takes the last rate on or before it)."""
+        day = self.day(back)
+        if day in self.eur_rates:
+            return
+        actions.price(self.ledger, "EUR", Money(rate, "USD"), day)
+        self.eur_rates[day] = rate
+        event("EUR rate moved")
+
+    def closing_rate(self, last: datetime.date) -> Decimal:
+        return self.eur_rates[max(day for day in self.eur_rates if day <= last)]
+
+    def month_end_entries(self, ym: tuple[int, int]) -> int:
+        """The month-end entries the close of `ym` writes, by the model: the reversals of the
+        last close's, a revaluation when the EUR account's value at the closing rate differs
+        from its booked value, a contract asset per customer whose deferred revenue is a debit
+        (model: deferred < 0)."""
+        count = len(self.contract_assets) + (1 if self.revalued else 0)
+        closing = self.eur_units * self.closing_rate(month_last(ym))
+        self.revalued = signed_cents(Fraction(closing - self.eur_booked)) != 0
+        self.contract_assets = {c for c, v in self.deferred.items() if v < 0}
+        if self.revalued:
+            event("close: revalues the EUR account")
+        if self.contract_assets:
+            event("close: a contract asset")
+        return count + (1 if self.revalued else 0) + len(self.contract_assets)
 
     @precondition(lambda self: self.sealed)
     @rule(index=st.integers(0, 20))
@@ -1632,8 +1676,11 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         for cid in self.customers:
             assert totals.get(f"Assets:Receivable:{account_part(cid)}", ZERO) == owed[cid]
-            assert totals.get(f"Liabilities:Deferred-Revenue:{account_part(cid)}", ZERO) == (
-                -self.deferred[cid]
+            # a debit on deferred revenue at a closed month's end is a contract asset
+            assert (
+                totals.get(f"Liabilities:Deferred-Revenue:{account_part(cid)}", ZERO)
+                + (totals.get(f"Assets:Contract-Asset:{account_part(cid)}", ZERO))
+                == -self.deferred[cid]
             )
         assert by_prefix(totals, "Assets:Receivable:") == sum(owed.values(), ZERO)
         per_invoice = by_key(entries, "Assets:Receivable:", "invoice")
@@ -1657,7 +1704,8 @@ class LedgerMachine(RuleBasedStateMachine):
             c.id: c.open for c in self.credits.values() if c.customer is None
         }
         assert totals.get("Expenses:Bad-Debt", ZERO) == self.bad_debt
-        income = -by_prefix(totals, "Income:")
+        self.month_end_agrees(entries)
+        income = -by_prefix(totals, "Income:") + totals.get("Income:FX-Unrealized", ZERO)
         cost = by_prefix(totals, "Expenses:OneBox:")
         assert income == sum(self.income.values(), ZERO)
         assert cost == sum(self.cost.values(), ZERO)
@@ -1673,6 +1721,34 @@ class LedgerMachine(RuleBasedStateMachine):
         assert report.diffs == []
         assert report.ok
         assert report.sealed == [Month(*ym) for ym in self.sealed]
+
+    def month_end_agrees(self, entries: list[Any]) -> None:
+        """At the last closed month's end, as of that day: the EUR account at the closing rate
+        is its booked value plus the revaluation (to half a cent), the revaluation alone is in
+        Income:FX-Unrealized (the month before's reversed), no deferred revenue is a debit and
+        a contract asset is never a credit."""
+        if not self.sealed:
+            return
+        last = month_last(self.sealed[-1])
+        upto = balances([e for e in entries if e.date <= last])
+        units = sum(
+            (p.units.number for t in transactions(entries) if t.date <= last
+             for p in t.postings if p.account == "Assets:Wise:EUR"),
+            ZERO,
+        )  # fmt: skip
+        booked = sum(
+            (p.units.number * p.price.number for t in transactions(entries) if t.date <= last
+             for p in t.postings if p.account == "Assets:Wise:EUR"),
+            ZERO,
+        )  # fmt: skip
+        assert (units, booked) == (self.eur_units, self.eur_booked)
+        revaluation = upto.get("Assets:FX-Revaluation:Bank", ZERO)
+        closing = units * self.closing_rate(last)
+        assert abs(closing - (booked + revaluation)) <= Decimal("0.005")
+        assert upto.get("Income:FX-Unrealized", ZERO) == -revaluation
+        for cid in self.customers:
+            assert upto.get(f"Liabilities:Deferred-Revenue:{account_part(cid)}", ZERO) <= 0
+            assert upto.get(f"Assets:Contract-Asset:{account_part(cid)}", ZERO) >= 0
 
 
 SETTINGS = settings(
