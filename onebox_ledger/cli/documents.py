@@ -39,12 +39,17 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _write(path: Path, body: bytes) -> None:
-    """Write an output file the person named (atomically); its folder must exist."""
+def _check_output(path: Path) -> None:
+    """-o names a file whose folder exists (checked before anything is issued or written)."""
     if path.is_dir():
         raise InputError(f"-o {path} is a folder; name a file")
     if not path.parent.is_dir():
         raise InputError(f"-o {path}: no folder {path.parent}")
+
+
+def _write(path: Path, body: bytes) -> None:
+    """Write an output file the person named (atomically)."""
+    _check_output(path)
     write_atomic(path, body)
 
 
@@ -132,6 +137,8 @@ def invoice_show(doc_id: str | None, month: Month | None, fmt: str, output: Path
         echo(f"wrote {len(ids)} document(s) to {output}")
         return
     assert doc_id is not None
+    if output is not None:
+        _check_output(output)
     if fmt == "pdf":
         (item,) = actions.issue(book, [doc_id], today=today())
         _report_issued(item)
@@ -171,6 +178,8 @@ def invoice_remind(doc_id: str, as_of: datetime.date | None, fmt: str, output: P
       onebox-ledger invoice remind inv-2026-11-acme --as-of 2027-01-20
     """
     day = as_of or today()
+    if output is not None:
+        _check_output(output)
     doc = actions.reminder(ledger(), doc_id, as_of=day)
     body = pdf.document_pdf(doc) if fmt == "pdf" else html.document_html(doc).encode("utf-8")
     target = output or Path(f"{doc_id}-reminder-{day}.{fmt}")
@@ -226,6 +235,8 @@ def customer_statement(
 ) -> None:
     """``report statement CUSTOMER``: the statement of account (called by the agents' command)."""
     day = as_of or today()
+    if output is not None:
+        _check_output(output)
     report_data = actions.statement(ledger(), customer, as_of=day, start=start)
     if fmt in ("pdf", "html"):
         body = (

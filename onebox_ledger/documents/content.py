@@ -355,6 +355,11 @@ def reminder(
     if item.open <= 0:
         raise DocumentError(f"invoice {invoice_id!r} is paid as of {as_of}: nothing to remind")
     days = (as_of - item.due_date).days
+    if days <= 0:
+        raise DocumentError(
+            f"invoice {invoice_id!r} is not past due on {as_of} (due {item.due_date}):"
+            " nothing to remind"
+        )
     return Document(
         "reminder", doc.id, doc.date, doc.currency, doc.seller, doc.buyer, doc.customer,
         doc.language, doc.lines, doc.taxes, doc.net, doc.vat, doc.total, item.due_date,
