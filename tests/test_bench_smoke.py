@@ -22,6 +22,7 @@ FIGURES = [
     "5. Fava OneBox page / Fava income statement API (cold)",
     "6. import --dry-run, 300-row statement / Beancount load",
     "6. import, 300-row statement / Beancount load",
+    "7. documents of 5 invoices / close of their month",
 ]
 
 
@@ -29,7 +30,7 @@ FIGURES = [
 def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "--customers", "12", "--months", "3", "--runs", "1",
-         "--rows", "300", "--workdir", str(tmp_path)],
+         "--rows", "300", "--invoices", "5", "--workdir", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

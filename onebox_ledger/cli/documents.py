@@ -116,12 +116,11 @@ def invoice_show(doc_id: str | None, month: Month | None, fmt: str, output: Path
             raise InputError(f"-o {output} is a file; --month writes into a folder")
         if fmt != "pdf" and output is None:
             raise click.UsageError(f"--month --format {fmt} needs -o DIR")
-        ids = actions.month_ids(book, month)
-        if not ids:
-            echo(f"{month}: no invoice or credit note")
-            return
         if fmt == "pdf":
-            issued = actions.issue(book, ids, today=today())
+            issued = actions.issue_month(book, month, today=today())
+            if not issued:
+                echo(f"{month}: no invoice or credit note")
+                return
             for item in issued:
                 _report_issued(item)
             if output is not None:
@@ -131,6 +130,10 @@ def invoice_show(doc_id: str | None, month: Month | None, fmt: str, output: Path
                 echo(f"copied {len(issued)} document(s) to {output}")
             return
         assert output is not None
+        ids = actions.month_ids(book, month)
+        if not ids:
+            echo(f"{month}: no invoice or credit note")
+            return
         output.mkdir(parents=True, exist_ok=True)
         for one in ids:
             _write(output / f"{one}.{fmt}", actions.show(book, one, fmt))

@@ -4,20 +4,23 @@ EUR documents with the partner's IBAN, the EPC QR code (GiroCode, segno) for the
 with the invoice's number as remittance text. Pure: a Document in, bytes out.
 
 The same Document always gives the same bytes: the PDF's dates are the document's date, its
-fonts (DejaVu Sans, shipped in fonts/) are embedded as subsets, and the QR code is drawn as
+font (DejaVu Sans, shipped in fonts/) is embedded as a subset, and the QR code is drawn as
 vector squares.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import segno
 from fpdf import FPDF
+from fpdf.enums import TextMode
 from segno import helpers as segno_helpers
 
 from .cii import xml
@@ -75,7 +78,6 @@ class _Page(FPDF):
     def __init__(self, title: str, date: datetime.date, language: str) -> None:
         super().__init__(format="A4", enforce_compliance="PDF/A-3B")
         self.add_font("DejaVu", "", str(FONTS / "DejaVuSans-subset.ttf"))
-        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold-subset.ttf"))
         self.created = datetime.datetime.combine(date, datetime.time(), datetime.UTC)
         self.set_creation_date(self.created)
         self.set_title(title)
@@ -87,28 +89,46 @@ class _Page(FPDF):
         self.set_margins(20, 20, 20)
         self.set_xy(20, 20)
 
+    def style(self, size: float) -> None:
+        self.set_font("DejaVu", "", size)
+
+    def bold(self, on: bool = True) -> contextlib.AbstractContextManager[Any]:
+        """Bold as the one font's glyphs filled and stroked, inside a saved graphics state (one
+        font embedded instead of two: a document is made in half the time)."""
+        if not on:
+            return contextlib.nullcontext()
+        width = self.font_size_pt * 0.012
+        return self.local_context(text_mode=TextMode.FILL_STROKE, line_width=width)
+
     def text_line(self, text: str, size: float = 10, bold: bool = False, h: float = 5) -> None:
-        self.set_font("DejaVu", "B" if bold else "", size)
-        self.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+        self.style(size)
+        with self.bold(bold):
+            self.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
 
     def row(self, cells: Sequence[str], widths: Sequence[float], bold: bool = False) -> None:
         """One table row; the first cell wraps, the others are right-aligned numbers."""
-        self.set_font("DejaVu", "B" if bold else "", 9)
+        self.style(9)
         top = self.get_y()
-        self.multi_cell(widths[0], 5, cells[0], new_x="RIGHT", new_y="TOP")
+        with self.bold(bold):
+            self.multi_cell(widths[0], 5, cells[0], new_x="RIGHT", new_y="TOP")
         bottom = self.get_y()
         x = self.l_margin + widths[0]
         for cell, width in zip(cells[1:], widths[1:], strict=True):
             self.set_xy(x, top)
-            self.cell(width, 5, cell, align="R")
+            with self.bold(bold):
+                self.cell(width, 5, cell, align="R")
             x += width
         self.set_xy(self.l_margin, max(bottom, top + 5) + 1)
 
+    def heading(self, text: str, size: float, width: float, h: float) -> None:
+        self.style(size)
+        with self.bold():
+            self.multi_cell(width, h, text, new_x="LEFT", new_y="NEXT")
+        self.style(9)
+
     def party(self, party: Party, x: float, y: float, vat_label: str) -> None:
         self.set_xy(x, y)
-        self.set_font("DejaVu", "B", 10)
-        self.multi_cell(80, 5, party.name, new_x="LEFT", new_y="NEXT")
-        self.set_font("DejaVu", "", 9)
+        self.heading(party.name, 10, 80, 5)
         for text in (party.address, party.country):
             if text:
                 self.multi_cell(80, 5, text, new_x="LEFT", new_y="NEXT")
@@ -163,9 +183,7 @@ def document_pdf(doc: Document) -> bytes:
     page.party(doc.seller, 20, 20, w["vat-id"])
     page.party(doc.buyer, 20, 55, w["vat-id"])
     page.set_xy(120, 55)
-    page.set_font("DejaVu", "B", 14)
-    page.multi_cell(70, 7, w[doc.kind], new_x="LEFT", new_y="NEXT")
-    page.set_font("DejaVu", "", 9)
+    page.heading(w[doc.kind], 14, 70, 7)
     facts = [(w["number"], doc.id), (w["date"], w.date(doc.date))]
     if doc.refers:
         facts.append((w["refers"], doc.refers))
@@ -229,9 +247,7 @@ def statement_pdf(report: Statement) -> bytes:
     page.party(report.seller, 20, 20, w["vat-id"])
     page.party(report.buyer, 20, 55, w["vat-id"])
     page.set_xy(120, 55)
-    page.set_font("DejaVu", "B", 14)
-    page.multi_cell(70, 7, w["statement"], new_x="LEFT", new_y="NEXT")
-    page.set_font("DejaVu", "", 9)
+    page.heading(w["statement"], 14, 70, 7)
     page.multi_cell(70, 5, f"{w['as-of']}: {w.date(report.as_of)}", new_x="LEFT", new_y="NEXT")
     page.set_xy(20, 95)
     cur = report.currency
