@@ -103,27 +103,32 @@ class _Page(FPDF):
     def text_line(self, text: str, size: float = 10, bold: bool = False, h: float = 5) -> None:
         self.style(size)
         with self.bold(bold):
-            self.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, h, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
     def row(self, cells: Sequence[str], widths: Sequence[float], bold: bool = False) -> None:
         """One table row; the first cell wraps, the others are right-aligned numbers."""
         self.style(9)
         top = self.get_y()
+        lines = self.multi_cell(widths[0] - 2, 5, cells[0], dry_run=True, output="LINES")
+        assert isinstance(lines, list)
+        if top + 5 * len(lines) > self.page_break_trigger:
+            self.add_page()
+            top = self.get_y()
         with self.bold(bold):
-            self.multi_cell(widths[0], 5, cells[0], new_x="RIGHT", new_y="TOP")
-        bottom = self.get_y()
+            self.multi_cell(widths[0] - 2, 5, cells[0], align="L", new_x="RIGHT", new_y="TOP")
+        bottom = top + 5 * len(lines)
         x = self.l_margin + widths[0]
         for cell, width in zip(cells[1:], widths[1:], strict=True):
             self.set_xy(x, top)
             with self.bold(bold):
                 self.cell(width, 5, cell, align="R")
             x += width
-        self.set_xy(self.l_margin, max(bottom, top + 5) + 1)
+        self.set_xy(self.l_margin, bottom + 1)
 
     def heading(self, text: str, size: float, width: float, h: float) -> None:
         self.style(size)
         with self.bold():
-            self.multi_cell(width, h, text, new_x="LEFT", new_y="NEXT")
+            self.multi_cell(width, h, text, align="L", new_x="LEFT", new_y="NEXT")
         self.style(9)
 
     def party(self, party: Party, x: float, y: float, vat_label: str) -> None:
@@ -131,9 +136,10 @@ class _Page(FPDF):
         self.heading(party.name, 10, 80, 5)
         for text in (party.address, party.country):
             if text:
-                self.multi_cell(80, 5, text, new_x="LEFT", new_y="NEXT")
+                self.multi_cell(80, 5, text, align="L", new_x="LEFT", new_y="NEXT")
         if party.vat_id:
-            self.multi_cell(80, 5, f"{vat_label}: {party.vat_id}", new_x="LEFT", new_y="NEXT")
+            self.multi_cell(80, 5, f"{vat_label}: {party.vat_id}", align="L", new_x="LEFT",
+                            new_y="NEXT")  # fmt: skip
 
     def qr(self, payload: segno.QRCode, x: float, y: float, size: float) -> None:
         """The code as filled squares (vector: sharp at any zoom, no image to encode)."""
@@ -194,7 +200,7 @@ def document_pdf(doc: Document) -> bytes:
     if doc.level is not None:
         facts.append((w["level"], str(doc.level)))
     for label, value in facts:
-        page.multi_cell(70, 5, f"{label}: {value}", new_x="LEFT", new_y="NEXT")
+        page.multi_cell(70, 5, f"{label}: {value}", align="L", new_x="LEFT", new_y="NEXT")
     page.set_xy(20, max(page.get_y(), 90) + 6)
     if doc.kind == "reminder":
         page.text_line(w["remind"])
@@ -248,7 +254,8 @@ def statement_pdf(report: Statement) -> bytes:
     page.party(report.buyer, 20, 55, w["vat-id"])
     page.set_xy(120, 55)
     page.heading(w["statement"], 14, 70, 7)
-    page.multi_cell(70, 5, f"{w['as-of']}: {w.date(report.as_of)}", new_x="LEFT", new_y="NEXT")
+    page.multi_cell(70, 5, f"{w['as-of']}: {w.date(report.as_of)}", align="L", new_x="LEFT",
+                    new_y="NEXT")  # fmt: skip
     page.set_xy(20, 95)
     cur = report.currency
     widths = (70, 30, 30, 40)
