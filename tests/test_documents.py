@@ -488,3 +488,34 @@ def test_advance_invoices_are_still_issued_by_invoice_month(books: Path):
     assert succeeded(invoke(books, "invoice", "issue", "2026-12", "--dry-run")) == [
         "2026-12: no contract is billed in advance; nothing to invoice"
     ]
+
+
+def test_credit_applied_at_issue_lowers_what_is_due(books: Path, monkeypatch: pytest.MonkeyPatch):
+    succeeded(invoke(books, "receive", "berlin", "2000 EUR", "--date", "2026-12-14"))
+    monkeypatch.setenv("ONEBOX_TODAY", "2027-01-02")
+    succeeded(invoke(books, "close", "2026-12"))
+    # December: 5 x 25.00 = 125.00 + 19% = 148.75, paid from the 62.49 of credit
+    # (2,000.00 received against 1,937.51 open)
+    assert ledger_gross(books, "inv-2026-12-berlin") == Decimal("148.75")
+    body = issued_pdf(books, "inv-2026-12-berlin")
+    text = pdf_text(body)
+    assert "Ihr Guthaben verrechnet -62,49 EUR" in text
+    assert "Zu zahlen: 86,26 EUR" in text  # 148.75 - 62.49
+    root = xml_of(body)
+    assert amounts(root, ".//ram:TotalPrepaidAmount") == [Decimal("62.49")]
+    assert amounts(root, ".//ram:DuePayableAmount") == [Decimal("86.26")]
+    ((open_,),) = query(
+        books,
+        "SELECT sum(number) WHERE account = 'Assets:Receivable:Berlin'"
+        " AND any_meta('invoice') = 'inv-2026-12-berlin'",
+    )
+    assert open_ == Decimal("86.26")
+
+
+def test_a_one_time_sale_is_an_invoice_document(books: Path):
+    succeeded(invoke(books, "sell", "paris", "300 EUR", "--date", "2026-12-11", "--memo",
+                     "Training, 2 days", "--stream", "services"))  # fmt: skip
+    (invoice,) = [i for i in content.invoice_ids(load_entries(books)) if "2026-12" in i]
+    text = pdf_text(issued_pdf(books, invoice))
+    assert "300.00 EUR" in text and ledger_gross(books, invoice) == Decimal("300.00")
+    assert "Reverse charge" in text

@@ -140,7 +140,9 @@ def xml(doc: Document) -> bytes:
     _add(total, "ram:TaxBasisTotalAmount", _amount(doc.net))
     _add(total, "ram:TaxTotalAmount", _amount(doc.vat), currencyID=doc.currency)
     _add(total, "ram:GrandTotalAmount", _amount(doc.total))
-    _add(total, "ram:DuePayableAmount", _amount(doc.total))
+    if doc.prepaid:
+        _add(total, "ram:TotalPrepaidAmount", _amount(doc.prepaid))
+    _add(total, "ram:DuePayableAmount", _amount(doc.total - doc.prepaid))
     if doc.refers:
         referenced = _add(settlement, "ram:InvoiceReferencedDocument")
         _add(referenced, "ram:IssuerAssignedID", doc.refers)

@@ -95,6 +95,7 @@ class Document:
     due: datetime.date | None = None
     refers: str | None = None  # a credit note's invoice
     open: Decimal | None = None  # a reminder: what is still open on `as_of`
+    prepaid: Decimal = ZERO  # the customer's credit applied when the invoice was issued
     as_of: datetime.date | None = None
     level: int | None = None
     days_over: int | None = None
@@ -106,7 +107,7 @@ class Document:
 
     @property
     def payable(self) -> Decimal:
-        return self.open if self.open is not None else self.total
+        return self.open if self.open is not None else self.total - self.prepaid
 
     @property
     def words(self) -> Words:
@@ -179,6 +180,23 @@ def line_of(entry: data.Transaction, amount: Decimal, words: Words) -> Line:
     if found.group("once"):
         text += ", " + _ONCE[words.language]
     return Line(text, amount, quantity, price, days, vat, rate)
+
+
+def _credit_applied(entries: Iterable[data.Directive], invoice: str) -> Decimal:
+    """The customer's credit the close (or the advance invoice) applied to `invoice` as it
+    issued it (``.../<customer>/credit``): paid before the customer sees the document."""
+    applied = ZERO
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if not (beans.entry_id(entry) or "").endswith("/credit"):
+            continue
+        for post in entry.postings:
+            if post.account.startswith(openitems.RECEIVABLE_PREFIX) and (
+                openitems.item_key(post, entry, "invoice") == invoice
+            ):
+                applied -= beans.units(post)[0]
+    return applied
 
 
 def _invoice_entries(
@@ -258,6 +276,7 @@ def invoice(entries: Sequence[data.Directive], book: Book, invoice_id: str) -> D
         buyer(customer), customer_id, words.language, tuple(lines),
         tuple(sorted(taxes.values(), key=lambda t: (t.kind, t.rate or ZERO))),
         net, vat, net + vat, due if isinstance(due, datetime.date) else None,
+        prepaid=_credit_applied(entries, invoice_id),
     )  # fmt: skip
 
 
@@ -364,7 +383,7 @@ def reminder(
         "reminder", doc.id, doc.date, doc.currency, doc.seller, doc.buyer, doc.customer,
         doc.language, doc.lines, doc.taxes, doc.net, doc.vat, doc.total, item.due_date,
         open=round_money(item.open), as_of=as_of, level=level(days, levels),
-        days_over=max(days, 0),
+        days_over=max(days, 0), prepaid=doc.prepaid,
     )  # fmt: skip
 
 

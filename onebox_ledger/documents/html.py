@@ -86,6 +86,9 @@ def document_html(doc: Document) -> str:
         )
     body.append(f'<tr class="total"><td colspan=3>{escape(w["total"])}</td>'
                 f"<td class=n>{_money(doc.total, w.money(doc.total, cur))}</td></tr>")  # fmt: skip
+    if doc.prepaid:
+        body.append(f'<tr class="prepaid"><td colspan=3>{escape(w["prepaid"])}</td>'
+                    f"<td class=n>{_money(-doc.prepaid, w.money(-doc.prepaid, cur))}</td></tr>")  # fmt: skip
     if doc.open is not None:
         body.append(f'<tr class="open total"><td colspan=3>{escape(w["open"])}</td>'
                     f"<td class=n>{_money(doc.open, w.money(doc.open, cur))}</td></tr>")  # fmt: skip

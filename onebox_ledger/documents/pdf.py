@@ -222,6 +222,8 @@ def document_pdf(doc: Document) -> bytes:
     totals.append((w["total"], doc.total))
     for text, total in totals:
         page.row([text, "", "", w.money(total, doc.currency)], widths, bold=text == w["total"])
+    if doc.prepaid:
+        page.row([w["prepaid"], "", "", w.money(-doc.prepaid, doc.currency)], widths)
     if doc.open is not None:
         page.row([w["open"], "", "", w.money(doc.open, doc.currency)], widths, bold=True)
     page.ln(3)

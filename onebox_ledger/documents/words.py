@@ -56,6 +56,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "uk": "Не є об'єктом ПДВ: послуга надана за межами ЄС.",
     },
     "refers": {"en": "Refers to invoice", "de": "Bezieht sich auf Rechnung", "uk": "До рахунку"},
+    "prepaid": {"en": "Your credit applied", "de": "Ihr Guthaben verrechnet", "uk": "Зараховано аванс"},
     "credited": {"en": "Credited to you", "de": "Ihnen gutgeschrieben", "uk": "Зараховано вам"},
     "as-of": {"en": "As of", "de": "Stand", "uk": "Станом на"},
     "opening": {"en": "Opening balance", "de": "Anfangssaldo", "uk": "Початкове сальдо"},
