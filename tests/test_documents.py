@@ -519,3 +519,40 @@ def test_a_one_time_sale_is_an_invoice_document(books: Path):
     text = pdf_text(issued_pdf(books, invoice))
     assert "300.00 EUR" in text and ledger_gross(books, invoice) == Decimal("300.00")
     assert "Reverse charge" in text
+
+
+def test_every_invoice_keeps_en16931s_arithmetic(books: Path, tmp_path: Path):
+    """The business rules on totals the XSD cannot check (EN 16931 BR-CO-10, -13, -14, -15,
+    -16, BR-S-08, BR-AE-08): each invoice's and credit note's XML, on hand-free sums."""
+    out = tmp_path / "xml"
+    succeeded(invoke(books, "invoice", "show", "--month", "2026-11", "--format", "xml", "-o",
+                     str(out)))  # fmt: skip
+    assert len(list(out.iterdir())) == 3
+    for path in sorted(out.iterdir()):
+        root = ET.fromstring(path.read_bytes())
+        lines = amounts(root, ".//ram:SpecifiedTradeSettlementLineMonetarySummation/"
+                              "ram:LineTotalAmount")  # fmt: skip
+        total = ".//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
+        (line_total,) = amounts(root, total + "LineTotalAmount")
+        (basis,) = amounts(root, total + "TaxBasisTotalAmount")
+        (tax,) = amounts(root, total + "TaxTotalAmount")
+        (grand,) = amounts(root, total + "GrandTotalAmount")
+        (due,) = amounts(root, total + "DuePayableAmount")
+        prepaid = sum(amounts(root, total + "TotalPrepaidAmount"), Decimal(0))
+        assert sum(lines) == line_total == basis, path.name  # BR-CO-10, BR-CO-13
+        breakdown = root.findall(
+            ".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", NS
+        )
+        assert sum(Decimal(t.findtext("ram:CalculatedAmount", namespaces=NS) or "")
+                   for t in breakdown) == tax  # BR-CO-14  # fmt: skip
+        assert grand == basis + tax and due == grand - prepaid  # BR-CO-15, BR-CO-16
+        for t in breakdown:  # BR-S-08, BR-AE-08, BR-G-08: a category's basis is its lines'
+            category = t.findtext("ram:CategoryCode", namespaces=NS)
+            items = root.findall(".//ram:IncludedSupplyChainTradeLineItem", NS)
+            mine = [
+                Decimal(i.findtext(".//ram:LineTotalAmount", namespaces=NS) or "")
+                for i in items
+                if i.findtext(".//ram:ApplicableTradeTax/ram:CategoryCode", namespaces=NS)
+                == category
+            ]
+            assert sum(mine) == Decimal(t.findtext("ram:BasisAmount", namespaces=NS) or "")
