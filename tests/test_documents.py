@@ -416,7 +416,7 @@ def test_reminder_states_what_is_open(books: Path, tmp_path: Path):
     out = tmp_path / "reminder.pdf"
     lines = succeeded(invoke(books, "invoice", "remind", "inv-2026-11-berlin", "--as-of",
                              "2027-01-20", "-o", str(out)))  # fmt: skip
-    assert lines == [f"reminder level 2 for inv-2026-11-berlin: 1.937,51 EUR open, 21 day(s)"
+    assert lines == [f"reminder level 2 for inv-2026-11-berlin: 1937.51 EUR open, 21 day(s)"
                      f" past due; wrote {out}"]  # fmt: skip
     text = pdf_text(out.read_bytes())
     assert "Zahlungserinnerung" in text and "Offen 1.937,51 EUR" in text

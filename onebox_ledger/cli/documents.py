@@ -23,7 +23,7 @@ from ..documents.content import Statement
 from ..render import render
 from ..reports import Table
 from ..store import write_atomic
-from ..values import InputError, Month, round_money
+from ..values import InputError, Month, round_money, show_money
 from .books import invoice_issue, report
 from .common import DATE, MONTH, DateType, TextType, WholeType, echo, ledger
 from .setup import terms
@@ -187,7 +187,7 @@ def invoice_remind(doc_id: str, as_of: datetime.date | None, fmt: str, output: P
     body = pdf.document_pdf(doc) if fmt == "pdf" else html.document_html(doc).encode("utf-8")
     target = output or Path(f"{doc_id}-reminder-{day}.{fmt}")
     _write(target, body)
-    open_text = doc.words.money(doc.payable, doc.currency)
+    open_text = show_money(doc.payable, doc.currency)
     echo(f"reminder level {doc.level} for {doc_id}: {open_text} open, {doc.days_over} day(s)"
          f" past due; wrote {target}")  # fmt: skip
 
