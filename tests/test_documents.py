@@ -556,3 +556,36 @@ def test_every_invoice_keeps_en16931s_arithmetic(books: Path, tmp_path: Path):
                 == category
             ]
             assert sum(mine) == Decimal(t.findtext("ram:BasisAmount", namespaces=NS) or "")
+
+
+def test_a_fop_charging_no_vat_issues_a_valid_e_invoice(tmp_path: Path, fixed_today: None):
+    """A Ukrainian FOP on the single tax charges no VAT: category O (not subject to VAT), no
+    rate, the note; the XML still validates."""
+    root = tmp_path / "fop"
+    main = root / "main.beancount"
+    steps = [
+        ["init", str(root), "--start", "2026-01-01", "--currency", "UAH"],
+        ["partner", "set", "--name", "FOP Ivanenko", "--country", "UA", "--address",
+         "вул. Сагайдачного 5, Київ", "--iban", "UA213223130000026007233566001", "--tax",
+         "ua-single-tax", "--rate", "5", "--date", "2026-01-01"],
+        ["terms", "item", "cloud-user", "25 EUR", "--date", "2026-01-01"],
+        ["terms", "rate", "1", "0.65", "--date", "2026-01-01"],
+        ["terms", "payment", "30", "--date", "2026-01-01"],
+        ["price", "EUR", "45.00 UAH", "--date", "2026-11-01"],
+        ["customer", "add", "wien", "--name", "Wien Immo GmbH", "--country", "AT", "--currency",
+         "EUR", "--language", "de", "--date", "2026-01-01"],
+        ["contract", "add", "wien-impl", "--customer", "wien", "--stream", "services", "--price",
+         "1500 EUR", "--start", "2026-11-01", "--billing", "once"],
+        ["close", "2026-11"],
+    ]  # fmt: skip
+    for step in steps:
+        succeeded(invoke(main, *step))
+    body = issued_pdf(main, "inv-2026-11-wien")
+    text = pdf_text(body)
+    assert "1.500,00 EUR" in text and "Keine Umsatzsteuer" in text
+    assert "UA213223130000026007233566001" in text
+    root_xml = xml_of(body)
+    tax = root_xml.find(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", NS)
+    assert tax is not None and tax.findtext("ram:CategoryCode", namespaces=NS) == "O"
+    assert tax.find("ram:RateApplicablePercent", NS) is None
+    assert amounts(root_xml, ".//ram:GrandTotalAmount") == [Decimal("1500.00")]

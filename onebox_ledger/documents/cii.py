@@ -25,10 +25,11 @@ NS = {
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
 GUIDELINE = "urn:cen.eu:en16931:2017"
-CATEGORY = {"standard": "S", "reverse-charge": "AE", "exempt": "G"}
+CATEGORY = {"standard": "S", "reverse-charge": "AE", "exempt": "G", "outside": "O"}
 EXEMPTION = {
     "reverse-charge": ("Reverse charge", "VATEX-EU-AE"),
     "exempt": ("Export outside the EU", "VATEX-EU-G"),
+    "outside": ("Not subject to VAT", "VATEX-EU-O"),
 }
 for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
@@ -66,9 +67,11 @@ def _party(parent: ET.Element, name: str, party: Party, country: str) -> None:
 
 
 def _category(parent: ET.Element, kind: str | None, rate: Decimal | None) -> None:
+    """A line's VAT category: its rate (0 for AE and G; none for O, BR-O-05)."""
+    kind = kind or "outside"
     _add(parent, "ram:TypeCode", "VAT")
-    _add(parent, "ram:CategoryCode", CATEGORY.get(kind or "", "O"))
-    if kind == "standard" or kind in EXEMPTION:
+    _add(parent, "ram:CategoryCode", CATEGORY[kind])
+    if kind != "outside":
         _add(parent, "ram:RateApplicablePercent", format(rate or Decimal(0), "f"))
 
 
@@ -96,10 +99,11 @@ def _tax(parent: ET.Element, tax: Tax, currency: str) -> None:
     if tax.kind in EXEMPTION:
         _add(element, "ram:ExemptionReason", EXEMPTION[tax.kind][0])
     _add(element, "ram:BasisAmount", _amount(tax.net))
-    _add(element, "ram:CategoryCode", CATEGORY.get(tax.kind, "O"))
+    _add(element, "ram:CategoryCode", CATEGORY[tax.kind])
     if tax.kind in EXEMPTION:
         _add(element, "ram:ExemptionReasonCode", EXEMPTION[tax.kind][1])
-    _add(element, "ram:RateApplicablePercent", format(tax.rate or Decimal(0), "f"))
+    if tax.kind != "outside":
+        _add(element, "ram:RateApplicablePercent", format(tax.rate or Decimal(0), "f"))
 
 
 def xml(doc: Document) -> bytes:
@@ -112,7 +116,7 @@ def xml(doc: Document) -> bytes:
     _add(header, "ram:TypeCode", "381" if doc.kind == "credit-note" else "380")
     _date(header, "ram:IssueDateTime", doc.date)
     for tax in doc.taxes:
-        if tax.kind in ("reverse-charge", "exempt"):
+        if tax.kind in EXEMPTION:
             _add(_add(header, "ram:IncludedNote"), "ram:Content", doc.words[tax.kind])
     trade = _add(root, "rsm:SupplyChainTradeTransaction")
     for number, line in enumerate(doc.lines, 1):

@@ -69,7 +69,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Tax:
-    """VAT of one category and rate: ``standard`` (rate), ``reverse-charge`` or ``exempt``."""
+    """VAT of one category and rate: ``standard`` (rate), ``reverse-charge``, ``exempt``, or
+    ``outside`` (a partner that charges no VAT: ``tax: "none"`` or the single tax)."""
 
     kind: str
     rate: Decimal | None
@@ -256,9 +257,10 @@ def invoice(entries: Sequence[data.Directive], book: Book, invoice_id: str) -> D
         else:
             lines.append(line_of(entry, amount, words))
     for line in lines:  # categories without VAT: their net, nothing charged
-        if line.vat in ("reverse-charge", "exempt"):
-            old = taxes.get((line.vat, None), Tax(line.vat, None, ZERO, ZERO))
-            taxes[(line.vat, None)] = Tax(line.vat, None, old.net + line.amount, ZERO)
+        kind = line.vat or "outside"  # no vat: the partner charges none (not registered)
+        if kind in ("reverse-charge", "exempt", "outside"):
+            old = taxes.get((kind, None), Tax(kind, None, ZERO, ZERO))
+            taxes[(kind, None)] = Tax(kind, None, old.net + line.amount, ZERO)
     net = sum((line.amount for line in lines), ZERO)
     vat = sum((tax.vat for tax in taxes.values()), ZERO)
     billed = sum((beans.units(post)[0] for _, post in billing), ZERO)
@@ -299,7 +301,7 @@ def credit_note(entries: Sequence[data.Directive], book: Book, note_id: str) -> 
     rate = rate if isinstance(rate, Decimal) else None
     memo = (entry.narration or "").partition(": ")[2] or (entry.narration or "")
     line = Line(memo, net, vat=kind, rate=rate)
-    taxes = (Tax(kind, rate, net, vat),) if kind else ()
+    taxes = (Tax(kind or "outside", rate, net, vat),)
     return Document(
         "credit-note", note_id, entry.date, currency, seller(book, entry.date), buyer(customer),
         customer_id, words.language, (line,), taxes, net, vat, net + vat,
@@ -476,8 +478,10 @@ def statement(
         balance += change
         invoice_id = entry.meta.get("invoice")
         kind = "invoice" if change > 0 and _kind(entry) == "other" else _kind(entry)
-        if kind == "other" and change < 0:
-            kind = "credit"
+        if kind == "other" and change < 0:  # money in from a bank (an import), else a credit
+            banked = any(p.account.startswith("Assets:") and p.account != receivable
+                         for p in entry.postings)  # fmt: skip
+            kind = "payment" if banked else "credit"
         reference = str(entry.meta.get("credit-note") or invoice_id or entry.meta.get("ref")
                         or beans.entry_id(entry) or "")  # fmt: skip
         last = report.rows[-1] if report.rows else None

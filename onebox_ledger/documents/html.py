@@ -94,7 +94,7 @@ def document_html(doc: Document) -> str:
                     f"<td class=n>{_money(doc.open, w.money(doc.open, cur))}</td></tr>")  # fmt: skip
     body.append("</table>")
     for tax in doc.taxes:
-        if tax.kind in ("reverse-charge", "exempt"):
+        if tax.kind in ("reverse-charge", "exempt", "outside"):
             body.append(f'<p class="note">{escape(w[tax.kind])}</p>')
     if doc.kind == "credit-note":
         body.append(f"<p><strong>{escape(w['credited'])}: "

@@ -228,7 +228,7 @@ def document_pdf(doc: Document) -> bytes:
         page.row([w["open"], "", "", w.money(doc.open, doc.currency)], widths, bold=True)
     page.ln(3)
     for tax in doc.taxes:
-        if tax.kind in ("reverse-charge", "exempt"):
+        if tax.kind in ("reverse-charge", "exempt", "outside"):
             page.text_line(w[tax.kind], size=9)
     if doc.kind == "credit-note":
         page.text_line(f"{w['credited']}: {w.money(doc.total, doc.currency)}", bold=True)

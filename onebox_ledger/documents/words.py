@@ -55,6 +55,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "de": "Nicht im Inland steuerbare Leistung (Leistungsort außerhalb der EU).",
         "uk": "Не є об'єктом ПДВ: послуга надана за межами ЄС.",
     },
+    "outside": {
+        "en": "No VAT charged: the seller is not registered for VAT.",
+        "de": "Keine Umsatzsteuer: der Verkäufer ist nicht umsatzsteuerpflichtig registriert.",
+        "uk": "Без ПДВ: продавець не зареєстрований платником ПДВ.",
+    },
     "refers": {"en": "Refers to invoice", "de": "Bezieht sich auf Rechnung", "uk": "До рахунку"},
     "prepaid": {"en": "Your credit applied", "de": "Ihr Guthaben verrechnet", "uk": "Зараховано аванс"},
     "credited": {"en": "Credited to you", "de": "Ihnen gutgeschrieben", "uk": "Зараховано вам"},
