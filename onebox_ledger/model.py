@@ -59,6 +59,7 @@ from .values import (
     MAX_DAYS,
     InputError,
     Month,
+    parse_bic,
     parse_country,
     parse_iban,
     parse_id,
@@ -132,6 +133,7 @@ class Partner:
     address: str | None = None
     iban: str | None = None
     rate: Decimal | None = None
+    bic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -473,6 +475,7 @@ def _partner(entry: data.Custom, b: _Builder) -> None:
             address=_optional(m, "address", _string),
             iban=_optional(m, "iban", lambda v, w: _wrap(parse_iban, v, w)),
             rate=rate,
+            bic=_optional(m, "bic", lambda v, w: _wrap(parse_bic, v, w)),
         )
     )  # fmt: skip
 

@@ -35,7 +35,8 @@ NS = {
 
 SETUP = [
     ["partner", "set", "--name", "Muster Cloud GmbH", "--country", "DE", "--vat-id", "DE136695976",
-     "--address", "Hauptstr. 1, 10115 Berlin", "--iban", "DE89370400440532013000", "--tax", "vat",
+     "--address", "Hauptstr. 1, 10115 Berlin", "--iban", "DE89370400440532013000", "--bic",
+     "cobadeffxxx", "--tax", "vat",
      "--rate", "19", "--date", "2026-01-01"],
     ["terms", "item", "cloud-user", "25 EUR", "--date", "2026-01-01"],
     ["terms", "rate", "1", "0.65", "--date", "2026-01-01"],
@@ -155,7 +156,8 @@ def test_german_invoice_pdf_states_the_ledgers_amounts(books: Path):
     assert "Rechnung" in text and "inv-2026-11-berlin" in text
     assert "5 x 25,00 EUR, 14 von 30 Tagen" in text  # the proration in words
     assert "30. November 2026" in text and "Fällig am: 30. Dezember 2026" in text
-    assert "DE89370400440532013000" in text and "USt-IdNr.: DE136695976" in text
+    assert "IBAN: DE89370400440532013000, BIC: COBADEFFXXX" in text
+    assert "USt-IdNr.: DE136695976" in text
     assert "Alexanderplatz 1, 10178 Berlin" in text
 
 
@@ -187,6 +189,7 @@ def test_the_embedded_xml_validates_and_equals_the_ledger(books: Path):
         "inv-2026-11-berlin"
     )
     assert root.findtext(f"{settlement}//ram:IBANID", namespaces=NS) == "DE89370400440532013000"
+    assert root.findtext(f"{settlement}//ram:BICID", namespaces=NS) == "COBADEFFXXX"
 
 
 def test_the_pdf_is_pdf_a_3_with_the_xml_as_its_data(books: Path):
@@ -254,7 +257,7 @@ def test_the_epc_qr_code_pays_the_gross_with_the_invoice_number(books: Path):
 
     expected = helpers.make_epc_qr(name="Muster Cloud GmbH", iban="DE89370400440532013000",
                                    amount=Decimal("2449.41"), text="inv-2026-11-berlin",
-                                   encoding="utf-8")  # fmt: skip
+                                   bic="COBADEFFXXX", encoding="utf-8")  # fmt: skip
     assert code.matrix == expected.matrix
     assert content.document(entries, book, "cn-2026-12-05-berlin").kind == "credit-note"
     assert epc_qr(content.document(entries, book, "cn-2026-12-05-berlin")) is None
@@ -458,6 +461,8 @@ def test_words_format_numbers_and_dates_per_language():
          2, "--month is for an agent's statement; a customer's takes --as-of"),
         (("terms", "dunning", "21", "7"), 2, "dunning days must rise, like 7 21 45, not 21 7"),
         (("terms", "dunning", "0"), 2, None),
+        (("partner", "set", "--name", "X", "--country", "DE", "--tax", "none", "--bic", "COBA",
+          "--date", "2026-01-01"), 2, None),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_changes_nothing(

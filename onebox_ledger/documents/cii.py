@@ -134,6 +134,9 @@ def xml(doc: Document) -> bytes:
         _add(means, "ram:TypeCode", "58")  # SEPA credit transfer
         account = _add(means, "ram:PayeePartyCreditorFinancialAccount")
         _add(account, "ram:IBANID", doc.seller.iban)
+        if doc.seller.bic:
+            bank = _add(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
+            _add(bank, "ram:BICID", doc.seller.bic)
     for tax in doc.taxes:
         _tax(settlement, tax, doc.currency)
     if doc.due is not None:

@@ -46,6 +46,7 @@ class Party:
     country: str | None = None
     vat_id: str | None = None
     iban: str | None = None
+    bic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def seller(book: Book, date: datetime.date) -> Party:
             f"a document needs the partner's details on {date}; record them with: onebox-ledger"
             ' partner set --name NAME --country CC --address "..." --iban IBAN --date YYYY-MM-DD'
         )
-    return Party(partner.name, partner.address, partner.country, partner.vat_id, partner.iban)
+    return Party(partner.name, partner.address, partner.country, partner.vat_id, partner.iban,
+                 partner.bic)  # fmt: skip
 
 
 def buyer(customer: Customer) -> Party:

@@ -105,6 +105,7 @@ def document_html(doc: Document) -> str:
             f'</strong><br>{escape(w["reference"])}: <span class="reference">'
             f"{escape(doc.reference)}</span>"
             + (f"<br>{escape(w['iban'])}: {escape(doc.seller.iban)}" if doc.seller.iban else "")
+            + (f", BIC: {escape(doc.seller.bic)}" if doc.seller.bic else "")
             + "</p>"
         )
     code = epc_qr(doc)

@@ -177,7 +177,7 @@ def epc_qr(doc: Document) -> segno.QRCode | None:
         return None
     return segno_helpers.make_epc_qr(
         name=doc.seller.name[:70], iban=doc.seller.iban, amount=amount, text=doc.reference,
-        encoding="utf-8",
+        bic=doc.seller.bic, encoding="utf-8",
     )  # fmt: skip
 
 
@@ -238,7 +238,8 @@ def document_pdf(doc: Document) -> bytes:
             page.text_line(f"{w['due']}: {w.date(doc.due)}")
         page.text_line(f"{w['reference']}: {doc.reference}")
         if doc.seller.iban:
-            page.text_line(f"{w['iban']}: {doc.seller.iban}")
+            bic = f", BIC: {doc.seller.bic}" if doc.seller.bic else ""
+            page.text_line(f"{w['iban']}: {doc.seller.iban}{bic}")
     code = epc_qr(doc)
     if code is not None:
         y = page.get_y() + 4
