@@ -21,7 +21,7 @@ import pypdf
 import pytest
 from beancount import loader
 from beanquery import query as bq
-from conftest import invoke, load_entries, succeeded, take_snapshot
+from conftest import build_closed_seed, invoke, load_entries, succeeded, take_snapshot
 
 from onebox_ledger.documents import content
 from onebox_ledger.documents.words import Words
@@ -594,3 +594,15 @@ def test_a_fop_charging_no_vat_issues_a_valid_e_invoice(tmp_path: Path, fixed_to
     assert tax is not None and tax.findtext("ram:CategoryCode", namespaces=NS) == "O"
     assert tax.find("ram:RateApplicablePercent", NS) is None
     assert amounts(root_xml, ".//ram:GrandTotalAmount") == [Decimal("1500.00")]
+
+
+def test_books_without_the_partners_details_refuse_documents(
+    tmp_path: Path, fixed_today: None, refused
+):
+    main = build_closed_seed(tmp_path)  # the walkthrough's Acme, no `partner set`
+    before = take_snapshot(tmp_path)
+    assert refused(invoke(main, "invoice", "show", "inv-2026-11-acme"), 1) == (
+        "a document needs the partner's details on 2026-11-30; record them with: onebox-ledger"
+        ' partner set --name NAME --country CC --address "..." --iban IBAN --date YYYY-MM-DD'
+    )
+    assert take_snapshot(tmp_path) == before

@@ -21,7 +21,7 @@ from beancount.core import data
 
 from .. import beans
 from ..documents import cii, content, filing, html, pdf
-from ..documents.content import Document, DocumentError, Statement
+from ..documents.content import Document, DocumentError, MissingDetails, Statement
 from ..model import Book, parse_book
 from ..store import JOURNAL_HEADER, Ledger, LedgerError, Loaded, file_documents
 from ..values import InputError, Month
@@ -48,6 +48,8 @@ def _load(ledger: Ledger) -> tuple[Loaded, Book]:
 def _doc(entries: Sequence[data.Directive], book: Book, doc_id: str) -> Document:
     try:
         return content.document(entries, book, doc_id)
+    except MissingDetails as err:
+        raise LedgerError(str(err)) from None
     except DocumentError as err:
         raise InputError(str(err)) from None
 
@@ -187,6 +189,8 @@ def reminder(ledger: Ledger, invoice: str, *, as_of: datetime.date) -> Document:
     loaded, book = _load(ledger)
     try:
         return content.reminder(loaded.entries, book, invoice, as_of, book.dunning_levels(as_of))
+    except MissingDetails as err:
+        raise LedgerError(str(err)) from None
     except DocumentError as err:
         raise InputError(str(err)) from None
 

@@ -39,6 +39,11 @@ class DocumentError(Exception):
     """The books cannot give this document; the message is one line."""
 
 
+class MissingDetails(DocumentError):
+    """The books lack what every document needs (the partner's details): the ledger's state,
+    not the argument."""
+
+
 @dataclass(frozen=True)
 class Party:
     name: str
@@ -119,7 +124,7 @@ class Document:
 def seller(book: Book, date: datetime.date) -> Party:
     partner: Partner | None = book.partner(date)
     if partner is None:
-        raise DocumentError(
+        raise MissingDetails(
             f"a document needs the partner's details on {date}; record them with: onebox-ledger"
             ' partner set --name NAME --country CC --address "..." --iban IBAN --date YYYY-MM-DD'
         )
