@@ -233,6 +233,18 @@ def custom(
     return data.Custom(dict(entry_meta or {}), date, kind, typed)
 
 
+def document(
+    date: datetime.date,
+    account: str,
+    filename: str,
+    entry_meta: Mapping[str, Any],
+    links: frozenset[str] = data.EMPTY_SET,
+) -> data.Document:
+    """A document directive: `filename` as written (relative: to the folder of the file that
+    holds the entry)."""
+    return data.Document(dict(entry_meta), date, account, filename, data.EMPTY_SET, links)
+
+
 def open_account(
     date: datetime.date, account: str, currencies: Sequence[str] | None = None
 ) -> data.Open:
@@ -317,6 +329,10 @@ def format_entry(entry: data.Directive) -> str:
         return f"{date} price {entry.currency} {format_value(entry.amount)}\n"
     if isinstance(entry, data.Commodity):
         return f"{date} commodity {entry.currency}\n"
+    if isinstance(entry, data.Document):
+        first = f"{date} document {entry.account} {quote(entry.filename)}"
+        first += "".join(" ^" + link for link in sorted(entry.links or ()))
+        return "\n".join([first, *_meta_lines(entry.meta, "  ")]) + "\n"
     if isinstance(entry, data.Balance):
         lines = [
             f"{date} balance {entry.account} {format_value(entry.amount)}",

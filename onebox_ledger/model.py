@@ -59,6 +59,7 @@ from .values import (
     MAX_DAYS,
     InputError,
     Month,
+    parse_bic,
     parse_country,
     parse_iban,
     parse_id,
@@ -73,6 +74,7 @@ DOWNGRADES = ("credit", "anniversary")  # an annual contract's lower terms: cred
 UNEARNED = ("recognise", "credit")  # an annual contract ended early: what it paid for, unserved
 REGIMES = ("vat", "ua-single-tax", "none")  # the partner's tax regime (onebox-partner tax:)
 TREATMENTS = ("standard", "reverse-charge", "exempt")  # a customer's VAT treatment
+DUNNING_LEVELS = (7, 21, 45)  # days past due of reminder levels 1, 2, 3 (onebox-dunning)
 
 
 class ModelError(NamedTuple):
@@ -131,6 +133,7 @@ class Partner:
     address: str | None = None
     iban: str | None = None
     rate: Decimal | None = None
+    bic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,12 @@ class Book:
     vat_rates: tuple[tuple[datetime.date, str, Decimal], ...] = ()  # (from, country, percent)
     bill_vat: tuple[tuple[datetime.date, Decimal], ...] = ()  # OneBox's VAT on its bills, %
     customer_taxes: dict[str, tuple[tuple[datetime.date, str], ...]] = field(default_factory=dict)
+    dunning: tuple[tuple[datetime.date, tuple[int, ...]], ...] = ()  # reminder levels, days overdue
+
+    def dunning_levels(self, date: datetime.date) -> tuple[int, ...]:
+        """The days past due at which each reminder level starts, in force on `date`
+        (``onebox-dunning``; none recorded: 7, 21 and 45)."""
+        return _latest(iter(self.dunning), date) or DUNNING_LEVELS
 
     def partner(self, date: datetime.date) -> Partner | None:
         """The partner's details and regime in force on `date`."""
@@ -339,6 +348,7 @@ class _Builder:
     vat_rates: list[tuple[datetime.date, str, Decimal]] = field(default_factory=list)
     bill_vat: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
     customer_taxes: dict[str, list[tuple[datetime.date, str]]] = field(default_factory=dict)
+    dunning: list[tuple[datetime.date, tuple[int, ...]]] = field(default_factory=list)
 
 
 def _item(entry: data.Custom, b: _Builder) -> None:
@@ -465,6 +475,7 @@ def _partner(entry: data.Custom, b: _Builder) -> None:
             address=_optional(m, "address", _string),
             iban=_optional(m, "iban", lambda v, w: _wrap(parse_iban, v, w)),
             rate=rate,
+            bic=_optional(m, "bic", lambda v, w: _wrap(parse_bic, v, w)),
         )
     )  # fmt: skip
 
@@ -491,6 +502,18 @@ def _customer_tax(entry: data.Custom, b: _Builder) -> None:
         raise _Bad(f"tax treatment of unknown customer {customer!r}")
     treatment = _treatment(values[1], "the treatment")
     b.customer_taxes.setdefault(customer, []).append((entry.date, treatment))
+
+
+def _dunning(entry: data.Custom, b: _Builder) -> None:
+    values = _values(entry)
+    days = []
+    for value in values:
+        if not isinstance(value, Decimal) or value != value.to_integral_value() or value < 1:
+            raise _Bad('"onebox-dunning" takes whole days past due, rising, like 7 21 45')
+        days.append(int(value))
+    if not days or days != sorted(set(days)) or days[-1] > MAX_DAYS:
+        raise _Bad('"onebox-dunning" takes whole days past due, rising, like 7 21 45')
+    b.dunning.append((entry.date, tuple(days)))
 
 
 def _contract(entry: data.Custom, b: _Builder) -> None:
@@ -589,6 +612,7 @@ _PARSERS = {
     "onebox-vat": _vat,
     "onebox-bill-vat": _bill_vat,
     "onebox-customer-tax": _customer_tax,
+    "onebox-dunning": _dunning,
 }
 
 
@@ -635,6 +659,7 @@ def parse_book(entries: Iterable[data.Directive]) -> tuple[Book, list[ModelError
         vat_rates=tuple(b.vat_rates),
         bill_vat=tuple(b.bill_vat),
         customer_taxes={c: tuple(v) for c, v in b.customer_taxes.items()},
+        dunning=tuple(sorted(b.dunning, key=lambda d: d[0])),
     )
     return book, errors
 

@@ -290,6 +290,18 @@ def parse_iban(text: str, what: str = "--iban") -> str:
         raise InputError(f"{what} {show_value(text)} is not an IBAN: {err}") from None
 
 
+def parse_bic(text: str, what: str = "--bic") -> str:
+    """A BIC (SWIFT code, ISO 9362): 8 or 11 letters and digits, checked by python-stdnum,
+    written compact in capitals: 'cobadeffxxx' -> 'COBADEFFXXX'."""
+    from stdnum import bic
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return str(bic.validate(text))
+    except ValidationError as err:
+        raise InputError(f"{what} {show_value(text)} is not a BIC: {err}") from None
+
+
 # The EU member states (ISO 3166-1 alpha-2) for VAT: reverse charge applies between them.
 EU_COUNTRIES = frozenset(
     [

@@ -22,6 +22,7 @@ FIGURES = [
     "5. Fava OneBox page / Fava income statement API (cold)",
     "6. import --dry-run, 300-row statement / Beancount load",
     "6. import, 300-row statement / Beancount load",
+    "7. documents of 5 invoices / close of their month",
 ]
 
 
@@ -29,7 +30,7 @@ FIGURES = [
 def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "--customers", "12", "--months", "3", "--runs", "1",
-         "--rows", "300", "--workdir", str(tmp_path)],
+         "--rows", "300", "--invoices", "5", "--workdir", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -45,11 +46,14 @@ def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
         assert match, text
         assert float(match.group(1)) > 0
     # the snapshots closed in the benchmark are the ledger before the close of months 2 and 3;
-    # the statement is imported into a ledger of its own, on a fresh copy each run
+    # the statement is imported into a ledger of its own, on a fresh copy each run; the
+    # documents' GmbH is closed and issued on fresh copies of its own two snapshots
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "before-2026-09", "before-2026-10", "import-ledger", "ledger", "reference.beancount",
-        "statement.csv", "statement.json",
+        "before-2026-09", "before-2026-10", "docs-before-close", "docs-closed", "docs-ledger",
+        "import-ledger", "ledger", "reference.beancount", "statement.csv", "statement.json",
     ]  # fmt: skip
+    (documents,) = [text for text in lines if text.startswith("documents: ")]
+    assert documents.startswith("documents: 5 invoices of 2026-10 (PDF/A-3, XML, QR code) made")
     (summary,) = [text for text in lines if text.startswith("import: ")]
     assert summary.startswith("import: a statement of 300 rows (")
     statement = (tmp_path / "statement.csv").read_text(encoding="utf-8").splitlines()

@@ -72,6 +72,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(ROOT / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
     shutil.copy(MAIN, root / "main.beancount")
+    if (ROOT / "documents").is_dir():  # the demo's issued invoices (their document entries)
+        shutil.copytree(ROOT / "documents", root / "documents")
     port = free_port()
     log = root.parent / f"{root.name}.log"
     env = {**os.environ, "ONEBOX_TODAY": TODAY, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}

@@ -45,6 +45,7 @@ def partner_set(
     address: str | None = None,
     iban: str | None = None,
     rate: Decimal | None = None,
+    bic: str | None = None,
 ) -> Written:
     """The partner's details and tax regime from `date` on (a dated ``onebox-partner``); under
     VAT a `rate` is the country's standard rate from then (``onebox-vat``)."""
@@ -77,7 +78,7 @@ def partner_set(
             beans.custom(
                 date, "onebox-partner", [name],
                 beans.meta(country=country, **{"vat-id": vat_id}, address=address, iban=iban,
-                           tax=tax, rate=rate if tax == "ua-single-tax" else None),
+                           bic=bic, tax=tax, rate=rate if tax == "ua-single-tax" else None),
             )
         ]  # fmt: skip
         if tax == "vat" and rate is not None:

@@ -19,6 +19,7 @@ from ..close import (
     diff_month,
     is_credit_applied,
 )
+from ..documents import filing
 from ..model import Book, parse_book
 from ..money import MoneyError, Rates
 from ..store import (
@@ -40,6 +41,7 @@ class Verification:
     late: int = 0  # money booked after its month was sealed (value-date)
     taxed: int = 0  # VAT and single-tax amounts re-derived (taxes.findings)
     commissions: int = 0  # agents' commissions re-derived from the money events
+    documents: int = 0  # issued documents whose SHA-256 was checked (documents.filing)
 
     @property
     def ok(self) -> bool:
@@ -63,6 +65,7 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     )  # always runs the seal plugin, so integrity.findings are among the errors
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
         report = _verify(loaded, ledger.operating_currency())
+    _check_documents(ledger, loaded, report)
     chain = seals.parse(loaded.entries)[0]
     if chain:
         newest = max(chain)
@@ -150,6 +153,13 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
                 f"{month}: {len(stray)} generated entries but the month is not sealed"
             )
     return report
+
+
+def _check_documents(ledger: Ledger, loaded: Loaded, report: Verification) -> None:
+    """Every issued document's file against the SHA-256 recorded when it was issued."""
+    root = f"{ledger.root.resolve()}{os.sep}"
+    report.documents, wrong = filing.findings(loaded.entries, ledger.read_document, root)
+    report.errors.extend(wrong)
 
 
 def _commission_diff(loaded: Loaded, book: Book, rates: Rates, report: Verification) -> list[str]:

@@ -124,4 +124,4 @@ def main() -> None:
     cli.main()
 
 
-from . import agents, books, imports, money, reconciling, rules, serve, setup, taxes  # noqa: E402,F401  (registers the commands)
+from . import agents, books, documents, imports, money, reconciling, rules, serve, setup, taxes  # noqa: E402,F401  (registers the commands)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import click
 from beancount.core import data
@@ -41,6 +42,7 @@ from .common import (
     ledger,
     not_future,
 )
+from .documents import customer_statement
 
 AGENT = IdType("agent")
 
@@ -183,18 +185,50 @@ def report_agents(start: datetime.date | None, end: datetime.date | None, fmt: s
     _report(lambda entries, cur: core.agents_table(entries, cur, start=start, end=end), fmt)
 
 
-@report.command("statement", short_help="An agent's month: earned, on whose money, paid, owed.")
-@click.option("--agent", "agent_id", required=True, type=AGENT, metavar="AGENT")
-@click.option("--month", required=True, type=MONTH, metavar="YYYY-MM")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def report_statement(agent_id: str, month: Month, fmt: str) -> None:
-    """An agent's statement for a month: each commission (customer, the money it followed,
-    base, rate), each payment, and what was owed before and after.
+@report.command("statement", short_help="A customer's statement of account, or an agent's month.")
+@click.argument("customer", metavar="[CUSTOMER]", type=IdType("customer"), required=False)
+@click.option("--agent", "agent_id", type=AGENT, metavar="AGENT", help="An agent's statement.")
+@click.option("--month", type=MONTH, metavar="YYYY-MM", help="The agent's month.")
+@click.option("--as-of", "as_of", type=DateType("--as-of"), metavar="YYYY-MM-DD",
+              help="The customer's statement: its last day (default today).")  # fmt: skip
+@click.option("--from", "start", type=DateType("--from"), metavar="YYYY-MM-DD",
+              help="The customer's statement: its first day (default: 1 January).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html", "pdf"]),
+              default="table", show_default=True, help="html and pdf: a customer's only.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
+              help="A customer's statement: write it to FILE.")  # fmt: skip
+def report_statement(
+    customer: str | None,
+    agent_id: str | None,
+    month: Month | None,
+    as_of: datetime.date | None,
+    start: datetime.date | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """A customer's statement of account (CUSTOMER): opening balance, invoices, payments,
+    credit notes, credit, closing balance and aging, in the customer's language as html or
+    pdf. Or an agent's statement for a month (--agent, --month): each commission (customer,
+    the money it followed, base, rate), each payment, and what was owed before and after.
 
     \b
     Example:
+      onebox-ledger report statement acme --as-of 2026-12-31 --format pdf
       onebox-ledger report statement --agent nadia --month 2026-12
     """
+    if (customer is None) == (agent_id is None):
+        raise click.UsageError("give a CUSTOMER or --agent AGENT (one of them)")
+    if customer is not None:
+        if month is not None:
+            raise click.UsageError(
+                "--month is for an agent's statement; a customer's takes --as-of"
+            )
+        customer_statement(customer, as_of, start, fmt, output)
+        return
+    if month is None:
+        raise click.UsageError("an agent's statement needs --month YYYY-MM")
+    if as_of is not None or start is not None or output is not None or fmt in ("html", "pdf"):
+        raise click.UsageError("an agent's statement takes --month and --format table|csv|json")
 
     def build(entries: list[data.Directive], cur: str) -> Table:
         found, _ = core.parse_agents(entries)

@@ -25,6 +25,7 @@ from . import cli
 from .common import (
     FORMATS,
     MONTH,
+    Command,
     DateType,
     IdType,
     MoneyType,
@@ -120,11 +121,13 @@ def _amounts(by_currency: dict[str, Decimal]) -> str:
     return ", ".join(show_money(n, cur) for cur, n in sorted(by_currency.items()) if n)
 
 
-@cli.command(short_help="Issue a month's advance invoices, dated its first day.")
+@click.command(
+    "issue", cls=Command, short_help="Issue a month's advance invoices, dated its first day."
+)
 @click.argument("month", metavar="YYYY-MM", type=MONTH)
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; write nothing.")
 @click.option("--force", is_flag=True, help="Issue a month that has not begun yet.")
-def invoice(month: Month, dry_run: bool, force: bool) -> None:
+def invoice_issue(month: Month, dry_run: bool, force: bool) -> None:
     """Issue the advance invoices of the month YYYY-MM (contracts with --timing advance),
     dated its first day: the month in advance, and what last month's changes made it worth
     beyond (or short of) its invoice. Issuing again changes nothing; the close of the month
@@ -132,7 +135,7 @@ def invoice(month: Month, dry_run: bool, force: bool) -> None:
 
     \b
     Example:
-      onebox-ledger invoice 2026-12
+      onebox-ledger invoice 2026-12          (or: invoice issue 2026-12)
     """
     done = actions.invoice(ledger(), month, today=today(), dry_run=dry_run, force=force)
     if done.already:
@@ -345,6 +348,8 @@ def verify(head: str | None) -> None:
     taxed = f" {result.taxed} tax amounts re-derived," if result.taxed else ""
     if result.commissions:
         late += f" {result.commissions} commission(s) re-derived,"
+    if result.documents:
+        late += f" {result.documents} document(s) checked,"
     echo(
         f"verify: {len(result.sealed)} sealed month(s) ({months}), {result.generated} generated"
         f" entries re-derived,{taxed}{late} {len(result.errors)} finding(s),"

@@ -43,6 +43,7 @@ from ..values import (
     make_text,
     parse_account,
     parse_amount,
+    parse_bic,
     parse_country,
     parse_currency,
     parse_date,
@@ -416,6 +417,16 @@ class IbanType(_Type[str]):
 
     def parse(self, text: str, ctx: click.Context | None) -> str:
         return parse_iban(text)
+
+
+class BicType(_Type[str]):
+    """A BIC (values.parse_bic), written compact in capitals."""
+
+    name = "bic"
+    metavar = "BIC"
+
+    def parse(self, text: str, ctx: click.Context | None) -> str:
+        return parse_bic(text)
 
 
 class RefType(_Type[str]):

@@ -26,6 +26,7 @@ from .common import (
     DATE,
     FORMATS,
     AccountType,
+    BicType,
     DateType,
     IbanType,
     IdType,
@@ -53,6 +54,7 @@ def partner() -> None:
               help="VAT id (checked with python-stdnum).")  # fmt: skip
 @click.option("--address", type=TextType("--address"), metavar="TEXT", help="Postal address.")
 @click.option("--iban", type=IbanType(), help="The IBAN customers pay to.")
+@click.option("--bic", type=BicType(), help="Its bank's BIC (printed on invoices; optional).")
 @click.option("--tax", required=True, type=click.Choice(REGIMES), help="The tax regime.")
 @click.option(
     "--rate", type=PercentType("--rate"), metavar="PERCENT",
@@ -61,8 +63,8 @@ def partner() -> None:
 )  # fmt: skip
 @click.option("--date", required=True, type=DATE, metavar="YYYY-MM-DD", help="From when.")
 def partner_set(
-    name: str, country: str, vat_id: str | None, address: str | None, iban: str | None, tax: str,
-    rate: Decimal | None, date: datetime.date,
+    name: str, country: str, vat_id: str | None, address: str | None, iban: str | None,
+    bic: str | None, tax: str, rate: Decimal | None, date: datetime.date,
 ) -> None:  # fmt: skip
     """The partner's details and tax regime from --date on: vat (invoices carry VAT by the
     customer's treatment), ua-single-tax (a Ukrainian FOP: --rate % of money received), none.
@@ -76,7 +78,7 @@ def partner_set(
     """
     written = actions.partner_set(
         ledger(), name=name, country=country, tax=tax, date=date, vat_id=vat_id,
-        address=address, iban=iban, rate=rate,
+        address=address, iban=iban, rate=rate, bic=bic,
     )  # fmt: skip
     echo(written.message)
 
@@ -98,7 +100,7 @@ def partner_show(as_of: datetime.date | None) -> None:
         raise InputError(f"no partner set on {when} (onebox-ledger partner set ...)")
     echo(f"{found.name} ({found.country}), since {found.date}")
     for label, value in (("VAT id", found.vat_id), ("address", found.address),
-                         ("IBAN", found.iban)):  # fmt: skip
+                         ("IBAN", found.iban), ("BIC", found.bic)):  # fmt: skip
         if value:
             echo(f"  {label}: {value}")
     if found.tax == "vat":

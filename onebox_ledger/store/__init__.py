@@ -13,7 +13,7 @@ from __future__ import annotations
 from .atomic import CRASH_ENV, CRASH_POINTS, appended, crash_point, read_exact, write_atomic
 from .errors import LedgerError, describe_error
 from .layout import COMMIT, FILE_HEADERS, JOURNAL_HEADER, MAIN_TEMPLATE, MONTH_FILE, STRAYS
-from .ledger import Ledger, create_ledger
+from .ledger import DOCUMENTS, Ledger, create_ledger, file_documents
 from .loading import (
     CREDIT_MARKERS,
     INPUTS,
@@ -32,6 +32,7 @@ __all__ = [
     "CRASH_ENV",
     "CRASH_POINTS",
     "CREDIT_MARKERS",
+    "DOCUMENTS",
     "FILE_HEADERS",
     "INPUTS",
     "JOURNAL_HEADER",
@@ -50,6 +51,7 @@ __all__ = [
     "crash_point",
     "create_ledger",
     "describe_error",
+    "file_documents",
     "load_trusted",
     "paused_gc",
     "read_exact",

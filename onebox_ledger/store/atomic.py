@@ -48,7 +48,7 @@ def appended(old: str | None, text: str, header: str) -> str:
     return base + separator + text
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write via a temp file in the same directory, fsync it, rename, fsync the directory.
 
     On failure the temp file is gone, `path` holds its old bytes, and the OSError
@@ -68,8 +68,8 @@ def write_atomic(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
-def _stage(path: Path, text: str) -> Path:
-    """`text` in a fsynced temp file ``.<name>.*.tmp`` beside `path`, with `path`'s mode.
+def _stage(path: Path, text: str | bytes) -> Path:
+    """`text` (UTF-8, or bytes as they are) in a fsynced temp file ``.<name>.*.tmp`` beside `path`, with `path`'s mode.
 
     The bytes go through os.write and os.fsync themselves, so a full disk (ENOSPC
     from either) is seen here; the temp file is then removed and the OSError
@@ -84,7 +84,7 @@ def _stage(path: Path, text: str) -> Path:
     tmp = Path(name)
     try:
         try:
-            remaining = memoryview(text.encode("utf-8"))
+            remaining = memoryview(text if isinstance(text, bytes) else text.encode("utf-8"))
             while remaining:
                 remaining = remaining[os.write(fd, remaining) :]
             os.fsync(fd)

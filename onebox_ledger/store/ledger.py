@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .atomic import appended, read_exact
+from .atomic import appended, read_exact, write_atomic
 from .errors import LedgerError, describe_error
 from .layout import write_new
 from .loading import Loaded, Reader
@@ -56,6 +56,44 @@ class Ledger(Reader, Writer):
             old = news[path] if path in news else read_exact(path)
             news[path] = appended(old, text, header)
         self.write_files(news)
+
+
+DOCUMENTS = "documents"  # the books' documents folder (option "documents"), beside main.beancount
+DOCUMENTS_OPTION = f'option "documents" "{DOCUMENTS}"'
+
+
+def file_documents(
+    ledger: Ledger, files: dict[Path, bytes], path: Path, text: str, header: str, check: str
+) -> None:
+    """Write each document file (bytes, atomically, inside ``documents/``), then append the
+    entries recording them (`text`) to `path`, validated with `check` (the same entries with
+    absolute file names: Beancount resolves a document's name against its file's folder,
+    which a validated extra text does not have); main.beancount gains
+    ``option "documents" "documents"`` when it lacks it, so Fava serves the files. A refused
+    change removes the files it wrote (call under lock)."""
+    folder = (ledger.root / DOCUMENTS).resolve()
+    for target in files:
+        if not target.resolve().is_relative_to(folder):
+            raise LedgerError(f"{target} is not inside the books' {DOCUMENTS}/ folder")
+    main_text = read_exact(ledger.main) or ""
+    has_option = any(line.strip() == DOCUMENTS_OPTION for line in main_text.splitlines())
+    new = [target for target in files if not target.exists()]
+    for target, content in files.items():
+        write_atomic(target, content)
+    loaded = ledger.load(extra=check)
+    if loaded.errors:
+        for target in new:
+            target.unlink(missing_ok=True)
+        raise LedgerError(
+            f"refused: the change would make the ledger invalid: {describe_error(loaded.errors[0])}"
+        )
+    news = {path: appended(read_exact(path), text, header)}
+    if not has_option:
+        news[ledger.main] = main_text + ("" if main_text.endswith("\n") else "\n")
+        news[ledger.main] += (
+            f"\n; Issued documents (onebox-ledger invoice show), served by Fava.\n{DOCUMENTS_OPTION}\n"
+        )
+    ledger.write_files(news)
 
 
 def create_ledger(root: Path, *, title: str, currency: str, start: Any) -> Ledger:

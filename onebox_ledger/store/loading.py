@@ -140,6 +140,15 @@ class Reader(Layout):
             sources.append((extra, False))
         return load_trusted(sources)
 
+    def read_document(self, name: str) -> bytes | None:
+        """An issued document's bytes (`name`: as a ``document`` entry holds it, absolute),
+        or None when it is missing or not a regular file."""
+        path = Path(name)
+        try:
+            return path.read_bytes() if path.is_file() else None
+        except OSError:
+            return None
+
     def parse(self, path: Path) -> list[data.Directive]:
         """One file's entries, parsed (not booked); refused on a syntax error.
 

@@ -15,6 +15,10 @@ Every figure is a ratio against a reference measured in this run (medians of
 5. Fava's OneBox page / Fava's income statement API, both in one    target <= 1.5
    Fava app with the ledger loaded: the first request of each (cold,
    the figure), and the median of two more (warm, shown beside it)
+7. documents of a month: `invoice show --month` making (and filing)  target <= 10
+   the PDF/A-3 of each of --invoices (100) invoices / the close of
+   that month, both on fresh copies of a GmbH's books (VAT, EUR,
+   customers in English, German and Ukrainian, two lines each)
 6. import of a --rows statement (100,000) / Beancount's own load     target <= 1.5 dry run,
    (loader.load_file) of a ledger of as many transactions, the                 <= 2.0 import
    statement's rows written as Beancount: `import --dry-run` and
@@ -317,6 +321,67 @@ def month_label(months_before_october_2026: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+DOC_MONTH = "2026-10"
+
+
+def build_documents(work: Path, invoices: int) -> tuple[Path, Path]:
+    """A GmbH's books with `invoices` customers, each with two contracts (one prorated) in
+    DOC_MONTH: (a copy before its close, a copy after it)."""
+    root = work / "docs-ledger"
+    if root.exists():
+        shutil.rmtree(root)
+    main = root / "main.beancount"
+    env = dict(os.environ, BEANCOUNT_DISABLE_LOAD_CACHE="1", ONEBOX_TODAY=TODAY)
+    steps = [
+        ["init", str(root), "--start", "2026-01-01", "--currency", "EUR"],
+        ["partner", "set", "--name", "Muster Cloud GmbH", "--country", "DE", "--vat-id",
+         "DE136695976", "--address", "Hauptstr. 1, 10115 Berlin", "--iban",
+         "DE89370400440532013000", "--tax", "vat", "--rate", "19", "--date", "2026-01-01"],
+        ["terms", "item", "cloud-user", "25 EUR", "--date", "2026-01-01"],
+        ["terms", "rate", "1", "0.65", "--date", "2026-01-01"],
+        ["terms", "payment", "30", "--date", "2026-01-01"],
+    ]  # fmt: skip
+    for step in steps:
+        subprocess.run(cli(main, *step), env=env, check=True, capture_output=True)
+    text = []
+    for n in range(invoices):
+        language = ("de", "en", "uk")[n % 3]
+        where = '  country: "FR"\n  vat-id: "FR40303265045"\n' if n % 5 == 0 else ""
+        text.append(
+            f'2026-01-01 custom "onebox-customer" "c{n:03d}"\n  name: "Kunde {n} GmbH"\n'
+            f'  currency: "EUR"\n  payment: 30\n{where}  address: "Weg {n}, 10115 Berlin"\n'
+            f'  language: "{language}"\n\n'
+            f'2026-10-01 custom "onebox-contract" "c{n:03d}-cloud"\n  customer: "c{n:03d}"\n'
+            f'  stream: "cloud"\n  billing: "monthly"\n  price: 25.00 EUR\n'
+            f"  quantity: {1 + n % 9}\n" + '  item: "cloud-user"\n\n'
+            f'2026-10-{1 + n % 28:02d} custom "onebox-contract" "c{n:03d}-support"\n'
+            f'  customer: "c{n:03d}"\n  stream: "services"\n  billing: "monthly"\n'
+            f"  price: 120.00 EUR\n  quantity: 1\n\n"
+        )
+    with open(root / "ledger" / "customers.beancount", "a", encoding="utf-8") as handle:
+        handle.write("\n" + "".join(text))
+    before = work / "docs-before-close"
+    after = work / "docs-closed"
+    for target in (before, after):
+        if target.exists():
+            shutil.rmtree(target)
+    shutil.copytree(root, before, ignore=shutil.ignore_patterns(".lock"))
+    subprocess.run(cli(main, "close", DOC_MONTH), env=env, check=True, capture_output=True)
+    shutil.copytree(root, after, ignore=shutil.ignore_patterns(".lock"))
+    return before, after
+
+
+def documents_fresh(closed: Path, runs: int, work: Path) -> Run:
+    """`invoice show --month` on a fresh copy of the closed books, each run."""
+    results = []
+    for i in range(runs):
+        copy = work / f"documents-{i}"
+        shutil.copytree(closed, copy)
+        results.append(timed(cli(copy / "main.beancount", "invoice", "show", "--month", DOC_MONTH)))
+        shutil.rmtree(copy)
+    return median(results)
+
+
 def line(label: str, value: float, target: str, ok: bool) -> str:
     return f"{label:<58} {value:>8.3f}   target {target:<8} {'met' if ok else 'MISSED'}"
 
@@ -327,6 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=100_000, help="Rows of the statement.")
+    parser.add_argument("--invoices", type=int, default=100, help="Invoices of figure 7's month.")
     parser.add_argument("--workdir", type=Path, help="Where to build (default: a temp dir).")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fava-request", help=argparse.SUPPRESS)
@@ -389,6 +455,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     dry = median([timed(cli(work / "import-ledger" / "main.beancount", "import", str(statement),
                             "--dry-run", *FEES)) for _ in range(runs)])  # fmt: skip
     imported = import_fresh(work, statement, runs)
+    before_close, closed = build_documents(work, args.invoices)
+    doc_close = close_fresh(before_close, DOC_MONTH, runs, work)
+    documents = documents_fresh(closed, runs, work)
 
     print(f"reference: bean-check {check.seconds:.2f} s, {check.max_rss_mb:.0f} MB")
     print(
@@ -410,6 +479,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {dry.max_rss_mb:.0f} MB; import {imported.seconds:.2f} s, {imported.max_rss_mb:.0f} MB;"
         f" Beancount's load of {made['rows']:,} transactions {load.seconds:.2f} s,"
         f" {load.max_rss_mb:.0f} MB"
+    )
+    print(
+        f"documents: {args.invoices} invoices of {DOC_MONTH} (PDF/A-3, XML, QR code) made and filed"
+        f" in {documents.seconds:.2f} s ({documents.seconds / args.invoices * 1000:.0f} ms each),"
+        f" {documents.max_rss_mb:.0f} MB; the month's close {doc_close.seconds:.2f} s"
     )
     rows = f"{made['rows']:,}-row statement"
     figures = [
@@ -435,6 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
              "<= 1.5", dry.seconds / load.seconds <= 1.5),
         line(f"6. import, {rows} / Beancount load", imported.seconds / load.seconds,
              "<= 2.0", imported.seconds / load.seconds <= 2.0),
+        line(f"7. documents of {args.invoices} invoices / close of their month",
+             documents.seconds / doc_close.seconds, "<= 10",
+             documents.seconds / doc_close.seconds <= 10),
     ]  # fmt: skip
     print("figures:")
     for figure in figures:
