@@ -107,7 +107,7 @@ class Summary:
     streams: dict[str, StreamTotals] = field(default_factory=dict)
     bill: dict[str, Decimal] = field(default_factory=dict)  # currency -> total billed by OneBox
     due: object = None  # date the OneBox bill is due
-    # currency -> customer credit applied to this month's invoices, OneBox prepaid to its bill
+    # currency -> customer credit the close applied to open invoices, OneBox prepaid to its bill
     credit: dict[str, Decimal] = field(default_factory=dict)
     prepaid: dict[str, Decimal] = field(default_factory=dict)
     output_vat: Decimal = ZERO  # VAT on the close's invoices (operating currency)

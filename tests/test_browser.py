@@ -298,7 +298,7 @@ def test_hover_and_the_table_beside_each_chart_show_the_reports_numbers(
             values = {r["stream"]: r[column] for r in keep["rows"]}
             assert beside[f"keep-{column}"][row][1:] == [
                 *(money(values.get(s, "0.00")) for s in CHARTS[f"keep-{column}"]),
-                money(keep["totals"][0][column]),
+                money(keep["totals"][-1][column]),  # kept: after commission and bad debt
             ], (month, column)
         # hovering a mark: it is outlined, and its title (the browser's tooltip) has the number
         mark = page.locator(f'#onebox-chart-keep-sold rect[data-month="{month}"][data-series="cloud"]')  # fmt: skip
@@ -328,13 +328,11 @@ def test_headers_are_words_and_customers_names_that_open_their_journal(
             cells = page.locator(f"#{section} table").nth(index).locator("thead th")
             assert cells.all_inner_texts() == header, section
     rows = page.locator("#onebox-keep-customer tbody tr")
-    unnamed = rows.first.locator("td").first  # OneBox's bill adjustment names no customer
-    assert (unnamed.inner_text(), unnamed.get_attribute("title")) == ("No customer", None)
-    assert unnamed.get_by_role("link").count() == 0
-    first = rows.nth(1).locator("td").first
+    # every row names its customer (OneBox's bill adjustment too: reconciled line by line)
+    first = rows.first.locator("td").first
     assert (first.inner_text(), first.get_attribute("title")) == ("Acme Realty", "acme-realty")
     names = page.locator("#onebox-keep-customer tbody tr td:first-child").all_inner_texts()
-    assert names == ["No customer", *NAMES.values()]
+    assert names == list(NAMES.values())
     first.get_by_role("link", name="Acme Realty").click()
     page.wait_for_url(f"{fava_url}/journal/?filter=*")
     assert page.locator("input[placeholder^='Filter by tag']").input_value() == (

@@ -204,7 +204,7 @@ def test_an_annual_year_paid_before_its_invoice_is_credit_the_close_applies(
         "total,0.00,0.00,0.00,0.00,0.00,-2640.00,-2640.00",
     ]
     out = succeeded(invoke(seed_ledger, "close", "2026-02"))
-    assert "  note: customer credit applied to this month's invoices: 2640.00 USD" in out
+    assert "  note: customer credit applied to open invoices: 2640.00 USD" in out
     owed = succeeded(
         invoke(seed_ledger, "report", "receivables", "--as-of", "2026-02-28", "--format", "csv")
     )
@@ -338,6 +338,6 @@ def test_money_in_messages_is_an_amount_with_cents_and_its_currency(seed_ledger:
         "paid 100.00 USD to OneBox: 81.00 USD to onebox-2026-11, 19.00 USD prepaid"
     ]
     assert run("close", "2026-12", "--force")[-3:-1] == [
-        "  note: customer credit applied to this month's invoices: 75.00 USD",
+        "  note: customer credit applied to open invoices: 75.00 USD",
         "  note: OneBox prepaid applied to this month's bill: 19.00 USD",
     ]

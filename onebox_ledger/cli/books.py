@@ -109,7 +109,7 @@ def _summary_rows(
     notes = [f"amounts in {s.currency}"]
     credit = _amounts(s.credit)
     if credit:
-        notes.append(f"customer credit applied to this month's invoices: {credit}")
+        notes.append(f"customer credit applied to open invoices: {credit}")
     prepaid = _amounts(s.prepaid)
     if prepaid:
         notes.append(f"OneBox prepaid applied to this month's bill: {prepaid}")

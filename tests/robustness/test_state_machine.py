@@ -567,6 +567,33 @@ class LedgerMachine(RuleBasedStateMachine):
 
         return lines, self.apply_credit(totals, first, available)
 
+    def apply_older(
+        self, day: datetime.date, open_of: Callable[[MCredit], Decimal]
+    ) -> tuple[list[tuple[MInvoice, list[tuple[MCredit, Decimal]]]], dict[str, Decimal]]:
+        """The close's credit set against each holder's invoices issued by `day` still open,
+        oldest first (oldest credit first); and what it takes of each credit."""
+        held: dict[str, Decimal] = {}
+        out = []
+
+        def left(cr: MCredit) -> Decimal:
+            return open_of(cr) - held.get(cr.id, ZERO)
+
+        for inv in sorted(
+            (i for i in self.invoices.values() if i.date <= day and i.open > 0),
+            key=lambda i: (i.date, i.id),
+        ):
+            mine = sorted(
+                (cr for cr in self.credits.values()
+                 if cr.customer == inv.customer and cr.date <= day and left(cr) > 0),
+                key=lambda cr: (cr.date, cr.id),
+            )  # fmt: skip
+            parts = take(mine, inv.open, left)
+            for cr, share in parts:
+                held[cr.id] = held.get(cr.id, ZERO) + share
+            if parts:
+                out.append((inv, parts))
+        return out, held
+
     def apply_credit(
         self, totals: dict[str, Decimal], day: datetime.date, open_of: Callable[[MCredit], Decimal]
     ) -> Applied:
@@ -927,7 +954,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 new_invoices[ch.contract.customer] = (
                     new_invoices.get(ch.contract.customer, ZERO) + ch.invoiced
                 )
-        applied = self.apply_credit(new_invoices, last, open_at_close)
+        # issue 21: the customer's open invoices issued by the month's end, older first, then
+        # the new ones (each credit up to what is left of it)
+        older, held = self.apply_older(last, open_at_close)
+        applied = self.apply_credit(
+            new_invoices, last, lambda c: open_at_close(c) - held.get(c.id, ZERO)
+        )
         close_cost = sum((ch.cost for ch in charges), ZERO)
         prepaid = sorted(
             (c for c in self.credits.values()
@@ -942,6 +974,7 @@ class LedgerMachine(RuleBasedStateMachine):
         used_later = []
         for c, share in [
             *(part for _, parts in inv_applied for part in parts),
+            *(part for _, parts in older for part in parts),
             *(part for _, parts in applied for part in parts),
             *prepaid_parts,
         ]:
@@ -1017,6 +1050,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 bill.billed += ch.cost
                 bill.accrued += ch.cost
                 self.cost[c.stream] = self.cost.get(c.stream, ZERO) + ch.cost
+        for old, parts in older:
+            generated += 1
+            event("close: credit set against an older open invoice")
+            for credit, share in parts:
+                credit.uses.append((last, share))
+                old.paid += share
         for customer, parts in applied:
             generated += 1
             inv = self.invoices[f"inv-{ym[0]:04d}-{ym[1]:02d}-{customer}"]
@@ -1030,7 +1069,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 credit.uses.append((last, share))
                 bill.paid += share
         assert sum(summary.credit.values(), ZERO) == sum(
-            (s for _, p in applied for _, s in p), ZERO
+            (s for _, p in [*older, *applied] for _, s in p), ZERO
         )
         assert sum(summary.prepaid.values(), ZERO) == sum((s for _, s in prepaid_parts), ZERO)
         generated += self.month_end_entries(ym)
@@ -1576,15 +1615,49 @@ class LedgerMachine(RuleBasedStateMachine):
         self.auto_id("credit-note", f"{inv.id}/{date}")
         share = min(amount, max(inv.open, ZERO))
         excess = amount - share
+        # the excess is credit, set against the customer's other open invoices issued by the
+        # note's date, oldest first, with the customer's credit open then (oldest first)
+        set_off = []
+        if excess:
+            credit = MCredit(note, inv.customer, date, excess)
+            pool = sorted(
+                (c for c in self.credits.values()
+                 if c.customer == inv.customer and c.date <= date and c.open > 0),
+                key=lambda c: (c.date, c.id),
+            )  # fmt: skip
+            pool.append(credit)
+            held: dict[str, Decimal] = {}
+            for other in sorted(
+                (i for i in self.invoices.values()
+                 if i.customer == inv.customer and i.id != inv.id and i.date <= date
+                 and i.open > 0),
+                key=lambda i: (i.date, i.id),
+            ):  # fmt: skip
+                parts = take(pool, other.open, lambda c: c.open - held.get(c.id, ZERO))
+                for c, part in parts:
+                    held[c.id] = held.get(c.id, ZERO) + part
+                if parts:
+                    set_off.append((other, parts))
+                    self.auto_id("apply-credit", f"{other.id}/{date}")
         written = call()
         tail = f", {excess} USD held as credit" if excess else ""
+        if set_off:
+            applied_text = ", ".join(
+                f"{sum((p for _, p in parts), ZERO)} USD to {other.id}" for other, parts in set_off
+            )
+            tail += f", applied: {applied_text}"
         assert written.message == f"credit note {note}: {amount} USD off {inv.id} ({stream}){tail}"
-        event(f"credit note, credit {bool(excess)}")
+        event(f"credit note, credit {bool(excess)}, set off {bool(set_off)}")
         inv.paid += share
         inv.credited += amount
         self.income[stream] = self.income.get(stream, ZERO) - amount
         if excess:
-            self.credits[note] = MCredit(note, inv.customer, date, excess)
+            self.credits[note] = credit
+        for other, parts in set_off:
+            for c, part in parts:
+                c.uses.append((date, part))
+                other.paid += part
+            self.txns += 1
         self.txns += 1
 
     @precondition(lambda self: self.invoices)
