@@ -322,14 +322,6 @@ def _money_meta(
     )  # fmt: skip
 
 
-def _received(amount: Money, date: datetime.date, rates: Rates, what: str) -> Decimal:
-    """Money received (or given back) in the operating currency at the day's rate: the single
-    tax's base."""
-    if amount.currency == rates.operating:
-        return amount.number
-    return round_money(amount.number * rates.need(amount.currency, date, what))
-
-
 def _sides(postings: list[data.Posting], rates: Rates) -> list[data.Posting]:
     return [*postings, *money.balancing(postings, rates.operating)]
 
@@ -429,7 +421,10 @@ def receive_entry(
         )
     if single_tax is not None:
         postings = taxes.with_single_tax(
-            postings, single_tax, _received(amount, date, rates, what), rates.operating
+            postings,
+            single_tax,
+            taxes.received_in_operating(amount, date, rates, what),
+            rates.operating,
         )
     return beans.transaction(
         date, who.name, "Payment received" if excess <= 0 or parts else "Payment received, held as credit",
@@ -463,7 +458,11 @@ def refund_entry(
     ]  # fmt: skip
     if single_tax is not None:
         postings = taxes.with_single_tax(
-            postings, single_tax, _received(amount, date, rates, what), rates.operating, sign=-1
+            postings,
+            single_tax,
+            taxes.received_in_operating(amount, date, rates, what),
+            rates.operating,
+            sign=-1,
         )
     return beans.transaction(
         date, who.name, "Credit refunded",

@@ -262,6 +262,23 @@ def net_billed(entries: Iterable[data.Transaction], invoice: str) -> Decimal:
     return total
 
 
+def single_tax_of(received: Decimal, rate: Decimal) -> Decimal:
+    """The single tax on money received, rounded once: 48,000.00 at 5% -> 2,400.00."""
+    return round_money(received * rate / HUNDRED)
+
+
+def received_in_operating(
+    amount: Amount | tuple[Decimal, str], date: datetime.date, rates: money.Rates, what: str
+) -> Decimal:
+    """Money received (or given back) in the operating currency at the day's rate: the
+    single tax's base."""
+    as_amount = Amount(*amount)
+    number, currency = beans.number(as_amount), as_amount.currency
+    if currency == rates.operating:
+        return number
+    return round_money(number * rates.need(currency, date, what))
+
+
 def with_single_tax(
     postings: Sequence[data.Posting], rate: Decimal | None, received: Decimal, operating: str,
     *, sign: int = 1,
@@ -269,7 +286,7 @@ def with_single_tax(
     """`postings` plus the single tax on `received` (operating currency), when `rate`."""
     if rate is None:
         return list(postings)
-    tax = round_money(received * rate / HUNDRED) * sign
+    tax = single_tax_of(received, rate) * sign
     if not tax:
         return list(postings)
     return [
@@ -394,18 +411,13 @@ def _single_tax(
     posts = [p for p in txn.postings if p.account == SINGLE_TAX]
     if rate is None and not posts:
         return 0
-    amount = txn.meta["amount"]
     try:
-        received = (
-            beans.number(amount)
-            if amount.currency == rates.operating
-            else round_money(beans.number(amount) * rates.need(amount.currency, day, entry_id))
-        )
+        received = received_in_operating(txn.meta["amount"], day, rates, entry_id)
     except money.MoneyError as err:
         found.append((txn, str(err)))
         return 1
     sign = -1 if kind == "refund" else 1
-    expected = round_money(received * (rate or ZERO) / HUNDRED) * sign
+    expected = single_tax_of(received, rate or ZERO) * sign
     stated = sum((beans.number(p.units) for p in posts), ZERO)
     if stated != expected:
         basis = f"{percent(rate)} of {received} received" if rate else "no single tax then"

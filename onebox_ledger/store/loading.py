@@ -15,7 +15,7 @@ import gc
 import glob
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -299,76 +299,55 @@ class Reader(Layout):
                 )
         return MonthView(month, own, elsewhere, before)
 
-    def credit_entries(self, files: Files) -> list[data.Transaction]:
-        """Every transaction that touches customer credit or OneBox prepaid, in any file.
-
-        What the close needs of history (it applies open credit to its invoices): the
-        month files are searched as bytes for those accounts and only the entries
-        holding them are parsed, so the cost grows with credit events, not months.
-        """
+    def _gathered(
+        self,
+        files: Files,
+        blocks_of: Callable[[Path], str],
+        keep: Callable[[data.Transaction], bool],
+    ) -> list[data.Transaction]:
+        """The transactions `keep` takes from every non-month file and from the blocks of each
+        month file `blocks_of` finds as bytes (only those blocks are parsed): what the close
+        needs of history, at a cost that grows with those entries, not with the months."""
         found: list[data.Transaction] = []
         for entries in files.parsed.values():
-            found.extend(
-                e for e in entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
-            )
+            found.extend(e for e in entries if isinstance(e, data.Transaction) and keep(e))
         for path in files.months.values():
-            blocks = self.scan(path).credit
+            blocks = blocks_of(path)
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
-                found.extend(
-                    e for e in parsed if isinstance(e, data.Transaction) and beans.touches_credit(e)
-                )
+                found.extend(e for e in parsed if isinstance(e, data.Transaction) and keep(e))
         return found
+
+    def credit_entries(self, files: Files) -> list[data.Transaction]:
+        """Every transaction that touches customer credit or OneBox prepaid, in any file (the
+        close applies open credit to its invoices)."""
+        return self._gathered(files, lambda path: self.scan(path).credit, beans.touches_credit)
 
     def receivable_entries(
         self, files: Files, customers: Collection[str]
     ) -> list[data.Transaction]:
         """Every transaction posting to the receivable of one of `customers`, in any file: what
-        the close needs to set their open credit against their older open invoices. Searched
-        as bytes like `credit_entries`, and only asked for the customers that hold credit."""
+        the close needs to set their open credit against their older open invoices. Only asked
+        for the customers that hold credit; one pass over each file's receivable postings,
+        whatever their number."""
         if not customers:
             return []
         accounts = {beans.receivable_account(c) for c in customers}
         wanted = {f"{account} ".encode() for account in accounts}
 
-        def touching(entries: Iterable[data.Directive]) -> Iterator[data.Transaction]:
-            for entry in entries:
-                if isinstance(entry, data.Transaction) and any(
-                    p.account in accounts for p in entry.postings
-                ):
-                    yield entry
-
-        found: list[data.Transaction] = []
-        for entries in files.parsed.values():
-            found.extend(touching(entries))
-        for path in files.months.values():
+        def blocks_of(path: Path) -> str:
             text = path.read_bytes()
-            # one pass over the receivable postings, whatever the number of customers: the
-            # markers are the account names this file holds that are wanted
             markers = sorted(set(_RECEIVABLE_NAME.findall(text)) & wanted)
-            blocks = _blocks_holding(text, markers) if markers else ""
-            if blocks:
-                parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
-                found.extend(touching(parsed))
-        return found
+            return _blocks_holding(text, markers) if markers else ""
+
+        return self._gathered(
+            files, blocks_of, lambda e: any(p.account in accounts for p in e.postings)
+        )
 
     def month_end_entries(self, files: Files) -> list[data.Transaction]:
         """Every transaction the close's month end needs (month_end.concerns: a foreign
-        amount, deferred revenue, a revaluation), in any file, found as `credit_entries`
-        finds credit: the cost grows with those entries, not with the months."""
-        found: list[data.Transaction] = []
-        for entries in files.parsed.values():
-            found.extend(
-                e for e in entries if isinstance(e, data.Transaction) and month_end.concerns(e)
-            )
-        for path in files.months.values():
-            blocks = self.scan(path).balances
-            if blocks:
-                parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
-                found.extend(
-                    e for e in parsed if isinstance(e, data.Transaction) and month_end.concerns(e)
-                )
-        return found
+        amount, deferred revenue, a revaluation), in any file."""
+        return self._gathered(files, lambda path: self.scan(path).balances, month_end.concerns)
 
     def open_date(self, static: Sequence[data.Directive], sealed: Month | None) -> datetime.date:
         """The date of an account the tool opens (events.open_date, for this ledger's
