@@ -84,41 +84,45 @@ class Role:
     details: tuple[tuple[str, str], ...] = ()
 
 
+def _details(country: str, address: str, language: str) -> tuple[tuple[str, str], ...]:
+    return (("country", country), ("address", address), ("language", language))
+
+
 DEFAULT_ROLES = (
     Role("acme-realty", "Acme Realty", "USD", (
         ("cloud", "cloud", "monthly", "25.00", 5, "cloud-user"),
         ("implementation", "services", "once", "2000.00", 1, None),
-    )),
+    ), _details("US", "1200 Market Street, San Francisco, CA 94102", "en")),
     Role("berlin-immo", "Berlin Immo GmbH", "EUR", (
         ("cloud", "cloud", "monthly", "23.00", 4, "cloud-user"),
-    )),
+    ), _details("DE", "Kastanienallee 12, 10435 Berlin", "de")),
     Role("casa-verde", "Casa Verde Inmobiliaria", "USD", (
         ("product", "product", "monthly", "40.00", 6, "cloud-user"),
         ("cloud", "cloud", "annual", "20.00", 3, "cloud-user"),
-    )),
+    ), _details("MX", "Avenida Reforma 250, 06600 Ciudad de Mexico", "en")),
     Role("delta-logistics", "Delta Logistics", "USD", (
         ("cloud", "cloud", "annual", "22.00", 10, "cloud-user"),
-    )),
+    ), _details("US", "400 Harbor Drive, Baltimore, MD 21230", "en")),
     Role("everest-dental", "Everest Dental", "USD", (
         ("cloud", "cloud", "monthly", "25.00", 3, "cloud-user"),
-    )),
+    ), _details("US", "88 Summit Road, Denver, CO 80202", "en")),
     Role("fjord-marine", "Fjord Marine", "USD", (
         ("cloud", "cloud", "monthly", "26.00", 2, "cloud-user"),
         ("data", "data", "metered", "2.99", 1, "data-records"),
-    )),
+    ), _details("NO", "Strandkaien 3, 5013 Bergen", "en")),
     Role("granite-law", "Granite Law LLP", "USD", (
         ("cloud", "cloud", "monthly", "27.00", 7, "cloud-user"),
-    )),
+    ), _details("US", "1 Granite Plaza, Boston, MA 02108", "en")),
     Role("harbor-clinic", "Harbor Clinic", "USD", (
         ("product", "product", "monthly", "42.00", 12, "cloud-user"),
-    )),
+    ), _details("US", "17 Pier Street, Seattle, WA 98101", "en")),
     Role("iris-travel", "Iris Travel", "USD", (
         ("cloud", "cloud", "monthly", "24.00", 8, "cloud-user"),
-    )),
+    ), _details("UA", "vul. Sahaidachnoho 15, Kyiv 04070", "uk")),
     Role("juniper-schools", "Juniper Schools", "USD", (
         ("cloud", "cloud", "monthly", "21.00", 15, "cloud-user"),
         ("data", "data", "metered", "2.49", 1, "data-records"),
-    )),
+    ), _details("US", "500 Juniper Way, Austin, TX 78701", "en")),
 )  # fmt: skip
 
 
@@ -461,6 +465,16 @@ def _owed(entries: Sequence[data.Directive], accounts: tuple[str, ...],
     )  # fmt: skip
 
 
+def _setup_default(ledger: Ledger, date: datetime.date) -> None:
+    """A US partner outside VAT, paid in USD and, for its EUR customers, at Wise (its invoices
+    carry its EUR IBAN, so a EUR invoice's GiroCode fills the transfer)."""
+    actions.partner_set(
+        ledger, name="Demo OneBox Partner LLC", country="US", tax="none", date=date,
+        address="100 Pine Street, San Francisco, CA 94111", iban="BE71096123456769",
+        bic="GKCCBEBB",
+    )  # fmt: skip
+
+
 def _setup_de(ledger: Ledger, date: datetime.date) -> None:
     """A German GmbH under VAT, billed by OneBox Europe with 19% VAT (what the commands write)."""
     actions.partner_set(
@@ -527,7 +541,7 @@ PROFILES = {
     "default": Profile(
         "default", "Demo OneBox partner", "USD",
         (Money(D("25.00"), "USD"), Money(D("1.99"), "USD")), DEFAULT_ROLES,
-        "EUR", EUR_BANK, D("1.08"), 4,
+        "EUR", EUR_BANK, D("1.08"), 4, setup=_setup_default,
     ),
     "de": Profile(
         "de", "Demo OneBox partner: Spree Cloud GmbH", "EUR",
@@ -558,8 +572,11 @@ def build_demo(
     progress: Callable[[Month], None] | None = None,
     before_close: Callable[[Month], None] | None = None,
     profile: str = "default",
+    documents: bool = True,
 ) -> Ledger:
-    """Create `root` and fill it with the demo partner `profile` (PROFILES), closing every month.
+    """Create `root` and fill it with the demo partner `profile` (PROFILES), closing every month;
+    with `documents`, the last month's invoices and credit notes are issued (their PDFs filed
+    under ``documents/`` on the next month's first day, as `invoice show --month` does).
 
     `before_close(month)` is called with the files on disk just before each
     close (the benchmarks copy the ledger there); `progress(month)` after it.
@@ -614,6 +631,10 @@ def build_demo(
         ops.flush()
         if progress:
             progress(month)
+    if documents and months:
+        from .actions.documents import issue_month  # the PDF stack, loaded when documents are made
+
+        issue_month(ledger, END, today=END.next().first)
     return ledger
 
 

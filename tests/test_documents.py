@@ -208,6 +208,7 @@ def test_reverse_charge_invoice_carries_the_note_and_no_vat(books: Path):
     body = issued_pdf(books, "inv-2026-11-paris")
     text = pdf_text(body)
     assert "Reverse charge" in text and "FR40303265045" in text
+    assert "VAT (reverse charge) / 50.00 EUR 0.00 EUR" in text  # the kind in words, not its code
     assert "50.00 EUR" in text and ledger_gross(books, "inv-2026-11-paris") == Decimal("50.00")
     root = xml_of(body)
     tax = root.find(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", NS)
@@ -588,6 +589,8 @@ def test_a_fop_charging_no_vat_issues_a_valid_e_invoice(tmp_path: Path, fixed_to
     body = issued_pdf(main, "inv-2026-11-wien")
     text = pdf_text(body)
     assert "1.500,00 EUR" in text and "Keine Umsatzsteuer" in text
+    assert "USt." not in text  # a seller outside VAT prints no VAT row, only the note
+    assert "Nettobetrag 1.500,00 EUR Gesamtbetrag 1.500,00 EUR" in text
     assert "UA213223130000026007233566001" in text
     root_xml = xml_of(body)
     tax = root_xml.find(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", NS)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from html import unescape
@@ -25,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import Result
-from conftest import Seal
+from conftest import Seal, copy_demo
 from fava.application import create_app
 
 from onebox_ledger.fava_ext import charts, customer_filter
@@ -130,8 +129,7 @@ def cli_csv(run: Run, ok: Ok, main: Path, *args: str) -> list[list[str]]:
 @pytest.fixture
 def demo_copy(fixed_today: None, tmp_path: Path) -> Path:
     root = tmp_path / "demo"
-    shutil.copytree(ROOT / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
-    shutil.copy(MAIN, root / "main.beancount")
+    copy_demo(root)
     return (root / "main.beancount").resolve()
 
 

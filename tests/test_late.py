@@ -75,8 +75,8 @@ def test_a_receipt_dated_in_a_sealed_month_is_booked_on_the_first_open_day(
     last = ok(run(demo, "verify"))[-1]
     assert last == (
         "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"
-        " 1 booked late (value-date in a sealed month), 9 commission(s) re-derived, 0 finding(s),"
-        " no drift"
+        " 1 booked late (value-date in a sealed month), 9 commission(s) re-derived, 9 document(s) checked,"
+        " 0 finding(s), no drift"
     )
 
 

@@ -11,12 +11,11 @@ runs every money command pass them with no error.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from beancount import loader
-from conftest import invoke, succeeded
+from conftest import copy_demo, invoke, succeeded
 
 ROOT = Path(__file__).resolve().parent.parent
 PEDANTIC = 'plugin "beancount.plugins.pedantic"\n'
@@ -33,8 +32,7 @@ def pedantic_errors(main: Path) -> list[str]:
 
 
 def test_the_shipped_demo_passes_beancounts_pedantic_plugins(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "ledger", tmp_path / "ledger")
-    shutil.copy(ROOT / "main.beancount", tmp_path / "main.beancount")
+    copy_demo(tmp_path)
     assert pedantic_errors(tmp_path / "main.beancount") == []
 
 

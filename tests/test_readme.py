@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import copy_demo
 
 from onebox_ledger.cli import cli
 
@@ -169,8 +169,7 @@ DEMO_SESSIONS = [b for b in ALL if b.section != WALKTHROUGH and is_session(b)]
 def test_each_other_output_block_is_what_the_command_prints_on_the_demo(
     block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shutil.copytree(ROOT / "ledger", tmp_path / "ledger", ignore=shutil.ignore_patterns(".lock"))
-    shutil.copy(ROOT / "main.beancount", tmp_path / "main.beancount")
+    copy_demo(tmp_path)
     (tmp_path / "tests").symlink_to(ROOT / "tests")
     Shell(tmp_path, monkeypatch, DEMO_TODAY).session(block)
 

@@ -34,7 +34,7 @@ import pytest
 from beancount import loader
 from beancount.core import data
 from click.testing import CliRunner, Result
-from conftest import invoke, succeeded
+from conftest import copy_demo, invoke, succeeded
 from fava.application import create_app
 from fava.beans.funcs import hash_entry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -66,9 +66,8 @@ def demo(fixed_today: None, tmp_path: Path) -> Path:
     """A copy of the shipped demo, with a documents folder so that Fava's document endpoints
     have somewhere to write, and an import folder holding one statement."""
     root = tmp_path / "demo"
-    shutil.copytree(ROOT / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    copy_demo(root, main=False)
     text = (ROOT / "main.beancount").read_text(encoding="utf-8")
-    text += 'option "documents" "documents"\n'
     text += '2026-01-01 custom "fava-option" "import-dirs" "statements"\n'
     (root / "main.beancount").write_text(text, encoding="utf-8")
     (root / "documents" / "Assets" / "Bank").mkdir(parents=True)

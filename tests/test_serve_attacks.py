@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from beancount import loader
-from conftest import load_entries
+from conftest import copy_demo, load_entries
 from fava.beans.funcs import hash_entry
 
 from onebox_ledger import serve as web
@@ -61,7 +61,7 @@ class Served:
 
 def build(root: Path) -> tuple[Path, Path]:
     books, canary = root / "books", root / "canary"
-    shutil.copytree(ROOT / "ledger", books / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    copy_demo(books, main=False)
     (books / "importers").mkdir()
     shutil.copy(ROOT / "importers" / "config.py", books / "importers" / "config.py")
     (books / "statements").mkdir()
@@ -76,7 +76,6 @@ def build(root: Path) -> tuple[Path, Path]:
     (books / "statements" / "leak.csv").symlink_to(canary / "bank.csv")
     text = (ROOT / "main.beancount").read_text(encoding="utf-8")
     text += (
-        'option "documents" "documents"\n'
         '2026-01-01 custom "fava-option" "import-config" "importers/config.py"\n'
         '2026-01-01 custom "fava-option" "import-dirs" "statements"\n'
         '2026-01-01 query "banks" "SELECT account, sum(position) WHERE account ~ \'^Assets:Bank\''

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 from beancount.core.amount import Amount
-from conftest import ERROR, invoke, load_errors, take_snapshot
+from conftest import ERROR, copy_demo, invoke, load_errors, take_snapshot
 
 from onebox_ledger import beans, seals
 from onebox_ledger.money import Rates
@@ -35,8 +34,7 @@ def demo(fixed_today: None, tmp_path: Path) -> Path:
     """A copy of the shipped demo ledger; returns its main.beancount."""
     root = tmp_path / "demo"
     root.mkdir()
-    shutil.copy(DEMO / "main.beancount", root / "main.beancount")
-    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    copy_demo(root)
     return root / "main.beancount"
 
 
@@ -581,7 +579,7 @@ def test_inverse_quotes_are_no_drift_and_rates_keep_their_digits(demo: Path) -> 
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines()[-1] == (
         "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"
-        " 9 commission(s) re-derived, 0 finding(s), no drift"
+        " 9 commission(s) re-derived, 9 document(s) checked, 0 finding(s), no drift"
     )
     rates = Rates.of(Ledger(demo).load().entries, "USD")
     assert str(rates.need("EUR", datetime.date(2026, 2, 15), "a test")) == "1.05"

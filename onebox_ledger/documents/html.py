@@ -78,7 +78,11 @@ def document_html(doc: Document) -> str:
     body.append(f'<tr class="net"><td colspan=3>{escape(w["net"])}</td>'
                 f"<td class=n>{_money(doc.net, w.money(doc.net, cur))}</td></tr>")  # fmt: skip
     for tax in doc.taxes:
-        rate = f" {w.quantity(tax.rate)}%" if tax.rate is not None else f" ({tax.kind})"
+        if tax.kind == "outside":  # a seller outside VAT shows no VAT row, only its note
+            continue
+        rate = (
+            f" {w.quantity(tax.rate)}%" if tax.rate is not None else f" ({w['kind-' + tax.kind]})"
+        )
         body.append(
             f'<tr class="vat"><td colspan=3>{escape(w["vat"] + rate)} /'
             f" {_money(tax.net, w.money(tax.net, cur))}</td>"

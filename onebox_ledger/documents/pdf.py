@@ -216,8 +216,14 @@ def document_pdf(doc: Document) -> bytes:
     page.ln(2)
     totals: list[tuple[str, Decimal]] = [(w["net"], doc.net)]
     for tax in doc.taxes:
+        if tax.kind == "outside":  # a seller outside VAT shows no VAT row, only its note
+            continue
         rate = f" {w.quantity(tax.rate)}%" if tax.rate is not None else ""
-        name = f"{w['vat']}{rate}" if tax.kind == "standard" else f"{w['vat']} ({tax.kind})"
+        name = (
+            f"{w['vat']}{rate}"
+            if tax.kind == "standard"
+            else f"{w['vat']} ({w['kind-' + tax.kind]})"
+        )
         totals.append((f"{name} / {w.money(tax.net, doc.currency)}", tax.vat))
     totals.append((w["total"], doc.total))
     for text, total in totals:

@@ -60,6 +60,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "de": "Keine Umsatzsteuer: der Verkäufer ist nicht umsatzsteuerpflichtig registriert.",
         "uk": "Без ПДВ: продавець не зареєстрований платником ПДВ.",
     },
+    "kind-reverse-charge": {"en": "reverse charge", "de": "Reverse Charge", "uk": "зворотне оподаткування"},
+    "kind-exempt": {"en": "not taxable here", "de": "nicht steuerbar", "uk": "не оподатковується"},
     "refers": {"en": "Refers to invoice", "de": "Bezieht sich auf Rechnung", "uk": "До рахунку"},
     "prepaid": {"en": "Your credit applied", "de": "Ihr Guthaben verrechnet", "uk": "Зараховано аванс"},
     "credited": {"en": "Credited to you", "de": "Ihnen gutgeschrieben", "uk": "Зараховано вам"},

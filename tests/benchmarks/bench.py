@@ -183,7 +183,7 @@ def build(root: Path, customers: int, months: int) -> None:
 
     build_demo(
         root, customers=customers, months=months, seed=1, ramp=1, fast=True,
-        before_close=snapshot,
+        before_close=snapshot, documents=False,
     )  # fmt: skip
 
 
@@ -195,7 +195,8 @@ def build_import(work: Path, customers: int, months: int, rows: int) -> None:
     target = work / "import-ledger"
     if target.exists():
         shutil.rmtree(target)
-    build_demo(target, customers=customers, months=min(IMPORT_MONTHS, months), seed=1, fast=True)
+    build_demo(target, customers=customers, months=min(IMPORT_MONTHS, months), seed=1, fast=True,
+               documents=False)  # fmt: skip
     add_rules(target, RULES)
     booked = build_statement(target, work / "statement.csv", rows)
     write_reference(work / "statement.csv", work / "reference.beancount")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from conftest import copy_demo
 
 from onebox_ledger.importers import (
     BankImporter,
@@ -524,10 +525,7 @@ def test_any_damage_to_a_statement_is_a_one_line_refusal_or_a_reading(
 def demo(fixed_today: None, tmp_path: Path) -> Path:
     """A copy of the shipped demo (main.beancount + ledger/), whose books end in October."""
     root = tmp_path / "demo"
-    root.mkdir()
-    shutil.copy(DEMO / "main.beancount", root / "main.beancount")
-    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
-    return root / "main.beancount"
+    return copy_demo(root)
 
 
 def test_a_camt053_receipt_pays_the_demo_invoice_its_remittance_names(
