@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import DEMO, invoke
 
 from onebox_ledger import reports, summaries
 from onebox_ledger.demo import build_demo
@@ -17,8 +18,6 @@ from onebox_ledger.model import parse_book
 from onebox_ledger.render import render
 from onebox_ledger.store import Ledger
 from onebox_ledger.values import Month
-
-from conftest import DEMO, invoke
 
 REPORTS = [
     ("report", "keep"),
