@@ -24,7 +24,7 @@ is settled (3.75), line-5 has 28.75 credited and 3.75 still open.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -68,12 +68,16 @@ def _line_number(line: str) -> tuple[int, str]:
 
 
 def disputes(
-    entries: Iterable[data.Directive], as_of: datetime.date | None = None
+    entries: Iterable[data.Directive],
+    as_of: datetime.date | None = None,
+    *,
+    credited: Mapping[str, Decimal] | None = None,
 ) -> list[Dispute]:
     """Every dispute dated on or before `as_of`, with what OneBox's credits (on or before
-    `as_of`) left open of it: each bill's credits settle its disputes in line order."""
+    `as_of`) left open of it: each bill's credits settle its disputes in line order.
+    `credited`: OneBox's credits per bill not among `entries` (summarised months)."""
     found: list[data.Custom] = []
-    credited: dict[str, Decimal] = {}
+    credited = dict(credited or {})
     for entry in entries:
         if as_of is not None and entry.date > as_of:
             continue

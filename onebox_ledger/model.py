@@ -615,6 +615,8 @@ _PARSERS = {
     "onebox-dunning": _dunning,
 }
 
+PARSED_TYPES = frozenset(_PARSERS)  # the custom directives parse_book reads
+
 
 def error(entry: data.Directive, message: str) -> ModelError:
     return ModelError(entry.meta or {}, message, entry)

@@ -195,6 +195,7 @@ def scan(
     want_credits: bool = False,
     want_last_invoices: bool = False,
     after: datetime.date | None = None,
+    base: Scan | None = None,
 ) -> Scan:
     """One pass over the transactions, each posting sent to what the reports need of it.
 
@@ -205,6 +206,9 @@ def scan(
     below call it for one table; the Fava page calls it once for all of them.
     """
     result = Scan({by: {} for by in keep_by})
+    if base is not None:  # continue from a sealed month's end (summaries.py)
+        result.invoices, result.bills = base.invoices, base.bills
+        result.credits, result.last_invoice = base.credits, base.last_invoice
     keeping_any = keep_convert is not None and bool(keep_by)
     kinds: dict[str, tuple[int, str]] = {}  # account -> classify(account)
     for entry in entries:

@@ -23,6 +23,17 @@ FIGURES = [
     "6. import --dry-run, 300-row statement / Beancount load",
     "6. import, 300-row statement / Beancount load",
     "7. documents of 5 invoices / close of their month",
+    "8. close of the last month (writes its summary) / bean-check",
+    "8. report keep, summaries present / bean-check",
+    "8. report receivables, summaries present / bean-check",
+    "8. report payables, summaries present / bean-check",
+    "8. report mrr, summaries present / bean-check",
+    "8. verify --quick / bean-check",
+    "8. report keep, no summaries / bean-check",
+    "8. report receivables, no summaries / bean-check",
+    "8. report payables, no summaries / bean-check",
+    "8. report mrr, no summaries / bean-check",
+    "8. verify (full; rewrites the summaries) / bean-check",
 ]
 
 

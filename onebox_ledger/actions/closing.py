@@ -110,6 +110,7 @@ def close(
                 path, text, result.entries, static, JOURNAL_HEADER.format(month=month),
                 view=view, previous=previous, currency=currency, new_opens=result.opens,
             )  # fmt: skip
+            ledger.summarise_closed(month, first=before is None)
     return Closed(result, path, text, dry_run)
 
 

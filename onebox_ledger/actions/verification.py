@@ -42,6 +42,7 @@ class Verification:
     taxed: int = 0  # VAT and single-tax amounts re-derived (taxes.findings)
     commissions: int = 0  # agents' commissions re-derived from the money events
     documents: int = 0  # issued documents whose SHA-256 was checked (documents.filing)
+    summarised: list[Month] = field(default_factory=list)  # months whose summary was written
 
     @property
     def ok(self) -> bool:
@@ -78,6 +79,9 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
         )
     root = f"{ledger.root}{os.sep}"
     report.errors = [line.removeprefix(root) for line in report.errors]
+    if report.ok:  # the summaries the reports and verify --quick read, from what was checked
+        with ledger.locked(), paused_gc():
+            report.summarised = ledger.summarise_all(loaded.entries, ledger.operating_currency())
     return report
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import click
 from beancount.core import data
 
-from .. import actions, agents, beans, month_end, reports
+from .. import actions, agents, beans, month_end, reports, summaries
 from ..beans import STREAMS
 from ..clock import today
 from ..close import Summary
@@ -227,13 +227,29 @@ def report() -> None:
     """Reports: keep (margins), payables, receivables, mrr."""
 
 
-def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: str) -> None:
-    """Load the whole ledger (refused when invalid), build the report, print it."""
+def _report(
+    build: Callable[[list[data.Directive], str], reports.Table],
+    fmt: str,
+    fast: Callable[[summaries.History], reports.Table] | None = None,
+) -> None:
+    """Build the report from the sealed months' summaries and the months after them when every
+    summary is true to its files (`fast`), else from the whole ledger loaded (`build`,
+    refused when invalid); print it. Both give the same table."""
     book = ledger()
-    loaded = book.load_valid()
+    book.check_exists()
+    book.finish_pending()
+    table = None
     try:
-        with paused_gc():
-            table = build(loaded.entries, book.operating_currency())
+        history = book.history() if fast is not None else None
+        if history is not None and fast is not None:
+            try:
+                table = fast(history)
+            except summaries.SummaryError:
+                table = None
+        if table is None:
+            loaded = book.load_valid()
+            with paused_gc():
+                table = build(loaded.entries, book.operating_currency())
     except ReportError as err:
         raise LedgerError(str(err)) from None
     click.echo(render(table, fmt), nl=False)
@@ -266,7 +282,11 @@ def report_keep(start: datetime.date | None, end: datetime.date | None, by: str,
     """
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}")
-    _report(lambda entries, cur: reports.keep(entries, cur, start=start, end=end, by=by), fmt)
+    _report(
+        lambda entries, cur: reports.keep(entries, cur, start=start, end=end, by=by),
+        fmt,
+        lambda history: summaries.keep(history, start=start, end=end, by=by),
+    )
 
 
 @report.command("payables", short_help="Every OneBox bill and its status.")
@@ -282,7 +302,11 @@ def report_payables(as_of: datetime.date | None, fmt: str) -> None:
       onebox-ledger report payables --as-of 2026-10-31
     """
     when = as_of or today()
-    _report(lambda entries, cur: reports.payables(entries, cur, as_of=when), fmt)
+    _report(
+        lambda entries, cur: reports.payables(entries, cur, as_of=when),
+        fmt,
+        lambda history: summaries.payables(history, as_of=when),
+    )
 
 
 @report.command("receivables", short_help="Open customer invoices, aged.")
@@ -299,7 +323,11 @@ def report_receivables(as_of: datetime.date | None, fmt: str) -> None:
       onebox-ledger report receivables --as-of 2026-10-31 --format csv
     """
     when = as_of or today()
-    _report(lambda entries, cur: reports.receivables(entries, cur, as_of=when), fmt)
+    _report(
+        lambda entries, cur: reports.receivables(entries, cur, as_of=when),
+        fmt,
+        lambda history: summaries.receivables(history, as_of=when),
+    )
 
 
 @report.command("mrr", short_help="Monthly recurring revenue per stream.")
@@ -315,7 +343,11 @@ def report_mrr(as_of: datetime.date | None, fmt: str) -> None:
       onebox-ledger report mrr --as-of 2026-10-31
     """
     when = as_of or today()
-    _report(lambda entries, cur: reports.mrr(parse_book(entries)[0], entries, cur, as_of=when), fmt)
+    _report(
+        lambda entries, cur: reports.mrr(parse_book(entries)[0], entries, cur, as_of=when),
+        fmt,
+        lambda history: summaries.mrr(history, as_of=when),
+    )
 
 
 @cli.command(short_help="Check every seal and its chain; re-derive every close.")
@@ -324,7 +356,12 @@ def report_mrr(as_of: datetime.date | None, fmt: str) -> None:
     metavar="DIGEST",
     help="The digest noted at the last audit (sha256:...); exit 1 if it is no longer in the chain.",
 )
-def verify(head: str | None) -> None:
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Check the seals' chain and every file against the month summaries; re-derive nothing.",
+)
+def verify(head: str | None, quick: bool) -> None:
     """Check every seal and its chain, re-derive every generated entry, check main.beancount.
 
     Trusts no plugin line: it runs onebox-ledger's checks itself. Prints one line
@@ -332,10 +369,20 @@ def verify(head: str | None) -> None:
     and passes back with --head at the next audit. Exit 1 on any finding.
 
     \b
+    With --quick: only the chain of seals (read from each month file's seal) and every
+    file's SHA-256 against the summary of each sealed month, which the close and the full
+    verify write; a changed, added or deleted byte in a summarised file is a finding
+    naming the file. The full verify rewrites the summaries when it finds nothing.
+
+    \b
     Example:
       onebox-ledger verify
+      onebox-ledger verify --quick
       onebox-ledger verify --head sha256:41a0...
     """
+    if quick:
+        _verify_quick(head)
+        return
     result = actions.verify(ledger(), head=head)
     for line in result.errors:
         echo(f"error: {line}")
@@ -356,6 +403,29 @@ def verify(head: str | None) -> None:
         f" {'no drift' if not result.diffs else 'DRIFT'}"
     )
     if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _verify_quick(head: str | None) -> None:
+    book = ledger()
+    book.check_exists()
+    quick = book.quick_findings()
+    months, findings = quick.months, quick.findings
+    newest = f"{months[-1]} {quick.digests[-1]}" if months else "none"
+    if head is not None and head not in quick.digests:
+        findings.append(
+            f"{book.main.name}: head {head} is not in the chain (its newest seal is {newest})"
+        )
+    for line in findings:
+        echo(f"error: {line}")
+    if months:
+        echo(f"head: {newest}")
+    span = f"{months[0]}..{months[-1]}" if months else "none"
+    echo(
+        f"verify --quick: {len(months)} sealed month(s) ({span}) against their summaries,"
+        f" {len(findings)} finding(s); nothing re-derived (onebox-ledger verify does)"
+    )
+    if findings:
         raise click.exceptions.Exit(1)
 
 

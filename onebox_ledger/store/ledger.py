@@ -20,11 +20,12 @@ from typing import Any
 from .atomic import appended, read_exact, write_atomic
 from .errors import LedgerError, describe_error
 from .layout import write_new
-from .loading import Loaded, Reader
+from .loading import Loaded
+from .summarising import Summaries
 from .writing import Writer
 
 
-class Ledger(Reader, Writer):
+class Ledger(Summaries, Writer):
     """A ledger on disk, addressed by its main file."""
 
     def load_valid(self) -> Loaded:

@@ -19,6 +19,12 @@ Every figure is a ratio against a reference measured in this run (medians of
    the PDF/A-3 of each of --invoices (100) invoices / the close of
    that month, both on fresh copies of a GmbH's books (VAT, EUR,
    customers in English, German and Ukrainian, two lines each)
+8. with the month summaries (issue 23), each / bean-check:        target
+   report keep, receivables, payables, mrr with summaries          <= 0.15 each
+   verify --quick                                                  <= 0.15
+   the same reports with the summaries moved aside                 <= 1.0 each
+   full verify (which rewrites them)                               <= 1.0
+   close of the last month (which writes its summary)              <= 0.03
 6. import of a --rows statement (100,000) / Beancount's own load     target <= 1.5 dry run,
    (loader.load_file) of a ledger of as many transactions, the                 <= 2.0 import
    statement's rows written as Beancount: `import --dry-run` and
@@ -203,6 +209,7 @@ def build_import(work: Path, customers: int, months: int, rows: int) -> None:
     (work / "statement.json").write_text(json.dumps({"rows": rows, "booked": booked}))
 
 
+SUMMARY_REPORTS = ("keep", "receivables", "payables", "mrr")
 RULES = 100  # rules in the ledger an import matches every other row against
 
 
@@ -443,11 +450,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     runs = args.runs
     check = median([timed([str(BIN / "bean-check"), str(main_file)]) for _ in range(runs)])
+    # summaries (issue 23): the full verify writes them; each report with them, then without
+    for snapshot in snapshots.values():  # the closes measured above continue the summaries
+        subprocess.run(cli(snapshot / "main.beancount", "verify"), capture_output=True, check=True)
     close_last = close_fresh(snapshots[last], last, runs, work)
     close_second = close_fresh(snapshots[second], second, runs, work)
-    keep = median([timed(cli(main_file, "report", "keep")) for _ in range(runs)])
-    receivables = median([timed(cli(main_file, "report", "receivables")) for _ in range(runs)])
     verify = median([timed(cli(main_file, "verify")) for _ in range(runs)])
+    quick = median([timed(cli(main_file, "verify", "--quick")) for _ in range(runs)])
+    summarised: dict[str, Run] = {}
+    for name in SUMMARY_REPORTS:
+        summarised[name] = median([timed(cli(main_file, "report", name)) for _ in range(runs)])
+    shutil.move(root / "ledger" / "summaries", work / "summaries-aside")
+    unsummarised: dict[str, Run] = {}
+    for name in SUMMARY_REPORTS:
+        unsummarised[name] = median([timed(cli(main_file, "report", name)) for _ in range(runs)])
+    shutil.move(work / "summaries-aside", root / "ledger" / "summaries")
+    keep, receivables = unsummarised["keep"], unsummarised["receivables"]
     income = fava_times(main_file, "/api/income_statement", runs)
     onebox = fava_times(main_file, "/extension/OneBox/", runs)
     statement, made = work / "statement.csv", json.loads((work / "statement.json").read_text())
@@ -513,6 +531,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         line(f"7. documents of {args.invoices} invoices / close of their month",
              documents.seconds / doc_close.seconds, "<= 10",
              documents.seconds / doc_close.seconds <= 10),
+    ]  # fmt: skip
+    ratio = {name: run.seconds / check.seconds for name, run in summarised.items()}
+    plain = {name: run.seconds / check.seconds for name, run in unsummarised.items()}
+    figures += [
+        line("8. close of the last month (writes its summary) / bean-check",
+             close_last.seconds / check.seconds, "<= 0.03",
+             close_last.seconds / check.seconds <= 0.03),
+        *(line(f"8. report {name}, summaries present / bean-check", ratio[name], "<= 0.15",
+               ratio[name] <= 0.15) for name in SUMMARY_REPORTS),
+        line("8. verify --quick / bean-check", quick.seconds / check.seconds, "<= 0.15",
+             quick.seconds / check.seconds <= 0.15),
+        *(line(f"8. report {name}, no summaries / bean-check", plain[name], "<= 1.0",
+               plain[name] <= 1.0) for name in SUMMARY_REPORTS),
+        line("8. verify (full; rewrites the summaries) / bean-check",
+             verify.seconds / check.seconds, "<= 1.0", verify.seconds / check.seconds <= 1.0),
     ]  # fmt: skip
     print("figures:")
     for figure in figures:

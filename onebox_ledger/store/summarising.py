@@ -1,0 +1,346 @@
+"""Summaries on disk: ``ledger/summaries/YYYY-MM.json``, one per sealed month (the format and
+the rule: onebox_ledger/summaries.py). Written by the close (from the month before's summary
+and the month's own file) and by ``verify`` (from the whole ledger it loaded); read by the
+reports (``history``) and by ``verify --quick`` (``quick_findings``), which use one only when
+every input file hashes as the summary records.
+
+A month file a summary stands for must hold only entries dated in its month (the first
+sealed month: in or before it); every file that is not a month file is an input of every
+summary, and read whole by every report.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from beancount.core import data
+from beancount.ops import validation
+from beancount.parser import booking, parser
+
+from .. import seals, summaries
+from ..money import Rates
+from ..summaries import History, Summary, SummaryError
+from ..values import Month
+from .atomic import write_atomic
+from .loading import Reader, _blocks_holding, _starts_a_line
+
+SUMMARIES = "summaries"  # ledger/summaries/, beside ledger/journal/
+
+
+@dataclass
+class Found:
+    """A ledger's files as the loader finds them: the others parsed, the month files by month,
+    and each file's SHA-256 once read."""
+
+    static: dict[Path, list[data.Directive]] = field(default_factory=dict)
+    months: dict[Month, Path] = field(default_factory=dict)
+    digests: dict[Path, str] = field(default_factory=dict)
+
+
+@dataclass
+class Quick:
+    """What ``verify --quick`` found: the sealed months checked (oldest first), their seals'
+    digests, and the findings ('file: message')."""
+
+    months: list[Month] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+
+class Summaries(Reader):
+    """Reading and writing the summaries of a ledger."""
+
+    def summary_path(self, month: Month) -> Path:
+        return self.dir / SUMMARIES / f"{month}.json"
+
+    def relative(self, path: Path) -> str:
+        return os.path.relpath(path, self.root)
+
+    def found(self) -> Found:
+        """Every file the loader reads, as Reader.files finds them, without searching the month
+        files for anything but an ``include`` (refused: SummaryError)."""
+        found = Found()
+        stack, seen = [self.main], set()
+        while stack:
+            path = Path(os.path.normpath(stack.pop(0)))
+            if path in seen or not path.is_file():
+                continue
+            seen.add(path)
+            month = self.month_of(path)
+            if month is not None:
+                found.months[month] = path
+                if _starts_a_line(path.read_bytes(), b"include"):
+                    raise SummaryError(f"{self.relative(path)} includes another file")
+                continue
+            found.static[path] = self.parse(path)
+            for include in self._includes(path):
+                pattern = include if os.path.isabs(include) else str(path.parent / include)
+                stack.extend(Path(p) for p in sorted(glob.glob(pattern, recursive=True)))
+        return found
+
+    def digest(self, found: Found, path: Path) -> str:
+        known = found.digests.get(path)
+        if known is None:
+            known = found.digests[path] = summaries.sha256(path.read_bytes())
+        return known
+
+    def inputs(self, found: Found, month: Month) -> dict[str, str]:
+        """What the summary of `month` is keyed by: every non-month file and its own file."""
+        paths = [*found.static, found.months[month]]
+        return {self.relative(p): self.digest(found, p) for p in paths}
+
+    def stale_input(self, found: Found, inputs: dict[str, str]) -> str | None:
+        """The first input whose bytes no longer hash as recorded (or that is gone), or an
+        input the summary lacks; None when every one matches."""
+        for name, digest in sorted(inputs.items()):
+            path = self.root / name
+            if not path.is_file() or self.digest(found, path) != digest:
+                return name
+        for path in found.static:
+            if self.relative(path) not in inputs:
+                return self.relative(path)
+        return None
+
+    # ------------------------------------------------------------ reading
+
+    def chain(self, found: Found) -> list[Summary]:
+        """The summaries usable now: consecutive from the first month file, each keyed by the
+        files as they are and by the one before. Empty when there is none; SummaryError
+        when one exists that is stale (the reports then load the whole ledger)."""
+        out: list[Summary] = []
+        previous = summaries.FIRST
+        for month in sorted(found.months):
+            path = self.summary_path(month)
+            if not path.is_file():
+                break
+            summary = summaries.load(path.read_bytes())
+            stale = self.stale_input(found, summary.inputs)
+            if summary.month != month or summary.previous != previous or stale is not None:
+                raise SummaryError(f"{month}'s summary is stale ({stale or 'its chain'} changed)")
+            out.append(summary)
+            previous = summary.key
+        return out
+
+    def history(self) -> History | None:
+        """The books as the reports read them from summaries (summaries.History), or None when
+        there is no usable summary: none written, one stale, or anything after the last
+        summary that a full load would judge otherwise (an entry dated in a summarised month,
+        a booking error, an unbalanced transaction, an account never opened)."""
+        try:
+            found = self.found()
+            chain = self.chain(found)
+            if not chain:
+                return None
+            return self._history(found, chain)
+        except (SummaryError, OSError):
+            return None
+
+    def _history(self, found: Found, chain: list[Summary]) -> History | None:
+        last = chain[-1].month.last
+        static = [e for entries in found.static.values() for e in entries]
+        later: list[data.Directive] = [e for e in static if e.date > last]
+        for month, path in sorted(found.months.items()):
+            if month <= chain[-1].month:
+                continue
+            entries = self.parse(path)
+            if any(e.date <= last for e in entries):
+                return None  # a full load's seal check refuses it
+            later.extend(entries)
+        later.sort(key=data.entry_sortkey)
+        _, _, options = parser.parse_file(str(self.main))
+        booked, errors = booking.book(later, options)  # type: ignore[no-untyped-call]
+        if errors:
+            return None
+        kept = summaries.directives_of(chain)
+        directives = [e for e in (*static, *kept, *booked) if not isinstance(e, data.Transaction)]
+        opened = {e.account for e in directives if isinstance(e, data.Open)}
+        transactions = [e for e in booked if isinstance(e, data.Transaction)]
+        if any(p.account not in opened for e in transactions for p in e.postings):
+            return None
+        if validation.validate_check_transaction_balances(transactions, options):  # type: ignore[no-untyped-call]
+            return None
+        statics = [e for e in static if isinstance(e, data.Transaction)]
+        first = chain[0].month
+
+        def month_entries(summary: Summary) -> list[data.Transaction]:
+            own = self.parse(found.months[summary.month])
+            return sorted(
+                (
+                    e
+                    for e in (*statics, *own)
+                    if isinstance(e, data.Transaction)
+                    and e.date <= summary.month.last
+                    and (summary.month == first or e.date >= summary.month.first)
+                ),
+                key=data.entry_sortkey,
+            )
+
+        currency = seals.currency_of(options) or "USD"
+        return History(chain, month_entries, transactions, directives, currency)
+
+    # ------------------------------------------------------------ writing
+
+    def write_summary(self, summary: Summary) -> None:
+        write_atomic(self.summary_path(summary.month), summaries.dump(summary))
+
+    def summarise_all(self, entries: Sequence[data.Directive], currency: str) -> list[Month]:
+        """Write the summary of every sealed month from the whole ledger's entries (loaded
+        and valid), consecutive from the first; returns the months written. A month whose
+        file holds an entry dated in another month ends the run (its summary and the later
+        ones are not written; the reports then load the whole ledger). Call under lock."""
+        found = self.found()
+        sealed, _ = seals.parse(entries)
+        if not sealed:
+            return []
+        rates = Rates.of(entries, currency)
+        by_month: dict[Month, list[data.Directive]] = {}
+        first = min(sealed)
+        file_months = {os.path.normpath(p): m for m, p in found.months.items()}
+        of_file: dict[str, Month | None] = {}
+        spills: set[Month] = set()  # month files holding an entry dated in another month
+        for entry in entries:
+            month = max(Month.of(entry.date), first)
+            by_month.setdefault(month, []).append(entry)
+            name = entry.meta.get("filename", "")
+            if name not in of_file:
+                of_file[name] = file_months.get(os.path.normpath(name))
+            held = of_file[name]
+            if held is not None and held != month:
+                spills.add(held)
+        written: list[Month] = []
+        previous: Summary | None = None
+        settled: set[str] = set()
+        for month in sorted(found.months):
+            if month not in sealed or (previous is not None and month != previous.month.next()):
+                break
+            dated = by_month.get(month, [])
+            if month in spills or not all(seals.complete(e) for e in dated):
+                break
+            try:
+                summary = summaries.summarise(
+                    month, dated, previous, rates=rates, currency=currency,
+                    inputs=self.inputs(found, month), seal=sealed[month].digest,
+                    own_file=str(found.months[month]), settled_before=settled,
+                )  # fmt: skip
+            except SummaryError:
+                break
+            self.write_summary(summary)
+            written.append(month)
+            settled.update(summary.settled)
+            previous = summary
+        return written
+
+    def summarise_closed(self, month: Month, first: bool) -> bool:
+        """Write the summary of `month`, just sealed, from the summary of the month before and
+        the month's own file (the first sealed month: from that file and the other files).
+        Not written (False) when the month before has no summary still true to its files,
+        when the month's file holds an entry dated in another month, or when a sum needs an
+        exchange rate (whose prices may be in any month: ``verify`` writes it). Call under
+        lock, after the close's write."""
+        try:
+            found = self.found()
+            previous: Summary | None = None
+            if not first:
+                path = self.summary_path(month.prev())
+                if not path.is_file():
+                    return False
+                previous = summaries.load(path.read_bytes())
+                if (
+                    previous.month != month.prev()
+                    or self.stale_input(found, previous.inputs) is not None
+                ):
+                    return False
+            own_path = found.months[month]
+            own = self.parse(own_path)
+            if any(Month.of(e.date) != month and not (first and e.date < month.first) for e in own):
+                return False
+            sealed, _ = seals.parse(own)
+            if month not in sealed or not all(seals.complete(e) for e in own):
+                return False
+            static = [e for entries in found.static.values() for e in entries]
+            dated = sorted(
+                (
+                    e
+                    for e in (*static, *own)
+                    if e.date <= month.last and (first or e.date >= month.first)
+                ),
+                key=data.entry_sortkey,
+            )
+            currency = seals.currency_of(parser.parse_file(str(self.main))[2]) or "USD"
+            summary = summaries.summarise(
+                month, dated, previous, rates=Rates.of([], currency), currency=currency,
+                inputs=self.inputs(found, month), seal=sealed[month].digest,
+                own_file=str(own_path),
+                settled_before=previous.settled if previous is not None else (),
+            )  # fmt: skip
+            if summary.rates:
+                return False
+        except (SummaryError, OSError, KeyError):
+            return False
+        self.write_summary(summary)
+        return True
+
+    # ------------------------------------------------------------ verify --quick
+
+    def quick_findings(self) -> Quick:
+        """``verify --quick``: every sealed month's seal and its chain, read from the month
+        files' bytes (the seal directive only), and every input file against its summary's
+        SHA-256, without parsing or re-deriving a month."""
+        quick = Quick()
+        findings = quick.findings
+        try:
+            found = self.found()
+        except SummaryError as err:
+            findings.append(f"{self.relative(self.main)}: {err}")
+            return quick
+        previous_seal, previous_key = seals.FIRST, summaries.FIRST
+        for month in sorted(found.months):
+            path = found.months[month]
+            name = self.relative(path)
+            marker = f'custom "{seals.SEAL}" "{month}"'.encode()
+            text = _blocks_holding(path.read_bytes(), [marker])
+            if not text:
+                break  # the first month not sealed: the chain ends
+            parsed, errors, _ = parser.parse_string(text, report_filename=str(path))
+            seal = seals.parse(parsed)[0].get(month)
+            if errors or seal is None:
+                findings.append(f"{name}: {month}'s seal does not parse")
+                break
+            quick.months.append(month)
+            quick.digests.append(seal.digest)
+            if seal.previous != previous_seal:
+                findings.append(
+                    f"{name}: {month}'s seal names previous {seal.previous}, but the seal before"
+                    f" it is {previous_seal}: the chain is broken"
+                )
+            previous_seal = seal.digest
+            summary_path = self.summary_path(month)
+            where = self.relative(summary_path)
+            if not summary_path.is_file():
+                findings.append(f"{where}: no summary of {month} (run onebox-ledger verify)")
+                previous_key = ""
+                continue
+            try:
+                header, _ = summaries.read_header(summary_path.read_bytes())
+            except SummaryError as err:
+                findings.append(f"{where}: {err}")
+                previous_key = ""
+                continue
+            stale = self.stale_input(found, header.inputs)
+            if stale is not None:
+                findings.append(
+                    f"{stale}: changed since {month} was summarised (its SHA-256 is not the"
+                    f" one {where} records); run onebox-ledger verify"
+                )
+            if header.seal != seal.digest:
+                findings.append(
+                    f"{name}: {month}'s seal {seal.digest} is not the summarised {header.seal}"
+                )
+            if header.month != month or (previous_key and header.previous != previous_key):
+                findings.append(f"{where}: not chained to the summary of the month before")
+            previous_key = header.key
+        return quick

@@ -1,0 +1,252 @@
+"""Month summaries: the reports give the same table with them, without them and with a stale
+one; a byte changed in any input makes a summary unusable; verify --quick checks the chain and
+every file against them."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import DEMO, invoke
+
+from onebox_ledger import reports, summaries
+from onebox_ledger.demo import build_demo
+from onebox_ledger.model import parse_book
+from onebox_ledger.render import render
+from onebox_ledger.store import Ledger
+from onebox_ledger.values import Month
+
+REPORTS = [
+    ("report", "keep"),
+    ("report", "keep", "--by", "customer"),
+    ("report", "keep", "--by", "contract", "--from", "2026-03-15", "--to", "2026-08-10"),
+    ("report", "keep", "--from", "2026-02-01", "--to", "2026-09-30", "--format", "json"),
+    ("report", "keep", "--from", "2026-11-01"),
+    ("report", "receivables"),
+    ("report", "receivables", "--as-of", "2026-06-10"),
+    ("report", "receivables", "--as-of", "2026-01-15"),
+    ("report", "payables"),
+    ("report", "payables", "--as-of", "2026-07-31"),
+    ("report", "mrr"),
+    ("report", "mrr", "--as-of", "2026-04-20"),
+]
+
+
+def d(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+@pytest.fixture
+def demo(tmp_path: Path, fixed_today: None) -> Path:
+    """A copy of the shipped demo, its summaries written by verify."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy(DEMO / "main.beancount", root / "main.beancount")
+    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns("summaries"))
+    main = root / "main.beancount"
+    assert invoke(main, "verify").exit_code == 0
+    return main
+
+
+def outputs(main: Path) -> list[str]:
+    results = [invoke(main, *args) for args in REPORTS]
+    assert [r.exit_code for r in results] == [0] * len(REPORTS)
+    return [r.output for r in results]
+
+
+def test_verify_writes_one_summary_per_sealed_month(demo: Path) -> None:
+    folder = demo.parent / "ledger" / "summaries"
+    assert sorted(p.name for p in folder.iterdir()) == [f"2026-{m:02d}.json" for m in range(1, 11)]
+    history = Ledger(demo).history()
+    assert history is not None
+    assert [str(s.month) for s in history.summaries] == [f"2026-{m:02d}" for m in range(1, 11)]
+    last = history.summaries[-1]
+    assert sorted(last.inputs) == [
+        "ledger/accounts.beancount", "ledger/customers.beancount", "ledger/journal/2026-10.beancount",
+        "ledger/journal/opening.beancount", "ledger/prices.beancount", "ledger/terms.beancount",
+        "main.beancount",
+    ]  # fmt: skip
+    assert last.seal == "sha256:6d01f21be7aa15b66b8f6e7c706d07500c7567ee777eae531ec159d6da645cef"
+    assert last.previous == history.summaries[-2].key
+
+
+def test_reports_are_the_same_with_summaries_without_and_stale(demo: Path) -> None:
+    with_summaries = outputs(demo)
+    keep = [line.split() for line in with_summaries[0].splitlines()]
+    assert ["total", "22968.87", "8511.65", "14457.22", "62.9"] in keep
+    assert keep[-2] == ["kept", "after", "commission", "and", "bad", "debt", "22968.87",
+                        "8511.65", "14053.22", "61.2"]  # fmt: skip
+    assert with_summaries[5].splitlines()[-2].split() == [
+        "total",
+        "0.00",
+        "2491.00",
+        "504.00",
+        "504.00",
+        "0.00",
+        "0.00",
+        "3499.00",
+    ]
+    assert "inv-2026-10-25-granite-law" in with_summaries[5]
+    prices = demo.parent / "ledger" / "prices.beancount"
+    prices.write_bytes(prices.read_bytes() + b"\n")  # one byte: every summary stale
+    assert Ledger(demo).history() is None
+    assert outputs(demo) == with_summaries
+    shutil.rmtree(demo.parent / "ledger" / "summaries")
+    assert Ledger(demo).history() is None
+    assert outputs(demo) == with_summaries
+
+
+def inputs_of(main: Path) -> Iterator[Path]:
+    history = Ledger(main).history()
+    assert history is not None
+    names = {name for s in history.summaries for name in s.inputs}
+    yield from (main.parent / name for name in sorted(names))
+
+
+def test_one_byte_changed_in_any_input_makes_the_summaries_unusable(demo: Path) -> None:
+    before = outputs(demo)
+    paths = list(inputs_of(demo))
+    assert len(paths) == 16  # 6 files every summary reads + the 10 month files
+    for path in paths:
+        original = path.read_bytes()
+        at = original.index(b";") + 1  # a comment's byte: the ledger stays valid
+        path.write_bytes(original[:at] + b"!" + original[at + 1 :])
+        assert Ledger(demo).history() is None, path
+        quick = invoke(demo, "verify", "--quick")
+        assert quick.exit_code == 1
+        name = str(path.relative_to(demo.parent))
+        assert f"error: {name}: changed since 20" in quick.output
+        assert outputs(demo) == before  # recomputed from the whole ledger
+        path.write_bytes(original)
+    assert Ledger(demo).history() is not None
+
+
+def test_a_tampered_summary_is_refused(demo: Path) -> None:
+    path = demo.parent / "ledger" / "summaries" / "2026-06.json"
+    header, _, body = path.read_bytes().partition(b"\n")
+    assert b'"USD"' in body
+    path.write_bytes(header + b"\n" + body.replace(b'"USD"', b'"EUR"', 1))
+    assert Ledger(demo).history() is None
+    quick = invoke(demo, "verify", "--quick")
+    assert quick.exit_code == 1
+    assert (
+        "error: ledger/summaries/2026-06.json: its body does not hash to the digest in its header"
+        in quick.output
+    )
+
+
+def test_verify_quick_passes_on_the_demo(demo: Path) -> None:
+    result = invoke(demo, "verify", "--quick")
+    assert result.exit_code == 0
+    assert result.output == (
+        "head: 2026-10 sha256:6d01f21be7aa15b66b8f6e7c706d07500c7567ee777eae531ec159d6da645cef\n"
+        "verify --quick: 10 sealed month(s) (2026-01..2026-10) against their summaries, 0"
+        " finding(s); nothing re-derived (onebox-ledger verify does)\n"
+    )
+
+
+def test_verify_quick_names_a_tampered_month(demo: Path) -> None:
+    path = demo.parent / "ledger" / "journal" / "2026-05.beancount"
+    path.write_bytes(path.read_bytes().replace(b"504.00 USD", b"504.01 USD", 1))
+    result = invoke(demo, "verify", "--quick")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "error: ledger/journal/2026-05.beancount: changed since 2026-05 was summarised (its"
+        " SHA-256 is not the one ledger/summaries/2026-05.json records); run onebox-ledger verify"
+    )
+    assert result.output.splitlines()[-1].startswith("verify --quick: 10 sealed month(s)")
+    assert "1 finding(s)" in result.output
+    # the reports no longer trust the summaries: the whole ledger is loaded, and refused
+    refused = invoke(demo, "report", "keep")
+    assert refused.exit_code == 1
+    assert "2026-05" in refused.output
+
+
+def test_verify_quick_names_a_month_without_summary(demo: Path) -> None:
+    (demo.parent / "ledger" / "summaries" / "2026-09.json").unlink()
+    result = invoke(demo, "verify", "--quick")
+    assert result.exit_code == 1
+    assert (
+        "error: ledger/summaries/2026-09.json: no summary of 2026-09 (run onebox-ledger verify)"
+        in result.output
+    )
+    # the reports use the summaries up to 2026-08 and parse the months after
+    history = Ledger(demo).history()
+    assert history is not None and str(history.summaries[-1].month) == "2026-08"
+
+
+def test_verify_quick_with_head(demo: Path) -> None:
+    old = "sha256:6d01f21be7aa15b66b8f6e7c706d07500c7567ee777eae531ec159d6da645cef"
+    assert invoke(demo, "verify", "--quick", "--head", old).exit_code == 0
+    wrong = invoke(demo, "verify", "--quick", "--head", "sha256:" + "0" * 64)
+    assert wrong.exit_code == 1
+    assert (
+        f"head sha256:{'0' * 64} is not in the chain (its newest seal is 2026-10 {old})"
+        in wrong.output
+    )
+
+
+def test_the_close_writes_its_month_summary(demo: Path) -> None:
+    for contract in ("fjord-marine-data", "juniper-schools-data"):
+        assert invoke(demo, "usage", contract, "1500", "--month", "2026-11").exit_code == 0
+    result = invoke(demo, "close", "2026-11")
+    assert result.exit_code == 0, result.output
+    history = Ledger(demo).history()
+    assert history is not None
+    assert str(history.summaries[-1].month) == "2026-11"
+    with_close = outputs(demo)
+    shutil.rmtree(demo.parent / "ledger" / "summaries")
+    assert outputs(demo) == with_close
+
+
+def tables(main: Path, history: summaries.History | None) -> list[str]:
+    """Every report at several dates, from the summaries (`history`) or the whole ledger."""
+    ledger = Ledger(main)
+    cur = ledger.operating_currency()
+    entries = ledger.load_valid().entries if history is None else []
+    book = parse_book(entries)[0]
+    out = []
+    for start, end in [(None, None), ("2025-09-10", "2026-03-31"), ("2026-01-01", "2026-02-20")]:
+        s, e = (d(start) if start else None), (d(end) if end else None)
+        for by in ("stream", "customer", "contract"):
+            table = (
+                reports.keep(entries, cur, start=s, end=e, by=by)
+                if history is None
+                else summaries.keep(history, start=s, end=e, by=by)
+            )
+            out.append(render(table, "json"))
+    for day in ("2025-10-31", "2026-01-17", "2026-03-31", "2026-04-02", "2026-12-15"):
+        as_of = d(day)
+        if history is None:
+            built = [
+                reports.receivables(entries, cur, as_of=as_of),
+                reports.payables(entries, cur, as_of=as_of),
+                reports.mrr(book, entries, cur, as_of=as_of),
+            ]
+        else:
+            built = [
+                summaries.receivables(history, as_of=as_of),
+                summaries.payables(history, as_of=as_of),
+                summaries.mrr(history, as_of=as_of),
+            ]
+        out.extend(render(t, "json") for t in built)
+    return out
+
+
+@pytest.mark.slow
+def test_a_generated_multi_currency_ledger_gives_the_same_reports(
+    tmp_path: Path, fixed_today: None
+) -> None:
+    ledger = build_demo(tmp_path / "big", customers=24, months=8, seed=3, fast=True)
+    main = ledger.main
+    assert b" EUR" in (tmp_path / "big" / "ledger" / "journal" / "2026-10.beancount").read_bytes()
+    assert invoke(main, "verify").exit_code == 0
+    history = Ledger(main).history()
+    assert history is not None and len(history.summaries) == 8
+    assert history.summaries[0].month == Month(2026, 3)
+    fast = tables(main, history)
+    assert fast == tables(main, None)
+    assert any(" EUR" in t for t in fast)
