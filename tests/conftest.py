@@ -205,10 +205,12 @@ def build_closed_seed(root: Path) -> Path:
 
 
 def copy_demo(root: Path, *, main: bool = True) -> Path:
-    """A copy of the shipped demo at `root`: ledger/ (not its lock), the documents/ it issued
-    and, with `main`, main.beancount; the copy's main file."""
+    """A copy of the shipped demo at `root`: ledger/ (not its lock, nor the month summaries a
+    command run in the checkout may have written), the documents/ it issued and, with `main`,
+    main.beancount; the copy's main file."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns(".lock"))
+    ignore = shutil.ignore_patterns(".lock", "summaries")
+    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=ignore)
     shutil.copytree(DEMO / "documents", root / "documents")
     if main:
         shutil.copy(DEMO / "main.beancount", root / "main.beancount")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, invoke
+from conftest import Seal, copy_demo, invoke
 
 from onebox_ledger import reports, summaries
 from onebox_ledger.demo import build_demo
@@ -42,11 +42,7 @@ def d(text: str) -> datetime.date:
 @pytest.fixture
 def demo(tmp_path: Path, fixed_today: None) -> Path:
     """A copy of the shipped demo, its summaries written by verify."""
-    root = tmp_path / "demo"
-    root.mkdir()
-    shutil.copy(DEMO / "main.beancount", root / "main.beancount")
-    shutil.copytree(DEMO / "ledger", root / "ledger", ignore=shutil.ignore_patterns("summaries"))
-    main = root / "main.beancount"
+    main = copy_demo(tmp_path / "demo")
     assert invoke(main, "verify").exit_code == 0
     return main
 
@@ -57,7 +53,7 @@ def outputs(main: Path) -> list[str]:
     return [r.output for r in results]
 
 
-def test_verify_writes_one_summary_per_sealed_month(demo: Path) -> None:
+def test_verify_writes_one_summary_per_sealed_month(demo: Path, demo_head: Seal) -> None:
     folder = demo.parent / "ledger" / "summaries"
     assert sorted(p.name for p in folder.iterdir()) == [f"2026-{m:02d}.json" for m in range(1, 11)]
     history = Ledger(demo).history()
@@ -69,7 +65,7 @@ def test_verify_writes_one_summary_per_sealed_month(demo: Path) -> None:
         "ledger/journal/opening.beancount", "ledger/prices.beancount", "ledger/terms.beancount",
         "main.beancount",
     ]  # fmt: skip
-    assert last.seal == "sha256:6d01f21be7aa15b66b8f6e7c706d07500c7567ee777eae531ec159d6da645cef"
+    assert last.seal == demo_head.digest
     assert last.previous == history.summaries[-2].key
 
 
@@ -138,11 +134,11 @@ def test_a_tampered_summary_is_refused(demo: Path) -> None:
     )
 
 
-def test_verify_quick_passes_on_the_demo(demo: Path) -> None:
+def test_verify_quick_passes_on_the_demo(demo: Path, demo_head: Seal) -> None:
     result = invoke(demo, "verify", "--quick")
     assert result.exit_code == 0
     assert result.output == (
-        "head: 2026-10 sha256:6d01f21be7aa15b66b8f6e7c706d07500c7567ee777eae531ec159d6da645cef\n"
+        f"head: 2026-10 {demo_head.digest}\n"
         "verify --quick: 10 sealed month(s) (2026-01..2026-10) against their summaries, 0"
         " finding(s); nothing re-derived (onebox-ledger verify does)\n"
     )
@@ -178,8 +174,8 @@ def test_verify_quick_names_a_month_without_summary(demo: Path) -> None:
     assert history is not None and str(history.summaries[-1].month) == "2026-08"
 
 
-def test_verify_quick_with_head(demo: Path) -> None:
-    old = "sha256:6d01f21be7aa15b66b8f6e7c706d07500c7567ee777eae531ec159d6da645cef"
+def test_verify_quick_with_head(demo: Path, demo_head: Seal) -> None:
+    old = demo_head.digest
     assert invoke(demo, "verify", "--quick", "--head", old).exit_code == 0
     wrong = invoke(demo, "verify", "--quick", "--head", "sha256:" + "0" * 64)
     assert wrong.exit_code == 1
