@@ -202,7 +202,10 @@ def _postings(groups: Mapping[GroupKey, Decimal]) -> list[data.Posting]:
 
 
 def _weight(postings: Iterable[data.Posting], operating: str) -> Decimal:
-    return sum((money.weight(p, operating) for p in postings), ZERO)
+    """The postings' weight, exact; written in cents when that is exact too (95.6800 -> 95.68)."""
+    total = sum((money.weight(p, operating) for p in postings), ZERO)
+    cents = total.quantize(NIL)
+    return cents if cents == total else total
 
 
 def _item_meta(item: OpenItem, kind: str, entry_id: str) -> dict[str, object]:

@@ -185,7 +185,7 @@ def _archive_texts(
     digest = seals.year_digest(year, head, currency, meta, parsed)
     seal = beans.custom(end, seals.YEAR, [str(year), digest], meta)
     texts["ledger/journal/year.beancount"] = (
-        YEAR_HEADER.format(year=year) + "\n" + body + beans.format_entries([seal])
+        YEAR_HEADER.format(year=year) + "\n" + body + "\n" + beans.format_entries([seal])
     )
     return texts
 
@@ -233,7 +233,7 @@ def _open_texts(
     header = OPENING_HEADER.format(year=year, next=year + 1)
     return {
         ledger.accounts_path: accounts,
-        ledger.opening_path: header + "\n" + body + beans.format_entries([seal]),
+        ledger.opening_path: header + "\n" + body + "\n" + beans.format_entries([seal]),
     }
 
 

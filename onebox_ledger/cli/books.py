@@ -228,9 +228,10 @@ def report() -> None:
 
 
 def _report(build: Callable[[list[data.Directive], str], reports.Table], fmt: str) -> None:
-    """Load the whole ledger (refused when invalid), build the report, print it."""
+    """Load the whole ledger, the archived years too (refused when invalid), build the
+    report, print it: a report over any period gives the numbers of the unrolled books."""
     book = ledger()
-    loaded = book.load_valid()
+    loaded = book.load_history()
     try:
         with paused_gc():
             table = build(loaded.entries, book.operating_currency())
@@ -324,7 +325,14 @@ def report_mrr(as_of: datetime.date | None, fmt: str) -> None:
     metavar="DIGEST",
     help="The digest noted at the last audit (sha256:...); exit 1 if it is no longer in the chain.",
 )
-def verify(head: str | None) -> None:
+@click.option(
+    "--all",
+    "every_year",
+    is_flag=True,
+    help="The archived years too (ledger/archive/YYYY): each alone, the chain across the years,"
+    " and each closing and opening re-derived from its archive.",
+)
+def verify(head: str | None, every_year: bool) -> None:
     """Check every seal and its chain, re-derive every generated entry, check main.beancount.
 
     Trusts no plugin line: it runs onebox-ledger's checks itself. Prints one line
@@ -335,8 +343,10 @@ def verify(head: str | None) -> None:
     Example:
       onebox-ledger verify
       onebox-ledger verify --head sha256:41a0...
+      onebox-ledger verify --all
     """
-    result = actions.verify(ledger(), head=head)
+    check = actions.verify_all if every_year else actions.verify
+    result = check(ledger(), head=head)
     for line in result.errors:
         echo(f"error: {line}")
     for line in result.diffs:
