@@ -48,6 +48,8 @@ YEAR_HEADER = (
     " Written by\n; onebox-ledger year close; edit nothing by hand.\n"
 )
 STATIC = ("accounts.beancount", "terms.beancount", "customers.beancount", "prices.beancount")
+# a document entry's file, relative to its journal file: one level deeper in the archive
+_DOCUMENT = re.compile(r'^([0-9]{4}-[0-9]{2}-[0-9]{2} document \S+ ")\.\./\.\./', re.MULTILINE)
 _TITLE = re.compile(r'^option "title" "((?:[^"\\\n]|\\.)*)"$', re.MULTILINE)
 
 
@@ -81,8 +83,8 @@ def close_year(ledger: Ledger, year: int) -> YearClosed:
         names = {cid: customer.name for cid, customer in book.customers.items()}
         closing = yearroll.closing(loaded.entries, year, operating)
         opening = yearroll.opening(loaded.entries, year, operating, names)
-        archive_texts = _archive_texts(ledger, year, months, closing, head, currency, loaded)
-        open_texts = _open_texts(ledger, year, opening, head, currency, loaded)
+        archive_texts = _archive_texts(ledger, year, months, closing, head, currency)
+        open_texts = _open_texts(ledger, year, opening, head, currency)
         staging = ledger.archive / f".{year}.staging"
         checking = ledger.archive / f".{year}.checking"
         try:
@@ -158,18 +160,15 @@ def _archive_texts(
     closing: data.Transaction | None,
     head: str,
     currency: str,
-    loaded: object,
 ) -> dict[str, str]:
     """The archive's files, by path inside its folder."""
     texts: dict[str, str] = {"main.beancount": _archive_main(ledger, year)}
     for name in STATIC:
         texts[f"ledger/{name}"] = (ledger.dir / name).read_text(encoding="utf-8")
     for month in months:
-        texts[f"ledger/journal/{month}.beancount"] = ledger.month_path(month).read_text(
-            encoding="utf-8"
-        )
+        texts[f"ledger/journal/{month}.beancount"] = archived_text(ledger.month_path(month))
     if ledger.opening_path.is_file():
-        texts["ledger/journal/opening.beancount"] = ledger.opening_path.read_text(encoding="utf-8")
+        texts["ledger/journal/opening.beancount"] = archived_text(ledger.opening_path)
     end = yearroll.year_end(year)
     opened = {e.account for e in ledger.static_entries() if isinstance(e, data.Open)}
     rolled: list[data.Directive] = []
@@ -188,6 +187,13 @@ def _archive_texts(
         YEAR_HEADER.format(year=year) + "\n" + body + "\n" + beans.format_entries([seal])
     )
     return texts
+
+
+def archived_text(path: Path) -> str:
+    """A journal file as the archive holds it: its document entries' relative paths reach
+    the books' ``documents/`` from ``ledger/archive/YYYY/ledger/journal/`` (a document entry
+    is not sealed: it changes no number)."""
+    return _DOCUMENT.sub(r"\1../../../../../", path.read_text(encoding="utf-8"))
 
 
 def _archive_main(ledger: Ledger, year: int) -> str:
@@ -209,7 +215,6 @@ def _open_texts(
     opening: list[data.Transaction],
     head: str,
     currency: str,
-    loaded: object,
 ) -> dict[Path, str]:
     """The open books' new accounts and opening files."""
     end = yearroll.year_end(year)
@@ -289,7 +294,9 @@ def _finish_interrupted(ledger: Ledger, year: int) -> YearClosed | None:
         return None
     for month in left:
         copy = archive / "ledger" / "journal" / f"{month}.beancount"
-        if not copy.is_file() or copy.read_bytes() != ledger.month_path(month).read_bytes():
+        if not copy.is_file() or copy.read_text(encoding="utf-8") != archived_text(
+            ledger.month_path(month)
+        ):
             raise LedgerError(
                 f"year {year} is archived but {ledger.shown(ledger.month_path(month))} differs"
                 f" from its archived copy; restore the books from git"
