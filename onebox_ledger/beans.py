@@ -42,6 +42,7 @@ DEFERRED = "Liabilities:Deferred-Revenue"
 CREDIT = "Liabilities:Customer-Credit"
 OPENING = "Equity:Opening-Balances"  # bank add --opening: a bank account's balance the day it opens
 ROUNDING = "Equity:Rounding"
+RETAINED = "Equity:Retained-Earnings"  # a rolled year's result (onebox_ledger.yearroll)
 FX_GAINS = "Income:FX-Gains"
 FX_LOSSES = "Expenses:FX-Losses"
 FX_UNREALIZED = "Income:FX-Unrealized"  # the month end's revaluation (onebox_ledger.month_end)

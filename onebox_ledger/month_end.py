@@ -118,14 +118,29 @@ def _ids(month: Month) -> tuple[str, str]:
     return prefix, prefix + REVALUE
 
 
+def carried_id(entry: data.Transaction) -> str:
+    """The id of the entry `entry` carries into a new year (a year's roll copies the last
+    month's month-end entries into the opening, ``year/2026/open/close/2026-12/fx/revalue``),
+    else `entry`'s own id."""
+    entry_id = beans.entry_id(entry) or ""
+    if entry_id.startswith("year/") and "/open/close/" in entry_id:
+        return entry_id[entry_id.index("/open/") + len("/open/") :]
+    return entry_id
+
+
 def reversals(month: Month, history: Iterable[data.Transaction]) -> list[data.Transaction]:
     """The month-end entries written by the close of the month before `month`, reversed on
-    `month`'s first day: the same postings negated (what was booked, whatever rule booked it)."""
+    `month`'s first day: the same postings negated (what was booked, whatever rule booked it).
+
+    After a year's roll the last month's entries are in the archive; the opening carries
+    them (:func:`carried_id`) with ``Equity:Opening-Balances`` where the revaluation had
+    ``Income:FX-Unrealized`` (the archived year's result): reversed, that leg is the
+    unrealized account again, so January reverses exactly what December booked."""
     before = month.prev()
     prefix, revalue = _ids(before)
     out: list[data.Transaction] = []
     for entry in history:
-        entry_id = beans.entry_id(entry) or ""
+        entry_id = carried_id(entry)
         if not (before.first <= entry.date <= before.last and entry_id.startswith(prefix)):
             continue
         if entry_id == revalue:
@@ -134,8 +149,10 @@ def reversals(month: Month, history: Iterable[data.Transaction]) -> list[data.Tr
             new_id = f"close/{month}/{entry_id.removeprefix(prefix)}{REVERSE}"
         else:
             continue
+        carried = entry_id != (beans.entry_id(entry) or "")
         postings = [
-            beans.posting(post.account, -beans.units(post).number, beans.units(post).currency,
+            beans.posting(UNREALIZED if carried and post.account == beans.OPENING else post.account,
+                          -beans.units(post).number, beans.units(post).currency,
                           lot=beans.lot_of(post))
             for post in entry.postings
         ]  # fmt: skip

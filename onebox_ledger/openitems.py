@@ -26,6 +26,23 @@ posting to ``Liabilities:Customer-Credit:*`` carrying the same ``credit:`` (the
 id of the receipt or credit note that made it), and OneBox **prepaid** every
 posting to ``Assets:Prepaid:OneBox`` carrying the same ``prepaid:``. Both are
 used oldest first.
+
+An item carried into a new year by its roll (onebox_ledger.yearroll) is one
+transaction stating the item as it stood at the year's end: its postings hold what
+is open, its metadata the rest (``issued``, ``due``, ``until``, ``billed``,
+``paid``, ``accrued``, ``in-grace``), so the item reads exactly as it did before
+the roll::
+
+    2026-12-31 * "Acme Realty" "Carried into 2027: invoice inv-2026-11-acme"
+      id: "year/2026/open/invoice/inv-2026-11-acme"
+      customer: "acme"
+      invoice: "inv-2026-11-acme"
+      issued: 2026-11-30
+      due: 2026-12-30
+      billed: 125.00
+      paid: 100.00
+      Assets:Receivable:Acme    25.00 USD        ; invoiced 125.00, paid 100.00, open 25.00
+      Equity:Opening-Balances  -25.00 USD
 """
 
 from __future__ import annotations
@@ -86,8 +103,36 @@ def _item(
     item = items.get(key)
     if item is None:
         customer = entry.meta.get("customer") if kind in ("invoice", "credit") else None
-        item = items[key] = OpenItem(key, kind, entry.date, currency, customer)
+        date = _date_meta(entry, "issued") if is_carried(entry) else None
+        item = items[key] = OpenItem(key, kind, date or entry.date, currency, customer)
     return item
+
+
+CARRIED = "/open/"  # in the id of a carried item: year/2026/open/invoice/inv-2026-11-acme
+
+
+def is_carried(entry: data.Transaction) -> bool:
+    """Whether `entry` carries an item into a new year (see the module docs)."""
+    entry_id = entry.meta.get("id") if entry.meta else None
+    return isinstance(entry_id, str) and entry_id.startswith("year/") and CARRIED in entry_id
+
+
+def _amount_meta(entry: data.Transaction, name: str) -> Decimal:
+    value = entry.meta.get(name)
+    return value if isinstance(value, Decimal) else ZERO
+
+
+def _carry(item: OpenItem, entry: data.Transaction, post: data.Posting) -> None:
+    """Set `item` as a carried item's transaction states it (each of its postings sets the
+    same values: an item carried on two accounts, Payable and Grace, counts once)."""
+    item.billed = _amount_meta(entry, "billed")
+    item.paid = _amount_meta(entry, "paid")
+    item.accrued = _amount_meta(entry, "accrued")
+    item.in_grace = _amount_meta(entry, "in-grace")
+    item.due = _date_meta(entry, "due")
+    item.until = _date_meta(entry, "until")
+    if item.lot is None:
+        item.lot = beans.lot_of(post)
 
 
 def _date_meta(entry: data.Transaction, name: str) -> datetime.date | None:
@@ -136,6 +181,9 @@ def add_invoice_posting(
         return
     number, currency = beans.units(post)
     item = _item(items, key, "invoice", entry, currency)
+    if is_carried(entry):
+        _carry(item, entry, post)
+        return
     if number > 0:
         item.billed += number
         item.due = item.due or _date_meta(entry, "due")
@@ -175,6 +223,9 @@ def add_bill_posting(
         return
     number, currency = beans.units(post)
     item = _item(items, key, "bill", entry, currency)
+    if is_carried(entry):
+        _carry(item, entry, post)
+        return
     if item.lot is None:
         item.lot = beans.lot_of(post)
     entry_id = beans.entry_id(entry) or ""
@@ -229,6 +280,9 @@ def add_credit_posting(
         return
     number, currency = beans.units(post)
     item = _item(items, key, kind, entry, currency)
+    if is_carried(entry):
+        _carry(item, entry, post)
+        return
     if item.lot is None:
         item.lot = beans.lot_of(post)
     added = number if prepaid else -number

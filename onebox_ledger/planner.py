@@ -110,8 +110,7 @@ class State:
     @classmethod
     def of(cls, entries: Sequence[data.Directive], operating: str) -> State:
         book, _ = parse_book(entries)
-        found, _ = seals.parse(entries)
-        state = cls(book, Rates.of(entries, operating), max(found, default=None))
+        state = cls(book, Rates.of(entries, operating), seals.sealed_through(entries))
         state.rules = parse_rules(entries)[0]
         state.agents = parse_agents(entries)[0]
         for entry in entries:

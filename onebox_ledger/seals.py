@@ -21,6 +21,25 @@ covered), ``note``, ``document``, ``event``, ``query``, ``commodity`` and other
 month is refused outright (:func:`findings`): Beancount runs ``ops.pad`` after
 every plugin, so no plugin sees the transaction it inserts.
 
+**A year rolled forward** (onebox_ledger.yearroll) adds two seals of its own, so
+the chain goes on across the archive without any sealed month being rewritten::
+
+    ; ledger/archive/2026/ledger/journal/year.beancount: the closing entry's seal
+    2026-12-31 custom "onebox-year" "2026" "sha256:77c1..."
+      previous: "sha256:5be0..."          ; December 2026's digest
+    ; ledger/journal/opening.beancount (the open books): the opening entries' seal
+    2026-12-31 custom "onebox-opening" "2026-12" "sha256:d4e9..."
+      previous: "sha256:5be0..."          ; the archive's head: December 2026's digest
+
+``onebox-year`` covers the entries whose ``id`` starts ``year/2026/`` (the
+closing entry to ``Equity:Retained-Earnings``, dated 2026-12-31, and the account
+it opens); no month's digest covers them, so December's seal stays as it was.
+``onebox-opening`` carries the archive's head: it covers everything dated on or
+before its month's end that the open books load (the opening entries, dated
+2026-12-31, and the static files' older terms, customers, prices and accounts),
+and the first month sealed after it (2027-01) follows the carried head, as it
+followed December's seal before the roll. A book holds at most one opening.
+
 Changing the operating currency changes every digest. Deleting the newest month
 leaves a valid shorter chain: an auditor notes the head (``verify`` prints
 ``head: 2026-10 sha256:...``) and checks it later with ``verify --head``.
@@ -37,7 +56,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -51,6 +70,10 @@ from .values import Month
 
 VERSION = "onebox-seal/2"
 SEAL = "onebox-close"
+OPENING = "onebox-opening"  # the open books' carried head and opening entries
+YEAR = "onebox-year"  # a rolled year's closing entry, in its archive
+YEAR_PREFIX = "year/"  # ids of the entries a year's roll writes: year/2026/...
+SEALS = frozenset({SEAL, OPENING, YEAR})
 FIRST = "none"  # the `previous:` of the first seal
 _LOADER_KEYS = frozenset({"filename", "lineno"})
 
@@ -93,7 +116,9 @@ def covered(entry: data.Directive) -> bool:
     if isinstance(entry, data.Transaction | data.Pad | data.Price | data.Open | data.Close):
         return True
     return (
-        isinstance(entry, data.Custom) and entry.type.startswith("onebox-") and entry.type != SEAL
+        isinstance(entry, data.Custom)
+        and entry.type.startswith("onebox-")
+        and entry.type not in SEALS
     )
 
 
@@ -209,8 +234,40 @@ def digest(
     entries: Iterable[data.Directive],
 ) -> str:
     """The digest of `month`'s seal: the covered `entries` (others are skipped) and the chain."""
+    return _digest(str(month), previous, currency, seal_meta, entries)
+
+
+def opening_digest(
+    month: Month,
+    previous: str,
+    currency: str,
+    seal_meta: Mapping[str, Any],
+    entries: Iterable[data.Directive],
+) -> str:
+    """The digest of an ``onebox-opening`` carrying `month` (the archive's last month)."""
+    return _digest(f"{OPENING} {month}", previous, currency, seal_meta, entries)
+
+
+def year_digest(
+    year: int,
+    previous: str,
+    currency: str,
+    seal_meta: Mapping[str, Any],
+    entries: Iterable[data.Directive],
+) -> str:
+    """The digest of an ``onebox-year`` seal of `year` (its closing entries)."""
+    return _digest(f"{YEAR} {year}", previous, currency, seal_meta, entries)
+
+
+def _digest(
+    label: str,
+    previous: str,
+    currency: str,
+    seal_meta: Mapping[str, Any],
+    entries: Iterable[data.Directive],
+) -> str:
     hasher = hashlib.sha256()
-    for part in (VERSION, previous, currency, str(month), _meta(seal_meta)):
+    for part in (VERSION, previous, currency, label, _meta(seal_meta)):
         hasher.update(part.encode("utf-8"))
         hasher.update(b"\x00")
     for text in sorted(canonical(e) for e in entries if covered(e)):
@@ -288,31 +345,135 @@ def parse(entries: Iterable[data.Directive]) -> tuple[dict[Month, Seal], list[Fi
     return seals, errors
 
 
-def buckets(
-    entries: Iterable[data.Directive], months: Sequence[Month]
-) -> dict[Month, list[data.Directive]]:
-    """The covered entries of each sealed month (sorted `months`); the first takes all before it."""
-    out: dict[Month, list[data.Directive]] = {month: [] for month in months}
-    if not months:
-        return out
-    first, last = months[0], months[-1].last
+@dataclass(frozen=True)
+class Roll:
+    """The seals a year's roll writes (see the module docs): the open books' opening, and
+    each archived year's closing seal, by year."""
+
+    opening: Seal | None
+    years: dict[int, Seal]
+
+
+def parse_roll(entries: Iterable[data.Directive]) -> tuple[Roll, list[Finding]]:
+    """The ``onebox-opening`` (at most one) and the ``onebox-year`` seals, and the malformed."""
+    opening: Seal | None = None
+    years: dict[int, Seal] = {}
+    errors: list[Finding] = []
     for entry in entries:
-        if entry.date > last or not covered(entry):
+        if not (isinstance(entry, data.Custom) and entry.type in (OPENING, YEAR)):
+            continue
+        values = [value for value, _ in entry.values]
+        previous = (entry.meta or {}).get("previous")
+        try:
+            if len(values) != 2 or not all(isinstance(v, str) for v in values):
+                raise ValueError
+            if not isinstance(previous, str):
+                raise ValueError
+            if entry.type == OPENING:
+                year, number = values[0].split("-")
+                month = Month(int(year), int(number))
+            else:
+                month = Month(int(values[0]), 12)
+        except ValueError:
+            what = "a month" if entry.type == OPENING else "a year"
+            errors.append(
+                _error(entry, f'"{entry.type}" takes {what}, a digest and previous: "sha256:..."')
+            )
+            continue
+        seal = Seal(month, values[1], previous, entry)
+        if entry.type == OPENING:
+            if opening is not None:
+                errors.append(_error(entry, "the books hold two openings; keep the newest"))
+                continue
+            opening = seal
+        elif month.year in years:
+            errors.append(_error(entry, f"year {month.year} is sealed twice"))
+        else:
+            years[month.year] = seal
+    return Roll(opening, years), errors
+
+
+def rolled_year(entry: data.Directive) -> int | None:
+    """The year whose roll wrote `entry` (its id ``year/2026/...``), else None."""
+    entry_id = (entry.meta or {}).get("id")
+    if not isinstance(entry_id, str) or not entry_id.startswith(YEAR_PREFIX):
+        return None
+    part = entry_id[len(YEAR_PREFIX) :].split("/", 1)[0]
+    return int(part) if part.isdigit() and len(part) == 4 else None
+
+
+def sealed_through(entries: Iterable[data.Directive]) -> Month | None:
+    """The latest sealed month: the newest ``onebox-close``, else the month an opening carries."""
+    entries = list(entries)
+    found, _ = parse(entries)
+    if found:
+        return max(found)
+    roll, _ = parse_roll(entries)
+    return roll.opening.month if roll.opening is not None else None
+
+
+def buckets(
+    entries: Iterable[data.Directive],
+    months: Sequence[Month],
+    *,
+    opening: Month | None = None,
+    years: Collection[int] = (),
+) -> dict[Month, list[data.Directive]]:
+    """The covered entries of each sealed month (sorted `months`); the first takes all before it,
+    unless an `opening` carries a month (see :func:`roll_buckets`)."""
+    return roll_buckets(entries, months, opening=opening, years=years)[0]
+
+
+def roll_buckets(
+    entries: Iterable[data.Directive],
+    months: Sequence[Month],
+    *,
+    opening: Month | None = None,
+    years: Collection[int] = (),
+) -> tuple[
+    dict[Month, list[data.Directive]], list[data.Directive], dict[int, list[data.Directive]]
+]:
+    """(each sealed month's covered entries, the opening's, each sealed year's): every
+    covered entry in at most one, by the rules of the module docs."""
+    out: dict[Month, list[data.Directive]] = {month: [] for month in months}
+    carried: list[data.Directive] = []
+    rolled: dict[int, list[data.Directive]] = {year: [] for year in years}
+    last = max((m.last for m in (*months[-1:], *([opening] if opening else []))), default=None)
+    if last is None and not years:
+        return out, carried, rolled
+    first = months[0] if months else None
+    for entry in entries:
+        if not covered(entry):
+            continue
+        year = rolled_year(entry) if rolled else None
+        if year is not None and year in rolled:
+            rolled[year].append(entry)
+            continue
+        if last is None or entry.date > last:
+            continue
+        if opening is not None and entry.date <= opening.last:
+            carried.append(entry)
             continue
         month = Month(entry.date.year, entry.date.month)
-        bucket = out.get(first if month < first else month)
+        if first is not None and month < first and opening is None:
+            month = first
+        bucket = out.get(month)
         if bucket is not None:
             bucket.append(entry)
-    return out
+    return out, carried, rolled
 
 
 def findings(entries: Sequence[data.Directive], currency: str) -> tuple[list[Seal], list[Finding]]:
     """Check every seal of a loaded ledger: its digest, its place in the chain, no pad in it.
 
     Returns the chain (oldest first) and one finding per problem, located at the
-    seal (or at the pad), each naming the month.
+    seal (or at the pad), each naming the month. A rolled year's seals (the
+    opening, the year's closing seal) are checked as the module docs say.
     """
     seals, errors = parse(entries)
+    roll, roll_errors = parse_roll(entries)
+    errors.extend(roll_errors)
+    opening = roll.opening
     months = sorted(seals)
     chain = [seals[m] for m in months]
     for before, after in itertools.pairwise(months):
@@ -324,20 +485,49 @@ def findings(entries: Sequence[data.Directive], currency: str) -> tuple[list[Sea
                     " (was its journal file deleted?); restore it from git",
                 )
             )
-    if not months:
+    if opening is not None and months and months[0] != opening.month.next():
+        errors.append(
+            _error(
+                seals[months[0]].entry,
+                f"{months[0]} is the first month sealed after the opening of {opening.month},"
+                f" but {opening.month.next()} is the month after it (a sealed month is missing,"
+                " or a rolled month's seal was left in the open books)",
+            )
+        )
+    if not months and opening is None and not roll.years:
         return chain, errors
+    through = max((m for m in (*months[-1:], *([opening.month] if opening else []))), default=None)
+    first = months[0] if months else None
     for entry in entries:
-        if isinstance(entry, data.Pad) and entry.date <= months[-1].last:
+        if through is not None and isinstance(entry, data.Pad) and entry.date <= through.last:
+            shown = Month.of(entry.date) if first is None else max(Month.of(entry.date), first)
             errors.append(
                 _error(
                     entry,
                     f"pad dated {entry.date}, in or before sealed month"
-                    f" {max(Month.of(entry.date), months[0])}: a sealed month cannot be padded"
+                    f" {shown}: a sealed month cannot be padded"
                     " (Beancount inserts the padding after every check); remove it",
                 )
             )
-    found = buckets(entries, months)
+    found, carried, rolled = roll_buckets(
+        entries, months, opening=opening.month if opening else None, years=list(roll.years)
+    )
     previous = FIRST
+    if opening is not None:
+        previous = opening.previous or FIRST
+        computed = opening_digest(
+            opening.month, previous, currency, seal_meta(opening.entry), carried
+        )
+        if computed != opening.digest:
+            errors.append(
+                _error(
+                    opening.entry,
+                    f"the opening of {opening.month.next().year} is sealed but what it covers"
+                    f" (the opening entries, everything dated up to {opening.month.last})"
+                    f" changed (digest {computed[:19]}... instead of {opening.digest[:19]}...);"
+                    " restore it from git",
+                )
+            )
     for seal in chain:
         if seal.previous is None:
             errors.append(
@@ -369,4 +559,24 @@ def findings(entries: Sequence[data.Directive], currency: str) -> tuple[list[Sea
                     )
                 )
         previous = seal.digest
+    for year, seal in sorted(roll.years.items()):
+        december = seals.get(Month(year, 12))
+        if december is None or seal.previous != december.digest:
+            errors.append(
+                _error(
+                    seal.entry,
+                    f"year {year}'s closing seal follows {str(seal.previous)[:19]}..., not"
+                    f" December {year}'s seal; the chain is broken",
+                )
+            )
+            continue
+        computed = year_digest(year, december.digest, currency, seal_meta(seal.entry), rolled[year])
+        if computed != seal.digest:
+            errors.append(
+                _error(
+                    seal.entry,
+                    f"year {year} is closed but what its closing seal covers changed (digest"
+                    f" {computed[:19]}... instead of {seal.digest[:19]}...); restore it from git",
+                )
+            )
     return chain, errors

@@ -109,6 +109,7 @@ ARGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("usage",): ("acme-data", "1500", "--month", "2026-11"),
     ("verify",): (),
     ("write-off",): ("inv-2026-11-acme", "--date", "2026-12-05"),
+    ("year", "close"): ("2026",),
 }  # fmt: skip
 
 

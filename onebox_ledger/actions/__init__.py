@@ -48,7 +48,8 @@ from .rules import rule_add, rule_list
 from .taxes import customer_tax, partner_set, tax_pay, terms_onebox_vat, terms_vat
 from .terms import price, terms_item, terms_payment, terms_rate
 from .upgrading import upgrade
-from .verification import Verification, verify
+from .verification import Verification, verify, verify_all
+from .year_closing import YearClosed, close_year
 
 __all__ = [
     "Closed",
@@ -56,10 +57,12 @@ __all__ = [
     "Invoiced",
     "Verification",
     "Written",
+    "YearClosed",
     "apply_credit",
     "bank_add",
     "bank_opening",
     "close",
+    "close_year",
     "contract_add",
     "contract_change",
     "contract_end",
@@ -87,6 +90,7 @@ __all__ = [
     "upgrade",
     "usage",
     "verify",
+    "verify_all",
     "write_events",
     "write_off",
     "write_static",

@@ -168,7 +168,8 @@ def issue_month(ledger: Ledger, month: Month, *, today: datetime.date) -> list[I
 def statement(
     ledger: Ledger, customer: str, *, as_of: datetime.date, start: datetime.date | None
 ) -> Statement:
-    loaded, book = _load(ledger)
+    loaded = ledger.load_history()  # any period: the archived years too
+    book, _ = parse_book(loaded.entries)
     _customer(book, customer)
     first = start or datetime.date(as_of.year, 1, 1)
     if first > as_of:

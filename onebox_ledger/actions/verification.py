@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from beancount.core import data
 
-from .. import agents, beans, events, month_end, seals, taxes
+from .. import agents, beans, events, month_end, seals, taxes, yearroll
 from ..billing import BillingError
 from ..close import (
     CloseError,
@@ -85,6 +85,86 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     return report
 
 
+def verify_all(ledger: Ledger, *, head: str | None = None) -> Verification:
+    """`verify` of the open books and of every archived year (``ledger/archive/YYYY``, each
+    a ledger checked alone: its chain, digests, re-derived closes), and across them: each
+    opening carries the head of the archive before it, and the closing and opening
+    entries are re-derived from the archive's entries (yearroll) and diffed."""
+    report = verify(ledger, head=head)
+    years = ledger.archived_years()
+    heads: dict[int, str] = {}
+    for year in years:
+        archive = Ledger(ledger.archive_main(year))
+        sub = verify(archive)
+        prefix = ledger.shown(archive.root) + "/"
+        report.errors += [prefix + line for line in sub.errors]
+        report.diffs += [f"{year}: {line}" for line in sub.diffs]
+        report.sealed = sorted({*report.sealed, *sub.sealed})
+        report.generated += sub.generated
+        report.late += sub.late
+        report.taxed += sub.taxed
+        report.commissions += sub.commissions
+        report.documents += sub.documents
+        if sub.head is not None:
+            heads[year] = sub.head[1]
+        report.diffs += _roll_diff(ledger, year, archive)
+    for year in years:
+        after = Ledger(ledger.archive_main(year + 1)) if year + 1 in years else ledger
+        opening = after.opening()
+        where = ledger.shown(after.opening_path)
+        if opening is None or opening.month != Month(year, 12):
+            report.errors.append(f"{where}:0: no opening carries the archive of {year}")
+        elif opening.previous != heads.get(year):
+            report.errors.append(
+                f"{where}:{opening.entry.meta.get('lineno', 0)}: the opening carries"
+                f" {str(opening.previous)[:19]}..., but the archive of {year} ends at"
+                f" {str(heads.get(year))[:19]}...; the chain is broken between the years"
+            )
+    return report
+
+
+def _roll_diff(ledger: Ledger, year: int, archive: Ledger) -> list[str]:
+    """The closing entry of `year` and the next year's opening entries, re-derived from the
+    archive's entries and diffed against what is written."""
+    loaded = archive.load()
+    operating = archive.operating_currency()
+    book, _ = parse_book(loaded.entries)
+    names = {cid: customer.name for cid, customer in book.customers.items()}
+    after = (
+        Ledger(ledger.archive_main(year + 1)) if ledger.archive_main(year + 1).is_file() else ledger
+    )
+    written_open = [
+        e
+        for e in after.parse(after.opening_path)
+        if isinstance(e, data.Transaction)
+        and (beans.entry_id(e) or "").startswith(yearroll.open_prefix(year))
+    ]
+    written_close = [
+        e
+        for e in loaded.entries
+        if isinstance(e, data.Transaction) and beans.entry_id(e) == yearroll.close_id(year)
+    ]
+    closing = yearroll.closing(loaded.entries, year, operating)
+    expected = {
+        "closing": [closing] if closing is not None else [],
+        "opening": yearroll.opening(loaded.entries, year, operating, names),
+    }
+    out: list[str] = []
+    for what, written in (("closing", written_close), ("opening", written_open)):
+        if sorted(map(seals.canonical, written)) == sorted(map(seals.canonical, expected[what])):
+            continue
+        out.extend(
+            difflib.unified_diff(
+                beans.format_entries(written).splitlines(),
+                beans.format_entries(expected[what]).splitlines(),
+                f"{year}'s {what} entries as written",
+                f"{year}'s {what} entries as the archive gives them",
+                lineterm="",
+            )
+        )
+    return out
+
+
 def _verify(loaded: Loaded, operating: str) -> Verification:
     report = Verification()
     report.errors = [describe_error(e) for e in loaded.errors]
@@ -92,6 +172,8 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     if book_errors:
         return report  # the directives plugin already reported them among loaded.errors
     found, _ = seals.parse(loaded.entries)
+    roll, _ = seals.parse_roll(loaded.entries)
+    through = roll.opening.month if roll.opening is not None else None  # archived up to it
     found_agents, _ = agents.parse_agents(loaded.entries)
     rates = Rates.of(loaded.entries, operating)
     credit_entries = [
@@ -113,7 +195,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
             by_month.setdefault(Month.of(entry.date), []).append(entry)
         if isinstance(entry, data.Transaction) and events.VALUE_DATE in entry.meta:
             report.late += 1
-            report.errors.extend(_late_findings(entry, found))
+            report.errors.extend(_late_findings(entry, found, through))
     for month in sorted(found):
         report.sealed.append(month)
         entries = by_month.get(month, [])
@@ -190,14 +272,17 @@ def _commission_diff(loaded: Loaded, book: Book, rates: Rates, report: Verificat
     )
 
 
-def _late_findings(entry: data.Transaction, sealed: Mapping[Month, seals.Seal]) -> list[str]:
+def _late_findings(
+    entry: data.Transaction, sealed: Mapping[Month, seals.Seal], through: Month | None = None
+) -> list[str]:
     """A ``value-date`` says the money moved in a month sealed before it was booked: its month
     must be sealed and before the entry's."""
     value = entry.meta[events.VALUE_DATE]
     where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
     if not isinstance(value, datetime.date):
         return [f"{where}: value-date {value!r} is not a date"]
-    if value >= entry.date or Month.of(value) not in sealed:
+    archived = through is not None and Month.of(value) <= through
+    if value >= entry.date or not (Month.of(value) in sealed or archived):
         return [
             f"{where}: value-date {value} is not in a month sealed before the entry's date"
             f" {entry.date} (a value-date marks money booked after its month was sealed)"

@@ -124,4 +124,16 @@ def main() -> None:
     cli.main()
 
 
-from . import agents, books, documents, imports, money, reconciling, rules, serve, setup, taxes  # noqa: E402,F401  (registers the commands)
+from . import (  # noqa: E402,F401  (registers the commands)
+    agents,
+    books,
+    documents,
+    imports,
+    money,
+    reconciling,
+    rules,
+    serve,
+    setup,
+    taxes,
+    years,
+)

@@ -233,21 +233,23 @@ def _report(
     fast: Callable[[summaries.History], reports.Table] | None = None,
 ) -> None:
     """Build the report from the sealed months' summaries and the months after them when every
-    summary is true to its files (`fast`), else from the whole ledger loaded (`build`,
-    refused when invalid); print it. Both give the same table."""
+    summary is true to its files (`fast`), else from the whole ledger loaded, the archived
+    years too (`build`, refused when invalid); print it. Both give the same table, and a report
+    over any period gives the numbers of the unrolled books. (The summaries answer the open
+    books only: with a year rolled forward, the archives are loaded.)"""
     book = ledger()
     book.check_exists()
     book.finish_pending()
     table = None
     try:
-        history = book.history() if fast is not None else None
+        history = book.history() if fast is not None and not book.archived_years() else None
         if history is not None and fast is not None:
             try:
                 table = fast(history)
             except summaries.SummaryError:
                 table = None
         if table is None:
-            loaded = book.load_valid()
+            loaded = book.load_history()
             with paused_gc():
                 table = build(loaded.entries, book.operating_currency())
     except ReportError as err:
@@ -361,7 +363,14 @@ def report_mrr(as_of: datetime.date | None, fmt: str) -> None:
     is_flag=True,
     help="Check the seals' chain and every file against the month summaries; re-derive nothing.",
 )
-def verify(head: str | None, quick: bool) -> None:
+@click.option(
+    "--all",
+    "every_year",
+    is_flag=True,
+    help="The archived years too (ledger/archive/YYYY): each alone, the chain across the years,"
+    " and each closing and opening re-derived from its archive.",
+)
+def verify(head: str | None, quick: bool, every_year: bool) -> None:
     """Check every seal and its chain, re-derive every generated entry, check main.beancount.
 
     Trusts no plugin line: it runs onebox-ledger's checks itself. Prints one line
@@ -379,11 +388,16 @@ def verify(head: str | None, quick: bool) -> None:
       onebox-ledger verify
       onebox-ledger verify --quick
       onebox-ledger verify --head sha256:41a0...
+      onebox-ledger verify --all
     """
+    if quick and every_year:
+        raise click.UsageError("--quick checks the open books' summaries; --all re-derives every"
+                               " year: choose one")  # fmt: skip
     if quick:
         _verify_quick(head)
         return
-    result = actions.verify(ledger(), head=head)
+    check = actions.verify_all if every_year else actions.verify
+    result = check(ledger(), head=head)
     for line in result.errors:
         echo(f"error: {line}")
     for line in result.diffs:

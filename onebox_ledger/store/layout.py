@@ -85,6 +85,25 @@ class Layout:
     def prices_path(self) -> Path:
         return self.dir / "prices.beancount"
 
+    @property
+    def archive(self) -> Path:
+        """``ledger/archive/``: the years rolled forward, one ledger folder each (YYYY/)."""
+        return self.dir / "archive"
+
+    def archive_main(self, year: int) -> Path:
+        """``ledger/archive/YYYY/main.beancount``: the main file of a rolled year's archive."""
+        return self.archive / str(year) / "main.beancount"
+
+    def archived_years(self) -> list[int]:
+        """The years rolled forward: each folder ``ledger/archive/YYYY/`` holding a main file."""
+        if not self.archive.is_dir():
+            return []
+        return sorted(
+            int(path.name)
+            for path in self.archive.iterdir()
+            if re.fullmatch(r"[0-9]{4}", path.name) and (path / "main.beancount").is_file()
+        )
+
     def month_path(self, month: Month) -> Path:
         return self.journal / f"{month}.beancount"
 

@@ -17,10 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from beancount.core import data
+
+from .. import seals, yearroll
 from .atomic import appended, read_exact, write_atomic
 from .errors import LedgerError, describe_error
 from .layout import write_new
-from .loading import Loaded
+from .loading import Loaded, load_trusted, paused_gc
 from .summarising import Summaries
 from .writing import Writer
 
@@ -39,6 +42,46 @@ class Ledger(Summaries, Writer):
                 f" (bean-check {self.main.name}): {describe_error(loaded.errors[0])}"
             )
         return loaded
+
+    def load_archive(self, year: int) -> Loaded:
+        """A rolled year's archive (``ledger/archive/YYYY/main.beancount``) loaded alone, as
+        bean-check loads it with onebox-ledger's own plugins (errors included)."""
+        return load_trusted([(str(self.archive_main(year)), True)])
+
+    def load_history(self) -> Loaded:
+        """The books over every year, as they were before any year was rolled forward.
+
+        The open books plus each archive's journal entries (its static files are the open
+        books' older ones), without what the rolls wrote (closing and opening entries, their
+        seals): the reports over any period read this and give the numbers of the unrolled
+        books. Without an archive, the open books alone. Refused when a part has errors.
+
+        The one reader of the archive the reports call: per-month summaries can answer the
+        archived years here later, without loading them.
+        """
+        years = self.archived_years()
+        loaded = self.load_valid()
+        if not years:
+            return loaded
+        parts: list[data.Directive] = []
+        with paused_gc():
+            for year in years:
+                archived = self.load_archive(year)
+                if archived.errors:
+                    raise LedgerError(
+                        f"the archive of {year} has {len(archived.errors)} error(s)"
+                        f" (bean-check {self.shown(self.archive_main(year))}):"
+                        f" {describe_error(archived.errors[0])}"
+                    )
+                journal = f"{self.archive_main(year).parent / 'ledger' / 'journal'}/"
+                parts.extend(
+                    e
+                    for e in archived.entries
+                    if str((e.meta or {}).get("filename", "")).startswith(journal) and _history(e)
+                )
+            parts.extend(e for e in loaded.entries if _history(e))
+            parts.sort(key=data.entry_sortkey)
+        return Loaded(parts, [], loaded.options)
 
     def append_full(self, path: Path, text: str, header: str = "") -> None:
         """Append `text` to `path` after validating the whole ledger with it (call under lock)."""
@@ -61,6 +104,13 @@ class Ledger(Summaries, Writer):
 
 DOCUMENTS = "documents"  # the books' documents folder (option "documents"), beside main.beancount
 DOCUMENTS_OPTION = f'option "documents" "{DOCUMENTS}"'
+
+
+def _history(entry: data.Directive) -> bool:
+    """Not written by a year's roll (its closing and opening entries and their seals)."""
+    if isinstance(entry, data.Custom) and entry.type in (seals.OPENING, seals.YEAR):
+        return False
+    return not yearroll.is_roll_entry(entry)
 
 
 def file_documents(

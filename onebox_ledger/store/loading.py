@@ -355,20 +355,39 @@ class Reader(Layout):
         return events.open_date(static, seals.currency_of(self.options()), sealed)
 
     def seal_before(self, month: Month, files: Files) -> seals.Seal | None:
-        """The seal of the latest sealed month before `month` (None: nothing sealed before it)."""
+        """The seal of the latest sealed month before `month` (None: nothing sealed before it).
+
+        In books rolled forward (seals.OPENING), with no month sealed since: the carried
+        head, as the archive's last seal (its month and digest), so the chain goes on."""
         for other in sorted((m for m in files.months if m < month), reverse=True):
             found, _ = seals.parse(self.parse(files.months[other]))
             if other in found:
                 return found[other]
-        return None
+        opening = self.opening()
+        if opening is None or opening.month >= month or opening.previous is None:
+            return None
+        return seals.Seal(opening.month, opening.previous, opening.previous, opening.entry)
+
+    @property
+    def opening_path(self) -> Path:
+        """``ledger/journal/opening.beancount``: opening balances; after a year's roll, the
+        year's opening entries and the archive's head (seals.OPENING)."""
+        return self.journal / "opening.beancount"
+
+    def opening(self) -> seals.Seal | None:
+        """The ``onebox-opening`` of books rolled forward (in opening.beancount), else None."""
+        roll, _ = seals.parse_roll(self.parse(self.opening_path))
+        return roll.opening
 
     def last_sealed(self) -> Month | None:
-        """The latest sealed month, reading journal files from the newest back."""
+        """The latest sealed month, reading journal files from the newest back (after a year's
+        roll with no month sealed since: the archive's last month)."""
         for month in reversed(self.journal_months()):
             found, _ = seals.parse(self.parse(self.month_path(month)))
             if month in found:
                 return month
-        return None
+        opening = self.opening()
+        return opening.month if opening is not None else None
 
 
 # The plugins every load runs (in this order), whatever main.beancount's plugin lines say.

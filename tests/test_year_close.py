@@ -1,0 +1,373 @@
+"""year close: a sealed year rolled forward into ledger/archive/YYYY/, and the books after it.
+
+The demo partner over 36 months (2023-11 .. 2026-10, every month sealed) is built once;
+two years (2023, 2024) are rolled forward on a copy, and every report over the whole
+period is compared with the unrolled books, to the cent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount import loader
+from click.testing import CliRunner
+from conftest import error_line, load_errors, succeeded, take_snapshot
+from fava.application import create_app
+
+from onebox_ledger.cli import cli
+
+HEADS: dict[int, str] = {}  # December's digest of each year, read from the unrolled books' text
+
+
+def december_digest(books: Path, year: int) -> str:
+    """The digest December's seal writes, from the journal's text (not from our code)."""
+    text = (books / "ledger" / "journal" / f"{year}-12.beancount").read_text(encoding="utf-8")
+    found = re.findall(rf'^{year}-12-31 custom "onebox-close" "{year}-12" "(sha256:[0-9a-f]{{64}})"$',
+                       text, re.MULTILINE)  # fmt: skip
+    assert len(found) == 1, text[-400:]
+    return str(found[0])
+
+
+def invoke(main: Path, *args: str) -> Any:
+    return CliRunner().invoke(cli, ["--ledger", str(main), *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """(the unrolled demo over 36 months, a copy with 2023 and 2024 rolled forward)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONEBOX_TODAY", "2026-12-15")
+        patch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+        patch.delenv("ONEBOX_LEDGER", raising=False)
+        loader.initialize(use_cache=False)
+        root = tmp_path_factory.mktemp("years")
+        plain = root / "plain"
+        built = invoke(
+            plain / "main.beancount", "init", str(plain), "--demo",
+            "--customers", "8", "--months", "36", "--seed", "1",
+        )  # fmt: skip
+        assert built.exit_code == 0, built.stderr
+        HEADS.update({year: december_digest(plain, year) for year in (2023, 2024)})
+        rolled = root / "rolled"
+        shutil.copytree(plain, rolled)
+        main = rolled / "main.beancount"
+        assert succeeded(invoke(main, "year", "close", "2023")) == [
+            "year 2023: 2 month file(s) archived in ledger/archive/2023/main.beancount;"
+            " retained earnings 1875.00 USD; 4 opening entries; head carried " + HEADS[2023]
+        ]
+        assert succeeded(invoke(main, "year", "close", "2024")) == [
+            "year 2024: 12 month file(s) archived in ledger/archive/2024/main.beancount;"
+            " retained earnings 2953.86 USD; 19 opening entries; head carried " + HEADS[2024]
+        ]
+        yield plain / "main.beancount", main
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-15")
+    monkeypatch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+    monkeypatch.delenv("ONEBOX_LEDGER", raising=False)
+
+
+REPORTS = [
+    ("report", "keep"),
+    ("report", "keep", "--by", "customer", "--format", "csv"),
+    ("report", "keep", "--by", "contract", "--from", "2024-03-01", "--to", "2025-02-28"),
+    ("report", "keep", "--from", "2023-11-01", "--to", "2023-12-31", "--format", "json"),
+    ("report", "receivables", "--as-of", "2024-06-30"),
+    ("report", "receivables", "--as-of", "2026-10-31"),
+    ("report", "payables", "--as-of", "2024-12-31"),
+    ("report", "payables", "--as-of", "2025-01-15"),
+    ("report", "mrr", "--as-of", "2024-12-31"),
+    ("report", "mrr", "--as-of", "2026-10-31"),
+    ("report", "agents"),
+    ("report", "agents", "--from", "2024-01-01", "--to", "2024-12-31"),
+    ("report", "statement", "--agent", "nadia", "--month", "2024-12"),
+    ("report", "vat", "--from", "2023-01-01", "--to", "2026-12-31"),
+    ("report", "dunning", "--as-of", "2026-10-31"),
+]
+
+
+@pytest.mark.parametrize("args", REPORTS, ids=[" ".join(a) for a in REPORTS])
+def test_every_report_over_the_whole_period_is_the_unrolled_books(
+    books: tuple[Path, Path], args: tuple[str, ...]
+) -> None:
+    plain, rolled = books
+    before = succeeded(invoke(plain, *args))
+    assert succeeded(invoke(rolled, *args)) == before
+    assert len(before) > 3
+
+
+def test_keep_over_the_three_years_to_the_cent(books: tuple[Path, Path]) -> None:
+    """What the partner kept over everything, the same before and after the roll."""
+    plain, rolled = books
+    for main in (plain, rolled):
+        lines = succeeded(invoke(main, "report", "keep", "--format", "csv"))
+        assert lines[-1] == "kept after commission,63465.41,23939.63,38651.90,60.9"
+
+
+def test_the_open_books_load_the_open_year_only(books: tuple[Path, Path]) -> None:
+    _, rolled = books
+    journal = sorted(p.name for p in (rolled.parent / "ledger" / "journal").iterdir())
+    assert journal[0] == "2025-01.beancount"
+    assert journal[-1] == "opening.beancount"
+    assert len(journal) == 24  # 2025-01 .. 2026-10, November's issued documents, the opening
+    entries = [e for e in loader.load_file(str(rolled))[0] if hasattr(e, "postings")]
+    assert min(e.date for e in entries).isoformat() == "2024-12-31"  # the opening entries
+    archived = sorted(
+        p.relative_to(rolled.parent).as_posix()
+        for p in (rolled.parent / "ledger" / "archive" / "2023").rglob("*.beancount")
+    )
+    assert archived == [
+        "ledger/archive/2023/ledger/accounts.beancount",
+        "ledger/archive/2023/ledger/customers.beancount",
+        "ledger/archive/2023/ledger/journal/2023-11.beancount",
+        "ledger/archive/2023/ledger/journal/2023-12.beancount",
+        "ledger/archive/2023/ledger/journal/opening.beancount",
+        "ledger/archive/2023/ledger/journal/year.beancount",
+        "ledger/archive/2023/ledger/prices.beancount",
+        "ledger/archive/2023/ledger/terms.beancount",
+        "ledger/archive/2023/main.beancount",
+    ]
+
+
+def test_bean_check_of_each_archive_and_of_the_open_books(books: tuple[Path, Path]) -> None:
+    _, rolled = books
+    root = rolled.parent
+    assert load_errors(rolled) == []
+    assert load_errors(root / "ledger" / "archive" / "2023" / "main.beancount") == []
+    assert load_errors(root / "ledger" / "archive" / "2024" / "main.beancount") == []
+
+
+def test_the_closing_entry_and_its_seal(books: tuple[Path, Path]) -> None:
+    _, rolled = books
+    text = (rolled.parent / "ledger/archive/2023/ledger/journal/year.beancount").read_text()
+    assert (
+        '2023-12-31 * "Year end" "2023: income and expenses to Equity:Retained-Earnings"\n'
+        '  id: "year/2023/close"\n'
+        "  Expenses:Commission            -212.50 USD\n"
+        "  Expenses:OneBox:Cloud          -162.50 USD\n"
+        "  Income:Cloud                    250.00 USD\n"
+        "  Income:Services                2000.00 USD\n"
+        "  Equity:Retained-Earnings      -1875.00 USD\n"
+    ) in text
+    assert f'  previous: "{HEADS[2023]}"\n' in text
+    assert '2023-12-31 custom "onebox-year" "2023" "sha256:' in text
+
+
+def test_the_opening_states_open_items_and_carries_the_head(books: tuple[Path, Path]) -> None:
+    _, rolled = books
+    text = (rolled.parent / "ledger/journal/opening.beancount").read_text()
+    assert (
+        '2024-12-31 * "Berlin Immo GmbH" "Carried into 2025: invoice inv-2024-12-berlin-immo"\n'
+        '  id: "year/2024/open/invoice/inv-2024-12-berlin-immo"\n'
+        '  customer: "berlin-immo"\n'
+        '  invoice: "inv-2024-12-berlin-immo"\n'
+        "  issued: 2024-12-31\n"
+        "  due: 2025-01-30\n"
+        "  billed: 92.00\n"
+        "  Assets:Receivable:Berlin-Immo         92.00 EUR @ 1.09 USD\n"
+        "  Equity:Opening-Balances             -100.28 USD\n"
+    ) in text
+    assert "  Equity:Retained-Earnings                          -4828.86 USD\n" in text
+    assert "  Liabilities:Deferred-Revenue:Delta-Logistics      -1646.08 USD\n" in text
+    assert '2024-12-31 custom "onebox-opening" "2024-12" "sha256:' in text
+    assert f'  previous: "{HEADS[2024]}"\n' in text
+    january = (rolled.parent / "ledger/journal/2025-01.beancount").read_text()
+    assert f'  previous: "{HEADS[2024]}"\n' in january  # the chain goes on from the archive
+
+
+def test_verify_all_checks_the_archive_and_the_chain(books: tuple[Path, Path]) -> None:
+    plain, rolled = books
+    before = succeeded(invoke(plain, "verify"))
+    assert before[-1] == (
+        "verify: 36 sealed month(s) (2023-11..2026-10), 591 generated entries re-derived,"
+        " 35 commission(s) re-derived, 8 document(s) checked, 0 finding(s), no drift"
+    )
+    assert succeeded(invoke(rolled, "verify", "--all")) == before
+    assert succeeded(invoke(rolled, "verify"))[-1] == (
+        "verify: 22 sealed month(s) (2025-01..2026-10), 456 generated entries re-derived,"
+        " 22 commission(s) re-derived, 8 document(s) checked, 0 finding(s), no drift"
+    )
+
+
+def test_verify_all_names_an_archived_file_changed_by_one_byte(
+    books: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, rolled = books
+    copy = tmp_path / "books"
+    shutil.copytree(rolled.parent, copy)
+    path = copy / "ledger/archive/2024/ledger/journal/2024-03.beancount"
+    text = path.read_text()
+    assert text.count("  Assets:Bank                          163.79 USD\n") == 1
+    path.write_text(text.replace("163.79 USD\n  Assets:Receivable", "163.78 USD\n  Assets:Receivable", 1).replace("-163.79 USD", "-163.78 USD", 1))  # fmt: skip
+    result = invoke(copy / "main.beancount", "verify", "--all")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "error: ledger/archive/2024/ledger/journal/2024-03.beancount:94: 2024-03 is sealed but"
+        " what its seal covers changed (digest sha256:"
+    )
+    assert "2024's opening entries as written" in result.stdout
+    assert "-  Assets:Bank                                        5828.77 USD" in lines
+    assert "+  Assets:Bank                                        5828.76 USD" in lines
+    # verify of the open year alone does not read the archive
+    assert invoke(copy / "main.beancount", "verify").exit_code == 0
+
+
+def test_an_edited_opening_is_caught_by_bean_check(
+    books: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, rolled = books
+    copy = tmp_path / "books"
+    shutil.copytree(rolled.parent, copy)
+    path = copy / "ledger/journal/opening.beancount"
+    text = path.read_text()
+    assert text.count("  billed: 92.00\n") == 1
+    path.write_text(text.replace("  billed: 92.00\n", "  billed: 92.01\n"))
+    messages = [e.message for e in load_errors(copy / "main.beancount")]
+    assert len(messages) == 1
+    assert messages[0].startswith(
+        "the opening of 2025 is sealed but what it covers (the opening entries, everything"
+        " dated up to 2024-12-31) changed (digest sha256:"
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("2023", "year 2023 is already rolled forward (ledger/archive/2023); nothing to do"),
+        ("2024", "year 2024 is already rolled forward (ledger/archive/2024); nothing to do"),
+        ("2026", "cannot close year 2026: year 2025 is not rolled forward yet"
+                 " (run onebox-ledger year close 2025 first)"),
+    ],
+)  # fmt: skip
+def test_refusals_on_the_rolled_books(books: tuple[Path, Path], year: str, message: str) -> None:
+    _, rolled = books
+    before = take_snapshot(rolled.parent)
+    assert error_line(invoke(rolled, "year", "close", year), 1) == message
+    assert take_snapshot(rolled.parent) == before
+
+
+def test_a_year_out_of_order_is_refused(books: tuple[Path, Path]) -> None:
+    plain, _ = books
+    before = take_snapshot(plain.parent)
+    assert error_line(invoke(plain, "year", "close", "2025"), 1) == (
+        "cannot close year 2025: year 2023 is not rolled forward yet"
+        " (run onebox-ledger year close 2023 first)"
+    )
+    assert take_snapshot(plain.parent) == before
+
+
+def test_fava_shows_the_open_year_with_the_opening_entries(books: tuple[Path, Path]) -> None:
+    _, rolled = books
+    app = create_app([str(rolled)], read_only=True)
+    client = app.test_client()
+    slug = "demo-onebox-partner"
+    response = client.get(f"/{slug}/api/errors")
+    assert response.status_code == 200
+    assert json.loads(response.data)["data"] == []
+    query = client.get(
+        f"/{slug}/api/query",
+        query_string={
+            "query_string": "SELECT entry_meta('id') AS id, account, number, currency"
+            " WHERE date = 2024-12-31 AND account ~ '^Assets:Receivable:Berlin'"
+        },
+    )
+    rows = json.loads(query.data, parse_float=Decimal)["data"]["rows"]
+    assert rows == [
+        ["year/2024/open/invoice/inv-2024-12-berlin-immo", "Assets:Receivable:Berlin-Immo",
+         Decimal("92.00"), "EUR"],
+    ]  # fmt: skip
+    first = client.get(
+        f"/{slug}/api/query",
+        query_string={"query_string": "SELECT min(date) AS first, count(id) AS n"},
+    )
+    assert json.loads(first.data)["data"]["rows"][0][0] == "2024-12-31"
+
+
+# ---------------------------------------------------------------- a payment after the roll
+
+
+def _seed(root: Path) -> Path:
+    """A partner from 2025 with a EUR customer, every month of 2025 closed, December's
+    invoice (92.00 EUR at 1.10) and OneBox's December bill open at the year's end."""
+    main = root / "main.beancount"
+    succeeded(invoke(main, "init", str(root), "--start", "2025-01-01"))
+    for step in (
+        ("terms", "item", "cloud-user", "25 USD", "--date", "2025-01-01"),
+        ("terms", "rate", "1", "0.60", "--date", "2025-01-01"),
+        ("terms", "payment", "30", "--date", "2025-01-01"),
+        ("price", "EUR", "1.10 USD", "--date", "2025-01-01"),
+        ("price", "EUR", "1.20 USD", "--date", "2026-01-01"),
+        ("bank", "add", "Assets:Wise:EUR", "--currency", "EUR", "--date", "2025-01-01"),
+        ("customer", "add", "berlin", "--name", "Berlin Immo", "--currency", "EUR",
+         "--date", "2025-01-01"),
+        ("contract", "add", "berlin-cloud", "--customer", "berlin", "--stream", "cloud",
+         "--price", "23 EUR", "--quantity", "4", "--start", "2025-11-01", "--item", "cloud-user"),
+    ):  # fmt: skip
+        succeeded(invoke(main, *step))
+    for month in range(11, 13):
+        succeeded(invoke(main, "close", f"2025-{month:02d}"))
+    succeeded(invoke(main, "receive", "berlin", "92 EUR", "--date", "2025-12-10"))
+    return main
+
+
+def test_a_payment_after_the_roll_settles_an_old_invoice_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    plain = _seed(tmp_path / "plain")
+    shutil.copytree(plain.parent, tmp_path / "rolled")
+    rolled = tmp_path / "rolled" / "main.beancount"
+    succeeded(invoke(rolled, "year", "close", "2025"))
+    for main in (plain, rolled):
+        succeeded(
+            invoke(main, "receive", "berlin", "92 EUR", "--date", "2026-01-20", "--ref", "B-1")
+        )
+        succeeded(invoke(main, "onebox", "pay", "60 USD", "--date", "2026-01-21", "--ref", "B-2"))
+    january = (plain.parent / "ledger/journal/2026-01.beancount").read_text()
+    assert (tmp_path / "rolled/ledger/journal/2026-01.beancount").read_text() == january
+    assert (
+        '2026-01-20 * "Berlin Immo" "Payment received"\n'
+        '  id: "receive/B-1"\n'
+        '  customer: "berlin"\n'
+        "  amount: 92.00 EUR\n"
+        '  ref: "B-1"\n'
+        "  Assets:Wise:EUR                  92.00 EUR @ 1.20 USD\n"
+        "  Assets:Receivable:Berlin        -92.00 EUR @ 1.10 USD\n"
+        '    invoice: "inv-2025-12-berlin"\n'
+        "  Income:FX-Gains                  -9.20 USD\n"
+    ) in january
+    assert (
+        '  Liabilities:OneBox:Payable         60.00 USD\n    bill: "onebox-2025-11"\n'
+    ) in january
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-02-05")
+    for main in (plain, rolled):
+        succeeded(invoke(main, "close", "2026-01"))
+    assert (tmp_path / "rolled/ledger/journal/2026-01.beancount").read_text() == (
+        plain.parent / "ledger/journal/2026-01.beancount"
+    ).read_text()
+    assert succeeded(invoke(rolled, "verify", "--all"))[-1].endswith("0 finding(s), no drift")
+    for args in (("report", "keep"), ("report", "receivables", "--as-of", "2026-01-31"),
+                 ("report", "payables", "--as-of", "2026-01-31")):  # fmt: skip
+        assert succeeded(invoke(rolled, *args)) == succeeded(invoke(plain, *args))
+
+
+def test_a_year_with_a_month_unsealed_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    main = _seed(tmp_path / "books")
+    december = tmp_path / "books/ledger/journal/2025-12.beancount"
+    text = december.read_text()
+    seal = text.index('2025-12-31 custom "onebox-close"')
+    december.write_text(text[:seal])  # December's close not run: its seal missing
+    before = take_snapshot(tmp_path / "books")
+    assert error_line(invoke(main, "year", "close", "2025"), 1) == (
+        "cannot close year 2025: 2025-12 is not sealed (close it first: onebox-ledger close 2025-12)"
+    )
+    assert take_snapshot(tmp_path / "books") == before
