@@ -6,7 +6,8 @@ usage of M, and, when M was closed before, its generated entries and seal),
 plus the previous seal's digest. Nothing else: the close of month 60 reads no
 more than the close of month 2.
 
-Output for each contract active in M, all dated M's last day::
+Output for each contract active in M, dated M's last day (an annual contract's invoice, the
+day it bills from: its anniversary or its change, billing.Line.date)::
 
     2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
       id: "close/2026-11/acme-cloud/invoice"
@@ -35,7 +36,8 @@ digest (onebox_ledger.seals)::
       previous: "sha256:..."
 
 Annual contracts add an ``/recognise`` entry (Deferred-Revenue -> Income); at
-an anniversary their ``/invoice`` credits Deferred-Revenue instead of Income.
+an anniversary their ``/invoice`` credits Deferred-Revenue instead of Income, on the
+customer's invoice of that day (``inv-2026-09-15-acme``, `dated_invoice_id`).
 The month's end (onebox_ledger.month_end) follows: the month before's revaluation and
 contract assets reversed on the 1st, foreign balances revalued at the closing rate
 (``close/<month>/fx/revalue``) and debit deferred revenue moved to contract assets.
