@@ -11,17 +11,24 @@ The rules, each with the seed example (5 cloud users at 25.00 USD, OneBox list
   the close recognises what the days served were worth, and the next advance
   invoice carries the difference as an adjustment line (a last month settles it
   at its own close: invoiced, or credited to the customer).
-- annual: at each start anniversary, 12 x price x quantity is billed into
-  Deferred-Revenue; each of the 12 months from that anniversary's month on
-  recognises one twelfth into Income (rounded; month 12 takes the remainder).
+- annual: on the start day and each anniversary, 12 x price x quantity is billed
+  into Deferred-Revenue, by an invoice dated that day (the close of the month
+  holding it writes it); each whole month of the year recognises one twelfth
+  into Income, a month the year serves part of (a start or an end within it)
+  the twelfth for its days over the month's days, so income follows the days
+  OneBox charges for (from September 15: 2 x 20.00 x 12 = 480.00, September
+  480.00 / 12 x 16/30 = 21.33, October to August 40.00 each, the year's last
+  month, September 1-14, the rest: 18.67). Each amount is rounded; the month
+  of the year's last day takes the remainder. A year from February 29 has its
+  anniversaries on February 28 in other years (and on the 29th in leap years).
   A change during the year bills (or, a downgrade, credits to the customer) the
   yearly value it adds for its days to the year's end, over the days in the
   year: 1 -> 2 x 100.00 on June 1 of a year from Feb 1: 1200 x 245/365 = 805.48,
-  recognised by days; ``downgrade: "anniversary"`` waits for the next one. A
+  invoiced on June 1, recognised by days; ``downgrade: "anniversary"`` waits for the next one. A
   term ending within a year bills its days only; an end recorded later
   recognises (or, ``unearned: "credit"``, credits) the rest in its month. A year
   from the 15th ends on the 14th: its last days close with the next year's first
-  month, as their own lines.
+  month, as their own lines. Every line says how its amount was computed.
 - once: price x quantity in the start month.
 - metered: blocks = round_half_up(units / per) of the contract's metered item
   (OneBox's data tariff: per 1000 records, 499 -> 0, 500 -> 1, 1500 -> 2);
@@ -85,10 +92,13 @@ class Line:
     describe: str  # the narration, without the stream and the month
     deferred: bool = False
     year: datetime.date | None = None  # annual: the anniversary whose invoice deferred it
-    # annual, recognised or credited: (amount, the month whose invoice deferred it) per
-    # invoice, when more than one did (a change during the year): a foreign amount moves
-    # out of Deferred-Revenue at the rate of the invoice that carried it
-    parts: tuple[tuple[Decimal, Month], ...] = ()
+    # annual, recognised or credited: (amount, the date of the invoice that deferred it) per
+    # invoice (the anniversary's, a change's): a foreign amount moves out of Deferred-Revenue
+    # at the rate of the invoice that carried it
+    parts: tuple[tuple[Decimal, datetime.date], ...] = ()
+    # the day it is issued when not the close's (the month's last): an annual invoice is
+    # dated the day it bills from, its anniversary or its change
+    date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -286,13 +296,18 @@ def _advance_close(contract: Contract, month: Month) -> list[Line]:
 class Piece:
     """An amount an annual contract year bills, and the days it pays for (inclusive)."""
 
-    first: datetime.date
+    first: datetime.date  # the day it bills from, the date of its invoice (or credit)
     last: datetime.date
     amount: Decimal  # negative: a downgrade credited
-    by_twelfths: bool  # a whole year: one twelfth a month, the 12th takes the remainder
+    by_twelfths: bool  # a whole year: a twelfth a whole month, by day in a partial one
     anniversary: datetime.date  # the year's first day
-    describe: str
-    billed_in: Month  # the month whose close bills (or credits) it
+    describe: str  # its invoice's (or credit's) words: every number of the amount
+    label: str  # what it is, short, for the recognition's words
+
+    @property
+    def billed_in(self) -> Month:
+        """The month whose close bills (or credits) it."""
+        return Month.of(self.first)
 
 
 def contract_year(
@@ -353,15 +368,22 @@ def terms_billed_on(contract: Contract, date: datetime.date) -> tuple[int, Amoun
     return contract.terms_on(date)
 
 
-def pieces(contract: Contract, anniversary: datetime.date, last: datetime.date) -> list[Piece]:
-    """What the contract year from `anniversary` to `last` bills.
+def _signed(number: Decimal) -> str:
+    return f"{'-' if number < 0 else '+'}{_fmt(abs(number))}"
 
-    The year at the anniversary's terms: 12 x price x quantity, or, when the contract
-    ends within the year and says so (its ``end:``, or an end in the anniversary's own
-    month), only the days it serves. Then each change during the year: the yearly value
-    it adds (or removes) for the days from it to the year's end (or the contract's end),
-    over the days in the year (a downgrade with ``downgrade: "anniversary"`` waits for the
-    next anniversary instead).
+
+def pieces(contract: Contract, anniversary: datetime.date, last: datetime.date) -> list[Piece]:
+    """What the contract year from `anniversary` to `last` bills, each with its words.
+
+    The year at the anniversary's terms: 12 x price x quantity ("2 x 20.00 USD x 12 months
+    = 480.00, 2026-09-15 to 2027-09-14"), or, when the contract ends within the year and
+    says so (its ``end:``, or an end in the anniversary's own month), only the days it
+    serves ("7 x 19.99 USD x 12 months = 1679.16 x 1/365 days, 2027-01-20 to 2027-01-20 =
+    4.60"). Then each change during the year: the yearly value it adds (or removes) for the
+    days from it to the year's end (or the contract's end), over the days in the year ("2 x
+    100.00 USD from 2026-06-01 (was 1 x 100.00): +1200.00 a year x 245/365 days to
+    2027-01-31 = +805.48"; a downgrade with ``downgrade: "anniversary"`` waits for the next
+    anniversary instead).
     """
     cur = contract.currency
     year_days = (last - anniversary).days + 1
@@ -375,29 +397,31 @@ def pieces(contract: Contract, anniversary: datetime.date, last: datetime.date) 
     )
     stop = min(d for d in (declared, known, last) if d is not None)
     value, quantity, price = _value(contract, anniversary, anniversary)
-    head = f"{quantity} x {_fmt(price)} {cur} x 12 months from {anniversary}"
+    terms = f"{quantity} x {_fmt(price)} {cur} x 12 months"
     if stop < last:
         days = (stop - anniversary).days + 1
         amount = round_money(value * days / year_days)
         out = [
-            Piece(
-                anniversary,
-                stop,
-                amount,
-                False,
-                anniversary,
-                f"{head}, for {days}/{year_days} days to {stop}",
-                Month.of(anniversary),
-            )
-        ]
+            Piece(anniversary, stop, amount, False, anniversary,
+                  f"{terms} = {_fmt(value)} x {days}/{year_days} days, {anniversary} to {stop}"
+                  f" = {amount}",
+                  f"the term from {anniversary} ({amount} for {days} days)")
+        ]  # fmt: skip
     else:
-        out = [Piece(anniversary, last, round_money(value), True, anniversary, head,
-                     Month.of(anniversary))]  # fmt: skip
+        amount = round_money(value)
+        whole = _fmt(value) if value == amount else f"{_fmt(value)}, rounded {amount}"
+        out = [
+            Piece(anniversary, last, amount, True, anniversary,
+                  f"{terms} = {whole}, {anniversary} to {last}",
+                  f"the year from {anniversary} ({terms} = {amount})")
+        ]  # fmt: skip
     end = min(stop, contract.end) if contract.end else stop
     for change in contract.changes:
         if not anniversary < change.date <= end:
             continue
-        before, _, _ = _value(contract, change.date - datetime.timedelta(days=1), anniversary)
+        before, was, was_price = _value(
+            contract, change.date - datetime.timedelta(days=1), anniversary
+        )
         after, quantity, price = _value(contract, change.date, anniversary)
         if after == before:
             continue
@@ -406,33 +430,54 @@ def pieces(contract: Contract, anniversary: datetime.date, last: datetime.date) 
         if amount:
             out.append(
                 Piece(change.date, stop, amount, False, anniversary,
-                      f"{quantity} x {_fmt(price)} {cur} from {change.date}: {amount:+} for"
-                      f" {days}/{year_days} days to {stop}", Month.of(change.date))
+                      f"{quantity} x {_fmt(price)} {cur} from {change.date} (was {was} x"
+                      f" {_fmt(was_price)}): {_signed(after - before)} a year x"
+                      f" {days}/{year_days} days to {stop} = {amount:+}",
+                      f"the change from {change.date} ({amount:+} for {days} days)")
             )  # fmt: skip
     return out
 
 
-def _share(piece: Piece, month: Month, through: datetime.date) -> Decimal:
-    """What `piece` recognises in `month`, for its days up to `through`."""
+def _shared(piece: Piece, month: Month, through: datetime.date) -> tuple[Decimal, str]:
+    """What `piece` recognises in `month`, for its days up to `through`, and how.
+
+    A whole year a twelfth in each whole month and, in a month it serves part of (a start
+    or an end within the month), the twelfth for the days served over the month's days
+    (480.00 from September 15: 480.00 / 12 x 16/30 = 21.33); a part of a year by day over
+    its days. The month of its last day takes what is left, so it is recognised to the cent.
+    """
     first, last = max(piece.first, month.first), min(piece.last, month.last, through)
     if first > last:
-        return ZERO
-    if piece.by_twelfths:
-        index = month.minus(Month.of(piece.anniversary))
-        if index > 11:  # twelve months from the anniversary's: the days after are next year's
-            return ZERO
-        twelfth = round_money(piece.amount / 12)
-        if last < min(piece.last, month.last):  # ended within this month: its days only
-            return round_money(twelfth * ((last - first).days + 1) / month.days)
-        return twelfth if index < 11 else piece.amount - 11 * twelfth
+        return ZERO, ""
+    days = (last - first).days + 1
     span = (piece.last - piece.first).days + 1
-    if month == Month.of(piece.last) and last == piece.last:  # the span's last month: the rest
+    of = f"{days}/{month.days}" if piece.by_twelfths else f"{days}/{span}"
+    if month == Month.of(piece.last) and last == piece.last:  # its last month: the rest
         before = sum(
-            (_share(piece, m, through) for m in _months(Month.of(piece.first), month.prev())),
+            (_shared(piece, m, through)[0]
+             for m in _months(Month.of(piece.first), month.prev())),
             ZERO,
+        )  # fmt: skip
+        rest = piece.amount - before
+        if not before:
+            return rest, f"{of} days = {rest}" if days < span else f"{rest}"
+        whole = piece.by_twelfths and days == month.days
+        return rest, f"the rest, {piece.amount} - {before} = {rest}" + (
+            "" if whole else f" for {of} days"
         )
-        return piece.amount - before
-    return round_money(piece.amount * ((last - first).days + 1) / span)
+    if piece.by_twelfths:
+        if days == month.days:
+            share = round_money(piece.amount / 12)
+            return share, f"1/12 = {share}"
+        share = round_money(piece.amount * days / (12 * month.days))
+        return share, f"1/12 x {of} days = {share}"
+    share = round_money(piece.amount * days / span)
+    return share, f"{of} days = {share}"
+
+
+def _share(piece: Piece, month: Month, through: datetime.date) -> Decimal:
+    """What `piece` recognises in `month`, for its days up to `through` (`_shared`)."""
+    return _shared(piece, month, through)[0]
 
 
 def _months(first: Month, last: Month) -> list[Month]:
@@ -454,6 +499,12 @@ def _annual(contract: Contract, month: Month) -> list[Line] | None:
     return lines
 
 
+def _carrier(piece: Piece) -> datetime.date:
+    """The date of the invoice whose deferred revenue `piece` moves: its own invoice's, or,
+    a downgrade credited, the year's (the credit took it out at that invoice's rate)."""
+    return piece.first if piece.amount > 0 else piece.anniversary
+
+
 def _year_lines(
     contract: Contract, month: Month, anniversary: datetime.date, last: datetime.date, tail: str
 ) -> list[Line]:
@@ -462,44 +513,44 @@ def _year_lines(
     ended = contract.end is not None and contract.end < billed[0].last
     lines: list[Line] = []
     head = billed[0]
-    index = month.minus(Month.of(anniversary))
-    describe = (
-        f"{head.describe}, month {index + 1} of 12"
-        if head.by_twelfths and index < 12
-        else head.describe
-    )
     for piece in billed:
         if piece.billed_in != month:
             continue
         if piece is head:
-            lines.append(Line("invoice", "invoice", piece.amount, describe, True, anniversary))
+            lines.append(Line("invoice", "invoice", piece.amount, piece.describe, True,
+                              anniversary, date=piece.first))  # fmt: skip
         elif piece.amount > 0:
             lines.append(
                 Line(f"change-{piece.first}", "invoice", piece.amount, piece.describe, True,
-                     anniversary)
+                     anniversary, date=piece.first)
             )  # fmt: skip
         else:
             lines.append(
-                Line(f"change-{piece.first}", "credit", -piece.amount, piece.describe,
-                     year=anniversary)
+                Line(f"change-{piece.first}", "credit", -piece.amount,
+                     f"{piece.describe}, credited", year=anniversary, date=piece.first)
             )  # fmt: skip
     # per invoice that deferred it (the anniversary's, a change's): what the month recognises
-    shares: dict[Month, Decimal] = {}
+    shares: dict[datetime.date, Decimal] = {}
+    hows: list[str] = []
     for p in billed:
-        shares[p.billed_in] = shares.get(p.billed_in, ZERO) + _share(p, month, through)
-    rests: dict[Month, Decimal] = {}
+        share, how = _shared(p, month, through)
+        if share:
+            shares[_carrier(p)] = shares.get(_carrier(p), ZERO) + share
+            hows.append(f"{p.label}: {how}")
     if ended and Month.of(through) == month:  # ended before the year: what it did not serve
+        rests: dict[datetime.date, Decimal] = {}
         for p in billed:
             served_before = sum(
                 (_share(p, m, through) for m in _months(Month.of(anniversary), month.prev())),
                 ZERO,
             )
             left = p.amount - served_before - _share(p, month, through)
-            rests[p.billed_in] = rests.get(p.billed_in, ZERO) + left
+            rests[_carrier(p)] = rests.get(_carrier(p), ZERO) + left
         rest = sum(rests.values(), ZERO)
         if rest and contract.unearned == "recognise":
             for key, left in rests.items():
                 shares[key] = shares.get(key, ZERO) + left
+            hows.append(f"not served after the end on {contract.end}: {rest}")
         elif rest > 0:
             lines.append(
                 Line(f"unearned{tail}", "credit", rest,
@@ -508,17 +559,18 @@ def _year_lines(
             )  # fmt: skip
     recognised = sum(shares.values(), ZERO)
     if recognised:
+        total = f"; together {recognised}" if len(hows) > 1 else ""
         lines.append(
-            Line(f"recognise{tail}", "recognise", recognised, f"recognised {describe}",
-                 year=anniversary, parts=_parts(shares))
+            Line(f"recognise{tail}", "recognise", recognised,
+                 f"recognised {'; '.join(hows)}{total}", year=anniversary,
+                 parts=_parts(shares))
         )  # fmt: skip
     return lines
 
 
-def _parts(by_invoice: dict[Month, Decimal]) -> tuple[tuple[Decimal, Month], ...]:
-    """The non-zero amounts per invoice month, when more than one invoice carries them."""
-    parts = tuple((amount, month) for month, amount in sorted(by_invoice.items()) if amount)
-    return parts if len(parts) > 1 else ()
+def _parts(by_invoice: dict[datetime.date, Decimal]) -> tuple[tuple[Decimal, datetime.date], ...]:
+    """The non-zero amounts per date of the invoice that carried them, oldest first."""
+    return tuple((amount, date) for date, amount in sorted(by_invoice.items()) if amount)
 
 
 def charge(

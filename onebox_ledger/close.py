@@ -6,7 +6,8 @@ usage of M, and, when M was closed before, its generated entries and seal),
 plus the previous seal's digest. Nothing else: the close of month 60 reads no
 more than the close of month 2.
 
-Output for each contract active in M, all dated M's last day::
+Output for each contract active in M, dated M's last day (an annual contract's invoice, the
+day it bills from: its anniversary or its change, billing.Line.date)::
 
     2026-11-30 * "Acme Realty" "Cloud: 5 x 25.00 USD, November 2026"
       id: "close/2026-11/acme-cloud/invoice"
@@ -35,7 +36,8 @@ digest (onebox_ledger.seals)::
       previous: "sha256:..."
 
 Annual contracts add an ``/recognise`` entry (Deferred-Revenue -> Income); at
-an anniversary their ``/invoice`` credits Deferred-Revenue instead of Income.
+an anniversary their ``/invoice`` credits Deferred-Revenue instead of Income, on the
+customer's invoice of that day (``inv-2026-09-15-acme``, `dated_invoice_id`).
 The month's end (onebox_ledger.month_end) follows: the month before's revaluation and
 contract assets reversed on the 1st, foreign balances revalued at the closing rate
 (``close/<month>/fx/revalue``) and debit deferred revenue moved to contract assets.
@@ -79,6 +81,13 @@ class CloseError(Exception):
 
 def invoice_id(customer: str, month: Month) -> str:
     return f"inv-{month}-{customer}"
+
+
+def dated_invoice_id(customer: str, date: datetime.date, taken: Collection[str] = ()) -> str:
+    """The invoice an annual contract's line dated `date` belongs to: the customer's invoice
+    of that day (``inv-2026-09-15-acme``), as a sale's, but one a sale of that day already
+    took (`taken`) gets the next free number (events.sell_invoice_id)."""
+    return events.sell_invoice_id(date, customer, taken)
 
 
 def bill_id(month: Month) -> str:
@@ -257,8 +266,9 @@ def generate(
     streams: dict[str, StreamTotals] = {}
     bill: dict[str, Decimal] = {}
     txns: list[data.Transaction] = []
+    taken = {str(t.meta["invoice"]) for t in sold if "invoice" in t.meta}
     for c in charges:
-        made = _entries(book, c, due, rates)
+        made = _entries(book, c, due, rates, taken)
         txns.extend(made)
         totals = streams.setdefault(c.contract.stream, StreamTotals())
         for txn in made:
@@ -371,7 +381,12 @@ def _apply(
     used: dict[str, Decimal] = {}  # credit id -> what this close applied of it
     applied = []
     ordered = [(i, f"/{i.id}") for i in sorted_invoices(older)]
-    ordered += [(i, "") for i in sorted_invoices(invoices.values())]
+    # the month's invoice ``<customer>/credit``; another the close issues (an annual one,
+    # dated its day) ``<customer>/credit/<invoice>``
+    ordered += [
+        (i, "" if i.id == invoice_id(str(i.customer), month) else f"/{i.id}")
+        for i in sorted_invoices(invoices.values())
+    ]
     for invoice, suffix in ordered:
         mine = [
             replace(c, paid=c.paid + used.get(c.id, ZERO))
@@ -414,13 +429,17 @@ def _apply(
     return applied, prepaid
 
 
-def _entries(book: Book, c: Charge, due: object, rates: Rates) -> list[data.Transaction]:
-    """The close's transactions of a charge: one per line (billing.Line), then the cost."""
+def _entries(
+    book: Book, c: Charge, due: object, rates: Rates, taken: Collection[str] = ()
+) -> list[data.Transaction]:
+    """The close's transactions of a charge: one per line (billing.Line), then the cost.
+    `taken`: the invoice ids the month's sales took (`dated_invoice_id`)."""
     contract, month = c.contract, c.month
     out = [
-        line_entry(book, contract, month, line, rates, date=month.last, prefix=id_prefix(month))
+        line_entry(book, contract, month, line, rates, date=month.last, prefix=id_prefix(month),
+                   taken=taken)
         for line in c.lines
-    ]
+    ]  # fmt: skip
     if c.cost and c.cost_currency:
         operating = rates.operating
         bill = bill_id(month)
@@ -456,18 +475,25 @@ def line_entry(
     *,
     date: datetime.date,
     prefix: str,
+    taken: Collection[str] = (),
 ) -> data.Transaction:
-    """One line of a contract's month as a transaction dated `date`, id `<prefix><contract>/
-    <suffix>`. A foreign amount is held at its invoice's rate: on the receivable, the month's
-    invoice; on Deferred-Revenue, the invoice that deferred it (an annual year's anniversary
-    invoice)."""
+    """One line of a contract's month as a transaction dated `date` (or the line's own date:
+    an annual invoice on the day it bills from, on its own invoice, `dated_invoice_id`), id
+    `<prefix><contract>/<suffix>`. A foreign amount is held at its invoice's rate: on the
+    receivable, the invoice's; on Deferred-Revenue, the invoice that deferred it (an annual
+    year's anniversary invoice, a change's)."""
+    date = line.date or date
     customer = book.customers[contract.customer]
     cur = contract.currency
     operating = rates.operating
     receivable = beans.receivable_account(contract.customer)
     deferred = beans.deferred_account(contract.customer)
     income = beans.income_account(contract.stream)
-    invoice = invoice_id(contract.customer, month)
+    invoice = (
+        invoice_id(contract.customer, month)
+        if line.date is None
+        else dated_invoice_id(contract.customer, line.date, taken)
+    )
     entry_id = f"{prefix}{contract.id}/{line.suffix}"
     meta: dict[str, object] = {
         "id": entry_id,
@@ -495,16 +521,19 @@ def line_entry(
         if vat is not None:
             meta.update(vat.meta())
     else:
-        opened = Month.of(line.year) if line.year else month
-        source = invoice_id(contract.customer, opened)
         # the rate of the invoice that deferred it: an anniversary's (or a change's) invoice
-        # at its close; an advance month's invoice on its first day
-        issued = opened.last if line.year else (month.first if contract.advance else date)
+        # on its day; an advance month's invoice on its first day
+        issued = line.year or (month.first if contract.advance else date)
+        source = (
+            dated_invoice_id(customer.id, issued)
+            if line.year
+            else invoice_id(contract.customer, month)
+        )
         lot = rates.lot(cur, issued, f"invoice {source}")
         parts = [(line.amount, lot)]
         if lot is not None and line.parts:
             parts = [
-                (amount, rates.lot(cur, billed.last, f"invoice {invoice_id(customer.id, billed)}"))
+                (amount, rates.lot(cur, billed, f"invoice {dated_invoice_id(customer.id, billed)}"))
                 for amount, billed in line.parts
             ]
         postings = [beans.posting(deferred, amount, cur, lot=at) for amount, at in parts]
@@ -515,7 +544,7 @@ def line_entry(
             ]
         else:  # credit: what was paid for and will not be served is the customer's
             # with the VAT its invoice charged on it (taxes: a credit is a correction)
-            vat = taxes.treatment(book, customer, opened.last if line.year else date)
+            vat = taxes.treatment(book, customer, line.year or date)
             tax = taxes.of_net(line.amount, vat.rate) if vat and vat.rate is not None else ZERO
             if vat is not None:
                 meta.update(vat.meta())
@@ -650,9 +679,10 @@ def with_month_end(
 ) -> list[data.Transaction]:
     """The close's `fresh` entries with its month-end entries (month_end.month_end: the month
     before's reversed, the revaluation, the contract assets), worked out from `history` and
-    `fresh`, the one place both the close and `diff_month` get them; the reversals first."""
+    `fresh`, the one place both the close and `diff_month` get them; the reversals first, then
+    by date (an annual invoice dated its day before the month's last), as the file holds them."""
     reversed_, end = month_end.month_end(book, month, history, fresh, rates, banks)
-    return [*reversed_, *fresh, *end]
+    return sorted([*reversed_, *fresh, *end], key=lambda e: e.date)
 
 
 def _check_drift(

@@ -779,8 +779,11 @@ def _usage(ops: Ops, cid: str, units: Decimal, month: Month) -> None:
 
 def _collect(ops: Ops, partner: Profile, month: Month, index: int, rng: random.Random) -> None:
     """Customers pay last month's invoices; the late payer pays what is three months old; the
-    ending customer overpays once and never pays after its contract ends."""
+    ending customer overpays once and never pays after its contract ends. A customer pays the
+    invoices of one month on one day (an annual invoice dated its anniversary, the month's
+    invoice its last day): one draw of the day each."""
     state = ops.state()
+    days: dict[tuple[str, Month], datetime.date] = {}
     due: list[OpenItem] = [
         item
         for item in state.invoices.values()
@@ -802,7 +805,8 @@ def _collect(ops: Ops, partner: Profile, month: Month, index: int, rng: random.R
         contract = state.book.contracts.get(f"{customer}-cloud")
         if role == ENDING and contract and contract.end and item.date > contract.end:
             continue  # it never pays what it owes after leaving: written off later
-        date = _day(month, rng.randint(5, 20))
+        key = (customer, Month.of(item.date))
+        date = days[key] if key in days else days.setdefault(key, _day(month, rng.randint(5, 20)))
         extra = D("10.00") if role == ENDING and index == 3 else D(0)
         ops.write(planner.receipt(
             ops.state(), customer, Money(item.open + extra, item.currency), date, invoice=item.id,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -357,6 +357,10 @@ def receipt(
     fee: tuple[str, Decimal] | None = None,
 ) -> Plan:
     """A customer's payment: the named invoice, then the oldest open ones; the rest as credit.
+    Then the customer's credit (what it held, and what this payment leaves) is set against the
+    invoices still open, oldest first, one entry each (`set_off`): a customer holding 75.00 of
+    credit with inv-2026-10-acme (75.00) open pays 125.00 for inv-2026-11-acme; the receipt pays
+    that invoice and ``apply-credit/inv-2026-10-acme/<date>/1`` sets the 75.00 against the older.
 
     `paid` is what reached the bank account when it differs (another currency, or
     less a bank fee: then `fee` is the expense account and the fee)."""
@@ -390,9 +394,19 @@ def receipt(
         raise Refused(str(err)) from None
     entry = state.booked_late(entry, date)
     applied = _applied(parts, excess, "held as credit", amount.currency)
+    held: dict[str, OpenItem] = {}
+    apply_credits(held, entry)  # the credit this payment leaves, at the rate it holds it
+    set_offs: list[data.Transaction] = []
+    if held or state.customer_credits(customer, entry.date):
+        try:
+            set_offs = set_off(state, customer, entry.date, extra=list(held.values()),
+                               paid={item.id: part for item, part in parts})  # fmt: skip
+        except MoneyError as err:
+            raise Refused(str(err)) from None
+    tail = f"; credit applied: {_applied_to(set_offs)}" if set_offs else ""
     return Plan(
-        (entry,),
-        f"received {show_money(*amount)} from {customer}: {applied}{late_note(entry)}",
+        (entry, *set_offs),
+        f"received {show_money(*amount)} from {customer}: {applied}{tail}{late_note(entry)}",
         tuple((item.id, part) for item, part in parts),
         excess,
     )
@@ -940,14 +954,22 @@ def set_off(
     invoice: str | None = None,
     extra: Sequence[OpenItem] = (),
     skip: str | None = None,
+    paid: Mapping[str, Decimal] | None = None,
 ) -> list[data.Transaction]:
     """The customer's credit (and `extra` credit an entry being planned makes) set against its
     open invoices issued by `date` (the named one, or every one oldest first; `skip` left
-    out), oldest credit first, one entry per invoice (id ``apply-credit/<invoice>/<date>/<n>``),
-    each part at its own rate. The state is not changed: the caller adds what it writes.
-    Credit and an invoice in different currencies are left apart."""
+    out; `paid`: what the entry being planned pays on them, per invoice), oldest credit
+    first, one entry per invoice (id ``apply-credit/<invoice>/<date>/<n>``), each part at its
+    own rate. The state is not changed: the caller adds what it writes. Credit and an invoice
+    in different currencies are left apart."""
     who = state.customer(customer)
-    invoices = [i for i in state.customer_invoices(customer, date) if i.open > 0 and i.id != skip]
+    paid = paid or {}
+    invoices = [
+        replace(i, paid=i.paid + paid.get(i.id, ZERO))
+        for i in state.customer_invoices(customer, date)
+        if i.id != skip
+    ]
+    invoices = [i for i in invoices if i.open > 0]
     if invoice is not None:
         invoices = [i for i in invoices if i.id == invoice]
     used: dict[str, Decimal] = {}

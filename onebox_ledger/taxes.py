@@ -154,8 +154,10 @@ def invoice_vat(
     entry_id: str | None = None,
 ) -> list[data.Transaction]:
     """The VAT entries of the invoices `txns` issue (lines carrying ``vat: "standard"``): one per
-    invoice, dated and due as its lines, id ``<prefix><customer>/vat`` (or `entry_id`, for one
-    invoice), the VAT of the lines' net sum at their rate, at the invoice's own exchange rate."""
+    invoice, dated and due as its lines, id ``<prefix><customer>/vat`` for the month's invoice
+    (``inv-<period>-<customer>``), ``<prefix><customer>/vat/<invoice>`` for another (an annual
+    invoice dated its day), or `entry_id`, for one invoice; the VAT of the lines' net sum at
+    their rate, at the invoice's own exchange rate."""
     lines: dict[str, list[data.Transaction]] = {}
     for txn in txns:
         invoice = txn.meta.get("invoice")
@@ -182,7 +184,8 @@ def invoice_vat(
             beans.transaction(
                 first.date, first.payee,
                 f"VAT {percent(rate)} on {invoice} (net {show_money(net, currency)})",
-                beans.meta(id=entry_id or f"{prefix}{customer}/vat", customer=customer,
+                beans.meta(id=entry_id or _vat_id(prefix, customer, invoice, first),
+                           customer=customer,
                            period=first.meta.get("period"), invoice=invoice,
                            due=first.meta.get("due"), vat="standard",
                            **{"vat-rate": rate}, net=Amount(net, currency)),
@@ -190,6 +193,11 @@ def invoice_vat(
             )
         )  # fmt: skip
     return out
+
+
+def _vat_id(prefix: str, customer: str, invoice: str, line: data.Transaction) -> str:
+    monthly = invoice == f"inv-{line.meta.get('period')}-{customer}"
+    return f"{prefix}{customer}/vat" + ("" if monthly else f"/{invoice}")
 
 
 def bill_vat(

@@ -305,9 +305,14 @@ def test_annual_bills_the_year_into_deferral_and_recognises_twelfths() -> None:
     for c in year[1:]:
         assert amounts(c) == (0, 0, Decimal("100.00"), Decimal("16.25"), "USD")
     assert sum(c.recognised for c in year) == Decimal("1200.00")
-    assert year[0].describe == "1 x 100.00 USD x 12 months from 2026-02-01, month 1 of 12"
+    assert year[0].describe == "1 x 100.00 USD x 12 months = 1200.00, 2026-02-01 to 2027-01-31"
+    assert year[0].lines[0].date == datetime.date(2026, 2, 1)  # invoiced on its first day
+    assert [line.describe for line in year[1].lines] == [
+        "recognised the year from 2026-02-01 (1 x 100.00 USD x 12 months = 1200.00): 1/12 = 100.00"
+    ]
     assert [line.describe for line in year[11].lines] == [
-        "recognised 1 x 100.00 USD x 12 months from 2026-02-01, month 12 of 12"
+        "recognised the year from 2026-02-01 (1 x 100.00 USD x 12 months = 1200.00):"
+        " the rest, 1200.00 - 1100.00 = 100.00"
     ]
     # Feb 2027, the first anniversary: the next year is billed
     assert amounts(charged(book, "acme-year", Month(2027, 2)))[:3] == (
@@ -328,22 +333,29 @@ def test_annual_rounding_remainder_lands_in_month_twelve() -> None:
     assert sum(c.recognised for c in year) == Decimal("1000.00")
 
 
-def test_annual_starting_mid_month_recognises_whole_months_and_costs_the_days_served() -> None:
+def test_annual_starting_mid_month_recognises_the_days_served_as_onebox_costs_them() -> None:
     book = annual("100.00", start="2026-11-15")
     c = charged(book, "acme-year", NOV)
-    # the year runs from Nov 15, recognised by whole months; OneBox serves 16 of 30 days:
-    # 1 x 25.00 x 0.65 x 16/30 = 8.666.. -> 8.67
+    # the year runs from Nov 15: the twelfth for 16 of 30 days, 100.00 x 16/30 = 53.333.. ->
+    # 53.33, recognised; OneBox serves the same 16 days: 1 x 25.00 x 0.65 x 16/30 = 8.67
     assert amounts(c) == (
         Decimal("1200.00"),
         Decimal("1200.00"),
-        Decimal("100.00"),
+        Decimal("53.33"),
         Decimal("8.67"),
         "USD",
     )
+    assert c.lines[0].date == datetime.date(2026, 11, 15)
     assert no_charge(book, "acme-year", Month(2026, 10))
-    # the 12th month is October 2027; the next year begins in November 2027
-    assert charged(book, "acme-year", Month(2027, 10)).invoiced == 0
-    assert charged(book, "acme-year", Month(2027, 11)).invoiced == Decimal("1200.00")
+    assert charged(book, "acme-year", Month(2027, 10)).recognised == Decimal("100.00")
+    # November 2027: the year's last 14 days take its rest, 1200.00 - 53.33 - 11 x 100.00 =
+    # 46.67, and the next year, invoiced on the 15th, its first 16 days: 53.33
+    november = charged(book, "acme-year", Month(2027, 11))
+    assert [(line.suffix, line.amount, line.date) for line in november.lines] == [
+        ("recognise-2026-11-15", Decimal("46.67"), None),
+        ("invoice", Decimal("1200.00"), datetime.date(2027, 11, 15)),
+        ("recognise", Decimal("53.33"), None),
+    ]
 
 
 # The year from 2026-02-01 to 2027-01-31 has 365 days; from June 1 to its end, 245
@@ -365,7 +377,14 @@ def test_an_annual_upgrade_bills_the_rest_of_the_year_and_costs_the_new_seats() 
         ("recognise", "recognise", Decimal("198.63")),
     ]
     assert june.lines[0].describe == (
-        "2 x 100.00 USD from 2026-06-01: +805.48 for 245/365 days to 2027-01-31"
+        "2 x 100.00 USD from 2026-06-01 (was 1 x 100.00): +1200.00 a year x 245/365 days"
+        " to 2027-01-31 = +805.48"
+    )
+    assert june.lines[0].date == datetime.date(2026, 6, 1)
+    assert june.lines[1].describe == (
+        "recognised the year from 2026-02-01 (1 x 100.00 USD x 12 months = 1200.00): 1/12 ="
+        " 100.00; the change from 2026-06-01 (+805.48 for 245 days): 30/245 days = 98.63;"
+        " together 198.63"
     )
     year = [charged(book, "acme-year", Month(2026, 2).plus(i)) for i in range(12)]
     # everything billed is recognised by the year's end: 1200.00 + 805.48
@@ -395,13 +414,21 @@ def test_an_annual_downgrade_is_credited_or_waits_for_the_anniversary() -> None:
 
 def test_an_annual_term_ending_on_its_anniversary_bills_only_the_days_served() -> None:
     """7 x 19.99 from 2026-01-20 to 2027-01-20: the year from 2027-01-20 serves one day of
-    365: 7 x 19.99 x 12 x 1 / 365 = 4.600.. -> 4.60 (a monthly contract bills 4.51)."""
+    365: 7 x 19.99 x 12 x 1 / 365 = 4.600.. -> 4.60 (a monthly contract bills 4.51). The
+    first year (1679.16) recognised January 2026's 12 of 31 days (139.93 x 12/31 = 54.17)
+    and 11 twelfths of 139.93 (1539.23); its rest, 1679.16 - 1593.40 = 85.76, is January
+    2027's, beside the new year's 4.60."""
     book = annual("19.99", start="2026-01-20", extra="  end: 2027-01-20\n", quantity=7)
     january = charged(book, "acme-year", Month(2027, 1))
-    assert (january.invoiced, january.recognised) == (Decimal("4.60"), Decimal("4.60"))
+    assert (january.invoiced, january.recognised) == (Decimal("4.60"), Decimal("90.36"))
     assert january.describe == (
-        "7 x 19.99 USD x 12 months from 2027-01-20, for 1/365 days to 2027-01-20"
+        "7 x 19.99 USD x 12 months = 1679.16 x 1/365 days, 2027-01-20 to 2027-01-20 = 4.60"
     )
+    assert [(line.suffix, line.amount) for line in january.lines] == [
+        ("recognise-2026-01-20", Decimal("85.76")),
+        ("invoice", Decimal("4.60")),
+        ("recognise", Decimal("4.60")),
+    ]
 
 
 def test_an_annual_contract_ended_early_costs_the_days_served_and_credits_the_rest() -> None:
@@ -431,15 +458,22 @@ def test_a_year_starting_mid_month_finishes_its_upgrade_in_the_next_anniversary_
     # 1200 x 219 / 365 = 720.00
     assert months[5].invoiced == Decimal("720.00")
     january = months[12]
-    # its last 14 days: 720.00 less what June-December recognised (the span's last month takes
-    # the rest): 720.00 - 673.98 = 46.02; the new year: 2400.00 invoiced, 200.00 its twelfth
+    # its last 14 days: the year's rest, 1200.00 less January 2026's 17/31 of a twelfth
+    # (54.84) and 11 twelfths = 45.16; the upgrade's, 720.00 less what June-December
+    # recognised (the span's last month takes the rest): 720.00 - 673.98 = 46.02; together
+    # 91.18; the new year: 2400.00 invoiced, its first 17 days 200.00 x 17/31 = 109.68
     assert [(line.suffix, line.kind, line.amount) for line in january.lines] == [
-        ("recognise-2026-01-15", "recognise", Decimal("46.02")),
+        ("recognise-2026-01-15", "recognise", Decimal("91.18")),
         ("invoice", "invoice", Decimal("2400.00")),
-        ("recognise", "recognise", Decimal("200.00")),
+        ("recognise", "recognise", Decimal("109.68")),
     ]
+    assert january.lines[0].describe == (
+        "recognised the year from 2026-01-15 (1 x 100.00 USD x 12 months = 1200.00): the rest,"
+        " 1200.00 - 1154.84 = 45.16 for 14/31 days; the change from 2026-06-10 (+720.00 for"
+        " 219 days): the rest, 720.00 - 673.98 = 46.02 for 14/219 days; together 91.18"
+    )
     # the first year's 1200.00 + 720.00 is recognised to the cent, no more
-    first_year = sum((c.recognised for c in months), ZERO) - Decimal("200.00")
+    first_year = sum((c.recognised for c in months), ZERO) - Decimal("109.68")
     assert first_year == Decimal("1920.00")
 
 

@@ -72,30 +72,33 @@ RECEIPT = """\
 # What the close adds, as an auditor reads it:
 #   acme-cloud   5 x 25.00 = 125.00 to Income:Cloud; cost 5 x 25.00 x 0.65 = 81.25
 #   acme-impl    2000.00 once to Income:Services; services cost nothing
-#   bolt-cloud   year 3 x 20.00 x 12 = 720.00 to Deferred-Revenue (due Nov 30 + 14 = Dec 14),
-#                a twelfth 720.00 / 12 = 60.00 recognised; cost for the days served from
-#                Nov 15: 3 x 25.00 x 0.65 x 16/30 = 26.00
+#   bolt-cloud   year 3 x 20.00 x 12 = 720.00 to Deferred-Revenue, invoiced on its first day
+#                (inv-2026-11-15-bolt-homes, due Nov 15 + 14 = Nov 29); the twelfth for the
+#                days served from Nov 15, 720.00 / 12 x 16/30 = 32.00, recognised; cost for
+#                the same days: 3 x 25.00 x 0.65 x 16/30 = 26.00
 #   one OneBox bill onebox-2026-11: 81.25 + 26.00 = 107.25, due Nov 30 + 30 = Dec 30
 GENERATED = (
-    SEED_CLOSE
-    + """
-2026-11-30 * "Bolt \\"Homes\\" Ltd" "Cloud: 3 x 20.00 USD x 12 months from 2026-11-15, month 1 of 12, November 2026"
+    """\
+2026-11-15 * "Bolt \\"Homes\\" Ltd" "Cloud: 3 x 20.00 USD x 12 months = 720.00, 2026-11-15 to 2027-11-14, November 2026"
   id: "close/2026-11/bolt-cloud/invoice"
   customer: "bolt-homes"
   contract: "bolt-cloud"
   period: "2026-11"
-  invoice: "inv-2026-11-bolt-homes"
-  due: 2026-12-14
+  invoice: "inv-2026-11-15-bolt-homes"
+  due: 2026-11-29
   Assets:Receivable:Bolt-Homes                   720.00 USD
   Liabilities:Deferred-Revenue:Bolt-Homes       -720.00 USD
 
-2026-11-30 * "Bolt \\"Homes\\" Ltd" "Cloud: recognised 3 x 20.00 USD x 12 months from 2026-11-15, month 1 of 12, November 2026"
+"""
+    + SEED_CLOSE
+    + """
+2026-11-30 * "Bolt \\"Homes\\" Ltd" "Cloud: recognised the year from 2026-11-15 (3 x 20.00 USD x 12 months = 720.00): 1/12 x 16/30 days = 32.00, November 2026"
   id: "close/2026-11/bolt-cloud/recognise"
   customer: "bolt-homes"
   contract: "bolt-cloud"
   period: "2026-11"
-  Liabilities:Deferred-Revenue:Bolt-Homes         60.00 USD
-  Income:Cloud                                   -60.00 USD
+  Liabilities:Deferred-Revenue:Bolt-Homes         32.00 USD
+  Income:Cloud                                   -32.00 USD
 
 2026-11-30 * "OneBox" "Cloud: 3 for 16/30 days x cloud-user at 25.00 USD x 65% of list for bolt-cloud, November 2026"
   id: "close/2026-11/bolt-cloud/cost"
@@ -167,12 +170,12 @@ def test_close_writes_the_ledger_an_auditor_expects() -> None:
 def test_close_summary() -> None:
     summary = close(book_of(), NOV, parse(RECEIPT)).summary
     assert (summary.boxes, summary.rate) == (2, Decimal("0.65"))
-    # cloud: invoiced 125.00 + 720.00 = 845.00, recognised 125.00 + 60.00 = 185.00,
+    # cloud: invoiced 125.00 + 720.00 = 845.00, recognised 125.00 + 32.00 = 157.00,
     #        cost 81.25 + 26.00 = 107.25
     cloud = summary.streams["cloud"]
     assert (cloud.invoiced, cloud.recognised, cloud.cost) == (
         Decimal("845.00"),
-        Decimal("185.00"),
+        Decimal("157.00"),
         Decimal("107.25"),
     )
     services = summary.streams["services"]
@@ -339,7 +342,7 @@ def test_generated_entries_without_a_seal_are_refused() -> None:
         CloseError,
         match=message_of(
             "2026-11 is not sealed but its file already holds generated entries"
-            " (close/2026-11/acme-cloud/invoice); remove them or restore the file from git"
+            " (close/2026-11/bolt-cloud/invoice); remove them or restore the file from git"
         ),
     ):
         close(book_of(), NOV, parse(text))

@@ -123,8 +123,8 @@ def test_every_demo_has_every_feature(tmp_path: Path) -> None:
     # OneBox billing 0.03 more than the close accrued
     assert {"Income:FX-Gains", "Expenses:FX-Losses", "Expenses:Bad-Debt",
             "Expenses:OneBox:Adjustment"} <= accounts  # fmt: skip
-    assert {"close/2026-02/delta-logistics/credit", "close/2026-04/everest-dental/credit",
-            "write-off/inv-2026-06-everest-dental",
+    assert {"close/2026-02/delta-logistics/credit/inv-2026-02-01-delta-logistics",
+            "close/2026-04/everest-dental/credit", "write-off/inv-2026-06-everest-dental",
             "credit-note/inv-2026-05-casa-verde/2026-06-03/1",
             "bill/onebox-2026-05/line-2"} <= ids  # fmt: skip
     # an agent's commission on Acme Realty's money, and May's bill recorded line by line

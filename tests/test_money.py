@@ -209,7 +209,8 @@ def test_an_annual_year_paid_before_its_invoice_is_credit_the_close_applies(
         invoke(seed_ledger, "report", "receivables", "--as-of", "2026-02-28", "--format", "csv")
     )
     assert owed[-1] == "total,0.00,0.00,0.00,0.00,0.00,0.00,0.00"
-    applied = by_id(load_entries(seed_ledger), "close/2026-02/delta/credit")
+    # the year's invoice is dated its first day (inv-2026-02-01-delta), the credit set on it
+    applied = by_id(load_entries(seed_ledger), "close/2026-02/delta/credit/inv-2026-02-01-delta")
     assert [(p.account, p.units.number) for p in applied.postings] == [
         ("Liabilities:Customer-Credit:Delta", D("2640.00")),
         ("Assets:Receivable:Delta", D("-2640.00")),

@@ -70,7 +70,7 @@ def import_statement(
         if reached.refused is not None and not dry_run:
             raise LedgerError(reached.refused)
         if not dry_run:
-            entries: list[data.Directive] = [p.entry for p in planned if p.entry is not None]
+            entries: list[data.Directive] = [e for p in planned for e in p.entries]
             if reached.assertion is not None:
                 entries.append(reached.assertion)
             write_events(ledger, loaded, state, entries)

@@ -150,6 +150,8 @@ class Planned:
     invoice: str | None = None  # the invoice the row names (else oldest open first)
     bill: str | None = None  # the bill the row names (else oldest due first)
     entry: data.Transaction | None = None  # receipt, onebox-payment, fee: what is written
+    # with a receipt: the customer's credit set against its invoices still open (planner.receipt)
+    set_off: tuple[data.Transaction, ...] = ()
     parts: tuple[tuple[str, Decimal], ...] = ()  # (invoice or bill, amount applied)
     excess: Decimal = ZERO  # held as the customer's credit, or prepaid at OneBox
     message: str = ""  # what is booked, in the words of receive and onebox pay
@@ -173,6 +175,11 @@ class Planned:
     @property
     def booked(self) -> bool:
         return self.entry is not None
+
+    @property
+    def entries(self) -> tuple[data.Transaction, ...]:
+        """What is written for the row: its entry, then the credit it sets off."""
+        return () if self.entry is None else (self.entry, *self.set_off)
 
     def payload(self) -> dict[str, str | int | None]:
         """The row as ``import --dry-run --format json`` prints it (amounts as exact strings)."""
@@ -312,7 +319,8 @@ def plan(
         else:
             planned = _plan_row(row, state, account, fees, today, claimed)
         if planned.entry is not None:
-            state.add(planned.entry)
+            for entry in planned.entries:
+                state.add(entry)
             for commission in _commissions(state, planned.entry):
                 state.add(commission)  # so a later row paying the agent sees it owed
         out.append(planned)
@@ -650,7 +658,7 @@ def _receipt_row(
         fee=(str(fees), fee) if fee else None,
     )  # fmt: skip
     return Planned(
-        row, "receipt", reason, customer, invoice, entry=plan.entry,
+        row, "receipt", reason, customer, invoice, entry=plan.entry, set_off=plan.entries[1:],
         parts=plan.parts, excess=plan.excess, message=plan.message + _fee_note(row, fees),
     )  # fmt: skip
 
@@ -780,7 +788,7 @@ def reach(
     if closing is None or cur is None or not booked_rows:
         return Reached("")
     first, last = booked_rows[0].date, booked_rows[-1].date
-    new = [p.entry for p in planned if p.entry is not None]
+    new = [e for p in planned for e in p.entries]
     transactions = [e for e in (*existing, *new) if isinstance(e, data.Transaction)]
 
     def held(keep: Callable[[data.Transaction], bool]) -> Decimal:
@@ -967,8 +975,10 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         for planned in plan(rows, state, account=self.bank, fees=self.fees, today=self._today()):
             row = planned.row
             if planned.entry is not None:
-                meta = {**data.new_metadata(filepath, row.line), **planned.entry.meta}
-                out.append(planned.entry._replace(meta=meta))
+                out += [
+                    entry._replace(meta={**data.new_metadata(filepath, row.line), **entry.meta})
+                    for entry in planned.entries
+                ]
             elif planned.outcome in ("review", "unrelated", "skipped"):
                 log.warning(
                     "%s: line %d (ref %s): %s %s, %s: %s",

@@ -231,21 +231,15 @@ def piece_share(p: MPiece, ym: tuple[int, int], through: datetime.date) -> Decim
     if first > last:
         return ZERO * CENT
     days = (last - first).days + 1
-    if p.twelfths:
-        index = months_between(ym_of(p.first), ym)
-        twelfth = cents(Fraction(p.amount) / 12)
-        if index > 11:
-            return ZERO * CENT
-        if last < min(p.last, month_last(ym)):
-            return cents(Fraction(twelfth) * days / month_last(ym).day)
-        return twelfth if index < 11 else p.amount - 11 * twelfth
-    if ym == ym_of(p.last) and last == p.last:
+    if ym == ym_of(p.last) and last == p.last:  # the piece's last month: what is left of it
         earlier = ZERO * CENT
         m = ym_of(p.first)
         while m != ym:
             earlier += piece_share(p, m, through)
             m = next_month(m)
         return p.amount - earlier
+    if p.twelfths:  # a twelfth for each day's share of its month (issue 21: by day)
+        return cents(Fraction(p.amount) * days / (12 * month_last(ym).day))
     return signed_cents(Fraction(p.amount) * days / ((p.last - p.first).days + 1))
 
 
@@ -298,6 +292,10 @@ class MCharge:
     cost: Decimal
     credits: list[tuple[str, Decimal]] = field(default_factory=list)  # (id suffix, amount)
     lines: int = 0  # generated transactions for invoices, recognition and credits
+    # annual: (day, amount) of each piece invoiced on its own day (its own invoice), and the
+    # day of each credited piece (a downgrade: credited on its day), by id suffix
+    dated: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
+    credit_days: dict[str, datetime.date] = field(default_factory=dict)
 
 
 def annual_month(c: MContract, ym: tuple[int, int]) -> MCharge | None:
@@ -314,9 +312,11 @@ def annual_month(c: MContract, ym: tuple[int, int]) -> MCharge | None:
         for p in parts:
             if p.billed_in == ym and p.amount > 0:
                 result.invoiced += p.amount
+                result.dated.append((p.first, p.amount))
                 result.lines += 1
             elif p.billed_in == ym and p.amount < 0:
                 result.credits.append((f"change-{p.first}", -p.amount))
+                result.credit_days[f"change-{p.first}"] = p.first
                 result.lines += 1
         if c.end is not None and c.end < parts[0].last and ym_of(through) == ym:
             total = sum((p.amount for p in parts), ZERO * CENT)
@@ -609,6 +609,36 @@ class LedgerMachine(RuleBasedStateMachine):
             parts = take(mine, totals[customer], open_of)
             if parts:
                 applied.append((customer, parts))
+        return applied
+
+    def apply_new(
+        self,
+        invoices: dict[str, tuple[str, datetime.date, Decimal]],
+        day: datetime.date,
+        open_of: Callable[[MCredit], Decimal],
+    ) -> Applied:
+        """The close's new invoices (id -> customer, date, amount), oldest first (date, id):
+        each holder's credit dated on or before `day`, oldest first, set against each, one
+        entry per invoice, a credit used by one invoice not used again by the next."""
+        used: dict[str, Decimal] = {}
+
+        def left(cr: MCredit) -> Decimal:
+            return open_of(cr) - used.get(cr.id, ZERO)
+
+        applied = []
+        for inv_id, (customer, _, amount) in sorted(
+            invoices.items(), key=lambda kv: (kv[1][1], kv[0])
+        ):
+            mine = sorted(
+                (cr for cr in self.credits.values()
+                 if cr.customer == customer and cr.date <= day and left(cr) > 0),
+                key=lambda cr: (cr.date, cr.id),
+            )  # fmt: skip
+            parts = take(mine, amount, left)
+            for cr, share in parts:
+                used[cr.id] = used.get(cr.id, ZERO) + share
+            if parts:
+                applied.append((inv_id, parts))
         return applied
 
     def book_invoicing(
@@ -948,16 +978,35 @@ class LedgerMachine(RuleBasedStateMachine):
         ]
         # credit and prepaid the close applies: open at the month's end, uses after it ignored
         last = month_last(ym)
-        new_invoices: dict[str, Decimal] = {}
+        # the close's invoices: each customer's of the month, and an annual piece's of its day
+        # (inv-<day>-<customer>, or the next free number when a sale of that day took it)
+        made: set[str] = set()
+        new_invoices: dict[str, tuple[str, datetime.date, Decimal]] = {}
+        where: dict[tuple[str, datetime.date], str] = {}
+        inv_streams: dict[str, set[str]] = {}
         for ch in charges:
-            if ch.invoiced:
-                new_invoices[ch.contract.customer] = (
-                    new_invoices.get(ch.contract.customer, ZERO) + ch.invoiced
-                )
+            customer = ch.contract.customer
+            for day, amount in ch.dated:
+                if (customer, day) not in where:
+                    inv_id, n = f"inv-{day}-{customer}", 2
+                    while inv_id in self.invoices:
+                        inv_id, n = f"inv-{day}-{customer}.{n}", n + 1
+                    where[(customer, day)] = inv_id
+                inv_id = where[(customer, day)]
+                made.add(inv_id)
+                _, _, before = new_invoices.get(inv_id, (customer, day, ZERO))
+                new_invoices[inv_id] = (customer, day, before + amount)
+                inv_streams.setdefault(inv_id, set()).add(ch.contract.stream)
+            monthly = ch.invoiced - sum((amount for _, amount in ch.dated), ZERO)
+            if monthly:
+                inv_id = f"inv-{ym[0]:04d}-{ym[1]:02d}-{customer}"
+                _, _, before = new_invoices.get(inv_id, (customer, last, ZERO))
+                new_invoices[inv_id] = (customer, last, before + monthly)
+                inv_streams.setdefault(inv_id, set()).add(ch.contract.stream)
         # issue 21: the customer's open invoices issued by the month's end, older first, then
-        # the new ones (each credit up to what is left of it)
+        # the new ones, oldest first, one entry each (each credit up to what is left of it)
         older, held = self.apply_older(last, open_at_close)
-        applied = self.apply_credit(
+        applied = self.apply_new(
             new_invoices, last, lambda c: open_at_close(c) - held.get(c.id, ZERO)
         )
         close_cost = sum((ch.cost for ch in charges), ZERO)
@@ -1018,14 +1067,15 @@ class LedgerMachine(RuleBasedStateMachine):
         due = month_last(ym) + ONEBOX_PAYMENT * DAY
         assert summary.due == (due if bill_total else None)
         generated = 0
+        for inv_id, (customer, day, amount) in new_invoices.items():
+            inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, customer, day))
+            inv.billed += amount
+            inv.streams |= inv_streams[inv_id]
+        if made:
+            event("close: an annual invoice dated its day")
         for ch in charges:
             c = ch.contract
             generated += ch.lines
-            if ch.invoiced:
-                inv_id = f"inv-{ym[0]:04d}-{ym[1]:02d}-{c.customer}"
-                inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_last(ym)))
-                inv.billed += ch.invoiced
-                inv.streams.add(c.stream)
             if c.billing == "annual" or c.advance:
                 self.deferred[c.customer] += ch.invoiced - ch.recognised
             if c.billing == "annual" and (ch.credits or ch.lines > 2 or c.changes):
@@ -1035,7 +1085,8 @@ class LedgerMachine(RuleBasedStateMachine):
             for suffix, amount in ch.credits:  # a downgrade's or a settle's credit
                 self.deferred[c.customer] -= amount
                 credit_id = f"close/{month}/{c.id}/{suffix}"
-                self.credits[credit_id] = MCredit(credit_id, c.customer, last, amount)
+                day = ch.credit_days.get(suffix, last)
+                self.credits[credit_id] = MCredit(credit_id, c.customer, day, amount)
                 event(
                     "advance: settle credited"
                     if c.advance
@@ -1056,9 +1107,9 @@ class LedgerMachine(RuleBasedStateMachine):
             for credit, share in parts:
                 credit.uses.append((last, share))
                 old.paid += share
-        for customer, parts in applied:
+        for inv_id, parts in applied:
             generated += 1
-            inv = self.invoices[f"inv-{ym[0]:04d}-{ym[1]:02d}-{customer}"]
+            inv = self.invoices[inv_id]
             for credit, share in parts:
                 credit.uses.append((last, share))
                 inv.paid += share
@@ -1408,6 +1459,27 @@ class LedgerMachine(RuleBasedStateMachine):
         parts = take(ordered, send.amount, lambda i: i.open)
         excess = send.amount - sum((share for _, share in parts), ZERO)
         entry_id = f"receive/{ref}" if ref else self.auto_id("receive", f"{send.date}/{customer}")
+        # issue 21: then the credit the customer holds (and this payment's excess, last) is set
+        # against the invoices still open, oldest first, oldest credit first, one entry each
+        paying = {inv.id: share for inv, share in parts}
+        pool = sorted(
+            (c for c in self.credits.values()
+             if c.customer == customer and c.date <= send.date and c.open > 0),
+            key=lambda c: (c.date, c.id),
+        )  # fmt: skip
+        if excess:
+            pool.append(MCredit(entry_id, customer, send.date, excess))
+        held: dict[str, Decimal] = {}
+        set_off = []
+        for inv in items:
+            parts_off = take(
+                pool, inv.open - paying.get(inv.id, ZERO), lambda c: c.open - held.get(c.id, ZERO)
+            )
+            for c, part in parts_off:
+                held[c.id] = held.get(c.id, ZERO) + part
+            if parts_off:
+                set_off.append((inv, parts_off))
+                self.auto_id("apply-credit", f"{inv.id}/{send.date}")
         written = call()
         applied = ", ".join(f"{share} USD to {inv.id}" for inv, share in parts)
         if excess:
@@ -1416,12 +1488,21 @@ class LedgerMachine(RuleBasedStateMachine):
                 if applied
                 else f"{excess} USD held as credit"
             )
+        if set_off:
+            applied += "; credit applied: " + ", ".join(
+                f"{sum((p for _, p in offs), ZERO)} USD to {inv.id}" for inv, offs in set_off
+            )
         assert written.message == f"received {send.amount} USD from {customer}: {applied}"
-        event(f"receive: {len(parts)} invoice(s), credit {bool(excess)}")
+        event(f"receive: {len(parts)} invoice(s), credit {bool(excess)}, set off {bool(set_off)}")
         for inv, share in parts:
             inv.paid += share
         if excess:
             self.credits[entry_id] = MCredit(entry_id, customer, send.date, excess)
+        for inv, offs in set_off:
+            for c, part in offs:
+                self.credits[c.id].uses.append((send.date, part))
+                inv.paid += part
+            self.txns += 1
         self.bank += send.amount
         self.txns += 1
         if ref is not None:
