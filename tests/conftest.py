@@ -204,6 +204,16 @@ def build_closed_seed(root: Path) -> Path:
     return main
 
 
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file of the books at `root` by relative path, but the lock and the month summaries
+    (derived data, written by the close and verify, not by the demo's fast path)."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock" and p.parent.name != "summaries"
+    }
+
+
 def copy_demo(root: Path, *, main: bool = True) -> Path:
     """A copy of the shipped demo at `root`: ledger/ (not its lock, nor the month summaries a
     command run in the checkout may have written), the documents/ it issued and, with `main`,

@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from beancount import loader
 from beancount.core import convert, data
 from click.testing import CliRunner
-from conftest import copy_demo
+from conftest import copy_demo, tree
 
 from onebox_ledger import actions, beans, reports
 from onebox_ledger.cli import cli
@@ -26,14 +26,6 @@ from onebox_ledger.store import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 loader.initialize(use_cache=False)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
 
 
 def load(main: Path) -> tuple[list[data.Directive], list[object]]:

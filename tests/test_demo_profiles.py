@@ -19,6 +19,7 @@ from beancount import loader
 from beancount.core import data
 from beanquery import query
 from click.testing import CliRunner
+from conftest import tree
 
 from onebox_ledger import actions, beans
 from onebox_ledger.cli import cli
@@ -29,14 +30,6 @@ D = Decimal
 CENT = D("0.01")
 QUARTERS = [("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-06-30"),
             ("2026-07-01", "2026-09-30"), ("2026-10-01", "2026-12-31")]  # fmt: skip
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
 
 
 def cents(number: Decimal) -> Decimal:
