@@ -19,7 +19,7 @@ MAIN = ROOT / "main.beancount"
 
 
 def client() -> Any:
-    app = create_app([str(MAIN)], read_only=True)
+    app = create_app([str(MAIN)], read_only=True, poll_watcher=True)  # no watcher thread
     return app.test_client()
 
 

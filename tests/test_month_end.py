@@ -335,7 +335,7 @@ BOOKS = [
 def fava_net_profit(main: Path, start: str, end: str) -> Decimal:
     """Fava's own income statement (its JSON API), net profit for [start, end], sign as shown
     to a person (profit > 0)."""
-    client = create_app([str(main)], read_only=True).test_client()
+    client = create_app([str(main)], read_only=True, poll_watcher=True).test_client()
     slug = client.get("/").headers["Location"].strip("/").split("/")[0]
     response = client.get(
         f"/{slug}/api/income_statement", query_string={"time": f"{start} - {end}"}

@@ -96,7 +96,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         patch.setenv("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
         loader.initialize(use_cache=False)
         books, canary = build(tmp_path_factory.mktemp("served"))
-        app = web.make_app(books / "main.beancount", web.served_hosts("127.0.0.1", PORT), load=True)
+        app = web.make_app(
+            books / "main.beancount",
+            web.served_hosts("127.0.0.1", PORT),
+            load=True,
+            poll_watcher=True,
+        )  # fmt: skip  (no watcher thread in the tests)
         yield Served(books, canary, app, app.test_client())
 
 
@@ -105,7 +110,11 @@ def locked(served: Served) -> Iterator[Served]:
     """The same books served with --password-file (alice)."""
     users = web.parse_password_file(f"alice:{web.hash_password(PASSWORD)}\n", "books.passwd")
     app = web.make_app(
-        served.books / "main.beancount", web.served_hosts("127.0.0.1", PORT), users, load=True
+        served.books / "main.beancount",
+        web.served_hosts("127.0.0.1", PORT),
+        users,
+        load=True,
+        poll_watcher=True,
     )
     yield Served(served.books, served.canary, app, app.test_client(), users)
 

@@ -268,7 +268,7 @@ def test_a_year_out_of_order_is_refused(books: tuple[Path, Path]) -> None:
 
 def test_fava_shows_the_open_year_with_the_opening_entries(books: tuple[Path, Path]) -> None:
     _, rolled = books
-    app = create_app([str(rolled)], read_only=True)
+    app = create_app([str(rolled)], read_only=True, poll_watcher=True)
     client = app.test_client()
     slug = "demo-onebox-partner"
     response = client.get(f"/{slug}/api/errors")
