@@ -22,6 +22,7 @@ from conftest import error_line, load_errors, succeeded, take_snapshot
 from fava.application import create_app
 
 from onebox_ledger.cli import cli
+from onebox_ledger.store import Ledger
 
 HEADS: dict[int, str] = {}  # December's digest of each year, read from the unrolled books' text
 
@@ -95,14 +96,96 @@ REPORTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def unsummarised(books: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rolled books with every month summary removed (the archives' too): the load path."""
+    copy = tmp_path_factory.mktemp("unsummarised") / "books"
+    shutil.copytree(books[1].parent, copy)
+    for folder in copy.rglob("summaries"):
+        shutil.rmtree(folder)
+    return copy / "main.beancount"
+
+
 @pytest.mark.parametrize("args", REPORTS, ids=[" ".join(a) for a in REPORTS])
 def test_every_report_over_the_whole_period_is_the_unrolled_books(
-    books: tuple[Path, Path], args: tuple[str, ...]
+    books: tuple[Path, Path], unsummarised: Path, args: tuple[str, ...]
 ) -> None:
+    """With the month summaries of every year (what the roll wrote) and without them."""
     plain, rolled = books
     before = succeeded(invoke(plain, *args))
+    assert Ledger(rolled).history() is not None
     assert succeeded(invoke(rolled, *args)) == before
+    assert Ledger(unsummarised).history() is None
+    assert succeeded(invoke(unsummarised, *args)) == before
     assert len(before) > 3
+
+
+SPANS = [
+    ("report", "keep", "--from", "2024-12-31", "--to", "2025-01-01", "--by", "contract"),
+    ("report", "keep", "--to", "2024-06-15", "--by", "customer"),
+    ("report", "keep", "--from", "2023-12-01", "--to", "2023-12-31", "--by", "contract"),
+    ("report", "keep", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "csv"),
+    ("report", "receivables", "--as-of", "2023-12-31"),
+    ("report", "receivables", "--as-of", "2024-12-31"),
+    ("report", "receivables", "--as-of", "2025-01-10"),
+    ("report", "payables", "--as-of", "2026-10-31"),
+    ("report", "mrr", "--as-of", "2023-12-15"),
+    ("report", "mrr", "--as-of", "2025-03-31"),
+]
+
+
+@pytest.mark.parametrize("args", SPANS, ids=[" ".join(a) for a in SPANS])
+def test_reports_across_a_roll_from_summaries(
+    books: tuple[Path, Path], args: tuple[str, ...]
+) -> None:
+    """Periods beginning, ending or as of a day beside a roll: the closing entry and the
+    opening entries are left out of the summaries holding them."""
+    plain, rolled = books
+    assert succeeded(invoke(rolled, *args)) == succeeded(invoke(plain, *args))
+
+
+def test_the_history_reads_every_year_summarised_without_the_rolls(
+    books: tuple[Path, Path],
+) -> None:
+    plain, rolled = books
+    history = Ledger(rolled).history()
+    assert history is not None
+    months = [str(s.month) for s in history.summaries]
+    assert (months[0], months[1], months[2], months[14], months[-1], len(months)) == (
+        "2023-11", "2023-12", "2024-01", "2025-01", "2026-10", 36
+    )  # fmt: skip
+    # every transaction of the unrolled books (Beancount's own count), none the rolls wrote
+    unrolled = [e for e in loader.load_file(str(plain))[0] if hasattr(e, "postings")]
+    counted = sum(s.transactions for s in history.summaries) + len(history.later)
+    assert counted == len(unrolled) == 890
+    assert [str(s.since) for s in history.summaries[1:3]] == ["2023-12-01", "2024-01-01"]
+    assert str(history.summaries[14].since) == "2025-01-01"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a comment in the archive's main file", "an archived summary removed",
+     "the open books' opening summary removed"],
+)  # fmt: skip
+def test_a_stale_or_missing_summary_of_any_year_is_never_used(
+    books: tuple[Path, Path], tmp_path: Path, change: str
+) -> None:
+    plain, rolled = books
+    copy = tmp_path / "books"
+    shutil.copytree(rolled.parent, copy)
+    if change.startswith("a comment"):
+        with (copy / "ledger/archive/2024/main.beancount").open("a") as main:
+            main.write("; a comment\n")
+    elif change.startswith("an archived"):
+        (copy / "ledger/archive/2024/ledger/summaries/2024-07.json").unlink()
+    else:
+        (copy / "ledger/summaries/2025-01.json").unlink()
+    assert Ledger(copy / "main.beancount").history() is None
+    for args in (
+        ("report", "keep", "--by", "contract"),
+        ("report", "mrr", "--as-of", "2025-03-31"),
+    ):
+        assert succeeded(invoke(copy / "main.beancount", *args)) == succeeded(invoke(plain, *args))
 
 
 def test_keep_over_the_three_years_to_the_cent(books: tuple[Path, Path]) -> None:

@@ -16,7 +16,9 @@ The archive is a ledger folder of the usual layout, so ``bean-check``, ``onebox-
 --ledger ledger/archive/2026 verify`` and Fava open it alone. Nothing is written unless
 both the archive and the open books as they will be load with no error (each is checked
 in a staging folder first); the archive lands by one rename, then the open books' two
-files as one commit, then the year's month files are removed. Interrupted after the
+files as one commit, then the year's month files are removed and the month summaries of
+the archive and of the open books written (store/rolled.py reads them across the years;
+``verify --all`` rewrites them). Interrupted after the
 archive landed, ``year close`` again finishes it (the month files left must be
 byte-identical to the archive's).
 """
@@ -35,7 +37,7 @@ from beancount.parser import parser
 
 from .. import beans, seals, yearroll
 from ..model import parse_book
-from ..store import Ledger, LedgerError, describe_error, load_trusted, write_atomic
+from ..store import Ledger, LedgerError, describe_error, load_trusted, paused_gc, write_atomic
 from ..values import Month
 
 OPENING_HEADER = (
@@ -102,6 +104,7 @@ def close_year(ledger: Ledger, year: int) -> YearClosed:
                 shutil.rmtree(folder, ignore_errors=True)
         ledger.write_files(open_texts)
         _remove_months(ledger, months)
+        _summarise(ledger, year)
     return YearClosed(year, ledger.archive_main(year), head, len(months), closing, opening)
 
 
@@ -290,6 +293,17 @@ def _refuse_errors(loaded: object, what: str) -> None:
             f"the {what} would not load without errors; nothing written:"
             f" {describe_error(errors[0])}"
         )
+
+
+def _summarise(ledger: Ledger, year: int) -> None:
+    """The month summaries of the archive and of the open books (whose opening changed), so
+    reports across the years read summaries (store/rolled.py); written only from books that
+    load without an error, as ``verify`` writes them. Call under the books' lock."""
+    with paused_gc():
+        for books in (Ledger(ledger.archive_main(year)), ledger):
+            loaded = books.load()
+            if not loaded.errors:
+                books.summarise_all(loaded.entries, books.operating_currency())
 
 
 def _remove_months(ledger: Ledger, months: list[Month]) -> None:
