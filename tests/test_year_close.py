@@ -379,11 +379,12 @@ def test_fava_shows_the_open_year_with_the_opening_entries(books: tuple[Path, Pa
 # ---------------------------------------------------------------- a payment after the roll
 
 
-def _seed(root: Path) -> Path:
-    """A partner from 2025 with a EUR customer, every month of 2025 closed, December's
-    invoice (92.00 EUR at 1.10) and OneBox's December bill open at the year's end."""
+def _start(root: Path, *details: str) -> Path:
+    """A partner from 2025 with a EUR customer from 2025-11 (`details`: a partner set first)."""
     main = root / "main.beancount"
     succeeded(invoke(main, "init", str(root), "--start", "2025-01-01"))
+    if details:
+        succeeded(invoke(main, "partner", "set", *details))
     for step in (
         ("terms", "item", "cloud-user", "25 USD", "--date", "2025-01-01"),
         ("terms", "rate", "1", "0.60", "--date", "2025-01-01"),
@@ -397,6 +398,13 @@ def _seed(root: Path) -> Path:
          "--price", "23 EUR", "--quantity", "4", "--start", "2025-11-01", "--item", "cloud-user"),
     ):  # fmt: skip
         succeeded(invoke(main, *step))
+    return main
+
+
+def _seed(root: Path) -> Path:
+    """A partner from 2025 with a EUR customer, every month of 2025 closed, December's
+    invoice (92.00 EUR at 1.10) and OneBox's December bill open at the year's end."""
+    main = _start(root)
     for month in range(11, 13):
         succeeded(invoke(main, "close", f"2025-{month:02d}"))
     succeeded(invoke(main, "receive", "berlin", "92 EUR", "--date", "2025-12-10"))
@@ -454,3 +462,62 @@ def test_a_year_with_a_month_unsealed_is_refused(tmp_path: Path, monkeypatch: py
         "cannot close year 2025: 2025-12 is not sealed (close it first: onebox-ledger close 2025-12)"
     )
     assert take_snapshot(tmp_path / "books") == before
+
+
+PARTNER = ("--name", "Muster Cloud GmbH", "--country", "DE", "--vat-id", "DE136695976",
+           "--address", "Hauptstr. 1, 10115 Berlin", "--iban", "DE89370400440532013000",
+           "--tax", "none", "--date", "2025-01-01")  # fmt: skip
+DOCUMENT = "documents/invoices/2025-11/inv-2025-11-berlin.pdf"
+
+
+def test_a_year_with_issued_documents_rolls_and_its_documents_are_still_checked_and_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2025-12-05")
+    main = _start(tmp_path / "books", *PARTNER)
+    succeeded(invoke(main, "close", "2025-11"))
+    issued = succeeded(invoke(main, "invoice", "show", "inv-2025-11-berlin"))
+    assert issued[0].startswith(f"issued inv-2025-11-berlin: {DOCUMENT} (sha256 ")
+    pdf = (tmp_path / "books" / DOCUMENT).read_bytes()
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    succeeded(invoke(main, "close", "2025-12"))
+    assert succeeded(invoke(main, "year", "close", "2025"))[0].startswith(
+        "year 2025: 2 month file(s) archived in ledger/archive/2025/main.beancount;"
+        " retained earnings 82.40 USD; 5 opening entries; head carried sha256:"
+    )
+    archive = tmp_path / "books/ledger/archive/2025"
+    december = (archive / "ledger/journal/2025-12.beancount").read_text()
+    assert (
+        '2025-12-05 document Assets:Receivable:Berlin "../../../../../' + DOCUMENT + '"\n'
+        '  id: "document/inv-2025-11-berlin"\n'
+    ) in december
+    assert load_errors(archive / "main.beancount") == []
+    assert load_errors(main) == []
+    assert succeeded(invoke(main, "verify", "--all"))[-1] == (
+        "verify: 2 sealed month(s) (2025-11..2025-12), 4 generated entries re-derived,"
+        " 1 document(s) checked, 0 finding(s), no drift"
+    )
+    # the archive gives the same bytes (issued once), and Fava opening it serves them
+    again = succeeded(invoke(archive / "main.beancount", "invoice", "show", "inv-2025-11-berlin"))
+    assert again == [
+        f"issued before inv-2025-11-berlin: {tmp_path / 'books' / DOCUMENT} (sha256"
+        f" {issued[0].split('(sha256 ')[1]}"
+    ]
+    client = create_app([str(archive / "main.beancount")], read_only=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    served = client.get(
+        f"/{slug}/document/",
+        query_string={"filename": str(tmp_path / "books" / DOCUMENT)},
+    )
+    status, body = served.status_code, served.data
+    served.close()  # the file Fava sent
+    assert (status, body) == (200, pdf)
+    # one byte changed in the filed PDF: verify --all names it in the archive
+    (tmp_path / "books" / DOCUMENT).write_bytes(pdf + b"x")
+    result = invoke(main, "verify", "--all")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        "error: ledger/archive/2025/ledger/journal/2025-12.beancount:3: document"
+        f" {tmp_path / 'books' / DOCUMENT} of inv-2025-11-berlin was altered after it was"
+        " issued (sha256 "
+    )
