@@ -521,3 +521,65 @@ def test_a_year_with_issued_documents_rolls_and_its_documents_are_still_checked_
         f" {tmp_path / 'books' / DOCUMENT} of inv-2025-11-berlin was altered after it was"
         " issued (sha256 "
     )
+
+
+def test_a_bank_added_in_the_next_year_before_the_roll_stays_in_the_open_books(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bank add --opening after December's close writes to opening.beancount, dated in the
+    next year: the roll keeps that entry in the open books (and opens Equity:Opening-Balances,
+    which bank add opened on that day, on the year's last day)."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    plain = _seed(tmp_path / "plain")
+    added = invoke(
+        plain, "bank", "add", "Assets:Cash:USD", "--currency", "USD", "--opening", "480 USD"
+    )
+    assert succeeded(added) == [
+        "bank account Assets:Cash:USD: USD from 2026-01-01, opening balance 480.00 USD"
+    ]
+    shutil.copytree(plain.parent, tmp_path / "rolled")
+    rolled = tmp_path / "rolled" / "main.beancount"
+    succeeded(invoke(rolled, "year", "close", "2025"))
+    entry = (
+        '2026-01-01 * "Opening balance" "Assets:Cash:USD on 2026-01-01"\n'
+        '  id: "opening/Assets:Cash:USD"\n'
+        "  amount: 480.00 USD\n"
+        "  Assets:Cash:USD                480.00 USD\n"
+        "  Equity:Opening-Balances       -480.00 USD\n"
+    )
+    opening = (tmp_path / "rolled/ledger/journal/opening.beancount").read_text()
+    assert opening.endswith(
+        "\n\n; Dated after 2025: kept in the open books by the roll.\n\n" + entry
+    )
+    archived = (
+        tmp_path / "rolled/ledger/archive/2025/ledger/journal/opening.beancount"
+    ).read_text()
+    assert "2026-01-01" not in archived
+    accounts = (tmp_path / "rolled/ledger/accounts.beancount").read_text()
+    assert "\n2025-12-31 open Equity:Opening-Balances\n" in accounts
+    assert load_errors(rolled) == []
+    assert load_errors(tmp_path / "rolled/ledger/archive/2025/main.beancount") == []
+    assert succeeded(invoke(rolled, "verify", "--all"))[-1] == (
+        "verify: 2 sealed month(s) (2025-11..2025-12), 4 generated entries re-derived,"
+        " 1 booked late (value-date in a sealed month), 0 finding(s), no drift"
+    )
+    for args in (("report", "keep"), ("report", "receivables", "--as-of", "2026-01-20")):
+        assert succeeded(invoke(rolled, *args)) == succeeded(invoke(plain, *args))
+
+
+def test_an_account_opened_in_a_sealed_month_after_the_year_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    main = _seed(tmp_path / "books")
+    succeeded(invoke(main, "bank", "add", "Assets:Cash:USD", "--currency", "USD",
+                     "--opening", "480 USD"))  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-02-05")
+    succeeded(invoke(main, "close", "2026-01"))
+    before = take_snapshot(tmp_path / "books")
+    assert error_line(invoke(main, "year", "close", "2025"), 1) == (
+        "cannot close year 2025: the opening entries post to Equity:Opening-Balances on"
+        " 2025-12-31, but it opens on 2026-01-01 (ledger/accounts.beancount:24); open it on"
+        " 2025-12-31 or earlier in ledger/accounts.beancount, then run year close again"
+    )
+    assert take_snapshot(tmp_path / "books") == before

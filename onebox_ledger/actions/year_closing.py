@@ -148,13 +148,6 @@ def _check(ledger: Ledger, year: int) -> list[Month]:
                     f"cannot close year {year}: {ledger.shown(path)}:{entry.meta.get('lineno', 0)}"
                     f" holds an entry dated {entry.date}, in the year; move it to its month's file"
                 )
-    for entry in ledger.parse(ledger.opening_path):
-        if entry.date > end:
-            raise LedgerError(
-                f"cannot close year {year}: {ledger.shown(ledger.opening_path)}:"
-                f"{entry.meta.get('lineno', 0)} holds an entry dated {entry.date}, after the"
-                " year; it would be archived with the year"
-            )
     return sorted(m for m in journal if m.year == year)
 
 
@@ -173,7 +166,8 @@ def _archive_texts(
     for month in months:
         texts[f"ledger/journal/{month}.beancount"] = archived_text(ledger.month_path(month))
     if ledger.opening_path.is_file():
-        texts["ledger/journal/opening.beancount"] = archived_text(ledger.opening_path)
+        kept, _ = split_opening(ledger, year)
+        texts["ledger/journal/opening.beancount"] = _DOCUMENT.sub(r"\1../../../../../", kept)
     end = yearroll.year_end(year)
     opened = {e.account for e in ledger.static_entries() if isinstance(e, data.Open)}
     rolled: list[data.Directive] = []
@@ -192,6 +186,23 @@ def _archive_texts(
         YEAR_HEADER.format(year=year) + "\n" + body + "\n" + beans.format_entries([seal])
     )
     return texts
+
+
+def split_opening(ledger: Ledger, year: int) -> tuple[str, str]:
+    """The text of ``opening.beancount`` split in two: what the archive keeps (its entries
+    dated in or before `year`, and its comments) and the entries dated after `year` (a bank
+    account added in the next year before the roll: its opening balance), which stay in the
+    open books. An entry's text runs from its first line to the next entry's."""
+    if not ledger.opening_path.is_file():
+        return "", ""
+    lines = ledger.opening_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    entries = sorted(ledger.parse(ledger.opening_path), key=lambda e: int(e.meta["lineno"]))
+    starts = [int(e.meta["lineno"]) - 1 for e in entries] + [len(lines)]
+    end = yearroll.year_end(year)
+    kept, later = lines[: starts[0]], list[str]()
+    for entry, start, stop in zip(entries, starts, starts[1:], strict=False):
+        (later if entry.date > end else kept).extend(lines[start:stop])
+    return "".join(kept), "".join(later)
 
 
 def archived_text(path: Path) -> str:
@@ -227,7 +238,7 @@ def _open_texts(
     """The open books' new accounts and opening files."""
     end = yearroll.year_end(year)
     opened = {e.account for e in ledger.static_entries() if isinstance(e, data.Open)}
-    accounts = ledger.accounts_path.read_text(encoding="utf-8")
+    accounts = _opened_by(ledger, year, opening)
     new_opens = [beans.open_account(end, a) for a in yearroll.accounts_to_open(opened, opening)]
     if new_opens:
         accounts = accounts.rstrip("\n") + "\n\n" + beans.format_entries(new_opens)
@@ -244,10 +255,44 @@ def _open_texts(
     digest = seals.opening_digest(Month(year, 12), head, currency, meta, covered)
     seal = beans.custom(end, seals.OPENING, [str(Month(year, 12)), digest], meta)
     header = OPENING_HEADER.format(year=year, next=year + 1)
-    return {
-        ledger.accounts_path: accounts,
-        ledger.opening_path: header + "\n" + body + "\n" + beans.format_entries([seal]),
-    }
+    text = header + "\n" + body + "\n" + beans.format_entries([seal])
+    _, later = split_opening(ledger, year)
+    if later:
+        text += f"\n; Dated after {year}: kept in the open books by the roll.\n\n" + later.lstrip(
+            "\n"
+        )
+    return {ledger.accounts_path: accounts, ledger.opening_path: text}
+
+
+def _opened_by(ledger: Ledger, year: int, opening: list[data.Transaction]) -> str:
+    """The open books' accounts file with every account the opening entries post to opened
+    by the year's last day: an account opened in the next year before the roll (``bank add``
+    opens Equity:Opening-Balances with a bank's opening balance) opens on that day instead.
+    Refused when its open is in another file or in a sealed month (a seal covers it)."""
+    end = yearroll.year_end(year)
+    text = ledger.accounts_path.read_text(encoding="utf-8")
+    wanted = {p.account for e in opening for p in e.postings}
+    late = [
+        e
+        for e in ledger.static_entries()
+        if isinstance(e, data.Open) and e.account in wanted and e.date > end
+    ]
+    sealed = {
+        m for m in ledger.journal_months() if m > Month(year, 12)
+        and m in seals.parse(ledger.parse(ledger.month_path(m)))[0]
+    }  # fmt: skip
+    for entry in late:
+        line = re.compile(rf"^{entry.date} open {re.escape(entry.account)}(?=[ \n;])", re.M)
+        if Month.of(entry.date) in sealed or len(line.findall(text)) != 1:
+            where = ledger.shown(Path(str(entry.meta.get("filename"))))
+            raise LedgerError(
+                f"cannot close year {year}: the opening entries post to {entry.account} on {end},"
+                f" but it opens on {entry.date} ({where}:{entry.meta.get('lineno')}); open it on"
+                f" {end} or earlier in {ledger.shown(ledger.accounts_path)}, then run year close"
+                " again"
+            )
+        text = line.sub(f"{end} open {entry.account}", text)
+    return text
 
 
 def _open_tree(ledger: Ledger, year: int, texts: dict[Path, str]) -> dict[str, str]:
