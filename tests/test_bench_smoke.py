@@ -70,3 +70,38 @@ def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
     statement = (tmp_path / "statement.csv").read_text(encoding="utf-8").splitlines()
     reference = (tmp_path / "reference.beancount").read_text(encoding="utf-8")
     assert len(statement) == 301 and reference.count(" * ") == 300
+
+
+ROLL_FIGURES = [
+    "9. bean-check of the rolled books / of the unrolled",
+    "9. report keep over 2 years, summaries / bean-check",
+    "9. report keep loading every archive / bean-check",
+]
+
+
+@pytest.mark.slow
+def test_benchmark_of_the_roll_prints_its_figures(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--roll", "--customers", "3", "--years", "2", "--runs", "1",
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("machine: ")
+    assert lines[2].startswith("roll: 3 customers x 24 months (2024-11..2026-10), ")
+    assert " years 2024..2025 rolled forward (2 rolls, " in lines[2]
+    assert lines[2].endswith(" 10 month(s) open; medians of 1 run(s)")
+    assert lines[3].endswith(
+        "the same table from the unrolled books, with and without summaries: yes"
+    )
+    figures = lines[lines.index("figures:") + 1 :]
+    assert len(figures) == len(ROLL_FIGURES)
+    for label, text in zip(ROLL_FIGURES, figures, strict=True):
+        match = re.fullmatch(
+            rf"  {re.escape(label)}\s+(\d+\.\d{{3}})   target (\S+ \S+)\s+(met|MISSED)", text
+        )
+        assert match, text
+        assert float(match.group(1)) > 0
+    rolled = sorted(p.name for p in (tmp_path / "rolled" / "ledger" / "archive").iterdir())
+    assert rolled == ["2024", "2025"]

@@ -22,6 +22,7 @@ from conftest import error_line, load_errors, succeeded, take_snapshot
 from fava.application import create_app
 
 from onebox_ledger.cli import cli
+from onebox_ledger.store import Ledger
 
 HEADS: dict[int, str] = {}  # December's digest of each year, read from the unrolled books' text
 
@@ -95,14 +96,96 @@ REPORTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def unsummarised(books: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rolled books with every month summary removed (the archives' too): the load path."""
+    copy = tmp_path_factory.mktemp("unsummarised") / "books"
+    shutil.copytree(books[1].parent, copy)
+    for folder in copy.rglob("summaries"):
+        shutil.rmtree(folder)
+    return copy / "main.beancount"
+
+
 @pytest.mark.parametrize("args", REPORTS, ids=[" ".join(a) for a in REPORTS])
 def test_every_report_over_the_whole_period_is_the_unrolled_books(
-    books: tuple[Path, Path], args: tuple[str, ...]
+    books: tuple[Path, Path], unsummarised: Path, args: tuple[str, ...]
 ) -> None:
+    """With the month summaries of every year (what the roll wrote) and without them."""
     plain, rolled = books
     before = succeeded(invoke(plain, *args))
+    assert Ledger(rolled).history() is not None
     assert succeeded(invoke(rolled, *args)) == before
+    assert Ledger(unsummarised).history() is None
+    assert succeeded(invoke(unsummarised, *args)) == before
     assert len(before) > 3
+
+
+SPANS = [
+    ("report", "keep", "--from", "2024-12-31", "--to", "2025-01-01", "--by", "contract"),
+    ("report", "keep", "--to", "2024-06-15", "--by", "customer"),
+    ("report", "keep", "--from", "2023-12-01", "--to", "2023-12-31", "--by", "contract"),
+    ("report", "keep", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "csv"),
+    ("report", "receivables", "--as-of", "2023-12-31"),
+    ("report", "receivables", "--as-of", "2024-12-31"),
+    ("report", "receivables", "--as-of", "2025-01-10"),
+    ("report", "payables", "--as-of", "2026-10-31"),
+    ("report", "mrr", "--as-of", "2023-12-15"),
+    ("report", "mrr", "--as-of", "2025-03-31"),
+]
+
+
+@pytest.mark.parametrize("args", SPANS, ids=[" ".join(a) for a in SPANS])
+def test_reports_across_a_roll_from_summaries(
+    books: tuple[Path, Path], args: tuple[str, ...]
+) -> None:
+    """Periods beginning, ending or as of a day beside a roll: the closing entry and the
+    opening entries are left out of the summaries holding them."""
+    plain, rolled = books
+    assert succeeded(invoke(rolled, *args)) == succeeded(invoke(plain, *args))
+
+
+def test_the_history_reads_every_year_summarised_without_the_rolls(
+    books: tuple[Path, Path],
+) -> None:
+    plain, rolled = books
+    history = Ledger(rolled).history()
+    assert history is not None
+    months = [str(s.month) for s in history.summaries]
+    assert (months[0], months[1], months[2], months[14], months[-1], len(months)) == (
+        "2023-11", "2023-12", "2024-01", "2025-01", "2026-10", 36
+    )  # fmt: skip
+    # every transaction of the unrolled books (Beancount's own count), none the rolls wrote
+    unrolled = [e for e in loader.load_file(str(plain))[0] if hasattr(e, "postings")]
+    counted = sum(s.transactions for s in history.summaries) + len(history.later)
+    assert counted == len(unrolled) == 890
+    assert [str(s.since) for s in history.summaries[1:3]] == ["2023-12-01", "2024-01-01"]
+    assert str(history.summaries[14].since) == "2025-01-01"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a comment in the archive's main file", "an archived summary removed",
+     "the open books' opening summary removed"],
+)  # fmt: skip
+def test_a_stale_or_missing_summary_of_any_year_is_never_used(
+    books: tuple[Path, Path], tmp_path: Path, change: str
+) -> None:
+    plain, rolled = books
+    copy = tmp_path / "books"
+    shutil.copytree(rolled.parent, copy)
+    if change.startswith("a comment"):
+        with (copy / "ledger/archive/2024/main.beancount").open("a") as main:
+            main.write("; a comment\n")
+    elif change.startswith("an archived"):
+        (copy / "ledger/archive/2024/ledger/summaries/2024-07.json").unlink()
+    else:
+        (copy / "ledger/summaries/2025-01.json").unlink()
+    assert Ledger(copy / "main.beancount").history() is None
+    for args in (
+        ("report", "keep", "--by", "contract"),
+        ("report", "mrr", "--as-of", "2025-03-31"),
+    ):
+        assert succeeded(invoke(copy / "main.beancount", *args)) == succeeded(invoke(plain, *args))
 
 
 def test_keep_over_the_three_years_to_the_cent(books: tuple[Path, Path]) -> None:
@@ -296,11 +379,12 @@ def test_fava_shows_the_open_year_with_the_opening_entries(books: tuple[Path, Pa
 # ---------------------------------------------------------------- a payment after the roll
 
 
-def _seed(root: Path) -> Path:
-    """A partner from 2025 with a EUR customer, every month of 2025 closed, December's
-    invoice (92.00 EUR at 1.10) and OneBox's December bill open at the year's end."""
+def _start(root: Path, *details: str) -> Path:
+    """A partner from 2025 with a EUR customer from 2025-11 (`details`: a partner set first)."""
     main = root / "main.beancount"
     succeeded(invoke(main, "init", str(root), "--start", "2025-01-01"))
+    if details:
+        succeeded(invoke(main, "partner", "set", *details))
     for step in (
         ("terms", "item", "cloud-user", "25 USD", "--date", "2025-01-01"),
         ("terms", "rate", "1", "0.60", "--date", "2025-01-01"),
@@ -314,6 +398,13 @@ def _seed(root: Path) -> Path:
          "--price", "23 EUR", "--quantity", "4", "--start", "2025-11-01", "--item", "cloud-user"),
     ):  # fmt: skip
         succeeded(invoke(main, *step))
+    return main
+
+
+def _seed(root: Path) -> Path:
+    """A partner from 2025 with a EUR customer, every month of 2025 closed, December's
+    invoice (92.00 EUR at 1.10) and OneBox's December bill open at the year's end."""
+    main = _start(root)
     for month in range(11, 13):
         succeeded(invoke(main, "close", f"2025-{month:02d}"))
     succeeded(invoke(main, "receive", "berlin", "92 EUR", "--date", "2025-12-10"))
@@ -369,5 +460,126 @@ def test_a_year_with_a_month_unsealed_is_refused(tmp_path: Path, monkeypatch: py
     before = take_snapshot(tmp_path / "books")
     assert error_line(invoke(main, "year", "close", "2025"), 1) == (
         "cannot close year 2025: 2025-12 is not sealed (close it first: onebox-ledger close 2025-12)"
+    )
+    assert take_snapshot(tmp_path / "books") == before
+
+
+PARTNER = ("--name", "Muster Cloud GmbH", "--country", "DE", "--vat-id", "DE136695976",
+           "--address", "Hauptstr. 1, 10115 Berlin", "--iban", "DE89370400440532013000",
+           "--tax", "none", "--date", "2025-01-01")  # fmt: skip
+DOCUMENT = "documents/invoices/2025-11/inv-2025-11-berlin.pdf"
+
+
+def test_a_year_with_issued_documents_rolls_and_its_documents_are_still_checked_and_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2025-12-05")
+    main = _start(tmp_path / "books", *PARTNER)
+    succeeded(invoke(main, "close", "2025-11"))
+    issued = succeeded(invoke(main, "invoice", "show", "inv-2025-11-berlin"))
+    assert issued[0].startswith(f"issued inv-2025-11-berlin: {DOCUMENT} (sha256 ")
+    pdf = (tmp_path / "books" / DOCUMENT).read_bytes()
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    succeeded(invoke(main, "close", "2025-12"))
+    assert succeeded(invoke(main, "year", "close", "2025"))[0].startswith(
+        "year 2025: 2 month file(s) archived in ledger/archive/2025/main.beancount;"
+        " retained earnings 82.40 USD; 5 opening entries; head carried sha256:"
+    )
+    archive = tmp_path / "books/ledger/archive/2025"
+    december = (archive / "ledger/journal/2025-12.beancount").read_text()
+    assert (
+        '2025-12-05 document Assets:Receivable:Berlin "../../../../../' + DOCUMENT + '"\n'
+        '  id: "document/inv-2025-11-berlin"\n'
+    ) in december
+    assert load_errors(archive / "main.beancount") == []
+    assert load_errors(main) == []
+    assert succeeded(invoke(main, "verify", "--all"))[-1] == (
+        "verify: 2 sealed month(s) (2025-11..2025-12), 4 generated entries re-derived,"
+        " 1 document(s) checked, 0 finding(s), no drift"
+    )
+    # the archive gives the same bytes (issued once), and Fava opening it serves them
+    again = succeeded(invoke(archive / "main.beancount", "invoice", "show", "inv-2025-11-berlin"))
+    assert again == [
+        f"issued before inv-2025-11-berlin: {tmp_path / 'books' / DOCUMENT} (sha256"
+        f" {issued[0].split('(sha256 ')[1]}"
+    ]
+    client = create_app([str(archive / "main.beancount")], read_only=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    served = client.get(
+        f"/{slug}/document/",
+        query_string={"filename": str(tmp_path / "books" / DOCUMENT)},
+    )
+    status, body = served.status_code, served.data
+    served.close()  # the file Fava sent
+    assert (status, body) == (200, pdf)
+    # one byte changed in the filed PDF: verify --all names it in the archive
+    (tmp_path / "books" / DOCUMENT).write_bytes(pdf + b"x")
+    result = invoke(main, "verify", "--all")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        "error: ledger/archive/2025/ledger/journal/2025-12.beancount:3: document"
+        f" {tmp_path / 'books' / DOCUMENT} of inv-2025-11-berlin was altered after it was"
+        " issued (sha256 "
+    )
+
+
+def test_a_bank_added_in_the_next_year_before_the_roll_stays_in_the_open_books(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bank add --opening after December's close writes to opening.beancount, dated in the
+    next year: the roll keeps that entry in the open books (and opens Equity:Opening-Balances,
+    which bank add opened on that day, on the year's last day)."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    plain = _seed(tmp_path / "plain")
+    added = invoke(
+        plain, "bank", "add", "Assets:Cash:USD", "--currency", "USD", "--opening", "480 USD"
+    )
+    assert succeeded(added) == [
+        "bank account Assets:Cash:USD: USD from 2026-01-01, opening balance 480.00 USD"
+    ]
+    shutil.copytree(plain.parent, tmp_path / "rolled")
+    rolled = tmp_path / "rolled" / "main.beancount"
+    succeeded(invoke(rolled, "year", "close", "2025"))
+    entry = (
+        '2026-01-01 * "Opening balance" "Assets:Cash:USD on 2026-01-01"\n'
+        '  id: "opening/Assets:Cash:USD"\n'
+        "  amount: 480.00 USD\n"
+        "  Assets:Cash:USD                480.00 USD\n"
+        "  Equity:Opening-Balances       -480.00 USD\n"
+    )
+    opening = (tmp_path / "rolled/ledger/journal/opening.beancount").read_text()
+    assert opening.endswith(
+        "\n\n; Dated after 2025: kept in the open books by the roll.\n\n" + entry
+    )
+    archived = (
+        tmp_path / "rolled/ledger/archive/2025/ledger/journal/opening.beancount"
+    ).read_text()
+    assert "2026-01-01" not in archived
+    accounts = (tmp_path / "rolled/ledger/accounts.beancount").read_text()
+    assert "\n2025-12-31 open Equity:Opening-Balances\n" in accounts
+    assert load_errors(rolled) == []
+    assert load_errors(tmp_path / "rolled/ledger/archive/2025/main.beancount") == []
+    assert succeeded(invoke(rolled, "verify", "--all"))[-1] == (
+        "verify: 2 sealed month(s) (2025-11..2025-12), 4 generated entries re-derived,"
+        " 1 booked late (value-date in a sealed month), 0 finding(s), no drift"
+    )
+    for args in (("report", "keep"), ("report", "receivables", "--as-of", "2026-01-20")):
+        assert succeeded(invoke(rolled, *args)) == succeeded(invoke(plain, *args))
+
+
+def test_an_account_opened_in_a_sealed_month_after_the_year_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-01-25")
+    main = _seed(tmp_path / "books")
+    succeeded(invoke(main, "bank", "add", "Assets:Cash:USD", "--currency", "USD",
+                     "--opening", "480 USD"))  # fmt: skip
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-02-05")
+    succeeded(invoke(main, "close", "2026-01"))
+    before = take_snapshot(tmp_path / "books")
+    assert error_line(invoke(main, "year", "close", "2025"), 1) == (
+        "cannot close year 2025: the opening entries post to Equity:Opening-Balances on"
+        " 2025-12-31, but it opens on 2026-01-01 (ledger/accounts.beancount:24); open it on"
+        " 2025-12-31 or earlier in ledger/accounts.beancount, then run year close again"
     )
     assert take_snapshot(tmp_path / "books") == before

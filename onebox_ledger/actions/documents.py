@@ -20,7 +20,7 @@ from pathlib import Path
 from beancount.core import data
 
 from .. import beans
-from ..documents import cii, content, filing, html, pdf
+from ..documents import cii, content, filing, html
 from ..documents.content import Document, DocumentError, MissingDetails, Statement
 from ..model import Book, parse_book
 from ..store import JOURNAL_HEADER, Ledger, LedgerError, Loaded, file_documents
@@ -64,6 +64,8 @@ def render(doc: Document, fmt: str) -> bytes:
         return cii.xml(doc)
     if fmt == "html":
         return html.document_html(doc).encode("utf-8")
+    from ..documents import pdf  # the PDF stack (fpdf, fonts: about 1 s), loaded when used
+
     return pdf.document_pdf(doc)
 
 
@@ -126,6 +128,8 @@ PARALLEL_FROM = 8  # documents: below this, one process renders them (a pool cos
 def _render_all(docs: Sequence[Document]) -> list[bytes]:
     """Each document's PDF, on every core when there are many (rendering is pure and
     CPU-bound: about 0.1-0.2 s a document, most of it fonts and the PDF's assembly)."""
+    from ..documents import pdf  # the PDF stack, loaded when used
+
     workers = min(os.cpu_count() or 1, 8)
     if len(docs) < PARALLEL_FROM or workers < 2:
         return [pdf.document_pdf(doc) for doc in docs]

@@ -16,7 +16,9 @@ The archive is a ledger folder of the usual layout, so ``bean-check``, ``onebox-
 --ledger ledger/archive/2026 verify`` and Fava open it alone. Nothing is written unless
 both the archive and the open books as they will be load with no error (each is checked
 in a staging folder first); the archive lands by one rename, then the open books' two
-files as one commit, then the year's month files are removed. Interrupted after the
+files as one commit, then the year's month files are removed and the month summaries of
+the archive and of the open books written (store/rolled.py reads them across the years;
+``verify --all`` rewrites them). Interrupted after the
 archive landed, ``year close`` again finishes it (the month files left must be
 byte-identical to the archive's).
 """
@@ -35,7 +37,7 @@ from beancount.parser import parser
 
 from .. import beans, seals, yearroll
 from ..model import parse_book
-from ..store import Ledger, LedgerError, describe_error, load_trusted, write_atomic
+from ..store import Ledger, LedgerError, describe_error, load_trusted, paused_gc, write_atomic
 from ..values import Month
 
 OPENING_HEADER = (
@@ -102,6 +104,7 @@ def close_year(ledger: Ledger, year: int) -> YearClosed:
                 shutil.rmtree(folder, ignore_errors=True)
         ledger.write_files(open_texts)
         _remove_months(ledger, months)
+        _summarise(ledger, year)
     return YearClosed(year, ledger.archive_main(year), head, len(months), closing, opening)
 
 
@@ -145,13 +148,6 @@ def _check(ledger: Ledger, year: int) -> list[Month]:
                     f"cannot close year {year}: {ledger.shown(path)}:{entry.meta.get('lineno', 0)}"
                     f" holds an entry dated {entry.date}, in the year; move it to its month's file"
                 )
-    for entry in ledger.parse(ledger.opening_path):
-        if entry.date > end:
-            raise LedgerError(
-                f"cannot close year {year}: {ledger.shown(ledger.opening_path)}:"
-                f"{entry.meta.get('lineno', 0)} holds an entry dated {entry.date}, after the"
-                " year; it would be archived with the year"
-            )
     return sorted(m for m in journal if m.year == year)
 
 
@@ -170,7 +166,8 @@ def _archive_texts(
     for month in months:
         texts[f"ledger/journal/{month}.beancount"] = archived_text(ledger.month_path(month))
     if ledger.opening_path.is_file():
-        texts["ledger/journal/opening.beancount"] = archived_text(ledger.opening_path)
+        kept, _ = split_opening(ledger, year)
+        texts["ledger/journal/opening.beancount"] = _DOCUMENT.sub(r"\1../../../../../", kept)
     end = yearroll.year_end(year)
     opened = {e.account for e in ledger.static_entries() if isinstance(e, data.Open)}
     rolled: list[data.Directive] = []
@@ -189,6 +186,23 @@ def _archive_texts(
         YEAR_HEADER.format(year=year) + "\n" + body + "\n" + beans.format_entries([seal])
     )
     return texts
+
+
+def split_opening(ledger: Ledger, year: int) -> tuple[str, str]:
+    """The text of ``opening.beancount`` split in two: what the archive keeps (its entries
+    dated in or before `year`, and its comments) and the entries dated after `year` (a bank
+    account added in the next year before the roll: its opening balance), which stay in the
+    open books. An entry's text runs from its first line to the next entry's."""
+    if not ledger.opening_path.is_file():
+        return "", ""
+    lines = ledger.opening_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    entries = sorted(ledger.parse(ledger.opening_path), key=lambda e: int(e.meta["lineno"]))
+    starts = [int(e.meta["lineno"]) - 1 for e in entries] + [len(lines)]
+    end = yearroll.year_end(year)
+    kept, later = lines[: starts[0]], list[str]()
+    for entry, start, stop in zip(entries, starts, starts[1:], strict=False):
+        (later if entry.date > end else kept).extend(lines[start:stop])
+    return "".join(kept), "".join(later)
 
 
 def archived_text(path: Path) -> str:
@@ -224,7 +238,7 @@ def _open_texts(
     """The open books' new accounts and opening files."""
     end = yearroll.year_end(year)
     opened = {e.account for e in ledger.static_entries() if isinstance(e, data.Open)}
-    accounts = ledger.accounts_path.read_text(encoding="utf-8")
+    accounts = _opened_by(ledger, year, opening)
     new_opens = [beans.open_account(end, a) for a in yearroll.accounts_to_open(opened, opening)]
     if new_opens:
         accounts = accounts.rstrip("\n") + "\n\n" + beans.format_entries(new_opens)
@@ -241,10 +255,44 @@ def _open_texts(
     digest = seals.opening_digest(Month(year, 12), head, currency, meta, covered)
     seal = beans.custom(end, seals.OPENING, [str(Month(year, 12)), digest], meta)
     header = OPENING_HEADER.format(year=year, next=year + 1)
-    return {
-        ledger.accounts_path: accounts,
-        ledger.opening_path: header + "\n" + body + "\n" + beans.format_entries([seal]),
-    }
+    text = header + "\n" + body + "\n" + beans.format_entries([seal])
+    _, later = split_opening(ledger, year)
+    if later:
+        text += f"\n; Dated after {year}: kept in the open books by the roll.\n\n" + later.lstrip(
+            "\n"
+        )
+    return {ledger.accounts_path: accounts, ledger.opening_path: text}
+
+
+def _opened_by(ledger: Ledger, year: int, opening: list[data.Transaction]) -> str:
+    """The open books' accounts file with every account the opening entries post to opened
+    by the year's last day: an account opened in the next year before the roll (``bank add``
+    opens Equity:Opening-Balances with a bank's opening balance) opens on that day instead.
+    Refused when its open is in another file or in a sealed month (a seal covers it)."""
+    end = yearroll.year_end(year)
+    text = ledger.accounts_path.read_text(encoding="utf-8")
+    wanted = {p.account for e in opening for p in e.postings}
+    late = [
+        e
+        for e in ledger.static_entries()
+        if isinstance(e, data.Open) and e.account in wanted and e.date > end
+    ]
+    sealed = {
+        m for m in ledger.journal_months() if m > Month(year, 12)
+        and m in seals.parse(ledger.parse(ledger.month_path(m)))[0]
+    }  # fmt: skip
+    for entry in late:
+        line = re.compile(rf"^{entry.date} open {re.escape(entry.account)}(?=[ \n;])", re.M)
+        if Month.of(entry.date) in sealed or len(line.findall(text)) != 1:
+            where = ledger.shown(Path(str(entry.meta.get("filename"))))
+            raise LedgerError(
+                f"cannot close year {year}: the opening entries post to {entry.account} on {end},"
+                f" but it opens on {entry.date} ({where}:{entry.meta.get('lineno')}); open it on"
+                f" {end} or earlier in {ledger.shown(ledger.accounts_path)}, then run year close"
+                " again"
+            )
+        text = line.sub(f"{end} open {entry.account}", text)
+    return text
 
 
 def _open_tree(ledger: Ledger, year: int, texts: dict[Path, str]) -> dict[str, str]:
@@ -290,6 +338,17 @@ def _refuse_errors(loaded: object, what: str) -> None:
             f"the {what} would not load without errors; nothing written:"
             f" {describe_error(errors[0])}"
         )
+
+
+def _summarise(ledger: Ledger, year: int) -> None:
+    """The month summaries of the archive and of the open books (whose opening changed), so
+    reports across the years read summaries (store/rolled.py); written only from books that
+    load without an error, as ``verify`` writes them. Call under the books' lock."""
+    with paused_gc():
+        for books in (Ledger(ledger.archive_main(year)), ledger):
+            loaded = books.load()
+            if not loaded.errors:
+                books.summarise_all(loaded.entries, books.operating_currency())
 
 
 def _remove_months(ledger: Ledger, months: list[Month]) -> None:

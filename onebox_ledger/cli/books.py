@@ -235,14 +235,14 @@ def _report(
     """Build the report from the sealed months' summaries and the months after them when every
     summary is true to its files (`fast`), else from the whole ledger loaded, the archived
     years too (`build`, refused when invalid); print it. Both give the same table, and a report
-    over any period gives the numbers of the unrolled books. (The summaries answer the open
-    books only: with a year rolled forward, the archives are loaded.)"""
+    over any period gives the numbers of the unrolled books (with a year rolled forward, the
+    archives' summaries answer its months: Ledger.history)."""
     book = ledger()
     book.check_exists()
     book.finish_pending()
     table = None
     try:
-        history = book.history() if fast is not None and not book.archived_years() else None
+        history = book.history() if fast is not None else None
         if history is not None and fast is not None:
             try:
                 table = fast(history)

@@ -18,7 +18,7 @@ import click
 
 from ..actions import documents as actions
 from ..clock import today
-from ..documents import html, pdf
+from ..documents import html
 from ..documents.content import Statement
 from ..render import render
 from ..reports import Table
@@ -184,6 +184,8 @@ def invoice_remind(doc_id: str, as_of: datetime.date | None, fmt: str, output: P
     if output is not None:
         _check_output(output)
     doc = actions.reminder(ledger(), doc_id, as_of=day)
+    from ..documents import pdf  # the PDF stack (about 1 s), loaded when used
+
     body = pdf.document_pdf(doc) if fmt == "pdf" else html.document_html(doc).encode("utf-8")
     target = output or Path(f"{doc_id}-reminder-{day}.{fmt}")
     _write(target, body)
@@ -242,6 +244,8 @@ def customer_statement(
         _check_output(output)
     report_data = actions.statement(ledger(), customer, as_of=day, start=start)
     if fmt in ("pdf", "html"):
+        from ..documents import pdf  # the PDF stack, loaded when used
+
         body = (
             pdf.statement_pdf(report_data)
             if fmt == "pdf"

@@ -10,7 +10,6 @@ from decimal import Decimal
 from html import escape
 
 from .content import Document, Party, Statement
-from .pdf import epc_qr
 
 _STYLE = (
     "body{font-family:'DejaVu Sans',sans-serif;max-width:50em;margin:2em auto;color:#222}"
@@ -112,6 +111,8 @@ def document_html(doc: Document) -> str:
             + (f", BIC: {escape(doc.seller.bic)}" if doc.seller.bic else "")
             + "</p>"
         )
+    from .pdf import epc_qr  # the PDF stack (fpdf, fonts), loaded when a QR code is drawn
+
     code = epc_qr(doc)
     if code is not None:
         body.append(f'<figure class="epc">{code.svg_inline(scale=3)}'

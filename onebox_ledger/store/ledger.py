@@ -20,10 +20,12 @@ from typing import Any
 from beancount.core import data
 
 from .. import seals, yearroll
+from ..summaries import History
 from .atomic import appended, read_exact, write_atomic
 from .errors import LedgerError, describe_error
 from .layout import write_new
 from .loading import Loaded, load_trusted, paused_gc
+from .rolled import history_across
 from .summarising import Summaries
 from .writing import Writer
 
@@ -82,6 +84,17 @@ class Ledger(Summaries, Writer):
             parts.extend(e for e in loaded.entries if _history(e))
             parts.sort(key=data.entry_sortkey)
         return Loaded(parts, [], loaded.options)
+
+    def history(self) -> History | None:
+        """The books over every year from month summaries, as `load_history` reads them
+        loaded: the open books' summaries (Summaries.history) and, with a year rolled
+        forward, each archive's before them, leaving out what the rolls wrote
+        (store/rolled.py). None when any is missing or stale: load_history answers."""
+        years = self.archived_years()
+        if not years:
+            return super().history()
+        archives = [Ledger(self.archive_main(year)) for year in years]
+        return history_across(self, archives)
 
     def append_full(self, path: Path, text: str, header: str = "") -> None:
         """Append `text` to `path` after validating the whole ledger with it (call under lock)."""

@@ -3,6 +3,7 @@
     .venv/bin/python tests/benchmarks/bench.py                      # 1,000 customers x 60 months
     .venv/bin/python tests/benchmarks/bench.py --customers 200 --months 24 --runs 3
     .venv/bin/python tests/benchmarks/bench.py --robustness          # + the robustness suite, large
+    .venv/bin/python tests/benchmarks/bench.py --roll --customers 50 --years 10   # figure 9 only
 
 Every figure is a ratio against a reference measured in this run (medians of
 --runs runs, each a fresh process, wall clock), printed with its target:
@@ -25,6 +26,14 @@ Every figure is a ratio against a reference measured in this run (medians of
    the same reports with the summaries moved aside                 <= 1.0 each
    full verify (which rewrites them)                               <= 1.0
    close of the last month (which writes its summary)              <= 0.03
+9. the year rolled forward (``--roll``, run alone): on --customers x   target
+   --years (10: 120 months) with every year but the last rolled
+   forward (year close, which writes the month summaries):
+   bean-check of the open books' main.beancount / bean-check of  <= 0.15
+   the unrolled books; `report keep` over all the years (the
+   archives' and the open books' summaries) / the same            <= 0.15
+   (the same report with every summary moved aside, loading every
+   archive, is printed beside them, and its table compared)
 6. import of a --rows statement (100,000) / Beancount's own load     target <= 1.5 dry run,
    (loader.load_file) of a ledger of as many transactions, the                 <= 2.0 import
    statement's rows written as Beancount: `import --dry-run` and
@@ -191,6 +200,75 @@ def build(root: Path, customers: int, months: int) -> None:
         root, customers=customers, months=months, seed=1, ramp=1, fast=True,
         before_close=snapshot, documents=False,
     )  # fmt: skip
+
+
+def build_roll(root: Path, customers: int, years: int) -> None:
+    """Figure 9's unrolled books, every month closed (run in a child process, see main)."""
+    from onebox_ledger.demo import build_demo
+
+    build_demo(root, customers=customers, months=12 * years, seed=1, ramp=1, fast=True,
+               documents=False)  # fmt: skip
+
+
+def roll(work: Path, customers: int, years: int, runs: int) -> list[str]:
+    """Figure 9 (see the module docs): the lines to print."""
+    unrolled, rolled = work / "unrolled", work / "rolled"
+    for folder in (unrolled, rolled):
+        if folder.exists():
+            shutil.rmtree(folder)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, __file__, "--build-roll", "--workdir", str(work),
+         "--customers", str(customers), "--years", str(years)],
+        check=True,
+    )  # fmt: skip
+    txns = sum(
+        p.read_text().count(" * ") for p in (unrolled / "ledger" / "journal").glob("*.beancount")
+    )
+    built = time.perf_counter() - started
+    shutil.copytree(unrolled, rolled)
+    first = int(month_label(12 * years - 1)[:4])
+    rolls = [
+        timed(cli(rolled / "main.beancount", "year", "close", str(year))).seconds
+        for year in range(first, 2026)
+    ]
+    check = median([timed([str(BIN / "bean-check"), str(unrolled / "main.beancount")])
+                    for _ in range(runs)])  # fmt: skip
+    check_rolled = median([timed([str(BIN / "bean-check"), str(rolled / "main.beancount")])
+                           for _ in range(runs)])  # fmt: skip
+    keep = median([timed(cli(rolled / "main.beancount", "report", "keep")) for _ in range(runs)])
+    table = _output(cli(rolled / "main.beancount", "report", "keep"))
+    aside = sorted(rolled.rglob("summaries"))
+    for n, folder in enumerate(aside):
+        shutil.move(folder, work / f"roll-summaries-aside-{n}")
+    loaded = median([timed(cli(rolled / "main.beancount", "report", "keep")) for _ in range(runs)])
+    same = _output(cli(rolled / "main.beancount", "report", "keep")) == table
+    for n, folder in enumerate(aside):
+        shutil.move(work / f"roll-summaries-aside-{n}", folder)
+    same = same and _output(cli(unrolled / "main.beancount", "report", "keep")) == table
+    open_months = len(list((rolled / "ledger" / "journal").glob("20*.beancount")))
+    return [
+        f"roll: {customers} customers x {12 * years} months ({month_label(12 * years - 1)}.."
+        f"{month_label(0)}), {txns} transactions, built in {built:.1f} s; years {first}..2025"
+        f" rolled forward ({len(rolls)} rolls, {sum(rolls):.1f} s; the last {rolls[-1]:.2f} s),"
+        f" {open_months} month(s) open; medians of {runs} run(s)",
+        f"roll: bean-check unrolled {check.seconds:.2f} s, rolled {check_rolled.seconds:.2f} s;"
+        f" report keep with summaries {keep.seconds:.2f} s, loading every archive"
+        f" {loaded.seconds:.2f} s; the same table from the unrolled books, with and without"
+        f" summaries: {'yes' if same else 'NO'}",
+        line("9. bean-check of the rolled books / of the unrolled",
+             check_rolled.seconds / check.seconds, "<= 0.15",
+             check_rolled.seconds / check.seconds <= 0.15),
+        line(f"9. report keep over {years} years, summaries / bean-check",
+             keep.seconds / check.seconds, "<= 0.15", keep.seconds / check.seconds <= 0.15),
+        line("9. report keep loading every archive / bean-check",
+             loaded.seconds / check.seconds, "<= 1.25", loaded.seconds / check.seconds <= 1.25),
+    ]  # fmt: skip
+
+
+def _output(args: Sequence[str]) -> str:
+    env = dict(os.environ, BEANCOUNT_DISABLE_LOAD_CACHE="1", ONEBOX_TODAY=TODAY)
+    return subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
 
 
 def build_import(work: Path, customers: int, months: int, rows: int) -> None:
@@ -407,6 +485,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--robustness", action="store_true", help="Also run the robustness suite large."
     )
+    parser.add_argument("--roll", action="store_true", help="Figure 9 only (the year's roll).")
+    parser.add_argument("--years", type=int, default=10, help="Years of figure 9's books.")
+    parser.add_argument("--build-roll", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.months < 3:
         parser.error("--months must be at least 3")
@@ -414,6 +495,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="onebox-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     root = work / "ledger"
+    if args.build_roll:
+        build_roll(work / "unrolled", args.customers, args.years)
+        return 0
+    if args.roll:
+        if args.years < 2:
+            parser.error("--years must be at least 2")
+        print(f"machine: {machine()}")
+        print(f"load average before: {', '.join(f'{n:.2f}' for n in os.getloadavg())}")
+        lines = roll(work, args.customers, args.years, args.runs)
+        print("\n".join(lines[:2]))
+        print(f"load average after: {', '.join(f'{n:.2f}' for n in os.getloadavg())}")
+        print("figures:")
+        for figure in lines[2:]:
+            print("  " + figure)
+        if args.workdir is None:
+            shutil.rmtree(work)
+        return 0
     if args.build_only:
         build(root, args.customers, args.months)
         build_import(work, args.customers, args.months, args.rows)
