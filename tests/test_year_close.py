@@ -503,7 +503,9 @@ def test_a_year_with_issued_documents_rolls_and_its_documents_are_still_checked_
         f"issued before inv-2025-11-berlin: {tmp_path / 'books' / DOCUMENT} (sha256"
         f" {issued[0].split('(sha256 ')[1]}"
     ]
-    client = create_app([str(archive / "main.beancount")], read_only=True).test_client()
+    client = create_app(
+        [str(archive / "main.beancount")], read_only=True, poll_watcher=True
+    ).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
     served = client.get(
         f"/{slug}/document/",
