@@ -19,12 +19,23 @@ in or before it), as sums and as the open items at its end::
                            (disputes); the transactions' count and last date; and the
                            text of the month's price, open, close and terms directives.
 
-Its ``key`` is the SHA-256 of the version, the month, every input file's SHA-256 (the
-month's own file, every other file holding an entry dated in it, and every file that is
-not a month file: main.beancount, accounts, terms, customers, prices, opening), the
-previous month's key (so a month's summary also stands for every earlier month's files:
-its open items carry theirs) and the body's SHA-256. A summary is used only when every
-input's bytes hash as recorded and its chain of keys holds back to the first sealed
+Its ``key`` is the SHA-256 of the version, the month, its inputs, the previous month's key
+(so a month's summary also stands for every earlier month's files: its open items carry
+theirs) and the body's SHA-256. Its inputs are what it can depend on: the SHA-256 of the
+month's own file, whole, and of every file that is not a month file (main.beancount,
+accounts, terms, customers, prices, opening) *through the month's end* (``through``): the
+file without the entries dated after the month's last day, found as bytes (an entry starts
+with its date at the beginning of a line)::
+
+    ledger/prices.beancount                      through 2026-10-31 keys
+      option "operating_currency" "USD"            yes (no date: every month)
+      2026-09-30 price EUR 1.08 USD                yes
+      2026-11-30 price EUR 1.09 USD                no: appended after October's close
+
+So the ``price`` and ``customer`` commands, which add entries dated in the open month, leave
+the sealed months' summaries usable, and a byte changed in an entry dated in or before a
+month makes its summary (and every later one: the chain) unusable. A summary is used only
+when every input hashes as recorded and its chain of keys holds back to the first sealed
 month; otherwise the reports load the whole ledger, as they do without summaries.
 
 A report combines the summaries of the months it covers whole with the transactions of
@@ -46,7 +57,8 @@ import dataclasses
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -62,7 +74,7 @@ from .openitems import OpenItem, sorted_bills, sorted_invoices
 from .reports import Converter, RawAmount, Scan, Table
 from .values import ZERO, Month
 
-VERSION = "onebox-summary/1"
+VERSION = "onebox-summary/2"
 FIRST = "none"  # the `previous` of the first sealed month's summary
 KEEP_BY = ("stream", "customer", "contract")
 # The directives (not transactions) the reports read, kept as text in the summary.
@@ -94,27 +106,113 @@ class State:
 @dataclass
 class Summary:
     month: Month
-    inputs: dict[str, str]  # relative path -> "sha256:..."
+    inputs: dict[str, str]  # relative path -> "sha256:..." (see the module's docstring)
     previous: str  # the previous month's summary key, or FIRST
     seal: str  # the month's seal digest
     since: datetime.date  # the first day it covers (the first sealed month: its first entry)
     transactions: int = 0
     last_date: datetime.date | None = None
-    keep: dict[str, dict[tuple[str, ...], list[Decimal]]] = field(default_factory=dict)
+    keep: Mapping[str, dict[tuple[str, ...], list[Decimal]]] = field(default_factory=dict)
     other: dict[str, Decimal] = field(default_factory=dict)
     rates: dict[tuple[str, datetime.date], Decimal] = field(default_factory=dict)
-    state: State = field(default_factory=State)
+    end_state: State | None = None  # None: read from `raw` when first asked (`state`)
     settled: list[str] = field(default_factory=list)  # items dropped at the month's end
     credited: dict[str, Decimal] = field(default_factory=dict)  # bill -> OneBox credits
     directives: str = ""  # the month's price, open, close and terms directives, as text
     key: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)  # the body as read (load)
 
     def covers(self, date: datetime.date) -> bool:
         return date <= self.month.last and (self.previous == FIRST or date >= self.month.first)
 
+    @property
+    def state(self) -> State:
+        """The open items at the month's end (made from the file's text when first asked: a
+        report needs one month's, not every month's)."""
+        if self.end_state is None:
+            try:
+                raw = self.raw
+                self.end_state = State(
+                    {i[0]: _unitem(i) for i in raw["invoices"]},
+                    {i[0]: _unitem(i) for i in raw["bills"]},
+                    {i[0]: _unitem(i) for i in raw["credits"]},
+                    {c: (Decimal(n), cur, _date(d))
+                     for c, (n, cur, d) in raw["last_invoice"].items()},
+                )  # fmt: skip
+            except (ValueError, KeyError, TypeError, InvalidOperation) as err:
+                raise SummaryError(f"{self.month}: malformed body ({err})") from None
+        return self.end_state
+
+
+class KeepSums(Mapping[str, dict[tuple[str, ...], list[Decimal]]]):
+    """A summary's keep sums by grouping, each made into Decimals when first asked (a report
+    reads one grouping of three)."""
+
+    def __init__(self, raw: Mapping[str, list[list[Any]]], month: Month) -> None:
+        self._raw, self._month = raw, month
+        self._made: dict[str, dict[tuple[str, ...], list[Decimal]]] = {}
+
+    def __getitem__(self, by: str) -> dict[tuple[str, ...], list[Decimal]]:
+        made = self._made.get(by)
+        if made is None:
+            try:
+                made = {
+                    tuple(key): [Decimal(sold), Decimal(cost)] for key, sold, cost in self._raw[by]
+                }
+            except (ValueError, TypeError, InvalidOperation) as err:
+                raise SummaryError(f"{self._month}: malformed body ({err})") from None
+            self._made[by] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
 
 def sha256(content: bytes) -> str:
     return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+_TOP = re.compile(rb"^[^ \t\r\n]", re.MULTILINE)  # a line starting a directive, option or comment
+_DATE = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def blocks(text: bytes) -> list[tuple[bytes, bytes]]:
+    """A file's blocks (a line starting at its first column, with the indented and blank lines
+    after it), each with its date (b"" when it cannot be shown to be an entry of that date: a
+    block not starting with a YYYY-MM-DD date, as options, includes, plugins and comments, or
+    one a string opened before runs into, after an odd number of quotes), without its trailing
+    blank lines (an entry appended after a blank line leaves the block before it as it was)."""
+    starts = [m.start() for m in _TOP.finditer(text)]
+    head = _trimmed(text[: starts[0] if starts else len(text)])  # blank lines, or indented
+    out = [(b"", head)] if head.strip() else []
+    quotes = 0
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        block = text[start:end]
+        dated = quotes % 2 == 0 and _DATE.match(block) is not None
+        out.append((block[:10] if dated else b"", _trimmed(block)))
+        if b'"' in block:
+            bare = block.replace(b"\\\\", b"") if b"\\" in block else block
+            quotes += bare.count(b'"') - bare.count(b'\\"')
+    return out
+
+
+def _trimmed(block: bytes) -> bytes:
+    """The block up to the end of its last line that holds more than white space (that line's
+    own spaces kept, its line break not)."""
+    end = block.find(b"\n", len(block.rstrip()))
+    return block if end == -1 else block[:end]
+
+
+def through(text: bytes | list[tuple[bytes, bytes]], last: datetime.date) -> bytes:
+    """The bytes of a file a summary of the month ending `last` depends on: every block (see
+    ``blocks``) but those of the entries dated after `last`."""
+    limit = last.isoformat().encode()
+    parts = blocks(text) if isinstance(text, bytes) else text
+    return b"\n".join(block for date, block in parts if date <= limit)
 
 
 def key_of(month: Month, inputs: Mapping[str, str], previous: str, seal: str, body: str) -> str:
@@ -297,30 +395,22 @@ def read_header(content: bytes) -> tuple[Header, bytes]:
 
 
 def load(content: bytes) -> Summary:
-    """A summary from its file's bytes (header and body checked, see read_header)."""
+    """A summary from its file's bytes (header and body checked, see read_header); its keep
+    sums and open items are made into Decimals when first asked (KeepSums, Summary.state)."""
     header, body = read_header(content)
     try:
         raw = json.loads(body)
-        keep = {
-            by: {tuple(key): [Decimal(sold), Decimal(cost)] for key, sold, cost in rows}
-            for by, rows in raw["keep"].items()
-        }
-        state = State(
-            {i[0]: _unitem(i) for i in raw["invoices"]},
-            {i[0]: _unitem(i) for i in raw["bills"]},
-            {i[0]: _unitem(i) for i in raw["credits"]},
-            {c: (Decimal(n), cur, _date(d)) for c, (n, cur, d) in raw["last_invoice"].items()},
-        )
         return Summary(
             header.month, header.inputs, header.previous, header.seal, _date(raw["since"]),
             int(raw["transactions"]), _date(raw["last_date"]) if raw["last_date"] else None,
-            keep, {a: Decimal(v) for a, v in raw["other"].items()},
-            {(c, _date(d)): Decimal(r) for c, d, r in raw["rates"]}, state,
+            KeepSums(dict(raw["keep"]), header.month),
+            {a: Decimal(v) for a, v in raw["other"].items()},
+            {(c, _date(d)): Decimal(r) for c, d, r in raw["rates"]}, None,
             [str(s) for s in raw["settled"]],
             {b: Decimal(v) for b, v in raw["credited"].items()}, str(raw["directives"]),
-            header.key,
+            header.key, raw,
         )  # fmt: skip
-    except (ValueError, KeyError, TypeError, InvalidOperation) as err:
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as err:
         raise SummaryError(f"malformed body ({err})") from None
 
 
