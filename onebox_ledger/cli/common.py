@@ -28,7 +28,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
-import pycountry
 from beancount.core import data
 from click.parser import _OptionParser, _ParsingState
 
@@ -231,6 +230,8 @@ class MonthType(_Type[Month]):
 def check_currency(code: str, ctx: click.Context | None, *, declared: bool = True) -> str:
     """An ISO 4217 currency code (pycountry's list), or one this ledger declares with a
     ``commodity`` line (`declared`: a ledger exists to ask)."""
+    import pycountry  # its lists take a moment to import: only commands given a currency pay
+
     parse_currency(code)
     if pycountry.currencies.get(alpha_3=code) is not None:
         return code
