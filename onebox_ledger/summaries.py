@@ -5,19 +5,24 @@ A summary holds, for one sealed month, everything ``report keep``, ``receivables
 in or before it), as sums and as the open items at its end::
 
     ledger/summaries/2026-10.json
-      line 1 (the header): {"version": "onebox-summary/1", "month": "2026-10",
+      line 1 (the header): {"version": "onebox-summary/2", "month": "2026-10",
                             "inputs": {"ledger/journal/2026-10.beancount": "sha256:...",
                                        "ledger/terms.beancount": "sha256:...", ...},
                             "previous": "sha256:<2026-09's key>", "body": "sha256:...",
                             "seal": "sha256:<the month's seal digest>", "key": "sha256:..."}
-      line 2 (the body):   keep sums per stream, customer and contract (sold, cost, not
-                           rounded), other income and expense per account, the exchange
-                           rates keep used; the invoices, customer credit and OneBox
-                           prepaid still open at the month's end (id, customer, currency,
-                           date, due date, amounts, rate) and every OneBox bill; each
-                           contract's last invoice (MRR); OneBox's credits per bill
-                           (disputes); the transactions' count and last date; and the
-                           text of the month's price, open, close and terms directives.
+      the body, one named part a line (Body: a report decodes only the parts it reads):
+        ["month", {...}]          the transactions' count and last date, other income and
+                                  expense per account, the exchange rates keep used,
+                                  OneBox's credits per bill (disputes), and the text of
+                                  the month's price, open, close and terms directives
+        ["keep/stream", [...]]    keep sums (sold, cost, not rounded), one line for each
+        ["keep/customer", [...]]  grouping
+        ["keep/contract", [...]]
+        ["settled", [...]]        the items settled (dropped) at the month's end
+        ["invoices", [...]]       the invoices, customer credit and OneBox prepaid still
+        ["bills", [...]]          open at the month's end (id, customer, currency, date,
+        ["credits", [...]]        due date, amounts, rate) and every OneBox bill
+        ["last_invoice", {...}]   each contract's last invoice (MRR)
 
 Its ``key`` is the SHA-256 of the version, the month, its inputs, the previous month's key
 (so a month's summary also stands for every earlier month's files: its open items carry
@@ -120,7 +125,7 @@ class Summary:
     credited: dict[str, Decimal] = field(default_factory=dict)  # bill -> OneBox credits
     directives: str = ""  # the month's price, open, close and terms directives, as text
     key: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)  # the body as read (load)
+    raw: Body | None = None  # the body as read (load), each line decoded when first asked
 
     def covers(self, date: datetime.date) -> bool:
         return date <= self.month.last and (self.previous == FIRST or date >= self.month.first)
@@ -130,8 +135,10 @@ class Summary:
         """The open items at the month's end (made from the file's text when first asked: a
         report needs one month's, not every month's)."""
         if self.end_state is None:
+            raw = self.raw
+            if raw is None:
+                raise SummaryError(f"{self.month}: no open items")
             try:
-                raw = self.raw
                 self.end_state = State(
                     {i[0]: _unitem(i) for i in raw["invoices"]},
                     {i[0]: _unitem(i) for i in raw["bills"]},
@@ -144,20 +151,52 @@ class Summary:
         return self.end_state
 
 
-class KeepSums(Mapping[str, dict[tuple[str, ...], list[Decimal]]]):
-    """A summary's keep sums by grouping, each made into Decimals when first asked (a report
-    reads one grouping of three)."""
+class Body:
+    """A summary's body as read: one JSON line per part (``["keep/customer", [...]]``), each
+    decoded when first asked (a report reads one grouping of keep's three, or one month's
+    open items, of its summaries)."""
 
-    def __init__(self, raw: Mapping[str, list[list[Any]]], month: Month) -> None:
-        self._raw, self._month = raw, month
+    def __init__(self, content: bytes) -> None:
+        self._lines: dict[str, bytes] = {}
+        self._decoded: dict[str, Any] = {}
+        for line in content.split(b"\n"):
+            if not line.startswith(b'["'):
+                raise SummaryError("malformed body (a line is not a named part)")
+            name = line[2 : line.index(b'"', 2)].decode()
+            self._lines[name] = line
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._lines
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._decoded:
+            try:
+                part, value = json.loads(self._lines[name])
+            except (KeyError, ValueError) as err:
+                raise SummaryError(f"malformed body ({name}: {err})") from None
+            if part != name:
+                raise SummaryError(f"malformed body (a line named {name} holds {part})")
+            self._decoded[name] = value
+        return self._decoded[name]
+
+
+class KeepSums(Mapping[str, dict[tuple[str, ...], list[Decimal]]]):
+    """A summary's keep sums by grouping, each decoded and made into Decimals when first asked
+    (a report reads one grouping of three)."""
+
+    def __init__(self, body: Body, month: Month) -> None:
+        self._body, self._month = body, month
         self._made: dict[str, dict[tuple[str, ...], list[Decimal]]] = {}
 
     def __getitem__(self, by: str) -> dict[tuple[str, ...], list[Decimal]]:
         made = self._made.get(by)
         if made is None:
+            if f"keep/{by}" not in self._body:
+                raise KeyError(by)
             try:
                 made = {
-                    tuple(key): [Decimal(sold), Decimal(cost)] for key, sold, cost in self._raw[by]
+                    tuple(key): [Decimal(sold), Decimal(cost)]
+                    for key, sold, cost in self._body[f"keep/{by}"]
                 }
             except (ValueError, TypeError, InvalidOperation) as err:
                 raise SummaryError(f"{self._month}: malformed body ({err})") from None
@@ -165,10 +204,10 @@ class KeepSums(Mapping[str, dict[tuple[str, ...], list[Decimal]]]):
         return made
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(by for by in KEEP_BY if f"keep/{by}" in self._body)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(list(iter(self)))
 
 
 def sha256(content: bytes) -> str:
@@ -326,32 +365,36 @@ def _date(text: str) -> datetime.date:
 
 
 def _body(s: Summary) -> bytes:
-    body = {
-        "since": s.since.isoformat(),
-        "transactions": s.transactions,
-        "last_date": s.last_date.isoformat() if s.last_date else None,
-        "keep": {
-            by: [[list(key), str(v[0]), str(v[1])] for key, v in sorted(sums.items())]
-            for by, sums in sorted(s.keep.items())
-        },
-        "other": {account: str(v) for account, v in sorted(s.other.items())},
-        "rates": [[c, d.isoformat(), str(r)] for (c, d), r in sorted(s.rates.items())],
-        "invoices": [_item(i) for i in sorted_invoices(s.state.invoices.values())],
-        "bills": [_item(i) for i in sorted_bills(s.state.bills.values())],
-        "credits": [_item(i) for i in sorted_invoices(s.state.credits.values())],
-        "last_invoice": {
+    """The body: the month's own figures, then one line per keep grouping, the ids settled,
+    and the open items (see Body)."""
+    parts: list[tuple[str, Any]] = [
+        ("month", {
+            "since": s.since.isoformat(),
+            "transactions": s.transactions,
+            "last_date": s.last_date.isoformat() if s.last_date else None,
+            "other": {account: str(v) for account, v in sorted(s.other.items())},
+            "rates": [[c, d.isoformat(), str(r)] for (c, d), r in sorted(s.rates.items())],
+            "credited": {bill: str(v) for bill, v in sorted(s.credited.items())},
+            "directives": s.directives,
+        }),
+        *((f"keep/{by}", [[list(key), str(v[0]), str(v[1])] for key, v in sorted(sums.items())])
+          for by, sums in sorted(s.keep.items())),
+        ("settled", s.settled),
+        ("invoices", [_item(i) for i in sorted_invoices(s.state.invoices.values())]),
+        ("bills", [_item(i) for i in sorted_bills(s.state.bills.values())]),
+        ("credits", [_item(i) for i in sorted_invoices(s.state.credits.values())]),
+        ("last_invoice", {
             c: [str(n), cur, d.isoformat()]
             for c, (n, cur, d) in sorted(s.state.last_invoice.items())
-        },
-        "settled": s.settled,
-        "credited": {bill: str(v) for bill, v in sorted(s.credited.items())},
-        "directives": s.directives,
-    }
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        }),
+    ]  # fmt: skip
+    return b"\n".join(
+        json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode() for part in parts
+    )
 
 
 def dump(s: Summary) -> bytes:
-    """The file: a header line (what keys it), then the body line."""
+    """The file: a header line (what keys it), then the body's lines (see _body)."""
     body = _body(s)
     header = {
         "version": VERSION, "month": str(s.month), "inputs": dict(sorted(s.inputs.items())),
@@ -397,18 +440,19 @@ def read_header(content: bytes) -> tuple[Header, bytes]:
 def load(content: bytes) -> Summary:
     """A summary from its file's bytes (header and body checked, see read_header); its keep
     sums and open items are made into Decimals when first asked (KeepSums, Summary.state)."""
-    header, body = read_header(content)
+    header, content_ = read_header(content)
+    body = Body(content_)
     try:
-        raw = json.loads(body)
+        raw = body["month"]
         return Summary(
             header.month, header.inputs, header.previous, header.seal, _date(raw["since"]),
             int(raw["transactions"]), _date(raw["last_date"]) if raw["last_date"] else None,
-            KeepSums(dict(raw["keep"]), header.month),
+            KeepSums(body, header.month),
             {a: Decimal(v) for a, v in raw["other"].items()},
             {(c, _date(d)): Decimal(r) for c, d, r in raw["rates"]}, None,
-            [str(s) for s in raw["settled"]],
+            [str(s) for s in body["settled"]],
             {b: Decimal(v) for b, v in raw["credited"].items()}, str(raw["directives"]),
-            header.key, raw,
+            header.key, body,
         )  # fmt: skip
     except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as err:
         raise SummaryError(f"malformed body ({err})") from None
@@ -443,15 +487,18 @@ class History:
         """The open items at the end of the last month ending before `date` (copied), the
         transactions to add from there (to `date` and beyond: the scan filters), the number
         of transactions of the summarised months after those, and the ids settled before."""
-        base, settled = State(), list[str]()
+        base: Summary | None = None  # its open items are read only for the one month
+        settled: list[str] = []
         for n, summary in enumerate(self.summaries):
             if summary.month.last <= date:
-                base, settled = summary.state, [*settled, *summary.settled]
+                base = summary
+                settled.extend(summary.settled)
                 continue
             if summary.covers(date) or date < summary.since:
                 after = sum(s.transactions for s in self.summaries[n + 1 :])
-                return base.copy(), [*self.month_entries(summary), *self.later], after, settled
-        return base.copy(), list(self.later), 0, settled
+                state = base.state.copy() if base is not None else State()
+                return state, [*self.month_entries(summary), *self.later], after, settled
+        return base.state.copy() if base is not None else State(), list(self.later), 0, settled
 
     def _last_date(self) -> datetime.date | None:
         dates = [self.later[-1].date] if self.later else []

@@ -12,6 +12,7 @@ read whole by every report.
 
 from __future__ import annotations
 
+import bisect
 import glob
 import os
 from collections.abc import Sequence
@@ -41,8 +42,9 @@ class Found:
 
     static: dict[Path, list[data.Directive]] = field(default_factory=dict)
     months: dict[Month, Path] = field(default_factory=dict)
-    digests: dict[tuple[Path, Month | None], str] = field(default_factory=dict)
+    digests: dict[tuple[Path, str], str] = field(default_factory=dict)  # (path, through)
     blocks: dict[Path, list[tuple[bytes, bytes]]] = field(default_factory=dict)
+    dates: dict[Path, list[bytes]] = field(default_factory=dict)  # its blocks' dates, sorted
 
 
 @dataclass
@@ -88,19 +90,25 @@ class Summaries(Reader):
 
     def digest(self, found: Found, path: Path, month: Month) -> str:
         """The SHA-256 the summary of `month` keys `path` by: its own month file's whole bytes,
-        another file's through the month's end (summaries.through)."""
-        own = found.months.get(month) == path
-        at = (path, None if own else month)
+        another file's through the month's end (summaries.through), hashed once for all the
+        months between two of its entries' dates (their text through each is the same)."""
+        if found.months.get(month) == path:
+            at: tuple[Path, str] = (path, "whole")
+            known = found.digests.get(at)
+            if known is None:
+                known = found.digests[at] = summaries.sha256(path.read_bytes())
+            return known
+        parts = found.blocks.get(path)
+        if parts is None:
+            parts = found.blocks[path] = summaries.blocks(path.read_bytes())
+            found.dates[path] = sorted({date for date, _ in parts if date})
+        dates = found.dates[path]
+        limit = month.last.isoformat().encode()
+        upto = bisect.bisect_right(dates, limit)
+        at = (path, dates[upto - 1].decode() if upto else "")
         known = found.digests.get(at)
         if known is None:
-            if own:
-                known = summaries.sha256(path.read_bytes())
-            else:
-                parts = found.blocks.get(path)
-                if parts is None:
-                    parts = found.blocks[path] = summaries.blocks(path.read_bytes())
-                known = summaries.sha256(summaries.through(parts, month.last))
-            found.digests[at] = known
+            known = found.digests[at] = summaries.sha256(summaries.through(parts, month.last))
         return known
 
     def inputs(self, found: Found, month: Month) -> dict[str, str]:
