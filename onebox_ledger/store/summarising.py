@@ -351,16 +351,25 @@ class Summaries(Reader):
             findings.append(f"{self.relative(self.main)}: {err}")
             return quick
         previous_seal, previous_key = seals.FIRST, summaries.FIRST
+        texts: dict[Month, str] = {}  # each sealed month's seal directive, as text
         for month in sorted(found.months):
-            path = found.months[month]
-            name = self.relative(path)
             marker = f'custom "{seals.SEAL}" "{month}"'.encode()
-            text = _blocks_holding(path.read_bytes(), [marker])
+            text = _blocks_holding(found.months[month].read_bytes(), [marker])
             if not text:
                 break  # the first month not sealed: the chain ends
-            parsed, errors, _ = parser.parse_string(text, report_filename=str(path))
-            seal = seals.parse(parsed)[0].get(month)
-            if errors or seal is None:
+            texts[month] = text
+        # one parse for every seal (the parser's set-up costs more than a seal); one by one
+        # only when one of them does not parse, to name it
+        parsed, errors, _ = parser.parse_string("\n".join(texts.values()))
+        together = {} if errors else seals.parse(parsed)[0]
+        for month, text in texts.items():
+            path = found.months[month]
+            name = self.relative(path)
+            seal = together.get(month)
+            if seal is None:
+                parsed, errors, _ = parser.parse_string(text, report_filename=str(path))
+                seal = None if errors else seals.parse(parsed)[0].get(month)
+            if seal is None:
                 findings.append(f"{name}: {month}'s seal does not parse")
                 break
             quick.months.append(month)
