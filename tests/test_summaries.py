@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -275,6 +276,38 @@ def test_the_close_writes_its_month_summary(demo: Path) -> None:
     with_close = outputs(demo)
     shutil.rmtree(demo.parent / "ledger" / "summaries")
     assert outputs(demo) == with_close
+
+
+def test_the_close_writes_its_summary_when_a_sum_needs_a_rate(demo: Path) -> None:
+    """A foreign income posting in November: its keep needs November's rate, which the prices
+    dated on or before November's end give (and key)."""
+    assert invoke(demo, "price", "EUR", "1.30 USD", "--date", "2026-11-20").exit_code == 0
+    journal = demo.parent / "ledger" / "journal" / "2026-11.beancount"
+    journal.write_text(
+        journal.read_text() + '\n2026-11-25 * "Berlin Immo" "Workshop, paid in cash"\n'
+        "  Assets:Bank                 13.00 USD\n"
+        "  Income:Services            -10.00 EUR @ 1.30 USD\n"
+    )
+    for contract in ("fjord-marine-data", "juniper-schools-data"):
+        assert invoke(demo, "usage", contract, "1500", "--month", "2026-11").exit_code == 0
+    assert invoke(demo, "close", "2026-11").exit_code == 0
+    history = Ledger(demo).history()
+    assert history is not None and str(history.summaries[-1].month) == "2026-11"
+    assert history.summaries[-1].rates == {("EUR", d("2026-11-20")): Decimal("1.30")}
+    keep = invoke(demo, "report", "keep", "--from", "2026-11-01").output
+    assert keep.splitlines()[-3:-1] == [
+        "total     2218.05      1189.78  1028.27      46.4",
+        "note: rate EUR->USD 1.30 of 2026-11-20",
+    ]
+    with_close = outputs(demo)
+    assert with_close == without_summaries(demo)
+    prices = demo.parent / "ledger" / "prices.beancount"
+    prices.write_bytes(prices.read_bytes() + b"\n2026-12-01 price EUR 1.40 USD\n")
+    assert len(Ledger(demo).history().summaries) == 11  # type: ignore[union-attr]
+    entry = b"2026-11-20 price EUR 1.30 USD"
+    prices.write_bytes(prices.read_bytes().replace(entry, entry + b" "))
+    assert Ledger(demo).history() is None  # November's rate changed: its summary is stale
+    assert invoke(demo, "report", "keep", "--from", "2026-11-01").output == keep
 
 
 def tables(main: Path, history: summaries.History | None) -> list[str]:
