@@ -39,6 +39,7 @@ from ..values import (
     Money,
     Month,
     check_not_future,
+    iso_codes,
     make_text,
     parse_account,
     parse_amount,
@@ -230,10 +231,8 @@ class MonthType(_Type[Month]):
 def check_currency(code: str, ctx: click.Context | None, *, declared: bool = True) -> str:
     """An ISO 4217 currency code (pycountry's list), or one this ledger declares with a
     ``commodity`` line (`declared`: a ledger exists to ask)."""
-    import pycountry  # its lists take a moment to import: only commands given a currency pay
-
     parse_currency(code)
-    if pycountry.currencies.get(alpha_3=code) is not None:
+    if code.upper() in iso_codes("4217", "alpha_3"):
         return code
     books = _books(ctx) if declared else None
     if books is not None:
