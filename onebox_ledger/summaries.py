@@ -5,26 +5,42 @@ A summary holds, for one sealed month, everything ``report keep``, ``receivables
 in or before it), as sums and as the open items at its end::
 
     ledger/summaries/2026-10.json
-      line 1 (the header): {"version": "onebox-summary/1", "month": "2026-10",
+      line 1 (the header): {"version": "onebox-summary/2", "month": "2026-10",
                             "inputs": {"ledger/journal/2026-10.beancount": "sha256:...",
                                        "ledger/terms.beancount": "sha256:...", ...},
                             "previous": "sha256:<2026-09's key>", "body": "sha256:...",
                             "seal": "sha256:<the month's seal digest>", "key": "sha256:..."}
-      line 2 (the body):   keep sums per stream, customer and contract (sold, cost, not
-                           rounded), other income and expense per account, the exchange
-                           rates keep used; the invoices, customer credit and OneBox
-                           prepaid still open at the month's end (id, customer, currency,
-                           date, due date, amounts, rate) and every OneBox bill; each
-                           contract's last invoice (MRR); OneBox's credits per bill
-                           (disputes); the transactions' count and last date; and the
-                           text of the month's price, open, close and terms directives.
+      the body, one named part a line (Body: a report decodes only the parts it reads):
+        ["month", {...}]          the transactions' count and last date, other income and
+                                  expense per account, the exchange rates keep used,
+                                  OneBox's credits per bill (disputes), and the text of
+                                  the month's price, open, close and terms directives
+        ["keep/stream", [...]]    keep sums (sold, cost, not rounded), one line for each
+        ["keep/customer", [...]]  grouping
+        ["keep/contract", [...]]
+        ["settled", [...]]        the items settled (dropped) at the month's end
+        ["invoices", [...]]       the invoices, customer credit and OneBox prepaid still
+        ["bills", [...]]          open at the month's end (id, customer, currency, date,
+        ["credits", [...]]        due date, amounts, rate) and every OneBox bill
+        ["last_invoice", {...}]   each contract's last invoice (MRR)
 
-Its ``key`` is the SHA-256 of the version, the month, every input file's SHA-256 (the
-month's own file, every other file holding an entry dated in it, and every file that is
-not a month file: main.beancount, accounts, terms, customers, prices, opening), the
-previous month's key (so a month's summary also stands for every earlier month's files:
-its open items carry theirs) and the body's SHA-256. A summary is used only when every
-input's bytes hash as recorded and its chain of keys holds back to the first sealed
+Its ``key`` is the SHA-256 of the version, the month, its inputs, the previous month's key
+(so a month's summary also stands for every earlier month's files: its open items carry
+theirs) and the body's SHA-256. Its inputs are what it can depend on: the SHA-256 of the
+month's own file, whole, and of every file that is not a month file (main.beancount,
+accounts, terms, customers, prices, opening) *through the month's end* (``through``): the
+file without the entries dated after the month's last day, found as bytes (an entry starts
+with its date at the beginning of a line)::
+
+    ledger/prices.beancount                      through 2026-10-31 keys
+      option "operating_currency" "USD"            yes (no date: every month)
+      2026-09-30 price EUR 1.08 USD                yes
+      2026-11-30 price EUR 1.09 USD                no: appended after October's close
+
+So the ``price`` and ``customer`` commands, which add entries dated in the open month, leave
+the sealed months' summaries usable, and a byte changed in an entry dated in or before a
+month makes its summary (and every later one: the chain) unusable. A summary is used only
+when every input hashes as recorded and its chain of keys holds back to the first sealed
 month; otherwise the reports load the whole ledger, as they do without summaries.
 
 A report combines the summaries of the months it covers whole with the transactions of
@@ -46,7 +62,8 @@ import dataclasses
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -62,7 +79,7 @@ from .openitems import OpenItem, sorted_bills, sorted_invoices
 from .reports import Converter, RawAmount, Scan, Table
 from .values import ZERO, Month
 
-VERSION = "onebox-summary/1"
+VERSION = "onebox-summary/2"
 FIRST = "none"  # the `previous` of the first sealed month's summary
 KEEP_BY = ("stream", "customer", "contract")
 # The directives (not transactions) the reports read, kept as text in the summary.
@@ -94,27 +111,147 @@ class State:
 @dataclass
 class Summary:
     month: Month
-    inputs: dict[str, str]  # relative path -> "sha256:..."
+    inputs: dict[str, str]  # relative path -> "sha256:..." (see the module's docstring)
     previous: str  # the previous month's summary key, or FIRST
     seal: str  # the month's seal digest
     since: datetime.date  # the first day it covers (the first sealed month: its first entry)
     transactions: int = 0
     last_date: datetime.date | None = None
-    keep: dict[str, dict[tuple[str, ...], list[Decimal]]] = field(default_factory=dict)
+    keep: Mapping[str, dict[tuple[str, ...], list[Decimal]]] = field(default_factory=dict)
     other: dict[str, Decimal] = field(default_factory=dict)
     rates: dict[tuple[str, datetime.date], Decimal] = field(default_factory=dict)
-    state: State = field(default_factory=State)
+    end_state: State | None = None  # None: read from `raw` when first asked (`state`)
     settled: list[str] = field(default_factory=list)  # items dropped at the month's end
     credited: dict[str, Decimal] = field(default_factory=dict)  # bill -> OneBox credits
     directives: str = ""  # the month's price, open, close and terms directives, as text
     key: str = ""
+    raw: Body | None = None  # the body as read (load), each line decoded when first asked
 
     def covers(self, date: datetime.date) -> bool:
         return date <= self.month.last and (self.previous == FIRST or date >= self.month.first)
 
+    @property
+    def state(self) -> State:
+        """The open items at the month's end (made from the file's text when first asked: a
+        report needs one month's, not every month's)."""
+        if self.end_state is None:
+            raw = self.raw
+            if raw is None:
+                raise SummaryError(f"{self.month}: no open items")
+            try:
+                self.end_state = State(
+                    {i[0]: _unitem(i) for i in raw["invoices"]},
+                    {i[0]: _unitem(i) for i in raw["bills"]},
+                    {i[0]: _unitem(i) for i in raw["credits"]},
+                    {c: (Decimal(n), cur, _date(d))
+                     for c, (n, cur, d) in raw["last_invoice"].items()},
+                )  # fmt: skip
+            except (ValueError, KeyError, TypeError, InvalidOperation) as err:
+                raise SummaryError(f"{self.month}: malformed body ({err})") from None
+        return self.end_state
+
+
+class Body:
+    """A summary's body as read: one JSON line per part (``["keep/customer", [...]]``), each
+    decoded when first asked (a report reads one grouping of keep's three, or one month's
+    open items, of its summaries)."""
+
+    def __init__(self, content: bytes) -> None:
+        self._lines: dict[str, bytes] = {}
+        self._decoded: dict[str, Any] = {}
+        for line in content.split(b"\n"):
+            if not line.startswith(b'["'):
+                raise SummaryError("malformed body (a line is not a named part)")
+            name = line[2 : line.index(b'"', 2)].decode()
+            self._lines[name] = line
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._lines
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._decoded:
+            try:
+                part, value = json.loads(self._lines[name])
+            except (KeyError, ValueError) as err:
+                raise SummaryError(f"malformed body ({name}: {err})") from None
+            if part != name:
+                raise SummaryError(f"malformed body (a line named {name} holds {part})")
+            self._decoded[name] = value
+        return self._decoded[name]
+
+
+class KeepSums(Mapping[str, dict[tuple[str, ...], list[Decimal]]]):
+    """A summary's keep sums by grouping, each decoded and made into Decimals when first asked
+    (a report reads one grouping of three)."""
+
+    def __init__(self, body: Body, month: Month) -> None:
+        self._body, self._month = body, month
+        self._made: dict[str, dict[tuple[str, ...], list[Decimal]]] = {}
+
+    def __getitem__(self, by: str) -> dict[tuple[str, ...], list[Decimal]]:
+        made = self._made.get(by)
+        if made is None:
+            if f"keep/{by}" not in self._body:
+                raise KeyError(by)
+            try:
+                made = {
+                    tuple(key): [Decimal(sold), Decimal(cost)]
+                    for key, sold, cost in self._body[f"keep/{by}"]
+                }
+            except (ValueError, TypeError, InvalidOperation) as err:
+                raise SummaryError(f"{self._month}: malformed body ({err})") from None
+            self._made[by] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(by for by in KEEP_BY if f"keep/{by}" in self._body)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
 
 def sha256(content: bytes) -> str:
     return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+_TOP = re.compile(rb"^[^ \t\r\n]", re.MULTILINE)  # a line starting a directive, option or comment
+_DATE = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def blocks(text: bytes) -> list[tuple[bytes, bytes]]:
+    """A file's blocks (a line starting at its first column, with the indented and blank lines
+    after it), each with its date (b"" when it cannot be shown to be an entry of that date: a
+    block not starting with a YYYY-MM-DD date, as options, includes, plugins and comments, or
+    one a string opened before runs into, after an odd number of quotes), without its trailing
+    blank lines (an entry appended after a blank line leaves the block before it as it was)."""
+    starts = [m.start() for m in _TOP.finditer(text)]
+    head = _trimmed(text[: starts[0] if starts else len(text)])  # blank lines, or indented
+    out = [(b"", head)] if head.strip() else []
+    quotes = 0
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        block = text[start:end]
+        dated = quotes % 2 == 0 and _DATE.match(block) is not None
+        out.append((block[:10] if dated else b"", _trimmed(block)))
+        if b'"' in block:
+            bare = block.replace(b"\\\\", b"") if b"\\" in block else block
+            quotes += bare.count(b'"') - bare.count(b'\\"')
+    return out
+
+
+def _trimmed(block: bytes) -> bytes:
+    """The block up to the end of its last line that holds more than white space (that line's
+    own spaces kept, its line break not)."""
+    end = block.find(b"\n", len(block.rstrip()))
+    return block if end == -1 else block[:end]
+
+
+def through(text: bytes | list[tuple[bytes, bytes]], last: datetime.date) -> bytes:
+    """The bytes of a file a summary of the month ending `last` depends on: every block (see
+    ``blocks``) but those of the entries dated after `last`."""
+    limit = last.isoformat().encode()
+    parts = blocks(text) if isinstance(text, bytes) else text
+    return b"\n".join(block for date, block in parts if date <= limit)
 
 
 def key_of(month: Month, inputs: Mapping[str, str], previous: str, seal: str, body: str) -> str:
@@ -228,32 +365,36 @@ def _date(text: str) -> datetime.date:
 
 
 def _body(s: Summary) -> bytes:
-    body = {
-        "since": s.since.isoformat(),
-        "transactions": s.transactions,
-        "last_date": s.last_date.isoformat() if s.last_date else None,
-        "keep": {
-            by: [[list(key), str(v[0]), str(v[1])] for key, v in sorted(sums.items())]
-            for by, sums in sorted(s.keep.items())
-        },
-        "other": {account: str(v) for account, v in sorted(s.other.items())},
-        "rates": [[c, d.isoformat(), str(r)] for (c, d), r in sorted(s.rates.items())],
-        "invoices": [_item(i) for i in sorted_invoices(s.state.invoices.values())],
-        "bills": [_item(i) for i in sorted_bills(s.state.bills.values())],
-        "credits": [_item(i) for i in sorted_invoices(s.state.credits.values())],
-        "last_invoice": {
+    """The body: the month's own figures, then one line per keep grouping, the ids settled,
+    and the open items (see Body)."""
+    parts: list[tuple[str, Any]] = [
+        ("month", {
+            "since": s.since.isoformat(),
+            "transactions": s.transactions,
+            "last_date": s.last_date.isoformat() if s.last_date else None,
+            "other": {account: str(v) for account, v in sorted(s.other.items())},
+            "rates": [[c, d.isoformat(), str(r)] for (c, d), r in sorted(s.rates.items())],
+            "credited": {bill: str(v) for bill, v in sorted(s.credited.items())},
+            "directives": s.directives,
+        }),
+        *((f"keep/{by}", [[list(key), str(v[0]), str(v[1])] for key, v in sorted(sums.items())])
+          for by, sums in sorted(s.keep.items())),
+        ("settled", s.settled),
+        ("invoices", [_item(i) for i in sorted_invoices(s.state.invoices.values())]),
+        ("bills", [_item(i) for i in sorted_bills(s.state.bills.values())]),
+        ("credits", [_item(i) for i in sorted_invoices(s.state.credits.values())]),
+        ("last_invoice", {
             c: [str(n), cur, d.isoformat()]
             for c, (n, cur, d) in sorted(s.state.last_invoice.items())
-        },
-        "settled": s.settled,
-        "credited": {bill: str(v) for bill, v in sorted(s.credited.items())},
-        "directives": s.directives,
-    }
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        }),
+    ]  # fmt: skip
+    return b"\n".join(
+        json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode() for part in parts
+    )
 
 
 def dump(s: Summary) -> bytes:
-    """The file: a header line (what keys it), then the body line."""
+    """The file: a header line (what keys it), then the body's lines (see _body)."""
     body = _body(s)
     header = {
         "version": VERSION, "month": str(s.month), "inputs": dict(sorted(s.inputs.items())),
@@ -297,30 +438,23 @@ def read_header(content: bytes) -> tuple[Header, bytes]:
 
 
 def load(content: bytes) -> Summary:
-    """A summary from its file's bytes (header and body checked, see read_header)."""
-    header, body = read_header(content)
+    """A summary from its file's bytes (header and body checked, see read_header); its keep
+    sums and open items are made into Decimals when first asked (KeepSums, Summary.state)."""
+    header, content_ = read_header(content)
+    body = Body(content_)
     try:
-        raw = json.loads(body)
-        keep = {
-            by: {tuple(key): [Decimal(sold), Decimal(cost)] for key, sold, cost in rows}
-            for by, rows in raw["keep"].items()
-        }
-        state = State(
-            {i[0]: _unitem(i) for i in raw["invoices"]},
-            {i[0]: _unitem(i) for i in raw["bills"]},
-            {i[0]: _unitem(i) for i in raw["credits"]},
-            {c: (Decimal(n), cur, _date(d)) for c, (n, cur, d) in raw["last_invoice"].items()},
-        )
+        raw = body["month"]
         return Summary(
             header.month, header.inputs, header.previous, header.seal, _date(raw["since"]),
             int(raw["transactions"]), _date(raw["last_date"]) if raw["last_date"] else None,
-            keep, {a: Decimal(v) for a, v in raw["other"].items()},
-            {(c, _date(d)): Decimal(r) for c, d, r in raw["rates"]}, state,
-            [str(s) for s in raw["settled"]],
+            KeepSums(body, header.month),
+            {a: Decimal(v) for a, v in raw["other"].items()},
+            {(c, _date(d)): Decimal(r) for c, d, r in raw["rates"]}, None,
+            [str(s) for s in body["settled"]],
             {b: Decimal(v) for b, v in raw["credited"].items()}, str(raw["directives"]),
-            header.key,
+            header.key, body,
         )  # fmt: skip
-    except (ValueError, KeyError, TypeError, InvalidOperation) as err:
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as err:
         raise SummaryError(f"malformed body ({err})") from None
 
 
@@ -353,15 +487,18 @@ class History:
         """The open items at the end of the last month ending before `date` (copied), the
         transactions to add from there (to `date` and beyond: the scan filters), the number
         of transactions of the summarised months after those, and the ids settled before."""
-        base, settled = State(), list[str]()
+        base: Summary | None = None  # its open items are read only for the one month
+        settled: list[str] = []
         for n, summary in enumerate(self.summaries):
             if summary.month.last <= date:
-                base, settled = summary.state, [*settled, *summary.settled]
+                base = summary
+                settled.extend(summary.settled)
                 continue
             if summary.covers(date) or date < summary.since:
                 after = sum(s.transactions for s in self.summaries[n + 1 :])
-                return base.copy(), [*self.month_entries(summary), *self.later], after, settled
-        return base.copy(), list(self.later), 0, settled
+                state = base.state.copy() if base is not None else State()
+                return state, [*self.month_entries(summary), *self.later], after, settled
+        return base.state.copy() if base is not None else State(), list(self.later), 0, settled
 
     def _last_date(self) -> datetime.date | None:
         dates = [self.later[-1].date] if self.later else []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -87,12 +88,24 @@ def test_reports_are_the_same_with_summaries_without_and_stale(demo: Path) -> No
     ]
     assert "inv-2026-10-25-granite-law" in with_summaries[5]
     prices = demo.parent / "ledger" / "prices.beancount"
-    prices.write_bytes(prices.read_bytes() + b"\n")  # one byte: every summary stale
-    assert Ledger(demo).history() is None
+    entry = b"2026-06-01 price EUR 1.10 USD"
+    prices.write_bytes(prices.read_bytes().replace(entry, entry + b" "))  # dated in June
+    assert Ledger(demo).history() is None  # June's summary and every later one: stale
     assert outputs(demo) == with_summaries
     shutil.rmtree(demo.parent / "ledger" / "summaries")
     assert Ledger(demo).history() is None
     assert outputs(demo) == with_summaries
+
+
+def without_summaries(main: Path) -> list[str]:
+    """Every report from the whole ledger (the summaries moved aside, then put back)."""
+    folder, aside = main.parent / "ledger" / "summaries", main.parent / "summaries-aside"
+    folder.rename(aside)
+    try:
+        assert Ledger(main).history() is None
+        return outputs(main)
+    finally:
+        aside.rename(folder)
 
 
 def inputs_of(main: Path) -> Iterator[Path]:
@@ -118,6 +131,73 @@ def test_one_byte_changed_in_any_input_makes_the_summaries_unusable(demo: Path) 
         assert outputs(demo) == before  # recomputed from the whole ledger
         path.write_bytes(original)
     assert Ledger(demo).history() is not None
+
+
+# An entry dated in or before the last sealed month of each file that is not a month file
+# (the demo's opening.beancount holds none), with the month whose summary it first reaches.
+DATED: dict[str, tuple[bytes, str] | None] = {
+    "main.beancount": (b'2026-01-01 custom "fava-extension" "onebox_ledger.fava_ext"', "2026-01"),
+    "ledger/accounts.beancount": (b"2026-01-01 commodity USD", "2026-01"),
+    "ledger/customers.beancount": (b'2026-08-16 custom "onebox-change" "granite-law-cloud"',
+                                   "2026-08"),
+    "ledger/journal/opening.beancount": None,
+    "ledger/prices.beancount": (b"2026-09-01 price EUR 1.12 USD", "2026-09"),
+    "ledger/terms.beancount": (b'2026-01-01 custom "onebox-rate" 50 0.55', "2026-01"),
+}  # fmt: skip
+
+
+def test_a_byte_of_an_entry_dated_in_or_before_a_month_stales_it_one_after_does_not(
+    demo: Path,
+) -> None:
+    """Each file that is not a month file: one byte added to an entry dated in or before a
+    sealed month makes that month's summary stale (and the reports load the whole ledger); an
+    entry appended, dated after the last sealed month, leaves every summary in use. The reports
+    equal those of the whole ledger to the cent either way."""
+    before = outputs(demo)
+    assert sorted(DATED) == sorted(str(p.relative_to(demo.parent)) for p in inputs_of(demo)
+                                   if "/20" not in str(p))  # fmt: skip
+    for name, dated in DATED.items():
+        path = demo.parent / name
+        original = path.read_bytes()
+        if dated is not None:
+            entry, month = dated
+            assert original.count(entry) == 1, name
+            path.write_bytes(original.replace(entry, entry + b" "))  # one byte, still valid
+            assert Ledger(demo).history() is None, name
+            quick = invoke(demo, "verify", "--quick")
+            assert quick.exit_code == 1
+            assert f"error: {name}: changed since {month} was summarised" in quick.output, name
+            assert outputs(demo) == before
+        # appended after the last sealed month (October): a rate for the open month
+        path.write_bytes(original + b"\n2026-11-20 price EUR 1.30 USD\n")
+        history = Ledger(demo).history()
+        assert history is not None and len(history.summaries) == 10, name
+        assert invoke(demo, "verify", "--quick").exit_code == 0
+        fast = outputs(demo)
+        assert fast == without_summaries(demo), name
+        assert "note: rate EUR->USD 1.30 of 2026-11-20\n" in fast[5]  # receivables
+        assert "119.60 USD at the rate of 2026-12-15" in fast[5]
+        path.write_bytes(original)
+    assert outputs(demo) == before
+
+
+def test_through_drops_only_the_entries_dated_after() -> None:
+    text = (
+        b'; rates\noption "title" "x"\n\n2026-10-01 price EUR 1.08 USD\n\n'
+        b"2026-11-20 price EUR 1.30 USD\n\n2026-10-31 price EUR 1.09 USD  \n"
+    )
+    assert summaries.through(text, d("2026-10-31")) == (
+        b'; rates\noption "title" "x"\n2026-10-01 price EUR 1.08 USD\n'
+        b"2026-10-31 price EUR 1.09 USD  "
+    )
+    assert summaries.through(text, d("2026-11-30")) == (
+        b'; rates\noption "title" "x"\n2026-10-01 price EUR 1.08 USD\n'
+        b"2026-11-20 price EUR 1.30 USD\n2026-10-31 price EUR 1.09 USD  "
+    )
+    # a string opened in an entry runs into what looks like a later one: kept
+    spanning = b'2026-10-05 * "two\n2026-12-01 lines"\n  Assets:Bank  1 USD\n'
+    assert summaries.through(spanning, d("2026-10-31")) == spanning.rstrip(b"\n")
+    assert summaries.through(b"2026-12-01 open Assets:Cash\n", d("2026-10-31")) == b""
 
 
 def test_a_tampered_summary_is_refused(demo: Path) -> None:
@@ -196,6 +276,38 @@ def test_the_close_writes_its_month_summary(demo: Path) -> None:
     with_close = outputs(demo)
     shutil.rmtree(demo.parent / "ledger" / "summaries")
     assert outputs(demo) == with_close
+
+
+def test_the_close_writes_its_summary_when_a_sum_needs_a_rate(demo: Path) -> None:
+    """A foreign income posting in November: its keep needs November's rate, which the prices
+    dated on or before November's end give (and key)."""
+    assert invoke(demo, "price", "EUR", "1.30 USD", "--date", "2026-11-20").exit_code == 0
+    journal = demo.parent / "ledger" / "journal" / "2026-11.beancount"
+    journal.write_text(
+        journal.read_text() + '\n2026-11-25 * "Berlin Immo" "Workshop, paid in cash"\n'
+        "  Assets:Bank                 13.00 USD\n"
+        "  Income:Services            -10.00 EUR @ 1.30 USD\n"
+    )
+    for contract in ("fjord-marine-data", "juniper-schools-data"):
+        assert invoke(demo, "usage", contract, "1500", "--month", "2026-11").exit_code == 0
+    assert invoke(demo, "close", "2026-11").exit_code == 0
+    history = Ledger(demo).history()
+    assert history is not None and str(history.summaries[-1].month) == "2026-11"
+    assert history.summaries[-1].rates == {("EUR", d("2026-11-20")): Decimal("1.30")}
+    keep = invoke(demo, "report", "keep", "--from", "2026-11-01").output
+    assert keep.splitlines()[-3:-1] == [
+        "total     2218.05      1189.78  1028.27      46.4",
+        "note: rate EUR->USD 1.30 of 2026-11-20",
+    ]
+    with_close = outputs(demo)
+    assert with_close == without_summaries(demo)
+    prices = demo.parent / "ledger" / "prices.beancount"
+    prices.write_bytes(prices.read_bytes() + b"\n2026-12-01 price EUR 1.40 USD\n")
+    assert len(Ledger(demo).history().summaries) == 11  # type: ignore[union-attr]
+    entry = b"2026-11-20 price EUR 1.30 USD"
+    prices.write_bytes(prices.read_bytes().replace(entry, entry + b" "))
+    assert Ledger(demo).history() is None  # November's rate changed: its summary is stale
+    assert invoke(demo, "report", "keep", "--from", "2026-11-01").output == keep
 
 
 def tables(main: Path, history: summaries.History | None) -> list[str]:

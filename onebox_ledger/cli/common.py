@@ -28,7 +28,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
-import pycountry
 from beancount.core import data
 from click.parser import _OptionParser, _ParsingState
 
@@ -40,6 +39,7 @@ from ..values import (
     Money,
     Month,
     check_not_future,
+    iso_codes,
     make_text,
     parse_account,
     parse_amount,
@@ -232,7 +232,7 @@ def check_currency(code: str, ctx: click.Context | None, *, declared: bool = Tru
     """An ISO 4217 currency code (pycountry's list), or one this ledger declares with a
     ``commodity`` line (`declared`: a ledger exists to ask)."""
     parse_currency(code)
-    if pycountry.currencies.get(alpha_3=code) is not None:
+    if code.upper() in iso_codes("4217", "alpha_3"):
         return code
     books = _books(ctx) if declared else None
     if books is not None:

@@ -16,9 +16,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
-
 LANGUAGES = ("en", "de", "uk")
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -104,15 +101,21 @@ class Words:
 
     def number(self, value: Decimal) -> str:
         """Two decimals, grouped as the language groups them."""
+        from babel.numbers import format_decimal  # babel: imported when a document is made
+
         return format_decimal(value, format="#,##0.00", locale=self.language)
 
     def money(self, value: Decimal, currency: str) -> str:
         return f"{self.number(value)} {currency}"
 
     def quantity(self, value: Decimal | int) -> str:
+        from babel.numbers import format_decimal
+
         return format_decimal(value, format="#,##0.####", locale=self.language)
 
     def date(self, value: datetime.date) -> str:
+        from babel.dates import format_date
+
         return format_date(value, format="long", locale=self.language)
 
     def days(self, days: int, total: int) -> str:

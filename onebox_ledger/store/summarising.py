@@ -5,12 +5,14 @@ reports (``history``) and by ``verify --quick`` (``quick_findings``), which use 
 every input file hashes as the summary records.
 
 A month file a summary stands for must hold only entries dated in its month (the first
-sealed month: in or before it); every file that is not a month file is an input of every
-summary, and read whole by every report.
+sealed month: in or before it), and is keyed whole; every file that is not a month file is an
+input of every summary, keyed by its text through the month's end (summaries.through), and
+read whole by every report.
 """
 
 from __future__ import annotations
 
+import bisect
 import glob
 import os
 from collections.abc import Sequence
@@ -23,6 +25,7 @@ from beancount.parser import booking, parser
 
 from .. import seals, summaries
 from ..money import Rates
+from ..reports import ReportError
 from ..summaries import History, Summary, SummaryError
 from ..values import Month
 from .atomic import write_atomic
@@ -34,11 +37,14 @@ SUMMARIES = "summaries"  # ledger/summaries/, beside ledger/journal/
 @dataclass
 class Found:
     """A ledger's files as the loader finds them: the others parsed, the month files by month,
-    and each file's SHA-256 once read."""
+    and each file's SHA-256 once read (a month file's whole, another's through a month's end:
+    summaries.through)."""
 
     static: dict[Path, list[data.Directive]] = field(default_factory=dict)
     months: dict[Month, Path] = field(default_factory=dict)
-    digests: dict[Path, str] = field(default_factory=dict)
+    digests: dict[tuple[Path, str], str] = field(default_factory=dict)  # (path, through)
+    blocks: dict[Path, list[tuple[bytes, bytes]]] = field(default_factory=dict)
+    dates: dict[Path, list[bytes]] = field(default_factory=dict)  # its blocks' dates, sorted
 
 
 @dataclass
@@ -82,27 +88,49 @@ class Summaries(Reader):
                 stack.extend(Path(p) for p in sorted(glob.glob(pattern, recursive=True)))
         return found
 
-    def digest(self, found: Found, path: Path) -> str:
-        known = found.digests.get(path)
+    def digest(self, found: Found, path: Path, month: Month) -> str:
+        """The SHA-256 the summary of `month` keys `path` by: its own month file's whole bytes,
+        another file's through the month's end (summaries.through), hashed once for all the
+        months between two of its entries' dates (their text through each is the same)."""
+        if found.months.get(month) == path:
+            at: tuple[Path, str] = (path, "whole")
+            known = found.digests.get(at)
+            if known is None:
+                known = found.digests[at] = summaries.sha256(path.read_bytes())
+            return known
+        parts = found.blocks.get(path)
+        if parts is None:
+            parts = found.blocks[path] = summaries.blocks(path.read_bytes())
+            found.dates[path] = sorted({date for date, _ in parts if date})
+        dates = found.dates[path]
+        limit = month.last.isoformat().encode()
+        upto = bisect.bisect_right(dates, limit)
+        at = (path, dates[upto - 1].decode() if upto else "")
+        known = found.digests.get(at)
         if known is None:
-            known = found.digests[path] = summaries.sha256(path.read_bytes())
+            known = found.digests[at] = summaries.sha256(summaries.through(parts, month.last))
         return known
 
     def inputs(self, found: Found, month: Month) -> dict[str, str]:
-        """What the summary of `month` is keyed by: every non-month file and its own file."""
+        """What the summary of `month` is keyed by: every non-month file (through the month's
+        end) and its own file (whole)."""
         paths = [*found.static, found.months[month]]
-        return {self.relative(p): self.digest(found, p) for p in paths}
+        return {self.relative(p): self.digest(found, p, month) for p in paths}
 
-    def stale_input(self, found: Found, inputs: dict[str, str]) -> str | None:
-        """The first input whose bytes no longer hash as recorded (or that is gone), or an
-        input the summary lacks; None when every one matches."""
+    def stale_input(self, found: Found, month: Month, inputs: dict[str, str]) -> str | None:
+        """The first input of the summary of `month` whose bytes no longer hash as recorded (or
+        that is gone), or an input the summary lacks; None when every one matches."""
+        expected = {*(self.relative(p) for p in found.static)}
+        if month in found.months:
+            expected.add(self.relative(found.months[month]))
         for name, digest in sorted(inputs.items()):
-            path = self.root / name
-            if not path.is_file() or self.digest(found, path) != digest:
+            path = Path(os.path.normpath(self.root / name))
+            if name not in expected or not path.is_file():
                 return name
-        for path in found.static:
-            if self.relative(path) not in inputs:
-                return self.relative(path)
+            if self.digest(found, path, month) != digest:
+                return name
+        for name in sorted(expected - set(inputs)):
+            return name
         return None
 
     # ------------------------------------------------------------ reading
@@ -118,7 +146,7 @@ class Summaries(Reader):
             if not path.is_file():
                 break
             summary = summaries.load(path.read_bytes())
-            stale = self.stale_input(found, summary.inputs)
+            stale = self.stale_input(found, month, summary.inputs)
             if summary.month != month or summary.previous != previous or stale is not None:
                 raise SummaryError(f"{month}'s summary is stale ({stale or 'its chain'} changed)")
             out.append(summary)
@@ -237,10 +265,10 @@ class Summaries(Reader):
     def summarise_closed(self, month: Month, first: bool) -> bool:
         """Write the summary of `month`, just sealed, from the summary of the month before and
         the month's own file (the first sealed month: from that file and the other files).
-        Not written (False) when the month before has no summary still true to its files,
-        when the month's file holds an entry dated in another month, or when a sum needs an
-        exchange rate (whose prices may be in any month: ``verify`` writes it). Call under
-        lock, after the close's write."""
+        Its rates are the prices dated on or before the month's end, which its inputs and the
+        chain key. Not written (False) when the month before has no summary still true to its
+        files or when the month's file holds an entry dated in another month (``verify``
+        writes it). Call under lock, after the close's write."""
         try:
             found = self.found()
             previous: Summary | None = None
@@ -251,7 +279,7 @@ class Summaries(Reader):
                 previous = summaries.load(path.read_bytes())
                 if (
                     previous.month != month.prev()
-                    or self.stale_input(found, previous.inputs) is not None
+                    or self.stale_input(found, previous.month, previous.inputs) is not None
                 ):
                     return False
             own_path = found.months[month]
@@ -271,18 +299,43 @@ class Summaries(Reader):
                 key=data.entry_sortkey,
             )
             currency = seals.currency_of(parser.parse_file(str(self.main))[2]) or "USD"
-            summary = summaries.summarise(
-                month, dated, previous, rates=Rates.of([], currency), currency=currency,
-                inputs=self.inputs(found, month), seal=sealed[month].digest,
-                own_file=str(own_path),
-                settled_before=previous.settled if previous is not None else (),
-            )  # fmt: skip
-            if summary.rates:
-                return False
-        except (SummaryError, OSError, KeyError):
+
+            def summarise(prices: list[data.Directive]) -> Summary:
+                rates = Rates.of([e for e in prices if e.date <= month.last], currency)
+                return summaries.summarise(
+                    month, dated, previous, rates=rates, currency=currency,
+                    inputs=self.inputs(found, month), seal=sealed[month].digest,
+                    own_file=str(own_path),
+                    settled_before=previous.settled if previous is not None else (),
+                )  # fmt: skip
+
+            # The rates are the prices dated on or before the month's end: those of the files
+            # its summary is keyed by, and those of the earlier month files (keyed by the
+            # chain), searched as bytes only when a sum needs a rate.
+            near = [e for e in (*static, *own) if isinstance(e, data.Price)]
+            try:
+                summary = summarise([])
+            except ReportError:
+                summary = None
+            if summary is None or summary.rates:
+                summary = summarise([*near, *self._month_prices(found, month)])
+        except (SummaryError, ReportError, OSError, KeyError):
             return False
         self.write_summary(summary)
         return True
+
+    def _month_prices(self, found: Found, month: Month) -> list[data.Directive]:
+        """The ``price`` directives of the month files before `month` (as bytes, then parsed)."""
+        out: list[data.Directive] = []
+        for other, path in sorted(found.months.items()):
+            if other < month:
+                text = _blocks_holding(path.read_bytes(), [b" price "])
+                if text:
+                    parsed, errors, _ = parser.parse_string(text)
+                    if errors:
+                        raise SummaryError(f"{self.relative(path)}: a price does not parse")
+                    out.extend(e for e in parsed if isinstance(e, data.Price))
+        return out
 
     # ------------------------------------------------------------ verify --quick
 
@@ -298,16 +351,25 @@ class Summaries(Reader):
             findings.append(f"{self.relative(self.main)}: {err}")
             return quick
         previous_seal, previous_key = seals.FIRST, summaries.FIRST
+        texts: dict[Month, str] = {}  # each sealed month's seal directive, as text
         for month in sorted(found.months):
-            path = found.months[month]
-            name = self.relative(path)
             marker = f'custom "{seals.SEAL}" "{month}"'.encode()
-            text = _blocks_holding(path.read_bytes(), [marker])
+            text = _blocks_holding(found.months[month].read_bytes(), [marker])
             if not text:
                 break  # the first month not sealed: the chain ends
-            parsed, errors, _ = parser.parse_string(text, report_filename=str(path))
-            seal = seals.parse(parsed)[0].get(month)
-            if errors or seal is None:
+            texts[month] = text
+        # one parse for every seal (the parser's set-up costs more than a seal); one by one
+        # only when one of them does not parse, to name it
+        parsed, errors, _ = parser.parse_string("\n".join(texts.values()))
+        together = {} if errors else seals.parse(parsed)[0]
+        for month, text in texts.items():
+            path = found.months[month]
+            name = self.relative(path)
+            seal = together.get(month)
+            if seal is None:
+                parsed, errors, _ = parser.parse_string(text, report_filename=str(path))
+                seal = None if errors else seals.parse(parsed)[0].get(month)
+            if seal is None:
                 findings.append(f"{name}: {month}'s seal does not parse")
                 break
             quick.months.append(month)
@@ -330,7 +392,7 @@ class Summaries(Reader):
                 findings.append(f"{where}: {err}")
                 previous_key = ""
                 continue
-            stale = self.stale_input(found, header.inputs)
+            stale = self.stale_input(found, month, header.inputs)
             if stale is not None:
                 findings.append(
                     f"{stale}: changed since {month} was summarised (its SHA-256 is not the"

@@ -59,6 +59,7 @@ the last month are closed afresh in each run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -547,7 +548,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     runs = args.runs
+    # the package compiled as an installation has it: with PYTHONDONTWRITEBYTECODE set, an
+    # edited module would be compiled again by every process measured
+    spec = importlib.util.find_spec("onebox_ledger")
+    assert spec is not None and spec.origin is not None
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(spec.origin).parent)],
+                   check=True, capture_output=True)  # fmt: skip
     check = median([timed([str(BIN / "bean-check"), str(main_file)]) for _ in range(runs)])
+    startup = median([timed(cli(main_file, "--help")) for _ in range(runs)])
     # summaries (issue 23): the full verify writes them; each report with them, then without
     for snapshot in snapshots.values():  # the closes measured above continue the summaries
         subprocess.run(cli(snapshot / "main.beancount", "verify"), capture_output=True, check=True)
@@ -577,6 +585,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     documents = documents_fresh(closed, runs, work)
 
     print(f"reference: bean-check {check.seconds:.2f} s, {check.max_rss_mb:.0f} MB")
+    print(
+        f"start-up (onebox-ledger --help, every command's fixed cost): {startup.seconds:.2f} s,"
+        f" {startup.seconds / check.seconds:.3f} of bean-check; with summaries: "
+        + ", ".join(f"{name} {run.seconds:.2f} s" for name, run in summarised.items())
+        + f", verify --quick {quick.seconds:.2f} s"
+    )
     print(
         f"close {last}: {close_last.seconds:.3f} s, {close_last.max_rss_mb:.0f} MB;"
         f" close {second}: {close_second.seconds:.3f} s, {close_second.max_rss_mb:.0f} MB"
