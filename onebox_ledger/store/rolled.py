@@ -154,7 +154,10 @@ def _leave_out(part: Part, rates: Rates, currency: str, *, first: bool) -> bool:
         if convert.used:
             return False
         for by, sums in found.keep.items():
-            into = holder.keep.setdefault(by, {})
+            try:  # the grouping's sums, made once and kept by the summary (KeepSums)
+                into = holder.keep[by]
+            except KeyError:  # a grouping the summary lacks: no exact subtraction
+                return False
             for key, (sold, cost) in sums.items():
                 row = into.setdefault(key, [ZERO, ZERO])
                 row[0] -= sold
