@@ -524,8 +524,10 @@ def line_entry(
         # the rate of the invoice that deferred it: an anniversary's (or a change's) invoice
         # on its day; an advance month's invoice on its first day
         issued = line.year or (month.first if contract.advance else date)
+        if line.year and line.rules_1:  # rules 1: the invoice of the anniversary's month end
+            issued = Month.of(line.year).last
         source = (
-            dated_invoice_id(customer.id, issued)
+            _deferring_invoice(customer.id, issued, line.rules_1)
             if line.year
             else invoice_id(contract.customer, month)
         )
@@ -533,7 +535,14 @@ def line_entry(
         parts = [(line.amount, lot)]
         if lot is not None and line.parts:
             parts = [
-                (amount, rates.lot(cur, billed, f"invoice {dated_invoice_id(customer.id, billed)}"))
+                (
+                    amount,
+                    rates.lot(
+                        cur,
+                        billed,
+                        f"invoice {_deferring_invoice(customer.id, billed, line.rules_1)}",
+                    ),
+                )
                 for amount, billed in line.parts
             ]
         postings = [beans.posting(deferred, amount, cur, lot=at) for amount, at in parts]
@@ -544,7 +553,7 @@ def line_entry(
             ]
         else:  # credit: what was paid for and will not be served is the customer's
             # with the VAT its invoice charged on it (taxes: a credit is a correction)
-            vat = taxes.treatment(book, customer, line.year or date)
+            vat = taxes.treatment(book, customer, issued if line.year else date)
             tax = taxes.of_net(line.amount, vat.rate) if vat and vat.rate is not None else ZERO
             if vat is not None:
                 meta.update(vat.meta())
@@ -563,6 +572,12 @@ def line_entry(
         meta,
         [*postings, *money.balancing(postings, operating)],
     )
+
+
+def _deferring_invoice(customer: str, date: datetime.date, rules_1: bool) -> str:
+    """The id of the invoice dated `date` that deferred an annual amount: the customer's
+    invoice of the day, or, a year invoiced by rules 1 (model.rules_1_years), the month's."""
+    return invoice_id(customer, Month.of(date)) if rules_1 else dated_invoice_id(customer, date)
 
 
 def seal_meta(summary: Summary, previous: str) -> dict[str, object]:
