@@ -6,8 +6,10 @@ rules 2.
 tests/fixtures/rules-1 was written by the code of 8f2f84c (tests/fixtures/rules-1/make.sh):
 Acme Realty, 3 x 25.00 USD a month (acme-cloud) and 2 x 20.00 USD a year from 2026-09-15
 (acme-year: 480.00); Bravo Builders, 1 x 30.00 USD a year from 2026-10-01 (bravo-year:
-360.00); OneBox 25.00 at 65%; 540.00 received from Acme on 2026-10-20; September to November
-2026 closed. Rules 1 invoiced each year on its month's last day on the month's invoice
+360.00) and 50.00 USD of services a month in advance (bravo-adv); OneBox 25.00 at 65%; 540.00
+received from Acme on 2026-10-20; September to November 2026 closed, December's advance
+invoice issued (inv-2026-12-bravo, dated 2026-12-01: the advance invoice had the close's id
+then, close.advance_invoice_id). Rules 1 invoiced each year on its month's last day on the month's invoice
 (inv-2026-09-acme, due 2026-10-30) and recognised 480.00 / 12 = 40.00 in each of the twelve
 months from September 2026 (September too, though the year starts on the 15th)."""
 
@@ -24,13 +26,24 @@ from tests.conftest import Run, load_entries, load_errors
 
 D = Decimal
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rules-1"
-HEAD = "sha256:6b866acb21c8eb564603f1998e0869f046d3f5460d0a2f657a4c54eb60408c77"
+HEAD = "sha256:ad09e6730f0a796ae697161d41df3f550f5c3570802b62935e2e93fee13e4997"
 
 # December 2026 as the close writes it, by rules 1 for both years (hand-computed: acme-cloud
 # 3 x 25.00 = 75.00, OneBox 3 x 25.00 x 0.65 = 48.75; acme-year 480.00 / 12 = 40.00, month 4
 # of 12, OneBox 2 x 25.00 x 0.65 = 32.50; bravo-year 360.00 / 12 = 30.00, month 3 of 12,
-# OneBox 25.00 x 0.65 = 16.25; the bill 48.75 + 32.50 + 16.25 = 97.50).
+# OneBox 25.00 x 0.65 = 16.25; the bill 48.75 + 32.50 + 16.25 = 97.50; bravo-adv's 50.00
+# invoiced on December 1st by the old code, on the id it was issued with, recognised 50.00).
 DECEMBER = """\
+2026-12-01 * "Bravo Builders" "Services: 1 x 50.00 USD, in advance, December 2026"
+  id: "invoice/2026-12/bravo-adv/advance"
+  customer: "bravo"
+  contract: "bravo-adv"
+  period: "2026-12"
+  invoice: "inv-2026-12-bravo"
+  due: 2026-12-31
+  Assets:Receivable:Bravo                    50.00 USD
+  Liabilities:Deferred-Revenue:Bravo        -50.00 USD
+
 2026-12-31 * "Acme Realty" "Cloud: 3 x 25.00 USD, December 2026"
   id: "close/2026-12/acme-cloud/invoice"
   customer: "acme"
@@ -68,6 +81,14 @@ DECEMBER = """\
   due: 2027-01-30
   Expenses:OneBox:Cloud              32.50 USD
   Liabilities:OneBox:Payable        -32.50 USD
+
+2026-12-31 * "Bravo Builders" "Services: recognised 1 x 50.00 USD, December 2026"
+  id: "close/2026-12/bravo-adv/recognise"
+  customer: "bravo"
+  contract: "bravo-adv"
+  period: "2026-12"
+  Liabilities:Deferred-Revenue:Bravo         50.00 USD
+  Income:Services                           -50.00 USD
 
 2026-12-31 * "Bravo Builders" "Cloud: recognised 1 x 30.00 USD x 12 months from 2026-10-01, month 3 of 12, December 2026"
   id: "close/2026-12/bravo-year/recognise"
@@ -113,7 +134,7 @@ def test_verify_re_derives_months_sealed_by_rules_1(run: Run, ok: Any, books: Pa
     assert load_errors(books) == []
     assert ok(run(books, "verify")) == [
         f"head: 2026-11 {HEAD}",
-        "verify: 3 sealed month(s) (2026-09..2026-11), 18 generated entries re-derived, 1 booked"
+        "verify: 3 sealed month(s) (2026-09..2026-11), 22 generated entries re-derived, 1 booked"
         " late (value-date in a sealed month), 0 finding(s), no drift",
     ]
 
@@ -142,8 +163,9 @@ def test_a_rules_1_year_ends_as_it_began_and_the_next_is_invoiced_on_its_day(
     in its first twelfth: no rest in September 2027); the second year, by rules 2, is
     invoiced on 2027-09-15 (inv-2027-09-15-acme, due 2027-10-15) and September 2027
     recognises 480.00 / 12 x 16/30 = 21.33. bravo-year: 12 x 30.00 from October 2026 to
-    September 2027, the next year invoiced on 2027-10-01 and October 30.00. Deferred revenue
-    left: Acme 480.00 - 21.33 - 40.00 = 418.67, Bravo 360.00 - 30.00 = 330.00."""
+    September 2027, the next year invoiced on 2027-10-01 (its second invoice of the day) and October 30.00. Deferred revenue
+    left: Acme 480.00 - 21.33 - 40.00 = 418.67, Bravo 360.00 - 30.00 = 330.00 (each advance
+    month recognised in full)."""
     monkeypatch.setenv("ONEBOX_TODAY", "2027-11-05")
     for month in range(12, 23):
         ok(run(books, "close", f"{2026 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}"))
@@ -164,7 +186,11 @@ def test_a_rules_1_year_ends_as_it_began_and_the_next_is_invoiced_on_its_day(
     assert (str(second.date), second.meta["invoice"], str(second.meta["due"])) == (
         "2027-09-15", "inv-2027-09-15-acme", "2027-10-15",
     )  # fmt: skip
-    assert by_id["close/2027-10/bravo-year/invoice"].meta["invoice"] == "inv-2027-10-01-bravo"
+    # the year's invoice of 2027-10-01: the advance invoice of the day, issued first, holds
+    # inv-2027-10-01-bravo, so the year's is the day's second invoice
+    assert by_id["close/2027-10/bravo-year/invoice"].meta["invoice"] == "inv-2027-10-01-bravo.2"
+    # an advance invoice issued now has its own id, the invoice of its day
+    assert by_id["invoice/2027-01/bravo-adv/advance"].meta["invoice"] == "inv-2027-01-01-bravo"
     deferred: dict[str, Decimal] = {}
     for entry in by_id.values():
         for post in entry.postings:
@@ -174,8 +200,10 @@ def test_a_rules_1_year_ends_as_it_began_and_the_next_is_invoiced_on_its_day(
         "Liabilities:Deferred-Revenue:Acme": D("-418.67"),
         "Liabilities:Deferred-Revenue:Bravo": D("-330.00"),
     }
+    # 86 entries of the other contracts (invoices, recognitions, costs) and bravo-adv's
+    # advance invoice and recognition in each of the 13 months from October 2026: 86 + 26
     assert ok(run(books, "verify"))[-1] == (
-        "verify: 14 sealed month(s) (2026-09..2027-10), 86 generated entries re-derived, 1"
+        "verify: 14 sealed month(s) (2026-09..2027-10), 112 generated entries re-derived, 1"
         " booked late (value-date in a sealed month), 0 finding(s), no drift"
     )
     assert load_errors(books) == []

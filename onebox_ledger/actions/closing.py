@@ -153,8 +153,9 @@ def invoice(
         credit_entries = ledger.credit_entries(files)
         try:
             expected = invoice_month(
-                book, month, rates, carried(credit_entries, month, invoicing=True)
-            )
+                book, month, rates, carried(credit_entries, month, invoicing=True),
+                written=[e for e in view.dated if isinstance(e, data.Transaction)],
+            )  # fmt: skip
         except MoneyError as err:
             raise LedgerError(f"cannot invoice {month}: {err}") from None
         issued = [
