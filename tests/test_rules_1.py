@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Run, load_entries, load_errors
+from tests.conftest import Run, error_line, load_entries, load_errors, take_snapshot
 
 D = Decimal
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rules-1"
@@ -229,3 +229,18 @@ def test_a_change_in_a_rules_1_year_is_invoiced_by_rules_1(
     assert [p.units.number for p in change.postings] == [D("163.07"), D("-163.07")]
     assert _income(books, "acme-year")["2027-01"] == D("54.47")
     assert ok(run(books, "verify"))[-1].endswith("0 finding(s), no drift")
+
+
+def test_a_year_close_refuses_to_roll_a_rules_1_year_still_running(
+    run: Run, books: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """acme-year's year from 2026-09-15 (rules 1) runs to 2027-09-14: rolling 2026 would
+    leave its record in the archive, so it is refused, one line, nothing written."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2027-01-05")
+    assert run(books, "close", "2026-12").exit_code == 0
+    before = take_snapshot(books.parent)
+    assert error_line(run(books, "year", "close", "2026"), 1) == (
+        "cannot roll 2026: acme-year's year from 2026-09-15 was invoiced by the rules before"
+        " 2026-12-07 and runs to 2027-09-14; rolling such a year forward is not supported yet"
+    )
+    assert take_snapshot(books.parent) == before
