@@ -99,6 +99,9 @@ class Line:
     # the day it is issued when not the close's (the month's last): an annual invoice is
     # dated the day it bills from, its anniversary or its change
     date: datetime.date | None = None
+    # a year invoiced by rules 1 (model.rules_1_years): its invoice is the month's, of the
+    # month's last day, so what it deferred leaves at that invoice's rate
+    rules_1: bool = False
 
 
 @dataclass(frozen=True)
@@ -495,7 +498,118 @@ def _annual(contract: Contract, month: Month) -> list[Line] | None:
     for anniversary, last in years:
         # an earlier year's lines in an anniversary month: ids name the year they close
         tail = "" if anniversary == years[-1][0] else f"-{anniversary}"
-        lines += _year_lines(contract, month, anniversary, last, tail)
+        if Month.of(anniversary) in contract.rules_1:
+            lines += _year_lines_1(contract, month, anniversary, last, tail)
+        else:
+            lines += _year_lines(contract, month, anniversary, last, tail)
+    return lines
+
+
+# ---------------------------------------------------------------- rules 1
+
+
+def _share_1(piece: Piece, month: Month, through: datetime.date) -> Decimal:
+    """Rules 1: what `piece` recognises in `month`: a whole year a twelfth in each of the
+    twelve months from the anniversary's (a partial first month too; the twelfth takes the
+    remainder, the days after are the next year's), a part of a year by day over its span."""
+    first, last = max(piece.first, month.first), min(piece.last, month.last, through)
+    if first > last:
+        return ZERO
+    if piece.by_twelfths:
+        index = month.minus(Month.of(piece.anniversary))
+        if index > 11:
+            return ZERO
+        twelfth = round_money(piece.amount / 12)
+        if last < min(piece.last, month.last):  # ended within this month: its days only
+            return round_money(twelfth * ((last - first).days + 1) / month.days)
+        return twelfth if index < 11 else piece.amount - 11 * twelfth
+    span = (piece.last - piece.first).days + 1
+    if month == Month.of(piece.last) and last == piece.last:  # the span's last month: the rest
+        before = sum(
+            (_share_1(piece, m, through) for m in _months(Month.of(piece.first), month.prev())),
+            ZERO,
+        )
+        return piece.amount - before
+    return round_money(piece.amount * ((last - first).days + 1) / span)
+
+
+def _describe_1(contract: Contract, piece: Piece) -> str:
+    """Rules 1's words for a piece (its invoice's narration)."""
+    cur = contract.currency
+    _, quantity, price = _value(contract, piece.first, piece.anniversary)
+    year_days = (_year_last(contract, piece.anniversary) - piece.anniversary).days + 1
+    days = (piece.last - piece.first).days + 1
+    if piece.first != piece.anniversary:  # a change
+        return (
+            f"{quantity} x {_fmt(price)} {cur} from {piece.first}: {piece.amount:+} for"
+            f" {days}/{year_days} days to {piece.last}"
+        )
+    head = f"{quantity} x {_fmt(price)} {cur} x 12 months from {piece.anniversary}"
+    return head if piece.by_twelfths else f"{head}, for {days}/{year_days} days to {piece.last}"
+
+
+def _year_lines_1(
+    contract: Contract, month: Month, anniversary: datetime.date, last: datetime.date, tail: str
+) -> list[Line]:
+    """`_year_lines` by rules 1, for a year a sealed month invoiced by them
+    (model.rules_1_years): every piece invoiced (or credited) at the close of its month, on
+    the month's invoice; the year's twelfths one a month for twelve months from the
+    anniversary's; the words "..., month 3 of 12"."""
+    billed = pieces(contract, anniversary, last)
+    through = min(contract.end, last) if contract.end else last
+    ended = contract.end is not None and contract.end < billed[0].last
+    lines: list[Line] = []
+    head = billed[0]
+    index = month.minus(Month.of(anniversary))
+    describe = _describe_1(contract, head)
+    if head.by_twelfths and index < 12:
+        describe = f"{describe}, month {index + 1} of 12"
+    for piece in billed:
+        if piece.billed_in != month:
+            continue
+        if piece is head:
+            lines.append(Line("invoice", "invoice", piece.amount, describe, True, anniversary,
+                              rules_1=True))  # fmt: skip
+        elif piece.amount > 0:
+            lines.append(
+                Line(f"change-{piece.first}", "invoice", piece.amount,
+                     _describe_1(contract, piece), True, anniversary, rules_1=True)
+            )  # fmt: skip
+        else:
+            lines.append(
+                Line(f"change-{piece.first}", "credit", -piece.amount,
+                     _describe_1(contract, piece), year=anniversary, rules_1=True)
+            )  # fmt: skip
+    # per month whose invoice deferred it (the anniversary's, a change's), by its last day
+    shares: dict[datetime.date, Decimal] = {}
+    for p in billed:
+        key = p.billed_in.last
+        shares[key] = shares.get(key, ZERO) + _share_1(p, month, through)
+    if ended and Month.of(through) == month:  # ended before the year: what it did not serve
+        rests: dict[datetime.date, Decimal] = {}
+        for p in billed:
+            served_before = sum(
+                (_share_1(p, m, through) for m in _months(Month.of(anniversary), month.prev())),
+                ZERO,
+            )
+            left = p.amount - served_before - _share_1(p, month, through)
+            rests[p.billed_in.last] = rests.get(p.billed_in.last, ZERO) + left
+        rest = sum(rests.values(), ZERO)
+        if rest and contract.unearned == "recognise":
+            for key, left in rests.items():
+                shares[key] = shares.get(key, ZERO) + left
+        elif rest > 0:
+            lines.append(
+                Line(f"unearned{tail}", "credit", rest,
+                     f"ended {contract.end}: {rest} paid for days after it, credited",
+                     year=anniversary, parts=_parts(rests), rules_1=True)
+            )  # fmt: skip
+    recognised = sum(shares.values(), ZERO)
+    if recognised:
+        lines.append(
+            Line(f"recognise{tail}", "recognise", recognised, f"recognised {describe}",
+                 year=anniversary, parts=_parts(shares), rules_1=True)
+        )  # fmt: skip
     return lines
 
 

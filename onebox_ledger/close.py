@@ -90,6 +90,29 @@ def dated_invoice_id(customer: str, date: datetime.date, taken: Collection[str] 
     return events.sell_invoice_id(date, customer, taken)
 
 
+def advance_invoice_id(
+    customer: str, month: Month, written: Sequence[data.Transaction] = ()
+) -> str:
+    """The invoice of a customer's advance lines of `month`, dated its first day: the
+    customer's invoice of that day (``inv-2026-11-01-acme``), its own, not the close's
+    (``inv-2026-11-acme``, dated the month's end, at that day's rate), so each invoice has one
+    date and one rate. Before 2026-12-07 the advance invoice had the close's id: where the
+    month's advance invoice is `written` with it, it keeps it (old books verify and close as
+    they were written). A sale of the 1st already holding the id (`written`) is not shared:
+    the next free number (events.sell_invoice_id)."""
+    old = invoice_id(customer, month)
+    prefix = invoice_prefix(month)
+    taken: set[str] = set()
+    for txn in written:
+        invoice, entry_id = txn.meta.get("invoice"), beans.entry_id(txn) or ""
+        if entry_id.startswith(prefix):
+            if invoice == old and txn.meta.get("customer") == customer:
+                return old
+        elif entry_id.startswith(SALE_PREFIX) and invoice is not None:
+            taken.add(str(invoice))
+    return dated_invoice_id(customer, month.first, taken)
+
+
 def bill_id(month: Month) -> str:
     return f"onebox-{month}"
 
@@ -198,15 +221,21 @@ def invoice_lines(txns: Iterable[data.Transaction]) -> list[data.Transaction]:
 
 
 def invoice_month(
-    book: Book, month: Month, rates: Rates, credit: Sequence[OpenItem] = ()
+    book: Book,
+    month: Month,
+    rates: Rates,
+    credit: Sequence[OpenItem] = (),
+    written: Sequence[data.Transaction] = (),
 ) -> list[data.Transaction]:
     """The advance invoices of `month`, dated its first day, ids ``invoice/<month>/<contract>/
-    advance|adjust`` (billing.advance_lines), then each customer's credit open on that day
-    (`carried(..., invoicing=True)`) applied to them, ``invoice/<month>/<customer>/credit``::
+    advance|adjust`` (billing.advance_lines), each customer's on its invoice of the day
+    (`advance_invoice_id`; `written`: the month's transactions already in the books), then
+    each customer's credit open on that day (`carried(..., invoicing=True)`) applied to them,
+    ``invoice/<month>/<customer>/credit``::
 
         2026-11-01 * "Acme Realty" "Cloud: 5 x 25.00 USD, in advance, November 2026"
           id: "invoice/2026-11/acme-cloud/advance"
-          invoice: "inv-2026-11-acme"
+          invoice: "inv-2026-11-01-acme"
           due: 2026-12-01
           Assets:Receivable:Acme                125.00 USD
           Liabilities:Deferred-Revenue:Acme    -125.00 USD
@@ -217,7 +246,8 @@ def invoice_month(
         if contract.advance:
             txns.extend(
                 line_entry(book, contract, month, line, rates, date=month.first,
-                           prefix=invoice_prefix(month))
+                           prefix=invoice_prefix(month),
+                           invoice=advance_invoice_id(contract.customer, month, written))
                 for line in advance_lines(contract, month)
             )  # fmt: skip
     txns += taxes.invoice_vat(txns, rates, prefix=invoice_prefix(month))
@@ -235,6 +265,7 @@ def generate(
     sold: Sequence[data.Transaction] = (),
     agents: Agents | None = None,
     older: Sequence[OpenItem] = (),
+    reserved: Collection[str] = (),
 ) -> tuple[list[data.Transaction], Summary]:
     """The generated transactions of `month`, in a stable order, with their summary.
 
@@ -266,7 +297,9 @@ def generate(
     streams: dict[str, StreamTotals] = {}
     bill: dict[str, Decimal] = {}
     txns: list[data.Transaction] = []
-    taken = {str(t.meta["invoice"]) for t in sold if "invoice" in t.meta}
+    # an annual invoice of a day takes none a sale or the month's advance invoice (`reserved`)
+    # holds
+    taken = {str(t.meta["invoice"]) for t in sold if "invoice" in t.meta} | set(reserved)
     for c in charges:
         made = _entries(book, c, due, rates, taken)
         txns.extend(made)
@@ -307,6 +340,10 @@ def _count(totals: StreamTotals, txn: data.Transaction, rates: Rates) -> None:
 
 
 SALE_PREFIX = "sell/"
+
+
+def _invoice_ids(txns: Iterable[data.Transaction]) -> set[str]:
+    return {str(t.meta["invoice"]) for t in txns if "invoice" in t.meta}
 
 
 def _sales(txns: Iterable[data.Transaction]) -> list[data.Transaction]:
@@ -370,9 +407,11 @@ def _apply(
     `older_invoices`) first, then the new ones; prepaid on the new bill (oldest first); dated
     `date` (default: the month's last day), ids under `prefix` (default: the close's): on the
     month's own invoice ``<prefix><customer>/credit``, on an older one
-    ``<prefix><customer>/credit/<invoice>``."""
+    ``<prefix><customer>/credit/<invoice>`` (the advance invoices, one a customer, are each
+    the month's own: ``invoice/<month>/<customer>/credit``)."""
     date = date or month.last
     prefix = prefix or id_prefix(month)
+    advance = prefix == invoice_prefix(month)
     invoices: dict[str, OpenItem] = {}
     bills: dict[str, OpenItem] = {}
     for txn in txns:
@@ -384,7 +423,7 @@ def _apply(
     # the month's invoice ``<customer>/credit``; another the close issues (an annual one,
     # dated its day) ``<customer>/credit/<invoice>``
     ordered += [
-        (i, "" if i.id == invoice_id(str(i.customer), month) else f"/{i.id}")
+        (i, "" if advance or i.id == invoice_id(str(i.customer), month) else f"/{i.id}")
         for i in sorted_invoices(invoices.values())
     ]
     for invoice, suffix in ordered:
@@ -476,6 +515,7 @@ def line_entry(
     date: datetime.date,
     prefix: str,
     taken: Collection[str] = (),
+    invoice: str | None = None,
 ) -> data.Transaction:
     """One line of a contract's month as a transaction dated `date` (or the line's own date:
     an annual invoice on the day it bills from, on its own invoice, `dated_invoice_id`), id
@@ -489,11 +529,12 @@ def line_entry(
     receivable = beans.receivable_account(contract.customer)
     deferred = beans.deferred_account(contract.customer)
     income = beans.income_account(contract.stream)
-    invoice = (
-        invoice_id(contract.customer, month)
-        if line.date is None
-        else dated_invoice_id(contract.customer, line.date, taken)
-    )
+    if invoice is None:  # `invoice`: the advance invoice's (advance_invoice_id)
+        invoice = (
+            invoice_id(contract.customer, month)
+            if line.date is None
+            else dated_invoice_id(contract.customer, line.date, taken)
+        )
     entry_id = f"{prefix}{contract.id}/{line.suffix}"
     meta: dict[str, object] = {
         "id": entry_id,
@@ -508,7 +549,7 @@ def line_entry(
         carried = lot
         if lot is not None and contract.advance and line.suffix in ("adjust", "settle"):
             served = month.prev() if line.suffix == "adjust" else month
-            carried = rates.lot(cur, served.first, f"invoice {invoice_id(customer.id, served)}")
+            carried = rates.lot(cur, served.first, f"the advance invoice of {served}")
         postings = [
             beans.posting(receivable, line.amount, cur, lot=lot),
             beans.posting(credit, -money.in_operating(line.amount, lot), operating)
@@ -524,16 +565,27 @@ def line_entry(
         # the rate of the invoice that deferred it: an anniversary's (or a change's) invoice
         # on its day; an advance month's invoice on its first day
         issued = line.year or (month.first if contract.advance else date)
+        if line.year and line.rules_1:  # rules 1: the invoice of the anniversary's month end
+            issued = Month.of(line.year).last
         source = (
-            dated_invoice_id(customer.id, issued)
+            _deferring_invoice(customer.id, issued, line.rules_1)
             if line.year
+            else f"the advance invoice of {month}"
+            if contract.advance
             else invoice_id(contract.customer, month)
         )
         lot = rates.lot(cur, issued, f"invoice {source}")
         parts = [(line.amount, lot)]
         if lot is not None and line.parts:
             parts = [
-                (amount, rates.lot(cur, billed, f"invoice {dated_invoice_id(customer.id, billed)}"))
+                (
+                    amount,
+                    rates.lot(
+                        cur,
+                        billed,
+                        f"invoice {_deferring_invoice(customer.id, billed, line.rules_1)}",
+                    ),
+                )
                 for amount, billed in line.parts
             ]
         postings = [beans.posting(deferred, amount, cur, lot=at) for amount, at in parts]
@@ -544,7 +596,7 @@ def line_entry(
             ]
         else:  # credit: what was paid for and will not be served is the customer's
             # with the VAT its invoice charged on it (taxes: a credit is a correction)
-            vat = taxes.treatment(book, customer, line.year or date)
+            vat = taxes.treatment(book, customer, issued if line.year else date)
             tax = taxes.of_net(line.amount, vat.rate) if vat and vat.rate is not None else ZERO
             if vat is not None:
                 meta.update(vat.meta())
@@ -563,6 +615,12 @@ def line_entry(
         meta,
         [*postings, *money.balancing(postings, operating)],
     )
+
+
+def _deferring_invoice(customer: str, date: datetime.date, rules_1: bool) -> str:
+    """The id of the invoice dated `date` that deferred an annual amount: the customer's
+    invoice of the day, or, a year invoiced by rules 1 (model.rules_1_years), the month's."""
+    return invoice_id(customer, Month.of(date)) if rules_1 else dated_invoice_id(customer, date)
 
 
 def seal_meta(summary: Summary, previous: str) -> dict[str, object]:
@@ -625,13 +683,16 @@ def close_month(
     txns = month_transactions(dated, month)
     existing = [e for e in txns if (beans.entry_id(e) or "").startswith(prefix)]
     issued = [e for e in txns if (beans.entry_id(e) or "").startswith(invoice_prefix(month))]
-    invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
+    invoices = invoice_month(
+        book, month, rates, carried(credit_entries, month, invoicing=True), written=txns
+    )
     new_invoices = [] if issued else invoices
     credit = carried([*credit_entries, *new_invoices], month)
     older = older_invoices([*receivables, *new_invoices], month, credit)
     fresh, summary = generate(
-        book, month, usage, rates, credit, agents=agents, sold=_sales(txns), older=older
-    )
+        book, month, usage, rates, credit, agents=agents, sold=_sales(txns), older=older,
+        reserved=_invoice_ids(invoices),
+    )  # fmt: skip
     summary = with_sales(summary, txns, rates)
     summary = replace(
         summary,
@@ -720,12 +781,14 @@ def diff_month(
     `receivables`: every transaction posting to a receivable (`older_invoices`); `history` and
     `banks` as for `close_month` (the month-end entries)."""
     usage, _ = parse_usage(month_entries, month)
-    invoices = invoice_month(book, month, rates, carried(credit_entries, month, invoicing=True))
+    txns = month_transactions(month_entries, month)
+    invoices = invoice_month(
+        book, month, rates, carried(credit_entries, month, invoicing=True), written=txns
+    )
     credit = carried(credit_entries, month)
     fresh, _ = generate(
-        book, month, usage, rates, credit, agents=agents,
-        sold=_sales(month_transactions(month_entries, month)),
-        older=older_invoices(receivables, month, credit),
+        book, month, usage, rates, credit, agents=agents, sold=_sales(txns),
+        older=older_invoices(receivables, month, credit), reserved=_invoice_ids(invoices),
     )  # fmt: skip
     fresh = with_month_end(book, month, fresh, rates, history, banks)
     prefixes = (id_prefix(month), invoice_prefix(month))

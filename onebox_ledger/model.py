@@ -46,8 +46,8 @@ files, no clock.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
@@ -166,6 +166,8 @@ class Contract:
     timing: str = "arrears"  # monthly: "arrears" (the close invoices) or "advance" (on the 1st)
     term_end: datetime.date | None = None  # the end the contract itself declares (end:)
     unearned: str = "recognise"  # annual, ended by onebox-end before a year is over
+    # annual: the months whose year a sealed month invoiced by rules 1 (`rules_1_years`)
+    rules_1: frozenset[Month] = frozenset()
 
     @property
     def currency(self) -> str:
@@ -630,6 +632,7 @@ def parse_book(entries: Iterable[data.Directive]) -> tuple[Book, list[ModelError
     a customer or item dated after it; the close then refuses to price a month
     before the item has a list price.
     """
+    entries = list(entries)
     b = _Builder()
     errors: list[ModelError] = []
     customs = [e for e in entries if isinstance(e, data.Custom) and e.type in _PARSERS]
@@ -663,7 +666,64 @@ def parse_book(entries: Iterable[data.Directive]) -> tuple[Book, list[ModelError
         customer_taxes={c: tuple(v) for c, v in b.customer_taxes.items()},
         dunning=tuple(sorted(b.dunning, key=lambda d: d[0])),
     )
-    return book, errors
+    sealed = {
+        str(e.values[0].value)
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == "onebox-close" and e.values
+    }
+    return with_rules_1(book, entries, lambda month: str(month) in sealed), errors
+
+
+def rules_1_years(
+    entries: Iterable[data.Directive],
+    contracts: dict[str, Contract],
+    sealed: Callable[[Month], bool],
+) -> dict[str, frozenset[Month]]:
+    """Per annual contract, the months whose close invoiced its year by rules 1, before
+    annual invoices were dated their day (onebox-ledger before 2026-12-07).
+
+    Rules 1 invoiced a year on the last day of its anniversary's month, on the month's
+    invoice (``inv-2026-09-acme``), and recognised a twelfth in each of the twelve months
+    from the anniversary's (``month 1 of 12``); rules 2 dates the invoice on the day
+    (``inv-2026-09-15-acme``) and recognises by day (billing). The sealed invoice is the
+    record of the rules its year was billed by (the seal's digest covers it): the year keeps
+    them to its end, so `verify` re-derives a sealed month as it was written and later closes
+    finish the year as it began (no twelfth twice, none lost). Only a sealed month's invoice
+    counts (`sealed`): a month closed now is always written by rules 2.
+
+        2026-09-30 * "Acme Realty" "Cloud: 2 x 20.00 USD x 12 months from 2026-09-15, ..."
+          id: "close/2026-09/acme-year/invoice"
+          invoice: "inv-2026-09-acme"                ; rules 1: the year from 2026-09-15
+        2026-09-30 custom "onebox-close" "2026-09" "sha256:..."
+    """
+    found: dict[str, set[Month]] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        parts = str(entry.meta.get("id", "")).split("/")
+        if len(parts) != 4 or parts[0] != "close" or parts[3] != "invoice":
+            continue
+        contract = contracts.get(parts[2])
+        month = Month.of(entry.date)
+        if contract is None or contract.billing != "annual" or str(month) != parts[1]:
+            continue
+        if entry.meta.get("invoice") == f"inv-{month}-{contract.customer}" and sealed(month):
+            found.setdefault(contract.id, set()).add(month)
+    return {cid: frozenset(months) for cid, months in found.items()}
+
+
+def with_rules_1(
+    book: Book, entries: Iterable[data.Directive], sealed: Callable[[Month], bool]
+) -> Book:
+    """`book` with each annual contract's years invoiced by rules 1 (`rules_1_years`)."""
+    found = rules_1_years(entries, book.contracts, sealed)
+    if not found:
+        return book
+    contracts = {
+        cid: replace(c, rules_1=found[cid]) if cid in found else c
+        for cid, c in book.contracts.items()
+    }
+    return replace(book, contracts=contracts)
 
 
 def parse_usage(

@@ -196,7 +196,10 @@ def invoice_vat(
 
 
 def _vat_id(prefix: str, customer: str, invoice: str, line: data.Transaction) -> str:
-    monthly = invoice == f"inv-{line.meta.get('period')}-{customer}"
+    # the month's invoice, or an advance invoice (``invoice/<month>/``: one a customer)
+    monthly = invoice == f"inv-{line.meta.get('period')}-{customer}" or prefix.startswith(
+        "invoice/"
+    )
     return f"{prefix}{customer}/vat" + ("" if monthly else f"/{invoice}")
 
 

@@ -55,7 +55,7 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-01")
     advance_contract(terms, "2026-11-01")
     assert succeeded(invoke(terms, "invoice", "2026-11")) == [
-        "issued inv-2026-11-acme: 125.00 USD dated 2026-11-01",
+        "issued inv-2026-11-01-acme: 125.00 USD dated 2026-11-01",
         "written to ledger/journal/2026-11.beancount",
     ]
     assert succeeded(invoke(terms, "invoice", "2026-11")) == [
@@ -64,11 +64,11 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     owed = succeeded(
         invoke(terms, "report", "receivables", "--as-of", "2026-11-01", "--format", "csv")
     )
-    assert owed[1] == "acme,inv-2026-11-acme,2026-11-01,2026-12-01,USD,125.00,0,current"
+    assert owed[1] == "acme,inv-2026-11-01-acme,2026-11-01,2026-12-01,USD,125.00,0,current"
     # paid during the month: the advance invoice is what it pays
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-10")
     assert succeeded(invoke(terms, "receive", "acme", "125 USD", "--date", "2026-11-10")) == [
-        "received 125.00 USD from acme: 125.00 USD to inv-2026-11-acme"
+        "received 125.00 USD from acme: 125.00 USD to inv-2026-11-01-acme"
     ]
     # a sixth seat from the 16th: changes dated on the invoice's first day are refused
     monkeypatch.setenv("ONEBOX_TODAY", "2026-11-16")
@@ -89,7 +89,7 @@ def test_an_advance_invoice_is_dated_the_first_and_the_close_trues_up_the_month(
     ]
     # December: 6 x 25.00 in advance, and November's 137.50 served - 125.00 billed = 12.50
     assert succeeded(invoke(terms, "invoice", "2026-12")) == [
-        "issued inv-2026-12-acme: 162.50 USD dated 2026-12-01",
+        "issued inv-2026-12-01-acme: 162.50 USD dated 2026-12-01",
         "written to ledger/journal/2026-12.beancount",
     ]
     adjust = by_id(load_entries(terms), "invoice/2026-12/acme-cloud/adjust")
@@ -324,7 +324,7 @@ def test_the_credit_an_advance_invoice_applies_is_its_own_entry_dated_the_first(
     succeeded(invoke(terms, "close", "2026-11"))
     # December: 5 x 25.00 = 125.00 in advance, 40.00 of it paid by the credit
     assert succeeded(invoke(terms, "invoice", "2026-12")) == [
-        "issued inv-2026-12-acme: 125.00 USD dated 2026-12-01",
+        "issued inv-2026-12-01-acme: 125.00 USD dated 2026-12-01",
         "written to ledger/journal/2026-12.beancount",
     ]
     applied = by_id(load_entries(terms), "invoice/2026-12/acme/credit")
@@ -334,14 +334,14 @@ def test_the_credit_an_advance_invoice_applies_is_its_own_entry_dated_the_first(
         ("Assets:Receivable:Acme", D("-40.00")),
     ]
     assert [p.meta.get("credit") for p in applied.postings] == ["receive/2026-11-20/acme/1", None]
-    assert applied.meta["invoice"] == "inv-2026-12-acme"
+    assert applied.meta["invoice"] == "inv-2026-12-01-acme"
     monkeypatch.setenv("ONEBOX_TODAY", "2027-01-01")
     out = succeeded(invoke(terms, "close", "2026-12"))
     assert out[-1] == "  written to ledger/journal/2026-12.beancount"
     owed = succeeded(
         invoke(terms, "report", "receivables", "--as-of", "2026-12-31", "--format", "csv")
     )
-    assert owed[1] == "acme,inv-2026-12-acme,2026-12-01,2026-12-31,USD,85.00,0,current"
+    assert owed[1] == "acme,inv-2026-12-01-acme,2026-12-01,2026-12-31,USD,85.00,0,current"
     assert load_errors(terms) == []
     assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
 
@@ -359,11 +359,11 @@ def test_credit_recorded_after_the_advance_invoices_is_not_drift(
     succeeded(invoke(terms, "invoice", "2026-01"))
     monkeypatch.setenv("ONEBOX_TODAY", "2026-01-20")
     assert succeeded(invoke(terms, "invoice", "2026-02", "--force")) == [
-        "issued inv-2026-02-acme: 125.00 USD dated 2026-02-01",
+        "issued inv-2026-02-01-acme: 125.00 USD dated 2026-02-01",
         "written to ledger/journal/2026-02.beancount",
     ]
     assert succeeded(invoke(terms, "receive", "acme", "300 USD", "--date", "2026-01-20")) == [
-        "received 300.00 USD from acme: 125.00 USD to inv-2026-01-acme, 175.00 USD held as credit"
+        "received 300.00 USD from acme: 125.00 USD to inv-2026-01-01-acme, 175.00 USD held as credit"
     ]
     assert succeeded(invoke(terms, "invoice", "2026-02", "--force")) == [
         "2026-02 already invoiced, nothing changed"
@@ -379,10 +379,10 @@ def test_credit_recorded_after_the_advance_invoices_is_not_drift(
     # February's close sets the credit against February's invoice, still open (issue 21),
     # and March's invoice takes the 50.00 left
     assert [e.meta["id"] for e in entries if "/credit" in str(e.meta.get("id", ""))] == [
-        "close/2026-02/acme/credit/inv-2026-02-acme",
+        "close/2026-02/acme/credit/inv-2026-02-01-acme",
         "invoice/2026-03/acme/credit",
     ]
-    assert amounts(by_id(entries, "close/2026-02/acme/credit/inv-2026-02-acme")) == [
+    assert amounts(by_id(entries, "close/2026-02/acme/credit/inv-2026-02-01-acme")) == [
         ("Liabilities:Customer-Credit:Acme", D("125.00")),
         ("Assets:Receivable:Acme", D("-125.00")),
     ]
@@ -393,7 +393,7 @@ def test_credit_recorded_after_the_advance_invoices_is_not_drift(
     owed = succeeded(
         invoke(terms, "report", "receivables", "--as-of", "2026-03-01", "--format", "csv")
     )
-    assert owed[1:2] == ["acme,inv-2026-03-acme,2026-03-01,2026-03-31,USD,75.00,0,current"]
+    assert owed[1:2] == ["acme,inv-2026-03-01-acme,2026-03-01,2026-03-31,USD,75.00,0,current"]
     assert load_errors(terms) == []
     assert succeeded(invoke(terms, "verify"))[-1].endswith(" 0 finding(s), no drift")
 
@@ -495,3 +495,82 @@ def test_an_advance_contract_cannot_start_in_a_month_already_invoiced(
     monkeypatch.setenv("ONEBOX_TODAY", "2026-12-01")
     succeeded(invoke(terms, "close", "2026-11"))
     assert load_errors(terms) == []
+
+
+def test_a_foreign_customers_advance_and_monthly_invoices_have_their_own_ids(
+    fixed_today: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Berlin (EUR, USD books) has 100.00 EUR of services a month in advance and 40.00 EUR a
+    month in arrears. EUR 1.10 from 2026-11-01, 1.08 from 2026-11-30, 1.12 from 2026-12-10.
+    November's advance invoice is the invoice of the 1st (inv-2026-11-01-berlin: 100.00 EUR
+    at 1.10 = 110.00 USD), the close's the month's (inv-2026-11-berlin: 40.00 EUR at 1.08 =
+    43.20 USD): two invoices, each with one rate (one id carried both before, and open items
+    read the first rate). One payment of 140.00 EUR on 2026-12-10 at 1.12 (156.80 USD)
+    settles both: realized 100.00 x (1.12 - 1.10) + 40.00 x (1.12 - 1.08) = 2.00 + 1.60 =
+    3.60 USD to Income:FX-Gains. November's end revalues the 140.00 EUR open, booked at
+    153.20, at 1.08: 151.20, -2.00 to Income:FX-Unrealized, reversed on December 1."""
+    monkeypatch.setenv("ONEBOX_TODAY", "2026-12-15")
+    root = tmp_path / "books"
+    main = root / "main.beancount"
+    steps: list[tuple[str, ...]] = [
+        ("init", str(root), "--start", "2026-11-01"),
+        ("terms", "rate", "1", "0.65", "--date", "2026-11-01"),
+        ("terms", "payment", "30", "--date", "2026-11-01"),
+        ("price", "EUR", "1.10 USD", "--date", "2026-11-01"),
+        ("price", "EUR", "1.08 USD", "--date", "2026-11-30"),
+        ("price", "EUR", "1.12 USD", "--date", "2026-12-10"),
+        ("bank", "add", "Assets:Wise:EUR", "--currency", "EUR", "--date", "2026-11-01"),
+        ("customer", "add", "berlin", "--name", "Berlin Immo", "--currency", "EUR", "--date",
+         "2026-11-01"),
+        ("contract", "add", "berlin-adv", "--customer", "berlin", "--stream", "services",
+         "--price", "100 EUR", "--start", "2026-11-01", "--timing", "advance"),
+        ("contract", "add", "berlin-care", "--customer", "berlin", "--stream", "services",
+         "--price", "40 EUR", "--start", "2026-11-01"),
+    ]  # fmt: skip
+    for step in steps:
+        succeeded(invoke(main, *step))
+    assert succeeded(invoke(main, "invoice", "2026-11")) == [
+        "issued inv-2026-11-01-berlin: 100.00 EUR dated 2026-11-01",
+        "written to ledger/journal/2026-11.beancount",
+    ]
+    succeeded(invoke(main, "close", "2026-11"))
+    entries = load_entries(main)
+    advance = by_id(entries, "invoice/2026-11/berlin-adv/advance")
+    monthly = by_id(entries, "close/2026-11/berlin-care/invoice")
+    assert (str(advance.date), advance.meta["invoice"]) == ("2026-11-01", "inv-2026-11-01-berlin")
+    assert (str(monthly.date), monthly.meta["invoice"]) == ("2026-11-30", "inv-2026-11-berlin")
+    assert [(p.units.number, p.price.number) for p in advance.postings[:1]] == [
+        (D("100.00"), D("1.10"))
+    ]
+    assert [(p.units.number, p.price.number) for p in monthly.postings[:1]] == [
+        (D("40.00"), D("1.08"))
+    ]
+    assert amounts(by_id(entries, "close/2026-11/fx/revalue")) == [
+        ("Assets:FX-Revaluation:Receivable", D("-2.00")),
+        ("Income:FX-Unrealized", D("2.00")),
+    ]
+    owed = succeeded(
+        invoke(main, "report", "receivables", "--as-of", "2026-11-30", "--format", "csv")
+    )
+    assert [line.split(",")[1] for line in owed[1:3]] == [
+        "inv-2026-11-01-berlin",
+        "inv-2026-11-berlin",
+    ]
+    assert succeeded(invoke(main, "receive", "berlin", "140 EUR", "--date", "2026-12-10")) == [
+        "received 140.00 EUR from berlin: 100.00 EUR to inv-2026-11-01-berlin, 40.00 EUR to"
+        " inv-2026-11-berlin"
+    ]
+    entries = load_entries(main)
+    receipt = [e for e in entries if str(e.meta.get("id", "")).startswith("receive/")]
+    assert len(receipt) == 1
+    assert [
+        (p.account, p.units.number, p.price.number if p.price else None)
+        for p in receipt[0].postings
+    ] == [
+        ("Assets:Wise:EUR", D("140.00"), D("1.12")),
+        ("Assets:Receivable:Berlin", D("-100.00"), D("1.10")),
+        ("Assets:Receivable:Berlin", D("-40.00"), D("1.08")),
+        ("Income:FX-Gains", D("-3.60"), None),
+    ]
+    assert load_errors(main) == []
+    assert succeeded(invoke(main, "verify"))[-1].endswith(" 0 finding(s), no drift")

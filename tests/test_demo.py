@@ -137,13 +137,13 @@ def test_every_demo_has_every_feature(tmp_path: Path) -> None:
     # billing as partners bill: Granite Law invoiced on each 1st, paid on the 10th, the
     # August seats adjusted on September's invoice; Delta's upgrade billed for the rest of
     # its year; Casa Verde's unearned year credited, and applied by the next two closes
-    assert {"invoice/2026-04/granite-law-cloud/advance", "receive/bank-inv-2026-04-granite-law",
+    assert {"invoice/2026-04/granite-law-cloud/advance", "receive/bank-inv-2026-04-01-granite-law",
             "invoice/2026-09/granite-law-cloud/adjust",
             "close/2026-07/delta-logistics-cloud/change-2026-07-01",
             "close/2026-08/casa-verde-cloud/unearned", "close/2026-09/casa-verde/credit",
             "close/2026-10/casa-verde/credit"} <= ids  # fmt: skip
     by_id = {beans.entry_id(t): t for t in txns}
-    receipt = by_id["receive/bank-inv-2026-04-granite-law"]
+    receipt = by_id["receive/bank-inv-2026-04-01-granite-law"]
     assert str(receipt.date) == "2026-04-10"
     seals = [e for e in entries if isinstance(e, data.Custom) and e.type == "onebox-close"]
     rates = [(s.values[0][0], s.meta["boxes"], s.meta["rate"]) for s in seals]
@@ -210,8 +210,8 @@ def test_the_demo_ships_its_last_months_invoices_as_filed_documents() -> None:
                 due[invoice] = entry.meta["due"]
     documents = {e.meta["invoice"]: e for e in entries if isinstance(e, data.Document)}
     assert sorted(documents) == sorted(gross) == [
-        "inv-2026-10-25-granite-law", "inv-2026-10-acme-realty", "inv-2026-10-berlin-immo",
-        "inv-2026-10-casa-verde", "inv-2026-10-fjord-marine", "inv-2026-10-granite-law",
+        "inv-2026-10-01-granite-law", "inv-2026-10-25-granite-law", "inv-2026-10-acme-realty",
+        "inv-2026-10-berlin-immo", "inv-2026-10-casa-verde", "inv-2026-10-fjord-marine",
         "inv-2026-10-harbor-clinic", "inv-2026-10-iris-travel", "inv-2026-10-juniper-schools",
     ]  # fmt: skip
     languages = {"berlin-immo": "de", "iris-travel": "uk"}

@@ -220,7 +220,7 @@ def test_advance_invoices_carry_vat_when_issued(run: Run, ok, de: Path):
            "--price", "40 EUR", "--start", "2026-02-01", "--timing", "advance"))  # fmt: skip
     ok(run(de, "invoice", "2026-02"))
     text = journal(de, "2026-02")
-    assert '2026-02-01 * "Berlin Immo GmbH" "VAT 19% on inv-2026-02-berlin (net 40.00 EUR)"\n' \
+    assert '2026-02-01 * "Berlin Immo GmbH" "VAT 19% on inv-2026-02-01-berlin (net 40.00 EUR)"\n' \
         '  id: "invoice/2026-02/berlin/vat"\n' in text  # fmt: skip
     assert balance(de, "Liabilities:Deferred-Revenue:Berlin") == D("-40.00")
     assert balance(de, "Liabilities:VAT:Output") == D("-31.35")  # 23.75 + 7.60

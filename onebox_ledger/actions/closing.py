@@ -24,7 +24,7 @@ from ..close import (
     invoice_month,
     invoice_prefix,
 )
-from ..model import Book, parse_book
+from ..model import Book, parse_book, with_rules_1
 from ..money import MoneyError, Rates
 from ..openitems import credits
 from ..store import (
@@ -91,13 +91,17 @@ def close(
         holders = {str(c.customer) for c in carried(credit_entries, month) if c.kind == "credit"}
         receivables = ledger.receivable_entries(files, holders)
         opened = {e.account for e in static if isinstance(e, data.Open)}
+        history = ledger.month_end_entries(files)  # every annual invoice among them
+        # a year a sealed month invoiced by rules 1 keeps them (model.rules_1_years); the
+        # months before this one are sealed (closes go in order), this one if closed again
+        book = with_rules_1(book, history, lambda m: m < month or (sealed_here and m == month))
         try:
             result = close_month(
                 book, month, view.dated, previous=previous, currency=currency, rates=rates,
                 credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
                 agents=parse_agents(static, book)[0], receivables=receivables,
-                history=ledger.month_end_entries(files), banks=month_end.banks_of(static),
+                history=history, banks=month_end.banks_of(static),
             )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None
@@ -149,8 +153,9 @@ def invoice(
         credit_entries = ledger.credit_entries(files)
         try:
             expected = invoice_month(
-                book, month, rates, carried(credit_entries, month, invoicing=True)
-            )
+                book, month, rates, carried(credit_entries, month, invoicing=True),
+                written=[e for e in view.dated if isinstance(e, data.Transaction)],
+            )  # fmt: skip
         except MoneyError as err:
             raise LedgerError(f"cannot invoice {month}: {err}") from None
         issued = [

@@ -35,8 +35,8 @@ from pathlib import Path
 from beancount.core import data
 from beancount.parser import parser
 
-from .. import beans, seals, yearroll
-from ..model import parse_book
+from .. import beans, billing, seals, yearroll
+from ..model import Book, parse_book
 from ..store import Ledger, LedgerError, describe_error, load_trusted, paused_gc, write_atomic
 from ..values import Month
 
@@ -83,6 +83,7 @@ def close_year(ledger: Ledger, year: int) -> YearClosed:
         december = Month(year, 12)
         head = seals.parse(ledger.parse(ledger.month_path(december)))[0][december].digest
         book, _ = parse_book(loaded.entries)
+        _check_rules_1(book, year)
         names = {cid: customer.name for cid, customer in book.customers.items()}
         closing = yearroll.closing(loaded.entries, year, operating)
         opening = yearroll.opening(loaded.entries, year, operating, names)
@@ -388,3 +389,20 @@ def _finish_interrupted(ledger: Ledger, year: int) -> YearClosed | None:
     return YearClosed(
         year, ledger.archive_main(year), opening.previous or "", len(left), None, [], True
     )
+
+
+def _check_rules_1(book: Book, year: int) -> None:
+    """Refuse to roll `year` while a contract year invoiced by rules 1 (model.rules_1_years)
+    runs past it: its sealed invoice, the record of its rules, would go to the archive, and
+    the open books would re-derive and finish that contract year by rules 2 (verify's drift
+    on its later months, its rest recognised twice). Carrying the record into the opening
+    entries is not built yet."""
+    for contract in sorted(book.contracts.values(), key=lambda c: c.id):
+        for month in sorted(contract.rules_1):
+            for anniversary, last in billing.contract_years(contract, month):
+                if Month.of(anniversary) == month and last.year > year:
+                    raise LedgerError(
+                        f"cannot roll {year}: {contract.id}'s year from {anniversary} was"
+                        f" invoiced by the rules before 2026-12-07 and runs to {last}; rolling"
+                        " such a year forward is not supported yet"
+                    )

@@ -650,8 +650,17 @@ class LedgerMachine(RuleBasedStateMachine):
     ) -> None:
         """Into the model: the invoices (a negative line is paid off its invoice, as the
         books count it), deferred revenue, the credit used; dated the month's 1st."""
+        # each customer's advance invoice is its invoice of the 1st (inv-<day>-<customer>, or
+        # the next free number when a sale of that day took it), not the close's
+        ids: dict[str, str] = {}
+        for c, _, _ in lines:
+            if c.customer not in ids:
+                inv_id, n = f"inv-{month_first(ym)}-{c.customer}", 2
+                while inv_id in self.invoices:
+                    inv_id, n = f"inv-{month_first(ym)}-{c.customer}.{n}", n + 1
+                ids[c.customer] = inv_id
         for c, suffix, amount in lines:
-            inv_id = f"inv-{ym[0]:04d}-{ym[1]:02d}-{c.customer}"
+            inv_id = ids[c.customer]
             inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_first(ym)))
             if amount > 0:
                 inv.billed += amount
@@ -664,7 +673,7 @@ class LedgerMachine(RuleBasedStateMachine):
             else:
                 event(f"advance: adjust line {'+' if amount > 0 else '-'}")
         for customer, parts in applied:
-            inv = self.invoices[f"inv-{ym[0]:04d}-{ym[1]:02d}-{customer}"]
+            inv = self.invoices[ids[customer]]
             for credit, share in parts:
                 credit.uses.append((month_first(ym), share))
                 inv.paid += share
