@@ -41,6 +41,8 @@ from beancount.core.amount import Amount
 from . import beans
 from .values import ZERO, round_money
 
+ONE = Decimal(1)
+
 
 class MoneyError(Exception):
     """A rate is missing; the message is one line that says which one to add."""
@@ -113,19 +115,28 @@ def price_map(entries: Sequence[data.Directive], operating: str) -> prices.Price
     USD``, as ``onebox-ledger price`` writes it). Beancount's price map also
     inverts quotes the other way (``price USD 0.9 EUR``) and, where those are
     the more numerous, serves the pair from them, twice inverted: 1.06 came back
-    as 1.060000000000000000000000000. So a quote into a currency that has direct
-    quotes is left out; a currency quoted only the other way is still inverted.
+    as 1.060000000000000000000000000. So a quote the other way dated on or after
+    a currency's first direct quote is left out, and one dated before it is
+    inverted here (1 / 0.9) into a direct quote of its day; a currency quoted
+    only the other way is inverted by Beancount, as before. A rate on a day then
+    depends only on quotes dated on or before it: a direct quote added later
+    changes no earlier day's rate (what a sealed month's summary relies on).
     """
-    direct = {
-        e.currency for e in entries if isinstance(e, data.Price) and e.amount.currency == operating
-    }
-    kept = [
-        e
-        for e in entries
-        if not (
-            isinstance(e, data.Price) and e.currency == operating and e.amount.currency in direct
-        )
-    ]
+    first_direct: dict[str, datetime.date] = {}
+    for e in entries:
+        if isinstance(e, data.Price) and e.amount.currency == operating:
+            first_direct[e.currency] = min(e.date, first_direct.get(e.currency, e.date))
+    kept: list[data.Directive] = []
+    for e in entries:
+        if isinstance(e, data.Price) and e.currency == operating:
+            start = first_direct.get(e.amount.currency)
+            if start is not None:
+                if e.date >= start or not e.amount.number:
+                    continue
+                e = e._replace(
+                    currency=e.amount.currency, amount=Amount(ONE / e.amount.number, operating)
+                )
+        kept.append(e)
     return prices.build_price_map(kept)  # type: ignore[no-untyped-call,no-any-return]
 
 

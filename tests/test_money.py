@@ -13,6 +13,7 @@ The exchange-rate case is the one of the issue, worked out by hand: EUR is 1.10 
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ import pytest
 from beancount import loader
 from beanquery import query
 from conftest import invoke, load_entries, succeeded
+
+from onebox_ledger.beans import price
+from onebox_ledger.money import Rates
 
 D = Decimal
 
@@ -342,3 +346,21 @@ def test_money_in_messages_is_an_amount_with_cents_and_its_currency(seed_ledger:
         "  note: customer credit applied to open invoices: 75.00 USD",
         "  note: OneBox prepaid applied to this month's bill: 19.00 USD",
     ]
+
+
+def test_a_direct_quote_added_later_changes_no_earlier_days_rate() -> None:
+    """GBP quoted the other way in January (USD 0.80 GBP: 1 GBP = 1.25 USD), then directly from
+    March (1.30): January's rate stays 1.25 with or without the March quote (a sealed month's
+    summary relies on it), March's is 1.30, and a quote the other way after the first direct one
+    is left out (February's 0.50 would give 2.00)."""
+    january = [price(datetime.date(2026, 1, 2), "USD", Decimal("0.80"), "GBP")]
+    march = [
+        price(datetime.date(2026, 3, 1), "GBP", Decimal("1.30"), "USD"),
+        price(datetime.date(2026, 3, 10), "USD", Decimal("0.50"), "GBP"),
+    ]
+    day = datetime.date(2026, 1, 15)
+    before = Rates.of(january, "USD").need("GBP", day, "a test")
+    after = Rates.of(january + march, "USD")
+    assert before == after.need("GBP", day, "a test") == Decimal("1.25")
+    assert after.need("GBP", datetime.date(2026, 3, 15), "a test") == Decimal("1.30")
+    assert str(after.need("GBP", datetime.date(2026, 3, 15), "a test")) == "1.30"
