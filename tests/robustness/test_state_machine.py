@@ -27,7 +27,7 @@ import math
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -568,10 +568,15 @@ class LedgerMachine(RuleBasedStateMachine):
         return lines, self.apply_credit(totals, first, available)
 
     def apply_older(
-        self, day: datetime.date, open_of: Callable[[MCredit], Decimal]
+        self,
+        day: datetime.date,
+        open_of: Callable[[MCredit], Decimal],
+        issued: Sequence[MInvoice] = (),
     ) -> tuple[list[tuple[MInvoice, list[tuple[MCredit, Decimal]]]], dict[str, Decimal]]:
         """The close's credit set against each holder's invoices issued by `day` still open,
-        oldest first (oldest credit first); and what it takes of each credit."""
+        oldest first (oldest credit first), the advance invoices the close itself issues on the
+        1st (`issued`, as they stand after the credit applied at issue) among them; and what it
+        takes of each credit."""
         held: dict[str, Decimal] = {}
         out = []
 
@@ -579,7 +584,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return open_of(cr) - held.get(cr.id, ZERO)
 
         for inv in sorted(
-            (i for i in self.invoices.values() if i.date <= day and i.open > 0),
+            (i for i in [*self.invoices.values(), *issued] if i.date <= day and i.open > 0),
             key=lambda i: (i.date, i.id),
         ):
             mine = sorted(
@@ -650,15 +655,7 @@ class LedgerMachine(RuleBasedStateMachine):
     ) -> None:
         """Into the model: the invoices (a negative line is paid off its invoice, as the
         books count it), deferred revenue, the credit used; dated the month's 1st."""
-        # each customer's advance invoice is its invoice of the 1st (inv-<day>-<customer>, or
-        # the next free number when a sale of that day took it), not the close's
-        ids: dict[str, str] = {}
-        for c, _, _ in lines:
-            if c.customer not in ids:
-                inv_id, n = f"inv-{month_first(ym)}-{c.customer}", 2
-                while inv_id in self.invoices:
-                    inv_id, n = f"inv-{month_first(ym)}-{c.customer}.{n}", n + 1
-                ids[c.customer] = inv_id
+        ids = self.advance_ids(ym, lines)
         for c, suffix, amount in lines:
             inv_id = ids[c.customer]
             inv = self.invoices.setdefault(inv_id, MInvoice(inv_id, c.customer, month_first(ym)))
@@ -682,6 +679,34 @@ class LedgerMachine(RuleBasedStateMachine):
             self.issued.add(ym)
             event(f"advance: invoices issued by {by}")
         self.txns += len(lines) + len(applied)
+
+    def advance_ids(self, ym: tuple[int, int], lines: Lines) -> dict[str, str]:
+        """Each customer's advance invoice is its invoice of the 1st (inv-<day>-<customer>, or
+        the next free number when a sale of that day took it), not the close's."""
+        ids: dict[str, str] = {}
+        for c, _, _ in lines:
+            if c.customer not in ids:
+                inv_id, n = f"inv-{month_first(ym)}-{c.customer}", 2
+                while inv_id in self.invoices:
+                    inv_id, n = f"inv-{month_first(ym)}-{c.customer}.{n}", n + 1
+                ids[c.customer] = inv_id
+        return ids
+
+    def to_issue(self, ym: tuple[int, int], lines: Lines, applied: Applied) -> list[MInvoice]:
+        """The advance invoices `lines` make, as they stand after the credit `applied` at issue
+        (not booked into the model: what book_invoicing will book)."""
+        ids = self.advance_ids(ym, lines)
+        made: dict[str, MInvoice] = {}
+        for c, _, amount in lines:
+            inv = made.setdefault(ids[c.customer], MInvoice(ids[c.customer], c.customer,
+                                                            month_first(ym)))  # fmt: skip
+            if amount > 0:
+                inv.billed += amount
+            else:
+                inv.paid -= amount
+        for customer, parts in applied:
+            made[ids[customer]].paid += sum((share for _, share in parts), ZERO)
+        return list(made.values())
 
     def auto_id(self, kind: str, scope: str) -> str:
         """The id a money event written without a ref gets: the first free n (events.event_id)."""
@@ -1014,7 +1039,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 inv_streams.setdefault(inv_id, set()).add(ch.contract.stream)
         # issue 21: the customer's open invoices issued by the month's end, older first, then
         # the new ones, oldest first, one entry each (each credit up to what is left of it)
-        older, held = self.apply_older(last, open_at_close)
+        older, held = self.apply_older(
+            last, open_at_close, self.to_issue(ym, inv_lines, inv_applied)
+        )
         applied = self.apply_new(
             new_invoices, last, lambda c: open_at_close(c) - held.get(c.id, ZERO)
         )
@@ -1113,9 +1140,10 @@ class LedgerMachine(RuleBasedStateMachine):
         for old, parts in older:
             generated += 1
             event("close: credit set against an older open invoice")
+            booked = self.invoices[old.id]  # an advance invoice of this close: booked by now
             for credit, share in parts:
                 credit.uses.append((last, share))
-                old.paid += share
+                booked.paid += share
         for inv_id, parts in applied:
             generated += 1
             inv = self.invoices[inv_id]
