@@ -14,9 +14,11 @@ SIGTERM::
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
@@ -116,8 +118,18 @@ def serve(
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.stop()
+        # cheroot joins its workers (one still in a request or a kept-alive connection can hold
+        # the join) and at exit Fava joins its file watchers: bounded here, so Ctrl-C always stops
+        stopping = threading.Thread(target=server.stop, daemon=True)
+        stopping.start()
+        stopping.join(STOP_SECONDS)
     echo("stopped")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # nothing is left to write: the served books are read-only
+
+
+STOP_SECONDS = 5  # what Ctrl-C waits for requests in flight before the process ends
 
 
 def _probe(bind: str, port: int) -> None:
