@@ -111,13 +111,15 @@ def serve(
     echo(f"serving {books.main} read-only on {url}/ (Ctrl-C stops)")
     echo(f"OneBox page: {url}/{web.first_slug(app)}/extension/OneBox/")
     sys.stdout.flush()
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM, and SIGINT even when started ignoring it (a shell's background job), stop it
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.serve()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         # cheroot joins its workers (one still in a request or a kept-alive connection can hold
         # the join) and at exit Fava joins its file watchers: bounded here, so Ctrl-C always stops
         stopping = threading.Thread(target=server.stop, daemon=True)
