@@ -514,9 +514,12 @@ def close_commissions(
     the part of its assigned streams, dated the invoice's day; id
     ``<prefix><invoice>/<agent>/commission`` (``close/2026-11/inv-2026-11-acme/nadia/commission``)."""
     composition = compose(invoices, book)
+    firsts: dict[object, data.Transaction] = {}
+    for entry in invoices:
+        firsts.setdefault(entry.meta.get("invoice"), entry)
     out: list[data.Transaction] = []
     for invoice in sorted(composition):
-        first = next(e for e in invoices if e.meta.get("invoice") == invoice)
+        first = firsts[invoice]
         customer = str(first.meta.get("customer"))
         total = sum(composition[invoice].values(), ZERO)
         currency = next(

@@ -90,27 +90,35 @@ def dated_invoice_id(customer: str, date: datetime.date, taken: Collection[str] 
     return events.sell_invoice_id(date, customer, taken)
 
 
-def advance_invoice_id(
-    customer: str, month: Month, written: Sequence[data.Transaction] = ()
-) -> str:
-    """The invoice of a customer's advance lines of `month`, dated its first day: the
-    customer's invoice of that day (``inv-2026-11-01-acme``), its own, not the close's
-    (``inv-2026-11-acme``, dated the month's end, at that day's rate), so each invoice has one
-    date and one rate. Before 2026-12-07 the advance invoice had the close's id: where the
-    month's advance invoice is `written` with it, it keeps it (old books verify and close as
-    they were written). A sale of the 1st already holding the id (`written`) is not shared:
-    the next free number (events.sell_invoice_id)."""
-    old = invoice_id(customer, month)
+def advance_invoice_ids(
+    month: Month, written: Sequence[data.Transaction] = ()
+) -> Callable[[str], str]:
+    """The invoice of a customer's advance lines of `month`, dated its first day, for each
+    customer: the customer's invoice of that day (``inv-2026-11-01-acme``), its own, not the
+    close's (``inv-2026-11-acme``, dated the month's end, at that day's rate), so each invoice
+    has one date and one rate. Before 2026-12-07 the advance invoice had the close's id: where
+    the month's advance invoice is `written` with it, it keeps it (old books verify and close
+    as they were written). A sale of the 1st already holding the id (`written`) is not shared:
+    the next free number (events.sell_invoice_id). `written` is read once, whatever the
+    number of customers asked for."""
     prefix = invoice_prefix(month)
+    kept: set[str] = set()  # customers whose advance invoice has the close's id (rules 1)
     taken: set[str] = set()
     for txn in written:
         invoice, entry_id = txn.meta.get("invoice"), beans.entry_id(txn) or ""
         if entry_id.startswith(prefix):
-            if invoice == old and txn.meta.get("customer") == customer:
-                return old
+            customer = txn.meta.get("customer")
+            if customer is not None and invoice == invoice_id(str(customer), month):
+                kept.add(str(customer))
         elif entry_id.startswith(SALE_PREFIX) and invoice is not None:
             taken.add(str(invoice))
-    return dated_invoice_id(customer, month.first, taken)
+
+    def advance_invoice_id(customer: str) -> str:
+        if customer in kept:
+            return invoice_id(customer, month)
+        return dated_invoice_id(customer, month.first, taken)
+
+    return advance_invoice_id
 
 
 def bill_id(month: Month) -> str:
@@ -229,7 +237,7 @@ def invoice_month(
 ) -> list[data.Transaction]:
     """The advance invoices of `month`, dated its first day, ids ``invoice/<month>/<contract>/
     advance|adjust`` (billing.advance_lines), each customer's on its invoice of the day
-    (`advance_invoice_id`; `written`: the month's transactions already in the books), then
+    (`advance_invoice_ids`; `written`: the month's transactions already in the books), then
     each customer's credit open on that day (`carried(..., invoicing=True)`) applied to them,
     ``invoice/<month>/<customer>/credit``::
 
@@ -241,13 +249,14 @@ def invoice_month(
           Liabilities:Deferred-Revenue:Acme    -125.00 USD
     """
     txns: list[data.Transaction] = []
+    advance_invoice_id = advance_invoice_ids(month, written)
     for cid in sorted(book.contracts):
         contract = book.contracts[cid]
         if contract.advance:
             txns.extend(
                 line_entry(book, contract, month, line, rates, date=month.first,
                            prefix=invoice_prefix(month),
-                           invoice=advance_invoice_id(contract.customer, month, written))
+                           invoice=advance_invoice_id(contract.customer))
                 for line in advance_lines(contract, month)
             )  # fmt: skip
     txns += taxes.invoice_vat(txns, rates, prefix=invoice_prefix(month))
@@ -529,7 +538,7 @@ def line_entry(
     receivable = beans.receivable_account(contract.customer)
     deferred = beans.deferred_account(contract.customer)
     income = beans.income_account(contract.stream)
-    if invoice is None:  # `invoice`: the advance invoice's (advance_invoice_id)
+    if invoice is None:  # `invoice`: the advance invoice's (advance_invoice_ids)
         invoice = (
             invoice_id(contract.customer, month)
             if line.date is None
@@ -737,12 +746,14 @@ def with_month_end(
     rates: Rates,
     history: Sequence[data.Transaction],
     banks: Collection[str],
+    before: month_end.Sums | None = None,
 ) -> list[data.Transaction]:
     """The close's `fresh` entries with its month-end entries (month_end.month_end: the month
     before's reversed, the revaluation, the contract assets), worked out from `history` and
-    `fresh`, the one place both the close and `diff_month` get them; the reversals first, then
-    by date (an annual invoice dated its day before the month's last), as the file holds them."""
-    reversed_, end = month_end.month_end(book, month, history, fresh, rates, banks)
+    `fresh` (and `before`, see month_end.Sums), the one place both the close and `diff_month`
+    get them; the reversals first, then by date (an annual invoice dated its day before the
+    month's last), as the file holds them."""
+    reversed_, end = month_end.month_end(book, month, history, fresh, rates, banks, before)
     return sorted([*reversed_, *fresh, *end], key=lambda e: e.date)
 
 
@@ -774,12 +785,14 @@ def diff_month(
     receivables: Sequence[data.Transaction] = (),
     history: Sequence[data.Transaction] = (),
     banks: Collection[str] = (),
+    before: month_end.Sums | None = None,
 ) -> list[str]:
     """For verify: unified-diff lines between the generated entries written (the close's and
     the month's advance invoices) and those the contracts give. The credit applied to the
     advance invoices when they were issued is taken as written (`is_credit_applied`).
     `receivables`: every transaction posting to a receivable (`older_invoices`); `history` and
-    `banks` as for `close_month` (the month-end entries)."""
+    `banks` as for `close_month` (the month-end entries); `before`: history's sums carried
+    from month to month (month_end.Sums), `history` then sorted by date."""
     usage, _ = parse_usage(month_entries, month)
     txns = month_transactions(month_entries, month)
     invoices = invoice_month(
@@ -790,7 +803,7 @@ def diff_month(
         book, month, usage, rates, credit, agents=agents, sold=_sales(txns),
         older=older_invoices(receivables, month, credit), reserved=_invoice_ids(invoices),
     )  # fmt: skip
-    fresh = with_month_end(book, month, fresh, rates, history, banks)
+    fresh = with_month_end(book, month, fresh, rates, history, banks, before)
     prefixes = (id_prefix(month), invoice_prefix(month))
     written = sorted(
         (

@@ -49,7 +49,10 @@ What the close needs of history for these is every transaction that holds a fore
 
 from __future__ import annotations
 
+import bisect
+import datetime
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from beancount.core import data
@@ -57,7 +60,7 @@ from beancount.core import data
 from . import beans, money
 from .model import Book
 from .money import Rates
-from .values import ZERO, Month, round_money
+from .values import ZERO, InputError, Month, parse_month, round_money
 
 UNREALIZED = beans.FX_UNREALIZED
 REVALUATION = beans.FX_REVALUATION
@@ -186,20 +189,16 @@ def _in_month(
     ]
 
 
-def revaluation(
-    month: Month,
-    history: Iterable[data.Transaction],
-    fresh: Iterable[data.Transaction],
-    rates: Rates,
-    banks: Collection[str] = (),
-) -> list[data.Transaction]:
-    """The revaluation of `month` (at most one entry, see the module docstring): `history`
-    holds every transaction that `concerns` the month's end (any date), `fresh` the close's
-    own entries of the month. Raises MoneyError when a currency has no closing rate."""
-    operating = rates.operating
-    # (revaluation account, what is revalued, currency) -> [units, booked value]
-    held: dict[tuple[str, str, str], list[Decimal]] = {}
-    for entry in _in_month(month, history, fresh):
+# (revaluation account, what is revalued, currency) -> [units, booked value]
+Values = dict[tuple[str, str, str], list[Decimal]]
+# customer -> (currency, rate) -> units of deferred revenue
+Deferred = dict[str, dict[tuple[str, Decimal | None], Decimal]]
+
+
+def _add_values(
+    held: Values, entries: Iterable[data.Transaction], operating: str, banks: Collection[str]
+) -> None:
+    for entry in entries:
         for post in entry.postings:
             if post.price is None:
                 continue
@@ -213,6 +212,95 @@ def revaluation(
             sums = held.setdefault((REVALUATION_ACCOUNTS[kind], what, currency), [ZERO, ZERO])
             sums[0] += number
             sums[1] += money.weight(post, operating)
+
+
+def _add_deferred(
+    held: Deferred, entries: Iterable[data.Transaction], customers: dict[str, str]
+) -> None:
+    for entry in entries:
+        for post in entry.postings:
+            cid = customers.get(post.account)
+            if cid is None:
+                continue
+            number, currency = beans.units(post)
+            lot = beans.lot_of(post)
+            key = (currency, None if lot is None else lot.rate)
+            sums = held.setdefault(cid, {})
+            sums[key] = sums.get(key, ZERO) + number
+
+
+@dataclass
+class Sums:
+    """What the month-end entries need of the history dated before `since`, summed: the
+    revaluation's units and booked value per item class and currency, and each customer's
+    deferred revenue per currency and rate. `verify` re-derives every sealed month in order:
+    it carries these forward (:meth:`advance`) and hands each month only the entries from
+    the month before's first day (the reversals read that month), instead of all of history
+    again for each month, with the same entries as a result."""
+
+    book: Book
+    operating: str
+    banks: Collection[str]
+    since: datetime.date = datetime.date.min
+    values: Values = field(default_factory=dict)
+    deferred: Deferred = field(default_factory=dict)
+    held_back: list[data.Transaction] = field(default_factory=list)
+
+    def advance(self, history: Sequence[data.Transaction], since: datetime.date) -> None:
+        """Add the entries of `history` (sorted by date) dated from `self.since` to the day
+        before `since`."""
+        if since <= self.since:
+            return
+        start = bisect.bisect_left(history, self.since, key=lambda e: e.date)
+        stop = bisect.bisect_left(history, since, key=lambda e: e.date)
+        part = []
+        for entry in history[start:stop]:  # a close's entry dated before its month (edited
+            # books) stays in `held_back`: the close of its id's month leaves it out
+            if _close_month(entry) > Month.of(entry.date):
+                self.held_back.append(entry)
+            else:
+                part.append(entry)
+        customers = {beans.deferred_account(cid): cid for cid in self.book.customers}
+        _add_values(self.values, part, self.operating, self.banks)
+        _add_deferred(self.deferred, part, customers)
+        self.since = since
+
+    def history(self, history: Sequence[data.Transaction], month: Month) -> list[data.Transaction]:
+        """What `month`'s end needs of `history` (sorted by date) beside these sums, carried
+        forward to the month before's first day: the entries from that day to the month's
+        last, and those held back."""
+        self.advance(history, month.prev().first)
+        start = bisect.bisect_left(history, month.prev().first, key=lambda e: e.date)
+        stop = bisect.bisect_right(history, month.last, key=lambda e: e.date)
+        return [*self.held_back, *history[start:stop]]
+
+
+def _close_month(entry: data.Transaction) -> Month:
+    """The month of a close's entry by its id (``close/2026-11/...``), else the entry's own."""
+    entry_id = beans.entry_id(entry) or ""
+    if entry_id.startswith("close/"):
+        try:
+            return parse_month(entry_id.split("/")[1])
+        except InputError:
+            pass
+    return Month.of(entry.date)
+
+
+def revaluation(
+    month: Month,
+    history: Iterable[data.Transaction],
+    fresh: Iterable[data.Transaction],
+    rates: Rates,
+    banks: Collection[str] = (),
+    before: Sums | None = None,
+) -> list[data.Transaction]:
+    """The revaluation of `month` (at most one entry, see the module docstring): `history`
+    holds every transaction that `concerns` the month's end (any date), `fresh` the close's
+    own entries of the month; or, with `before`, what history dated before `before.since`
+    sums to and `history` the rest. Raises MoneyError when a currency has no closing rate."""
+    operating = rates.operating
+    held = {key: list(sums) for key, sums in before.values.items()} if before else {}
+    _add_values(held, _in_month(month, history, fresh), operating, banks)
     postings: list[data.Posting] = []
     for (account, what, currency), (units, booked) in sorted(held.items()):
         when, rate = rates.need_dated(currency, month.last, f"the revaluation of {month}")
@@ -250,23 +338,15 @@ def contract_assets(
     history: Iterable[data.Transaction],
     fresh: Iterable[data.Transaction],
     operating: str,
+    before: Sums | None = None,
 ) -> list[data.Transaction]:
     """Each customer's deferred revenue with a debit balance at the month's end, moved to its
     contract asset (see the module docstring), one entry per customer, ids
-    ``close/<month>/<customer>/contract-asset``."""
+    ``close/<month>/<customer>/contract-asset``; `history` and `before` as for
+    :func:`revaluation`."""
     customers = {beans.deferred_account(cid): cid for cid in book.customers}
-    # customer -> (currency, rate) -> units
-    held: dict[str, dict[tuple[str, Decimal | None], Decimal]] = {}
-    for entry in _in_month(month, history, fresh):
-        for post in entry.postings:
-            cid = customers.get(post.account)
-            if cid is None:
-                continue
-            number, currency = beans.units(post)
-            lot = beans.lot_of(post)
-            key = (currency, None if lot is None else lot.rate)
-            sums = held.setdefault(cid, {})
-            sums[key] = sums.get(key, ZERO) + number
+    held = {cid: dict(sums) for cid, sums in before.deferred.items()} if before else {}
+    _add_deferred(held, _in_month(month, history, fresh), customers)
     out: list[data.Transaction] = []
     for cid in sorted(held):
         postings: list[data.Posting] = []
@@ -303,14 +383,18 @@ def month_end(
     fresh: Sequence[data.Transaction],
     rates: Rates,
     banks: Collection[str] = (),
+    before: Sums | None = None,
 ) -> tuple[list[data.Transaction], list[data.Transaction]]:
     """The close's month-end entries: the reversals of the month before's (dated the month's
-    first day), and the revaluation and the contract assets (dated its last)."""
+    first day), and the revaluation and the contract assets (dated its last). With `before`
+    (:class:`Sums`), `history` is sorted by date and read from the month before's first day."""
+    if before is not None:
+        history = before.history(history, month)
     reversed_ = reversals(month, history)
     booked = [*fresh, *reversed_]
     return reversed_, [
-        *revaluation(month, history, booked, rates, banks),
-        *contract_assets(book, month, history, booked, rates.operating),
+        *revaluation(month, history, booked, rates, banks, before),
+        *contract_assets(book, month, history, booked, rates.operating, before),
     ]
 
 

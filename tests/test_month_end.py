@@ -445,3 +445,82 @@ def test_the_close_moves_a_debit_on_deferred_revenue_to_a_contract_asset(
     ]
     assert "close/2026-04/delta/contract-asset" not in written
     assert ok(run(main, "verify"))[-1].endswith("no drift")
+
+
+# Five months of Delta (deferred revenue in USD) and Berlin (a EUR receivable, paid into a
+# EUR bank in April), the close's revaluations written as the closes wrote them, and one
+# edited close entry dated before its month (April's, dated in February).
+CARRIED = (
+    CONTRACT_ASSET.replace("2026-03-01 *", "2026-01-01 *", 1)
+    + """
+2026-01-01 open Assets:Wise:EUR EUR
+  bank: TRUE
+2026-01-01 price EUR 1.10 USD
+2026-02-27 price EUR 1.08 USD
+2026-03-31 price EUR 1.20 USD
+2026-04-30 price EUR 1.15 USD
+
+2026-01-31 * "Berlin Immo GmbH" "Cloud: 8 x 23.00 EUR, January 2026"
+  customer: "berlin"
+  Assets:Receivable:Berlin   184.00 EUR @ 1.10 USD
+  Income:Cloud              -202.40 USD
+
+2026-02-10 * "Delta Logistics" "Edited: April's entry dated in February"
+  id: "close/2026-04/delta/edited"
+  customer: "delta"
+  Liabilities:Deferred-Revenue:Delta   40.00 USD
+  Income:Cloud                        -40.00 USD
+
+2026-02-28 * "Revaluation" "Foreign balances at the closing rates, February 2026"
+  id: "close/2026-02/fx/revalue"
+  Assets:FX-Revaluation:Receivable  -3.68 USD
+  Income:FX-Unrealized               3.68 USD
+
+2026-04-12 * "Berlin Immo GmbH" "Payment received"
+  customer: "berlin"
+  Assets:Wise:EUR             184.00 EUR @ 1.16 USD
+  Assets:Receivable:Berlin   -184.00 EUR @ 1.10 USD
+  Income:FX-Gains            -11.04 USD
+"""
+)
+
+
+def test_the_sums_carried_month_to_month_give_the_month_ends_of_the_whole_history() -> None:
+    """verify carries history's sums from month to month (month_end.Sums) instead of reading
+    all of history again for each month: every month's end is the same entries, the edited
+    close entry held back where its own month's close leaves it out."""
+    entries = parse(CARRIED)
+    book, errors = parse_book(entries)
+    assert errors == []
+    rates = Rates.of(entries, "USD")
+    banks = month_end.banks_of(entries)
+    history = sorted(txns(entries), key=lambda e: e.date)
+    sums = month_end.Sums(book, "USD", banks)
+    got: list[str] = []
+    for month in [Month(2026, n) for n in range(2, 6)]:
+        # the close's own entries of the month come as `fresh`, as in diff_month
+        fresh = [e for e in history if (beans.entry_id(e) or "").startswith(f"close/{month}/")
+                 and Month.of(e.date) == month]  # fmt: skip
+        whole = month_end.month_end(book, month, history, fresh, rates, banks)
+        carried = month_end.month_end(book, month, history, fresh, rates, banks, sums)
+        assert [beans.format_entries(part) for part in carried] == [
+            beans.format_entries(part) for part in whole
+        ], month
+        got += [f"{beans.entry_id(e)} {postings(e)[0][1]}" for part in whole for e in part]
+    assert sums.held_back == [
+        e for e in history if beans.entry_id(e) == "close/2026-04/delta/edited"
+    ]
+    assert got == [
+        # February: 184 EUR booked at 1.10 = 202.40, at 1.08 = 198.72; Delta's deferred
+        # revenue -125 (billed ahead on Jan 1) + 40 (the edited entry) = -85: no asset
+        "close/2026-02/fx/revalue -3.68",
+        "close/2026-03/fx/reverse 3.68",  # February's as written, reversed
+        "close/2026-03/fx/revalue 18.40",  # 184 x 1.20 = 220.80 - 202.40
+        "close/2026-03/delta/contract-asset 65.00",  # -125 + 40 + 150 served
+        # April: paid into the bank at 1.16 (213.44), 1.15 at the month's end (211.60); the
+        # edited entry is April's own: its close leaves it out, -125 + 150 = 25
+        "close/2026-04/fx/revalue -1.84",
+        "close/2026-04/delta/contract-asset 25.00",
+        "close/2026-05/fx/revalue -1.84",  # April's not written: nothing to reverse
+        "close/2026-05/delta/contract-asset 65.00",
+    ]

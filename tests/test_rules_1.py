@@ -9,7 +9,7 @@ Acme Realty, 3 x 25.00 USD a month (acme-cloud) and 2 x 20.00 USD a year from 20
 360.00) and 50.00 USD of services a month in advance (bravo-adv); OneBox 25.00 at 65%; 540.00
 received from Acme on 2026-10-20; September to November 2026 closed, December's advance
 invoice issued (inv-2026-12-bravo, dated 2026-12-01: the advance invoice had the close's id
-then, close.advance_invoice_id). Rules 1 invoiced each year on its month's last day on the month's invoice
+then, close.advance_invoice_ids). Rules 1 invoiced each year on its month's last day on the month's invoice
 (inv-2026-09-acme, due 2026-10-30) and recognised 480.00 / 12 = 40.00 in each of the twelve
 months from September 2026 (September too, though the year starts on the 15th)."""
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from beancount.core import data
 
@@ -25,8 +27,10 @@ from ..money import MoneyError, Rates
 from ..store import (
     Ledger,
     Loaded,
+    cores,
     describe_error,
     paused_gc,
+    run_forked,
 )
 from ..values import Month
 
@@ -64,8 +68,16 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     loaded = (
         ledger.load()
     )  # always runs the seal plugin, so integrity.findings are among the errors
+    operating = ledger.operating_currency()
+
+    def summarise() -> Made | None:
+        try:
+            return ledger.derive_all(loaded.entries, operating)
+        except Exception:  # books with findings may not summarise; with none,
+            return None  # they are made again below, where an error is raised as it is
+
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
-        report = _verify(loaded, ledger.operating_currency())
+        report, made = _verify(loaded, operating, summarise)
     _check_documents(ledger, loaded, report)
     chain = seals.parse(loaded.entries)[0]
     if chain:
@@ -80,8 +92,11 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     root = f"{ledger.root}{os.sep}"
     report.errors = [line.removeprefix(root) for line in report.errors]
     if report.ok:  # the summaries the reports and verify --quick read, from what was checked
-        with ledger.locked(), paused_gc():
-            report.summarised = ledger.summarise_all(loaded.entries, ledger.operating_currency())
+        with ledger.locked():
+            if made is None:
+                made = ledger.derive_all(loaded.entries, operating)
+            ledger.write_summaries(made)
+        report.summarised = [month for month, _ in made]
     return report
 
 
@@ -165,12 +180,88 @@ def _roll_diff(ledger: Ledger, year: int, archive: Ledger) -> list[str]:
     return out
 
 
-def _verify(loaded: Loaded, operating: str) -> Verification:
+Made = list[tuple[Month, bytes]]  # summary files (Summaries.derive_all)
+
+
+@dataclass
+class _Rederive:
+    """What re-deriving the sealed months reads, the same for every part of them."""
+
+    book: Book
+    rates: Rates
+    credit_entries: list[data.Transaction]
+    agents: agents.Agents
+    receivables: list[data.Transaction]
+    history: list[data.Transaction]
+    banks: list[str]
+    by_month: dict[Month, list[data.Directive]]
+
+    def months(self, months: Sequence[Month]) -> list[tuple[list[str], int]]:
+        """Each month's diff lines (or why it cannot be re-derived) and the number of its
+        generated entries, the months in order (history's sums carried from one to the
+        next: month_end.Sums)."""
+        sums = month_end.Sums(self.book, self.rates.operating, self.banks)
+        out: list[tuple[list[str], int]] = []
+        for month in months:
+            entries = self.by_month.get(month, [])
+            try:
+                lines = diff_month(
+                    self.book, month, entries, self.rates, self.credit_entries, self.agents,
+                    receivables=self.receivables, history=self.history, banks=self.banks,
+                    before=sums,
+                )  # fmt: skip
+            except (BillingError, CloseError, MoneyError) as err:  # the terms no longer price it
+                out.append(([f"{month}: cannot re-derive the close: {err}"], 0))
+                continue
+            generated = sum(
+                1
+                for e in entries
+                if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
+                and not (isinstance(e, data.Transaction) and is_credit_applied(e))
+            )
+            out.append((lines, generated))
+        return out
+
+
+def parts(months: Sequence[Month], sizes: Mapping[Month, int], count: int) -> list[list[Month]]:
+    """`months` in at most `count` runs of consecutive months, each of about the same number
+    of entries (`sizes`), every run at least one month.
+
+    >>> m = [Month(2026, n) for n in range(1, 7)]
+    >>> [[str(x) for x in part] for part in parts(m, {x: 10 * x.month for x in m}, 2)]
+    [['2026-01', '2026-02', '2026-03', '2026-04'], ['2026-05', '2026-06']]
+    """
+    count = max(1, min(count, len(months)))
+    total = sum(sizes.get(month, 0) for month in months) or 1
+    out: list[list[Month]] = [[]]
+    done = 0
+    for index, month in enumerate(months):
+        left = len(months) - index
+        if (
+            out[-1]
+            and len(out) < count
+            and (
+                done + sizes.get(month, 0) / 2 > total * len(out) / count
+                or left <= count - len(out)
+            )
+        ):
+            out.append([])
+        out[-1].append(month)
+        done += sizes.get(month, 0)
+    return out
+
+
+def _verify(
+    loaded: Loaded, operating: str, summarise: Callable[[], Made | None]
+) -> tuple[Verification, Made | None]:
+    """The re-derivation of every sealed month, in parts across the cores (store.run_forked:
+    each part a forked child but the first, which runs here), the month summaries made
+    (`summarise`) beside them, then the taxes and commissions re-derived here."""
     report = Verification()
     report.errors = [describe_error(e) for e in loaded.errors]
     book, book_errors = parse_book(loaded.entries)
     if book_errors:
-        return report  # the directives plugin already reported them among loaded.errors
+        return report, None  # the directives plugin already reported them among loaded.errors
     found, _ = seals.parse(loaded.entries)
     roll, _ = seals.parse_roll(loaded.entries)
     through = roll.opening.month if roll.opening is not None else None  # archived up to it
@@ -179,10 +270,13 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
     credit_entries = [
         e for e in loaded.entries if isinstance(e, data.Transaction) and beans.touches_credit(e)
     ]
+    # older_invoices reads the receivables of customers holding credit: of no other customer
+    holders = {e.meta.get("customer") for e in credit_entries}
     receivables = [
         e
         for e in loaded.entries
         if isinstance(e, data.Transaction)
+        and e.meta.get("customer") in holders
         and any(p.account.startswith(beans.RECEIVABLE + ":") for p in e.postings)
     ]
     history = [
@@ -196,35 +290,21 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
         if isinstance(entry, data.Transaction) and events.VALUE_DATE in entry.meta:
             report.late += 1
             report.errors.extend(_late_findings(entry, found, through))
-    for month in sorted(found):
-        report.sealed.append(month)
-        entries = by_month.get(month, [])
-        try:
-            lines = diff_month(
-                book,
-                month,
-                entries,
-                rates,
-                credit_entries,
-                found_agents,
-                receivables=receivables,
-                history=history,
-                banks=banks,
-            )
-        except (
-            BillingError,
-            CloseError,
-            MoneyError,
-        ) as err:  # the terms no longer price this month
-            report.diffs.append(f"{month}: cannot re-derive the close: {err}")
-            continue
-        report.diffs.extend(lines)
-        report.generated += sum(
-            1
-            for e in entries
-            if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
-            and not (isinstance(e, data.Transaction) and is_credit_applied(e))
-        )
+    rederive = _Rederive(book, rates, credit_entries, found_agents, receivables, history, banks,
+                         by_month)  # fmt: skip
+    sealed = sorted(found)
+    split = parts(sealed, {m: len(by_month.get(m, ())) for m in sealed}, cores())
+    tasks: list[Callable[[], object]] = [
+        *(functools.partial(rederive.months, part) for part in split),
+        summarise,
+    ]
+    *derived, made = run_forked(tasks)
+    for part, results in zip(split, derived, strict=True):
+        for month, (lines, generated) in zip(part, cast(list[tuple[list[str], int]], results),
+                                              strict=True):  # fmt: skip
+            report.sealed.append(month)
+            report.diffs.extend(lines)
+            report.generated += generated
     report.taxed, wrong = taxes.findings(book, loaded.entries, rates)
     for entry, message in wrong:
         where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
@@ -238,7 +318,7 @@ def _verify(loaded: Loaded, operating: str) -> Verification:
             report.diffs.append(
                 f"{month}: {len(stray)} generated entries but the month is not sealed"
             )
-    return report
+    return report, cast(Made | None, made)
 
 
 def _check_documents(ledger: Ledger, loaded: Loaded, report: Verification) -> None:

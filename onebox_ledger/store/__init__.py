@@ -5,13 +5,15 @@ One module a seam, this package re-exporting their names
 (one file written whole or not at all, crash points), layout (where the files are, a new
 ledger's files), loading (``Reader``: the whole ledger, one file, month files as bytes),
 writing (``Writer``: the lock, several files as one commit, recovery, the close's checks),
-ledger (``Ledger``, both joined, and ``create_ledger``).
+ledger (``Ledger``, both joined, and ``create_ledger``), forking (work split across the
+cores: ``run_forked``).
 """
 
 from __future__ import annotations
 
 from .atomic import CRASH_ENV, CRASH_POINTS, appended, crash_point, read_exact, write_atomic
 from .errors import LedgerError, describe_error
+from .forking import cores, run_forked
 from .layout import COMMIT, FILE_HEADERS, JOURNAL_HEADER, MAIN_TEMPLATE, MONTH_FILE, STRAYS
 from .ledger import DOCUMENTS, Ledger, create_ledger, file_documents
 from .loading import (
@@ -48,6 +50,7 @@ __all__ = [
     "MonthView",
     "appended",
     "check_postings",
+    "cores",
     "crash_point",
     "create_ledger",
     "describe_error",
@@ -55,5 +58,6 @@ __all__ = [
     "load_trusted",
     "paused_gc",
     "read_exact",
+    "run_forked",
     "write_atomic",
 ]

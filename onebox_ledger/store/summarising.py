@@ -220,6 +220,21 @@ class Summaries(Reader):
         and valid), consecutive from the first; returns the months written. A month whose
         file holds an entry dated in another month ends the run (its summary and the later
         ones are not written; the reports then load the whole ledger). Call under lock."""
+        made = self.derive_all(entries, currency)
+        self.write_summaries(made)
+        return [month for month, _ in made]
+
+    def write_summaries(self, made: Sequence[tuple[Month, bytes]]) -> None:
+        """Write summaries made by `derive_all`. Call under lock."""
+        for month, text in made:
+            write_atomic(self.summary_path(month), text)
+
+    def derive_all(
+        self, entries: Sequence[data.Directive], currency: str
+    ) -> list[tuple[Month, bytes]]:
+        """The summary files `summarise_all` writes, each with its month, written nowhere
+        (``verify`` makes them beside its re-derivation, in a forked child, and writes them
+        when it finds nothing)."""
         found = self.found()
         sealed, _ = seals.parse(entries)
         if not sealed:
@@ -239,7 +254,7 @@ class Summaries(Reader):
             held = of_file[name]
             if held is not None and held != month:
                 spills.add(held)
-        written: list[Month] = []
+        made: list[tuple[Month, bytes]] = []
         previous: Summary | None = None
         settled: set[str] = set()
         for month in sorted(found.months):
@@ -256,11 +271,10 @@ class Summaries(Reader):
                 )  # fmt: skip
             except SummaryError:
                 break
-            self.write_summary(summary)
-            written.append(month)
+            made.append((month, summaries.dump(summary)))
             settled.update(summary.settled)
             previous = summary
-        return written
+        return made
 
     def summarise_closed(self, month: Month, first: bool) -> bool:
         """Write the summary of `month`, just sealed, from the summary of the month before and

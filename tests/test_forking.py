@@ -1,0 +1,100 @@
+"""verify's work split across the cores (store.forking): the same findings, diffs and
+summaries as one process gives, the parts really run in forked children, and a child's
+error reaches the parent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from onebox_ledger.store import forking
+
+Run = Callable[..., Result]
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _boom() -> int:
+    raise ValueError("month 2026-03 has no rate")
+
+
+def test_the_tasks_run_in_forked_children_and_come_back_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    here = os.getpid()
+    first, second, third = forking.run_forked([_pid, _pid, lambda: 7 * 6])
+    assert first == here
+    assert second != here  # a child's
+    assert third == 42  # a closure: not pickled, the child inherits it
+    assert forking._TASKS == []  # nothing kept after the run
+
+
+def test_one_core_runs_them_here_one_after_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forking, "cores", lambda: 1)
+    assert forking.run_forked([_pid, _pid]) == [os.getpid(), os.getpid()]
+
+
+def test_a_childs_error_is_raised_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    with pytest.raises(ValueError, match=r"^month 2026-03 has no rate$"):
+        forking.run_forked([_pid, _boom])
+
+
+def _verify(
+    demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> tuple[str, dict[str, bytes]]:
+    monkeypatch.setattr(forking, "cores", lambda: cores)
+    main = demo  # the demo fixture: the copy's main file
+    summaries = demo.parent / "ledger" / "summaries"
+    for path in summaries.glob("*.json"):
+        path.unlink()
+    result = run(main, "verify")
+    return result.stdout, {p.name: p.read_bytes() for p in sorted(summaries.glob("*.json"))}
+
+
+def test_verify_in_parts_gives_what_one_process_gives(
+    demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone, written_alone = _verify(demo, run, monkeypatch, 1)
+    split, written_split = _verify(demo, run, monkeypatch, 2)
+    assert split == alone
+    assert alone.splitlines()[-1] == (
+        "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"
+        " 9 commission(s) re-derived, 9 document(s) checked, 0 finding(s), no drift"
+    )
+    assert written_split == written_alone
+    assert sorted(written_alone) == [f"2026-{n:02d}.json" for n in range(1, 11)]
+
+
+def test_a_drift_in_either_part_is_found_as_in_one_process(
+    demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """January is in the first part (re-derived here), September in the second (a child's):
+    both edited invoices are found, in month order, as one process finds them."""
+    journal = demo.parent / "ledger" / "journal"
+    for month, amount in (("2026-01", "125.00"), ("2026-09", "200.00")):
+        path = journal / f"{month}.beancount"
+        text = path.read_text()
+        assert text.count(f"Income:Cloud                        -{amount} USD") >= 1
+        path.write_text(text.replace(f"Receivable:Acme-Realty        {amount} USD",
+                                     f"Receivable:Acme-Realty        {amount[:-1]}1 USD", 1)
+                            .replace(f"Income:Cloud                        -{amount} USD",
+                                     f"Income:Cloud                        -{amount[:-1]}1 USD",
+                                     1))  # fmt: skip
+    alone, _ = _verify(demo, run, monkeypatch, 1)
+    split, written = _verify(demo, run, monkeypatch, 2)
+    assert split == alone
+    assert written == {}  # findings: no summary written
+    removed = [line for line in alone.splitlines() if line.startswith("-  Income:Cloud")]
+    assert removed == [
+        "-  Income:Cloud                        -125.01 USD",
+        "-  Income:Cloud                        -200.01 USD",
+    ]
+    assert alone.splitlines()[-1].endswith(" DRIFT")
