@@ -585,3 +585,62 @@ def test_an_account_opened_in_a_sealed_month_after_the_year_is_refused(
         " 2025-12-31 or earlier in ledger/accounts.beancount, then run year close again"
     )
     assert take_snapshot(tmp_path / "books") == before
+
+
+def test_a_roll_interrupted_after_its_archive_landed_is_finished_with_its_summaries(
+    books: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The archive and the opening written, the month files of 2024 still there (as a crash
+    before their removal leaves them) and no summaries yet: year close 2024 again removes the
+    month files and writes the summaries of the archive and of the open books."""
+    plain, rolled = books
+    copy = tmp_path / "books"
+    shutil.copytree(rolled.parent, copy)
+    journal = copy / "ledger" / "journal"
+    for path in sorted((plain.parent / "ledger" / "journal").glob("2024-*.beancount")):
+        shutil.copy2(path, journal / path.name)
+    for folder in copy.rglob("summaries"):
+        shutil.rmtree(folder)
+    main = copy / "main.beancount"
+    assert succeeded(invoke(main, "year", "close", "2024")) == [
+        "year 2024: finished an interrupted roll (12 month file(s) removed)"
+    ]
+    assert sorted(p.name for p in journal.glob("2024-*")) == []
+    archived = copy / "ledger" / "archive" / "2024" / "ledger" / "summaries"
+    assert sorted(p.name for p in archived.glob("*.json")) == [
+        f"2024-{n:02d}.json" for n in range(1, 13)
+    ]
+    open_books = copy / "ledger" / "summaries"
+    assert sorted(p.name for p in open_books.glob("*.json")) == [
+        *(f"2025-{n:02d}.json" for n in range(1, 13)),
+        *(f"2026-{n:02d}.json" for n in range(1, 11)),
+    ]
+    assert succeeded(invoke(main, "verify", "--quick"))[-1] == (
+        "verify --quick: 22 sealed month(s) (2025-01..2026-10) against their summaries,"
+        " 0 finding(s); nothing re-derived (onebox-ledger verify does)"
+    )
+
+
+def test_verify_quick_follows_the_head_the_opening_carries(
+    books: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The first month after the opening follows the archive's head the opening carries: the
+    rolled books' quick check passes, and an opening carrying another head breaks the chain."""
+    _, rolled = books
+    assert succeeded(invoke(rolled, "verify", "--quick"))[-1] == (
+        "verify --quick: 22 sealed month(s) (2025-01..2026-10) against their summaries,"
+        " 0 finding(s); nothing re-derived (onebox-ledger verify does)"
+    )
+    copy = tmp_path / "books"
+    shutil.copytree(rolled.parent, copy)
+    opening = copy / "ledger" / "journal" / "opening.beancount"
+    other = "sha256:" + "0" * 64
+    text = opening.read_text(encoding="utf-8")
+    assert text.count(f'previous: "{HEADS[2024]}"') == 1
+    opening.write_text(text.replace(HEADS[2024], other), encoding="utf-8")
+    result = invoke(copy / "main.beancount", "verify", "--quick")
+    assert result.exit_code == 1
+    assert (
+        f"error: ledger/journal/2025-01.beancount: 2025-01's seal names previous {HEADS[2024]},"
+        f" but the seal before it is {other}: the chain is broken"
+    ) in result.stdout.splitlines()

@@ -75,6 +75,7 @@ def close_year(ledger: Ledger, year: int) -> YearClosed:
     with ledger.locked():
         finished = _finish_interrupted(ledger, year)
         if finished is not None:
+            _summarise(ledger, year)  # the interrupted roll may not have written them
             return finished
         months = _check(ledger, year)
         loaded = ledger.load_valid()

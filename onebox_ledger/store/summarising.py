@@ -365,6 +365,11 @@ class Summaries(Reader):
             findings.append(f"{self.relative(self.main)}: {err}")
             return quick
         previous_seal, previous_key = seals.FIRST, summaries.FIRST
+        # books rolled forward: the first month sealed after the opening follows the head the
+        # opening carries (seals.findings), not the start of a chain
+        roll, _ = seals.parse_roll([e for entries in found.static.values() for e in entries])
+        if roll.opening is not None:
+            previous_seal = roll.opening.previous or seals.FIRST
         texts: dict[Month, str] = {}  # each sealed month's seal directive, as text
         for month in sorted(found.months):
             marker = f'custom "{seals.SEAL}" "{month}"'.encode()
