@@ -5,12 +5,14 @@ error reaches the parent."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
+from onebox_ledger.actions import verification
 from onebox_ledger.store import forking
 
 Run = Callable[..., Result]
@@ -41,6 +43,19 @@ def test_one_core_runs_them_here_one_after_the_other(monkeypatch: pytest.MonkeyP
     assert forking.run_forked([_pid, _pid]) == [os.getpid(), os.getpid()]
 
 
+def test_a_process_running_other_threads_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert forking.run_forked([_pid, _pid]) == [os.getpid(), os.getpid()]
+    finally:
+        stop.set()
+        other.join()
+    assert forking.run_forked([_pid, _pid])[1] != os.getpid()
+
+
 def test_a_childs_error_is_raised_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forking, "cores", lambda: 2)
     with pytest.raises(ValueError, match=r"^month 2026-03 has no rate$"):
@@ -51,6 +66,7 @@ def _verify(
     demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> tuple[str, dict[str, bytes]]:
     monkeypatch.setattr(forking, "cores", lambda: cores)
+    monkeypatch.setattr(verification, "cores", lambda: cores)  # how many parts
     main = demo  # the demo fixture: the copy's main file
     summaries = demo.parent / "ledger" / "summaries"
     for path in summaries.glob("*.json"):
@@ -63,7 +79,17 @@ def test_verify_in_parts_gives_what_one_process_gives(
     demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone, written_alone = _verify(demo, run, monkeypatch, 1)
+    children: list[int] = []  # the children each verify forked
+    real = forking.run_forked
+
+    def counted(tasks: Sequence[Callable[[], object]]) -> list[object]:
+        results = real([*tasks, os.getpid])
+        children.append(sum(1 for pid in results[-1:] if pid != os.getpid()))
+        return results[:-1]
+
+    monkeypatch.setattr(verification, "run_forked", counted)
     split, written_split = _verify(demo, run, monkeypatch, 2)
+    assert children == [1]  # the parts and the summaries ran beside a forked child
     assert split == alone
     assert alone.splitlines()[-1] == (
         "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"

@@ -4,8 +4,10 @@ task in this process and each other one in a forked child at the same time.
 A forked child reads what this process holds (the loaded ledger, copy-on-write: nothing
 is pickled on the way in) and sends back only its result, pickled. ``verify`` uses it to
 re-derive the sealed months in parts, one part a core, and to work out the month
-summaries beside them. Where fork is not the platform's way (not Linux) or one core is
-free, the tasks run one after the other here: the same results, in the same order.
+summaries beside them. Where fork is not the platform's way (not Linux), one core is
+free, or this process runs other threads (a thread holding a lock at the fork would leave it
+held in the child), the tasks run one after the other here: the same results, in the same
+order.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar, cast
@@ -40,7 +43,7 @@ def run_forked(tasks: Sequence[Callable[[], T]]) -> list[T]:
     a forked child at the same time (at most one child a further core). An exception in a
     child is raised here."""
     global _TASKS
-    if len(tasks) < 2 or cores() < 2 or sys.platform != "linux":
+    if len(tasks) < 2 or cores() < 2 or sys.platform != "linux" or threading.active_count() > 1:
         return [task() for task in tasks]
     _TASKS = list(tasks)
     try:

@@ -501,7 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--build-roll", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--reuse", action="store_true",
-        help="--roll: keep the unrolled books an earlier run built in the same --workdir.",
+        help="Keep the books an earlier run built in the same --workdir (with --roll: the"
+        " unrolled books) instead of building them again.",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.months < 3:
@@ -530,28 +531,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(work)
         return 0
     if args.build_only:
+        (work / "ledger.built").unlink(missing_ok=True)
         build(root, args.customers, args.months)
         build_import(work, args.customers, args.months, args.rows)
+        (work / "ledger.built").write_text(f"{args.customers} {args.months} {args.rows}")
         return 0
     if args.fava_request:
         fava_request(root / "main.beancount", args.fava_request)
         return 0
-    if root.exists():
-        shutil.rmtree(root)
     first = month_label(args.months - 1)
     second, last = month_label(args.months - 2), month_label(0)
     snapshots = {m: work / f"before-{m}" for m in (second, last)}
+    built_with, wanted = work / "ledger.built", f"{args.customers} {args.months} {args.rows}"
+    reused = args.reuse and built_with.is_file() and built_with.read_text() == wanted
 
     print(f"machine: {machine()}")
     started = time.perf_counter()
-    # built in a child process: a forked child's peak RSS counts its parent's memory until
-    # exec, so the measuring process must stay small
-    subprocess.run(
-        [sys.executable, __file__, "--build-only", "--workdir", str(work),
-         "--customers", str(args.customers), "--months", str(args.months),
-         "--rows", str(args.rows)],
-        check=True,
-    )  # fmt: skip
+    if not reused:
+        if root.exists():
+            shutil.rmtree(root)
+        built_with.unlink(missing_ok=True)
+        # built in a child process: a forked child's peak RSS counts its parent's memory until
+        # exec, so the measuring process must stay small
+        subprocess.run(
+            [sys.executable, __file__, "--build-only", "--workdir", str(work),
+             "--customers", str(args.customers), "--months", str(args.months),
+             "--rows", str(args.rows)],
+            check=True,
+        )  # fmt: skip
     main_file = root / "main.beancount"
     txns = sum(
         text.count(" * ")
@@ -559,8 +566,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"ledger: {args.customers} customers x {args.months} months ({first}..{last}),"
-        f" {txns} transactions, built in {time.perf_counter() - started:.1f} s; medians of"
-        f" {args.runs} run(s), wall clock, one fresh process each"
+        f" {txns} transactions, "
+        + (
+            "built before (--reuse)"
+            if reused
+            else f"built in {time.perf_counter() - started:.1f} s"
+        )
+        + f"; medians of {args.runs} run(s), wall clock, one fresh process each"
     )
 
     runs = args.runs
