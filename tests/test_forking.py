@@ -18,6 +18,13 @@ from onebox_ledger.store import forking
 Run = Callable[..., Result]
 
 
+@pytest.fixture(autouse=True)
+def no_other_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads other tests left in this worker (Fava's watchers) would keep run_forked from
+    forking: these tests see none, but the one that starts its own."""
+    monkeypatch.setattr(forking, "threads", lambda: 1)
+
+
 def _pid() -> int:
     return os.getpid()
 
@@ -45,15 +52,18 @@ def test_one_core_runs_them_here_one_after_the_other(monkeypatch: pytest.MonkeyP
 
 def test_a_process_running_other_threads_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forking, "cores", lambda: 2)
+    monkeypatch.setattr(forking, "threads", threading.active_count)
+    assert forking.run_forked([_pid, _pid])[1] != os.getpid() or threading.active_count() > 1
+    before = threading.active_count()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
+        assert threading.active_count() == before + 1
         assert forking.run_forked([_pid, _pid]) == [os.getpid(), os.getpid()]
     finally:
         stop.set()
         other.join()
-    assert forking.run_forked([_pid, _pid])[1] != os.getpid()
 
 
 def test_a_childs_error_is_raised_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,6 +27,7 @@ from ..money import MoneyError, Rates
 from ..store import (
     Ledger,
     Loaded,
+    checked,
     cores,
     describe_error,
     paused_gc,
@@ -65,10 +66,16 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     """
     ledger.check_exists()
     ledger.finish_pending()
-    loaded = (
-        ledger.load()
-    )  # always runs the seal plugin, so integrity.findings are among the errors
+    # parsed and booked; Beancount's passes, the seal plugin (so integrity.findings) and
+    # validation run in `checks`, beside the re-derivation (store.checked)
+    loaded = ledger.load_booked()
     operating = ledger.operating_currency()
+    root = f"{ledger.root.resolve()}{os.sep}"
+
+    def checks() -> Checked:
+        full = checked(loaded)
+        documents, wrong = filing.findings(full.entries, ledger.read_document, root)
+        return [describe_error(e) for e in full.errors], documents, wrong
 
     def summarise() -> Made | None:
         try:
@@ -77,8 +84,7 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
             return None  # they are made again below, where an error is raised as it is
 
     with paused_gc():  # millions of short-lived objects beside the loaded ledger
-        report, made = _verify(loaded, operating, summarise)
-    _check_documents(ledger, loaded, report)
+        report, made = _verify(loaded, operating, checks, summarise)
     chain = seals.parse(loaded.entries)[0]
     if chain:
         newest = max(chain)
@@ -89,8 +95,8 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
             f"{ledger.main.name}:0: head {head} is not in the chain (its newest seal is"
             f" {newest_text}): a month sealed since the last audit was removed, or a seal rewritten"
         )
-    root = f"{ledger.root}{os.sep}"
-    report.errors = [line.removeprefix(root) for line in report.errors]
+    shown = f"{ledger.root}{os.sep}"
+    report.errors = [line.removeprefix(shown) for line in report.errors]
     if report.ok:  # the summaries the reports and verify --quick read, from what was checked
         with ledger.locked():
             if made is None:
@@ -181,6 +187,8 @@ def _roll_diff(ledger: Ledger, year: int, archive: Ledger) -> list[str]:
 
 
 Made = list[tuple[Month, bytes]]  # summary files (Summaries.derive_all)
+# Beancount's errors (described), the issued documents checked and their findings
+Checked = tuple[list[str], int, list[str]]
 
 
 @dataclass
@@ -252,16 +260,21 @@ def parts(months: Sequence[Month], sizes: Mapping[Month, int], count: int) -> li
 
 
 def _verify(
-    loaded: Loaded, operating: str, summarise: Callable[[], Made | None]
+    loaded: Loaded,
+    operating: str,
+    checks: Callable[[], Checked],
+    summarise: Callable[[], Made | None],
 ) -> tuple[Verification, Made | None]:
     """The re-derivation of every sealed month, in parts across the cores (store.run_forked:
-    each part a forked child but the first, which runs here), the month summaries made
-    (`summarise`) beside them, then the taxes and commissions re-derived here."""
+    each part a forked child but the first, which runs here), Beancount's checks and the
+    issued documents' (`checks`) and the month summaries (`summarise`) beside them, then the
+    taxes and commissions re-derived here."""
     report = Verification()
-    report.errors = [describe_error(e) for e in loaded.errors]
     book, book_errors = parse_book(loaded.entries)
-    if book_errors:
-        return report, None  # the directives plugin already reported them among loaded.errors
+    if book_errors:  # the directives plugin reports them among the checks' errors
+        report.errors, report.documents, documents_wrong = checks()
+        report.errors += documents_wrong
+        return report, None
     found, _ = seals.parse(loaded.entries)
     roll, _ = seals.parse_roll(loaded.entries)
     through = roll.opening.month if roll.opening is not None else None  # archived up to it
@@ -296,9 +309,12 @@ def _verify(
     split = parts(sealed, {m: len(by_month.get(m, ())) for m in sealed}, cores())
     tasks: list[Callable[[], object]] = [
         *(functools.partial(rederive.months, part) for part in split),
+        checks,
         summarise,
     ]
-    *derived, made = run_forked(tasks)
+    *derived, found_checks, made = run_forked(tasks)
+    loaded_errors, report.documents, wrong_documents = cast(Checked, found_checks)
+    report.errors = loaded_errors + report.errors  # the load's first, as bean-check prints them
     for part, results in zip(split, derived, strict=True):
         for month, (lines, generated) in zip(part, cast(list[tuple[list[str], int]], results),
                                               strict=True):  # fmt: skip
@@ -318,14 +334,8 @@ def _verify(
             report.diffs.append(
                 f"{month}: {len(stray)} generated entries but the month is not sealed"
             )
+    report.errors += wrong_documents
     return report, cast(Made | None, made)
-
-
-def _check_documents(ledger: Ledger, loaded: Loaded, report: Verification) -> None:
-    """Every issued document's file against the SHA-256 recorded when it was issued."""
-    root = f"{ledger.root.resolve()}{os.sep}"
-    report.documents, wrong = filing.findings(loaded.entries, ledger.read_document, root)
-    report.errors.extend(wrong)
 
 
 def _commission_diff(loaded: Loaded, book: Book, rates: Rates, report: Verification) -> list[str]:

@@ -34,6 +34,11 @@ def cores() -> int:
     return os.cpu_count() or 1  # pragma: no cover - not Linux
 
 
+def threads() -> int:
+    """The threads this process runs, this one included."""
+    return threading.active_count()
+
+
 def _run(index: int) -> object:
     return _TASKS[index]()
 

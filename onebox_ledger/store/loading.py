@@ -140,6 +140,10 @@ class Reader(Layout):
             sources.append((extra, False))
         return load_trusted(sources)
 
+    def load_booked(self) -> Loaded:
+        """`load`'s first half (parsed and booked: store.load_booked); `checked` does the rest."""
+        return load_booked([(str(self.main), True)])
+
     def read_document(self, name: str) -> bytes | None:
         """An issued document's bytes (`name`: as a ``document`` entry holds it, absolute),
         or None when it is missing or not a regular file."""
@@ -397,12 +401,30 @@ TRUSTED_PLUGINS = (("onebox_ledger.plugins.directives", None), ("onebox_ledger.p
 def load_trusted(sources: list[tuple[str, bool]]) -> Loaded:
     """Beancount's loader (loader._load) with TRUSTED_PLUGINS instead of the files' plugins."""
     with paused_gc():
+        return checked(load_booked(sources))
+
+
+def load_booked(sources: list[tuple[str, bool]]) -> Loaded:
+    """The first half of `load_trusted`: the files parsed, sorted and booked (the amounts
+    and lots each transaction states, its errors among them), before Beancount's passes,
+    the plugins and validation (`checked`). ``verify`` re-derives the closes from these
+    entries while `checked` runs beside it, in a forked child: for sealed months they are
+    the entries the passes give (a pad in or before a sealed month is a seal's finding)."""
+    with paused_gc():
         entries, errors, options = loader._parse_recursive(sources, None, None)
         entries.sort(key=data.entry_sortkey)
         entries, booking_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
         errors.extend(booking_errors)
+    return Loaded(entries, errors, options)
+
+
+def checked(booked: Loaded) -> Loaded:
+    """The second half of `load_trusted`: Beancount's passes (pad, documents, balance), the
+    TRUSTED_PLUGINS and Beancount's validation, on entries `load_booked` gave."""
+    with paused_gc():
+        options = booked.options
         trusted = dict(options, plugin=list(TRUSTED_PLUGINS), plugin_processing_mode="default")
-        entries, errors = loader.run_transformations(entries, errors, trusted, None)
+        entries, errors = loader.run_transformations(booked.entries, booked.errors, trusted, None)
         errors.extend(validation.validate(entries, trusted, None, None))  # type: ignore[no-untyped-call]
     return Loaded(entries, errors, options)
 
