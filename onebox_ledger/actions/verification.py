@@ -265,10 +265,10 @@ def _verify(
     checks: Callable[[], Checked],
     summarise: Callable[[], Made | None],
 ) -> tuple[Verification, Made | None]:
-    """The re-derivation of every sealed month, in parts across the cores (store.run_forked:
-    each part a forked child but the first, which runs here), Beancount's checks and the
-    issued documents' (`checks`) and the month summaries (`summarise`) beside them, then the
-    taxes and commissions re-derived here."""
+    """The re-derivation of every sealed month in parts, one a core, and beside them the taxes
+    and commissions re-derived, Beancount's checks and the issued documents' (`checks`) and
+    the month summaries (`summarise`), all at once (store.run_forked: the first part here,
+    each other task in a forked child)."""
     report = Verification()
     book, book_errors = parse_book(loaded.entries)
     if book_errors:  # the directives plugin reports them among the checks' errors
@@ -307,12 +307,28 @@ def _verify(
                          by_month)  # fmt: skip
     sealed = sorted(found)
     split = parts(sealed, {m: len(by_month.get(m, ())) for m in sealed}, cores())
+
+    def money() -> tuple[int, list[str], int, list[str]]:
+        """The taxes re-derived (their findings) and the agents' commissions (their diff)."""
+        taxed, wrong = taxes.findings(book, loaded.entries, rates)
+        where = [
+            f"{e.meta.get('filename', '<ledger>')}:{e.meta.get('lineno', 0)}" for e, _ in wrong
+        ]
+        commissions, lines = _commission_diff(loaded, book, rates)
+        return (
+            taxed,
+            [f"{w}: {m}" for w, (_, m) in zip(where, wrong, strict=True)],
+            commissions,
+            lines,
+        )
+
     tasks: list[Callable[[], object]] = [
         *(functools.partial(rederive.months, part) for part in split),
+        money,
         checks,
         summarise,
     ]
-    *derived, found_checks, made = run_forked(tasks)
+    *derived, found_money, found_checks, made = run_forked(tasks)
     loaded_errors, report.documents, wrong_documents = cast(Checked, found_checks)
     report.errors = loaded_errors + report.errors  # the load's first, as bean-check prints them
     for part, results in zip(split, derived, strict=True):
@@ -321,11 +337,11 @@ def _verify(
             report.sealed.append(month)
             report.diffs.extend(lines)
             report.generated += generated
-    report.taxed, wrong = taxes.findings(book, loaded.entries, rates)
-    for entry, message in wrong:
-        where = f"{entry.meta.get('filename', '<ledger>')}:{entry.meta.get('lineno', 0)}"
-        report.errors.append(f"{where}: {message}")
-    report.diffs.extend(_commission_diff(loaded, book, rates, report))
+    report.taxed, tax_errors, report.commissions, commission_diff = cast(
+        tuple[int, list[str], int, list[str]], found_money
+    )
+    report.errors += tax_errors
+    report.diffs += commission_diff
     for month, entries in sorted(by_month.items()):
         if month in found:
             continue
@@ -338,20 +354,19 @@ def _verify(
     return report, cast(Made | None, made)
 
 
-def _commission_diff(loaded: Loaded, book: Book, rates: Rates, report: Verification) -> list[str]:
+def _commission_diff(loaded: Loaded, book: Book, rates: Rates) -> tuple[int, list[str]]:
     """Every agent's commission on a receipt, refund or write-off, re-derived (agents.derive)
-    and diffed against the books."""
+    and diffed against the books: (how many re-derived, the diff's lines)."""
     try:
         written, expected = agents.derive(loaded.entries, book, rates)
     except MoneyError as err:
-        return [f"commissions: cannot re-derive: {err}"]
-    report.commissions = len(expected)
+        return 0, [f"commissions: cannot re-derive: {err}"]
     same = [beans.identity(e, rates_by_value=True) for e in written] == [
         beans.identity(e, rates_by_value=True) for e in expected
     ]
     if same:
-        return []
-    return list(
+        return len(expected), []
+    return len(expected), list(
         difflib.unified_diff(
             beans.format_entries(written).splitlines(),
             beans.format_entries(expected).splitlines(),

@@ -45,15 +45,15 @@ def _run(index: int) -> object:
 
 def run_forked(tasks: Sequence[Callable[[], T]]) -> list[T]:
     """Each task's result, in the order of `tasks`: the first run here, the others each in
-    a forked child at the same time (at most one child a further core). An exception in a
-    child is raised here."""
+    a forked child, all at the same time (the system shares the cores among them, so tasks
+    of unequal length still keep every core busy). An exception in a child is raised here."""
     global _TASKS
-    if len(tasks) < 2 or cores() < 2 or sys.platform != "linux" or threading.active_count() > 1:
+    if len(tasks) < 2 or cores() < 2 or sys.platform != "linux" or threads() > 1:
         return [task() for task in tasks]
     _TASKS = list(tasks)
     try:
         context = multiprocessing.get_context("fork")
-        workers = min(len(tasks) - 1, cores())
+        workers = len(tasks) - 1  # all at once: the cores are shared by the system
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [pool.submit(_run, index) for index in range(1, len(tasks))]
             first = tasks[0]()
