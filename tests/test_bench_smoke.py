@@ -61,8 +61,11 @@ def test_benchmark_prints_every_figure_with_its_target(tmp_path: Path) -> None:
     # documents' GmbH is closed and issued on fresh copies of its own two snapshots
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "before-2026-09", "before-2026-10", "docs-before-close", "docs-closed", "docs-ledger",
-        "import-ledger", "ledger", "reference.beancount", "statement.csv", "statement.json",
+        "import-ledger", "ledger", "ledger.built", "reference.beancount", "statement.csv",
+        "statement.json",
     ]  # fmt: skip
+    # what --reuse checks before measuring these books again: the arguments they were built with
+    assert (tmp_path / "ledger.built").read_text(encoding="utf-8") == "12 3 300"
     (documents,) = [text for text in lines if text.startswith("documents: ")]
     assert documents.startswith("documents: 5 invoices of 2026-10 (PDF/A-3, XML, QR code) made")
     (summary,) = [text for text in lines if text.startswith("import: ")]
