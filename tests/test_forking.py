@@ -72,6 +72,21 @@ def test_a_childs_error_is_raised_in_the_parent(monkeypatch: pytest.MonkeyPatch)
         forking.run_forked([_pid, _boom])
 
 
+def test_a_child_killed_has_the_tasks_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that dies (the system's out-of-memory killer, say) leaves no result: the tasks
+    run again in this process, and the run still answers."""
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    here = os.getpid()
+
+    def dies_in_a_child() -> int:
+        if os.getpid() != here:
+            os._exit(9)
+        return 7
+
+    assert forking.run_forked([_pid, dies_in_a_child]) == [here, 7]
+    assert forking._TASKS == []
+
+
 def _verify(
     demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> tuple[str, dict[str, bytes]]:

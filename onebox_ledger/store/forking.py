@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar, cast
 
 T = TypeVar("T")
@@ -46,7 +47,8 @@ def _run(index: int) -> object:
 def run_forked(tasks: Sequence[Callable[[], T]]) -> list[T]:
     """Each task's result, in the order of `tasks`: the first run here, the others each in
     a forked child, all at the same time (the system shares the cores among them, so tasks
-    of unequal length still keep every core busy). An exception in a child is raised here."""
+    of unequal length still keep every core busy). An exception in a child is raised here; a
+    child that ends without its result (killed) has every task run again here."""
     global _TASKS
     if len(tasks) < 2 or cores() < 2 or sys.platform != "linux" or threads() > 1:
         return [task() for task in tasks]
@@ -58,6 +60,8 @@ def run_forked(tasks: Sequence[Callable[[], T]]) -> list[T]:
             futures = [pool.submit(_run, index) for index in range(1, len(tasks))]
             first = tasks[0]()
             rest = [cast(T, future.result()) for future in futures]
+    except BrokenProcessPool:  # a child ended without its result (killed: out of memory)
+        return [task() for task in tasks]  # pure work: done again here, one after the other
     finally:
         _TASKS = []
     return [first, *rest]
