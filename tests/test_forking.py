@@ -53,7 +53,6 @@ def test_one_core_runs_them_here_one_after_the_other(monkeypatch: pytest.MonkeyP
 def test_a_process_running_other_threads_does_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forking, "cores", lambda: 2)
     monkeypatch.setattr(forking, "threads", threading.active_count)
-    assert forking.run_forked([_pid, _pid])[1] != os.getpid() or threading.active_count() > 1
     before = threading.active_count()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

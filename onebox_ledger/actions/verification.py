@@ -19,6 +19,8 @@ from ..billing import BillingError
 from ..close import (
     CloseError,
     diff_month,
+    id_prefix,
+    invoice_prefix,
     is_credit_applied,
 )
 from ..documents import filing
@@ -224,7 +226,7 @@ class _Rederive:
             generated = sum(
                 1
                 for e in entries
-                if (beans.entry_id(e) or "").startswith((f"close/{month}/", f"invoice/{month}/"))
+                if (beans.entry_id(e) or "").startswith((id_prefix(month), invoice_prefix(month)))
                 and not (isinstance(e, data.Transaction) and is_credit_applied(e))
             )
             out.append((lines, generated))
@@ -345,7 +347,7 @@ def _verify(
     for month, entries in sorted(by_month.items()):
         if month in found:
             continue
-        stray = [e for e in entries if (beans.entry_id(e) or "").startswith(f"close/{month}/")]
+        stray = [e for e in entries if (beans.entry_id(e) or "").startswith(id_prefix(month))]
         if stray:
             report.diffs.append(
                 f"{month}: {len(stray)} generated entries but the month is not sealed"

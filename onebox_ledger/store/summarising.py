@@ -213,7 +213,7 @@ class Summaries(Reader):
     # ------------------------------------------------------------ writing
 
     def write_summary(self, summary: Summary) -> None:
-        write_atomic(self.summary_path(summary.month), summaries.dump(summary))
+        self.write_summaries([(summary.month, summaries.dump(summary))])
 
     def summarise_all(self, entries: Sequence[data.Directive], currency: str) -> list[Month]:
         """Write the summary of every sealed month from the whole ledger's entries (loaded
