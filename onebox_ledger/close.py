@@ -664,6 +664,7 @@ def close_month(
     receivables: Sequence[data.Transaction] = (),
     history: Sequence[data.Transaction] = (),
     banks: Collection[str] = (),
+    sums: month_end.Sums | None = None,
 ) -> CloseResult:
     """Close `month` given every entry dated in it (parsed, unbooked, from any file).
 
@@ -677,7 +678,9 @@ def close_month(
     the others it posts to on `open_date` (the result's `opens`, for the accounts
     file; its seal covers them). None: every account is taken as open. `history`: every
     transaction that month_end.concerns (whatever its date), `banks` the bank accounts;
-    the close's month-end entries come from them (`with_month_end`). Raises CloseError when the month's usage is
+    the close's month-end entries come from them (`with_month_end`); with `sums`
+    (month_end.Sums), history's sums and `history` the entries after them, sorted by date.
+    Raises CloseError when the month's usage is
     malformed or its entries hold generated entries that no longer match the
     contracts (drift), BillingError when the terms cannot price it, MoneyError
     when a foreign amount has no rate.
@@ -718,12 +721,12 @@ def close_month(
         if issued:
             _check_drift(month, invoice_lines(issued), invoice_lines(invoices),
                          "the month's advance invoices no longer match the contracts")  # fmt: skip
-        fresh = with_month_end(book, month, [*new_invoices, *fresh], rates, history, banks)
+        fresh = with_month_end(book, month, [*new_invoices, *fresh], rates, history, banks, sums)
         opens = events.opens(fresh, opened, open_date or month.first) if opened is not None else []
         meta = seal_meta(summary, previous)
         digest = seals.digest(month, previous, currency, meta, [*dated, *before, *opens, *fresh])
         return CloseResult(month, [*fresh, seal_entry(month, digest, meta)], summary, False, opens)
-    fresh = with_month_end(book, month, fresh, rates, history, banks)
+    fresh = with_month_end(book, month, fresh, rates, history, banks, sums)
     _check_drift(month, [*invoice_lines(issued), *existing], [*invoice_lines(invoices), *fresh])
     if seal.previous != previous:
         raise CloseError(

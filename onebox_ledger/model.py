@@ -46,7 +46,7 @@ files, no clock.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -698,7 +698,7 @@ def rules_1_years(
     """
     found: dict[str, set[Month]] = {}
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
+        if not isinstance(entry, data.Transaction) or "invoice" not in entry.meta:
             continue
         parts = str(entry.meta.get("id", "")).split("/")
         if len(parts) != 4 or parts[0] != "close" or parts[3] != "invoice":
@@ -713,10 +713,17 @@ def rules_1_years(
 
 
 def with_rules_1(
-    book: Book, entries: Iterable[data.Directive], sealed: Callable[[Month], bool]
+    book: Book,
+    entries: Iterable[data.Directive],
+    sealed: Callable[[Month], bool],
+    known: Mapping[str, Collection[Month]] | None = None,
 ) -> Book:
-    """`book` with each annual contract's years invoiced by rules 1 (`rules_1_years`)."""
+    """`book` with each annual contract's years invoiced by rules 1 (`rules_1_years`), and
+    those `known` already (found in entries the caller no longer reads: month_end.Sums)."""
     found = rules_1_years(entries, book.contracts, sealed)
+    for cid, months in (known or {}).items():
+        if cid in book.contracts:
+            found[cid] = frozenset({*found.get(cid, ()), *months})
     if not found:
         return book
     contracts = {

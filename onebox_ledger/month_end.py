@@ -53,12 +53,13 @@ import bisect
 import datetime
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from beancount.core import data
 
 from . import beans, money
-from .model import Book
+from .model import Book, rules_1_years
 from .money import Rates
 from .values import ZERO, InputError, Month, parse_month, round_money
 
@@ -236,7 +237,12 @@ class Sums:
     deferred revenue per currency and rate. `verify` re-derives every sealed month in order:
     it carries these forward (:meth:`advance`) and hands each month only the entries from
     the month before's first day (the reversals read that month), instead of all of history
-    again for each month, with the same entries as a result."""
+    again for each month, with the same entries as a result. `rules_1`: the months whose
+    annual invoices were written by rules 1 (model.rules_1_years), among those entries.
+
+    Each month's summary keeps them as they stand on its first day (:meth:`carried`), so
+    the close of the month after reads them there and parses only the months since
+    (store.Summaries.month_end_history), not every month file of the books."""
 
     book: Book
     operating: str
@@ -245,6 +251,7 @@ class Sums:
     values: Values = field(default_factory=dict)
     deferred: Deferred = field(default_factory=dict)
     held_back: list[data.Transaction] = field(default_factory=list)
+    rules_1: dict[str, set[Month]] = field(default_factory=dict)
 
     def advance(self, history: Sequence[data.Transaction], since: datetime.date) -> None:
         """Add the entries of `history` (sorted by date) dated from `self.since` to the day
@@ -263,7 +270,50 @@ class Sums:
         customers = {beans.deferred_account(cid): cid for cid in self.book.customers}
         _add_values(self.values, part, self.operating, self.banks)
         _add_deferred(self.deferred, part, customers)
+        for cid, months in rules_1_years(part, self.book.contracts, lambda _: True).items():
+            self.rules_1.setdefault(cid, set()).update(months)
         self.since = since
+
+    def carried(self) -> dict[str, Any] | None:
+        """These sums as a summary keeps them (JSON; amounts as exact decimal strings), or
+        None when an entry is held back (the close after then reads all of history)."""
+        if self.held_back:
+            return None
+        return {
+            "since": self.since.isoformat(),
+            "values": [
+                [account, what, currency, str(units), str(booked)]
+                for (account, what, currency), (units, booked) in sorted(self.values.items())
+            ],
+            "deferred": [
+                [cid, currency, None if rate is None else str(rate), str(units)]
+                for cid, held in sorted(self.deferred.items())
+                for (currency, rate), units in sorted(held.items(), key=lambda kv: _order(kv[0]))
+            ],
+            "rules_1": {cid: sorted(str(m) for m in months)
+                        for cid, months in sorted(self.rules_1.items())},
+        }  # fmt: skip
+
+    @classmethod
+    def of_carried(
+        cls, book: Book, operating: str, banks: Collection[str], raw: Any
+    ) -> Sums | None:
+        """The sums `carried` wrote, or None when `raw` is not what it writes."""
+        try:
+            sums = cls(book, operating, banks, datetime.date.fromisoformat(raw["since"]))
+            for account, what, currency, units, booked in raw["values"]:
+                sums.values[(str(account), str(what), str(currency))] = [
+                    Decimal(units),
+                    Decimal(booked),
+                ]
+            for cid, currency, rate, units in raw["deferred"]:
+                key = (str(currency), None if rate is None else Decimal(rate))
+                sums.deferred.setdefault(str(cid), {})[key] = Decimal(units)
+            for cid, months in raw["rules_1"].items():
+                sums.rules_1[str(cid)] = {parse_month(m) for m in months}
+        except (KeyError, TypeError, ValueError, InvalidOperation, InputError):
+            return None
+        return sums
 
     def history(self, history: Sequence[data.Transaction], month: Month) -> list[data.Transaction]:
         """What `month`'s end needs of `history` (sorted by date) beside these sums, carried

@@ -56,7 +56,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -156,12 +156,15 @@ def complete(entry: data.Directive) -> bool:
 
 
 def _value(value: Any) -> str:
+    by_type = _BY_TYPE.get(type(value))  # the common types by their exact type, the rest below
+    if by_type is not None:
+        return by_type(value)
     if value is None:
         return "~"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _string(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, Amount):
@@ -173,14 +176,40 @@ def _value(value: Any) -> str:
     return f"{type(value).__name__}:{value!r}"
 
 
+def _string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _amount(value: Amount) -> str:
+    number = value.number
+    shown = format(number, "f") if type(number) is Decimal else _value(number)
+    return f"{shown} {value.currency}"
+
+
+def _set(value: frozenset[Any] | set[Any]) -> str:
+    return "{" + ",".join(sorted(_value(v) for v in value)) + "}"
+
+
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    type(None): lambda _: "~",
+    bool: lambda value: "TRUE" if value else "FALSE",
+    str: _string,
+    Decimal: lambda value: format(value, "f"),
+    Amount: _amount,
+    datetime.date: datetime.date.isoformat,
+    frozenset: _set,
+    set: _set,
+}
+
+
 def _meta(values: Mapping[str, Any] | None) -> str:
     if not values:
         return ""
-    return ";".join(
-        f"{key}={_value(value)}"
-        for key, value in sorted(values.items())
-        if key not in _LOADER_KEYS and not key.startswith("__")
-    )
+    keys = [key for key in values if key not in _LOADER_KEYS and not key.startswith("__")]
+    if not keys:
+        return ""
+    keys.sort()
+    return ";".join(f"{key}={_value(values[key])}" for key in keys)
 
 
 def _cost(cost: Any, date: datetime.date) -> str:
@@ -202,8 +231,9 @@ def canonical(entry: data.Directive) -> str:
     meta = _meta(entry.meta)
     if isinstance(entry, data.Transaction):
         posts = "|".join(
-            f"{p.flag or ''} {p.account} {_value(p.units)} {_cost(p.cost, entry.date)}"
-            f" @{_value(p.price)} [{_meta(p.meta)}]"
+            f"{p.flag or ''} {p.account} {_value(p.units)}"
+            f" {'~' if p.cost is None else _cost(p.cost, entry.date)}"
+            f" @{'~' if p.price is None else _value(p.price)} [{_meta(p.meta)}]"
             for p in entry.postings
         )
         return (
@@ -270,9 +300,9 @@ def _digest(
     for part in (VERSION, previous, currency, label, _meta(seal_meta)):
         hasher.update(part.encode("utf-8"))
         hasher.update(b"\x00")
-    for text in sorted(canonical(e) for e in entries if covered(e)):
-        hasher.update(text.encode("utf-8"))
-        hasher.update(b"\x00")
+    texts = sorted(canonical(e) for e in entries if covered(e))
+    if texts:  # each text followed by a NUL
+        hasher.update(("\x00".join(texts) + "\x00").encode("utf-8"))
     return "sha256:" + hasher.hexdigest()
 
 

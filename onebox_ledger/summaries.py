@@ -23,6 +23,10 @@ in or before it), as sums and as the open items at its end::
         ["bills", [...]]          open at the month's end (id, customer, currency, date,
         ["credits", [...]]        due date, amounts, rate) and every OneBox bill
         ["last_invoice", {...}]   each contract's last invoice (MRR)
+        ["month_end", {...}]      what the next close's month end needs of every entry
+                                  dated before this month (month_end.Sums.carried: the
+                                  foreign items' units and booked values, each customer's
+                                  deferred revenue by rate); absent when not known
 
 Its ``key`` is the SHA-256 of the version, the month, its inputs, the previous month's key
 (so a month's summary also stands for every earlier month's files: its open items carry
@@ -126,6 +130,16 @@ class Summary:
     directives: str = ""  # the month's price, open, close and terms directives, as text
     key: str = ""
     raw: Body | None = None  # the body as read (load), each line decoded when first asked
+    # what the month's end of the next close needs of history, as on this month's first day
+    # (month_end.Sums.carried); None: not kept (read from `raw` when first asked)
+    month_end: dict[str, Any] | None = None
+    body: bytes | None = None  # the body's bytes as `summarise` made them (_body), for `dump`
+
+    def carried(self) -> Any:
+        """`month_end`, from the file's text when read (load), None when it has none."""
+        if self.month_end is None and self.raw is not None and "month_end" in self.raw:
+            return self.raw["month_end"]
+        return self.month_end
 
     def covers(self, date: datetime.date) -> bool:
         return date <= self.month.last and (self.previous == FIRST or date >= self.month.first)
@@ -274,10 +288,12 @@ def summarise(
     seal: str,
     own_file: str,
     settled_before: Collection[str] = (),
+    month_end: dict[str, Any] | None = None,
 ) -> Summary:
     """The summary of `month` from every entry dated in it (the first sealed month: in or
     before it), in the loader's order, and the summary of the month before (None: the
-    first). Complete entries (seals.complete) parse as they book, so parsed entries do."""
+    first). Complete entries (seals.complete) parse as they book, so parsed entries do.
+    `month_end`: history's sums on the month's first day (month_end.Sums.carried), kept."""
     convert = Converter([], currency, rates=rates)
     transactions = [e for e in entries if isinstance(e, data.Transaction)]
     base = previous.state.copy() if previous is not None else State()
@@ -309,8 +325,10 @@ def summarise(
         len(transactions), max(dates) if dates else None, found.keep, found.other,
         dict(convert.used), state,
         sorted(k for k, v in dropped.items() if v.open == 0), credited, text,
+        month_end=month_end,
     )  # fmt: skip
-    summary.key = key_of(month, summary.inputs, summary.previous, seal, sha256(_body(summary)))
+    summary.body = _body(summary)
+    summary.key = key_of(month, summary.inputs, summary.previous, seal, sha256(summary.body))
     return summary
 
 
@@ -388,6 +406,9 @@ def _body(s: Summary) -> bytes:
             for c, (n, cur, d) in sorted(s.state.last_invoice.items())
         }),
     ]  # fmt: skip
+    carried = s.carried()
+    if carried is not None:
+        parts.append(("month_end", carried))
     return b"\n".join(
         json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode() for part in parts
     )
@@ -395,7 +416,7 @@ def _body(s: Summary) -> bytes:
 
 def dump(s: Summary) -> bytes:
     """The file: a header line (what keys it), then the body's lines (see _body)."""
-    body = _body(s)
+    body = s.body if s.body is not None else _body(s)
     header = {
         "version": VERSION, "month": str(s.month), "inputs": dict(sorted(s.inputs.items())),
         "previous": s.previous, "seal": s.seal, "body": sha256(body), "key": s.key,

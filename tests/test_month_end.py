@@ -485,6 +485,53 @@ CARRIED = (
 )
 
 
+EDITED = """
+2026-02-10 * "Delta Logistics" "Edited: April's entry dated in February"
+  id: "close/2026-04/delta/edited"
+  customer: "delta"
+  Liabilities:Deferred-Revenue:Delta   40.00 USD
+  Income:Cloud                        -40.00 USD
+"""
+
+
+def test_the_sums_a_summary_keeps_give_the_month_ends_of_the_whole_history() -> None:
+    """A month's summary keeps history's sums as on its first day (Sums.carried, JSON): read
+    back (Sums.of_carried), they give the next months' ends as all of history does; with a
+    close entry held back they are not kept (the close after reads every file)."""
+    assert EDITED in CARRIED
+    entries = parse(CARRIED.replace(EDITED, "\n"))
+    book, errors = parse_book(entries)
+    assert errors == []
+    rates = Rates.of(entries, "USD")
+    banks = month_end.banks_of(entries)
+    history = sorted(txns(entries), key=lambda e: e.date)
+    sums = month_end.Sums(book, "USD", banks)
+    for month in [Month(2026, n) for n in range(2, 6)]:
+        sums.advance(history, month.prev().first)
+        kept = month_end.Sums.of_carried(book, "USD", banks, json.loads(json.dumps(sums.carried())))
+        assert kept is not None
+        fresh = [e for e in history if (beans.entry_id(e) or "").startswith(f"close/{month}/")
+                 and Month.of(e.date) == month]  # fmt: skip
+        whole = month_end.month_end(book, month, history, fresh, rates, banks)
+        assert [beans.format_entries(part) for part in whole] == [
+            beans.format_entries(part)
+            for part in month_end.month_end(book, month, history, fresh, rates, banks, kept)
+        ], month
+    sums.advance(history, date(2026, 4, 1))
+    # through March: Berlin's 184 EUR booked at 1.10 (exact, not rounded); Delta billed 125 ahead, served 150;
+    # Acme billed 125, served 125
+    assert sums.carried() == {
+        "since": "2026-04-01",
+        "values": [["Assets:FX-Revaluation:Receivable", "", "EUR", "184.00", "202.4000"]],
+        "deferred": [["acme", "USD", None, "0.00"], ["delta", "USD", None, "25.00"]],
+        "rules_1": {},
+    }
+    assert month_end.Sums.of_carried(book, "USD", banks, {"since": "2026-04-01"}) is None
+    edited = month_end.Sums(book, "USD", banks)
+    edited.advance(sorted(txns(parse(CARRIED)), key=lambda e: e.date), date(2026, 4, 1))
+    assert len(edited.held_back) == 1 and edited.carried() is None
+
+
 def test_the_sums_carried_month_to_month_give_the_month_ends_of_the_whole_history() -> None:
     """verify carries history's sums from month to month (month_end.Sums) instead of reading
     all of history again for each month: every month's end is the same entries, the edited

@@ -9,8 +9,11 @@ import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from beancount.core import data
+from beancount.parser import parser
 from conftest import Seal, copy_demo, invoke
 
 from onebox_ledger import reports, summaries
@@ -18,6 +21,7 @@ from onebox_ledger.demo import build_demo
 from onebox_ledger.model import parse_book
 from onebox_ledger.render import render
 from onebox_ledger.store import Ledger
+from onebox_ledger.store.loading import Files, Reader
 from onebox_ledger.values import Month
 
 REPORTS = [
@@ -358,3 +362,128 @@ def test_a_generated_multi_currency_ledger_gives_the_same_reports(
     fast = tables(main, history)
     assert fast == tables(main, None)
     assert any(" EUR" in t for t in fast)
+
+
+def close_november(main: Path, *, usage: bool = True) -> str:
+    """November's usage (unless given already) and close on a copy of the demo; the month
+    file's text."""
+    for contract in ("fjord-marine-data", "juniper-schools-data") if usage else ():
+        assert invoke(main, "usage", contract, "1500", "--month", "2026-11").exit_code == 0
+    result = invoke(main, "close", "2026-11")
+    assert result.exit_code == 0, result.output
+    return (main.parent / "ledger" / "journal" / "2026-11.beancount").read_text()
+
+
+def revaluation(text: str) -> list[str]:
+    """The postings and their metadata of the close's revaluation entry."""
+    start = text.index('id: "close/2026-11/fx/revalue"')
+    return [line.strip() for line in text[start : text.index("\n\n", start)].splitlines()][2:]
+
+
+def test_the_close_reads_history_from_the_summary_before_never_from_a_stale_one(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The close's month end needs every foreign item and deferred revenue of history: it
+    reads their sums from October's summary and parses only October's and November's files,
+    with the same entries as a result as when it reads every file; when an earlier month's
+    file changed (the chain of summaries no longer holds) it reads every file."""
+    searched: list[Path] = []
+    every = Reader.month_end_entries
+
+    def month_end_entries(self: Reader, files: Files) -> list[Any]:
+        searched.append(self.main)
+        return every(self, files)
+
+    monkeypatch.setattr(Reader, "month_end_entries", month_end_entries)
+    whole = copy_demo(tmp_path / "whole")  # no summaries: every file read
+    from_summary = close_november(demo)
+    assert searched == []
+    assert close_november(whole) == from_summary
+    assert searched == [whole.resolve()]
+    # 828 EUR in the bank at 904.36 USD booked, at October's closing rate 1.08: 894.24
+    assert revaluation(from_summary) == [
+        "Assets:FX-Revaluation:Bank        -10.12 USD",
+        'revalued: "Assets:Wise:EUR 828.00 EUR: 904.36 USD booked, 894.24 USD at 1.08 USD of'
+        ' 2026-10-01"',
+        "Income:FX-Unrealized               10.12 USD",
+    ]
+    # the close's summary keeps the sums as on November 1st: verify writes the same bytes
+    november = demo.parent / "ledger" / "summaries" / "2026-11.json"
+    written = november.read_bytes()
+    assert b'["month_end",{"since":"2026-11-01"' in written
+    assert invoke(demo, "verify").exit_code == 0
+    assert november.read_bytes() == written
+
+    # March's receipt into the bank booked at 1.21 USD (not 1.11), the receivable it settles
+    # at 1.15 (not 1.05): 92 x 0.10 = 9.20 USD more in the bank's booked value
+    tampered, untouched = copy_demo(tmp_path / "tampered"), copy_demo(tmp_path / "untouched")
+    assert invoke(tampered, "verify").exit_code == 0
+    for main in (tampered, untouched):
+        for contract in ("fjord-marine-data", "juniper-schools-data"):
+            assert invoke(main, "usage", contract, "1500", "--month", "2026-11").exit_code == 0
+    march = tampered.parent / "ledger" / "journal" / "2026-03.beancount"
+    old = "92.00 EUR @ 1.11 USD\n  Assets:Receivable:Berlin-Immo        -92.00 EUR @ 1.05 USD"
+    text = march.read_text()
+    assert text.count(old) == 1
+    march.write_text(text.replace(old, old.replace("1.11", "1.21").replace("1.05", "1.15")))
+    shutil.copyfile(march, untouched.parent / "ledger" / "journal" / "2026-03.beancount")
+    searched.clear()
+    changed = close_november(tampered, usage=False)
+    assert searched == [tampered.resolve()]  # October's summary is stale: not used
+    assert changed == close_november(untouched, usage=False)
+    # and 184 EUR still open at 189.52 USD booked (198.72 before): 9.20 USD the other way
+    assert revaluation(changed) == [
+        "Assets:FX-Revaluation:Bank              -19.32 USD",
+        'revalued: "Assets:Wise:EUR 828.00 EUR: 913.56 USD booked, 894.24 USD at 1.08 USD of'
+        ' 2026-10-01"',
+        "Assets:FX-Revaluation:Receivable          9.20 USD",
+        'revalued: "184.00 EUR: 189.52 USD booked, 198.72 USD at 1.08 USD of 2026-10-01"',
+        "Income:FX-Unrealized                     10.12 USD",
+    ]
+
+
+def test_what_the_close_remembers_of_its_month_file_is_what_the_file_parses_to(
+    demo: Path,
+) -> None:
+    """The close parses only the text it appends (the file's old entries it parsed before,
+    the new ones numbered from the line they start on) and remembers the result for its
+    summary: entry for entry what Beancount reads from the file, lines included; the seal
+    before is read from its directive alone, whatever else the file holds."""
+    from onebox_ledger import actions, seals
+
+    ledger = Ledger(demo)
+    for contract in ("fjord-marine-data", "juniper-schools-data"):
+        assert invoke(demo, "usage", contract, "1500", "--month", "2026-11").exit_code == 0
+    actions.close(ledger, Month(2026, 11), today=d("2026-12-15"), dry_run=False, force=False)
+    path = ledger.month_path(Month(2026, 11))
+    remembered = ledger.remembered(path)
+    assert remembered is not None
+    entries, _, _ = parser.parse_file(str(path))
+
+    def shown(found: list[Any]) -> list[tuple[str, int, str]]:
+        return [(e.meta["filename"], e.meta["lineno"], seals.canonical(e)) for e in found]
+
+    assert shown(remembered[0]) == shown(entries)
+    lines = path.read_text().splitlines()
+    sealed = [e for e in remembered[0] if isinstance(e, data.Custom) and e.type == "onebox-close"]
+    assert [e.meta["lineno"] for e in sealed] == [
+        n for n, line in enumerate(lines, 1) if line.startswith('2026-11-30 custom "onebox-close"')
+    ]
+    october = ledger.month_path(Month(2026, 10))
+    seal = ledger.seal_entries(october, Month(2026, 10))
+    assert [seals.canonical(e) for e in seal] == [
+        seals.canonical(e) for e in parser.parse_file(str(october))[0]
+        if isinstance(e, data.Custom) and e.type == "onebox-close"
+    ]  # fmt: skip
+    # a seal directive written by hand in another spacing: the whole file is parsed
+    text = october.read_text()
+    october.write_text(
+        text.replace('custom "onebox-close" "2026-10"', 'custom  "onebox-close" "2026-10"')
+    )
+    assert len(ledger.seal_entries(october, Month(2026, 10))) == len(
+        parser.parse_file(str(october))[0]
+    )
+    assert (
+        seals.parse(ledger.seal_entries(october, Month(2026, 10)))[0][Month(2026, 10)].digest
+        == seals.parse(seal)[0][Month(2026, 10)].digest
+    )

@@ -91,17 +91,21 @@ def close(
         holders = {str(c.customer) for c in carried(credit_entries, month) if c.kind == "credit"}
         receivables = ledger.receivable_entries(files, holders)
         opened = {e.account for e in static if isinstance(e, data.Open)}
-        history = ledger.month_end_entries(files)  # every annual invoice among them
+        banks = month_end.banks_of(static)
+        # history's sums and the entries after them (every annual invoice among them)
+        history, sums = ledger.month_end_history(files, month, book, rates.operating, banks)
         # a year a sealed month invoiced by rules 1 keeps them (model.rules_1_years); the
         # months before this one are sealed (closes go in order), this one if closed again
-        book = with_rules_1(book, history, lambda m: m < month or (sealed_here and m == month))
+        book = with_rules_1(
+            book, history, lambda m: m < month or (sealed_here and m == month), sums.rules_1
+        )
         try:
             result = close_month(
                 book, month, view.dated, previous=previous, currency=currency, rates=rates,
                 credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
                 agents=parse_agents(static, book)[0], receivables=receivables,
-                history=history, banks=month_end.banks_of(static),
+                history=history, banks=banks, sums=sums,
             )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None
@@ -114,7 +118,8 @@ def close(
                 path, text, result.entries, static, JOURNAL_HEADER.format(month=month),
                 view=view, previous=previous, currency=currency, new_opens=result.opens,
             )  # fmt: skip
-            ledger.summarise_closed(month, first=before is None)
+            sums.advance(history, month.first)  # as on the month's first day, for its summary
+            ledger.summarise_closed(month, first=before is None, sums=sums)
     return Closed(result, path, text, dry_run)
 
 

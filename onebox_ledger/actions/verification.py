@@ -79,9 +79,9 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
         documents, wrong = filing.findings(full.entries, ledger.read_document, root)
         return [describe_error(e) for e in full.errors], documents, wrong
 
-    def summarise() -> Made | None:
+    def summarise(book: Book, history: list[data.Transaction]) -> Made | None:
         try:
-            return ledger.derive_all(loaded.entries, operating)
+            return ledger.derive_all(loaded.entries, operating, book=book, history=history)
         except Exception:  # books with findings may not summarise; with none,
             return None  # they are made again below, where an error is raised as it is
 
@@ -265,7 +265,7 @@ def _verify(
     loaded: Loaded,
     operating: str,
     checks: Callable[[], Checked],
-    summarise: Callable[[], Made | None],
+    summarise: Callable[[Book, list[data.Transaction]], Made | None],
 ) -> tuple[Verification, Made | None]:
     """The re-derivation of every sealed month in parts, one a core, and beside them the taxes
     and commissions re-derived, Beancount's checks and the issued documents' (`checks`) and
@@ -328,7 +328,7 @@ def _verify(
         *(functools.partial(rederive.months, part) for part in split),
         money,
         checks,
-        summarise,
+        functools.partial(summarise, book, history),
     ]
     *derived, found_money, found_checks, made = run_forked(tasks)
     loaded_errors, report.documents, wrong_documents = cast(Checked, found_checks)

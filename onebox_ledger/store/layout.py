@@ -64,6 +64,15 @@ class Layout:
         self.dir = self.root / "ledger"
         self.journal = self.dir / "journal"
 
+    def remembered(self, path: Path) -> tuple[list[data.Directive], list[str]] | None:
+        """What a file parses to (its entries and include lines) when a reader parsed it as it
+        is now in this command (Reader.parse), else None; nothing here."""
+        return None
+
+    def written(self, path: Path, entries: list[data.Directive], includes: list[str]) -> None:
+        """A file just written, with what it parses to: a reader remembers it (Reader.parse),
+        so the command does not parse it again; nothing here."""
+
     @property
     def commit_path(self) -> Path:
         """``ledger/.commit``: present only while a multi-file write is not finished."""

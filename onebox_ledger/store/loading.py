@@ -15,7 +15,7 @@ import gc
 import glob
 import os
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -71,14 +71,11 @@ CREDIT_MARKERS = (beans.CREDIT.encode() + b":", beans.PREPAID.encode())
 
 
 class MonthScan(NamedTuple):
-    """A month file read as bytes: does it include others, the text of its directives
-    that touch customer credit or OneBox prepaid (CREDIT_MARKERS), and of those the
-    month's end needs (month_end.MARKERS: a foreign amount, deferred revenue, a
-    revaluation)."""
+    """A month file read as bytes: does it include others, and the text of its directives
+    that touch customer credit or OneBox prepaid (CREDIT_MARKERS)."""
 
     includes: bool
     credit: str
-    balances: str
 
 
 def _starts_a_line(text: bytes, start: bytes) -> bool:
@@ -115,6 +112,7 @@ class Reader(Layout):
         # renames a new file into place: a new inode)
         self._parsed: dict[tuple[Path, int, int, int], tuple[list[data.Directive], list[str]]] = {}
         self._scans: dict[tuple[Path, int, int, int], MonthScan] = {}
+        self._balances: dict[tuple[Path, int, int, int], str] = {}
 
     def options(self) -> dict[str, Any]:
         """The options of main.beancount alone (no includes followed)."""
@@ -173,6 +171,24 @@ class Reader(Layout):
         self._parsed[key] = (list(entries), list(options["include"]))
         return list(entries)
 
+    def remembered(self, path: Path) -> tuple[list[data.Directive], list[str]] | None:
+        path = Path(os.path.normpath(path))
+        try:
+            stat_result = path.stat()
+        except OSError:
+            return None
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        cached = self._parsed.get(key)
+        return None if cached is None else (list(cached[0]), list(cached[1]))
+
+    def written(self, path: Path, entries: list[data.Directive], includes: list[str]) -> None:
+        """Remember what a file just written parses to (parsed from its new bytes with its
+        name, as `parse` would): the next `parse` of it in this command returns it."""
+        path = Path(os.path.normpath(path))
+        stat_result = path.stat()
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        self._parsed[key] = (list(entries), list(includes))
+
     def _includes(self, path: Path) -> list[str]:
         """The include lines of a file (parsed with `parse`)."""
         self.parse(path)
@@ -191,10 +207,29 @@ class Reader(Layout):
         if cached is None:
             text = path.read_bytes()
             cached = self._scans[key] = MonthScan(
-                _starts_a_line(text, b"include"),
-                _blocks_holding(text, CREDIT_MARKERS),
-                _blocks_holding(text, month_end.MARKERS),
+                _starts_a_line(text, b"include"), _blocks_holding(text, CREDIT_MARKERS)
             )
+        return cached
+
+    def includes_others(self, path: Path) -> bool:
+        """Whether a month file holds an ``include`` line (`scan`'s first answer, without its
+        others when the file was not scanned)."""
+        stat_result = path.stat()
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        scanned = self._scans.get(key)
+        if scanned is not None:
+            return scanned.includes
+        return _starts_a_line(path.read_bytes(), b"include")
+
+    def balances(self, path: Path) -> str:
+        """The text of a month file's directives the month's end needs (month_end.MARKERS: a
+        foreign amount, deferred revenue, a revaluation), found as bytes; remembered as
+        `scan` is."""
+        stat_result = path.stat()
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        cached = self._balances.get(key)
+        if cached is None:
+            cached = self._balances[key] = _blocks_holding(path.read_bytes(), month_end.MARKERS)
         return cached
 
     def holds_dates(self, path: Path, month: Month, *, before: bool) -> bool:
@@ -315,7 +350,18 @@ class Reader(Layout):
         found: list[data.Transaction] = []
         for entries in files.parsed.values():
             found.extend(e for e in entries if isinstance(e, data.Transaction) and keep(e))
-        for path in files.months.values():
+        found.extend(self._gathered_months(files.months.values(), blocks_of, keep))
+        return found
+
+    def _gathered_months(
+        self,
+        paths: Iterable[Path],
+        blocks_of: Callable[[Path], str],
+        keep: Callable[[data.Transaction], bool],
+    ) -> list[data.Transaction]:
+        """`_gathered`'s transactions of the month files `paths`."""
+        found: list[data.Transaction] = []
+        for path in paths:
             blocks = blocks_of(path)
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
@@ -351,7 +397,7 @@ class Reader(Layout):
     def month_end_entries(self, files: Files) -> list[data.Transaction]:
         """Every transaction the close's month end needs (month_end.concerns: a foreign
         amount, deferred revenue, a revaluation), in any file."""
-        return self._gathered(files, lambda path: self.scan(path).balances, month_end.concerns)
+        return self._gathered(files, self.balances, month_end.concerns)
 
     def open_date(self, static: Sequence[data.Directive], sealed: Month | None) -> datetime.date:
         """The date of an account the tool opens (events.open_date, for this ledger's
@@ -364,13 +410,26 @@ class Reader(Layout):
         In books rolled forward (seals.OPENING), with no month sealed since: the carried
         head, as the archive's last seal (its month and digest), so the chain goes on."""
         for other in sorted((m for m in files.months if m < month), reverse=True):
-            found, _ = seals.parse(self.parse(files.months[other]))
+            found, _ = seals.parse(self.seal_entries(files.months[other], other))
             if other in found:
                 return found[other]
         opening = self.opening()
         if opening is None or opening.month >= month or opening.previous is None:
             return None
         return seals.Seal(opening.month, opening.previous, opening.previous, opening.entry)
+
+    def seal_entries(self, path: Path, month: Month) -> list[data.Directive]:
+        """What of a month file `month`'s seal is read from: the seal directive alone, found
+        as bytes and parsed (a month file is large, its seal one directive); the whole file
+        parsed when its bytes hold the seal's name in any other way, or the directive does
+        not parse alone."""
+        text = path.read_bytes()
+        block = _blocks_holding(text, [f'custom "{seals.SEAL}" "{month}"'.encode()])
+        if block and text.count(seals.SEAL.encode()) == 1:
+            parsed, errors, _ = parser.parse_string(block, report_filename=str(path))
+            if not errors:
+                return list(parsed)
+        return self.parse(path)
 
     @property
     def opening_path(self) -> Path:
@@ -387,7 +446,7 @@ class Reader(Layout):
         """The latest sealed month, reading journal files from the newest back (after a year's
         roll with no month sealed since: the archive's last month)."""
         for month in reversed(self.journal_months()):
-            found, _ = seals.parse(self.parse(self.month_path(month)))
+            found, _ = seals.parse(self.seal_entries(self.month_path(month), month))
             if month in found:
                 return month
         opening = self.opening()

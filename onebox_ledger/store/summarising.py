@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import glob
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +23,14 @@ from beancount.core import data
 from beancount.ops import validation
 from beancount.parser import booking, parser
 
-from .. import seals, summaries
+from .. import month_end, seals, summaries
+from ..model import Book, parse_book
 from ..money import Rates
 from ..reports import ReportError
 from ..summaries import History, Summary, SummaryError
 from ..values import Month
 from .atomic import write_atomic
-from .loading import Reader, _blocks_holding, _starts_a_line
+from .loading import Files, Reader, _blocks_holding
 
 SUMMARIES = "summaries"  # ledger/summaries/, beside ledger/journal/
 
@@ -79,7 +80,7 @@ class Summaries(Reader):
             month = self.month_of(path)
             if month is not None:
                 found.months[month] = path
-                if _starts_a_line(path.read_bytes(), b"include"):
+                if self.includes_others(path):
                     raise SummaryError(f"{self.relative(path)} includes another file")
                 continue
             found.static[path] = self.parse(path)
@@ -210,6 +211,54 @@ class Summaries(Reader):
         currency = seals.currency_of(options) or "USD"
         return History(chain, month_entries, transactions, directives, currency)
 
+    # ------------------------------------------------------------ the close's history
+
+    def month_end_history(
+        self, files: Files, month: Month, book: Book, operating: str, banks: Collection[str]
+    ) -> tuple[list[data.Transaction], month_end.Sums]:
+        """What the close of `month` needs of history for its month end: history's sums
+        (month_end.Sums) and the entries after them, sorted by date.
+
+        From the summary of the month before, when it keeps the sums (as on its first day)
+        and the chain of summaries holds (every month file and every other file hashing as
+        its summary records, each summary chained to the one before): then only the month
+        files from the month before on are searched as bytes and parsed, and of the other
+        files only the entries dated from the month before. Otherwise, or when one of those
+        month files holds an entry dated before the month before, every file is searched
+        (Reader.month_end_entries) and the sums start from nothing: the same entries result.
+        """
+        sums = self._carried_sums(month, book, operating, banks)
+        if sums is not None:
+            since = sums.since
+            recent = [path for other, path in sorted(files.months.items()) if other >= month.prev()]
+            later = self._gathered_months(recent, self.balances, month_end.concerns)
+            if all(e.date >= since for e in later):
+                static = [
+                    e
+                    for entries in files.parsed.values()
+                    for e in entries
+                    if isinstance(e, data.Transaction) and e.date >= since and month_end.concerns(e)
+                ]
+                return sorted([*static, *later], key=lambda e: e.date), sums
+        history = self.month_end_entries(files)
+        return sorted(history, key=lambda e: e.date), month_end.Sums(book, operating, banks)
+
+    def _carried_sums(
+        self, month: Month, book: Book, operating: str, banks: Collection[str]
+    ) -> month_end.Sums | None:
+        """The sums the summary of the month before `month` keeps, when the chain of summaries
+        holds through it (`chain`), else None."""
+        try:
+            chain = self.chain(self.found())
+            before = next((s for s in chain if s.month == month.prev()), None)
+            raw = before.carried() if before is not None else None
+        except (SummaryError, OSError):
+            return None
+        if raw is None:
+            return None
+        sums = month_end.Sums.of_carried(book, operating, banks, raw)
+        return sums if sums is not None and sums.since == month.prev().first else None
+
     # ------------------------------------------------------------ writing
 
     def write_summary(self, summary: Summary) -> None:
@@ -230,16 +279,29 @@ class Summaries(Reader):
             write_atomic(self.summary_path(month), text)
 
     def derive_all(
-        self, entries: Sequence[data.Directive], currency: str
+        self,
+        entries: Sequence[data.Directive],
+        currency: str,
+        *,
+        book: Book | None = None,
+        history: Sequence[data.Transaction] | None = None,
     ) -> list[tuple[Month, bytes]]:
         """The summary files `summarise_all` writes, each with its month, written nowhere
         (``verify`` makes them beside its re-derivation, in a forked child, and writes them
-        when it finds nothing)."""
+        when it finds nothing). `book` (model.parse_book of `entries`) and `history` (their
+        transactions month_end.concerns, in order) when the caller has them."""
         found = self.found()
         sealed, _ = seals.parse(entries)
         if not sealed:
             return []
         rates = Rates.of(entries, currency)
+        if book is None:
+            book, _ = parse_book(entries)
+        sums = month_end.Sums(book, currency, month_end.banks_of(entries))
+        if history is None:
+            history = [  # the loader's order: by date
+                e for e in entries if isinstance(e, data.Transaction) and month_end.concerns(e)
+            ]
         by_month: dict[Month, list[data.Directive]] = {}
         first = min(sealed)
         file_months = {os.path.normpath(p): m for m, p in found.months.items()}
@@ -263,11 +325,13 @@ class Summaries(Reader):
             dated = by_month.get(month, [])
             if month in spills or not all(seals.complete(e) for e in dated):
                 break
+            sums.advance(history, month.first)
             try:
                 summary = summaries.summarise(
                     month, dated, previous, rates=rates, currency=currency,
                     inputs=self.inputs(found, month), seal=sealed[month].digest,
                     own_file=str(found.months[month]), settled_before=settled,
+                    month_end=sums.carried(),
                 )  # fmt: skip
             except SummaryError:
                 break
@@ -276,13 +340,16 @@ class Summaries(Reader):
             previous = summary
         return made
 
-    def summarise_closed(self, month: Month, first: bool) -> bool:
+    def summarise_closed(
+        self, month: Month, first: bool, sums: month_end.Sums | None = None
+    ) -> bool:
         """Write the summary of `month`, just sealed, from the summary of the month before and
         the month's own file (the first sealed month: from that file and the other files).
         Its rates are the prices dated on or before the month's end, which its inputs and the
-        chain key. Not written (False) when the month before has no summary still true to its
-        files or when the month's file holds an entry dated in another month (``verify``
-        writes it). Call under lock, after the close's write."""
+        chain key; it keeps `sums` (history's, on the month's first day: the close's). Not
+        written (False) when the month before has no summary still true to its files or when
+        the month's file holds an entry dated in another month (``verify`` writes it). Call
+        under lock, after the close's write."""
         try:
             found = self.found()
             previous: Summary | None = None
@@ -321,6 +388,7 @@ class Summaries(Reader):
                     inputs=self.inputs(found, month), seal=sealed[month].digest,
                     own_file=str(own_path),
                     settled_before=previous.settled if previous is not None else (),
+                    month_end=sums.carried() if sums is not None else None,
                 )  # fmt: skip
 
             # The rates are the prices dated on or before the month's end: those of the files

@@ -290,7 +290,20 @@ class Writer(Layout):
         (`new_opens`, appended to the accounts file in the same atomic change) and the chain.
         """
         old = read_exact(path)
-        parsed, errors, _ = parser.parse_string(appended(old, text, header))
+        new_text = appended(old, text, header)
+        before = self.remembered(path) if old is not None else None
+        if before is not None:  # the file as it was, parsed by this command: the new text's
+            # entries are those, then the appended text's (its lines numbered as in the file)
+            start = len(new_text) - len(text)
+            tail, errors, options = parser.parse_string(
+                text, report_filename=str(path), report_firstline=new_text.count("\n", 0, start) + 1
+            )
+            # in the parser's order (data.entry_sortkey: date, kind, line)
+            parsed = sorted([*before[0], *tail], key=data.entry_sortkey)
+            includes = [*before[1], *options["include"]]
+        else:
+            parsed, errors, options = parser.parse_string(new_text, report_filename=str(path))
+            includes = list(options["include"])
         if errors:
             raise LedgerError(
                 f"refused: the close does not parse back: {describe_error(errors[0])}"
@@ -313,12 +326,13 @@ class Writer(Layout):
                 raise LedgerError(
                     f"refused: the seal of {seal.month} does not match its entries (please report)"
                 )
-        texts = {path: appended(old, text, header)}
+        texts = {path: new_text}
         if new_opens:
             self.refuse_opened_in_month_files([o.account for o in new_opens])
             accounts = self.accounts_path
             texts[accounts] = appended(read_exact(accounts), beans.format_entries(new_opens), "")
         self.write_files(texts)
+        self.written(path, parsed, includes)
 
 
 def _quoted(text: str) -> str:
