@@ -267,10 +267,10 @@ def _verify(
     checks: Callable[[], Checked],
     summarise: Callable[[Book, list[data.Transaction]], Made | None],
 ) -> tuple[Verification, Made | None]:
-    """The re-derivation of every sealed month in parts, one a core, and beside them the taxes
-    and commissions re-derived, Beancount's checks and the issued documents' (`checks`) and
-    the month summaries (`summarise`), all at once (store.run_forked: the first part here,
-    each other task in a forked child)."""
+    """The re-derivation of every sealed month in parts, one a core, with the taxes and
+    commissions re-derived (beside the first part) and the month summaries (`summarise`,
+    beside the last), and Beancount's checks and the issued documents' (`checks`), all at
+    once (store.run_forked: the first part here, each other in a forked child)."""
     report = Verification()
     book, book_errors = parse_book(loaded.entries)
     if book_errors:  # the directives plugin reports them among the checks' errors
@@ -324,13 +324,22 @@ def _verify(
             lines,
         )
 
-    tasks: list[Callable[[], object]] = [
-        *(functools.partial(rederive.months, part) for part in split),
-        money,
-        checks,
-        functools.partial(summarise, book, history),
+    # a task a core beside Beancount's checks: each forked child copies the pages of the
+    # loaded ledger it reads (reference counts are written), so the taxes and commissions go
+    # with the first part of the months and the summaries with the last
+    groups: list[list[Callable[[], object]]] = [
+        [functools.partial(rederive.months, part)] for part in split
     ]
-    *derived, found_money, found_checks, made = run_forked(tasks)
+    groups[0].append(money)
+    groups[-1].append(functools.partial(summarise, book, history))
+    tasks: list[Callable[[], object]] = [
+        *(functools.partial(_each, group) for group in groups),
+        checks,
+    ]
+    *ran, found_checks = run_forked(tasks)
+    grouped = cast(list[list[object]], ran)
+    derived = [group[0] for group in grouped]  # each group's part of the months first
+    found_money, made = grouped[0][1], grouped[-1][-1]
     loaded_errors, report.documents, wrong_documents = cast(Checked, found_checks)
     report.errors = loaded_errors + report.errors  # the load's first, as bean-check prints them
     for part, results in zip(split, derived, strict=True):
@@ -354,6 +363,10 @@ def _verify(
             )
     report.errors += wrong_documents
     return report, cast(Made | None, made)
+
+
+def _each(tasks: Sequence[Callable[[], object]]) -> list[object]:
+    return [task() for task in tasks]
 
 
 def _commission_diff(loaded: Loaded, book: Book, rates: Rates) -> tuple[int, list[str]]:

@@ -27,6 +27,7 @@ from beancount.parser import booking, parser
 
 from .. import beans, events, month_end, seals
 from ..model import Book, parse_book
+from ..summaries import sha256
 from ..values import Month
 from .errors import LedgerError, _where, describe_error
 from .layout import Layout
@@ -113,6 +114,7 @@ class Reader(Layout):
         self._parsed: dict[tuple[Path, int, int, int], tuple[list[data.Directive], list[str]]] = {}
         self._scans: dict[tuple[Path, int, int, int], MonthScan] = {}
         self._balances: dict[tuple[Path, int, int, int], str] = {}
+        self._digests: dict[tuple[Path, int, int, int], str] = {}
 
     def options(self) -> dict[str, Any]:
         """The options of main.beancount alone (no includes followed)."""
@@ -209,7 +211,17 @@ class Reader(Layout):
             cached = self._scans[key] = MonthScan(
                 _starts_a_line(text, b"include"), _blocks_holding(text, CREDIT_MARKERS)
             )
+            self._digests[key] = sha256(text)
         return cached
+
+    def whole_digest(self, path: Path) -> str:
+        """A file's SHA-256 ("sha256:..."), remembered as `scan` is (which reads the bytes)."""
+        stat_result = path.stat()
+        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        known = self._digests.get(key)
+        if known is None:
+            known = self._digests[key] = sha256(path.read_bytes())
+        return known
 
     def includes_others(self, path: Path) -> bool:
         """Whether a month file holds an ``include`` line (`scan`'s first answer, without its

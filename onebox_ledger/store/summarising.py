@@ -97,7 +97,7 @@ class Summaries(Reader):
             at: tuple[Path, str] = (path, "whole")
             known = found.digests.get(at)
             if known is None:
-                known = found.digests[at] = summaries.sha256(path.read_bytes())
+                known = found.digests[at] = self.whole_digest(path)
             return known
         parts = found.blocks.get(path)
         if parts is None:
@@ -153,6 +153,27 @@ class Summaries(Reader):
             out.append(summary)
             previous = summary.key
         return out
+
+    def chained(self, found: Found, month: Month) -> Summary | None:
+        """The summary of `month` when the chain holds through it (as `chain` checks it, the
+        earlier summaries' headers read, not their bodies), else None."""
+        previous = summaries.FIRST
+        for other in sorted(m for m in found.months if m <= month):
+            path = self.summary_path(other)
+            if not path.is_file():
+                return None
+            content = path.read_bytes()
+            header, _ = summaries.read_header(content)
+            if (
+                header.month != other
+                or header.previous != previous
+                or self.stale_input(found, other, header.inputs) is not None
+            ):
+                return None
+            if other == month:
+                return summaries.load(content)
+            previous = header.key
+        return None
 
     def history(self) -> History | None:
         """The books as the reports read them from summaries (summaries.History), or None when
@@ -249,8 +270,7 @@ class Summaries(Reader):
         """The sums the summary of the month before `month` keeps, when the chain of summaries
         holds through it (`chain`), else None."""
         try:
-            chain = self.chain(self.found())
-            before = next((s for s in chain if s.month == month.prev()), None)
+            before = self.chained(self.found(), month.prev())
             raw = before.carried() if before is not None else None
         except (SummaryError, OSError):
             return None
