@@ -8,12 +8,16 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from beancount.core import data
+from beancount.parser import parser
 from click.testing import Result
 
+from onebox_ledger import store
 from onebox_ledger.actions import verification
-from onebox_ledger.store import forking
+from onebox_ledger.store import Ledger, forking
 
 Run = Callable[..., Result]
 
@@ -148,3 +152,65 @@ def test_a_drift_in_either_part_is_found_as_in_one_process(
         "-  Income:Cloud                        -200.01 USD",
     ]
     assert alone.splitlines()[-1].endswith(" DRIFT")
+
+
+def _without_tolerances(entries: list[Any]) -> list[Any]:
+    return [
+        e._replace(meta={k: v for k, v in e.meta.items() if not k.startswith("__")})
+        if isinstance(e, data.Transaction)
+        else e
+        for e in entries
+    ]
+
+
+def test_verify_reads_the_parsed_entries_when_booking_leaves_them_as_they_are(
+    demo: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Booking leaves complete transactions without costs, one weight currency each, as
+    parsed (but a ``__tolerances__`` note): verify then re-derives from the parsed entries
+    while Beancount books them beside it; a transaction booking would complete makes it
+    book first, with the same report."""
+    ledger = Ledger(demo)
+    parsed = ledger.load_parsed()
+    assert store.books_as_parsed(parsed)
+    done = store.booked(parsed)
+    assert done.errors == []
+    assert _without_tolerances(done.entries) == parsed.entries
+    assert all("__tolerances__" in e.meta for e in done.entries if isinstance(e, data.Transaction))
+    first, _ = _verify(demo, run, monkeypatch, 2)
+    november = demo.parent / "ledger" / "journal" / "2026-11.beancount"
+    november.write_text(
+        november.read_text() + '\n2026-11-20 * "Office" "Paper"\n'
+        "  Expenses:FX-Losses       12.50 USD\n  Assets:Bank\n"
+    )  # the bank's amount left for Beancount to fill in
+    assert not store.books_as_parsed(ledger.load_parsed())
+    second, _ = _verify(demo, run, monkeypatch, 2)
+    assert (
+        second.splitlines()[-1]
+        == first.splitlines()[-1]
+        == (
+            "verify: 10 sealed month(s) (2026-01..2026-10), 216 generated entries re-derived,"
+            " 9 commission(s) re-derived, 9 document(s) checked, 0 finding(s), no drift"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "as_parsed"),
+    [
+        ("  Assets:Bank  10.00 USD\n  Income:Services  -10.00 USD\n", True),
+        ("  Assets:Wise:EUR  10.00 EUR @ 1.10 USD\n  Income:Services  -11.00 USD\n", True),
+        ("  Assets:Bank  10.00 USD\n  Income:Services\n", False),  # an amount to interpolate
+        ("  Assets:Shares  1 ACME {10.00 USD}\n  Assets:Bank  -10.00 USD\n", False),  # a lot
+        # two weight currencies: booking groups the postings by currency, reordering them
+        ("  Assets:Wise:EUR  5.00 EUR\n  Assets:Bank  3.00 USD\n  Assets:Cash:EUR  -5.00 EUR\n"
+         "  Income:Services  -3.00 USD\n", False),
+    ],
+)  # fmt: skip
+def test_what_booking_leaves_as_parsed(text: str, as_parsed: bool) -> None:
+    entries, errors, options = parser.parse_string(f'2026-01-05 * "Sale"\n{text}')
+    assert errors == []
+    parsed = store.Loaded(list(entries), [], options)
+    assert store.books_as_parsed(parsed) is as_parsed
+    if as_parsed:
+        assert _without_tolerances(store.booked(parsed).entries) == parsed.entries

@@ -29,6 +29,8 @@ from ..money import MoneyError, Rates
 from ..store import (
     Ledger,
     Loaded,
+    booked,
+    books_as_parsed,
     checked,
     cores,
     describe_error,
@@ -68,14 +70,18 @@ def verify(ledger: Ledger, *, head: str | None = None) -> Verification:
     """
     ledger.check_exists()
     ledger.finish_pending()
-    # parsed and booked; Beancount's passes, the seal plugin (so integrity.findings) and
-    # validation run in `checks`, beside the re-derivation (store.checked)
-    loaded = ledger.load_booked()
+    # parsed; booked here, or beside the re-derivation when booking leaves the entries as
+    # parsed (store.books_as_parsed); Beancount's passes, the seal plugin (so
+    # integrity.findings) and validation run in `checks`, beside the re-derivation
+    # (store.checked): `checks` alone is what bean-check does
+    parsed = ledger.load_parsed()
+    as_parsed = books_as_parsed(parsed)
+    loaded = parsed if as_parsed else booked(parsed)
     operating = ledger.operating_currency()
     root = f"{ledger.root.resolve()}{os.sep}"
 
     def checks() -> Checked:
-        full = checked(loaded)
+        full = checked(booked(parsed) if as_parsed else loaded)
         documents, wrong = filing.findings(full.entries, ledger.read_document, root)
         return [describe_error(e) for e in full.errors], documents, wrong
 

@@ -144,6 +144,10 @@ class Reader(Layout):
         """`load`'s first half (parsed and booked: store.load_booked); `checked` does the rest."""
         return load_booked([(str(self.main), True)])
 
+    def load_parsed(self) -> Loaded:
+        """`load_booked`'s first step (store.load_parsed); store.booked does the second."""
+        return load_parsed([(str(self.main), True)])
+
     def read_document(self, name: str) -> bytes | None:
         """An issued document's bytes (`name`: as a ``document`` entry holds it, absolute),
         or None when it is missing or not a regular file."""
@@ -481,12 +485,44 @@ def load_booked(sources: list[tuple[str, bool]]) -> Loaded:
     the plugins and validation (`checked`). ``verify`` re-derives the closes from these
     entries while `checked` runs beside it, in a forked child: for sealed months they are
     the entries the passes give (a pad in or before a sealed month is a seal's finding)."""
+    return booked(load_parsed(sources))
+
+
+def load_parsed(sources: list[tuple[str, bool]]) -> Loaded:
+    """`load_booked`'s first step: the files parsed (includes followed) and sorted."""
     with paused_gc():
         entries, errors, options = loader._parse_recursive(sources, None, None)
         entries.sort(key=data.entry_sortkey)
-        entries, booking_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
-        errors.extend(booking_errors)
     return Loaded(entries, errors, options)
+
+
+def booked(parsed: Loaded) -> Loaded:
+    """`load_booked`'s second step: `parsed` booked by Beancount (booking.book)."""
+    with paused_gc():
+        entries, booking_errors = booking.book(parsed.entries, parsed.options)  # type: ignore[no-untyped-call]
+    return Loaded(entries, [*parsed.errors, *booking_errors], parsed.options)
+
+
+def books_as_parsed(parsed: Loaded) -> bool:
+    """Whether booking leaves `parsed` as it is but for the tolerances it notes in each
+    transaction's metadata (``__tolerances__``): every transaction complete (seals.complete:
+    nothing to interpolate), no posting held at cost (no lot to match: the tool writes rates
+    as prices) and one weight currency a transaction (booking groups postings by it, so
+    their order stays). Then ``verify`` re-derives from the parsed entries while Beancount
+    books them beside it."""
+    for entry in parsed.entries:
+        if not isinstance(entry, data.Transaction) or not entry.postings:
+            continue
+        if not seals.complete(entry):
+            return False
+        weights = set()
+        for post in entry.postings:
+            if post.cost is not None:
+                return False
+            weights.add((post.price or post.units).currency)  # type: ignore[union-attr]
+        if len(weights) > 1:
+            return False
+    return True
 
 
 def checked(booked: Loaded) -> Loaded:
