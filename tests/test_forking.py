@@ -69,6 +69,24 @@ def test_a_process_running_other_threads_does_not_fork(monkeypatch: pytest.Monke
         other.join()
 
 
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_first_first_lowers_the_childrens_priority_not_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first task keeps this process's priority; each child lowers its own by
+    forking.YIELDING, and this process's priority is what it was after the run."""
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    here = os.nice(0)
+    assert forking.run_forked([_niceness, _niceness, _niceness], first_first=True) == [
+        here, here + forking.YIELDING, here + forking.YIELDING,
+    ]  # fmt: skip
+    assert forking.run_forked([_niceness, _niceness]) == [here, here]
+    assert os.nice(0) == here
+
+
 def test_a_childs_error_is_raised_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forking, "cores", lambda: 2)
     with pytest.raises(ValueError, match=r"^month 2026-03 has no rate$"):
@@ -110,8 +128,8 @@ def test_verify_in_parts_gives_what_one_process_gives(
     children: list[int] = []  # the children each verify forked
     real = forking.run_forked
 
-    def counted(tasks: Sequence[Callable[[], object]]) -> list[object]:
-        results = real([*tasks, os.getpid])
+    def counted(tasks: Sequence[Callable[[], object]], **options: bool) -> list[object]:
+        results = real([*tasks, os.getpid], **options)
         children.append(sum(1 for pid in results[-1:] if pid != os.getpid()))
         return results[:-1]
 

@@ -273,10 +273,10 @@ def _verify(
     checks: Callable[[], Checked],
     summarise: Callable[[Book, list[data.Transaction]], Made | None],
 ) -> tuple[Verification, Made | None]:
-    """The re-derivation of every sealed month in parts, one a core, with the taxes and
-    commissions re-derived (beside the first part) and the month summaries (`summarise`,
-    beside the last), and Beancount's checks and the issued documents' (`checks`), all at
-    once (store.run_forked: the first part here, each other in a forked child)."""
+    """Beancount's checks and the issued documents' (`checks`), and beside them the
+    re-derivation of every sealed month in parts, one a core, with the taxes and commissions
+    re-derived (with the first part) and the month summaries (`summarise`, with the last), all
+    at once (store.run_forked: the checks here, each part in a forked child)."""
     report = Verification()
     book, book_errors = parse_book(loaded.entries)
     if book_errors:  # the directives plugin reports them among the checks' errors
@@ -330,19 +330,22 @@ def _verify(
             lines,
         )
 
-    # a task a core beside Beancount's checks: each forked child copies the pages of the
-    # loaded ledger it reads (reference counts are written), so the taxes and commissions go
-    # with the first part of the months and the summaries with the last
+    # Beancount's checks (booking, passes, validation: what bean-check does, the longest
+    # task and one that cannot be split) here with a core to itself, and the re-derivation in
+    # a forked child a part, beside it at a lower priority (store.run_forked's first_first):
+    # they share the other core, then every core once the checks are done. Each child copies
+    # the pages of the loaded ledger it reads (reference counts are written), so the taxes
+    # and commissions go with the first part of the months and the summaries with the last.
     groups: list[list[Callable[[], object]]] = [
         [functools.partial(rederive.months, part)] for part in split
     ]
     groups[0].append(money)
     groups[-1].append(functools.partial(summarise, book, history))
     tasks: list[Callable[[], object]] = [
-        *(functools.partial(_each, group) for group in groups),
         checks,
+        *(functools.partial(_each, group) for group in groups),
     ]
-    *ran, found_checks = run_forked(tasks)
+    found_checks, *ran = run_forked(tasks, first_first=True)
     grouped = cast(list[list[object]], ran)
     derived = [group[0] for group in grouped]  # each group's part of the months first
     found_money, made = grouped[0][1], grouped[-1][-1]

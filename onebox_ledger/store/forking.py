@@ -40,15 +40,35 @@ def threads() -> int:
     return threading.active_count()
 
 
+# How far a child lowers its priority when the first task comes first (run_forked's
+# `first_first`): os.nice's increment, which any process may make.
+YIELDING = 10
+
+
 def _run(index: int) -> object:
     return _TASKS[index]()
 
 
-def run_forked(tasks: Sequence[Callable[[], T]]) -> list[T]:
+_LOWERED: list[int] = []  # the child's own pid once it lowered its priority
+
+
+def _yielding(index: int) -> object:
+    """`_run` in a child that lets this process's task have a core first (its priority
+    lowered once, whichever of the tasks it runs: a child ends after its tasks, so the
+    lowering ends with it)."""
+    if _LOWERED != [os.getpid()]:
+        os.nice(YIELDING)
+        _LOWERED[:] = [os.getpid()]
+    return _TASKS[index]()
+
+
+def run_forked(tasks: Sequence[Callable[[], T]], *, first_first: bool = False) -> list[T]:
     """Each task's result, in the order of `tasks`: the first run here, the others each in
     a forked child, all at the same time (the system shares the cores among them, so tasks
-    of unequal length still keep every core busy). An exception in a child is raised here; a
-    child that ends without its result (killed) has every task run again here."""
+    of unequal length still keep every core busy). With `first_first` the children run at a
+    lower priority: the first task (the longest, which cannot be split) has a core to itself
+    while the others share the rest, then every core. An exception in a child is raised
+    here; a child that ends without its result (killed) has every task run again here."""
     global _TASKS
     if len(tasks) < 2 or cores() < 2 or sys.platform != "linux" or threads() > 1:
         return [task() for task in tasks]
@@ -56,8 +76,9 @@ def run_forked(tasks: Sequence[Callable[[], T]]) -> list[T]:
     try:
         context = multiprocessing.get_context("fork")
         workers = len(tasks) - 1  # all at once: the cores are shared by the system
+        run = _yielding if first_first else _run
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_run, index) for index in range(1, len(tasks))]
+            futures = [pool.submit(run, index) for index in range(1, len(tasks))]
             first = tasks[0]()
             rest = [cast(T, future.result()) for future in futures]
     except BrokenProcessPool:  # a child ended without its result (killed: out of memory)
