@@ -49,16 +49,16 @@ def _run(index: int) -> object:
     return _TASKS[index]()
 
 
-_LOWERED: list[int] = []  # the child's own pid once it lowered its priority
+_LOWERED: set[int] = set()  # the pid of a child that lowered its priority
 
 
 def _yielding(index: int) -> object:
     """`_run` in a child that lets this process's task have a core first (its priority
     lowered once, whichever of the tasks it runs: a child ends after its tasks, so the
     lowering ends with it)."""
-    if _LOWERED != [os.getpid()]:
+    if os.getpid() not in _LOWERED:
         os.nice(YIELDING)
-        _LOWERED[:] = [os.getpid()]
+        _LOWERED.add(os.getpid())
     return _TASKS[index]()
 
 
