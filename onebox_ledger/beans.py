@@ -369,13 +369,21 @@ def identity(entry: data.Transaction, *, rates_by_value: bool = False) -> tuple[
     rate's digits depend on how Beancount's price map derived it."""
     postings = []
     for post in entry.postings:
-        amount, currency = units(post)
-        price: Any = _cost_price(post)
-        if rates_by_value and post.price is not None and post.price.number is not None:
-            price = (post.price.number.normalize(), post.price.currency)
+        amount = post.units
+        assert amount is not None and amount.number is not None, amount  # as `units`
+        price: Any = post.price
+        if post.cost is not None:
+            _cost_price(post)  # raises: the tool holds items at a price
+        if price is None:
+            price = ""
+        elif rates_by_value and price.number is not None:
+            price = (price.number.normalize(), price.currency)
+        else:
+            price = f" @ {format_value(price)}"
         postings.append(
-            (post.account, format_number(amount), currency, price, _meta_key(post.meta))
-        )
+            (post.account, format(amount.number, "f"), amount.currency, price,
+             _meta_key(post.meta) if post.meta else ())
+        )  # fmt: skip
     return (
         entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links,
         _meta_key(entry.meta), tuple(postings),
