@@ -461,8 +461,12 @@ def read_header(content: bytes) -> tuple[Header, bytes]:
 def load(content: bytes) -> Summary:
     """A summary from its file's bytes (header and body checked, see read_header); its keep
     sums and open items are made into Decimals when first asked (KeepSums, Summary.state)."""
-    header, content_ = read_header(content)
-    body = Body(content_)
+    return loaded(*read_header(content))
+
+
+def loaded(header: Header, content: bytes) -> Summary:
+    """`load`'s summary from a header and body `read_header` gave."""
+    body = Body(content)
     try:
         raw = body["month"]
         return Summary(

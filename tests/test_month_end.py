@@ -22,7 +22,7 @@ from conftest import load_entries
 from fava.application import create_app
 
 from onebox_ledger import beans, month_end, reports
-from onebox_ledger.model import parse_book
+from onebox_ledger.model import Book, parse_book
 from onebox_ledger.money import Rates
 from onebox_ledger.values import Month
 
@@ -449,7 +449,14 @@ def test_the_close_moves_a_debit_on_deferred_revenue_to_a_contract_asset(
 
 # Five months of Delta (deferred revenue in USD) and Berlin (a EUR receivable, paid into a
 # EUR bank in April), the close's revaluations written as the closes wrote them, and one
-# edited close entry dated before its month (April's, dated in February).
+# edited close entry dated before its month (April's, dated in February: EDITED).
+EDITED = """
+2026-02-10 * "Delta Logistics" "Edited: April's entry dated in February"
+  id: "close/2026-04/delta/edited"
+  customer: "delta"
+  Liabilities:Deferred-Revenue:Delta   40.00 USD
+  Income:Cloud                        -40.00 USD
+"""
 CARRIED = (
     CONTRACT_ASSET.replace("2026-03-01 *", "2026-01-01 *", 1)
     + """
@@ -464,13 +471,9 @@ CARRIED = (
   customer: "berlin"
   Assets:Receivable:Berlin   184.00 EUR @ 1.10 USD
   Income:Cloud              -202.40 USD
-
-2026-02-10 * "Delta Logistics" "Edited: April's entry dated in February"
-  id: "close/2026-04/delta/edited"
-  customer: "delta"
-  Liabilities:Deferred-Revenue:Delta   40.00 USD
-  Income:Cloud                        -40.00 USD
-
+"""
+    + EDITED
+    + """
 2026-02-28 * "Revaluation" "Foreign balances at the closing rates, February 2026"
   id: "close/2026-02/fx/revalue"
   Assets:FX-Revaluation:Receivable  -3.68 USD
@@ -485,33 +488,38 @@ CARRIED = (
 )
 
 
-EDITED = """
-2026-02-10 * "Delta Logistics" "Edited: April's entry dated in February"
-  id: "close/2026-04/delta/edited"
-  customer: "delta"
-  Liabilities:Deferred-Revenue:Delta   40.00 USD
-  Income:Cloud                        -40.00 USD
-"""
+def carried_books(
+    text: str,
+) -> tuple[Book, Rates, list[str], list[data.Transaction]]:
+    """The Book, rates, bank accounts and transactions (by date) of a ledger's text."""
+    entries = parse(text)
+    book, errors = parse_book(entries)
+    assert errors == []
+    history = sorted(txns(entries), key=lambda e: e.date)
+    return book, Rates.of(entries, "USD"), month_end.banks_of(entries), history
+
+
+def closes_own(history: list[data.Transaction], month: Month) -> list[data.Transaction]:
+    """The close's own entries of `month` (dated in it), which come as `fresh`, as in
+    diff_month."""
+    return [
+        e
+        for e in history
+        if (beans.entry_id(e) or "").startswith(f"close/{month}/") and Month.of(e.date) == month
+    ]
 
 
 def test_the_sums_a_summary_keeps_give_the_month_ends_of_the_whole_history() -> None:
     """A month's summary keeps history's sums as on its first day (Sums.carried, JSON): read
     back (Sums.of_carried), they give the next months' ends as all of history does; with a
     close entry held back they are not kept (the close after reads every file)."""
-    assert EDITED in CARRIED
-    entries = parse(CARRIED.replace(EDITED, "\n"))
-    book, errors = parse_book(entries)
-    assert errors == []
-    rates = Rates.of(entries, "USD")
-    banks = month_end.banks_of(entries)
-    history = sorted(txns(entries), key=lambda e: e.date)
+    book, rates, banks, history = carried_books(CARRIED.replace(EDITED, "\n"))
     sums = month_end.Sums(book, "USD", banks)
     for month in [Month(2026, n) for n in range(2, 6)]:
         sums.advance(history, month.prev().first)
         kept = month_end.Sums.of_carried(book, "USD", banks, json.loads(json.dumps(sums.carried())))
         assert kept is not None
-        fresh = [e for e in history if (beans.entry_id(e) or "").startswith(f"close/{month}/")
-                 and Month.of(e.date) == month]  # fmt: skip
+        fresh = closes_own(history, month)
         whole = month_end.month_end(book, month, history, fresh, rates, banks)
         assert [beans.format_entries(part) for part in whole] == [
             beans.format_entries(part)
@@ -528,7 +536,7 @@ def test_the_sums_a_summary_keeps_give_the_month_ends_of_the_whole_history() -> 
     }
     assert month_end.Sums.of_carried(book, "USD", banks, {"since": "2026-04-01"}) is None
     edited = month_end.Sums(book, "USD", banks)
-    edited.advance(sorted(txns(parse(CARRIED)), key=lambda e: e.date), date(2026, 4, 1))
+    edited.advance(carried_books(CARRIED)[3], date(2026, 4, 1))
     assert len(edited.held_back) == 1 and edited.carried() is None
 
 
@@ -536,18 +544,11 @@ def test_the_sums_carried_month_to_month_give_the_month_ends_of_the_whole_histor
     """verify carries history's sums from month to month (month_end.Sums) instead of reading
     all of history again for each month: every month's end is the same entries, the edited
     close entry held back where its own month's close leaves it out."""
-    entries = parse(CARRIED)
-    book, errors = parse_book(entries)
-    assert errors == []
-    rates = Rates.of(entries, "USD")
-    banks = month_end.banks_of(entries)
-    history = sorted(txns(entries), key=lambda e: e.date)
+    book, rates, banks, history = carried_books(CARRIED)
     sums = month_end.Sums(book, "USD", banks)
     got: list[str] = []
     for month in [Month(2026, n) for n in range(2, 6)]:
-        # the close's own entries of the month come as `fresh`, as in diff_month
-        fresh = [e for e in history if (beans.entry_id(e) or "").startswith(f"close/{month}/")
-                 and Month.of(e.date) == month]  # fmt: skip
+        fresh = closes_own(history, month)
         whole = month_end.month_end(book, month, history, fresh, rates, banks)
         carried = month_end.month_end(book, month, history, fresh, rates, banks, sums)
         assert [beans.format_entries(part) for part in carried] == [

@@ -79,6 +79,11 @@ class MonthScan(NamedTuple):
     credit: str
 
 
+def seal_marker(month: Month) -> bytes:
+    """How the seal of `month` starts in its month file, as the close writes it."""
+    return f'custom "{seals.SEAL}" "{month}"'.encode()
+
+
 def _starts_a_line(text: bytes, start: bytes) -> bool:
     return text.startswith(start) or b"\n" + start in text
 
@@ -104,6 +109,16 @@ def _blocks_holding(text: bytes, markers: Sequence[bytes]) -> str:
 _RECEIVABLE_NAME = re.compile(re.escape((beans.RECEIVABLE + ":").encode()) + rb"[^\s]+ ")
 
 
+FileKey = tuple[Path, int, int, int]
+
+
+def file_key(path: Path) -> FileKey:
+    """What a file is remembered by while unchanged in a command: its path, inode, size and
+    modification time (a write renames a new file into place: a new inode)."""
+    stat_result = path.stat()
+    return (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+
+
 class Reader(Layout):
     """A ledger read: loaded whole, or file by file with what was parsed remembered."""
 
@@ -111,10 +126,10 @@ class Reader(Layout):
         super().__init__(main)
         # files read by this command, by (path, inode, size, mtime): see `parse` (a write
         # renames a new file into place: a new inode)
-        self._parsed: dict[tuple[Path, int, int, int], tuple[list[data.Directive], list[str]]] = {}
-        self._scans: dict[tuple[Path, int, int, int], MonthScan] = {}
-        self._balances: dict[tuple[Path, int, int, int], str] = {}
-        self._digests: dict[tuple[Path, int, int, int], str] = {}
+        self._parsed: dict[FileKey, tuple[list[data.Directive], list[str]]] = {}
+        self._scans: dict[FileKey, MonthScan] = {}
+        self._balances: dict[FileKey, str] = {}
+        self._digests: dict[FileKey, str] = {}
 
     def options(self) -> dict[str, Any]:
         """The options of main.beancount alone (no includes followed)."""
@@ -164,10 +179,9 @@ class Reader(Layout):
         so a command that looks at a month file several times parses it once.
         """
         try:
-            stat_result = path.stat()
+            key = file_key(path)
         except FileNotFoundError:
             return []
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
         cached = self._parsed.get(key)
         if cached is not None:
             return list(cached[0])
@@ -178,37 +192,28 @@ class Reader(Layout):
         return list(entries)
 
     def remembered(self, path: Path) -> tuple[list[data.Directive], list[str]] | None:
-        path = Path(os.path.normpath(path))
         try:
-            stat_result = path.stat()
+            key = file_key(Path(os.path.normpath(path)))
         except OSError:
             return None
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
         cached = self._parsed.get(key)
         return None if cached is None else (list(cached[0]), list(cached[1]))
 
     def written(self, path: Path, entries: list[data.Directive], includes: list[str]) -> None:
         """Remember what a file just written parses to (parsed from its new bytes with its
         name, as `parse` would): the next `parse` of it in this command returns it."""
-        path = Path(os.path.normpath(path))
-        stat_result = path.stat()
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
-        self._parsed[key] = (list(entries), list(includes))
+        self._parsed[file_key(Path(os.path.normpath(path)))] = (list(entries), list(includes))
 
     def _includes(self, path: Path) -> list[str]:
         """The include lines of a file (parsed with `parse`)."""
         self.parse(path)
-        stat_result = path.stat()
-        return self._parsed[
-            (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
-        ][1]
+        return self._parsed[file_key(path)][1]
 
     def scan(self, path: Path) -> MonthScan:
         """What the commands need to know of a month file without parsing it, read once per
         command while the file is unchanged (see `parse`); only this summary is kept, not
         the bytes, so memory does not grow with the months."""
-        stat_result = path.stat()
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        key = file_key(path)
         cached = self._scans.get(key)
         if cached is None:
             text = path.read_bytes()
@@ -220,8 +225,7 @@ class Reader(Layout):
 
     def whole_digest(self, path: Path) -> str:
         """A file's SHA-256 ("sha256:..."), remembered as `scan` is (which reads the bytes)."""
-        stat_result = path.stat()
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        key = file_key(path)
         known = self._digests.get(key)
         if known is None:
             known = self._digests[key] = sha256(path.read_bytes())
@@ -230,8 +234,7 @@ class Reader(Layout):
     def includes_others(self, path: Path) -> bool:
         """Whether a month file holds an ``include`` line (`scan`'s first answer, without its
         others when the file was not scanned)."""
-        stat_result = path.stat()
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        key = file_key(path)
         scanned = self._scans.get(key)
         if scanned is not None:
             return scanned.includes
@@ -241,8 +244,7 @@ class Reader(Layout):
         """The text of a month file's directives the month's end needs (month_end.MARKERS: a
         foreign amount, deferred revenue, a revaluation), found as bytes; remembered as
         `scan` is."""
-        stat_result = path.stat()
-        key = (path, stat_result.st_ino, stat_result.st_size, stat_result.st_mtime_ns)
+        key = file_key(path)
         cached = self._balances.get(key)
         if cached is None:
             cached = self._balances[key] = _blocks_holding(path.read_bytes(), month_end.MARKERS)
@@ -440,7 +442,7 @@ class Reader(Layout):
         parsed when its bytes hold the seal's name in any other way, or the directive does
         not parse alone."""
         text = path.read_bytes()
-        block = _blocks_holding(text, [f'custom "{seals.SEAL}" "{month}"'.encode()])
+        block = _blocks_holding(text, [seal_marker(month)])
         if block and text.count(seals.SEAL.encode()) == 1:
             parsed, errors, _ = parser.parse_string(block, report_filename=str(path))
             if not errors:
@@ -525,13 +527,13 @@ def books_as_parsed(parsed: Loaded) -> bool:
     return True
 
 
-def checked(booked: Loaded) -> Loaded:
+def checked(loaded: Loaded) -> Loaded:
     """The second half of `load_trusted`: Beancount's passes (pad, documents, balance), the
     TRUSTED_PLUGINS and Beancount's validation, on entries `load_booked` gave."""
     with paused_gc():
-        options = booked.options
+        options = loaded.options
         trusted = dict(options, plugin=list(TRUSTED_PLUGINS), plugin_processing_mode="default")
-        entries, errors = loader.run_transformations(booked.entries, booked.errors, trusted, None)
+        entries, errors = loader.run_transformations(loaded.entries, loaded.errors, trusted, None)
         errors.extend(validation.validate(entries, trusted, None, None))  # type: ignore[no-untyped-call]
     return Loaded(entries, errors, options)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import glob
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from ..reports import ReportError
 from ..summaries import History, Summary, SummaryError
 from ..values import Month
 from .atomic import write_atomic
-from .loading import Files, Reader, _blocks_holding
+from .loading import Files, Reader, _blocks_holding, seal_marker
 
 SUMMARIES = "summaries"  # ledger/summaries/, beside ledger/journal/
 
@@ -140,40 +140,33 @@ class Summaries(Reader):
         """The summaries usable now: consecutive from the first month file, each keyed by the
         files as they are and by the one before. Empty when there is none; SummaryError
         when one exists that is stale (the reports then load the whole ledger)."""
-        out: list[Summary] = []
+        return [summaries.loaded(header, body) for _, header, body in self._chained(found)]
+
+    def chained(self, found: Found, month: Month) -> Summary | None:
+        """The summary of `month` when the chain holds through it (as `chain` checks it, the
+        later summaries not read), else None; SummaryError when one before it is stale."""
+        for other, header, body in self._chained(found):
+            if other == month:
+                return summaries.loaded(header, body)
+            if other > month:
+                break
+        return None
+
+    def _chained(self, found: Found) -> Iterator[tuple[Month, summaries.Header, bytes]]:
+        """Each summary's month, header and body, consecutive from the first month file, as
+        long as they are written, each checked against the files as they are and the one
+        before (SummaryError when it is stale); a body is decoded only by who asks."""
         previous = summaries.FIRST
         for month in sorted(found.months):
             path = self.summary_path(month)
             if not path.is_file():
-                break
-            summary = summaries.load(path.read_bytes())
-            stale = self.stale_input(found, month, summary.inputs)
-            if summary.month != month or summary.previous != previous or stale is not None:
+                return
+            header, body = summaries.read_header(path.read_bytes())
+            stale = self.stale_input(found, month, header.inputs)
+            if header.month != month or header.previous != previous or stale is not None:
                 raise SummaryError(f"{month}'s summary is stale ({stale or 'its chain'} changed)")
-            out.append(summary)
-            previous = summary.key
-        return out
-
-    def chained(self, found: Found, month: Month) -> Summary | None:
-        """The summary of `month` when the chain holds through it (as `chain` checks it, the
-        earlier summaries' headers read, not their bodies), else None."""
-        previous = summaries.FIRST
-        for other in sorted(m for m in found.months if m <= month):
-            path = self.summary_path(other)
-            if not path.is_file():
-                return None
-            content = path.read_bytes()
-            header, _ = summaries.read_header(content)
-            if (
-                header.month != other
-                or header.previous != previous
-                or self.stale_input(found, other, header.inputs) is not None
-            ):
-                return None
-            if other == month:
-                return summaries.load(content)
+            yield month, header, body
             previous = header.key
-        return None
 
     def history(self) -> History | None:
         """The books as the reports read them from summaries (summaries.History), or None when
@@ -460,8 +453,7 @@ class Summaries(Reader):
             previous_seal = roll.opening.previous or seals.FIRST
         texts: dict[Month, str] = {}  # each sealed month's seal directive, as text
         for month in sorted(found.months):
-            marker = f'custom "{seals.SEAL}" "{month}"'.encode()
-            text = _blocks_holding(found.months[month].read_bytes(), [marker])
+            text = _blocks_holding(found.months[month].read_bytes(), [seal_marker(month)])
             if not text:
                 break  # the first month not sealed: the chain ends
             texts[month] = text
