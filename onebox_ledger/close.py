@@ -665,6 +665,7 @@ def close_month(
     history: Sequence[data.Transaction] = (),
     banks: Collection[str] = (),
     sums: month_end.Sums | None = None,
+    canon: Callable[[data.Directive], str] = seals.canonical,
 ) -> CloseResult:
     """Close `month` given every entry dated in it (parsed, unbooked, from any file).
 
@@ -680,7 +681,8 @@ def close_month(
     transaction that month_end.concerns (whatever its date), `banks` the bank accounts;
     the close's month-end entries come from them (`with_month_end`); with `sums`
     (month_end.Sums), history's sums and `history` the entries after them, sorted by date.
-    Raises CloseError when the month's usage is
+    `canon`: how the seal's digest renders an entry (seals.canonical; a seals.Canon remembers
+    it for the write's checks). Raises CloseError when the month's usage is
     malformed or its entries hold generated entries that no longer match the
     contracts (drift), BillingError when the terms cannot price it, MoneyError
     when a foreign amount has no rate.
@@ -724,7 +726,9 @@ def close_month(
         fresh = with_month_end(book, month, [*new_invoices, *fresh], rates, history, banks, sums)
         opens = events.opens(fresh, opened, open_date or month.first) if opened is not None else []
         meta = seal_meta(summary, previous)
-        digest = seals.digest(month, previous, currency, meta, [*dated, *before, *opens, *fresh])
+        digest = seals.digest(
+            month, previous, currency, meta, [*dated, *before, *opens, *fresh], canon
+        )
         return CloseResult(month, [*fresh, seal_entry(month, digest, meta)], summary, False, opens)
     fresh = with_month_end(book, month, fresh, rates, history, banks, sums)
     _check_drift(month, [*invoice_lines(issued), *existing], [*invoice_lines(invoices), *fresh])
@@ -734,7 +738,7 @@ def close_month(
             " run 'onebox-ledger verify' to see why"
         )
     meta = seals.seal_meta(seal.entry)
-    if seals.digest(month, previous, currency, meta, [*dated, *before]) != seal.digest:
+    if seals.digest(month, previous, currency, meta, [*dated, *before], canon) != seal.digest:
         raise CloseError(
             f"{month} is sealed but what its seal covers changed since (digest mismatch);"
             " run 'onebox-ledger verify' to see the drift"

@@ -256,15 +256,35 @@ def canonical(entry: data.Directive) -> str:
     return f"{date} {type(entry).__name__} [{meta}]"
 
 
+class Canon:
+    """`canonical`, remembered for each entry object it was asked for (one command's: the close
+    hashes the month's entries for its seal, then checks the file it wrote against the same
+    entries and the seal again; each entry's text is made once). A parsed or generated entry
+    is not changed after it is made, so the same object gives the same text."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[data.Directive, str]] = {}  # the entry kept: its id stays
+
+    def __call__(self, entry: data.Directive) -> str:
+        known = self._texts.get(id(entry))
+        if known is not None and known[0] is entry:
+            return known[1]
+        text = canonical(entry)
+        self._texts[id(entry)] = (entry, text)
+        return text
+
+
 def digest(
     month: Month,
     previous: str,
     currency: str,
     seal_meta: Mapping[str, Any],
     entries: Iterable[data.Directive],
+    canon: Callable[[data.Directive], str] = canonical,
 ) -> str:
-    """The digest of `month`'s seal: the covered `entries` (others are skipped) and the chain."""
-    return _digest(str(month), previous, currency, seal_meta, entries)
+    """The digest of `month`'s seal: the covered `entries` (others are skipped) and the chain;
+    `canon`: `canonical`, or a Canon remembering it."""
+    return _digest(str(month), previous, currency, seal_meta, entries, canon)
 
 
 def opening_digest(
@@ -295,12 +315,13 @@ def _digest(
     currency: str,
     seal_meta: Mapping[str, Any],
     entries: Iterable[data.Directive],
+    canon: Callable[[data.Directive], str] = canonical,
 ) -> str:
     hasher = hashlib.sha256()
     for part in (VERSION, previous, currency, label, _meta(seal_meta)):
         hasher.update(part.encode("utf-8"))
         hasher.update(b"\x00")
-    texts = sorted(canonical(e) for e in entries if covered(e))
+    texts = sorted(canon(e) for e in entries if covered(e))
     if texts:  # each text followed by a NUL
         hasher.update(("\x00".join(texts) + "\x00").encode("utf-8"))
     return "sha256:" + hasher.hexdigest()

@@ -547,3 +547,46 @@ def test_a_full_disk_on_a_new_month_file_creates_nothing(
     assert refused(result, 1) == f"No space left on device: {NOV}"
     assert snapshot(seed_ledger.parent) == before
     assert seed_ledger.stat().st_mtime_ns == mtime  # not bumped: no new file appeared
+
+
+# ---------------------------------------------------------------- the close's read-back
+
+
+@pytest.mark.parametrize(
+    ("written", "instead"),
+    [
+        # the same number to Beancount, another text: 125.0 is not the 125.00 generated
+        ("Income:Cloud                 -125.00 USD", "Income:Cloud                 -125.0 USD"),
+        # a posting's metadata, which no balance shows
+        ('  invoice: "inv-2026-11-acme"\n  due', '  invoice: "inv-2026-11-acm"\n  due'),
+        ("due: 2026-12-30", "due: 2026-12-31"),
+        ('"Acme Realty" "Cloud: 5', '"Acme Realty" "Cloud:  5'),
+    ],
+)
+def test_a_close_whose_text_does_not_read_back_as_generated_writes_nothing(
+    seed_ledger: Path,
+    run: Run,
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
+    written: str,
+    instead: str,
+) -> None:
+    """The close parses the text it appends and compares it, entry by entry, with what it
+    generated (seals.canonical for a transaction: every field): a printing fault is refused."""
+    from onebox_ledger import beans
+
+    printed = beans.format_entries
+
+    def faulty(entries: Any) -> str:
+        text = printed(entries)
+        assert written in text
+        return text.replace(written, instead, 1)
+
+    monkeypatch.setattr(beans, "format_entries", faulty)
+    before = snapshot(seed_ledger.parent)
+    result = run(seed_ledger, "close", "2026-11")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "onebox-ledger: error: refused: the close does not read back as generated (please report)\n"
+    )
+    assert snapshot(seed_ledger.parent) == before

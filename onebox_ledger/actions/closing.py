@@ -33,6 +33,7 @@ from ..store import (
     Ledger,
     LedgerError,
     describe_error,
+    paused_gc,
 )
 from ..values import ZERO, Month
 
@@ -65,7 +66,7 @@ def close(
             f"{month} has not ended yet (today is {today}); close it from"
             f" {month.next().first} on, or pass --force"
         )
-    with ledger.locked():
+    with ledger.locked(), paused_gc():  # parsed entries that stay alive until the write
         files = ledger.files()
         static, book = _static_book(files)
         if not book.has_terms():
@@ -99,13 +100,14 @@ def close(
         book = with_rules_1(
             book, history, lambda m: m < month or (sealed_here and m == month), sums.rules_1
         )
+        canon = seals.Canon()  # the seal's digest and the write's checks hash each entry once
         try:
             result = close_month(
                 book, month, view.dated, previous=previous, currency=currency, rates=rates,
                 credit_entries=credit_entries, before=view.before, opened=opened,
                 open_date=ledger.open_date(static, before.month if before else None),
                 agents=parse_agents(static, book)[0], receivables=receivables,
-                history=history, banks=banks, sums=sums,
+                history=history, banks=banks, sums=sums, canon=canon,
             )  # fmt: skip
         except CloseError as err:
             raise LedgerError(str(err)) from None
@@ -117,6 +119,7 @@ def close(
             ledger.append_month(
                 path, text, result.entries, static, JOURNAL_HEADER.format(month=month),
                 view=view, previous=previous, currency=currency, new_opens=result.opens,
+                canon=canon,
             )  # fmt: skip
             sums.advance(history, month.first)  # as on the month's first day, for its summary
             ledger.summarise_closed(month, first=before is None, sums=sums)

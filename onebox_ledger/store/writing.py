@@ -33,7 +33,7 @@ import fcntl
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -281,13 +281,17 @@ class Writer(Layout):
         previous: str,
         currency: str,
         new_opens: Sequence[data.Open] = (),
+        canon: Callable[[data.Directive], str] = seals.canonical,
     ) -> None:
         """Append a close to a month file after the history-independent checks (call under lock).
 
-        The new file must parse back to exactly what was generated, each new transaction
+        The new file must parse back to exactly what was generated (each transaction's every
+        field, seals.canonical; any other directive as printed), each new transaction
         must balance on open accounts, and the seal must match what it covers: the
         month's entries in the new file, those elsewhere (`view`), the accounts it opens
         (`new_opens`, appended to the accounts file in the same atomic change) and the chain.
+        `canon`: seals.canonical, or the seals.Canon the close hashed its entries with (each
+        entry's text is then made once).
         """
         old = read_exact(path)
         new_text = appended(old, text, header)
@@ -310,11 +314,15 @@ class Writer(Layout):
             )
         new_ids = {beans.entry_id(e) for e in expected if beans.entry_id(e)}
         back = [e for e in parsed if beans.entry_id(e) in new_ids]
-        if [beans.format_entry(e) for e in sorted(back, key=_id_key)] != [
-            beans.format_entry(e) for e in sorted(
-                (e for e in expected if beans.entry_id(e)), key=_id_key
+
+        def shown(entry: data.Directive) -> str:
+            return (
+                canon(entry) if isinstance(entry, data.Transaction) else beans.format_entry(entry)
             )
-        ]:  # fmt: skip
+
+        if [shown(e) for e in sorted(back, key=_id_key)] != [
+            shown(e) for e in sorted((e for e in expected if beans.entry_id(e)), key=_id_key)
+        ]:
             raise LedgerError("refused: the close does not read back as generated (please report)")
         every = [*opens, *new_opens, *parsed, *view.elsewhere, *view.before]
         check_postings(parsed, every)
@@ -322,7 +330,7 @@ class Writer(Layout):
             covered = [e for e in parsed if Month.of(e.date) == seal.month]
             covered += [*view.elsewhere, *view.before, *new_opens]
             meta = seals.seal_meta(seal.entry)
-            if seals.digest(seal.month, previous, currency, meta, covered) != seal.digest:
+            if seals.digest(seal.month, previous, currency, meta, covered, canon) != seal.digest:
                 raise LedgerError(
                     f"refused: the seal of {seal.month} does not match its entries (please report)"
                 )
