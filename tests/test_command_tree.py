@@ -232,3 +232,83 @@ def test_the_money_events_and_only_they_take_future():
             "--future Record it although --date is after today (without it: refused, exit 2)."
             in " ".join(help_text.split())
         ), path
+
+
+# ---------------------------------------------------------------- imported when asked for
+
+
+def _modules(command: click.Command) -> set[str]:
+    """The cli modules that define `command` or anything under it (a group without a callback
+    by its class's module)."""
+    owner = command.callback.__module__ if command.callback else type(command).__module__
+    found = {owner.rsplit(".", 1)[-1]} if owner.startswith("onebox_ledger.cli.") else set()
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            found |= _modules(sub)
+    return found
+
+
+def _defined_in(command: click.Command) -> str:
+    owner = command.callback.__module__ if command.callback else type(command).__module__
+    return owner.rsplit(".", 1)[-1]
+
+
+def test_each_command_names_the_modules_that_register_it():
+    from onebox_ledger import cli as package
+
+    package.register_all()
+    registered = {name: _modules(command) for name, command in cli.commands.items()}
+    assert {name: set(modules) for name, modules in package.COMMANDS.items()} == registered
+    for name, modules in package.COMMANDS.items():
+        assert modules[0] == _defined_in(cli.commands[name]), name
+
+
+def _imported_by(*argv: str) -> set[str]:
+    """The onebox_ledger and beangulp modules a fresh process holds after running argv."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from onebox_ledger.cli import cli\n"
+        f"try:\n    cli.main({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules"
+        " if m.startswith(('onebox_ledger', 'beangulp')))), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_the_close_imports_neither_the_bank_importers_nor_the_documents(tmp_path: Path):
+    imported = _imported_by("--ledger", str(tmp_path / "none.beancount"), "close", "2026-01")
+    assert "onebox_ledger.cli.books" in imported
+    assert "onebox_ledger.actions.closing" in imported
+    for absent in (
+        "beangulp",
+        "onebox_ledger.importers",
+        "onebox_ledger.actions.bank_statements",
+        "onebox_ledger.cli.imports",
+        "onebox_ledger.cli.documents",
+        "onebox_ledger.documents.pdf",
+    ):
+        assert absent not in imported, absent
+    # the import command does import them
+    imported = _imported_by("--ledger", str(tmp_path / "none.beancount"), "import", "x.csv")
+    assert {"beangulp", "onebox_ledger.importers", "onebox_ledger.cli.imports"} <= imported
+
+
+def test_every_action_is_the_one_its_section_defines():
+    import importlib
+
+    from onebox_ledger import actions
+
+    sections = actions._SECTIONS  # type: ignore[attr-defined]
+    assert sorted(actions.__all__) == sorted(n for names in sections.values() for n in names)
+    for section, names in sections.items():
+        module = importlib.import_module(f"onebox_ledger.actions.{section}")
+        for name in names:
+            assert getattr(actions, name) is getattr(module, name), name
+    assert actions.agents is importlib.import_module("onebox_ledger.actions.agents")
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        actions.nothing  # noqa: B018
