@@ -30,22 +30,27 @@ from ..reports import ReportError
 from ..summaries import History, Summary, SummaryError
 from ..values import Month
 from .atomic import write_atomic
-from .loading import Files, Reader, _blocks_holding, seal_marker
+from .loading import FileKey, Files, Reader, _blocks_holding, file_key, seal_marker
 
 SUMMARIES = "summaries"  # ledger/summaries/, beside ledger/journal/
 
 
 @dataclass
 class Found:
-    """A ledger's files as the loader finds them: the others parsed, the month files by month,
-    and each file's SHA-256 once read (a month file's whole, another's through a month's end:
-    summaries.through)."""
+    """A ledger's files as the loader finds them: the others parsed, the month files by month."""
 
     static: dict[Path, list[data.Directive]] = field(default_factory=dict)
     months: dict[Month, Path] = field(default_factory=dict)
-    digests: dict[tuple[Path, str], str] = field(default_factory=dict)  # (path, through)
-    blocks: dict[Path, list[tuple[bytes, bytes]]] = field(default_factory=dict)
-    dates: dict[Path, list[bytes]] = field(default_factory=dict)  # its blocks' dates, sorted
+
+
+@dataclass
+class Cuts:
+    """A file that is not a month file, as the summaries key it: its blocks (summaries.blocks),
+    their dates sorted, and its SHA-256 through each date asked for (summaries.through)."""
+
+    blocks: list[tuple[bytes, bytes]]
+    dates: list[bytes]
+    digests: dict[bytes, str] = field(default_factory=dict)  # by the last date it holds
 
 
 @dataclass
@@ -60,6 +65,11 @@ class Quick:
 
 class Summaries(Reader):
     """Reading and writing the summaries of a ledger."""
+
+    def __init__(self, main: Path) -> None:
+        super().__init__(main)
+        # the other files' cuts, remembered as Reader.parse remembers a file (by file_key)
+        self._cuts: dict[FileKey, Cuts] = {}
 
     def summary_path(self, month: Month) -> Path:
         return self.dir / SUMMARIES / f"{month}.json"
@@ -94,22 +104,17 @@ class Summaries(Reader):
         another file's through the month's end (summaries.through), hashed once for all the
         months between two of its entries' dates (their text through each is the same)."""
         if found.months.get(month) == path:
-            at: tuple[Path, str] = (path, "whole")
-            known = found.digests.get(at)
-            if known is None:
-                known = found.digests[at] = self.whole_digest(path)
-            return known
-        parts = found.blocks.get(path)
-        if parts is None:
-            parts = found.blocks[path] = summaries.blocks(path.read_bytes())
-            found.dates[path] = sorted({date for date, _ in parts if date})
-        dates = found.dates[path]
-        limit = month.last.isoformat().encode()
-        upto = bisect.bisect_right(dates, limit)
-        at = (path, dates[upto - 1].decode() if upto else "")
-        known = found.digests.get(at)
+            return self.whole_digest(path)
+        key = file_key(path)
+        cuts = self._cuts.get(key)
+        if cuts is None:
+            parts = summaries.blocks(path.read_bytes())
+            cuts = self._cuts[key] = Cuts(parts, sorted({date for date, _ in parts if date}))
+        upto = bisect.bisect_right(cuts.dates, month.last.isoformat().encode())
+        at = cuts.dates[upto - 1] if upto else b""
+        known = cuts.digests.get(at)
         if known is None:
-            known = found.digests[at] = summaries.sha256(summaries.through(parts, month.last))
+            known = cuts.digests[at] = summaries.sha256(summaries.through(cuts.blocks, month.last))
         return known
 
     def inputs(self, found: Found, month: Month) -> dict[str, str]:
