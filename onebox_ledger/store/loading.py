@@ -377,9 +377,15 @@ class Reader(Layout):
         blocks_of: Callable[[Path], str],
         keep: Callable[[data.Transaction], bool],
     ) -> list[data.Transaction]:
-        """`_gathered`'s transactions of the month files `paths`."""
+        """`_gathered`'s transactions of the month files `paths` (of a file this command parsed
+        whole, such as the month's own, taken from that parse: the same entries in the same
+        order, the parser's)."""
         found: list[data.Transaction] = []
         for path in paths:
+            known = self.remembered(path)
+            if known is not None:
+                found.extend(e for e in known[0] if isinstance(e, data.Transaction) and keep(e))
+                continue
             blocks = blocks_of(path)
             if blocks:
                 parsed, _, _ = parser.parse_string(blocks, report_filename=str(path))
