@@ -37,6 +37,8 @@ REPORTS = [
     ("report", "payables", "--as-of", "2026-07-31"),
     ("report", "mrr"),
     ("report", "mrr", "--as-of", "2026-04-20"),
+    ("report", "dunning"),
+    ("report", "dunning", "--as-of", "2026-08-20", "--format", "json"),
 ]
 
 
@@ -487,3 +489,45 @@ def test_what_the_close_remembers_of_its_month_file_is_what_the_file_parses_to(
         seals.parse(ledger.seal_entries(october, Month(2026, 10)))[0][Month(2026, 10)].digest
         == seals.parse(seal)[0][Month(2026, 10)].digest
     )
+
+
+def test_dunning_reads_the_summaries_not_the_books(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every summary true to its files, the invoices to chase come from the open items
+    the summary of the month before keeps and the transactions after it: the books are not
+    loaded, and the list is the one the whole books give (the summaries moved aside)."""
+    args = ("report", "dunning", "--as-of", "2026-12-15", "--format", "csv")
+    whole = without_summaries_of(demo, args)
+    assert whole.splitlines() == [
+        "invoice,customer,due,days_past_due,level,currency,open",
+        "inv-2026-08-harbor-clinic,harbor-clinic,2026-09-30,76,3,USD,504.00",
+        "inv-2026-09-harbor-clinic,harbor-clinic,2026-10-30,46,3,USD,504.00",
+        "inv-2026-10-25-granite-law,granite-law,2026-11-24,21,2,USD,950.00",
+        "inv-2026-10-acme-realty,acme-realty,2026-11-30,15,1,USD,200.00",
+        "inv-2026-10-berlin-immo,berlin-immo,2026-11-30,15,1,EUR,92.00",
+        "inv-2026-10-casa-verde,casa-verde,2026-11-30,15,1,USD,158.71",
+        "inv-2026-10-fjord-marine,fjord-marine,2026-11-30,15,1,USD,66.95",
+        "inv-2026-10-harbor-clinic,harbor-clinic,2026-11-30,15,1,USD,504.00",
+        "inv-2026-10-iris-travel,iris-travel,2026-11-30,15,1,USD,192.00",
+        "inv-2026-10-juniper-schools,juniper-schools,2026-11-30,15,1,USD,319.98",
+    ]
+
+    def no_load(self: Ledger) -> None:
+        raise AssertionError("the books were loaded")
+
+    monkeypatch.setattr(Ledger, "load_valid", no_load)
+    result = invoke(demo, *args)
+    assert result.exit_code == 0, result.output
+    assert result.output == whole
+
+
+def without_summaries_of(main: Path, args: tuple[str, ...]) -> str:
+    folder, aside = main.parent / "ledger" / "summaries", main.parent / "summaries-aside"
+    folder.rename(aside)
+    try:
+        result = invoke(main, *args)
+        assert result.exit_code == 0, result.output
+        return result.output
+    finally:
+        aside.rename(folder)

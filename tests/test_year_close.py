@@ -93,6 +93,7 @@ REPORTS = [
     ("report", "statement", "--agent", "nadia", "--month", "2024-12"),
     ("report", "vat", "--from", "2023-01-01", "--to", "2026-12-31"),
     ("report", "dunning", "--as-of", "2026-10-31"),
+    ("report", "dunning", "--as-of", "2025-07-15"),  # one invoice to chase, level 1
 ]
 
 

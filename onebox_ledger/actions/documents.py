@@ -24,6 +24,7 @@ from ..documents import cii, content, filing, html
 from ..documents.content import Document, DocumentError, MissingDetails, Statement
 from ..model import Book, parse_book
 from ..store import JOURNAL_HEADER, Ledger, LedgerError, Loaded, file_documents
+from ..summaries import SummaryError
 from ..values import InputError, Month
 from .helpers import Written, _customer, write_static
 
@@ -185,7 +186,21 @@ def statement(
 
 
 def dunning(ledger: Ledger, *, as_of: datetime.date) -> tuple[tuple[int, ...], list[content.Chase]]:
-    loaded, book = _load(ledger)
+    """The reminder levels on `as_of` and the invoices to chase: from the month summaries when
+    every one is true to its files (Ledger.history: the open invoices at the end of the last
+    month before `as_of`, then the transactions after), else from the books loaded over every
+    year (Ledger.load_history: a day in a year rolled forward sees that year's invoices). The
+    same list either way."""
+    history = ledger.history()
+    if history is not None:
+        try:
+            found = history.scan_as_of(as_of)
+            levels = history.book().dunning_levels(as_of)
+            return levels, content.chase(found.invoices.values(), as_of, levels)
+        except SummaryError:
+            pass
+    loaded = ledger.load_history()
+    book, _ = parse_book(loaded.entries)
     levels = book.dunning_levels(as_of)
     return levels, content.dunning(loaded.entries, as_of, levels)
 
