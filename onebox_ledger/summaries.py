@@ -435,10 +435,20 @@ class Header:
 
 
 def read_header(content: bytes) -> tuple[Header, bytes]:
-    """The header of a summary file and its body's bytes; SummaryError when malformed or
-    when its key does not match what it says it covers."""
+    """The header of a summary file and its body's bytes; SummaryError when malformed, when
+    its key does not match what it says it covers or its body what the header records."""
+    first, _, rest = content.partition(b"\n")
+    header = header_of(first)
+    body = rest.removesuffix(b"\n")
+    if sha256(body) != header.body:
+        raise SummaryError("its body does not hash to the digest in its header")
+    return header, body
+
+
+def header_of(first: bytes) -> Header:
+    """A summary's header from its first line; SummaryError when malformed or when its key
+    does not match what it says it covers (its body not read: read_header checks both)."""
     try:
-        first, _, rest = content.partition(b"\n")
         raw = json.loads(first)
         if raw.get("version") != VERSION:
             raise SummaryError(f"version {raw.get('version')!r}, not {VERSION}")
@@ -449,13 +459,10 @@ def read_header(content: bytes) -> tuple[Header, bytes]:
         )  # fmt: skip
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise SummaryError(f"malformed header ({err})") from None
-    body = rest.removesuffix(b"\n")
-    if sha256(body) != header.body:
-        raise SummaryError("its body does not hash to the digest in its header")
     expected = key_of(header.month, header.inputs, header.previous, header.seal, header.body)
     if expected != header.key:
         raise SummaryError("its key does not match its header")
-    return header, body
+    return header
 
 
 def load(content: bytes) -> Summary:

@@ -444,6 +444,36 @@ def test_the_close_reads_history_from_the_summary_before_never_from_a_stale_one(
     ]
 
 
+@pytest.mark.parametrize(
+    ("month", "used"),
+    [("2026-10", False), ("2026-05", True)],
+    ids=["the month before's: not used", "an earlier month's: the month before's still used"],
+)
+def test_a_summary_body_edited_is_never_read_by_the_close(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, month: str, used: bool
+) -> None:
+    """The close reads one summary's body, the month before's, checked against the SHA-256
+    its header records; of the earlier ones it reads the headers, which chain the keys. A
+    byte changed in October's body: the close reads every file; in May's (a part the close
+    does not read): October's summary is still used. The month file is the same either way."""
+    searched: list[Path] = []
+    every = Reader.month_end_entries
+
+    def month_end_entries(self: Reader, files: Files) -> list[Any]:
+        searched.append(self.main)
+        return every(self, files)
+
+    expected = close_november(copy_demo(tmp_path / "whole"))
+    monkeypatch.setattr(Reader, "month_end_entries", month_end_entries)
+    summary = demo.parent / "ledger" / "summaries" / f"{month}.json"
+    text = summary.read_bytes()
+    assert text.count(b'"settled",[') == 1
+    summary.write_bytes(text.replace(b'"settled",[', b'"settled", [', 1))  # valid JSON still
+    assert Ledger(demo).history() is None  # the reports check every body: not used
+    assert close_november(demo) == expected
+    assert searched == ([] if used else [demo.resolve()])
+
+
 def test_what_the_close_remembers_of_its_month_file_is_what_the_file_parses_to(
     demo: Path,
 ) -> None:

@@ -67,7 +67,7 @@ def close(
             f" {month.next().first} on, or pass --force"
         )
     with ledger.locked(), paused_gc():  # parsed entries that stay alive until the write
-        files = ledger.files()
+        files = ledger.files(dated_in=month)
         static, book = _static_book(files)
         if not book.has_terms():
             raise LedgerError(
@@ -152,7 +152,7 @@ def invoice(
             f" {month.first} on, or pass --force"
         )
     with ledger.locked():
-        files = ledger.files()
+        files = ledger.files(dated_in=month)
         static, book = _static_book(files)
         sealed = ledger.last_sealed()
         path = ledger.month_path(month)

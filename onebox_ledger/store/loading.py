@@ -130,6 +130,9 @@ class Reader(Layout):
         self._scans: dict[FileKey, MonthScan] = {}
         self._balances: dict[FileKey, str] = {}
         self._digests: dict[FileKey, str] = {}
+        # whether a month file has a line starting with a date of a month (`holds_dates`),
+        # found by `scan` for the month `files` was asked about while it read the bytes
+        self._holds: dict[tuple[FileKey, Month], bool] = {}
 
     def options(self) -> dict[str, Any]:
         """The options of main.beancount alone (no includes followed)."""
@@ -209,18 +212,21 @@ class Reader(Layout):
         self.parse(path)
         return self._parsed[file_key(path)][1]
 
-    def scan(self, path: Path) -> MonthScan:
+    def scan(self, path: Path, dated_in: Month | None = None) -> MonthScan:
         """What the commands need to know of a month file without parsing it, read once per
         command while the file is unchanged (see `parse`); only this summary is kept, not
-        the bytes, so memory does not grow with the months."""
+        the bytes, so memory does not grow with the months. `dated_in`: whether the file
+        holds a line dated in that month is remembered too (`holds_dates`)."""
         key = file_key(path)
         cached = self._scans.get(key)
-        if cached is None:
+        if cached is None or (dated_in is not None and (key, dated_in) not in self._holds):
             text = path.read_bytes()
             cached = self._scans[key] = MonthScan(
                 _starts_a_line(text, b"include"), _blocks_holding(text, CREDIT_MARKERS)
             )
             self._digests[key] = sha256(text)
+            if dated_in is not None:
+                self._holds[key, dated_in] = _starts_a_line(text, f"{dated_in}-".encode())
         return cached
 
     def whole_digest(self, path: Path) -> str:
@@ -258,6 +264,9 @@ class Reader(Layout):
         line's date, and this runs over every month file at each close); only the first
         close (`before`) looks at every date, with a regular expression.
         """
+        known = self._holds.get((file_key(path), month))
+        if known is not None and (known or not before):
+            return known
         text = path.read_bytes()
         key = str(month).encode()
         if _starts_a_line(text, key + b"-"):
@@ -268,14 +277,16 @@ class Reader(Layout):
             found < key for found in re.findall(rb"(?:^|\n)([0-9]{4}-[0-9]{2})-[0-9]{2}", text)
         )
 
-    def files(self) -> Files:
+    def files(self, dated_in: Month | None = None) -> Files:
         """Every file Beancount's loader reads for this ledger, found as the loader finds them.
 
         main.beancount, then each ``include`` (globs expanded relative to the
         including file), recursively. Files other than the month files are
         parsed (they are small: accounts, terms, customers, prices, opening, and
         anything a person added); a month file is parsed only if it holds an
-        ``include`` line. Refused on a syntax error in a parsed file.
+        ``include`` line. Refused on a syntax error in a parsed file. `dated_in`: the
+        month `month_view` will ask about (each month file's bytes searched for its dates
+        while they are read here, not read again then).
         """
         found = Files()
         stack, seen = [self.main], set()
@@ -287,7 +298,7 @@ class Reader(Layout):
             month = self.month_of(path)
             if month is not None:
                 found.months[month] = path
-                if not self.scan(path).includes:
+                if not self.scan(path, dated_in).includes:
                     continue
             entries = self.parse(path)
             if month is None:

@@ -70,6 +70,7 @@ class Summaries(Reader):
         super().__init__(main)
         # the other files' cuts, remembered as Reader.parse remembers a file (by file_key)
         self._cuts: dict[FileKey, Cuts] = {}
+        self._read: dict[FileKey, Summary] = {}  # the summaries `chained` read, the same way
 
     def summary_path(self, month: Month) -> Path:
         return self.dir / SUMMARIES / f"{month}.json"
@@ -149,24 +150,36 @@ class Summaries(Reader):
 
     def chained(self, found: Found, month: Month) -> Summary | None:
         """The summary of `month` when the chain holds through it (as `chain` checks it, the
-        later summaries not read), else None; SummaryError when one before it is stale."""
-        for other, header, body in self._chained(found):
+        later summaries not read, the earlier ones' headers only: a body is read and checked
+        against its header only for `month`), else None; SummaryError when one before it is
+        stale."""
+        for other, header, body in self._chained(found, body_of=month):
             if other == month:
-                return summaries.loaded(header, body)
+                summary = summaries.loaded(header, body)
+                self._read[file_key(self.summary_path(month))] = summary
+                return summary
             if other > month:
                 break
         return None
 
-    def _chained(self, found: Found) -> Iterator[tuple[Month, summaries.Header, bytes]]:
+    def _chained(
+        self, found: Found, body_of: Month | None = None
+    ) -> Iterator[tuple[Month, summaries.Header, bytes]]:
         """Each summary's month, header and body, consecutive from the first month file, as
         long as they are written, each checked against the files as they are and the one
-        before (SummaryError when it is stale); a body is decoded only by who asks."""
+        before (SummaryError when it is stale); a body is decoded only by who asks. With
+        `body_of`, only that month's body is read (the others' are b"": their headers chain
+        the keys, and what reads only that month's body needs no other)."""
         previous = summaries.FIRST
         for month in sorted(found.months):
             path = self.summary_path(month)
             if not path.is_file():
                 return
-            header, body = summaries.read_header(path.read_bytes())
+            if body_of is None or month == body_of:
+                header, body = summaries.read_header(path.read_bytes())
+            else:
+                with path.open("rb") as file:
+                    header, body = summaries.header_of(file.readline().removesuffix(b"\n")), b""
             stale = self.stale_input(found, month, header.inputs)
             if header.month != month or header.previous != previous or stale is not None:
                 raise SummaryError(f"{month}'s summary is stale ({stale or 'its chain'} changed)")
@@ -375,7 +388,7 @@ class Summaries(Reader):
                 path = self.summary_path(month.prev())
                 if not path.is_file():
                     return False
-                previous = summaries.load(path.read_bytes())
+                previous = self._read.get(file_key(path)) or summaries.load(path.read_bytes())
                 if (
                     previous.month != month.prev()
                     or self.stale_input(found, previous.month, previous.inputs) is not None
