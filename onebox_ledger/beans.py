@@ -372,14 +372,10 @@ def identity(entry: data.Transaction, *, rates_by_value: bool = False) -> tuple[
         amount = post.units
         assert amount is not None and amount.number is not None, amount  # as `units`
         price: Any = post.price
-        if post.cost is not None:
-            _cost_price(post)  # raises: the tool holds items at a price
-        if price is None:
-            price = ""
-        elif rates_by_value and price.number is not None:
+        if post.cost is None and rates_by_value and price is not None and price.number is not None:
             price = (price.number.normalize(), price.currency)
         else:
-            price = f" @ {format_value(price)}"
+            price = _cost_price(post)  # raises on a cost: the tool holds items at a price
         postings.append(
             (post.account, format(amount.number, "f"), amount.currency, price,
              _meta_key(post.meta) if post.meta else ())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,10 +19,11 @@ from pathlib import Path
 
 from beancount.core import data
 
-from .. import beans
+from .. import beans, openitems
 from ..documents import cii, content, filing, html
 from ..documents.content import Document, DocumentError, MissingDetails, Statement
 from ..model import Book, parse_book
+from ..openitems import OpenItem
 from ..store import JOURNAL_HEADER, Ledger, LedgerError, Loaded, file_documents
 from ..summaries import SummaryError
 from ..values import InputError, Month
@@ -192,17 +193,18 @@ def dunning(ledger: Ledger, *, as_of: datetime.date) -> tuple[tuple[int, ...], l
     year (Ledger.load_history: a day in a year rolled forward sees that year's invoices). The
     same list either way."""
     history = ledger.history()
+    invoices: Iterable[OpenItem] | None = None
     if history is not None:
         try:
-            found = history.scan_as_of(as_of)
-            levels = history.book().dunning_levels(as_of)
-            return levels, content.chase(found.invoices.values(), as_of, levels)
+            book, invoices = history.book(), history.scan_as_of(as_of).invoices.values()
         except SummaryError:
-            pass
-    loaded = ledger.load_history()
-    book, _ = parse_book(loaded.entries)
+            invoices = None
+    if invoices is None:
+        loaded = ledger.load_history()
+        book, _ = parse_book(loaded.entries)
+        invoices = openitems.invoices(loaded.entries, as_of)
     levels = book.dunning_levels(as_of)
-    return levels, content.dunning(loaded.entries, as_of, levels)
+    return levels, content.dunning(invoices, as_of, levels)
 
 
 def reminder(ledger: Ledger, invoice: str, *, as_of: datetime.date) -> Document:

@@ -79,7 +79,8 @@ def describe_os_error(err: OSError) -> str:
 
 # The modules that define each command (the first) or add subcommands to it (the others).
 # A command imports its own modules only, when it is asked for: ``close`` does not import
-# the bank importers or the documents (test_cli: the table is what the modules register).
+# the bank importers or the documents (test_command_tree: the table is what the modules
+# register).
 COMMANDS: dict[str, tuple[str, ...]] = {
     "agent": ("agents",),
     "apply-credit": ("money",),
@@ -120,16 +121,20 @@ class Root(Cli):
         return sorted({*COMMANDS, *super().list_commands(ctx)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        for module in COMMANDS.get(cmd_name, ()):
-            importlib.import_module(f"{__name__}.{module}")
+        _register(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+
+def _register(command: str) -> None:
+    """Import the modules that define `command` and its subcommands (COMMANDS)."""
+    for module in COMMANDS.get(command, ()):
+        importlib.import_module(f"{__name__}.{module}")
 
 
 def register_all() -> None:
     """Import every command's modules (what a caller listing `cli.commands` needs)."""
-    for modules in COMMANDS.values():
-        for module in modules:
-            importlib.import_module(f"{__name__}.{module}")
+    for command in COMMANDS:
+        _register(command)
 
 
 @click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"]})

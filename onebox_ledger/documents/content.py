@@ -355,17 +355,11 @@ class Chase:
 
 
 def dunning(
-    entries: Sequence[data.Directive], as_of: datetime.date, levels: Sequence[int]
-) -> list[Chase]:
-    """The invoices to chase on `as_of`: open, at least the first level's days past due."""
-    return chase(openitems.invoices(entries, as_of), as_of, levels)
-
-
-def chase(
     invoices: Iterable[openitems.OpenItem], as_of: datetime.date, levels: Sequence[int]
 ) -> list[Chase]:
-    """`dunning` of the invoices as they stand on `as_of` (from the books, or from the month
-    summaries: summaries.History.scan_as_of)."""
+    """The invoices to chase on `as_of`: open, at least the first level's days past due, of
+    `invoices` as they stand on that day (openitems.invoices of the books, or the month
+    summaries' summaries.History.scan_as_of)."""
     chase = []
     for item in invoices:
         if item.open <= 0:
